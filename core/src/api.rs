@@ -1,0 +1,256 @@
+//! The JSON API under `/api/v1`: request and response types plus the one error-code enum.
+//!
+//! Widget and Worker both compile these exact types, so the wire format cannot drift.
+//! Public response types deliberately have no email or IP fields at all: leaking them would
+//! be a type error, not a review miss.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::CommentId;
+
+/// Every API path starts with this, so a breaking change can live beside it as `/api/v2`.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// `POST /api/v1/comments`: a new top-level comment or, with `parent_id`, a reply.
+///
+/// Every field defaults when missing so that an absent name is reported as
+/// `name_required` on that field, not as an opaque JSON error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewComment {
+    /// The thread key (`data-colloquy-thread` or the page's canonical path).
+    pub thread: String,
+    /// The article title, remembered when the first comment creates the thread.
+    pub thread_title: Option<String>,
+    /// The article URL, remembered when the first comment creates the thread.
+    pub thread_url: Option<String>,
+    pub parent_id: Option<CommentId>,
+    pub body: String,
+    pub name: String,
+    pub email: String,
+    pub website: Option<String>,
+}
+
+/// One published comment as anyone may see it. No email, no IP — by construction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicComment {
+    pub id: CommentId,
+    pub parent_id: Option<CommentId>,
+    pub author: String,
+    /// The author's website, already validated as an http(s) URL.
+    pub website: Option<String>,
+    /// Server-rendered, allowlist-sanitized HTML: the only HTML the widget ever inserts.
+    pub body_html: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+}
+
+/// `GET /api/v1/comments?thread=…`: a whole thread, flat, oldest first.
+/// Each comment carries its `parent_id`, which is all the widget needs to build the tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadPage {
+    pub thread: String,
+    /// The title stored with the thread, if any comment has created it yet.
+    pub title: Option<String>,
+    /// Number of published comments in the thread, replies included.
+    pub total: u32,
+    pub comments: Vec<PublicComment>,
+}
+
+/// `201 Created` answer to [`NewComment`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedComment {
+    pub comment: PublicComment,
+}
+
+/// The body of every error response: `{"error": {"code", "message", "fields"?}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Per-field problems, so a form can show each message next to its input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorBody {
+    /// An error with the code's standard message and no field details.
+    pub fn new(code: ErrorCode) -> Self {
+        Self::with_fields(code, Vec::new())
+    }
+
+    pub fn with_fields(code: ErrorCode, fields: Vec<FieldError>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: code.message().to_owned(),
+                fields,
+            },
+        }
+    }
+}
+
+/// The form field a validation problem belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Thread,
+    ThreadTitle,
+    ThreadUrl,
+    ParentId,
+    Body,
+    Name,
+    Email,
+    Website,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub code: ErrorCode,
+}
+
+/// Stable, machine-readable error codes. Clients switch on these, so a code is never
+/// renamed; new ones may be added, which old widgets read as [`ErrorCode::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// One or more fields failed validation; see `fields`.
+    ValidationFailed,
+    ThreadRequired,
+    ThreadTooLong,
+    ThreadInvalid,
+    TitleTooLong,
+    UrlInvalid,
+    BodyRequired,
+    BodyTooLong,
+    NameRequired,
+    NameTooLong,
+    EmailRequired,
+    EmailInvalid,
+    EmailTooLong,
+    WebsiteInvalid,
+    WebsiteTooLong,
+    ParentNotFound,
+    InvalidJson,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    OriginNotAllowed,
+    NotFound,
+    MethodNotAllowed,
+    Internal,
+    Unavailable,
+    /// A code this build does not know (sent by a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The one mapping from error code to HTTP status.
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            ValidationFailed | ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong
+            | UrlInvalid | BodyRequired | BodyTooLong | NameRequired | NameTooLong
+            | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid | WebsiteTooLong
+            | ParentNotFound => 422,
+            InvalidJson => 400,
+            OriginNotAllowed => 403,
+            NotFound => 404,
+            MethodNotAllowed => 405,
+            PayloadTooLarge => 413,
+            UnsupportedMediaType => 415,
+            Internal | Unknown => 500,
+            Unavailable => 503,
+        }
+    }
+
+    /// An English message for API consumers; the widget shows its own localized text.
+    pub fn message(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            ValidationFailed => "Some fields are missing or invalid.",
+            ThreadRequired => "A thread key is required.",
+            ThreadTooLong => "The thread key is too long.",
+            ThreadInvalid => "The thread key contains invalid characters.",
+            TitleTooLong => "The thread title is too long.",
+            UrlInvalid => "The thread URL must be an http(s) URL.",
+            BodyRequired => "Please write a comment.",
+            BodyTooLong => "The comment is too long.",
+            NameRequired => "Please enter your name.",
+            NameTooLong => "The name is too long.",
+            EmailRequired => "Please enter your email address.",
+            EmailInvalid => "The email address is not valid.",
+            EmailTooLong => "The email address is too long.",
+            WebsiteInvalid => "The website must be an http:// or https:// address.",
+            WebsiteTooLong => "The website address is too long.",
+            ParentNotFound => "The comment you are replying to does not exist in this thread.",
+            InvalidJson => "The request body is not valid JSON for this endpoint.",
+            UnsupportedMediaType => "Send the request body as application/json.",
+            PayloadTooLarge => "The request body is too large.",
+            OriginNotAllowed => "This site is not allowed to post comments here.",
+            NotFound => "Not found.",
+            MethodNotAllowed => "Method not allowed.",
+            Internal | Unknown => "Something went wrong on our side. Please try again.",
+            Unavailable => "The comment service is temporarily unavailable.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_serialize_as_stable_snake_case() {
+        let body = ErrorBody::with_fields(
+            ErrorCode::ValidationFailed,
+            vec![FieldError {
+                field: Field::Email,
+                code: ErrorCode::EmailInvalid,
+            }],
+        );
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"validation_failed","message":"Some fields are missing or invalid.","fields":[{"field":"email","code":"email_invalid"}]}}"#
+        );
+    }
+
+    #[test]
+    fn unknown_codes_from_a_newer_server_still_parse() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"brand_new_code","message":"x"}}"#).unwrap();
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+        assert!(body.error.fields.is_empty());
+    }
+
+    #[test]
+    fn client_errors_are_4xx_and_only_internal_ones_are_5xx() {
+        for code in [
+            ErrorCode::BodyRequired,
+            ErrorCode::ParentNotFound,
+            ErrorCode::InvalidJson,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::OriginNotAllowed,
+            ErrorCode::NotFound,
+        ] {
+            assert!((400..500).contains(&code.status()), "{code:?}");
+        }
+        assert_eq!(ErrorCode::Internal.status(), 500);
+        assert_eq!(ErrorCode::Unavailable.status(), 503);
+    }
+
+    #[test]
+    fn missing_fields_in_a_new_comment_default_to_empty() {
+        let c: NewComment = serde_json::from_str(r#"{"thread":"/a/"}"#).unwrap();
+        assert_eq!(c.thread, "/a/");
+        assert!(c.name.is_empty() && c.body.is_empty() && c.parent_id.is_none());
+    }
+}

@@ -1,0 +1,87 @@
+//! Domain records as stored. These hold private data (email, IP hash) and are never
+//! serialized to the public; [`CommentRecord::to_public`] is the only way out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::PublicComment;
+
+/// A comment's id: D1's integer row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommentId(pub i64);
+
+impl std::fmt::Display for CommentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Moderation state. Only `Approved` comments are shown to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Approved,
+    Pending,
+    Spam,
+    Deleted,
+}
+
+impl CommentStatus {
+    /// The value stored in the `status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Approved => "approved",
+            CommentStatus::Pending => "pending",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Deleted => "deleted",
+        }
+    }
+
+    /// The inverse of [`CommentStatus::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approved, Self::Pending, Self::Spam, Self::Deleted]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// A thread: one page's discussion, identified by its key within a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadRecord {
+    pub id: i64,
+    pub site_id: String,
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A comment as stored, private fields included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    pub id: CommentId,
+    pub thread_id: i64,
+    pub parent_id: Option<CommentId>,
+    pub status: CommentStatus,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body_markdown: String,
+    pub body_html: String,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub created_at_ms: i64,
+}
+
+impl CommentRecord {
+    /// The public view: every private field is dropped here, and only here.
+    /// `created_at` is formatted by the caller so this stays free of date libraries.
+    pub fn to_public(&self, created_at: String) -> PublicComment {
+        PublicComment {
+            id: self.id,
+            parent_id: self.parent_id,
+            author: self.author_name.clone(),
+            website: self.author_url.clone(),
+            body_html: self.body_html.clone(),
+            created_at,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Building the reply tree from a flat, oldest-first list of comments.
+//!
+//! The API sends threads flat (each comment names its parent) because that is how they are
+//! stored and how they page; the tree is built where it is shown.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::api::PublicComment;
+use crate::model::CommentId;
+
+/// One comment with the replies that answer it, oldest first at every level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub comment: PublicComment,
+    pub replies: Vec<Node>,
+}
+
+/// Replies by parent: `None` lists the top-level comments. Siblings keep the input order
+/// (oldest first). A reply whose parent is not in the list (hidden by moderation, say)
+/// is listed at the top level rather than disappearing.
+pub fn children_index(comments: &[PublicComment]) -> HashMap<Option<CommentId>, Vec<CommentId>> {
+    let present: HashSet<CommentId> = comments.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<CommentId>, Vec<CommentId>> = HashMap::new();
+    for c in comments {
+        let parent = c.parent_id.filter(|p| present.contains(p) && *p != c.id);
+        children.entry(parent).or_default().push(c.id);
+    }
+    children
+}
+
+/// Arrange `comments` into trees, following [`children_index`].
+pub fn build_tree(comments: &[PublicComment]) -> Vec<Node> {
+    let by_id: HashMap<CommentId, &PublicComment> = comments.iter().map(|c| (c.id, c)).collect();
+    let children = children_index(comments);
+    // Recursion depth is bounded by reply depth; a cycle is impossible because a parent
+    // must exist before its reply (ids only grow) and self-parenting is filtered above.
+    fn attach(
+        parent: Option<CommentId>,
+        children: &HashMap<Option<CommentId>, Vec<CommentId>>,
+        by_id: &HashMap<CommentId, &PublicComment>,
+    ) -> Vec<Node> {
+        children
+            .get(&parent)
+            .into_iter()
+            .flatten()
+            .map(|id| Node {
+                comment: by_id[id].clone(),
+                replies: attach(Some(*id), children, by_id),
+            })
+            .collect()
+    }
+    attach(None, &children, &by_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(id: i64, parent: Option<i64>) -> PublicComment {
+        PublicComment {
+            id: CommentId(id),
+            parent_id: parent.map(CommentId),
+            author: format!("a{id}"),
+            website: None,
+            body_html: String::new(),
+            created_at: String::new(),
+        }
+    }
+
+    fn shape(nodes: &[Node]) -> String {
+        nodes
+            .iter()
+            .map(|n| {
+                if n.replies.is_empty() {
+                    n.comment.id.to_string()
+                } else {
+                    format!("{}({})", n.comment.id, shape(&n.replies))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn replies_nest_under_their_parents_in_order() {
+        let list = [c(1, None), c(2, Some(1)), c(3, None), c(4, Some(2)), c(5, Some(1))];
+        assert_eq!(shape(&build_tree(&list)), "1(2(4) 5) 3");
+    }
+
+    #[test]
+    fn orphans_are_shown_at_the_top_level() {
+        let list = [c(1, None), c(7, Some(99))];
+        assert_eq!(shape(&build_tree(&list)), "1 7");
+    }
+
+    #[test]
+    fn a_self_parented_comment_does_not_vanish() {
+        assert_eq!(shape(&build_tree(&[c(3, Some(3))])), "3");
+    }
+
+    #[test]
+    fn an_empty_thread_has_no_nodes() {
+        assert!(build_tree(&[]).is_empty());
+    }
+}

@@ -1,0 +1,245 @@
+//! Limits and checks for everything a reader can send. Pure: `NewComment` in, either a
+//! cleaned [`ValidComment`] or every field problem at once (so a form can mark all of them).
+
+use crate::api::{ErrorCode, Field, FieldError, NewComment};
+use crate::model::CommentId;
+
+/// Maximum lengths, counted in characters (not bytes) so that non-Latin names get the
+/// same room as Latin ones.
+pub mod limits {
+    pub const THREAD_KEY: usize = 300;
+    pub const THREAD_TITLE: usize = 300;
+    pub const THREAD_URL: usize = 2000;
+    pub const BODY: usize = 10_000;
+    pub const NAME: usize = 80;
+    /// RFC 5321's practical maximum for an address.
+    pub const EMAIL: usize = 254;
+    pub const WEBSITE: usize = 500;
+    /// Whole request body, bytes. Generous for the field limits above even in 4-byte UTF-8.
+    pub const REQUEST_BYTES: usize = 64 * 1024;
+}
+
+/// A [`NewComment`] that passed every check, trimmed, with empty optionals as `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidComment {
+    pub thread: String,
+    pub thread_title: Option<String>,
+    pub thread_url: Option<String>,
+    pub parent_id: Option<CommentId>,
+    pub body: String,
+    pub name: String,
+    pub email: String,
+    pub website: Option<String>,
+}
+
+/// Validate and normalize a new comment. Returns all field errors, in form order.
+pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut fail = |field, code| errors.push(FieldError { field, code });
+
+    let thread = input.thread.trim();
+    if let Err(code) = thread_key(thread) {
+        fail(Field::Thread, code);
+    }
+    let thread_title = non_empty(input.thread_title.as_deref());
+    if thread_title.is_some_and(|t| too_long(t, limits::THREAD_TITLE)) {
+        fail(Field::ThreadTitle, ErrorCode::TitleTooLong);
+    }
+    let thread_url = non_empty(input.thread_url.as_deref());
+    if let Some(u) = thread_url {
+        if too_long(u, limits::THREAD_URL) || !is_http_url(u) {
+            fail(Field::ThreadUrl, ErrorCode::UrlInvalid);
+        }
+    }
+    // The body keeps its inner whitespace (Markdown cares), only the ends are trimmed.
+    let body = input.body.trim();
+    if body.is_empty() {
+        fail(Field::Body, ErrorCode::BodyRequired);
+    } else if too_long(body, limits::BODY) {
+        fail(Field::Body, ErrorCode::BodyTooLong);
+    }
+    let name = input.name.trim();
+    if name.is_empty() {
+        fail(Field::Name, ErrorCode::NameRequired);
+    } else if too_long(name, limits::NAME) {
+        fail(Field::Name, ErrorCode::NameTooLong);
+    } else if has_control(name) {
+        fail(Field::Name, ErrorCode::NameRequired);
+    }
+    let email = input.email.trim();
+    if email.is_empty() {
+        fail(Field::Email, ErrorCode::EmailRequired);
+    } else if too_long(email, limits::EMAIL) {
+        fail(Field::Email, ErrorCode::EmailTooLong);
+    } else if !is_email(email) {
+        fail(Field::Email, ErrorCode::EmailInvalid);
+    }
+    let website = non_empty(input.website.as_deref());
+    if let Some(w) = website {
+        if too_long(w, limits::WEBSITE) {
+            fail(Field::Website, ErrorCode::WebsiteTooLong);
+        } else if !is_http_url(w) {
+            fail(Field::Website, ErrorCode::WebsiteInvalid);
+        }
+    }
+    if input.parent_id.is_some_and(|p| p.0 <= 0) {
+        fail(Field::ParentId, ErrorCode::ParentNotFound);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidComment {
+        thread: thread.to_owned(),
+        thread_title: thread_title.map(str::to_owned),
+        thread_url: thread_url.map(str::to_owned),
+        parent_id: input.parent_id,
+        body: body.to_owned(),
+        name: name.to_owned(),
+        email: email.to_owned(),
+        website: website.map(str::to_owned),
+    })
+}
+
+/// A thread key is any non-empty printable text up to [`limits::THREAD_KEY`] characters:
+/// usually a URL path such as `/blog/post/`, but site owners may pick their own ids.
+pub fn thread_key(key: &str) -> Result<(), ErrorCode> {
+    if key.is_empty() {
+        Err(ErrorCode::ThreadRequired)
+    } else if too_long(key, limits::THREAD_KEY) {
+        Err(ErrorCode::ThreadTooLong)
+    } else if has_control(key) {
+        Err(ErrorCode::ThreadInvalid)
+    } else {
+        Ok(())
+    }
+}
+
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn too_long(s: &str, max: usize) -> bool {
+    s.chars().count() > max
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// A deliberately simple address check: one `@`, a non-empty local part, a dotted domain,
+/// no whitespace or control characters. Full RFC 5322 parsing rejects nothing useful here;
+/// the address is never sent mail by this check anyway.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Only absolute `http:`/`https:` URLs with a host: no `javascript:`, `data:` or relative links.
+fn is_http_url(s: &str) -> bool {
+    match url::Url::parse(s) {
+        Ok(u) => matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok_comment() -> NewComment {
+        NewComment {
+            thread: "/blog/post/".into(),
+            body: "Hello".into(),
+            name: "Ana".into(),
+            email: "ana@example.org".into(),
+            ..Default::default()
+        }
+    }
+
+    fn codes(input: &NewComment) -> Vec<(Field, ErrorCode)> {
+        new_comment(input)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_comment_is_trimmed_and_accepted() {
+        let mut c = ok_comment();
+        c.name = "  Ana  ".into();
+        c.website = Some("  ".into());
+        let v = new_comment(&c).unwrap();
+        assert_eq!(v.name, "Ana");
+        assert_eq!(v.website, None);
+    }
+
+    #[test]
+    fn an_empty_form_reports_every_required_field() {
+        assert_eq!(
+            codes(&NewComment::default()),
+            vec![
+                (Field::Thread, ErrorCode::ThreadRequired),
+                (Field::Body, ErrorCode::BodyRequired),
+                (Field::Name, ErrorCode::NameRequired),
+                (Field::Email, ErrorCode::EmailRequired),
+            ]
+        );
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        let mut c = ok_comment();
+        c.name = "Ž".repeat(limits::NAME);
+        assert!(new_comment(&c).is_ok());
+        c.name.push('Ž');
+        assert_eq!(codes(&c), vec![(Field::Name, ErrorCode::NameTooLong)]);
+        let mut c = ok_comment();
+        c.body = "x".repeat(limits::BODY + 1);
+        assert_eq!(codes(&c), vec![(Field::Body, ErrorCode::BodyTooLong)]);
+    }
+
+    #[test]
+    fn bad_emails_are_rejected() {
+        for bad in ["ana", "ana@", "@example.org", "ana@example", "a b@example.org", "a@@b.org", "a@b..org", "a@.b.org"] {
+            let mut c = ok_comment();
+            c.email = bad.into();
+            assert_eq!(codes(&c), vec![(Field::Email, ErrorCode::EmailInvalid)], "{bad}");
+        }
+    }
+
+    #[test]
+    fn websites_must_be_http_urls() {
+        for bad in ["javascript:alert(1)", "data:text/html,x", "example.org", "ftp://example.org", "//example.org"] {
+            let mut c = ok_comment();
+            c.website = Some(bad.into());
+            assert_eq!(codes(&c), vec![(Field::Website, ErrorCode::WebsiteInvalid)], "{bad}");
+        }
+        let mut c = ok_comment();
+        c.website = Some("https://ana.example.org/about".into());
+        assert!(new_comment(&c).is_ok());
+    }
+
+    #[test]
+    fn thread_keys_reject_control_characters_and_excess_length() {
+        assert_eq!(thread_key("/a/\n"), Err(ErrorCode::ThreadInvalid));
+        assert_eq!(thread_key(&"a".repeat(limits::THREAD_KEY + 1)), Err(ErrorCode::ThreadTooLong));
+        assert_eq!(thread_key("/blog/post/"), Ok(()));
+    }
+
+    #[test]
+    fn non_positive_parent_ids_cannot_exist() {
+        let mut c = ok_comment();
+        c.parent_id = Some(CommentId(0));
+        assert_eq!(codes(&c), vec![(Field::ParentId, ErrorCode::ParentNotFound)]);
+    }
+}

@@ -1,0 +1,40 @@
+//! The Worker layer's error enum and its single mapping to an HTTP response.
+
+use colloquy_core::api::ErrorBody;
+use colloquy_core::service::ServiceError;
+use colloquy_core::store::StoreError;
+use colloquy_core::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// A problem with the request itself (route, method, media type, size, JSON, origin).
+    #[error("request rejected: {0:?}")]
+    Request(ErrorCode),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The Workers runtime failed (bindings, body streams). Never the reader's fault.
+    #[error("runtime error: {0}")]
+    Runtime(#[from] worker::Error),
+}
+
+impl WorkerError {
+    /// The public body for this error. Internal details stay in the log line.
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            WorkerError::Request(code) => ErrorBody::new(*code),
+            WorkerError::Service(e) => e.to_body(),
+            WorkerError::Runtime(_) => ErrorBody::new(ErrorCode::Internal),
+        }
+    }
+
+    /// Whether the operator should hear about this (a 5xx), as opposed to a reader's mistake.
+    pub fn is_internal(&self) -> bool {
+        self.body().error.code.status() >= 500
+    }
+}
+
+impl From<StoreError> for WorkerError {
+    fn from(e: StoreError) -> Self {
+        WorkerError::Service(ServiceError::Store(e))
+    }
+}

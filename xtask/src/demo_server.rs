@@ -1,0 +1,68 @@
+//! Serves `demo/` on its own port: a different origin from the API, exactly like a real
+//! third-party site embedding the widget.
+//!
+//! HTML files get two placeholders filled in: `{{COLLOQUY_ORIGIN}}` (where embed.js lives)
+//! and `{{THREAD}}` (the thread key; `?thread=…` overrides it so browser tests can each use
+//! a thread of their own on the same page).
+
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+use tiny_http::{Header, Response, Server};
+
+use crate::Result;
+
+/// The demo article's own thread, seeded by `demo/seed.sql`.
+pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
+
+pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
+    let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("demo server on port {port}: {e}"))?;
+    let dir = crate::root().join("demo");
+    Ok(std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let response = respond(&dir, request.url(), &api_origin);
+            let _ = request.respond(response);
+        }
+    }))
+}
+
+fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let relative = match path.trim_start_matches('/') {
+        "" => "index.html",
+        p => p,
+    };
+    // Only plain file names from demo/ itself: no traversal, no hidden files.
+    let safe = relative
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !relative.starts_with('.');
+    let file: PathBuf = dir.join(relative);
+    let Some(bytes) = safe.then(|| std::fs::read(&file).ok()).flatten() else {
+        return Response::from_string("not found").with_status_code(404);
+    };
+    let (content_type, body) = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => {
+            let thread = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("thread="))
+                .filter(|t| is_plain_thread_key(t))
+                .unwrap_or(DEMO_THREAD);
+            let html = String::from_utf8_lossy(&bytes)
+                .replace("{{COLLOQUY_ORIGIN}}", api_origin)
+                .replace("{{THREAD}}", thread);
+            ("text/html; charset=utf-8", html.into_bytes())
+        }
+        Some("css") => ("text/css; charset=utf-8", bytes),
+        Some("svg") => ("image/svg+xml", bytes),
+        _ => ("application/octet-stream", bytes),
+    };
+    let header = Header::from_bytes("Content-Type", content_type).expect("static header is valid");
+    Response::from_data(body).with_header(header)
+}
+
+/// Thread keys accepted from the query string are inserted into HTML unescaped, so only
+/// characters that need no escaping are allowed.
+fn is_plain_thread_key(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 200 && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
+}

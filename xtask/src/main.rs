@@ -1,0 +1,62 @@
+//! `cargo xtask …` — the commands the README shows. Each one installs what it needs first,
+//! so a newcomer on a fresh machine runs one command and gets a result.
+
+mod build;
+mod demo_server;
+mod procs;
+mod size;
+mod stack;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  dev           build everything, migrate + seed a local D1, serve the API and the demo page
+  test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
+  size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
+  setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
+  build-widget  build the widget into build/assets/
+  build-worker  build the worker into worker/build/ (wrangler's [build] command)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => stack::dev(),
+        Some("test") => stack::test(),
+        Some("size") => size::report(),
+        Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
+        Some("build-widget") => tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t)),
+        Some("build-worker") => tools::ensure_all(tools::Need::Build).and_then(|t| build::worker(&t)),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Errors are plain messages: xtask is a script, and its job is to say what to do next.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// Print a step so the user knows what the long-running command is doing.
+pub fn step(msg: &str) {
+    eprintln!("\x1b[1m==> {msg}\x1b[0m");
+}

@@ -1,0 +1,155 @@
+//! Installing the pinned tool chain on demand. Every step is a no-op when already done,
+//! so every command can call [`ensure_all`] first.
+//!
+//! Nothing here downloads from outside the package registries: worker-build would fetch
+//! wasm-bindgen and wasm-opt from GitHub, so both are provided locally instead
+//! (see `../shared/toolchain.md` on the build machines, and ARCHITECTURE.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::procs::{output, run};
+use crate::{root, step, Result};
+
+/// worker-build must match the `worker` crate's minor version; pinned exactly.
+const WORKER_BUILD_VERSION: &str = "0.8.7";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Compile widget and worker: wasm target, npm tools, wasm-bindgen, worker-build.
+    Build,
+    /// Also Chromium and ChromeDriver for the browser tests.
+    Everything,
+}
+
+/// Paths to the installed tools.
+pub struct Tools {
+    pub wasm_bindgen: PathBuf,
+    pub worker_build: PathBuf,
+    pub wasm_opt: PathBuf,
+    pub esbuild: PathBuf,
+    /// wrangler's JS entry point, run with `node` (faster and quieter than npx).
+    pub wrangler: PathBuf,
+    pub chromedriver: Option<PathBuf>,
+}
+
+impl Tools {
+    pub fn wrangler(&self) -> Command {
+        let mut cmd = Command::new("node");
+        cmd.arg(&self.wrangler).current_dir(root());
+        // No telemetry from a comment system that promises no tracking.
+        cmd.env("WRANGLER_SEND_METRICS", "false");
+        cmd
+    }
+}
+
+pub fn ensure_all(need: Need) -> Result<Tools> {
+    let root = root();
+    let bin = root.join(".tools/bin");
+    ensure_wasm_target()?;
+    ensure_npm(&root)?;
+    let wasm_bindgen_version = locked_version(&root, "wasm-bindgen")?;
+    let wasm_bindgen = bin.join("wasm-bindgen");
+    ensure_cargo_tool("wasm-bindgen-cli", &wasm_bindgen_version, &wasm_bindgen, &root)?;
+    let worker_build = bin.join("worker-build");
+    ensure_cargo_tool("worker-build", WORKER_BUILD_VERSION, &worker_build, &root)?;
+    let chromedriver = if need == Need::Everything {
+        Some(ensure_chromium()?)
+    } else {
+        None
+    };
+    let node_bin = root.join("node_modules/.bin");
+    Ok(Tools {
+        wasm_bindgen,
+        worker_build,
+        wasm_opt: node_bin.join("wasm-opt"),
+        esbuild: node_bin.join("esbuild"),
+        wrangler: root.join("node_modules/wrangler/bin/wrangler.js"),
+        chromedriver,
+    })
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("installing the wasm32-unknown-unknown Rust target");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// `npm ci` whenever package-lock.json is newer than the last install.
+fn ensure_npm(root: &Path) -> Result<()> {
+    let lock = root.join("package-lock.json");
+    let marker = root.join("node_modules/.package-lock.json");
+    let fresh = match (modified(&lock), modified(&marker)) {
+        (Some(l), Some(m)) => m >= l,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    step("installing pinned npm tools (wrangler, esbuild, binaryen) with npm ci");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root))
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The version of `package` recorded in Cargo.lock: the wasm-bindgen CLI must equal it.
+fn locked_version(root: &Path, package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').ok_or("malformed Cargo.lock")? + start;
+    Ok(lock[start..end].to_owned())
+}
+
+/// `cargo install --root .tools` a CLI at an exact version unless that version is there.
+fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> Result<()> {
+    if let Ok(out) = output(Command::new(binary).arg("--version")) {
+        if out.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
+            return Ok(());
+        }
+    }
+    step(&format!(
+        "installing {krate} {version} into .tools/ (one-time, several minutes on 2 cores)"
+    ));
+    // No --locked: one of these crates' pinned dependencies is missing from the registry
+    // mirror on the build machines, and the exact version pin is what matters here.
+    run(Command::new("cargo")
+        .args(["install", krate, "--version", &format!("={version}"), "--root"])
+        .arg(root.join(".tools"))
+        .current_dir(root))
+}
+
+/// Chromium and ChromeDriver from Debian (tools that download their own browser fail here).
+fn ensure_chromium() -> Result<PathBuf> {
+    let find = |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();
+    if let (Some(_), Some(driver)) = (find("chromium"), find("chromedriver")) {
+        return Ok(PathBuf::from(driver.trim()));
+    }
+    step("installing Chromium and ChromeDriver with apt-get");
+    let sudo = if output(Command::new("id").arg("-u"))?.trim() == "0" {
+        vec![]
+    } else {
+        vec!["sudo"]
+    };
+    let apt = |args: &[&str]| {
+        let mut all = sudo.clone();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        run(Command::new(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    apt(&["update", "-q"])?;
+    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])?;
+    find("chromedriver")
+        .map(|p| PathBuf::from(p.trim()))
+        .ok_or_else(|| "chromedriver is still missing after apt-get install".to_owned())
+}
