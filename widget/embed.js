@@ -1,7 +1,7 @@
 // Colloquy embed loader. A site owner adds one tag:
 //   <script src="https://HOST/embed.js" data-colloquy-thread="/my-post/" async></script>
 // and optionally data-colloquy-target="#comments" (a CSS selector) and
-// data-colloquy-title="…". This script finds its own tag, creates a shadow root (so the
+// data-colloquy-title="…" (else og:title, else document.title). This script finds its own tag, creates a shadow root (so the
 // host page's CSS cannot break the widget), then loads the Leptos wasm module from the
 // same place it came from. It sets no cookies and contacts no other host.
 (function () {
@@ -18,6 +18,13 @@
     } catch (e) {
       return location.pathname;
     }
+  }
+
+  // Article title for the heading: explicit, else Open Graph's (no site-name suffix),
+  // else the document title.
+  function pageTitle() {
+    var og = document.querySelector('meta[property="og:title"]');
+    return data.colloquyTitle || (og && og.content) || document.title;
   }
 
   var target = data.colloquyTarget ? document.querySelector(data.colloquyTarget) : null;
@@ -42,7 +49,7 @@
           mountPoint,
           base,
           data.colloquyThread || canonicalPath(),
-          data.colloquyTitle || document.title,
+          pageTitle(),
           location.href.split("#")[0]
         );
       });

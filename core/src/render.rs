@@ -58,6 +58,11 @@ mod tests {
     }
 
     #[test]
+    fn quotes_and_apostrophes_stay_plain_text() {
+        assert_eq!(comment_html("say \"hi\", it's fine"), "<p>say \"hi\", it's fine</p>\n");
+    }
+
+    #[test]
     fn links_get_rel_nofollow_ugc_noopener() {
         let html = comment_html("[site](https://example.org)");
         assert_eq!(
