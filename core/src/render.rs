@@ -9,7 +9,18 @@ use std::collections::HashSet;
 /// Tags a comment may contain. No images (tracking pixels), no headings (comments are not
 /// documents), no tables, no `style`.
 const TAGS: &[&str] = &[
-    "p", "br", "em", "strong", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
 ];
 
 /// Render a comment body written in CommonMark to HTML that is safe to insert as-is.
@@ -59,7 +70,10 @@ mod tests {
 
     #[test]
     fn quotes_and_apostrophes_stay_plain_text() {
-        assert_eq!(comment_html("say \"hi\", it's fine"), "<p>say \"hi\", it's fine</p>\n");
+        assert_eq!(
+            comment_html("say \"hi\", it's fine"),
+            "<p>say \"hi\", it's fine</p>\n"
+        );
     }
 
     #[test]
@@ -81,7 +95,11 @@ mod tests {
 
     #[test]
     fn dangerous_link_schemes_are_removed() {
-        for md in ["[x](javascript:alert(1))", "[x](data:text/html,hi)", "[x](/relative)"] {
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x](data:text/html,hi)",
+            "[x](/relative)",
+        ] {
             let html = comment_html(md);
             assert!(!html.contains("href"), "{md} -> {html}");
         }

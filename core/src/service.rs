@@ -97,7 +97,11 @@ impl<'s, S: CommentStore> Service<'s, S> {
     }
 
     /// Validate, render and store a new comment or reply; returns it as published.
-    pub async fn create(&self, input: &NewComment, now_ms: i64) -> Result<PublicComment, ServiceError> {
+    pub async fn create(
+        &self,
+        input: &NewComment,
+        now_ms: i64,
+    ) -> Result<PublicComment, ServiceError> {
         let valid = validate::new_comment(input).map_err(ServiceError::Invalid)?;
 
         let thread_id = match valid.parent_id {
@@ -107,7 +111,11 @@ impl<'s, S: CommentStore> Service<'s, S> {
                 let parent = self.store.find_comment(parent_id).await?;
                 let thread = self.store.find_thread(self.site_id, &valid.thread).await?;
                 match (parent, thread) {
-                    (Some(p), Some(t)) if p.thread_id == t.id && p.status == CommentStatus::Approved => t.id,
+                    (Some(p), Some(t))
+                        if p.thread_id == t.id && p.status == CommentStatus::Approved =>
+                    {
+                        t.id
+                    }
                     _ => return Err(ServiceError::ParentNotFound),
                 }
             }
@@ -159,8 +167,17 @@ mod tests {
     }
 
     impl CommentStore for MemStore {
-        async fn find_thread(&self, site_id: &str, key: &str) -> Result<Option<ThreadRecord>, StoreError> {
-            Ok(self.threads.borrow().iter().find(|t| t.site_id == site_id && t.key == key).cloned())
+        async fn find_thread(
+            &self,
+            site_id: &str,
+            key: &str,
+        ) -> Result<Option<ThreadRecord>, StoreError> {
+            Ok(self
+                .threads
+                .borrow()
+                .iter()
+                .find(|t| t.site_id == site_id && t.key == key)
+                .cloned())
         }
         async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError> {
             if let Some(t) = self.find_thread(req.site_id, req.key).await? {
@@ -189,7 +206,10 @@ mod tests {
         async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
             Ok(self.comments.borrow().iter().find(|c| c.id == id).cloned())
         }
-        async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError> {
+        async fn insert_comment(
+            &self,
+            req: InsertComment<'_>,
+        ) -> Result<CommentRecord, StoreError> {
             let mut comments = self.comments.borrow_mut();
             let c = CommentRecord {
                 id: CommentId(comments.len() as i64 + 1),
@@ -231,10 +251,13 @@ mod tests {
     fn first_comment_creates_the_thread_and_replies_attach_to_it() {
         let store = MemStore::default();
         let svc = Service::new(&store, "default");
-        let top = pollster::block_on(svc.create(&new("/x/", None, "*hi*"), 1_700_000_000_000)).unwrap();
+        let top =
+            pollster::block_on(svc.create(&new("/x/", None, "*hi*"), 1_700_000_000_000)).unwrap();
         assert_eq!(top.body_html, "<p><em>hi</em></p>\n");
         assert_eq!(top.created_at, "2023-11-14T22:13:20Z");
-        let reply = pollster::block_on(svc.create(&new("/x/", Some(top.id), "re"), 1_700_000_000_500)).unwrap();
+        let reply =
+            pollster::block_on(svc.create(&new("/x/", Some(top.id), "re"), 1_700_000_000_500))
+                .unwrap();
         assert_eq!(reply.parent_id, Some(top.id));
         let page = pollster::block_on(svc.thread("/x/")).unwrap();
         assert_eq!(page.total, 2);
@@ -261,7 +284,8 @@ mod tests {
         store.comments.borrow_mut()[0].status = CommentStatus::Deleted;
         let err = pollster::block_on(svc.create(&new("/a/", Some(top.id), "x"), 2)).unwrap_err();
         assert!(matches!(err, ServiceError::ParentNotFound));
-        let err = pollster::block_on(svc.create(&new("/a/", Some(CommentId(42)), "x"), 2)).unwrap_err();
+        let err =
+            pollster::block_on(svc.create(&new("/a/", Some(CommentId(42)), "x"), 2)).unwrap_err();
         assert!(matches!(err, ServiceError::ParentNotFound));
     }
 

@@ -47,7 +47,11 @@ pub struct InsertComment<'a> {
 /// Async because D1 is; not `Send` because Workers are single-threaded wasm.
 #[allow(async_fn_in_trait)]
 pub trait CommentStore {
-    async fn find_thread(&self, site_id: &str, key: &str) -> Result<Option<ThreadRecord>, StoreError>;
+    async fn find_thread(
+        &self,
+        site_id: &str,
+        key: &str,
+    ) -> Result<Option<ThreadRecord>, StoreError>;
     /// Returns the existing thread, creating it first if the key is new.
     async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError>;
     async fn list_comments(&self, req: ListComments) -> Result<Vec<CommentRecord>, StoreError>;

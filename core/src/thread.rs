@@ -83,7 +83,13 @@ mod tests {
 
     #[test]
     fn replies_nest_under_their_parents_in_order() {
-        let list = [c(1, None), c(2, Some(1)), c(3, None), c(4, Some(2)), c(5, Some(1))];
+        let list = [
+            c(1, None),
+            c(2, Some(1)),
+            c(3, None),
+            c(4, Some(2)),
+            c(5, Some(1)),
+        ];
         assert_eq!(shape(&build_tree(&list)), "1(2(4) 5) 3");
     }
 

@@ -146,7 +146,9 @@ fn is_email(s: &str) -> bool {
 /// Only absolute `http:`/`https:` URLs with a host: no `javascript:`, `data:` or relative links.
 fn is_http_url(s: &str) -> bool {
     match url::Url::parse(s) {
-        Ok(u) => matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()),
+        Ok(u) => {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        }
         Err(_) => false,
     }
 }
@@ -210,19 +212,42 @@ mod tests {
 
     #[test]
     fn bad_emails_are_rejected() {
-        for bad in ["ana", "ana@", "@example.org", "ana@example", "a b@example.org", "a@@b.org", "a@b..org", "a@.b.org"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a b@example.org",
+            "a@@b.org",
+            "a@b..org",
+            "a@.b.org",
+        ] {
             let mut c = ok_comment();
             c.email = bad.into();
-            assert_eq!(codes(&c), vec![(Field::Email, ErrorCode::EmailInvalid)], "{bad}");
+            assert_eq!(
+                codes(&c),
+                vec![(Field::Email, ErrorCode::EmailInvalid)],
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn websites_must_be_http_urls() {
-        for bad in ["javascript:alert(1)", "data:text/html,x", "example.org", "ftp://example.org", "//example.org"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "example.org",
+            "ftp://example.org",
+            "//example.org",
+        ] {
             let mut c = ok_comment();
             c.website = Some(bad.into());
-            assert_eq!(codes(&c), vec![(Field::Website, ErrorCode::WebsiteInvalid)], "{bad}");
+            assert_eq!(
+                codes(&c),
+                vec![(Field::Website, ErrorCode::WebsiteInvalid)],
+                "{bad}"
+            );
         }
         let mut c = ok_comment();
         c.website = Some("https://ana.example.org/about".into());
@@ -232,7 +257,10 @@ mod tests {
     #[test]
     fn thread_keys_reject_control_characters_and_excess_length() {
         assert_eq!(thread_key("/a/\n"), Err(ErrorCode::ThreadInvalid));
-        assert_eq!(thread_key(&"a".repeat(limits::THREAD_KEY + 1)), Err(ErrorCode::ThreadTooLong));
+        assert_eq!(
+            thread_key(&"a".repeat(limits::THREAD_KEY + 1)),
+            Err(ErrorCode::ThreadTooLong)
+        );
         assert_eq!(thread_key("/blog/post/"), Ok(()));
     }
 
@@ -240,6 +268,9 @@ mod tests {
     fn non_positive_parent_ids_cannot_exist() {
         let mut c = ok_comment();
         c.parent_id = Some(CommentId(0));
-        assert_eq!(codes(&c), vec![(Field::ParentId, ErrorCode::ParentNotFound)]);
+        assert_eq!(
+            codes(&c),
+            vec![(Field::ParentId, ErrorCode::ParentNotFound)]
+        );
     }
 }

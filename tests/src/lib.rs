@@ -1,1 +1,40 @@
-//! placeholder
+//! Harness for the end-to-end suite. `cargo xtask test` starts `wrangler dev` on a fresh
+//! local D1, the demo page and ChromeDriver, then runs these tests with their addresses in
+//! `COLLOQUY_API`, `COLLOQUY_DEMO` and `COLLOQUY_WEBDRIVER`.
+//!
+//! Every test builds its own data in a thread of its own ([`unique_thread`]), so tests run
+//! in parallel and never depend on each other's leftovers.
+
+pub mod browser;
+pub mod http;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// An address handed over by `cargo xtask test`. Missing means the suite was started the
+/// wrong way, which must fail loudly rather than skip.
+pub fn env_url(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
+    })
+}
+
+/// Base URL of the worker under test, e.g. `http://127.0.0.1:41234`.
+pub fn api() -> String {
+    env_url("COLLOQUY_API")
+}
+
+/// Origin of the demo page (an allowed writer).
+pub fn demo() -> String {
+    env_url("COLLOQUY_DEMO")
+}
+
+/// A thread key no other test (or run) uses.
+pub fn unique_thread(label: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("/e2e/{label}-{nanos:x}-{n}/")
+}

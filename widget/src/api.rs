@@ -22,8 +22,15 @@ fn comments_url(base: &str) -> String {
 }
 
 pub async fn thread(base: &str, key: &str) -> Result<ThreadPage, ClientError> {
-    let url = format!("{}?thread={}", comments_url(base), js_sys::encode_uri_component(key));
-    let response = Request::get(&url).send().await.map_err(|_| ClientError::Network)?;
+    let url = format!(
+        "{}?thread={}",
+        comments_url(base),
+        js_sys::encode_uri_component(key)
+    );
+    let response = Request::get(&url)
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
     decode(response).await
 }
 
@@ -40,7 +47,10 @@ pub async fn post(base: &str, comment: &NewComment) -> Result<PublicComment, Cli
 async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     let status = response.status();
     if response.ok() {
-        return response.json().await.map_err(|_| ClientError::Unexpected(status));
+        return response
+            .json()
+            .await
+            .map_err(|_| ClientError::Unexpected(status));
     }
     match response.json::<ErrorBody>().await {
         Ok(body) => Err(ClientError::Api(body)),

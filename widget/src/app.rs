@@ -40,7 +40,8 @@ pub struct Thread {
 
 impl Thread {
     pub fn replies(&self, parent: Option<CommentId>) -> Vec<CommentId> {
-        self.children.with(|c| c.get(&parent).cloned().unwrap_or_default())
+        self.children
+            .with(|c| c.get(&parent).cloned().unwrap_or_default())
     }
 
     /// A comment was published: show it in place without reloading.
@@ -58,7 +59,9 @@ pub fn App(config: Config) -> impl IntoView {
     let thread = Thread {
         config: StoredValue::new(config),
         comments,
-        by_id: Memo::new(move |_| comments.with(|list| list.iter().map(|c| (c.id, c.clone())).collect())),
+        by_id: Memo::new(move |_| {
+            comments.with(|list| list.iter().map(|c| (c.id, c.clone())).collect())
+        }),
         children: Memo::new(move |_| comments.with(|list| children_index(list))),
         replying_to: RwSignal::new(None),
         fresh: RwSignal::new(None),
@@ -70,7 +73,9 @@ pub fn App(config: Config) -> impl IntoView {
 
     let fetch = move || {
         load.set(Load::Loading);
-        let (base, key) = thread.config.with_value(|c| (c.api_base.clone(), c.thread.clone()));
+        let (base, key) = thread
+            .config
+            .with_value(|c| (c.api_base.clone(), c.thread.clone()));
         spawn_local(async move {
             match api::thread(&base, &key).await {
                 Ok(page) => {

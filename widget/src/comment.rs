@@ -25,7 +25,11 @@ pub fn CommentItem(id: CommentId, depth: usize) -> impl IntoView {
     };
     let when = format::date_time(&comment.created_at);
     let open = move || thread.replying_to.get() == Some(id);
-    let toggle = move |_| thread.replying_to.update(|r| *r = if *r == Some(id) { None } else { Some(id) });
+    let toggle = move |_| {
+        thread
+            .replying_to
+            .update(|r| *r = if *r == Some(id) { None } else { Some(id) })
+    };
     let is_fresh = move || thread.fresh.get() == Some(id);
     let has_replies = move || !thread.replies(Some(id)).is_empty();
 

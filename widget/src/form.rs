@@ -49,7 +49,11 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         Some((_, name)) => i18n::reply_to(name),
         None => i18n::LEAVE_A_COMMENT.to_owned(),
     };
-    let submit_label = if parent.is_some() { i18n::SUBMIT_REPLY } else { i18n::SUBMIT };
+    let submit_label = if parent.is_some() {
+        i18n::SUBMIT_REPLY
+    } else {
+        i18n::SUBMIT
+    };
     let body_ref = NodeRef::<leptos::html::Textarea>::new();
     // Opening a reply form moves focus into it, where the reader will type.
     if parent.is_some() {
@@ -103,7 +107,9 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                     field_errors.set(fields);
                     general_error.set(general);
                 }
-                Err(ClientError::Network) => general_error.set(Some(i18n::NETWORK_ERROR.to_owned())),
+                Err(ClientError::Network) => {
+                    general_error.set(Some(i18n::NETWORK_ERROR.to_owned()))
+                }
                 Err(ClientError::Unexpected(_)) => {
                     general_error.set(Some(i18n::error_message(ErrorCode::Internal).to_owned()))
                 }
@@ -132,7 +138,9 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let input_attrs = move |field: Field| {
         let id = id_of(field);
         let error_id = format!("{id}-error");
-        (id, error_id, move || error_of(field)().is_some().to_string())
+        (id, error_id, move || {
+            error_of(field)().is_some().to_string()
+        })
     };
 
     let (body_id, body_err, body_invalid) = input_attrs(Field::Body);

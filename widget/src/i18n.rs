@@ -29,7 +29,8 @@ pub const EMPTY: &str = "Be the first to comment.";
 pub const REPLY: &str = "Reply";
 pub const CANCEL_REPLY: &str = "Cancel reply";
 pub const LEAVE_A_COMMENT: &str = "Leave a comment";
-pub const PRIVACY_NOTE: &str = "Your email address will not be published. Required fields are marked";
+pub const PRIVACY_NOTE: &str =
+    "Your email address will not be published. Required fields are marked";
 pub const LABEL_BODY: &str = "Comment";
 pub const LABEL_NAME: &str = "Name";
 pub const LABEL_EMAIL: &str = "Email";
@@ -38,7 +39,8 @@ pub const SUBMIT: &str = "Post Comment";
 pub const SUBMIT_REPLY: &str = "Post Reply";
 pub const SUBMITTING: &str = "Posting…";
 pub const POSTED: &str = "Your comment was published.";
-pub const NETWORK_ERROR: &str = "Could not reach the comment server. Your text is kept; please try again.";
+pub const NETWORK_ERROR: &str =
+    "Could not reach the comment server. Your text is kept; please try again.";
 
 pub fn reply_to(name: &str) -> String {
     format!("Reply to {name}")
@@ -67,14 +69,19 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         InvalidJson | UnsupportedMediaType | NotFound | MethodNotAllowed => {
             "The comment could not be sent. Please reload the page and try again."
         }
-        Internal | Unknown => "Something went wrong on our side. Your text is kept; please try again.",
+        Internal | Unknown => {
+            "Something went wrong on our side. Your text is kept; please try again."
+        }
         Unavailable => "Comments are temporarily unavailable. Your text is kept; please try again.",
     }
 }
 
 /// Which form input a field error belongs to (thread fields have no input).
 pub fn has_input(field: Field) -> bool {
-    matches!(field, Field::Body | Field::Name | Field::Email | Field::Website)
+    matches!(
+        field,
+        Field::Body | Field::Name | Field::Email | Field::Website
+    )
 }
 
 #[cfg(test)]

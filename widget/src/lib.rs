@@ -26,7 +26,13 @@ pub struct Config {
 
 /// Mount the widget into `target` (an element inside the shadow root made by embed.js).
 #[wasm_bindgen]
-pub fn mount(target: web_sys::HtmlElement, api_base: String, thread: String, title: String, page_url: String) {
+pub fn mount(
+    target: web_sys::HtmlElement,
+    api_base: String,
+    thread: String,
+    title: String,
+    page_url: String,
+) {
     let config = Config {
         api_base,
         thread,

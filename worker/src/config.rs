@@ -48,7 +48,11 @@ mod tests {
     fn origins_are_split_on_commas_and_spaces_without_trailing_slashes() {
         assert_eq!(
             parse_origins(" https://a.example, http://localhost:8788/\nhttps://b.example "),
-            vec!["https://a.example", "http://localhost:8788", "https://b.example"]
+            vec![
+                "https://a.example",
+                "http://localhost:8788",
+                "https://b.example"
+            ]
         );
         assert!(parse_origins("").is_empty());
     }

@@ -98,7 +98,11 @@ impl TryFrom<CommentRow> for CommentRecord {
 }
 
 impl CommentStore for D1Store {
-    async fn find_thread(&self, site_id: &str, key: &str) -> Result<Option<ThreadRecord>, StoreError> {
+    async fn find_thread(
+        &self,
+        site_id: &str,
+        key: &str,
+    ) -> Result<Option<ThreadRecord>, StoreError> {
         let sql = format!("SELECT {THREAD_COLUMNS} FROM threads WHERE site_id = ?1 AND key = ?2");
         let row: Option<ThreadRow> = self
             .statement(&sql, &[text(site_id), text(key)])?
@@ -121,7 +125,13 @@ impl CommentStore for D1Store {
         let row: Option<ThreadRow> = self
             .statement(
                 &sql,
-                &[text(req.site_id), text(req.key), opt_text(req.title), opt_text(req.url), int(req.now_ms)],
+                &[
+                    text(req.site_id),
+                    text(req.key),
+                    opt_text(req.title),
+                    opt_text(req.url),
+                    int(req.now_ms),
+                ],
             )?
             .first(None)
             .await

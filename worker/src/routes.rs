@@ -62,7 +62,9 @@ async fn route(
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
             let store = D1Store::new(env.d1(DB_BINDING)?);
-            let page = Service::new(&store, &config.site_id).thread(&thread).await?;
+            let page = Service::new(&store, &config.site_id)
+                .thread(&thread)
+                .await?;
             json(200, &page)
         }
         (Method::Post, "/comments") => {
@@ -72,7 +74,9 @@ async fn route(
             let input: NewComment = read_json(&mut req).await?;
             let store = D1Store::new(env.d1(DB_BINDING)?);
             let now = i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX);
-            let comment = Service::new(&store, &config.site_id).create(&input, now).await?;
+            let comment = Service::new(&store, &config.site_id)
+                .create(&input, now)
+                .await?;
             json(201, &CreatedComment { comment })
         }
         (_, "/comments" | "/health") => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
@@ -83,7 +87,9 @@ async fn route(
 /// Read a JSON body with the CSRF and size guards: only `application/json` is accepted
 /// (an HTML form cannot send it cross-site without a preflight), and never more than
 /// [`limits::REQUEST_BYTES`].
-async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request) -> std::result::Result<T, WorkerError> {
+async fn read_json<T: serde::de::DeserializeOwned>(
+    req: &mut Request,
+) -> std::result::Result<T, WorkerError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
@@ -109,7 +115,9 @@ fn json<T: Serialize>(status: u16, value: &T) -> std::result::Result<Response, W
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", "no-store")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
+    Ok(Response::from_bytes(body)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// The single place an error becomes a response: a public body with a stable code, and for

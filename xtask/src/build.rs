@@ -39,7 +39,14 @@ pub fn widget(tools: &Tools) -> Result<()> {
     let root = root();
     step("building the widget (Leptos → wasm32, release)");
     run(Command::new("cargo")
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "colloquy-widget"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "colloquy-widget",
+        ])
         .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/release/colloquy_widget.wasm");
     let staging = root.join("target/widget-bindgen");
@@ -47,7 +54,13 @@ pub fn widget(tools: &Tools) -> Result<()> {
     step("wasm-bindgen + wasm-opt -Oz + esbuild --minify");
     run(Command::new(&tools.wasm_bindgen)
         .arg(&wasm)
-        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+        ])
         .arg("--out-dir")
         .arg(&staging))?;
     let bg = staging.join("colloquy_widget_bg.wasm");
@@ -60,7 +73,12 @@ pub fn widget(tools: &Tools) -> Result<()> {
     let glue = staging.join("colloquy_widget.js");
     run(Command::new(&tools.esbuild)
         .arg(&glue)
-        .args(["--minify", "--format=esm", "--allow-overwrite", "--log-level=warning"])
+        .args([
+            "--minify",
+            "--format=esm",
+            "--allow-overwrite",
+            "--log-level=warning",
+        ])
         .arg(format!("--outfile={}", glue.display())))?;
 
     // Content-addressed folder: a new build never mixes with a cached old one.
@@ -105,7 +123,9 @@ fn worker_is_fresh(root: &Path) -> bool {
         return false;
     };
     let inputs = ["Cargo.toml", "Cargo.lock", "worker", "core"];
-    inputs.iter().all(|i| newest(&root.join(i)).is_some_and(|t| t <= built))
+    inputs
+        .iter()
+        .all(|i| newest(&root.join(i)).is_some_and(|t| t <= built))
 }
 
 /// The newest modification time under `path`, skipping build output folders.
@@ -131,7 +151,9 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 fn content_hash(files: &[&Path]) -> Result<String> {
     let mut hasher = DefaultHasher::new();
     for f in files {
-        std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?.hash(&mut hasher);
+        std::fs::read(f)
+            .map_err(|e| format!("{}: {e}", f.display()))?
+            .hash(&mut hasher);
     }
     Ok(format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff))
 }

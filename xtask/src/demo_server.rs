@@ -16,7 +16,8 @@ use crate::Result;
 pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
 
 pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
-    let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("demo server on port {port}: {e}"))?;
+    let server = Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("demo server on port {port}: {e}"))?;
     let dir = crate::root().join("demo");
     Ok(std::thread::spawn(move || {
         for request in server.incoming_requests() {
@@ -26,7 +27,11 @@ pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
     }))
 }
 
-fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn respond(
+    dir: &std::path::Path,
+    url: &str,
+    api_origin: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let relative = match path.trim_start_matches('/') {
         "" => "index.html",
@@ -64,5 +69,8 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Response<std::
 /// Thread keys accepted from the query string are inserted into HTML unescaped, so only
 /// characters that need no escaping are allowed.
 fn is_plain_thread_key(t: &str) -> bool {
-    !t.is_empty() && t.len() <= 200 && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
+    !t.is_empty()
+        && t.len() <= 200
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
 }

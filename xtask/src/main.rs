@@ -29,8 +29,12 @@ fn main() -> ExitCode {
         Some("test") => stack::test(),
         Some("size") => size::report(),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
-        Some("build-widget") => tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t)),
-        Some("build-worker") => tools::ensure_all(tools::Need::Build).and_then(|t| build::worker(&t)),
+        Some("build-widget") => {
+            tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t))
+        }
+        Some("build-worker") => {
+            tools::ensure_all(tools::Need::Build).and_then(|t| build::worker(&t))
+        }
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

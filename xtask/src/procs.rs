@@ -9,7 +9,9 @@ use crate::Result;
 
 /// Run a command to completion; a non-zero exit is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -27,6 +29,53 @@ pub fn output(cmd: &mut Command) -> Result<String> {
         return Err(format!("{} failed ({})", describe(cmd), out.status));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Counts from cargo test's `test result:` lines, summed over every test binary.
+#[derive(Default, Clone, Copy)]
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+/// Run `cargo test …`, passing its output through while counting results, so the suite
+/// can close with one total line.
+pub fn run_tests(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            tally.passed += count_before(rest, " passed");
+            tally.failed += count_before(rest, " failed");
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(cmd)))
+    }
+}
+
+/// In `ok. 14 passed; 0 failed; …`, the number just before `label`.
+fn count_before(text: &str, label: &str) -> u64 {
+    text.find(label)
+        .and_then(|end| {
+            text[..end]
+                .rsplit(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }
 
 fn describe(cmd: &Command) -> String {
@@ -52,7 +101,9 @@ impl Service {
         if own_group {
             cmd.process_group(0);
         }
-        let child = cmd.spawn().map_err(|e| format!("cannot start {name}: {e}"))?;
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {name}: {e}"))?;
         Ok(Service {
             name: name.to_owned(),
             child,
@@ -98,7 +149,10 @@ impl Drop for Service {
 /// A port that was free a moment ago. Tests use fresh ports so parallel runs never collide.
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
 }
 
 /// Poll `url` until it answers 200, the service dies, or `timeout` passes.
@@ -111,21 +165,31 @@ pub fn wait_for_http(service: &mut Service, url: &str, timeout: Duration) -> Res
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    Err(format!("{url} did not answer within {}s", timeout.as_secs()))
+    Err(format!(
+        "{url} did not answer within {}s",
+        timeout.as_secs()
+    ))
 }
 
-/// A minimal HTTP/1.0 GET over std: enough to check that a local server is up.
+/// A minimal HTTP/1.1 GET over std: enough to check that a local server is up.
 fn http_get_ok(url: &str) -> bool {
     use std::io::{Read, Write};
     let Some(rest) = url.strip_prefix("http://") else {
         return false;
     };
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let Ok(mut stream) = std::net::TcpStream::connect(host) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").is_err() {
+    if write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .is_err()
+    {
         return false;
     }
     let mut head = [0u8; 12];

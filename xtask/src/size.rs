@@ -14,12 +14,17 @@ pub fn report() -> Result<()> {
     let outdir = root.join("target/worker-dry-run");
     let _ = std::fs::remove_dir_all(&outdir);
     step("wrangler deploy --dry-run (the bundle that would be uploaded)");
-    crate::procs::run(tools
-        .wrangler()
-        .args(["deploy", "--dry-run", "--outdir"])
-        .arg(&outdir))?;
+    crate::procs::run(
+        tools
+            .wrangler()
+            .args(["deploy", "--dry-run", "--outdir"])
+            .arg(&outdir),
+    )?;
 
-    println!("{:<58} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    println!(
+        "{:<58} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
     let mut widget_total = [0usize; 3];
     for file in files(&root.join("build/assets"))? {
         if file.file_name().is_some_and(|n| n == "_headers") {
@@ -31,7 +36,10 @@ pub fn report() -> Result<()> {
             *t += s;
         }
     }
-    println!("{:<58} {:>10} {:>10} {:>10}", "widget total (what a reader downloads)", widget_total[0], widget_total[1], widget_total[2]);
+    println!(
+        "{:<58} {:>10} {:>10} {:>10}",
+        "widget total (what a reader downloads)", widget_total[0], widget_total[1], widget_total[2]
+    );
     let mut worker_total = [0usize; 3];
     for file in files(&outdir)? {
         if file.extension().is_some_and(|e| e == "map") {
@@ -43,12 +51,19 @@ pub fn report() -> Result<()> {
             *t += s;
         }
     }
-    println!("{:<58} {:>10} {:>10} {:>10}", "worker total (upload)", worker_total[0], worker_total[1], worker_total[2]);
+    println!(
+        "{:<58} {:>10} {:>10} {:>10}",
+        "worker total (upload)", worker_total[0], worker_total[1], worker_total[2]
+    );
     Ok(())
 }
 
 fn print_row(file: &Path, root: &Path, [raw, gz, br]: [usize; 3]) {
-    let name = file.strip_prefix(root).unwrap_or(file).display().to_string();
+    let name = file
+        .strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
     println!("{name:<58} {raw:>10} {gz:>10} {br:>10}");
 }
 
@@ -70,7 +85,10 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?.flatten() {
+        for entry in std::fs::read_dir(&d)
+            .map_err(|e| format!("{}: {e}", d.display()))?
+            .flatten()
+        {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);

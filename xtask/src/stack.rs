@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::procs::{free_port, run, wait_for_http, Service};
+use crate::procs::{free_port, run, run_tests, wait_for_http, Service, Tally};
 use crate::tools::{ensure_all, Need, Tools};
 use crate::{build, demo_server, root, step, Result};
 
@@ -22,18 +22,43 @@ struct Stack {
 
 impl Stack {
     /// Migrate and seed the D1 state in `state`, then start both servers.
-    fn start(tools: &Tools, state: &Path, api_port: u16, demo_port: u16, own_group: bool) -> Result<Self> {
+    fn start(
+        tools: &Tools,
+        state: &Path,
+        api_port: u16,
+        demo_port: u16,
+        own_group: bool,
+    ) -> Result<Self> {
         let persist = state.to_string_lossy().into_owned();
-        step(&format!("applying D1 migrations to the local database in {persist}"));
+        step(&format!(
+            "applying D1 migrations to the local database in {persist}"
+        ));
         run(tools
             .wrangler()
-            .args(["d1", "migrations", "apply", DB_NAME, "--local", "--persist-to", &persist])
+            .args([
+                "d1",
+                "migrations",
+                "apply",
+                DB_NAME,
+                "--local",
+                "--persist-to",
+                &persist,
+            ])
             // Answers wrangler's "apply these migrations?" prompt.
             .env("CI", "true"))?;
         step("seeding the demo discussion (demo/seed.sql, idempotent)");
         run(tools
             .wrangler()
-            .args(["d1", "execute", DB_NAME, "--local", "--persist-to", &persist, "--file", "demo/seed.sql"])
+            .args([
+                "d1",
+                "execute",
+                DB_NAME,
+                "--local",
+                "--persist-to",
+                &persist,
+                "--file",
+                "demo/seed.sql",
+            ])
             .env("CI", "true"))?;
 
         let api = format!("http://127.0.0.1:{api_port}");
@@ -42,13 +67,24 @@ impl Stack {
         step(&format!("starting wrangler dev on {api}"));
         let origins = format!("ALLOWED_ORIGINS:{demo},http://localhost:{demo_port}");
         let mut cmd = tools.wrangler();
-        cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--port", &api_port.to_string()])
-            .args(["--inspector-port", &free_port()?.to_string()])
-            .args(["--persist-to", &persist, "--var", &origins])
-            .arg("--show-interactive-dev-session=false");
+        cmd.args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &api_port.to_string(),
+        ])
+        .args(["--inspector-port", &free_port()?.to_string()])
+        .args(["--persist-to", &persist, "--var", &origins])
+        .arg("--show-interactive-dev-session=false");
         let mut wrangler = Service::spawn("wrangler dev", &mut cmd, own_group)?;
         // The first start may compile the worker inside wrangler's [build] step.
-        wait_for_http(&mut wrangler, &format!("{api}/api/v1/health"), Duration::from_secs(1200))?;
+        wait_for_http(
+            &mut wrangler,
+            &format!("{api}/api/v1/health"),
+            Duration::from_secs(1200),
+        )?;
         Ok(Stack {
             api,
             demo,
@@ -63,12 +99,27 @@ pub fn dev() -> Result<()> {
     let tools = ensure_all(Need::Build)?;
     build::widget(&tools)?;
     build::worker(&tools)?;
-    let port = |var: &str, default: u16| std::env::var(var).ok().and_then(|p| p.parse().ok()).unwrap_or(default);
+    let port = |var: &str, default: u16| {
+        std::env::var(var)
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(default)
+    };
     let state = root().join(".wrangler/state");
-    let mut stack = Stack::start(&tools, &state, port("COLLOQUY_API_PORT", 8787), port("COLLOQUY_DEMO_PORT", 8788), false)?;
+    let mut stack = Stack::start(
+        &tools,
+        &state,
+        port("COLLOQUY_API_PORT", 8787),
+        port("COLLOQUY_DEMO_PORT", 8788),
+        false,
+    )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);
-    eprintln!("  API:                           {}/api/v1/comments?thread={}", stack.api, demo_server::DEMO_THREAD);
+    eprintln!(
+        "  API:                           {}/api/v1/comments?thread={}",
+        stack.api,
+        demo_server::DEMO_THREAD
+    );
     eprintln!("  Local D1 database:             {}", state.display());
     eprintln!("\n  Press Ctrl-C to stop.");
     stack.wrangler.wait()
@@ -79,18 +130,39 @@ pub fn test() -> Result<()> {
     let root = root();
     let tools = ensure_all(Need::Everything)?;
     step("cargo fmt --check");
-    run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]).current_dir(&root))?;
+    run(Command::new("cargo")
+        .args(["fmt", "--all", "--", "--check"])
+        .current_dir(&root))?;
     step("cargo clippy --all-targets -- -D warnings");
     run(Command::new("cargo")
-        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .current_dir(&root))?;
     step("unit tests (native)");
-    run(Command::new("cargo")
-        .args(["test", "--workspace", "--exclude", "colloquy-e2e"])
-        .current_dir(&root))?;
+    let mut tally = Tally::default();
+    // --lib --tests: no doc-test binaries, which would only add "0 passed" lines.
+    run_tests(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "colloquy-e2e",
+                "--lib",
+                "--tests",
+            ])
+            .current_dir(&root),
+        &mut tally,
+    )?;
     step("compiling the end-to-end tests");
     run(Command::new("cargo")
-        .args(["test", "-p", "colloquy-e2e", "--no-run"])
+        .args(["test", "-p", "colloquy-e2e", "--tests", "--no-run"])
         .current_dir(&root))?;
     build::widget(&tools)?;
     build::worker(&tools)?;
@@ -98,26 +170,48 @@ pub fn test() -> Result<()> {
     let state = fresh_state_dir(&root)?;
     let stack = Stack::start(&tools, &state, free_port()?, free_port()?, true)?;
     let driver_port = free_port()?;
-    let chromedriver = tools.chromedriver.as_ref().ok_or("chromedriver was not installed")?;
+    let chromedriver = tools
+        .chromedriver
+        .as_ref()
+        .ok_or("chromedriver was not installed")?;
+    let driver_log = state.join("chromedriver.log");
     let mut driver = Service::spawn(
         "chromedriver",
-        Command::new(chromedriver).arg(format!("--port={driver_port}")),
+        Command::new(chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .arg(format!("--log-path={}", driver_log.display())),
         true,
     )?;
     let webdriver = format!("http://127.0.0.1:{driver_port}");
-    wait_for_http(&mut driver, &format!("{webdriver}/status"), Duration::from_secs(30))?;
+    wait_for_http(
+        &mut driver,
+        &format!("{webdriver}/status"),
+        Duration::from_secs(30),
+    )?;
 
     step("end-to-end tests: HTTP against wrangler dev, and headless Chromium");
-    let result = run(Command::new("cargo")
-        .args(["test", "-p", "colloquy-e2e"])
-        .env("COLLOQUY_API", &stack.api)
-        .env("COLLOQUY_DEMO", &stack.demo)
-        .env("COLLOQUY_WEBDRIVER", &webdriver)
-        .env("COLLOQUY_SCREENSHOTS", root.join("screenshots"))
-        .current_dir(&root));
+    let result = run_tests(
+        Command::new("cargo")
+            .args(["test", "-p", "colloquy-e2e", "--tests"])
+            .env("COLLOQUY_API", &stack.api)
+            .env("COLLOQUY_DEMO", &stack.demo)
+            .env("COLLOQUY_WEBDRIVER", &webdriver)
+            .env("COLLOQUY_SCREENSHOTS", root.join("screenshots"))
+            .current_dir(&root),
+        &mut tally,
+    );
     drop(driver);
     drop(stack);
-    let _ = std::fs::remove_dir_all(&state);
+    if result.is_ok() {
+        let _ = std::fs::remove_dir_all(&state);
+    } else {
+        eprintln!(
+            "kept {} for inspection (chromedriver.log is there)",
+            state.display()
+        );
+    }
+    // The one closing line CI reads: every test of the suite, unit and end-to-end.
+    println!("total: {} passed, {} failed", tally.passed, tally.failed);
     result
 }
 

@@ -50,7 +50,12 @@ pub fn ensure_all(need: Need) -> Result<Tools> {
     ensure_npm(&root)?;
     let wasm_bindgen_version = locked_version(&root, "wasm-bindgen")?;
     let wasm_bindgen = bin.join("wasm-bindgen");
-    ensure_cargo_tool("wasm-bindgen-cli", &wasm_bindgen_version, &wasm_bindgen, &root)?;
+    ensure_cargo_tool(
+        "wasm-bindgen-cli",
+        &wasm_bindgen_version,
+        &wasm_bindgen,
+        &root,
+    )?;
     let worker_build = bin.join("worker-build");
     ensure_cargo_tool("worker-build", WORKER_BUILD_VERSION, &worker_build, &root)?;
     let chromedriver = if need == Need::Everything {
@@ -71,7 +76,10 @@ pub fn ensure_all(need: Need) -> Result<Tools> {
 
 fn ensure_wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("installing the wasm32-unknown-unknown Rust target");
@@ -101,7 +109,8 @@ fn modified(p: &Path) -> Option<std::time::SystemTime> {
 
 /// The version of `package` recorded in Cargo.lock: the wasm-bindgen CLI must equal it.
 fn locked_version(root: &Path, package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
     let start = lock
         .find(&needle)
@@ -114,7 +123,10 @@ fn locked_version(root: &Path, package: &str) -> Result<String> {
 /// `cargo install --root .tools` a CLI at an exact version unless that version is there.
 fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> Result<()> {
     if let Ok(out) = output(Command::new(binary).arg("--version")) {
-        if out.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
+        if out
+            .split_whitespace()
+            .any(|w| w.trim_start_matches('v') == version)
+        {
             return Ok(());
         }
     }
@@ -124,14 +136,21 @@ fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> 
     // No --locked: one of these crates' pinned dependencies is missing from the registry
     // mirror on the build machines, and the exact version pin is what matters here.
     run(Command::new("cargo")
-        .args(["install", krate, "--version", &format!("={version}"), "--root"])
+        .args([
+            "install",
+            krate,
+            "--version",
+            &format!("={version}"),
+            "--root",
+        ])
         .arg(root.join(".tools"))
         .current_dir(root))
 }
 
 /// Chromium and ChromeDriver from Debian (tools that download their own browser fail here).
 fn ensure_chromium() -> Result<PathBuf> {
-    let find = |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();
+    let find =
+        |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();
     if let (Some(_), Some(driver)) = (find("chromium"), find("chromedriver")) {
         return Ok(PathBuf::from(driver.trim()));
     }
@@ -145,7 +164,9 @@ fn ensure_chromium() -> Result<PathBuf> {
         let mut all = sudo.clone();
         all.push("apt-get");
         all.extend_from_slice(args);
-        run(Command::new(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
+        run(Command::new(all[0])
+            .args(&all[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-q"])?;
     apt(&["install", "-y", "-q", "chromium", "chromium-driver"])?;

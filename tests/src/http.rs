@@ -1,0 +1,105 @@
+//! A small blocking HTTP client for the API tests: every status is returned, never raised,
+//! because half the assertions are about error statuses.
+
+use serde_json::Value;
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {}", self.status, self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The stable error code of an error response.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.text))
+            .to_owned()
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn finish(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut response = result.unwrap_or_else(|e| panic!("request failed: {e}"));
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(10 * 1024 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    Reply {
+        status,
+        headers,
+        text,
+    }
+}
+
+/// `GET {api}{path}` with optional extra headers.
+pub fn get(path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = agent().get(format!("{}{path}", crate::api()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    finish(req.call())
+}
+
+/// Any method with a raw body and explicit headers: for malformed and hostile requests.
+pub fn send(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let url = format!("{}{path}", crate::api());
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let request = builder.body(body.to_vec()).expect("valid request");
+    finish(agent().run(request))
+}
+
+/// `POST /api/v1/comments` as the demo page would send it.
+pub fn post_comment(body: &Value) -> Reply {
+    let origin = crate::demo();
+    send(
+        "POST",
+        "/api/v1/comments",
+        &[("Origin", &origin), ("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+}
+
+/// `GET /api/v1/comments?thread=…` with the key percent-encoded.
+pub fn list(thread: &str) -> Reply {
+    let encoded: String = thread
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    get(&format!("/api/v1/comments?thread={encoded}"), &[])
+}
