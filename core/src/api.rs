@@ -29,6 +29,27 @@ pub struct NewComment {
     pub name: String,
     pub email: String,
     pub website: Option<String>,
+    /// The [`ThreadPage::form_token`] the form was shown with: proves a human-speed delay.
+    pub form_token: String,
+    /// A field hidden from people; anything in it marks the sender as a bot.
+    pub honeypot: Option<String>,
+    /// Cloudflare Turnstile's token, when the site turned Turnstile on.
+    pub turnstile_token: Option<String>,
+}
+
+/// `PATCH /api/v1/comments/{id}`: change the text of your own comment within the edit window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditComment {
+    pub edit_token: String,
+    pub body: String,
+}
+
+/// `DELETE /api/v1/comments/{id}`: remove your own comment within the edit window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeleteComment {
+    pub edit_token: String,
 }
 
 /// One published comment as anyone may see it. No email, no IP — by construction.
@@ -43,6 +64,16 @@ pub struct PublicComment {
     pub body_html: String,
     /// UTC, RFC 3339.
     pub created_at: String,
+    /// Set when the author edited the text.
+    #[serde(default)]
+    pub edited_at: Option<String>,
+    /// A deleted comment kept as "[deleted]" because replies hang under it; author, website
+    /// and body are empty.
+    #[serde(default)]
+    pub deleted: bool,
+    /// Seed for the author's identicon: a keyed hash, so it reveals nothing about the email.
+    #[serde(default)]
+    pub avatar: String,
 }
 
 /// `GET /api/v1/comments?thread=…`: a whole thread, flat, oldest first.
@@ -55,11 +86,38 @@ pub struct ThreadPage {
     /// Number of published comments in the thread, replies included.
     pub total: u32,
     pub comments: Vec<PublicComment>,
+    /// Signed time stamp to send back with a new comment (see [`NewComment::form_token`]).
+    pub form_token: String,
+    pub settings: WidgetSettings,
+}
+
+/// What the widget needs to know about the site's configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WidgetSettings {
+    /// How long after posting a reader may edit or delete their comment.
+    pub edit_window_secs: u32,
+    /// The least time between loading the form and sending it; the widget waits out the
+    /// rest instead of failing a fast typist.
+    pub min_submit_secs: u32,
+    /// Turnstile's public site key when the site uses it; the widget then shows the challenge.
+    pub turnstile_site_key: Option<String>,
+    /// Where the widget loads Turnstile's script from (configurable for tests).
+    pub turnstile_script_url: Option<String>,
 }
 
 /// `201 Created` answer to [`NewComment`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedComment {
+    pub comment: PublicComment,
+    /// Lets this reader edit or delete the comment until `edit_expires_at`; keep it private.
+    pub edit_token: String,
+    pub edit_expires_at: String,
+}
+
+/// `200 OK` answer to an edit or a delete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdatedComment {
     pub comment: PublicComment,
 }
 
@@ -137,6 +195,25 @@ pub enum ErrorCode {
     WebsiteInvalid,
     WebsiteTooLong,
     ParentNotFound,
+    /// The form was sent faster than a person could have filled it in.
+    TooFast,
+    /// The form token is older than allowed: reload the thread for a new one.
+    FormExpired,
+    /// The form token is missing or was not issued by this deployment.
+    FormTokenInvalid,
+    /// The hidden honeypot field was filled in.
+    SpamSuspected,
+    /// The site requires a Turnstile challenge and none was solved.
+    CaptchaRequired,
+    /// The Turnstile challenge was not accepted by the verifier.
+    CaptchaFailed,
+    /// Too many comments from this client; see `Retry-After`.
+    RateLimited,
+    /// The edit token is missing, forged, or for another comment.
+    EditTokenInvalid,
+    /// The edit window for this comment has closed.
+    EditWindowClosed,
+    CommentNotFound,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -158,7 +235,10 @@ impl ErrorCode {
             ValidationFailed | ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong
             | UrlInvalid | BodyRequired | BodyTooLong | NameRequired | NameTooLong
             | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid | WebsiteTooLong
-            | ParentNotFound => 422,
+            | ParentNotFound | TooFast | FormExpired | SpamSuspected | CaptchaRequired => 422,
+            FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
+            CommentNotFound => 404,
+            RateLimited => 429,
             InvalidJson => 400,
             OriginNotAllowed => 403,
             NotFound => 404,
@@ -190,6 +270,18 @@ impl ErrorCode {
             WebsiteInvalid => "The website must be an http:// or https:// address.",
             WebsiteTooLong => "The website address is too long.",
             ParentNotFound => "The comment you are replying to does not exist in this thread.",
+            TooFast => {
+                "The form was sent too quickly. Please wait a few seconds and send it again."
+            }
+            FormExpired => "The form has expired. Reload the comments and send it again.",
+            FormTokenInvalid => "The form token is missing or invalid.",
+            SpamSuspected => "The comment was rejected as spam.",
+            CaptchaRequired => "Please complete the challenge before posting.",
+            CaptchaFailed => "The challenge could not be verified. Please try again.",
+            RateLimited => "Too many comments in a short time. Please wait and try again.",
+            EditTokenInvalid => "You can only change your own comments.",
+            EditWindowClosed => "The time for changing this comment has passed.",
+            CommentNotFound => "That comment does not exist.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",
@@ -240,6 +332,9 @@ mod tests {
             ErrorCode::PayloadTooLarge,
             ErrorCode::OriginNotAllowed,
             ErrorCode::NotFound,
+            ErrorCode::RateLimited,
+            ErrorCode::EditTokenInvalid,
+            ErrorCode::TooFast,
         ] {
             assert!((400..500).contains(&code.status()), "{code:?}");
         }

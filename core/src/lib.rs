@@ -6,12 +6,15 @@
 
 pub mod api;
 pub mod model;
+pub mod ratelimit;
 #[cfg(feature = "server")]
 pub mod render;
 #[cfg(feature = "server")]
 pub mod service;
 pub mod store;
 pub mod thread;
+#[cfg(feature = "server")]
+pub mod token;
 pub mod validate;
 
 pub use api::{ErrorCode, Field};

@@ -69,19 +69,38 @@ pub struct CommentRecord {
     pub body_html: String,
     /// Milliseconds since the Unix epoch, UTC.
     pub created_at_ms: i64,
+    /// When the author last edited the text.
+    pub updated_at_ms: Option<i64>,
 }
 
 impl CommentRecord {
-    /// The public view: every private field is dropped here, and only here.
-    /// `created_at` is formatted by the caller so this stays free of date libraries.
-    pub fn to_public(&self, created_at: String) -> PublicComment {
+    /// The public view: every private field is dropped here, and only here. A deleted
+    /// comment keeps only its place in the tree. Times are formatted by the caller so this
+    /// stays free of date libraries; `avatar` is the caller's keyed hash of the email.
+    pub fn to_public(&self, format_time: impl Fn(i64) -> String, avatar: String) -> PublicComment {
+        let deleted = self.status == CommentStatus::Deleted;
         PublicComment {
             id: self.id,
             parent_id: self.parent_id,
-            author: self.author_name.clone(),
-            website: self.author_url.clone(),
-            body_html: self.body_html.clone(),
-            created_at,
+            author: if deleted {
+                String::new()
+            } else {
+                self.author_name.clone()
+            },
+            website: if deleted {
+                None
+            } else {
+                self.author_url.clone()
+            },
+            body_html: if deleted {
+                String::new()
+            } else {
+                self.body_html.clone()
+            },
+            created_at: format_time(self.created_at_ms),
+            edited_at: self.updated_at_ms.filter(|_| !deleted).map(&format_time),
+            deleted,
+            avatar: if deleted { String::new() } else { avatar },
         }
     }
 }

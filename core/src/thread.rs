@@ -28,6 +28,31 @@ pub fn children_index(comments: &[PublicComment]) -> HashMap<Option<CommentId>, 
     children
 }
 
+/// Drop deleted comments that no visible reply hangs under: "[deleted]" is only worth
+/// showing to keep a conversation's shape. Works bottom-up, so a deleted reply to a deleted
+/// comment disappears together with it.
+pub fn prune_deleted(comments: Vec<PublicComment>) -> Vec<PublicComment> {
+    let mut keep: HashSet<CommentId> = comments
+        .iter()
+        .filter(|c| !c.deleted)
+        .map(|c| c.id)
+        .collect();
+    // Ids grow from parent to reply, so newest-first visits every reply before its parent.
+    let mut newest_first: Vec<&PublicComment> = comments.iter().collect();
+    newest_first.sort_by_key(|c| std::cmp::Reverse(c.id));
+    for c in newest_first {
+        if keep.contains(&c.id) {
+            if let Some(p) = c.parent_id {
+                keep.insert(p);
+            }
+        }
+    }
+    comments
+        .into_iter()
+        .filter(|c| keep.contains(&c.id))
+        .collect()
+}
+
 /// Arrange `comments` into trees, following [`children_index`].
 pub fn build_tree(comments: &[PublicComment]) -> Vec<Node> {
     let by_id: HashMap<CommentId, &PublicComment> = comments.iter().map(|c| (c.id, c)).collect();
@@ -64,7 +89,31 @@ mod tests {
             website: None,
             body_html: String::new(),
             created_at: String::new(),
+            edited_at: None,
+            deleted: false,
+            avatar: String::new(),
         }
+    }
+
+    fn gone(id: i64, parent: Option<i64>) -> PublicComment {
+        PublicComment {
+            deleted: true,
+            ..c(id, parent)
+        }
+    }
+
+    #[test]
+    fn deleted_comments_stay_only_while_visible_replies_hang_under_them() {
+        let list = vec![
+            gone(1, None),
+            c(2, Some(1)),
+            gone(3, None),
+            gone(4, Some(3)),
+            c(5, None),
+            gone(6, Some(5)),
+        ];
+        let kept: Vec<i64> = prune_deleted(list).iter().map(|c| c.id.0).collect();
+        assert_eq!(kept, vec![1, 2, 5]);
     }
 
     fn shape(nodes: &[Node]) -> String {

@@ -51,12 +51,9 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
             fail(Field::ThreadUrl, ErrorCode::UrlInvalid);
         }
     }
-    // The body keeps its inner whitespace (Markdown cares), only the ends are trimmed.
     let body = input.body.trim();
-    if body.is_empty() {
-        fail(Field::Body, ErrorCode::BodyRequired);
-    } else if too_long(body, limits::BODY) {
-        fail(Field::Body, ErrorCode::BodyTooLong);
+    if let Err(code) = body_text(body) {
+        fail(Field::Body, code);
     }
     let name = input.name.trim();
     if name.is_empty() {
@@ -99,6 +96,18 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
         email: email.to_owned(),
         website: website.map(str::to_owned),
     })
+}
+
+/// A comment body: required, at most [`limits::BODY`] characters. Callers trim the ends
+/// only; inner whitespace is Markdown's business.
+pub fn body_text(body: &str) -> Result<(), ErrorCode> {
+    if body.trim().is_empty() {
+        Err(ErrorCode::BodyRequired)
+    } else if too_long(body, limits::BODY) {
+        Err(ErrorCode::BodyTooLong)
+    } else {
+        Ok(())
+    }
 }
 
 /// A thread key is any non-empty printable text up to [`limits::THREAD_KEY`] characters:

@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod payloads;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -394,40 +394,6 @@ fn listing_without_a_thread_key_is_a_validation_error() {
 }
 
 #[test]
-fn no_public_response_contains_the_email() {
-    let thread = unique_thread("privacy");
-    let email = format!("secret-{}@private.example", std::process::id());
-    let mut body = comment(&thread, "private?");
-    body["email"] = json!(email);
-    let created = post_comment(&body);
-    assert_eq!(created.status, 201);
-    assert!(!created.text.contains(&email), "{}", created.text);
-    let listed = list(&thread);
-    assert!(!listed.text.contains(&email), "{}", listed.text);
-    assert!(!listed.text.contains("email"), "{}", listed.text);
-}
-
-#[test]
-fn markup_typed_by_readers_is_rendered_as_text() {
-    let thread = unique_thread("markup");
-    let created = create(comment(
-        &thread,
-        "<script>alert(1)</script> <img src=x onerror=alert(2)>",
-    ));
-    assert!(
-        !created.body_html.contains("<script"),
-        "{}",
-        created.body_html
-    );
-    assert!(!created.body_html.contains("<img"), "{}", created.body_html);
-    assert!(
-        created.body_html.contains("&lt;script&gt;"),
-        "{}",
-        created.body_html
-    );
-}
-
-#[test]
 fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
     let thread = unique_thread("cors");
     let reply = get(

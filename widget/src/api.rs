@@ -1,7 +1,21 @@
 //! The HTTP client: the API's own request/response types from `colloquy-core`, over fetch.
 
-use colloquy_core::api::{CreatedComment, ErrorBody, NewComment, PublicComment, ThreadPage};
+use colloquy_core::api::{
+    CreatedComment, DeleteComment, EditComment, ErrorBody, NewComment, PublicComment, ThreadPage,
+    UpdatedComment,
+};
+use colloquy_core::model::CommentId;
 use gloo_net::http::{Request, Response};
+
+impl ClientError {
+    /// The server's error code, if the server answered with one.
+    pub fn code(&self) -> Option<colloquy_core::ErrorCode> {
+        match self {
+            ClientError::Api(body) => Some(body.error.code),
+            _ => None,
+        }
+    }
+}
 
 /// The widget layer's errors, each shown to the reader as one localized message.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -34,14 +48,14 @@ pub async fn thread(base: &str, key: &str) -> Result<ThreadPage, ClientError> {
     decode(response).await
 }
 
-pub async fn post(base: &str, comment: &NewComment) -> Result<PublicComment, ClientError> {
+pub async fn post(base: &str, comment: &NewComment) -> Result<CreatedComment, ClientError> {
     let response = Request::post(&comments_url(base))
         .json(comment)
         .map_err(|_| ClientError::Unexpected(0))?
         .send()
         .await
         .map_err(|_| ClientError::Network)?;
-    decode::<CreatedComment>(response).await.map(|c| c.comment)
+    decode::<CreatedComment>(response).await
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
@@ -56,4 +70,35 @@ async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T,
         Ok(body) => Err(ClientError::Api(body)),
         Err(_) => Err(ClientError::Unexpected(status)),
     }
+}
+
+fn comment_url(base: &str, id: CommentId) -> String {
+    format!("{}/{id}", comments_url(base))
+}
+
+pub async fn edit(
+    base: &str,
+    id: CommentId,
+    input: &EditComment,
+) -> Result<PublicComment, ClientError> {
+    let response = Request::patch(&comment_url(base, id))
+        .json(input)
+        .map_err(|_| ClientError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
+    decode::<UpdatedComment>(response).await.map(|c| c.comment)
+}
+
+pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<(), ClientError> {
+    let response = Request::delete(&comment_url(base, id))
+        .json(input)
+        .map_err(|_| ClientError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<()>(response).await
 }

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use colloquy_core::api::PublicComment;
+use colloquy_core::api::{PublicComment, WidgetSettings};
 use colloquy_core::model::CommentId;
-use colloquy_core::thread::children_index;
+use colloquy_core::thread::{children_index, prune_deleted};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -36,6 +36,9 @@ pub struct Thread {
     pub fresh: RwSignal<Option<CommentId>>,
     /// Name, email and website, shared by the main form and every reply form.
     pub identity: Identity,
+    /// The signed time stamp that new comments carry, and when (ms) it was received.
+    pub form_token: RwSignal<(String, f64)>,
+    pub settings: RwSignal<WidgetSettings>,
 }
 
 impl Thread {
@@ -50,6 +53,43 @@ impl Thread {
         self.comments.update(|list| list.push(comment));
         self.replying_to.set(None);
         self.fresh.set(Some(id));
+    }
+
+    /// The author edited a comment.
+    pub fn replace(&self, comment: PublicComment) {
+        self.comments.update(|list| {
+            if let Some(c) = list.iter_mut().find(|c| c.id == comment.id) {
+                *c = comment;
+            }
+        });
+    }
+
+    /// The author deleted a comment: it stays as "[deleted]" only if replies hang under it.
+    pub fn remove(&self, id: CommentId) {
+        self.comments.update(|list| {
+            if let Some(c) = list.iter_mut().find(|c| c.id == id) {
+                c.deleted = true;
+                c.author.clear();
+                c.website = None;
+                c.body_html.clear();
+                c.avatar.clear();
+            }
+            *list = prune_deleted(std::mem::take(list));
+        });
+    }
+
+    pub fn api_base(&self) -> String {
+        self.config.with_value(|c| c.api_base.clone())
+    }
+
+    /// Get a fresh form token (after `form_expired`), without touching the comments.
+    pub async fn renew_form_token(&self) {
+        let (base, key) = self
+            .config
+            .with_value(|c| (c.api_base.clone(), c.thread.clone()));
+        if let Ok(page) = api::thread(&base, &key).await {
+            self.form_token.set((page.form_token, js_sys::Date::now()));
+        }
     }
 }
 
@@ -66,6 +106,8 @@ pub fn App(config: Config) -> impl IntoView {
         replying_to: RwSignal::new(None),
         fresh: RwSignal::new(None),
         identity: Identity::new(),
+        form_token: RwSignal::new((String::new(), 0.0)),
+        settings: RwSignal::new(WidgetSettings::default()),
     };
     provide_context(thread);
     let load = RwSignal::new(Load::Loading);
@@ -81,6 +123,10 @@ pub fn App(config: Config) -> impl IntoView {
                 Ok(page) => {
                     stored_title.set(page.title);
                     comments.set(page.comments);
+                    thread
+                        .form_token
+                        .set((page.form_token, js_sys::Date::now()));
+                    thread.settings.set(page.settings);
                     load.set(Load::Ready);
                 }
                 Err(_) => load.set(Load::Failed),
@@ -96,7 +142,10 @@ pub fn App(config: Config) -> impl IntoView {
         } else {
             title
         };
-        i18n::heading(comments.with(Vec::len), &title)
+        i18n::heading(
+            comments.with(|list| list.iter().filter(|c| !c.deleted).count()),
+            &title,
+        )
     };
 
     view! {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use colloquy_core::api::NewComment;
+use colloquy_core::api::{CreatedComment, NewComment};
 use colloquy_core::model::CommentId;
 use colloquy_core::{ErrorCode, Field};
 use leptos::prelude::*;
@@ -12,6 +12,8 @@ use leptos::task::spawn_local;
 use crate::api::{self, ClientError};
 use crate::app::Thread;
 use crate::i18n;
+use crate::storage::{save_own, OwnComment};
+use crate::turnstile;
 
 /// Who is writing: shared by all forms of the widget, so a reader types it once.
 #[derive(Clone, Copy)]
@@ -37,6 +39,8 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let thread = expect_context::<Thread>();
     let identity = thread.identity;
     let body = RwSignal::new(String::new());
+    // Hidden from people (off-screen, not focusable); bots that fill every field fill it.
+    let honeypot = RwSignal::new(String::new());
     let field_errors = RwSignal::new(HashMap::<Field, ErrorCode>::new());
     let general_error = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
@@ -55,6 +59,24 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         i18n::SUBMIT
     };
     let body_ref = NodeRef::<leptos::html::Textarea>::new();
+    // Turnstile, when the site uses it: a container, the solved token, the widget id.
+    let challenge_ref = NodeRef::<leptos::html::Div>::new();
+    let challenge_token = RwSignal::new(None::<String>);
+    let challenge_id = StoredValue::new_local(None::<wasm_bindgen::JsValue>);
+    Effect::new(move || {
+        let settings = thread.settings.get();
+        let (Some(el), Some(key)) = (challenge_ref.get(), settings.turnstile_site_key) else {
+            return;
+        };
+        if challenge_id.with_value(Option::is_some) {
+            return;
+        }
+        let url = settings.turnstile_script_url.unwrap_or_default();
+        spawn_local(async move {
+            let id = turnstile::render(el.into(), key, url, challenge_token).await;
+            challenge_id.set_value(id);
+        });
+    });
     // Opening a reply form moves focus into it, where the reader will type.
     if parent.is_some() {
         Effect::new(move || {
@@ -70,7 +92,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             return;
         }
         let config = thread.config.get_value();
-        let comment = NewComment {
+        let mut comment = NewComment {
             thread: config.thread,
             thread_title: Some(config.title).filter(|t| !t.trim().is_empty()),
             thread_url: Some(config.page_url).filter(|u| u.starts_with("http")),
@@ -79,17 +101,39 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             name: identity.name.get_untracked(),
             email: identity.email.get_untracked(),
             website: Some(identity.website.get_untracked()).filter(|w| !w.trim().is_empty()),
+            form_token: String::new(),
+            honeypot: Some(honeypot.get_untracked()).filter(|h| !h.is_empty()),
+            turnstile_token: challenge_token.get_untracked(),
         };
         submitting.set(true);
         general_error.set(None);
         spawn_local(async move {
-            let result = api::post(&config.api_base, &comment).await;
+            let mut result = send(thread, &config.api_base, &mut comment).await;
+            if result
+                .as_ref()
+                .is_err_and(|e| e.code() == Some(ErrorCode::FormExpired))
+            {
+                // The page was open for days: get a fresh token and try once more.
+                thread.renew_form_token().await;
+                result = send(thread, &config.api_base, &mut comment).await;
+            }
             submitting.set(false);
+            // A Turnstile token is single-use: whatever happened, ask for a new one.
+            if comment.turnstile_token.is_some() {
+                challenge_token.set(None);
+                challenge_id.with_value(|id| id.as_ref().map(turnstile::reset));
+            }
             match result {
-                Ok(published) => {
+                Ok(created) => {
                     field_errors.set(HashMap::new());
                     body.set(String::new());
-                    thread.add(published);
+                    let own = OwnComment {
+                        token: created.edit_token,
+                        expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time(),
+                        markdown: comment.body.clone(),
+                    };
+                    save_own(&config.api_base, created.comment.id, &own);
+                    thread.add(created.comment);
                 }
                 Err(ClientError::Api(err)) => {
                     let fields: HashMap<Field, ErrorCode> = err
@@ -171,6 +215,15 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                         aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
                 }.into_any())}
             </div>
+            <Show when=move || thread.settings.with(|s| s.turnstile_site_key.is_some())>
+                <div class="cq-turnstile" node_ref=challenge_ref></div>
+            </Show>
+            <p class="cq-honeypot" aria-hidden="true">
+                <label>
+                    {i18n::HONEYPOT_LABEL}
+                    <input type="text" name="homepage" tabindex="-1" autocomplete="off" bind:value=honeypot />
+                </label>
+            </p>
             <p class="cq-submit">
                 <button type="submit" class="cq-button" disabled=move || submitting.get()>
                     {move || if submitting.get() { i18n::SUBMITTING } else { submit_label }}
@@ -179,6 +232,33 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             <p class="cq-form-error" role="alert">{move || general_error.get()}</p>
         </form>
     }
+}
+
+/// Send `comment` with the current form token, first waiting out the site's minimum time
+/// since the form was loaded, so a fast typist is never told to slow down.
+async fn send(
+    thread: Thread,
+    base: &str,
+    comment: &mut NewComment,
+) -> Result<CreatedComment, ClientError> {
+    let (token, loaded_at) = thread.form_token.get_untracked();
+    let min_ms = f64::from(thread.settings.with_untracked(|s| s.min_submit_secs)) * 1000.0;
+    let wait = loaded_at + min_ms + 250.0 - js_sys::Date::now();
+    if wait > 0.0 {
+        sleep_ms(wait).await;
+    }
+    comment.form_token = token;
+    api::post(base, comment).await
+}
+
+pub(crate) async fn sleep_ms(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.ceil() as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Stable names used in element ids (and by the browser tests).

@@ -39,6 +39,15 @@ pub const SUBMIT: &str = "Post Comment";
 pub const SUBMIT_REPLY: &str = "Post Reply";
 pub const SUBMITTING: &str = "Posting…";
 pub const POSTED: &str = "Your comment was published.";
+pub const EDITED: &str = "(edited)";
+pub const EDIT: &str = "Edit";
+pub const DELETE: &str = "Delete";
+pub const DELETE_CONFIRM: &str = "Delete this comment?";
+pub const KEEP: &str = "Keep";
+pub const SAVE: &str = "Save";
+pub const CANCEL: &str = "Cancel";
+pub const DELETED: &str = "[deleted]";
+pub const HONEYPOT_LABEL: &str = "Leave this field empty";
 pub const NETWORK_ERROR: &str =
     "Could not reach the comment server. Your text is kept; please try again.";
 
@@ -61,6 +70,18 @@ pub fn error_message(code: ErrorCode) -> &'static str {
         WebsiteInvalid => "The website must start with http:// or https://.",
         WebsiteTooLong => "This website address is too long.",
         ParentNotFound => "The comment you are replying to is no longer available.",
+        TooFast => "That was quick! Please wait a moment and post again.",
+        FormExpired => "This page has been open a long time. Please post again.",
+        FormTokenInvalid => "The comment could not be sent. Please reload the page and try again.",
+        SpamSuspected => "Your comment looked like spam and was not posted.",
+        CaptchaRequired => "Please complete the challenge before posting.",
+        CaptchaFailed => "The challenge could not be verified. Please try again.",
+        RateLimited => {
+            "You are posting very often. Please wait a minute and try again; your text is kept."
+        }
+        EditTokenInvalid => "You can only change your own comments.",
+        EditWindowClosed => "The time for changing this comment has passed.",
+        CommentNotFound => "That comment no longer exists.",
         ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
             "This page is not set up correctly for comments."
         }

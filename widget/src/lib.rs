@@ -7,10 +7,13 @@
 
 mod api;
 mod app;
+mod avatar;
 mod comment;
 mod form;
 mod format;
 pub mod i18n;
+mod storage;
+mod turnstile;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,27 +1,85 @@
-//! Per-deployment settings read from `[vars]` in wrangler.toml (or `--var` in dev).
+//! Per-deployment settings from `[vars]` in wrangler.toml (or `--var` in dev) and secrets
+//! (`wrangler secret put`, or `.dev.vars` locally).
 
-use worker::Env;
+use colloquy_core::ratelimit::parse_limits;
+use colloquy_core::service::SiteConfig;
+use colloquy_core::token::Keys;
+use worker::{console_error, Env};
 
 /// The site this deployment serves until multi-site configuration lands.
 const DEFAULT_SITE_ID: &str = "default";
+/// Cloudflare's Turnstile verification endpoint (overridable for tests).
+const TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+const TURNSTILE_SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
+pub struct Turnstile {
+    pub secret: String,
+    pub verify_url: String,
+}
 
 pub struct Config {
-    pub site_id: String,
+    pub site: SiteConfig,
     /// Origins allowed to write, exactly as browsers send them (`scheme://host[:port]`).
     pub allowed_origins: Vec<String>,
+    /// `None` when `COLLOQUY_SECRET` is not set: then nothing can be written.
+    pub keys: Option<Keys>,
+    pub turnstile: Option<Turnstile>,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
-        let var = |name: &str| env.var(name).map(|v| v.to_string()).unwrap_or_default();
-        let site_id = var("SITE_ID");
+        let var = |name: &str| {
+            env.var(name)
+                .map(|v| v.to_string())
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let secret = |name: &str| {
+            env.secret(name)
+                .map(|v| v.to_string())
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| var(name))
+        };
+        let number = |name: &str, default: u32| match var(name).map(|v| v.parse::<u32>()) {
+            None => default,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => {
+                console_error!("colloquy: {name} must be a whole number; using {default}");
+                default
+            }
+        };
+
+        let mut site =
+            SiteConfig::new(&var("SITE_ID").unwrap_or_else(|| DEFAULT_SITE_ID.to_owned()));
+        site.edit_window_secs = number("EDIT_WINDOW_SECS", site.edit_window_secs);
+        site.min_submit_ms = i64::from(number("MIN_SUBMIT_SECS", 3)) * 1000;
+        if let Some(spec) = var("RATE_LIMITS") {
+            match parse_limits(&spec) {
+                Ok(limits) => site.comment_limits = limits,
+                Err(e) => console_error!("colloquy: RATE_LIMITS {e}; using the defaults"),
+            }
+        }
+        let turnstile = match (var("TURNSTILE_SITE_KEY"), secret("TURNSTILE_SECRET")) {
+            (Some(site_key), Some(secret)) => {
+                site.turnstile_site_key = Some(site_key);
+                site.turnstile_script_url = Some(
+                    var("TURNSTILE_SCRIPT_URL").unwrap_or_else(|| TURNSTILE_SCRIPT_URL.to_owned()),
+                );
+                Some(Turnstile {
+                    secret,
+                    verify_url: var("TURNSTILE_VERIFY_URL")
+                        .unwrap_or_else(|| TURNSTILE_VERIFY_URL.to_owned()),
+                })
+            }
+            _ => None,
+        };
         Config {
-            site_id: if site_id.trim().is_empty() {
-                DEFAULT_SITE_ID.to_owned()
-            } else {
-                site_id.trim().to_owned()
-            },
-            allowed_origins: parse_origins(&var("ALLOWED_ORIGINS")),
+            site,
+            allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
+            keys: secret("COLLOQUY_SECRET").map(|s| Keys::derive(&s)),
+            turnstile,
         }
     }
 

@@ -11,7 +11,10 @@ pub fn public_read_headers(headers: &Headers) -> Result<()> {
 /// Headers for a write response or a preflight, for an origin that is allowed to write.
 pub fn allowed_write_headers(headers: &Headers, origin: &str) -> Result<()> {
     headers.set("Access-Control-Allow-Origin", origin)?;
-    headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")?;
+    headers.set(
+        "Access-Control-Allow-Methods",
+        "GET, POST, PATCH, DELETE, OPTIONS",
+    )?;
     headers.set("Access-Control-Allow-Headers", "Content-Type")?;
     headers.set("Access-Control-Max-Age", "86400")?;
     headers.append("Vary", "Origin")

@@ -1,7 +1,9 @@
 //! [`CommentStore`] over Cloudflare D1. SQL lives here and only here.
 
 use colloquy_core::model::{CommentId, CommentRecord, CommentStatus, ThreadRecord};
-use colloquy_core::store::{CommentStore, InsertComment, ListComments, StoreError, UpsertThread};
+use colloquy_core::store::{
+    CommentStore, HitRateLimit, InsertComment, ListComments, StoreError, UpdateBody, UpsertThread,
+};
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -39,7 +41,7 @@ fn int(n: i64) -> JsValue {
 
 const THREAD_COLUMNS: &str = "id, site_id, key, title, url";
 const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, status, author_name, author_email, \
-     author_url, body_markdown, body_html, created_at";
+     author_url, body_markdown, body_html, created_at, updated_at";
 
 #[derive(Deserialize)]
 struct ThreadRow {
@@ -74,6 +76,7 @@ struct CommentRow {
     body_markdown: String,
     body_html: String,
     created_at: i64,
+    updated_at: Option<i64>,
 }
 
 impl TryFrom<CommentRow> for CommentRecord {
@@ -93,6 +96,7 @@ impl TryFrom<CommentRow> for CommentRecord {
             body_markdown: r.body_markdown,
             body_html: r.body_html,
             created_at_ms: r.created_at,
+            updated_at_ms: r.updated_at,
         })
     }
 }
@@ -140,13 +144,21 @@ impl CommentStore for D1Store {
             .ok_or_else(|| StoreError::Backend("thread upsert returned no row".into()))
     }
 
-    async fn list_comments(&self, req: ListComments) -> Result<Vec<CommentRecord>, StoreError> {
+    async fn list_comments(&self, req: ListComments<'_>) -> Result<Vec<CommentRecord>, StoreError> {
+        // Statuses are a closed enum, so inlining their names is safe and keeps one query
+        // plan per status set.
+        let statuses: Vec<String> = req
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         let sql = format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND status = ?2 \
-             ORDER BY created_at, id"
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND status IN ({}) \
+             ORDER BY created_at, id",
+            statuses.join(", ")
         );
         let rows: Vec<CommentRow> = self
-            .statement(&sql, &[int(req.thread_id), text(req.status.as_str())])?
+            .statement(&sql, &[int(req.thread_id)])?
             .all()
             .await
             .map_err(backend)?
@@ -168,8 +180,8 @@ impl CommentStore for D1Store {
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError> {
         let sql = format!(
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
-               author_url, body_markdown, body_html, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING {COMMENT_COLUMNS}"
+               author_url, body_markdown, body_html, created_at, client_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING {COMMENT_COLUMNS}"
         );
         let row: Option<CommentRow> = self
             .statement(
@@ -184,6 +196,7 @@ impl CommentStore for D1Store {
                     text(req.body_markdown),
                     text(req.body_html),
                     int(req.created_at_ms),
+                    text(req.client_hash),
                 ],
             )?
             .first(None)
@@ -191,5 +204,67 @@ impl CommentStore for D1Store {
             .map_err(backend)?;
         row.ok_or_else(|| StoreError::Backend("comment insert returned no row".into()))?
             .try_into()
+    }
+
+    async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError> {
+        let sql = format!(
+            "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4 \
+             WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
+        );
+        let row: Option<CommentRow> = self
+            .statement(
+                &sql,
+                &[
+                    int(req.id.0),
+                    text(req.body_markdown),
+                    text(req.body_html),
+                    int(req.now_ms),
+                ],
+            )?
+            .first(None)
+            .await
+            .map_err(backend)?;
+        row.ok_or_else(|| StoreError::Backend("comment update returned no row".into()))?
+            .try_into()
+    }
+
+    async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {
+        // What the author wrote goes; the row stays so replies keep their parent.
+        self.statement(
+            "UPDATE comments SET status = 'deleted', body_markdown = '', body_html = '', \
+               author_name = '', author_email = '', author_url = NULL, updated_at = ?2 \
+             WHERE id = ?1",
+            &[int(id.0), int(now_ms)],
+        )?
+        .run()
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn hit_rate_limit(&self, req: HitRateLimit<'_>) -> Result<u32, StoreError> {
+        let count: Option<u32> = self
+            .statement(
+                "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?1, ?2, 1, ?3) \
+                 ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 \
+                 RETURNING count",
+                &[text(req.key), int(req.window_start_ms), int(req.expires_at_ms)],
+            )?
+            .first(Some("count"))
+            .await
+            .map_err(backend)?;
+        let count =
+            count.ok_or_else(|| StoreError::Backend("rate limit upsert returned no row".into()))?;
+        if count == 1 {
+            // A new window began: a cheap moment to purge windows that have ended.
+            self.statement(
+                "DELETE FROM rate_limits WHERE expires_at < ?1",
+                &[int(req.window_start_ms)],
+            )?
+            .run()
+            .await
+            .map_err(backend)?;
+        }
+        Ok(count)
     }
 }

@@ -27,6 +27,14 @@ impl WorkerError {
         }
     }
 
+    /// Seconds the client should wait before retrying (rate limits).
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            WorkerError::Service(e) => e.retry_after_secs(),
+            _ => None,
+        }
+    }
+
     /// Whether the operator should hear about this (a 5xx), as opposed to a reader's mistake.
     pub fn is_internal(&self) -> bool {
         self.body().error.code.status() >= 500

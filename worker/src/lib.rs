@@ -8,6 +8,7 @@ mod cors;
 mod d1_store;
 mod error;
 mod routes;
+mod turnstile;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

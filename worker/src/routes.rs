@@ -1,8 +1,10 @@
 //! HTTP routing: parse the request, enforce the write guards, call the core service,
 //! serialize the answer. Every error leaves through [`error_response`].
 
-use colloquy_core::api::{CreatedComment, NewComment, API_PREFIX};
+use colloquy_core::api::{DeleteComment, EditComment, NewComment, UpdatedComment, API_PREFIX};
+use colloquy_core::model::CommentId;
 use colloquy_core::service::Service;
+use colloquy_core::token::Keys;
 use colloquy_core::validate::limits;
 use colloquy_core::ErrorCode;
 use serde::Serialize;
@@ -12,6 +14,7 @@ use crate::config::Config;
 use crate::cors;
 use crate::d1_store::D1Store;
 use crate::error::WorkerError;
+use crate::turnstile;
 
 /// The D1 binding name in wrangler.toml.
 const DB_BINDING: &str = "DB";
@@ -37,6 +40,10 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
     Ok(response)
 }
 
+fn now_ms() -> i64 {
+    i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX)
+}
+
 async fn route(
     mut req: Request,
     env: &Env,
@@ -47,40 +54,118 @@ async fn route(
     let Some(endpoint) = path.strip_prefix(API_PREFIX) else {
         return Err(WorkerError::Request(ErrorCode::NotFound));
     };
-    match (req.method(), endpoint) {
-        (Method::Get, "/health") => json(200, &serde_json::json!({ "ok": true })),
-        (Method::Options, _) => {
-            // Preflight: answered with CORS headers only for allowed origins (added by
-            // `handle`), so other sites' browsers refuse to send the write at all.
-            Ok(Response::empty()?.with_status(204))
+    let method = req.method();
+    if method == Method::Options {
+        // Preflight: answered with CORS headers only for allowed origins (added by
+        // `handle`), so other sites' browsers refuse to send the write at all.
+        return Ok(Response::empty()?.with_status(204));
+    }
+    if endpoint == "/health" {
+        return match method {
+            Method::Get => json(200, &serde_json::json!({ "ok": true })),
+            _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
+        };
+    }
+    let comment_id = match endpoint.strip_prefix("/comments") {
+        Some("") => None,
+        Some(rest) => Some(parse_id(rest)?),
+        None => return Err(WorkerError::Request(ErrorCode::NotFound)),
+    };
+
+    // Reads need no secret; the form token needs the keys, so without them reads still
+    // work and writes are refused.
+    let store = D1Store::new(env.d1(DB_BINDING)?);
+    let fallback_keys;
+    let keys = match (&config.keys, method == Method::Get) {
+        (Some(keys), _) => keys,
+        (None, true) => {
+            fallback_keys = Keys::derive("");
+            &fallback_keys
         }
-        (Method::Get, "/comments") => {
+        (None, false) => {
+            console_error!("colloquy: COLLOQUY_SECRET is not set; refusing writes (wrangler secret put COLLOQUY_SECRET)");
+            return Err(WorkerError::Request(ErrorCode::Unavailable));
+        }
+    };
+    let service = Service::new(&store, &config.site, keys);
+
+    match (method, comment_id) {
+        (Method::Get, None) => {
             let thread = req
                 .url()?
                 .query_pairs()
                 .find(|(k, _)| k == "thread")
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
-            let store = D1Store::new(env.d1(DB_BINDING)?);
-            let page = Service::new(&store, &config.site_id)
-                .thread(&thread)
-                .await?;
-            json(200, &page)
+            json(200, &service.thread(&thread, now_ms()).await?)
         }
-        (Method::Post, "/comments") => {
-            if write_origin.is_none() {
-                return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
-            }
+        (Method::Post, None) => {
+            require_origin(write_origin)?;
             let input: NewComment = read_json(&mut req).await?;
-            let store = D1Store::new(env.d1(DB_BINDING)?);
-            let now = i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX);
-            let comment = Service::new(&store, &config.site_id)
-                .create(&input, now)
-                .await?;
-            json(201, &CreatedComment { comment })
+            let now = now_ms();
+            let valid = service.precheck(&input, now)?;
+            let ip = client_ip(&req)?;
+            if let Some(turnstile) = &config.turnstile {
+                check_turnstile(turnstile, input.turnstile_token.as_deref(), &ip).await?;
+            }
+            let created = service.create(&valid, &keys.client_hash(&ip), now).await?;
+            json(201, &created)
         }
-        (_, "/comments" | "/health") => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
-        _ => Err(WorkerError::Request(ErrorCode::NotFound)),
+        (Method::Patch, Some(id)) => {
+            require_origin(write_origin)?;
+            let input: EditComment = read_json(&mut req).await?;
+            let comment = service.edit(id, &input, now_ms()).await?;
+            json(200, &UpdatedComment { comment })
+        }
+        (Method::Delete, Some(id)) => {
+            require_origin(write_origin)?;
+            let input: DeleteComment = read_json(&mut req).await?;
+            service.delete(id, &input, now_ms()).await?;
+            Ok(Response::empty()?.with_status(204))
+        }
+        _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
+    }
+}
+
+fn require_origin(write_origin: Option<&str>) -> std::result::Result<(), WorkerError> {
+    write_origin
+        .map(|_| ())
+        .ok_or(WorkerError::Request(ErrorCode::OriginNotAllowed))
+}
+
+/// `/123` → comment 123; anything else is a path that does not exist.
+fn parse_id(rest: &str) -> std::result::Result<CommentId, WorkerError> {
+    rest.strip_prefix('/')
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .map(CommentId)
+        .ok_or(WorkerError::Request(ErrorCode::NotFound))
+}
+
+/// Cloudflare sets `CF-Connecting-IP` on every request (and overwrites any client value).
+fn client_ip(req: &Request) -> std::result::Result<String, WorkerError> {
+    Ok(req
+        .headers()
+        .get("CF-Connecting-IP")?
+        .unwrap_or_else(|| "unknown".to_owned()))
+}
+
+async fn check_turnstile(
+    config: &crate::config::Turnstile,
+    token: Option<&str>,
+    ip: &str,
+) -> std::result::Result<(), WorkerError> {
+    let token = token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(WorkerError::Request(ErrorCode::CaptchaRequired))?;
+    match turnstile::verify(config, token, ip).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(WorkerError::Request(ErrorCode::CaptchaFailed)),
+        Err(e) => {
+            console_error!("colloquy: Turnstile verification failed to run: {e}");
+            Err(WorkerError::Request(ErrorCode::Unavailable))
+        }
     }
 }
 
@@ -127,9 +212,13 @@ fn error_response(err: &WorkerError) -> Result<Response> {
         console_error!("colloquy: {err}");
     }
     let body = err.body();
-    match json(body.error.code.status(), &body) {
-        Ok(response) => Ok(response),
-        Err(WorkerError::Runtime(e)) => Err(e),
-        Err(other) => Err(worker::Error::RustError(other.to_string())),
+    let response = match json(body.error.code.status(), &body) {
+        Ok(response) => response,
+        Err(WorkerError::Runtime(e)) => return Err(e),
+        Err(other) => return Err(worker::Error::RustError(other.to_string())),
+    };
+    if let Some(secs) = err.retry_after_secs() {
+        response.headers().set("Retry-After", &secs.to_string())?;
     }
+    Ok(response)
 }

@@ -3,6 +3,7 @@
 
 mod build;
 mod demo_server;
+mod fake_turnstile;
 mod procs;
 mod size;
 mod stack;

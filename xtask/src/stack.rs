@@ -7,10 +7,34 @@ use std::time::Duration;
 
 use crate::procs::{free_port, run, run_tests, wait_for_http, Service, Tally};
 use crate::tools::{ensure_all, Need, Tools};
-use crate::{build, demo_server, root, step, Result};
+use crate::{build, demo_server, fake_turnstile, root, step, Result};
 
 /// The D1 database name in wrangler.toml.
 const DB_NAME: &str = "colloquy";
+
+/// Comment rate limits while testing: browser tests all post from 127.0.0.1, so the burst
+/// limit is higher than production's; the API tests read it from `COLLOQUY_RATE_LIMITS`.
+const TEST_RATE_LIMITS: &str = "30/60,500/3600";
+/// A short edit window, so the suite can watch it close.
+const TEST_EDIT_WINDOW_SECS: &str = "20";
+
+/// Local secrets live in `.dev.vars` (git-ignored), which wrangler dev reads. The signing
+/// secret is generated once per checkout, so no secret is ever committed.
+fn ensure_dev_vars(root: &Path) -> Result<()> {
+    let path = root.join(".dev.vars");
+    if path.exists() {
+        return Ok(());
+    }
+    let mut bytes = [0u8; 32];
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("reading /dev/urandom: {e}"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    step("generating a local COLLOQUY_SECRET in .dev.vars");
+    std::fs::write(&path, format!("COLLOQUY_SECRET={secret}\n"))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
 
 /// A running worker and demo page. Dropping it stops wrangler (in test mode).
 struct Stack {
@@ -28,7 +52,9 @@ impl Stack {
         api_port: u16,
         demo_port: u16,
         own_group: bool,
+        extra_vars: &[String],
     ) -> Result<Self> {
+        ensure_dev_vars(&root())?;
         let persist = state.to_string_lossy().into_owned();
         step(&format!(
             "applying D1 migrations to the local database in {persist}"
@@ -78,6 +104,9 @@ impl Stack {
         .args(["--inspector-port", &free_port()?.to_string()])
         .args(["--persist-to", &persist, "--var", &origins])
         .arg("--show-interactive-dev-session=false");
+        for var in extra_vars {
+            cmd.args(["--var", var]);
+        }
         let mut wrangler = Service::spawn("wrangler dev", &mut cmd, own_group)?;
         // The first start may compile the worker inside wrangler's [build] step.
         wait_for_http(
@@ -112,6 +141,7 @@ pub fn dev() -> Result<()> {
         port("COLLOQUY_API_PORT", 8787),
         port("COLLOQUY_DEMO_PORT", 8788),
         false,
+        &[],
     )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);
@@ -168,7 +198,33 @@ pub fn test() -> Result<()> {
     build::worker(&tools)?;
 
     let state = fresh_state_dir(&root)?;
-    let stack = Stack::start(&tools, &state, free_port()?, free_port()?, true)?;
+    let stack = Stack::start(
+        &tools,
+        &state.join("main"),
+        free_port()?,
+        free_port()?,
+        true,
+        &[
+            format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+            format!("EDIT_WINDOW_SECS:{TEST_EDIT_WINDOW_SECS}"),
+        ],
+    )?;
+    // A second deployment with Turnstile on, checked by a local fake verifier.
+    let fake = fake_turnstile::start(free_port()?)?;
+    let turnstile_stack = Stack::start(
+        &tools,
+        &state.join("turnstile"),
+        free_port()?,
+        free_port()?,
+        true,
+        &[
+            format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+            format!("TURNSTILE_SITE_KEY:{}", fake_turnstile::SITE_KEY),
+            format!("TURNSTILE_SECRET:{}", fake_turnstile::SECRET),
+            format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
+            format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
+        ],
+    )?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -197,11 +253,16 @@ pub fn test() -> Result<()> {
             .env("COLLOQUY_DEMO", &stack.demo)
             .env("COLLOQUY_WEBDRIVER", &webdriver)
             .env("COLLOQUY_SCREENSHOTS", root.join("screenshots"))
+            .env("COLLOQUY_TURNSTILE_API", &turnstile_stack.api)
+            .env("COLLOQUY_TURNSTILE_DEMO", &turnstile_stack.demo)
+            .env("COLLOQUY_RATE_LIMITS", TEST_RATE_LIMITS)
+            .env("COLLOQUY_EDIT_WINDOW_SECS", TEST_EDIT_WINDOW_SECS)
             .current_dir(&root),
         &mut tally,
     );
     drop(driver);
     drop(stack);
+    drop(turnstile_stack);
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&state);
     } else {

@@ -1,0 +1,65 @@
+//! A stand-in for Cloudflare Turnstile during tests (there is no network here): a
+//! `siteverify` endpoint that accepts exactly one token, and a script with Turnstile's
+//! `render` API that draws an "I am human" button which yields that token (or whatever the
+//! page put in `window.__turnstileToken`, so tests can also fail the check).
+
+use tiny_http::{Header, Response, Server};
+
+use crate::Result;
+
+pub const SITE_KEY: &str = "test-site-key";
+pub const SECRET: &str = "test-turnstile-secret";
+/// The only token the fake verifier accepts.
+pub const PASSING_TOKEN: &str = "pass-token";
+
+const SCRIPT: &str = r#"window.turnstile = {
+  render: function (el, opts) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "fake-turnstile";
+    b.textContent = "I am human (" + opts.sitekey + ")";
+    b.onclick = function () { opts.callback(window.__turnstileToken || "pass-token"); };
+    el.appendChild(b);
+    return "fake-widget";
+  },
+  reset: function () {}
+};"#;
+
+/// Serve the fake on `port` in a background thread; returns its base URL.
+pub fn start(port: u16) -> Result<String> {
+    let server =
+        Server::http(("127.0.0.1", port)).map_err(|e| format!("fake Turnstile on {port}: {e}"))?;
+    std::thread::spawn(move || {
+        for mut request in server.incoming_requests() {
+            let response = if request.url().starts_with("/turnstile.js") {
+                with_type(Response::from_string(SCRIPT), "text/javascript")
+            } else {
+                let mut body = String::new();
+                let _ = request.as_reader().read_to_string(&mut body);
+                let pairs: Vec<(String, String)> = body
+                    .split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                let has = |k: &str, v: &str| pairs.iter().any(|(pk, pv)| pk == k && pv == v);
+                let ok = has("secret", SECRET) && has("response", PASSING_TOKEN);
+                let json = if ok {
+                    r#"{"success":true}"#
+                } else {
+                    r#"{"success":false,"error-codes":["invalid-input-response"]}"#
+                };
+                with_type(Response::from_string(json), "application/json")
+            };
+            let _ = request.respond(response);
+        }
+    });
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
+fn with_type(
+    r: Response<std::io::Cursor<Vec<u8>>>,
+    content_type: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    r.with_header(Header::from_bytes("Content-Type", content_type).expect("valid header"))
+        .with_header(Header::from_bytes("Access-Control-Allow-Origin", "*").expect("valid header"))
+}
