@@ -133,8 +133,20 @@ async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
         .unwrap()
         .contains("Delete me"));
 
-    // After the window, the controls are gone (after a reload) and the server refuses.
+    // When the window closes the controls disappear by themselves, and stay gone on reload.
     tokio::time::sleep(std::time::Duration::from_millis(window * 1000 + 1000)).await;
+    let item = wait_for_text(&root, "li.cq-item", "First, properly").await;
+    let actions = item
+        .find(Locator::Css(".cq-actions"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !actions.contains("Edit") && !actions.contains("Delete"),
+        "{actions}"
+    );
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
     let item = wait_for_text(&root, "li.cq-item", "First, properly").await;

@@ -50,6 +50,13 @@ pub fn CommentItem(id: CommentId, depth: usize) -> impl IntoView {
     let base = thread.api_base();
     // The edit token, if this browser wrote the comment and the window is still open.
     let own = RwSignal::new(load_own(&base, id));
+    // Hide Edit/Delete the moment the window closes, not only after a reload.
+    if let Some(expires) = own.get_untracked().map(|o| o.expires_ms) {
+        spawn_local(async move {
+            crate::form::sleep_ms(expires - js_sys::Date::now()).await;
+            own.set(None);
+        });
+    }
     let mode = RwSignal::new(OwnMode::Idle);
     let own_error = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);

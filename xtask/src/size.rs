@@ -42,7 +42,8 @@ pub fn report() -> Result<()> {
     );
     let mut worker_total = [0usize; 3];
     for file in files(&outdir)? {
-        if file.extension().is_some_and(|e| e == "map") {
+        // Only what is uploaded as code: the JS shim and the wasm.
+        if !file.extension().is_some_and(|e| e == "js" || e == "wasm") {
             continue;
         }
         let sizes = measure(&file)?;
