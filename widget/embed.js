@@ -1,7 +1,9 @@
 // Colloquy embed loader. A site owner adds one tag:
 //   <script src="https://HOST/embed.js" data-colloquy-thread="/my-post/" async></script>
-// and optionally data-colloquy-target="#comments" (a CSS selector) and
-// data-colloquy-title="…" (else og:title, else document.title). This script finds its own tag, creates a shadow root (so the
+// and optionally data-colloquy-target="#comments" (a CSS selector),
+// data-colloquy-title="…" (else og:title, else document.title), data-colloquy-theme
+// (light|dark|auto), data-colloquy-lang (en|sl|de; else <html lang>) and
+// data-colloquy-max-depth (default 5). It dispatches `colloquy:ready` on the target. This script finds its own tag, creates a shadow root (so the
 // host page's CSS cannot break the widget), then loads the Leptos wasm module from the
 // same place it came from. It sets no cookies and contacts no other host.
 (function () {
@@ -47,10 +49,18 @@
       return m.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
         m.mount(
           mountPoint,
-          base,
-          data.colloquyThread || canonicalPath(),
-          pageTitle(),
-          location.href.split("#")[0]
+          JSON.stringify({
+            api_base: base,
+            thread: data.colloquyThread || canonicalPath(),
+            title: pageTitle(),
+            page_url: location.href.split("#")[0],
+            theme: data.colloquyTheme || "light",
+            lang: data.colloquyLang || document.documentElement.lang || "en",
+            max_depth: parseInt(data.colloquyMaxDepth, 10) || 5
+          })
+        );
+        target.dispatchEvent(
+          new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: data.colloquyThread || canonicalPath() } })
         );
       });
     })

@@ -35,6 +35,82 @@ pub struct NewComment {
     pub honeypot: Option<String>,
     /// Cloudflare Turnstile's token, when the site turned Turnstile on.
     pub turnstile_token: Option<String>,
+    /// The site owner's key (kept in the owner's browser): marks the comment with the
+    /// author badge. Typing the owner's name proves nothing.
+    pub owner_key: Option<String>,
+}
+
+/// How top-level comments are ordered; replies are always oldest first under their parent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Oldest,
+    Newest,
+    Liked,
+}
+
+impl Sort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Oldest => "oldest",
+            Sort::Newest => "newest",
+            Sort::Liked => "liked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        [Sort::Oldest, Sort::Newest, Sort::Liked]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// `GET /api/v1/comments/{root}/replies`: every visible reply under one top-level comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepliesPage {
+    pub root_id: CommentId,
+    pub comments: Vec<PublicComment>,
+}
+
+/// `GET /api/v1/comments/{id}`: one comment and the top-level comment it hangs under, so a
+/// permalink can load the right page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentContext {
+    pub comment: PublicComment,
+    pub root_id: CommentId,
+}
+
+/// `POST`/`DELETE /api/v1/comments/{id}/like`: `reader` is a random id the widget keeps in
+/// `localStorage`; the server stores only a keyed hash of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LikeRequest {
+    pub reader: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LikeState {
+    pub likes: u32,
+    pub liked: bool,
+}
+
+/// `POST /api/v1/preview`: render a body exactly as publishing would, without storing it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreviewRequest {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewResponse {
+    pub html: String,
+}
+
+/// `GET /api/v1/counts?thread=a&thread=b`: visible comments per thread key, for index pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountsResponse {
+    pub counts: std::collections::BTreeMap<String, u32>,
 }
 
 /// `PATCH /api/v1/comments/{id}`: change the text of your own comment within the edit window.
@@ -57,6 +133,9 @@ pub struct DeleteComment {
 pub struct PublicComment {
     pub id: CommentId,
     pub parent_id: Option<CommentId>,
+    /// The top-level comment this reply hangs under (`None` for top-level comments).
+    #[serde(default)]
+    pub root_id: Option<CommentId>,
     pub author: String,
     /// The author's website, already validated as an http(s) URL.
     pub website: Option<String>,
@@ -74,6 +153,18 @@ pub struct PublicComment {
     /// Seed for the author's identicon: a keyed hash, so it reveals nothing about the email.
     #[serde(default)]
     pub avatar: String,
+    #[serde(default)]
+    pub likes: u32,
+    /// For top-level comments: how many visible replies hang under it in all (the page
+    /// carries only the first few).
+    #[serde(default)]
+    pub descendants: u32,
+    /// Written by the site owner (author badge).
+    #[serde(default)]
+    pub owner: bool,
+    /// Held for moderation: only ever sent to its author, in the answer to posting it.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// `GET /api/v1/comments?thread=…`: a whole thread, flat, oldest first.
@@ -86,6 +177,9 @@ pub struct ThreadPage {
     /// Number of published comments in the thread, replies included.
     pub total: u32,
     pub comments: Vec<PublicComment>,
+    pub sort: Sort,
+    /// Pass as `cursor` to get the next page of top-level comments; `None` on the last page.
+    pub next_cursor: Option<String>,
     /// Signed time stamp to send back with a new comment (see [`NewComment::form_token`]).
     pub form_token: String,
     pub settings: WidgetSettings,
@@ -209,6 +303,10 @@ pub enum ErrorCode {
     CaptchaFailed,
     /// Too many comments from this client; see `Retry-After`.
     RateLimited,
+    /// The paging cursor is not one this server issued.
+    CursorInvalid,
+    /// The like request's reader id is missing or malformed.
+    ReaderInvalid,
     /// The edit token is missing, forged, or for another comment.
     EditTokenInvalid,
     /// The edit window for this comment has closed.
@@ -239,7 +337,8 @@ impl ErrorCode {
             FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
             CommentNotFound => 404,
             RateLimited => 429,
-            InvalidJson => 400,
+            InvalidJson | CursorInvalid => 400,
+            ReaderInvalid => 422,
             OriginNotAllowed => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
@@ -279,6 +378,8 @@ impl ErrorCode {
             CaptchaRequired => "Please complete the challenge before posting.",
             CaptchaFailed => "The challenge could not be verified. Please try again.",
             RateLimited => "Too many comments in a short time. Please wait and try again.",
+            CursorInvalid => "The paging cursor is invalid. Start from the first page.",
+            ReaderInvalid => "The reader id is missing or malformed.",
             EditTokenInvalid => "You can only change your own comments.",
             EditWindowClosed => "The time for changing this comment has passed.",
             CommentNotFound => "That comment does not exist.",

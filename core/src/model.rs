@@ -61,6 +61,8 @@ pub struct CommentRecord {
     pub id: CommentId,
     pub thread_id: i64,
     pub parent_id: Option<CommentId>,
+    /// The top-level comment of this reply's subtree (`None` for top-level comments).
+    pub root_id: Option<CommentId>,
     pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
@@ -71,6 +73,9 @@ pub struct CommentRecord {
     pub created_at_ms: i64,
     /// When the author last edited the text.
     pub updated_at_ms: Option<i64>,
+    pub likes: u32,
+    /// Posted with the site owner's key.
+    pub is_owner: bool,
 }
 
 impl CommentRecord {
@@ -82,6 +87,7 @@ impl CommentRecord {
         PublicComment {
             id: self.id,
             parent_id: self.parent_id,
+            root_id: self.root_id,
             author: if deleted {
                 String::new()
             } else {
@@ -101,6 +107,10 @@ impl CommentRecord {
             edited_at: self.updated_at_ms.filter(|_| !deleted).map(&format_time),
             deleted,
             avatar: if deleted { String::new() } else { avatar },
+            likes: self.likes,
+            descendants: 0,
+            owner: self.is_owner && !deleted,
+            pending: self.status == CommentStatus::Pending,
         }
     }
 }

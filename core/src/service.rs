@@ -3,17 +3,21 @@
 //! the result; network checks (Turnstile) happen in the Worker between [`Service::precheck`]
 //! and [`Service::create`].
 
+use std::collections::BTreeMap;
+
 use crate::api::{
-    CreatedComment, DeleteComment, EditComment, ErrorBody, ErrorCode, FieldError, NewComment,
-    PublicComment, ThreadPage, WidgetSettings,
+    CommentContext, CountsResponse, CreatedComment, DeleteComment, EditComment, ErrorBody,
+    ErrorCode, FieldError, LikeRequest, LikeState, NewComment, PreviewResponse, PublicComment,
+    RepliesPage, Sort, ThreadPage, WidgetSettings,
 };
 use crate::model::{CommentId, CommentRecord, CommentStatus};
 use crate::ratelimit::RateLimit;
 use crate::render;
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListComments, StoreError, UpdateBody, UpsertThread,
+    CommentStore, HitRateLimit, InsertComment, ListReplies, ListTopLevel, StoreError, UpdateBody,
+    UpsertThread, VISIBLE,
 };
-use crate::thread::prune_deleted;
+use crate::thread::{prune_deleted, CursorPos};
 use crate::token::{Keys, TokenError};
 use crate::validate::{self, ValidComment};
 use crate::Field;
@@ -35,6 +39,10 @@ pub enum ServiceError {
     EditToken(TokenError),
     #[error("comment not found")]
     CommentNotFound,
+    #[error("paging cursor is invalid")]
+    Cursor,
+    #[error("reader id is invalid")]
+    Reader,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -53,6 +61,8 @@ impl ServiceError {
             ServiceError::EditToken(TokenError::Expired) => ErrorCode::EditWindowClosed,
             ServiceError::EditToken(_) => ErrorCode::EditTokenInvalid,
             ServiceError::CommentNotFound => ErrorCode::CommentNotFound,
+            ServiceError::Cursor => ErrorCode::CursorInvalid,
+            ServiceError::Reader => ErrorCode::ReaderInvalid,
             ServiceError::Store(_) => ErrorCode::Unavailable,
         }
     }
@@ -103,7 +113,20 @@ pub struct SiteConfig {
     pub comment_limits: Vec<RateLimit>,
     pub turnstile_site_key: Option<String>,
     pub turnstile_script_url: Option<String>,
+    /// Top-level comments per page.
+    pub page_size: u32,
+    /// Replies sent with each top-level comment of a page; the rest load on request.
+    pub reply_preview: u32,
+    /// Limits on likes per client.
+    pub like_limits: Vec<RateLimit>,
+    /// Hold new comments for moderation instead of publishing them at once.
+    pub moderation: bool,
+    /// The site owner's key; comments posted with it get the author badge.
+    pub owner_key: Option<String>,
 }
+
+/// Most thread keys one counts request may ask about (D1 binds at most 100 values).
+pub const MAX_COUNT_KEYS: usize = 50;
 
 impl SiteConfig {
     /// Defaults for a site that configured nothing.
@@ -119,6 +142,12 @@ impl SiteConfig {
             .expect("default limits parse"),
             turnstile_site_key: None,
             turnstile_script_url: None,
+            page_size: 20,
+            reply_preview: 10,
+            like_limits: crate::ratelimit::parse_limits("60/60,600/3600")
+                .expect("like limits parse"),
+            moderation: false,
+            owner_key: None,
         }
     }
 }
@@ -139,9 +168,16 @@ impl<'s, S: CommentStore> Service<'s, S> {
         record.to_public(rfc3339, self.keys.avatar_hash(&record.author_email))
     }
 
-    /// A thread's visible comments, oldest first, plus a fresh form token. An unknown key
-    /// is an empty thread, not an error: every page starts with no comments.
-    pub async fn thread(&self, key: &str, now_ms: i64) -> Result<ThreadPage, ServiceError> {
+    /// One page of a thread: top-level comments in `sort` order after `cursor`, each with
+    /// its first replies, plus a fresh form token. An unknown key is an empty thread, not an
+    /// error: every page starts with no comments.
+    pub async fn thread(
+        &self,
+        key: &str,
+        sort: Sort,
+        cursor: Option<&str>,
+        now_ms: i64,
+    ) -> Result<ThreadPage, ServiceError> {
         let key = key.trim();
         validate::thread_key(key).map_err(|code| {
             ServiceError::Invalid(vec![FieldError {
@@ -149,29 +185,52 @@ impl<'s, S: CommentStore> Service<'s, S> {
                 code,
             }])
         })?;
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            Some(c) => Some(CursorPos::decode(c, sort).ok_or(ServiceError::Cursor)?),
+            None => None,
+        };
         let found = self.store.find_thread(&self.site.id, key).await?;
-        let (title, comments) = match found {
-            None => (None, Vec::new()),
+        let (title, comments, next_cursor, total) = match found {
+            None => (None, Vec::new(), None, 0),
             Some(thread) => {
-                let records = self
+                let limit = self.site.page_size.max(1);
+                let mut top = self
                     .store
-                    .list_comments(ListComments {
+                    .list_top_level(ListTopLevel {
                         thread_id: thread.id,
-                        statuses: &[CommentStatus::Approved, CommentStatus::Deleted],
+                        sort,
+                        after,
+                        limit: limit + 1,
                     })
                     .await?;
-                (
-                    thread.title,
-                    prune_deleted(records.iter().map(|r| self.public(r)).collect()),
-                )
+                let next_cursor = (top.len() > limit as usize).then(|| {
+                    top.truncate(limit as usize);
+                    let last = top.last().expect("a full page has a last comment");
+                    let key = if sort == Sort::Liked {
+                        i64::from(last.likes)
+                    } else {
+                        last.created_at_ms
+                    };
+                    CursorPos { key, id: last.id.0 }.encode(sort)
+                });
+                let comments = self.with_replies(&top).await?;
+                let total = self
+                    .store
+                    .count_visible(&self.site.id, &[key])
+                    .await?
+                    .get(key)
+                    .copied()
+                    .unwrap_or(0);
+                (thread.title, comments, next_cursor, total)
             }
         };
-        let visible = comments.iter().filter(|c| !c.deleted).count();
         Ok(ThreadPage {
             thread: key.to_owned(),
             title,
-            total: u32::try_from(visible).unwrap_or(u32::MAX),
+            total,
             comments,
+            sort,
+            next_cursor,
             form_token: self.keys.form_token(&self.site.id, now_ms),
             settings: WidgetSettings {
                 edit_window_secs: self.site.edit_window_secs,
@@ -181,6 +240,140 @@ impl<'s, S: CommentStore> Service<'s, S> {
                 turnstile_script_url: self.site.turnstile_script_url.clone(),
             },
         })
+    }
+
+    /// Top-level comments (in their given order) followed by their first replies, with
+    /// reply totals filled in and childless "[deleted]" placeholders dropped.
+    async fn with_replies(
+        &self,
+        top: &[CommentRecord],
+    ) -> Result<Vec<PublicComment>, ServiceError> {
+        let root_ids: Vec<CommentId> = top.iter().map(|c| c.id).collect();
+        if root_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let replies = self
+            .store
+            .list_replies(ListReplies {
+                root_ids: &root_ids,
+                per_root: Some(self.site.reply_preview),
+            })
+            .await?;
+        let counts = self.store.count_replies(&root_ids).await?;
+        let mut out: Vec<PublicComment> = top
+            .iter()
+            .map(|r| PublicComment {
+                descendants: counts.get(&r.id).copied().unwrap_or(0),
+                ..self.public(r)
+            })
+            .collect();
+        out.extend(replies.iter().map(|r| self.public(r)));
+        Ok(prune_deleted(out))
+    }
+
+    /// Every visible reply under top-level comment `root_id` ("Show N more replies").
+    pub async fn replies(&self, root_id: CommentId) -> Result<RepliesPage, ServiceError> {
+        match self.store.find_comment(root_id).await? {
+            Some(root) if root.parent_id.is_none() && VISIBLE.contains(&root.status) => {}
+            _ => return Err(ServiceError::CommentNotFound),
+        }
+        let replies = self
+            .store
+            .list_replies(ListReplies {
+                root_ids: &[root_id],
+                per_root: None,
+            })
+            .await?;
+        let comments = replies.iter().map(|r| self.public(r)).collect();
+        Ok(RepliesPage {
+            root_id,
+            comments: prune_deleted(comments),
+        })
+    }
+
+    /// One visible comment and its top-level ancestor, for permalinks.
+    pub async fn context(&self, id: CommentId) -> Result<CommentContext, ServiceError> {
+        match self.store.find_comment(id).await? {
+            Some(c) if c.status == CommentStatus::Approved => Ok(CommentContext {
+                root_id: c.root_id.unwrap_or(c.id),
+                comment: self.public(&c),
+            }),
+            _ => Err(ServiceError::CommentNotFound),
+        }
+    }
+
+    /// Like (or un-like) a published comment once per reader.
+    pub async fn like(
+        &self,
+        id: CommentId,
+        input: &LikeRequest,
+        liked: bool,
+        client_hash: &str,
+        now_ms: i64,
+    ) -> Result<LikeState, ServiceError> {
+        let reader = input.reader.trim();
+        let well_formed = (16..=64).contains(&reader.len())
+            && reader
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !well_formed {
+            return Err(ServiceError::Reader);
+        }
+        self.count_against("like", &self.site.like_limits, client_hash, now_ms)
+            .await?;
+        match self.store.find_comment(id).await? {
+            Some(c) if c.status == CommentStatus::Approved => {}
+            _ => return Err(ServiceError::CommentNotFound),
+        }
+        let reader_hash = self.keys.client_hash(&format!("reader:{reader}"));
+        let likes = self.store.set_like(id, &reader_hash, liked, now_ms).await?;
+        Ok(LikeState { likes, liked })
+    }
+
+    /// Render a body exactly as publishing it would, storing nothing.
+    pub fn preview(&self, body: &str) -> Result<PreviewResponse, ServiceError> {
+        let body = body.trim();
+        validate::body_text(body).map_err(|code| {
+            ServiceError::Invalid(vec![FieldError {
+                field: Field::Body,
+                code,
+            }])
+        })?;
+        Ok(PreviewResponse {
+            html: render::comment_html(body),
+        })
+    }
+
+    /// Visible comment counts for many threads at once (index pages).
+    pub async fn counts(&self, keys: &[String]) -> Result<CountsResponse, ServiceError> {
+        let mut valid: Vec<&str> = Vec::new();
+        for key in keys.iter().map(|k| k.trim()) {
+            validate::thread_key(key).map_err(|code| {
+                ServiceError::Invalid(vec![FieldError {
+                    field: Field::Thread,
+                    code,
+                }])
+            })?;
+            if !valid.contains(&key) {
+                valid.push(key);
+            }
+        }
+        if valid.len() > MAX_COUNT_KEYS {
+            return Err(ServiceError::Invalid(vec![FieldError {
+                field: Field::Thread,
+                code: ErrorCode::ThreadTooLong,
+            }]));
+        }
+        let found = if valid.is_empty() {
+            Default::default()
+        } else {
+            self.store.count_visible(&self.site.id, &valid).await?
+        };
+        let counts: BTreeMap<String, u32> = valid
+            .iter()
+            .map(|k| ((*k).to_owned(), found.get(*k).copied().unwrap_or(0)))
+            .collect();
+        Ok(CountsResponse { counts })
     }
 
     /// The checks that need no storage or network: honeypot, form timing, field validation.
@@ -212,7 +405,10 @@ impl<'s, S: CommentStore> Service<'s, S> {
         client_hash: &str,
         now_ms: i64,
     ) -> Result<CreatedComment, ServiceError> {
-        self.count_against_limits(client_hash, now_ms).await?;
+        let valid_owner_key = valid.owner_key.as_deref();
+        self.count_against("comment", &self.site.comment_limits, client_hash, now_ms)
+            .await?;
+        let mut root_id = None;
         let thread_id = match valid.parent_id {
             // A reply: its parent must be a visible comment of this very thread, so the
             // thread already exists and its title is not rewritten by a reply.
@@ -223,6 +419,7 @@ impl<'s, S: CommentStore> Service<'s, S> {
                     (Some(p), Some(t))
                         if p.thread_id == t.id && p.status == CommentStatus::Approved =>
                     {
+                        root_id = Some(p.root_id.unwrap_or(p.id));
                         t.id
                     }
                     _ => return Err(ServiceError::ParentNotFound),
@@ -248,7 +445,11 @@ impl<'s, S: CommentStore> Service<'s, S> {
             .insert_comment(InsertComment {
                 thread_id,
                 parent_id: valid.parent_id,
-                status: CommentStatus::Approved,
+                status: if self.site.moderation {
+                    CommentStatus::Pending
+                } else {
+                    CommentStatus::Approved
+                },
                 author_name: &valid.name,
                 author_email: &valid.email,
                 author_url: valid.website.as_deref(),
@@ -256,6 +457,8 @@ impl<'s, S: CommentStore> Service<'s, S> {
                 body_html: &body_html,
                 created_at_ms: now_ms,
                 client_hash,
+                root_id,
+                is_owner: self.is_owner_key(valid_owner_key),
             })
             .await?;
         let expires = now_ms + i64::from(self.site.edit_window_secs) * 1000;
@@ -266,15 +469,33 @@ impl<'s, S: CommentStore> Service<'s, S> {
         })
     }
 
-    async fn count_against_limits(
+    /// Whether `key` is the site owner's key (compared in constant time).
+    fn is_owner_key(&self, key: Option<&str>) -> bool {
+        match (key, self.site.owner_key.as_deref()) {
+            (Some(given), Some(expected)) if !expected.is_empty() => {
+                given.len() == expected.len()
+                    && given
+                        .bytes()
+                        .zip(expected.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            }
+            _ => false,
+        }
+    }
+
+    /// Count one `action` by this client against each limit; the first exceeded one wins.
+    async fn count_against(
         &self,
+        action: &str,
+        limits: &[RateLimit],
         client_hash: &str,
         now_ms: i64,
     ) -> Result<(), ServiceError> {
-        for limit in &self.site.comment_limits {
+        for limit in limits {
             let (start, end) = limit.window(now_ms);
             let key = format!(
-                "comment:{}:{}:{}",
+                "{action}:{}:{}:{}",
                 self.site.id, limit.window_secs, client_hash
             );
             let count = self
@@ -306,7 +527,10 @@ impl<'s, S: CommentStore> Service<'s, S> {
             .verify_edit_token(token, id, now_ms)
             .map_err(ServiceError::EditToken)?;
         match self.store.find_comment(id).await? {
-            Some(c) if c.status == CommentStatus::Approved => Ok(c),
+            // Authors may also withdraw or fix a comment still awaiting moderation.
+            Some(c) if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) => {
+                Ok(c)
+            }
             _ => Err(ServiceError::CommentNotFound),
         }
     }
@@ -365,6 +589,7 @@ mod tests {
         threads: RefCell<Vec<ThreadRecord>>,
         comments: RefCell<Vec<CommentRecord>>,
         hits: RefCell<HashMap<(String, i64), u32>>,
+        likes: RefCell<std::collections::HashSet<(CommentId, String)>>,
     }
 
     impl CommentStore for MemStore {
@@ -395,17 +620,110 @@ mod tests {
             threads.push(t.clone());
             Ok(t)
         }
-        async fn list_comments(
+        async fn list_top_level(
             &self,
-            req: ListComments<'_>,
+            req: ListTopLevel,
         ) -> Result<Vec<CommentRecord>, StoreError> {
-            Ok(self
+            let mut top: Vec<CommentRecord> = self
                 .comments
                 .borrow()
                 .iter()
-                .filter(|c| c.thread_id == req.thread_id && req.statuses.contains(&c.status))
+                .filter(|c| {
+                    c.thread_id == req.thread_id
+                        && c.parent_id.is_none()
+                        && VISIBLE.contains(&c.status)
+                })
                 .cloned()
-                .collect())
+                .collect();
+            let key = |c: &CommentRecord| match req.sort {
+                Sort::Liked => (-i64::from(c.likes), -c.id.0),
+                Sort::Newest => (-c.created_at_ms, -c.id.0),
+                Sort::Oldest => (c.created_at_ms, c.id.0),
+            };
+            top.sort_by_key(key);
+            if let Some(after) = req.after {
+                let pos = match req.sort {
+                    Sort::Liked => (-after.key, -after.id),
+                    Sort::Newest => (-after.key, -after.id),
+                    Sort::Oldest => (after.key, after.id),
+                };
+                top.retain(|c| key(c) > pos);
+            }
+            top.truncate(req.limit as usize);
+            Ok(top)
+        }
+        async fn list_replies(
+            &self,
+            req: ListReplies<'_>,
+        ) -> Result<Vec<CommentRecord>, StoreError> {
+            let mut out = Vec::new();
+            for root in req.root_ids {
+                let subtree = self
+                    .comments
+                    .borrow()
+                    .iter()
+                    .filter(|c| c.root_id == Some(*root) && VISIBLE.contains(&c.status))
+                    .take(req.per_root.map_or(usize::MAX, |n| n as usize))
+                    .cloned()
+                    .collect::<Vec<_>>();
+                out.extend(subtree);
+            }
+            Ok(out)
+        }
+        async fn count_replies(
+            &self,
+            root_ids: &[CommentId],
+        ) -> Result<HashMap<CommentId, u32>, StoreError> {
+            let mut counts = HashMap::new();
+            for c in self.comments.borrow().iter() {
+                if let Some(root) = c.root_id.filter(|r| root_ids.contains(r)) {
+                    if c.status == CommentStatus::Approved {
+                        *counts.entry(root).or_default() += 1;
+                    }
+                }
+            }
+            Ok(counts)
+        }
+        async fn count_visible(
+            &self,
+            site_id: &str,
+            keys: &[&str],
+        ) -> Result<HashMap<String, u32>, StoreError> {
+            let mut counts = HashMap::new();
+            for t in self
+                .threads
+                .borrow()
+                .iter()
+                .filter(|t| t.site_id == site_id && keys.contains(&t.key.as_str()))
+            {
+                let n = self
+                    .comments
+                    .borrow()
+                    .iter()
+                    .filter(|c| c.thread_id == t.id && c.status == CommentStatus::Approved)
+                    .count();
+                counts.insert(t.key.clone(), n as u32);
+            }
+            Ok(counts)
+        }
+        async fn set_like(
+            &self,
+            id: CommentId,
+            reader: &str,
+            liked: bool,
+            _now: i64,
+        ) -> Result<u32, StoreError> {
+            let mut likes = self.likes.borrow_mut();
+            if liked {
+                likes.insert((id, reader.to_owned()));
+            } else {
+                likes.remove(&(id, reader.to_owned()));
+            }
+            let n = likes.iter().filter(|(c, _)| *c == id).count() as u32;
+            if let Some(c) = self.comments.borrow_mut().iter_mut().find(|c| c.id == id) {
+                c.likes = n;
+            }
+            Ok(n)
         }
         async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
             Ok(self.comments.borrow().iter().find(|c| c.id == id).cloned())
@@ -427,6 +745,9 @@ mod tests {
                 body_html: req.body_html.into(),
                 created_at_ms: req.created_at_ms,
                 updated_at_ms: None,
+                root_id: req.root_id,
+                likes: 0,
+                is_owner: req.is_owner,
             };
             comments.push(c.clone());
             Ok(c)
@@ -505,7 +826,7 @@ mod tests {
                 .expect("posted")
         }
         fn page(&self, thread: &str) -> ThreadPage {
-            pollster::block_on(self.svc().thread(thread, T0)).unwrap()
+            pollster::block_on(self.svc().thread(thread, Sort::Oldest, None, T0)).unwrap()
         }
     }
 
@@ -534,7 +855,126 @@ mod tests {
         let page = f.page("/x/");
         assert_eq!(page.total, 2);
         assert_eq!(page.title.as_deref(), Some("Title"));
+        let top = PublicComment {
+            descendants: 1,
+            ..top
+        };
         assert_eq!(page.comments, vec![top, reply]);
+    }
+
+    fn ids(page: &ThreadPage) -> Vec<i64> {
+        page.comments.iter().map(|c| c.id.0).collect()
+    }
+
+    #[test]
+    fn threads_page_by_cursor_with_a_preview_of_replies() {
+        let mut f = Fixture::new();
+        f.site.page_size = 2;
+        f.site.reply_preview = 1;
+        let a = f.post("/p/", None, "a").comment.id;
+        f.post("/p/", Some(a), "a1");
+        f.post("/p/", Some(a), "a2");
+        let b = f.post("/p/", None, "b").comment.id;
+        let c = f.post("/p/", None, "c").comment.id;
+        let first = f.page("/p/");
+        assert_eq!(ids(&first), vec![a.0, b.0, 2]);
+        assert_eq!(
+            first.comments[0].descendants, 2,
+            "the total, not the preview"
+        );
+        assert_eq!(first.total, 5);
+        let cursor = first.next_cursor.clone().expect("a second page");
+        let second =
+            pollster::block_on(f.svc().thread("/p/", Sort::Oldest, Some(&cursor), T0)).unwrap();
+        assert_eq!(ids(&second), vec![c.0]);
+        assert_eq!(second.next_cursor, None);
+        let all = pollster::block_on(f.svc().replies(a)).unwrap();
+        assert_eq!(
+            all.comments.iter().map(|c| c.id.0).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+        let bad = pollster::block_on(f.svc().thread("/p/", Sort::Newest, Some(&cursor), T0));
+        assert_eq!(bad.unwrap_err().code(), ErrorCode::CursorInvalid);
+    }
+
+    #[test]
+    fn likes_count_once_per_reader_and_order_the_most_liked_first() {
+        let f = Fixture::new();
+        let a = f.post("/l/", None, "a").comment.id;
+        let b = f.post("/l/", None, "b").comment.id;
+        let like = |id, reader: &str, on| {
+            pollster::block_on(f.svc().like(
+                id,
+                &LikeRequest {
+                    reader: reader.into(),
+                },
+                on,
+                "client",
+                T0,
+            ))
+        };
+        assert_eq!(like(b, "reader-one-0123456789", true).unwrap().likes, 1);
+        assert_eq!(
+            like(b, "reader-one-0123456789", true).unwrap().likes,
+            1,
+            "deduplicated"
+        );
+        assert_eq!(like(b, "reader-two-0123456789", true).unwrap().likes, 2);
+        assert_eq!(like(a, "reader-two-0123456789", true).unwrap().likes, 1);
+        assert_eq!(like(a, "reader-two-0123456789", false).unwrap().likes, 0);
+        assert_eq!(
+            like(a, "short", true).unwrap_err().code(),
+            ErrorCode::ReaderInvalid
+        );
+        assert_eq!(
+            like(CommentId(99), "reader-two-0123456789", true)
+                .unwrap_err()
+                .code(),
+            ErrorCode::CommentNotFound
+        );
+        let page = |sort| pollster::block_on(f.svc().thread("/l/", sort, None, T0)).unwrap();
+        assert_eq!(ids(&page(Sort::Liked)), vec![b.0, a.0]);
+        assert_eq!(ids(&page(Sort::Newest)), vec![b.0, a.0]);
+        assert_eq!(ids(&page(Sort::Oldest)), vec![a.0, b.0]);
+        assert_eq!(page(Sort::Liked).comments[0].likes, 2);
+    }
+
+    #[test]
+    fn counts_preview_moderation_and_the_owner_badge() {
+        let mut f = Fixture::new();
+        f.post("/c1/", None, "x");
+        f.post("/c1/", None, "y");
+        let counts =
+            pollster::block_on(
+                f.svc()
+                    .counts(&["/c1/".into(), "/none/".into(), "/c1/".into()]),
+            )
+            .unwrap();
+        assert_eq!(
+            counts.counts.into_iter().collect::<Vec<_>>(),
+            vec![("/c1/".into(), 2), ("/none/".into(), 0)]
+        );
+        assert_eq!(
+            f.svc().preview("**b**").unwrap().html,
+            "<p><strong>b</strong></p>\n"
+        );
+        assert_eq!(
+            f.svc().preview(" ").unwrap_err().to_body().error.fields[0].code,
+            ErrorCode::BodyRequired
+        );
+
+        f.site.owner_key = Some("owner-secret".into());
+        let mut owned = f.input("/o/", None, "from the owner");
+        owned.owner_key = Some("owner-secret".into());
+        assert!(f.post_as("owner", &owned, T0).unwrap().comment.owner);
+        owned.owner_key = Some("guess".into());
+        assert!(!f.post_as("owner", &owned, T0).unwrap().comment.owner);
+
+        f.site.moderation = true;
+        let held = f.post("/m/", None, "held");
+        assert!(held.comment.pending);
+        assert_eq!(f.page("/m/").total, 0);
+        assert!(f.page("/m/").comments.is_empty());
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! adding a filter later does not change every call site. D1 implements it in the Worker;
 //! the unit tests here use an in-memory implementation.
 
+use std::collections::HashMap;
+
+use crate::api::Sort;
 use crate::model::{CommentId, CommentRecord, CommentStatus, ThreadRecord};
+use crate::thread::CursorPos;
 
 /// Storage failures. The message is for the operator's log, never for the reader.
 #[derive(Debug, thiserror::Error)]
@@ -23,11 +27,24 @@ pub struct UpsertThread<'a> {
     pub now_ms: i64,
 }
 
-/// Comments of one thread with any of the given statuses, oldest first.
+/// Statuses readers see: published comments and "[deleted]" placeholders.
+pub const VISIBLE: &[CommentStatus] = &[CommentStatus::Approved, CommentStatus::Deleted];
+
+/// One page of a thread's top-level comments in `sort` order, after `after` if given.
 #[derive(Debug, Clone)]
-pub struct ListComments<'a> {
+pub struct ListTopLevel {
     pub thread_id: i64,
-    pub statuses: &'a [CommentStatus],
+    pub sort: Sort,
+    pub after: Option<CursorPos>,
+    pub limit: u32,
+}
+
+/// Replies under the given top-level comments, oldest first; at most `per_root` of each
+/// subtree when set.
+#[derive(Debug, Clone)]
+pub struct ListReplies<'a> {
+    pub root_ids: &'a [CommentId],
+    pub per_root: Option<u32>,
 }
 
 /// A comment to insert; the store assigns the id.
@@ -44,6 +61,8 @@ pub struct InsertComment<'a> {
     pub created_at_ms: i64,
     /// Keyed hash of the client's IP (never the IP itself), for moderation.
     pub client_hash: &'a str,
+    pub root_id: Option<CommentId>,
+    pub is_owner: bool,
 }
 
 /// New text for an existing comment.
@@ -74,7 +93,27 @@ pub trait CommentStore {
     ) -> Result<Option<ThreadRecord>, StoreError>;
     /// Returns the existing thread, creating it first if the key is new.
     async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError>;
-    async fn list_comments(&self, req: ListComments<'_>) -> Result<Vec<CommentRecord>, StoreError>;
+    async fn list_top_level(&self, req: ListTopLevel) -> Result<Vec<CommentRecord>, StoreError>;
+    async fn list_replies(&self, req: ListReplies<'_>) -> Result<Vec<CommentRecord>, StoreError>;
+    /// Approved replies under each given top-level comment.
+    async fn count_replies(
+        &self,
+        root_ids: &[CommentId],
+    ) -> Result<HashMap<CommentId, u32>, StoreError>;
+    /// Approved comments per thread key of a site (keys without a thread are absent).
+    async fn count_visible(
+        &self,
+        site_id: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, u32>, StoreError>;
+    /// Record or withdraw one reader's like; returns the comment's new like count.
+    async fn set_like(
+        &self,
+        id: CommentId,
+        reader_hash: &str,
+        liked: bool,
+        now_ms: i64,
+    ) -> Result<u32, StoreError>;
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError>;
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError>;
     async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError>;

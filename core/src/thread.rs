@@ -5,8 +5,69 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::api::PublicComment;
+use crate::api::{PublicComment, Sort};
 use crate::model::CommentId;
+
+/// Where a page of top-level comments ends: the sort key of its last comment (creation
+/// time, or likes for [`Sort::Liked`]) and its id, which breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CursorPos {
+    pub key: i64,
+    pub id: i64,
+}
+
+impl CursorPos {
+    /// An opaque-looking but plain cursor, e.g. `o1700000000000.42`; the leading letter
+    /// pins the sort so a cursor is never applied to another order.
+    pub fn encode(self, sort: Sort) -> String {
+        format!("{}{}.{}", &sort.as_str()[..1], self.key, self.id)
+    }
+
+    pub fn decode(cursor: &str, sort: Sort) -> Option<CursorPos> {
+        let rest = cursor.strip_prefix(&sort.as_str()[..1])?;
+        let (key, id) = rest.split_once('.')?;
+        Some(CursorPos {
+            key: key.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Like [`children_index`], but nesting stops at `max_depth` levels: a node on the last
+/// level lists its whole remaining subtree, oldest first, so deep conversations stay
+/// readable on a phone. Callers label those flattened replies "in reply to …".
+pub fn children_index_capped(
+    comments: &[PublicComment],
+    max_depth: usize,
+) -> HashMap<Option<CommentId>, Vec<CommentId>> {
+    let full = children_index(comments);
+    let max_depth = max_depth.max(1);
+    let mut capped: HashMap<Option<CommentId>, Vec<CommentId>> = HashMap::new();
+    // Walk from the top; `depth` of a node's children is its own depth + 1.
+    let mut stack: Vec<(Option<CommentId>, usize)> = vec![(None, 0)];
+    while let Some((parent, depth)) = stack.pop() {
+        let Some(kids) = full.get(&parent) else {
+            continue;
+        };
+        if depth + 1 < max_depth || parent.is_none() {
+            capped.insert(parent, kids.clone());
+            stack.extend(kids.iter().map(|k| (Some(*k), depth + 1)));
+        } else {
+            // Flatten the rest of the subtree under this node, in id (= time) order.
+            let mut flat = Vec::new();
+            let mut todo: Vec<CommentId> = kids.clone();
+            while let Some(id) = todo.pop() {
+                flat.push(id);
+                if let Some(grand) = full.get(&Some(id)) {
+                    todo.extend(grand.iter().copied());
+                }
+            }
+            flat.sort();
+            capped.insert(parent, flat);
+        }
+    }
+    capped
+}
 
 /// One comment with the replies that answer it, oldest first at every level.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +153,11 @@ mod tests {
             edited_at: None,
             deleted: false,
             avatar: String::new(),
+            root_id: None,
+            likes: 0,
+            descendants: 0,
+            owner: false,
+            pending: false,
         }
     }
 
@@ -140,6 +206,46 @@ mod tests {
             c(5, Some(1)),
         ];
         assert_eq!(shape(&build_tree(&list)), "1(2(4) 5) 3");
+    }
+
+    #[test]
+    fn nesting_stops_at_the_maximum_depth_and_flattens_the_rest() {
+        // 1 > 2 > 3 > 4 > 5, and 6 replies to 3.
+        let list = [
+            c(1, None),
+            c(2, Some(1)),
+            c(3, Some(2)),
+            c(4, Some(3)),
+            c(5, Some(4)),
+            c(6, Some(3)),
+        ];
+        let capped = children_index_capped(&list, 3);
+        let ids = |p: Option<i64>| capped.get(&p.map(CommentId)).cloned().unwrap_or_default();
+        assert_eq!(ids(None), vec![CommentId(1)]);
+        assert_eq!(ids(Some(1)), vec![CommentId(2)]);
+        // Level 3 is the last: 3 sits there, and its replies 4, 5, 6 join it on that
+        // level in time order instead of nesting deeper.
+        assert_eq!(
+            ids(Some(2)),
+            vec![CommentId(3), CommentId(4), CommentId(5), CommentId(6)]
+        );
+        assert!(ids(Some(3)).is_empty() && ids(Some(4)).is_empty());
+        // A generous maximum changes nothing.
+        assert_eq!(children_index_capped(&list, 10), children_index(&list));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_another_sort() {
+        let pos = CursorPos {
+            key: 1_700_000_000_000,
+            id: 42,
+        };
+        let text = pos.encode(Sort::Oldest);
+        assert_eq!(text, "o1700000000000.42");
+        assert_eq!(CursorPos::decode(&text, Sort::Oldest), Some(pos));
+        assert_eq!(CursorPos::decode(&text, Sort::Newest), None);
+        assert_eq!(CursorPos::decode("o12", Sort::Oldest), None);
+        assert_eq!(CursorPos::decode("lx.1", Sort::Liked), None);
     }
 
     #[test]

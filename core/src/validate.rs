@@ -30,6 +30,7 @@ pub struct ValidComment {
     pub name: String,
     pub email: String,
     pub website: Option<String>,
+    pub owner_key: Option<String>,
 }
 
 /// Validate and normalize a new comment. Returns all field errors, in form order.
@@ -95,6 +96,7 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
         name: name.to_owned(),
         email: email.to_owned(),
         website: website.map(str::to_owned),
+        owner_key: non_empty(input.owner_key.as_deref()).map(str::to_owned),
     })
 }
 

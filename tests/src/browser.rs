@@ -9,6 +9,16 @@ use serde_json::json;
 
 /// A fresh browser session. Each test has its own, so tests run in parallel.
 pub async fn session() -> Client {
+    session_with(None).await
+}
+
+/// A session emulating a phone screen `width` CSS pixels wide (Chrome's device emulation,
+/// since a desktop window cannot be made that narrow).
+pub async fn phone_session(width: u32) -> Client {
+    session_with(Some(width)).await
+}
+
+async fn session_with(phone_width: Option<u32>) -> Client {
     let mut chrome = json!({
         "args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -18,6 +28,10 @@ pub async fn session() -> Client {
     });
     if std::path::Path::new("/usr/bin/chromium").exists() {
         chrome["binary"] = json!("/usr/bin/chromium");
+    }
+    if let Some(width) = phone_width {
+        chrome["mobileEmulation"] =
+            json!({"deviceMetrics": {"width": width, "height": 800, "pixelRatio": 2}});
     }
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), chrome);
@@ -32,14 +46,76 @@ pub async fn session() -> Client {
 /// Open the demo article showing `thread` (the demo server's `?thread=` hook) and wait
 /// until the widget has loaded the thread.
 pub async fn open_demo(client: &Client, thread: Option<&str>) -> ShadowRoot {
-    let url = match thread {
-        Some(t) => format!("{}/?thread={t}", crate::demo()),
-        None => format!("{}/", crate::demo()),
-    };
-    client.goto(&url).await.expect("navigate to demo");
+    match thread {
+        Some(t) => open_demo_with(client, &format!("thread={t}")).await,
+        None => open_demo_with(client, "").await,
+    }
+}
+
+/// Open the demo with a query string (`thread=…&theme=dark&lang=sl&depth=3`, optionally
+/// followed by `#comment-…`) and wait until the thread has loaded.
+pub async fn open_demo_with(client: &Client, query: &str) -> ShadowRoot {
+    client
+        .goto(&format!("{}/?{query}", crate::demo()))
+        .await
+        .expect("navigate to demo");
     let root = widget_root(client).await;
     wait_for(&root, "ol.cq-list").await;
     root
+}
+
+/// Run `body` as a script where `root` is the widget's shadow root; returns its result.
+pub async fn in_widget(client: &Client, body: &str) -> serde_json::Value {
+    let script = format!("const root = document.querySelector('#comments').shadowRoot; {body}");
+    client
+        .execute(&script, vec![])
+        .await
+        .expect("script in the widget")
+}
+
+/// Run axe-core (from npm, injected into the page) on the widget and fail on any violation.
+pub async fn assert_accessible(client: &Client, situation: &str) {
+    let path = crate::env_url("COLLOQUY_AXE");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let present = client
+        .execute("return typeof window.axe === 'object'", vec![])
+        .await
+        .unwrap();
+    if present != json!(true) {
+        client
+            .execute(&format!("{source}\n;return true;"), vec![])
+            .await
+            .expect("inject axe-core");
+    }
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document.querySelector('#comments'), { resultTypes: ['violations'] })
+          .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help}\n    ` +
+              v.nodes.map(n => `${n.target.join(' ')} :: ${n.failureSummary}`).join('\n    '))))
+          .catch(e => done(['axe failed: ' + e]));
+    "#;
+    let violations = client.execute_async(script, vec![]).await.expect("run axe");
+    let list: Vec<String> = serde_json::from_value(violations).expect("a list of violations");
+    assert!(
+        list.is_empty(),
+        "accessibility violations ({situation}):\n{}",
+        list.join("\n")
+    );
+}
+
+/// Save a PNG of the widget alone into `COLLOQUY_SCREENSHOTS`.
+pub async fn screenshot_widget(client: &Client, name: &str) {
+    let Ok(dir) = std::env::var("COLLOQUY_SCREENSHOTS") else {
+        return;
+    };
+    let host = client
+        .find(Locator::Css("#comments"))
+        .await
+        .expect("#comments");
+    let png = host.screenshot().await.expect("widget screenshot");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
+        .expect("write screenshot");
 }
 
 /// The widget's shadow root inside the demo page's `#comments` element.
@@ -98,15 +174,4 @@ pub async fn type_into(root: &ShadowRoot, css: &str, text: &str) {
     let el = wait_for(root, css).await;
     el.click().await.expect("focus input");
     el.send_keys(text).await.expect("type");
-}
-
-/// Save a PNG of the current page into `COLLOQUY_SCREENSHOTS` (when set).
-pub async fn screenshot(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var("COLLOQUY_SCREENSHOTS") else {
-        return;
-    };
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
-        .expect("write screenshot");
 }

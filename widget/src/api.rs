@@ -1,7 +1,8 @@
 //! The HTTP client: the API's own request/response types from `colloquy-core`, over fetch.
 
 use colloquy_core::api::{
-    CreatedComment, DeleteComment, EditComment, ErrorBody, NewComment, PublicComment, ThreadPage,
+    CommentContext, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeRequest, LikeState,
+    NewComment, PreviewRequest, PreviewResponse, PublicComment, RepliesPage, Sort, ThreadPage,
     UpdatedComment,
 };
 use colloquy_core::model::CommentId;
@@ -13,6 +14,29 @@ impl ClientError {
         match self {
             ClientError::Api(body) => Some(body.error.code),
             _ => None,
+        }
+    }
+
+    /// Failures where sending the same thing again later can work.
+    pub fn retryable(&self) -> bool {
+        use colloquy_core::ErrorCode::*;
+        match self {
+            ClientError::Network | ClientError::Unexpected(_) => true,
+            ClientError::Api(body) => {
+                matches!(
+                    body.error.code,
+                    RateLimited | TooFast | Internal | Unavailable | Unknown | CaptchaFailed
+                )
+            }
+        }
+    }
+
+    /// The message to show for this failure.
+    pub fn message(&self, t: &crate::i18n::Strings) -> &'static str {
+        match self {
+            ClientError::Api(body) => t.error(body.error.code),
+            ClientError::Network => t.network_error,
+            ClientError::Unexpected(_) => t.error(colloquy_core::ErrorCode::Internal),
         }
     }
 }
@@ -35,13 +59,66 @@ fn comments_url(base: &str) -> String {
     format!("{base}api/v1/comments")
 }
 
-pub async fn thread(base: &str, key: &str) -> Result<ThreadPage, ClientError> {
-    let url = format!(
-        "{}?thread={}",
+async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
+    decode(response).await
+}
+
+/// One page of a thread in `sort` order; `cursor` from the previous page's `next_cursor`.
+pub async fn thread(
+    base: &str,
+    key: &str,
+    sort: Sort,
+    cursor: Option<&str>,
+) -> Result<ThreadPage, ClientError> {
+    let mut url = format!(
+        "{}?thread={}&sort={}",
         comments_url(base),
-        js_sys::encode_uri_component(key)
+        js_sys::encode_uri_component(key),
+        sort.as_str()
     );
-    let response = Request::get(&url)
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={}", js_sys::encode_uri_component(c)));
+    }
+    get(&url).await
+}
+
+pub async fn replies(base: &str, root: CommentId) -> Result<RepliesPage, ClientError> {
+    get(&format!("{}/replies", comment_url(base, root))).await
+}
+
+pub async fn context(base: &str, id: CommentId) -> Result<CommentContext, ClientError> {
+    get(&comment_url(base, id)).await
+}
+
+pub async fn like(
+    base: &str,
+    id: CommentId,
+    reader: String,
+    on: bool,
+) -> Result<LikeState, ClientError> {
+    let url = format!("{}/like", comment_url(base, id));
+    let request = if on {
+        Request::post(&url)
+    } else {
+        Request::delete(&url)
+    };
+    let response = request
+        .json(&LikeRequest { reader })
+        .map_err(|_| ClientError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
+    decode(response).await
+}
+
+pub async fn preview(base: &str, body: String) -> Result<PreviewResponse, ClientError> {
+    let response = Request::post(&format!("{base}api/v1/preview"))
+        .json(&PreviewRequest { body })
+        .map_err(|_| ClientError::Unexpected(0))?
         .send()
         .await
         .map_err(|_| ClientError::Network)?;

@@ -1,5 +1,6 @@
 //! The comment form: "Leave a comment" at the bottom, and the same form inline under a
-//! comment when the reader clicks Reply.
+//! comment when the reader clicks Reply. Drafts live in `localStorage` until posted, so a
+//! reload, a network failure or a server error never loses what the reader typed.
 
 use std::collections::HashMap;
 
@@ -11,25 +12,62 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::app::Thread;
-use crate::i18n;
-use crate::storage::{save_own, OwnComment};
+use crate::i18n::{self, Strings};
+use crate::storage::{self, save_own, OwnComment};
 use crate::turnstile;
 
-/// Who is writing: shared by all forms of the widget, so a reader types it once.
+/// Who is writing: shared by all forms of the widget, so a reader types it once, and
+/// remembered after a successful post (the reader can make the widget forget it).
 #[derive(Clone, Copy)]
 pub struct Identity {
     pub name: RwSignal<String>,
     pub email: RwSignal<String>,
     pub website: RwSignal<String>,
+    /// Whether the details are stored on this device.
+    pub remembered: RwSignal<bool>,
 }
 
 impl Identity {
-    pub fn new() -> Self {
+    pub fn remembered() -> Self {
+        let stored = storage::load_identity();
+        let (name, email, website) = stored.clone().unwrap_or_default();
         Identity {
-            name: RwSignal::new(String::new()),
-            email: RwSignal::new(String::new()),
-            website: RwSignal::new(String::new()),
+            name: RwSignal::new(name),
+            email: RwSignal::new(email),
+            website: RwSignal::new(website),
+            remembered: RwSignal::new(stored.is_some()),
         }
+    }
+
+    fn remember(&self) {
+        storage::save_identity(
+            &self.name.get_untracked(),
+            &self.email.get_untracked(),
+            &self.website.get_untracked(),
+        );
+        self.remembered.set(true);
+    }
+
+    fn forget(&self) {
+        storage::forget_identity();
+        self.name.set(String::new());
+        self.email.set(String::new());
+        self.website.set(String::new());
+        self.remembered.set(false);
+    }
+}
+
+/// Stable names used in element ids (and by the browser tests).
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Body => "body",
+        Field::Name => "name",
+        Field::Email => "email",
+        Field::Website => "website",
+        Field::Thread => "thread",
+        Field::ThreadTitle => "thread-title",
+        Field::ThreadUrl => "thread-url",
+        Field::ParentId => "parent",
     }
 }
 
@@ -37,46 +75,40 @@ impl Identity {
 #[component]
 pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let thread = expect_context::<Thread>();
+    let t: &'static Strings = thread.t;
     let identity = thread.identity;
-    let body = RwSignal::new(String::new());
+    let parent_id = parent.as_ref().map(|(id, _)| *id);
+    let (base, key) = thread
+        .config
+        .with_value(|c| (c.api_base.clone(), c.thread.clone()));
+    let body = RwSignal::new(storage::load_draft(&base, &key, parent_id));
+    // Every keystroke is kept on this device until the comment is published.
+    {
+        let (base, key) = (base.clone(), key.clone());
+        Effect::new(move || body.with(|text| storage::save_draft(&base, &key, parent_id, text)));
+    }
     // Hidden from people (off-screen, not focusable); bots that fill every field fill it.
     let honeypot = RwSignal::new(String::new());
     let field_errors = RwSignal::new(HashMap::<Field, ErrorCode>::new());
-    let general_error = RwSignal::new(None::<String>);
+    let general_error = RwSignal::new(None::<(&'static str, bool)>);
+    let status = RwSignal::new(None::<&'static str>);
     let submitting = RwSignal::new(false);
-    let parent_id = parent.as_ref().map(|(id, _)| *id);
+    let previewing = RwSignal::new(false);
+    let preview_html = RwSignal::new(None::<String>);
     let prefix = match parent_id {
         Some(id) => format!("cq-reply-{id}"),
         None => "cq-new".to_owned(),
     };
     let title = match &parent {
-        Some((_, name)) => i18n::reply_to(name),
-        None => i18n::LEAVE_A_COMMENT.to_owned(),
+        Some((_, name)) => t.reply_to.replace("{name}", name),
+        None => t.leave_a_comment.to_owned(),
     };
     let submit_label = if parent.is_some() {
-        i18n::SUBMIT_REPLY
+        t.submit_reply
     } else {
-        i18n::SUBMIT
+        t.submit
     };
     let body_ref = NodeRef::<leptos::html::Textarea>::new();
-    // Turnstile, when the site uses it: a container, the solved token, the widget id.
-    let challenge_ref = NodeRef::<leptos::html::Div>::new();
-    let challenge_token = RwSignal::new(None::<String>);
-    let challenge_id = StoredValue::new_local(None::<wasm_bindgen::JsValue>);
-    Effect::new(move || {
-        let settings = thread.settings.get();
-        let (Some(el), Some(key)) = (challenge_ref.get(), settings.turnstile_site_key) else {
-            return;
-        };
-        if challenge_id.with_value(Option::is_some) {
-            return;
-        }
-        let url = settings.turnstile_script_url.unwrap_or_default();
-        spawn_local(async move {
-            let id = turnstile::render(el.into(), key, url, challenge_token).await;
-            challenge_id.set_value(id);
-        });
-    });
     // Opening a reply form moves focus into it, where the reader will type.
     if parent.is_some() {
         Effect::new(move || {
@@ -86,16 +118,34 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         });
     }
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Turnstile, when the site uses it: a container, the solved token, the widget id.
+    let challenge_ref = NodeRef::<leptos::html::Div>::new();
+    let challenge_token = RwSignal::new(None::<String>);
+    let challenge_id = StoredValue::new_local(None::<wasm_bindgen::JsValue>);
+    Effect::new(move || {
+        let settings = thread.settings.get();
+        let (Some(el), Some(site_key)) = (challenge_ref.get(), settings.turnstile_site_key) else {
+            return;
+        };
+        if challenge_id.with_value(Option::is_some) {
+            return;
+        }
+        let url = settings.turnstile_script_url.unwrap_or_default();
+        spawn_local(async move {
+            let id = turnstile::render(el.into(), site_key, url, challenge_token).await;
+            challenge_id.set_value(id);
+        });
+    });
+
+    let submit = Callback::new(move |()| {
         if submitting.get_untracked() {
             return;
         }
         let config = thread.config.get_value();
         let mut comment = NewComment {
-            thread: config.thread,
-            thread_title: Some(config.title).filter(|t| !t.trim().is_empty()),
-            thread_url: Some(config.page_url).filter(|u| u.starts_with("http")),
+            thread: config.thread.clone(),
+            thread_title: Some(config.title.clone()).filter(|t| !t.trim().is_empty()),
+            thread_url: Some(config.page_url.clone()).filter(|u| u.starts_with("http")),
             parent_id,
             body: body.get_untracked(),
             name: identity.name.get_untracked(),
@@ -104,9 +154,11 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             form_token: String::new(),
             honeypot: Some(honeypot.get_untracked()).filter(|h| !h.is_empty()),
             turnstile_token: challenge_token.get_untracked(),
+            owner_key: storage::owner_key(&config.api_base),
         };
         submitting.set(true);
         general_error.set(None);
+        status.set(None);
         spawn_local(async move {
             let mut result = send(thread, &config.api_base, &mut comment).await;
             if result
@@ -127,15 +179,25 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                 Ok(created) => {
                     field_errors.set(HashMap::new());
                     body.set(String::new());
+                    previewing.set(false);
+                    identity.remember();
                     let own = OwnComment {
                         token: created.edit_token,
                         expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time(),
                         markdown: comment.body.clone(),
                     };
                     save_own(&config.api_base, created.comment.id, &own);
+                    if created.comment.pending {
+                        let mut pending = storage::load_pending(&config.api_base, &config.thread);
+                        pending.push(created.comment.clone());
+                        storage::save_pending(&config.api_base, &config.thread, &pending);
+                        status.set(Some(t.awaiting_moderation));
+                    } else {
+                        status.set(Some(t.posted));
+                    }
                     thread.add(created.comment);
                 }
-                Err(ClientError::Api(err)) => {
+                Err(ClientError::Api(err)) if !err.error.fields.is_empty() => {
                     let fields: HashMap<Field, ErrorCode> = err
                         .error
                         .fields
@@ -143,20 +205,26 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                         .filter(|f| i18n::has_input(f.field))
                         .map(|f| (f.field, f.code))
                         .collect();
-                    let general = if fields.is_empty() {
-                        Some(i18n::error_message(err.error.code).to_owned())
-                    } else {
-                        None
-                    };
+                    let general = fields.is_empty().then(|| (t.error(err.error.code), false));
                     field_errors.set(fields);
                     general_error.set(general);
                 }
-                Err(ClientError::Network) => {
-                    general_error.set(Some(i18n::NETWORK_ERROR.to_owned()))
-                }
-                Err(ClientError::Unexpected(_)) => {
-                    general_error.set(Some(i18n::error_message(ErrorCode::Internal).to_owned()))
-                }
+                Err(e) => general_error.set(Some((e.message(t), e.retryable()))),
+            }
+        });
+    });
+
+    let show_preview = move |_| {
+        previewing.set(true);
+        preview_html.set(None);
+        let (base, text) = (thread.api_base(), body.get_untracked());
+        if text.trim().is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match api::preview(&base, text).await {
+                Ok(p) => preview_html.set(Some(p.html)),
+                Err(e) => general_error.set(Some((e.message(t), false))),
             }
         });
     };
@@ -174,7 +242,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                 </label>
                 {input}
                 <span class="cq-error" id=format!("{id}-error") aria-live="polite">
-                    {move || error().map(i18n::error_message)}
+                    {move || error().map(|code| t.error(code))}
                 </span>
             </p>
         }
@@ -192,25 +260,47 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let (email_id, email_err, email_invalid) = input_attrs(Field::Email);
     let (web_id, web_err, web_invalid) = input_attrs(Field::Website);
     let heading_id = format!("{prefix}-title");
+    let help_id = format!("{prefix}-help");
+    let described = format!("{body_err} {help_id}");
 
     view! {
-        <form class="cq-form" class:cq-form-reply=parent_id.is_some() novalidate on:submit=on_submit aria-labelledby=heading_id.clone()>
+        <form class="cq-form" class:cq-form-reply=parent_id.is_some() novalidate aria-labelledby=heading_id.clone()
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                submit.run(());
+            }>
             <h3 class="cq-form-title" id=heading_id.clone()>{title}</h3>
-            <p class="cq-note">{i18n::PRIVACY_NOTE} <span class="cq-required">" *"</span></p>
-            {field_view(Field::Body, i18n::LABEL_BODY, true, view! {
-                <textarea id=body_id name="comment" rows="6" required aria-required="true" node_ref=body_ref
-                    aria-invalid=body_invalid aria-describedby=body_err bind:value=body></textarea>
-            }.into_any())}
+            <p class="cq-note">{t.privacy_note} <span class="cq-required">" *"</span></p>
+            <div class="cq-tabs" role="group">
+                <button type="button" class="cq-tab" aria-pressed=move || (!previewing.get()).to_string()
+                    on:click=move |_| previewing.set(false)>{t.write_tab}</button>
+                <button type="button" class="cq-tab" aria-pressed=move || previewing.get().to_string()
+                    on:click=show_preview>{t.preview_tab}</button>
+            </div>
+            <div hidden=move || !previewing.get()>
+                <div class="cq-preview cq-body" aria-live="polite"
+                    inner_html=move || preview_html.get().unwrap_or_default()></div>
+                <Show when=move || preview_html.with(Option::is_none)>
+                    <p class="cq-status">{t.preview_empty}</p>
+                </Show>
+            </div>
+            <div hidden=move || previewing.get()>
+                {field_view(Field::Body, t.label_body, true, view! {
+                    <textarea id=body_id name="comment" rows="6" required aria-required="true" node_ref=body_ref
+                        aria-invalid=body_invalid aria-describedby=described bind:value=body></textarea>
+                }.into_any())}
+                <p class="cq-help" id=help_id>{t.markdown_help}</p>
+            </div>
             <div class="cq-identity">
-                {field_view(Field::Name, i18n::LABEL_NAME, true, view! {
+                {field_view(Field::Name, t.label_name, true, view! {
                     <input id=name_id name="author" type="text" autocomplete="name" required aria-required="true"
                         aria-invalid=name_invalid aria-describedby=name_err bind:value=identity.name />
                 }.into_any())}
-                {field_view(Field::Email, i18n::LABEL_EMAIL, true, view! {
+                {field_view(Field::Email, t.label_email, true, view! {
                     <input id=email_id name="email" type="email" autocomplete="email" required aria-required="true"
                         aria-invalid=email_invalid aria-describedby=email_err bind:value=identity.email />
                 }.into_any())}
-                {field_view(Field::Website, i18n::LABEL_WEBSITE, false, view! {
+                {field_view(Field::Website, t.label_website, false, view! {
                     <input id=web_id name="url" type="url" autocomplete="url"
                         aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
                 }.into_any())}
@@ -220,16 +310,29 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             </Show>
             <p class="cq-honeypot" aria-hidden="true">
                 <label>
-                    {i18n::HONEYPOT_LABEL}
+                    {t.honeypot_label}
                     <input type="text" name="homepage" tabindex="-1" autocomplete="off" bind:value=honeypot />
                 </label>
             </p>
             <p class="cq-submit">
                 <button type="submit" class="cq-button" disabled=move || submitting.get()>
-                    {move || if submitting.get() { i18n::SUBMITTING } else { submit_label }}
+                    {move || if submitting.get() { t.submitting } else { submit_label }}
                 </button>
+                <Show when=move || identity.remembered.get()>
+                    " "
+                    <button type="button" class="cq-link cq-forget" on:click=move |_| identity.forget()>{t.forget_me}</button>
+                </Show>
             </p>
-            <p class="cq-form-error" role="alert">{move || general_error.get()}</p>
+            <p class="cq-form-error" role="alert">
+                {move || general_error.get().map(|(message, retry)| view! {
+                    {message}
+                    {retry.then(|| view! {
+                        " "
+                        <button type="button" class="cq-link cq-retry" on:click=move |_| submit.run(())>{t.retry}</button>
+                    })}
+                })}
+            </p>
+            <p class="cq-form-status" role="status">{move || status.get()}</p>
         </form>
     }
 }
@@ -254,23 +357,11 @@ async fn send(
 pub(crate) async fn sleep_ms(ms: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ =
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.ceil() as i32);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ms.max(0.0).ceil() as i32,
+            );
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Stable names used in element ids (and by the browser tests).
-fn field_name(field: Field) -> &'static str {
-    match field {
-        Field::Body => "body",
-        Field::Name => "name",
-        Field::Email => "email",
-        Field::Website => "website",
-        Field::Thread => "thread",
-        Field::ThreadTitle => "thread-title",
-        Field::ThreadUrl => "thread-url",
-        Field::ParentId => "parent",
-    }
 }

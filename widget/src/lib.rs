@@ -15,32 +15,44 @@ pub mod i18n;
 mod storage;
 mod turnstile;
 
+use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// What the embedding page asked for, from `data-colloquy-*` attributes.
-#[derive(Debug, Clone, PartialEq)]
+/// What the embedding page asked for, from `data-colloquy-*` attributes (see embed.js).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Base URL of the Colloquy deployment, ending in `/` (where embed.js was loaded from).
     pub api_base: String,
     pub thread: String,
     pub title: String,
     pub page_url: String,
+    /// `light`, `dark` or `auto` (follow `prefers-color-scheme`).
+    pub theme: String,
+    /// `data-colloquy-lang`, else the page's `<html lang>`.
+    pub lang: String,
+    /// Deepest visual nesting; deeper replies stay at this level with "in reply to …".
+    pub max_depth: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            api_base: String::new(),
+            thread: String::new(),
+            title: String::new(),
+            page_url: String::new(),
+            theme: "light".into(),
+            lang: "en".into(),
+            max_depth: 5,
+        }
+    }
 }
 
 /// Mount the widget into `target` (an element inside the shadow root made by embed.js).
+/// `options` is the JSON form of [`Config`].
 #[wasm_bindgen]
-pub fn mount(
-    target: web_sys::HtmlElement,
-    api_base: String,
-    thread: String,
-    title: String,
-    page_url: String,
-) {
-    let config = Config {
-        api_base,
-        thread,
-        title,
-        page_url,
-    };
+pub fn mount(target: web_sys::HtmlElement, options: &str) {
+    let config: Config = serde_json::from_str(options).unwrap_or_default();
     leptos::mount::mount_to(target, move || app::App(app::AppProps { config })).forget();
 }

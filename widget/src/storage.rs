@@ -1,8 +1,31 @@
-//! The reader's own edit tokens, kept in `localStorage` of the host page. Nothing here is
-//! a cookie and nothing is sent anywhere except back to the comment server on edit/delete.
+//! What the widget remembers in the host page's `localStorage`: the reader's own edit
+//! tokens, drafts, name/email/website, sort order, likes and a random reader id. Nothing is
+//! a cookie and nothing leaves the browser except to the comment server, when used.
 //! Browser storage stays out of the domain types: this module is its only user.
 
+use colloquy_core::api::PublicComment;
 use colloquy_core::model::CommentId;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // Full or disabled storage (private mode) must never break commenting.
+        let _ = s.set_item(key, value);
+    }
+}
+
+fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
 
 /// What this browser needs to edit or delete one of its comments.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,25 +37,20 @@ pub struct OwnComment {
     pub markdown: String,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-fn key(api_base: &str, id: CommentId) -> String {
+fn own_key(api_base: &str, id: CommentId) -> String {
     format!("colloquy:own:{api_base}:{id}")
 }
 
 pub fn save_own(api_base: &str, id: CommentId, own: &OwnComment) {
-    if let Some(s) = storage() {
-        let value = format!("{}\n{}\n{}", own.token, own.expires_ms, own.markdown);
-        let _ = s.set_item(&key(api_base, id), &value);
-    }
+    set(
+        &own_key(api_base, id),
+        &format!("{}\n{}\n{}", own.token, own.expires_ms, own.markdown),
+    );
 }
 
 /// The stored entry if it is still within its window; expired entries are removed.
 pub fn load_own(api_base: &str, id: CommentId) -> Option<OwnComment> {
-    let s = storage()?;
-    let value = s.get_item(&key(api_base, id)).ok()??;
+    let value = get(&own_key(api_base, id))?;
     let mut parts = value.splitn(3, '\n');
     let own = OwnComment {
         token: parts.next()?.to_owned(),
@@ -40,14 +58,118 @@ pub fn load_own(api_base: &str, id: CommentId) -> Option<OwnComment> {
         markdown: parts.next().unwrap_or_default().to_owned(),
     };
     if own.expires_ms <= js_sys::Date::now() {
-        let _ = s.remove_item(&key(api_base, id));
+        remove(&own_key(api_base, id));
         return None;
     }
     Some(own)
 }
 
 pub fn forget_own(api_base: &str, id: CommentId) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&key(api_base, id));
+    remove(&own_key(api_base, id));
+}
+
+/// Name, email and website for the next comment.
+pub fn load_identity() -> Option<(String, String, String)> {
+    let value = get("colloquy:identity")?;
+    let mut parts = value.splitn(3, '\n');
+    Some((
+        parts.next()?.to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+    ))
+}
+
+pub fn save_identity(name: &str, email: &str, website: &str) {
+    set("colloquy:identity", &format!("{name}\n{email}\n{website}"));
+}
+
+pub fn forget_identity() {
+    remove("colloquy:identity");
+}
+
+fn draft_key(api_base: &str, thread: &str, parent: Option<CommentId>) -> String {
+    let slot = parent.map_or_else(|| "new".to_owned(), |p| p.to_string());
+    format!("colloquy:draft:{api_base}:{thread}:{slot}")
+}
+
+/// The unsent text of a form, kept until it is posted successfully.
+pub fn load_draft(api_base: &str, thread: &str, parent: Option<CommentId>) -> String {
+    get(&draft_key(api_base, thread, parent)).unwrap_or_default()
+}
+
+pub fn save_draft(api_base: &str, thread: &str, parent: Option<CommentId>, text: &str) {
+    let key = draft_key(api_base, thread, parent);
+    if text.trim().is_empty() {
+        remove(&key);
+    } else {
+        set(&key, text);
     }
+}
+
+pub fn load_sort() -> Option<String> {
+    get("colloquy:sort")
+}
+
+pub fn save_sort(sort: &str) {
+    set("colloquy:sort", sort);
+}
+
+/// A random id for this browser, so likes count once per reader without an account.
+pub fn reader_id() -> String {
+    if let Some(id) = get("colloquy:reader").filter(|id| id.len() >= 16) {
+        return id;
+    }
+    let id: String = (0..4)
+        .map(|_| {
+            format!(
+                "{:08x}",
+                (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+            )
+        })
+        .collect();
+    set("colloquy:reader", &id);
+    id
+}
+
+fn liked_key(api_base: &str, id: CommentId) -> String {
+    format!("colloquy:liked:{api_base}:{id}")
+}
+
+pub fn liked(api_base: &str, id: CommentId) -> bool {
+    get(&liked_key(api_base, id)).is_some()
+}
+
+pub fn set_liked(api_base: &str, id: CommentId, on: bool) {
+    if on {
+        set(&liked_key(api_base, id), "1");
+    } else {
+        remove(&liked_key(api_base, id));
+    }
+}
+
+fn pending_key(api_base: &str, thread: &str) -> String {
+    format!("colloquy:pending:{api_base}:{thread}")
+}
+
+/// This reader's comments still awaiting moderation (only they see them).
+pub fn load_pending(api_base: &str, thread: &str) -> Vec<PublicComment> {
+    get(&pending_key(api_base, thread))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_pending(api_base: &str, thread: &str, pending: &[PublicComment]) {
+    match serde_json::to_string(pending) {
+        Ok(json) if !pending.is_empty() => set(&pending_key(api_base, thread), &json),
+        _ => remove(&pending_key(api_base, thread)),
+    }
+}
+
+/// The site owner's key, stored once by visiting a page with `#colloquy-owner=<key>`.
+pub fn owner_key(api_base: &str) -> Option<String> {
+    get(&format!("colloquy:owner:{api_base}"))
+}
+
+pub fn save_owner_key(api_base: &str, key: &str) {
+    set(&format!("colloquy:owner:{api_base}"), key);
 }

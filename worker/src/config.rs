@@ -55,12 +55,24 @@ impl Config {
             SiteConfig::new(&var("SITE_ID").unwrap_or_else(|| DEFAULT_SITE_ID.to_owned()));
         site.edit_window_secs = number("EDIT_WINDOW_SECS", site.edit_window_secs);
         site.min_submit_ms = i64::from(number("MIN_SUBMIT_SECS", 3)) * 1000;
-        if let Some(spec) = var("RATE_LIMITS") {
-            match parse_limits(&spec) {
-                Ok(limits) => site.comment_limits = limits,
-                Err(e) => console_error!("colloquy: RATE_LIMITS {e}; using the defaults"),
+        for (name, limits) in [
+            ("RATE_LIMITS", &mut site.comment_limits),
+            ("LIKE_RATE_LIMITS", &mut site.like_limits),
+        ] {
+            if let Some(spec) = var(name) {
+                match parse_limits(&spec) {
+                    Ok(parsed) => *limits = parsed,
+                    Err(e) => console_error!("colloquy: {name} {e}; using the defaults"),
+                }
             }
         }
+        site.page_size = number("PAGE_SIZE", site.page_size).clamp(1, 100);
+        site.reply_preview = number("REPLY_PREVIEW", site.reply_preview);
+        site.moderation = matches!(
+            var("MODERATION").as_deref(),
+            Some("on" | "true" | "1" | "yes")
+        );
+        site.owner_key = secret("OWNER_KEY");
         let turnstile = match (var("TURNSTILE_SITE_KEY"), secret("TURNSTILE_SECRET")) {
             (Some(site_key), Some(secret)) => {
                 site.turnstile_site_key = Some(site_key);

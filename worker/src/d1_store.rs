@@ -1,8 +1,12 @@
 //! [`CommentStore`] over Cloudflare D1. SQL lives here and only here.
 
+use std::collections::HashMap;
+
+use colloquy_core::api::Sort;
 use colloquy_core::model::{CommentId, CommentRecord, CommentStatus, ThreadRecord};
 use colloquy_core::store::{
-    CommentStore, HitRateLimit, InsertComment, ListComments, StoreError, UpdateBody, UpsertThread,
+    CommentStore, HitRateLimit, InsertComment, ListReplies, ListTopLevel, StoreError, UpdateBody,
+    UpsertThread, VISIBLE,
 };
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
@@ -19,6 +23,24 @@ impl D1Store {
 
     fn statement(&self, sql: &str, binds: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
         self.db.prepare(sql).bind(binds).map_err(backend)
+    }
+
+    async fn all<T: for<'de> Deserialize<'de>>(
+        &self,
+        sql: &str,
+        binds: &[JsValue],
+    ) -> Result<Vec<T>, StoreError> {
+        self.statement(sql, binds)?
+            .all()
+            .await
+            .map_err(backend)?
+            .results()
+            .map_err(|e| StoreError::Decode(e.to_string()))
+    }
+
+    async fn rows(&self, sql: &str, binds: &[JsValue]) -> Result<Vec<CommentRecord>, StoreError> {
+        let rows: Vec<CommentRow> = self.all(sql, binds).await?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 }
 
@@ -40,8 +62,26 @@ fn int(n: i64) -> JsValue {
 }
 
 const THREAD_COLUMNS: &str = "id, site_id, key, title, url";
-const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, status, author_name, author_email, \
-     author_url, body_markdown, body_html, created_at, updated_at";
+const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
+     author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner";
+
+/// `IN (...)` over the visible statuses. They are a closed enum, so inlining their names is
+/// safe and keeps bind slots (D1 allows 100) for ids.
+fn visible_statuses() -> String {
+    let names: Vec<String> = VISIBLE
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    names.join(", ")
+}
+
+/// `?2, ?3, …` for `n` values bound after `first - 1` others.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 #[derive(Deserialize)]
 struct ThreadRow {
@@ -69,6 +109,7 @@ struct CommentRow {
     id: i64,
     thread_id: i64,
     parent_id: Option<i64>,
+    root_id: Option<i64>,
     status: String,
     author_name: String,
     author_email: String,
@@ -77,6 +118,8 @@ struct CommentRow {
     body_html: String,
     created_at: i64,
     updated_at: Option<i64>,
+    likes: i64,
+    is_owner: i64,
 }
 
 impl TryFrom<CommentRow> for CommentRecord {
@@ -89,6 +132,7 @@ impl TryFrom<CommentRow> for CommentRecord {
             id: CommentId(r.id),
             thread_id: r.thread_id,
             parent_id: r.parent_id.map(CommentId),
+            root_id: r.root_id.map(CommentId),
             status,
             author_name: r.author_name,
             author_email: r.author_email,
@@ -97,6 +141,8 @@ impl TryFrom<CommentRow> for CommentRecord {
             body_html: r.body_html,
             created_at_ms: r.created_at,
             updated_at_ms: r.updated_at,
+            likes: u32::try_from(r.likes).unwrap_or(0),
+            is_owner: r.is_owner != 0,
         })
     }
 }
@@ -144,27 +190,140 @@ impl CommentStore for D1Store {
             .ok_or_else(|| StoreError::Backend("thread upsert returned no row".into()))
     }
 
-    async fn list_comments(&self, req: ListComments<'_>) -> Result<Vec<CommentRecord>, StoreError> {
-        // Statuses are a closed enum, so inlining their names is safe and keeps one query
-        // plan per status set.
-        let statuses: Vec<String> = req
-            .statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
+    async fn list_top_level(&self, req: ListTopLevel) -> Result<Vec<CommentRecord>, StoreError> {
+        // Row-value comparisons follow the ORDER BY exactly, so pages never overlap.
+        let (key, order, cmp) = match req.sort {
+            Sort::Oldest => ("created_at", "created_at, id", ">"),
+            Sort::Newest => ("created_at", "created_at DESC, id DESC", "<"),
+            Sort::Liked => ("likes", "likes DESC, id DESC", "<"),
+        };
+        let mut binds = vec![int(req.thread_id), JsValue::from_f64(f64::from(req.limit))];
+        let after = match req.after {
+            Some(pos) => {
+                binds.push(int(pos.key));
+                binds.push(int(pos.id));
+                format!("AND ({key}, id) {cmp} (?3, ?4)")
+            }
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND status IN ({}) \
-             ORDER BY created_at, id",
-            statuses.join(", ")
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND parent_id IS NULL \
+             AND status IN ({}) {after} ORDER BY {order} LIMIT ?2",
+            visible_statuses()
         );
-        let rows: Vec<CommentRow> = self
-            .statement(&sql, &[int(req.thread_id)])?
-            .all()
+        self.rows(&sql, &binds).await
+    }
+
+    async fn list_replies(&self, req: ListReplies<'_>) -> Result<Vec<CommentRecord>, StoreError> {
+        if req.root_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut binds = vec![JsValue::from_f64(f64::from(
+            req.per_root.unwrap_or(u32::MAX),
+        ))];
+        binds.extend(req.root_ids.iter().map(|id| int(id.0)));
+        let sql = format!(
+            "SELECT {COMMENT_COLUMNS} FROM ( \
+               SELECT *, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY created_at, id) AS n \
+               FROM comments WHERE root_id IN ({}) AND status IN ({}) \
+             ) WHERE n <= ?1 ORDER BY created_at, id",
+            placeholders(2, req.root_ids.len()),
+            visible_statuses()
+        );
+        self.rows(&sql, &binds).await
+    }
+
+    async fn count_replies(
+        &self,
+        root_ids: &[CommentId],
+    ) -> Result<HashMap<CommentId, u32>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            root_id: i64,
+            n: u32,
+        }
+        if root_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let binds: Vec<JsValue> = root_ids.iter().map(|id| int(id.0)).collect();
+        let sql = format!(
+            "SELECT root_id, COUNT(*) AS n FROM comments WHERE root_id IN ({}) AND status = 'approved' \
+             GROUP BY root_id",
+            placeholders(1, root_ids.len())
+        );
+        let rows: Vec<Row> = self.all(&sql, &binds).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (CommentId(r.root_id), r.n))
+            .collect())
+    }
+
+    async fn count_visible(
+        &self,
+        site_id: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, u32>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+            n: u32,
+        }
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut binds = vec![text(site_id)];
+        binds.extend(keys.iter().map(|k| text(k)));
+        let sql = format!(
+            "SELECT t.key AS key, COUNT(c.id) AS n FROM threads t \
+             LEFT JOIN comments c ON c.thread_id = t.id AND c.status = 'approved' \
+             WHERE t.site_id = ?1 AND t.key IN ({}) GROUP BY t.key",
+            placeholders(2, keys.len())
+        );
+        let rows: Vec<Row> = self.all(&sql, &binds).await?;
+        Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
+    }
+
+    async fn set_like(
+        &self,
+        id: CommentId,
+        reader_hash: &str,
+        liked: bool,
+        now_ms: i64,
+    ) -> Result<u32, StoreError> {
+        let change = if liked {
+            self.statement(
+                "INSERT OR IGNORE INTO likes (comment_id, reader_hash, created_at) VALUES (?1, ?2, ?3)",
+                &[int(id.0), text(reader_hash), int(now_ms)],
+            )?
+        } else {
+            self.statement(
+                "DELETE FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
+                &[int(id.0), text(reader_hash)],
+            )?
+        };
+        let recount = self.statement(
+            "UPDATE comments SET likes = (SELECT COUNT(*) FROM likes WHERE comment_id = ?1) \
+             WHERE id = ?1 RETURNING likes",
+            &[int(id.0)],
+        )?;
+        // One batch is one transaction: the counter always matches the rows.
+        let results = self
+            .db
+            .batch(vec![change, recount])
             .await
-            .map_err(backend)?
+            .map_err(backend)?;
+        #[derive(Deserialize)]
+        struct Row {
+            likes: u32,
+        }
+        let rows: Vec<Row> = results
+            .last()
+            .ok_or_else(|| StoreError::Backend("like batch returned nothing".into()))?
             .results()
             .map_err(|e| StoreError::Decode(e.to_string()))?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        rows.first()
+            .map(|r| r.likes)
+            .ok_or_else(|| StoreError::Backend("like recount returned no row".into()))
     }
 
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
@@ -180,8 +339,8 @@ impl CommentStore for D1Store {
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError> {
         let sql = format!(
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
-               author_url, body_markdown, body_html, created_at, client_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING {COMMENT_COLUMNS}"
+               author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING {COMMENT_COLUMNS}"
         );
         let row: Option<CommentRow> = self
             .statement(
@@ -197,6 +356,8 @@ impl CommentStore for D1Store {
                     text(req.body_html),
                     int(req.created_at_ms),
                     text(req.client_hash),
+                    req.root_id.map_or(JsValue::NULL, |r| int(r.0)),
+                    int(i64::from(req.is_owner)),
                 ],
             )?
             .first(None)

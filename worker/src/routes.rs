@@ -1,7 +1,10 @@
 //! HTTP routing: parse the request, enforce the write guards, call the core service,
 //! serialize the answer. Every error leaves through [`error_response`].
 
-use colloquy_core::api::{DeleteComment, EditComment, NewComment, UpdatedComment, API_PREFIX};
+use colloquy_core::api::{
+    DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, Sort, UpdatedComment,
+    API_PREFIX,
+};
 use colloquy_core::model::CommentId;
 use colloquy_core::service::Service;
 use colloquy_core::token::Keys;
@@ -66,10 +69,17 @@ async fn route(
             _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
         };
     }
-    let comment_id = match endpoint.strip_prefix("/comments") {
-        Some("") => None,
-        Some(rest) => Some(parse_id(rest)?),
-        None => return Err(WorkerError::Request(ErrorCode::NotFound)),
+    // `/comments`, `/comments/{id}`, `/comments/{id}/replies`, `/comments/{id}/like`,
+    // `/preview`, `/counts`.
+    let segments: Vec<&str> = endpoint.trim_start_matches('/').split('/').collect();
+    let route = match segments.as_slice() {
+        ["comments"] => Route::Comments,
+        ["comments", id] => Route::Comment(parse_id(id)?),
+        ["comments", id, "replies"] => Route::Replies(parse_id(id)?),
+        ["comments", id, "like"] => Route::Like(parse_id(id)?),
+        ["preview"] => Route::Preview,
+        ["counts"] => Route::Counts,
+        _ => return Err(WorkerError::Request(ErrorCode::NotFound)),
     };
 
     // Reads need no secret; the form token needs the keys, so without them reads still
@@ -89,17 +99,33 @@ async fn route(
     };
     let service = Service::new(&store, &config.site, keys);
 
-    match (method, comment_id) {
-        (Method::Get, None) => {
-            let thread = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "thread")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
-            json(200, &service.thread(&thread, now_ms()).await?)
+    let query = |name: &str| -> std::result::Result<Vec<String>, WorkerError> {
+        Ok(req
+            .url()?
+            .query_pairs()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .collect())
+    };
+    match (method, route) {
+        (Method::Get, Route::Comments) => {
+            let thread = query("thread")?.into_iter().next().unwrap_or_default();
+            let sort = match query("sort")?.first() {
+                None => Sort::default(),
+                Some(s) => Sort::parse(s).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))?,
+            };
+            let cursor = query("cursor")?.into_iter().next();
+            json(
+                200,
+                &service
+                    .thread(&thread, sort, cursor.as_deref(), now_ms())
+                    .await?,
+            )
         }
-        (Method::Post, None) => {
+        (Method::Get, Route::Comment(id)) => json(200, &service.context(id).await?),
+        (Method::Get, Route::Replies(id)) => json(200, &service.replies(id).await?),
+        (Method::Get, Route::Counts) => json(200, &service.counts(&query("thread")?).await?),
+        (Method::Post, Route::Comments) => {
             require_origin(write_origin)?;
             let input: NewComment = read_json(&mut req).await?;
             let now = now_ms();
@@ -111,20 +137,46 @@ async fn route(
             let created = service.create(&valid, &keys.client_hash(&ip), now).await?;
             json(201, &created)
         }
-        (Method::Patch, Some(id)) => {
+        (Method::Patch, Route::Comment(id)) => {
             require_origin(write_origin)?;
             let input: EditComment = read_json(&mut req).await?;
             let comment = service.edit(id, &input, now_ms()).await?;
             json(200, &UpdatedComment { comment })
         }
-        (Method::Delete, Some(id)) => {
+        (Method::Delete, Route::Comment(id)) => {
             require_origin(write_origin)?;
             let input: DeleteComment = read_json(&mut req).await?;
             service.delete(id, &input, now_ms()).await?;
             Ok(Response::empty()?.with_status(204))
         }
+        (method @ (Method::Post | Method::Delete), Route::Like(id)) => {
+            require_origin(write_origin)?;
+            let input: LikeRequest = read_json(&mut req).await?;
+            let client = keys.client_hash(&client_ip(&req)?);
+            json(
+                200,
+                &service
+                    .like(id, &input, method == Method::Post, &client, now_ms())
+                    .await?,
+            )
+        }
+        (Method::Post, Route::Preview) => {
+            require_origin(write_origin)?;
+            let input: PreviewRequest = read_json(&mut req).await?;
+            json(200, &service.preview(&input.body)?)
+        }
         _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
     }
+}
+
+/// The API's resources (see the README's API section).
+enum Route {
+    Comments,
+    Comment(CommentId),
+    Replies(CommentId),
+    Like(CommentId),
+    Preview,
+    Counts,
 }
 
 fn require_origin(write_origin: Option<&str>) -> std::result::Result<(), WorkerError> {
@@ -133,10 +185,11 @@ fn require_origin(write_origin: Option<&str>) -> std::result::Result<(), WorkerE
         .ok_or(WorkerError::Request(ErrorCode::OriginNotAllowed))
 }
 
-/// `/123` → comment 123; anything else is a path that does not exist.
-fn parse_id(rest: &str) -> std::result::Result<CommentId, WorkerError> {
-    rest.strip_prefix('/')
-        .and_then(|n| n.parse::<i64>().ok())
+/// `123` → comment 123; anything else is a path that does not exist.
+fn parse_id(segment: &str) -> std::result::Result<CommentId, WorkerError> {
+    segment
+        .parse::<i64>()
+        .ok()
         .filter(|n| *n > 0)
         .map(CommentId)
         .ok_or(WorkerError::Request(ErrorCode::NotFound))

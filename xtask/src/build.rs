@@ -30,6 +30,8 @@ const ASSET_HEADERS: &str = "\
   X-Content-Type-Options: nosniff
 /embed.js
   Cache-Control: public, max-age=300
+/count.js
+  Cache-Control: public, max-age=300
 /widget/*
   Cache-Control: public, max-age=31536000, immutable
 ";
@@ -90,6 +92,10 @@ pub fn widget(tools: &Tools) -> Result<()> {
     for name in ["colloquy_widget_bg.wasm", "colloquy_widget.js"] {
         std::fs::copy(staging.join(name), dest.join(name)).map_err(|e| format!("{name}: {e}"))?;
     }
+    run(Command::new(&tools.esbuild)
+        .arg(root.join("widget/count.js"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", assets.join("count.js").display())))?;
     run(Command::new(&tools.esbuild)
         .arg(root.join("widget/embed.js"))
         .args(["--minify", "--log-level=warning"])

@@ -1,9 +1,10 @@
 //! Serves `demo/` on its own port: a different origin from the API, exactly like a real
 //! third-party site embedding the widget.
 //!
-//! HTML files get two placeholders filled in: `{{COLLOQUY_ORIGIN}}` (where embed.js lives)
-//! and `{{THREAD}}` (the thread key; `?thread=…` overrides it so browser tests can each use
-//! a thread of their own on the same page).
+//! HTML files get placeholders filled in: `{{COLLOQUY_ORIGIN}}` (where embed.js lives),
+//! `{{THREAD}}` (the thread key; `?thread=…` overrides it so browser tests can each use a
+//! thread of their own on the same page), and `{{THEME}}`, `{{LANG}}`, `{{MAX_DEPTH}}`
+//! (`?theme=`, `?lang=`, `?depth=`), so one page shows every widget option.
 
 use std::path::PathBuf;
 use std::thread::JoinHandle;
@@ -53,9 +54,27 @@ fn respond(
                 .find_map(|kv| kv.strip_prefix("thread="))
                 .filter(|t| is_plain_thread_key(t))
                 .unwrap_or(DEMO_THREAD);
+            // Test hooks for the widget's options, each limited to its known values.
+            let option =
+                |name: &str, allowed: &[&'static str], default: &'static str| -> &'static str {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                        .and_then(|v| allowed.iter().copied().find(|a| *a == v))
+                        .unwrap_or(default)
+                };
             let html = String::from_utf8_lossy(&bytes)
                 .replace("{{COLLOQUY_ORIGIN}}", api_origin)
-                .replace("{{THREAD}}", thread);
+                .replace("{{THREAD}}", thread)
+                .replace(
+                    "{{THEME}}",
+                    option("theme", &["light", "dark", "auto"], "auto"),
+                )
+                .replace("{{LANG}}", option("lang", &["en", "sl", "de"], "en"))
+                .replace(
+                    "{{MAX_DEPTH}}",
+                    option("depth", &["2", "3", "4", "5", "6"], "5"),
+                );
             ("text/html; charset=utf-8", html.into_bytes())
         }
         Some("css") => ("text/css; charset=utf-8", bytes),

@@ -248,11 +248,15 @@ pub fn test() -> Result<()> {
     step("end-to-end tests: HTTP against wrangler dev, and headless Chromium");
     let result = run_tests(
         Command::new("cargo")
-            .args(["test", "-p", "colloquy-e2e", "--tests"])
+            .args(["test", "-p", "colloquy-e2e", "--tests", "--no-fail-fast"])
             .env("COLLOQUY_API", &stack.api)
             .env("COLLOQUY_DEMO", &stack.demo)
             .env("COLLOQUY_WEBDRIVER", &webdriver)
-            .env("COLLOQUY_SCREENSHOTS", root.join("screenshots"))
+            .env("COLLOQUY_SCREENSHOTS", root.join("docs/screenshots"))
+            .env(
+                "COLLOQUY_AXE",
+                root.join("node_modules/axe-core/axe.min.js"),
+            )
             .env("COLLOQUY_TURNSTILE_API", &turnstile_stack.api)
             .env("COLLOQUY_TURNSTILE_DEMO", &turnstile_stack.demo)
             .env("COLLOQUY_RATE_LIMITS", TEST_RATE_LIMITS)

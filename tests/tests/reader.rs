@@ -1,0 +1,366 @@
+//! The reader's experience in Chromium: drafts, remembered details, preview, likes and
+//! sorting, paging, permalinks, depth, themes and languages, the count script.
+
+use colloquy_e2e::browser::{
+    in_widget, open_demo, open_demo_with, session, type_into, wait_for, wait_for_text, widget_root,
+};
+use colloquy_e2e::http::post_comment;
+use colloquy_e2e::{demo, unique_thread};
+use fantoccini::Locator;
+use serde_json::json;
+use std::time::Duration;
+
+fn post(thread: &str, parent: Option<i64>, body: &str, name: &str) -> i64 {
+    let mut c = json!({"thread": thread, "body": body, "name": name, "email": "x@example.org"});
+    if let Some(p) = parent {
+        c["parent_id"] = json!(p);
+    }
+    let reply = post_comment(&c);
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()["comment"]["id"].as_i64().unwrap()
+}
+
+async fn click(root: &fantoccini::elements::ShadowRoot, css: &str) {
+    wait_for(root, css).await.click().await.expect("click");
+}
+
+#[tokio::test]
+async fn drafts_survive_a_reload_and_a_network_failure_then_post_on_retry() {
+    let client = session().await;
+    let thread = unique_thread("drafts");
+    let root = open_demo(&client, Some(&thread)).await;
+    type_into(
+        &root,
+        "#cq-new-body",
+        "A long thought I do not want to lose",
+    )
+    .await;
+    type_into(&root, "#cq-new-name", "Nika").await;
+    type_into(&root, "#cq-new-email", "nika@example.org").await;
+
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    let body = wait_for(&root, "#cq-new-body").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some("A long thought I do not want to lose")
+    );
+
+    // The network goes away: the page's fetch fails, as it does offline.
+    client
+        .execute("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('offline'));", vec![])
+        .await
+        .unwrap();
+    type_into(&root, "#cq-new-name", "Nika").await;
+    type_into(&root, "#cq-new-email", "nika@example.org").await;
+    click(&root, "form.cq-form button[type=submit]").await;
+    wait_for_text(
+        &root,
+        ".cq-form-error",
+        "Could not reach the comment server",
+    )
+    .await;
+    let body = wait_for(&root, "#cq-new-body").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some("A long thought I do not want to lose")
+    );
+
+    // Back online: Retry posts it, and the draft is gone for good.
+    client
+        .execute("window.fetch = window.__fetch;", vec![])
+        .await
+        .unwrap();
+    click(&root, ".cq-retry").await;
+    wait_for_text(&root, "li.cq-item", "A long thought").await;
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    wait_for_text(&root, "li.cq-item", "A long thought").await;
+    let body = wait_for(&root, "#cq-new-body").await;
+    assert_eq!(body.prop("value").await.unwrap().as_deref(), Some(""));
+    // Name and email were remembered, and can be forgotten.
+    let name = wait_for(&root, "#cq-new-name").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("Nika"));
+    click(&root, ".cq-forget").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(""));
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    let name = wait_for(&root, "#cq-new-name").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(""));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn preview_shows_what_the_server_will_publish() {
+    let client = session().await;
+    let root = open_demo(&client, Some(&unique_thread("preview"))).await;
+    type_into(&root, "#cq-new-body", "**strong** and <b>raw</b>").await;
+    let tabs = root.find_all(Locator::Css(".cq-tab")).await.unwrap();
+    tabs[1].click().await.unwrap();
+    let strong = wait_for(&root, ".cq-preview strong").await;
+    assert_eq!(strong.text().await.unwrap(), "strong");
+    wait_for_text(&root, ".cq-preview", "<b>raw</b>").await;
+    tabs[0].click().await.unwrap();
+    assert!(wait_for(&root, "#cq-new-body")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn likes_count_once_and_the_sort_choice_is_remembered() {
+    let thread = unique_thread("likes-ui");
+    post(&thread, None, "first, less popular", "A");
+    post(&thread, None, "second, more popular", "B");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    let second = wait_for_text(&root, "li.cq-item", "more popular").await;
+    let like = second.find(Locator::Css(".cq-like")).await.unwrap();
+    like.click().await.unwrap();
+    wait_for_text(&root, "li.cq-item:nth-child(2) .cq-like", "1").await;
+    assert_eq!(
+        like.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+
+    let select = wait_for(&root, ".cq-sort select").await;
+    select.select_by_value("liked").await.unwrap();
+    wait_for_text(&root, "ol.cq-list > li.cq-item:first-child", "more popular").await;
+
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    wait_for_text(&root, "ol.cq-list > li.cq-item:first-child", "more popular").await;
+    let select = wait_for(&root, ".cq-sort select").await;
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some("liked")
+    );
+    let like = wait_for(&root, "ol.cq-list > li.cq-item:first-child .cq-like").await;
+    assert_eq!(
+        like.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(like.text().await.unwrap().contains('1'));
+    // Liking again from the same browser takes the like back rather than adding one.
+    like.click().await.unwrap();
+    wait_for_text(
+        &root,
+        "ol.cq-list > li.cq-item .cq-like[aria-pressed=false]",
+        "0",
+    )
+    .await;
+    // Leave the default for the other tests in this browser profile (each has its own).
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn big_threads_load_in_pages_and_permalinks_reach_beyond_the_first() {
+    let thread = unique_thread("big");
+    let top: Vec<i64> = (0..23)
+        .map(|i| post(&thread, None, &format!("Top comment number {i}"), "P"))
+        .collect();
+    let replies: Vec<i64> = (0..12)
+        .map(|i| post(&thread, Some(top[1]), &format!("Reply number {i}"), "R"))
+        .collect();
+    let client = session().await;
+
+    // A permalink to a comment on the second page: loaded, scrolled to, highlighted.
+    let target = top[21];
+    let root = open_demo_with(&client, &format!("thread={thread}#comment-{target}")).await;
+    wait_for(&root, &format!("li.cq-target > #comment-{target}")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let visible = in_widget(
+        &client,
+        &format!("const r = root.getElementById('comment-{target}').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;"),
+    )
+    .await;
+    assert_eq!(
+        visible,
+        json!(true),
+        "the permalinked comment is scrolled into view"
+    );
+
+    // Without a permalink: the first page, then "Show more comments".
+    let root = open_demo(&client, Some(&thread)).await;
+    wait_for_text(&root, "h2.cq-heading", "35 comments").await;
+    let shown = root
+        .find_all(Locator::Css("ol.cq-list > li.cq-item"))
+        .await
+        .unwrap();
+    assert_eq!(shown.len(), 20);
+    click(&root, ".cq-more button").await;
+    wait_for_text(
+        &root,
+        "ol.cq-list > li.cq-item:nth-child(23)",
+        "Top comment number 22",
+    )
+    .await;
+    assert!(
+        root.find(Locator::Css(".cq-more button")).await.is_err(),
+        "no more pages"
+    );
+
+    // The second comment shows 10 of its 12 replies, and the rest on request.
+    let more = wait_for_text(&root, ".cq-more-replies button", "Show 2 more replies").await;
+    more.click().await.unwrap();
+    wait_for_text(&root, "ol.cq-replies > li.cq-item", "Reply number 11").await;
+    let nested = root
+        .find_all(Locator::Css(
+            "ol.cq-list > li.cq-item:nth-child(2) > ol.cq-replies > li",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(nested.len(), replies.len());
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn deep_replies_stop_at_the_maximum_depth_and_can_be_collapsed() {
+    let thread = unique_thread("deep");
+    let mut parent = post(&thread, None, "level 1", "L1");
+    for level in 2..=6 {
+        parent = post(
+            &thread,
+            Some(parent),
+            &format!("level {level}"),
+            &format!("L{level}"),
+        );
+    }
+    let client = session().await;
+    let root = open_demo_with(&client, &format!("thread={thread}&depth=3")).await;
+    wait_for_text(&root, "li.cq-item", "level 6").await;
+    let depths = in_widget(
+        &client,
+        "return [...root.querySelectorAll('li.cq-item')].map(li => Number(li.dataset.depth));",
+    )
+    .await;
+    let depths: Vec<u32> = serde_json::from_value(depths).unwrap();
+    assert_eq!(depths, vec![1, 2, 3, 3, 3, 3], "levels 4-6 stay on level 3");
+    let flat = wait_for_text(&root, "li[data-depth='3']", "level 5").await;
+    assert!(flat.text().await.unwrap().contains("in reply to L4"));
+
+    let hide = wait_for(&root, "ol.cq-list > li.cq-item > article .cq-collapse").await;
+    hide.click().await.unwrap();
+    wait_for_text(
+        &root,
+        "ol.cq-list > li.cq-item > article .cq-collapse",
+        "Show 5 more replies",
+    )
+    .await;
+    assert!(root
+        .find_all(Locator::Css("ol.cq-replies"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        hide.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("false")
+    );
+    hide.click().await.unwrap();
+    wait_for_text(&root, "li.cq-item", "level 6").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn dark_theme_languages_and_the_ready_event() {
+    let client = session().await;
+    let thread = unique_thread("i18n");
+    let root = open_demo_with(&client, &format!("thread={thread}&theme=dark&lang=sl")).await;
+    wait_for_text(
+        &root,
+        "h2.cq-heading",
+        "Še ni komentarjev k „Can communities of practice learn online?“",
+    )
+    .await;
+    wait_for_text(&root, "form.cq-form", "Vaš e-naslov ne bo objavljen").await;
+    let bg = in_widget(
+        &client,
+        "return getComputedStyle(root.querySelector('section.cq')).backgroundColor;",
+    )
+    .await;
+    assert_eq!(bg, json!("rgb(13, 17, 23)"), "dark theme background");
+    let ready = client
+        .execute("return window.__colloquyReady", vec![])
+        .await
+        .unwrap();
+    assert_eq!(ready, json!(thread));
+
+    post(&thread, None, "one", "A");
+    post(&thread, None, "two", "B");
+    let root = open_demo_with(&client, &format!("thread={thread}&lang=de&theme=light")).await;
+    wait_for_text(&root, "h2.cq-heading", "2 Kommentare zu „Can communities").await;
+    // Relative dates in German: just posted is "jetzt" (now).
+    wait_for_text(&root, "time", "jetzt").await;
+    let root = open_demo_with(&client, &format!("thread={thread}&lang=sl")).await;
+    wait_for_text(&root, "h2.cq-heading", "2 komentarja k „").await;
+    let bg = in_widget(
+        &client,
+        "return getComputedStyle(root.querySelector('section.cq')).backgroundColor;",
+    )
+    .await;
+    assert_ne!(
+        bg,
+        json!("rgb(13, 17, 23)"),
+        "auto follows the (light) system preference"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_count_script_fills_every_count_on_an_index_page() {
+    let client = session().await;
+    client.goto(&format!("{}/blog.html", demo())).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let texts = client
+            .execute("return [...document.querySelectorAll('[data-colloquy-count]')].map(e => e.textContent)", vec![])
+            .await
+            .unwrap();
+        if texts == json!(["6 comments", "0 comments"]) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "counts not filled: {texts}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_keyboard_reaches_reply_and_focus_moves_sensibly() {
+    let thread = unique_thread("keyboard");
+    post(&thread, None, "Answer me by keyboard", "K");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    let reply = wait_for(&root, "button.cq-reply").await;
+    reply.send_keys("\u{E007}").await.unwrap(); // Enter
+    wait_for(&root, "form.cq-form-reply textarea").await;
+    let focused = in_widget(
+        &client,
+        "return root.activeElement && root.activeElement.tagName",
+    )
+    .await;
+    assert_eq!(
+        focused,
+        json!("TEXTAREA"),
+        "focus moves into the reply form"
+    );
+    let cancel = wait_for(&root, "button.cq-reply").await;
+    cancel.send_keys("\u{E007}").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(root.find(Locator::Css("form.cq-form-reply")).await.is_err());
+    let focused = in_widget(
+        &client,
+        "return root.activeElement && root.activeElement.className",
+    )
+    .await;
+    assert!(
+        focused.as_str().unwrap_or("").contains("cq-reply"),
+        "focus returns to Reply: {focused}"
+    );
+    client.close().await.unwrap();
+}
