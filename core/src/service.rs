@@ -405,7 +405,7 @@ impl<'s, S: CommentStore> Service<'s, S> {
         client_hash: &str,
         now_ms: i64,
     ) -> Result<CreatedComment, ServiceError> {
-        let valid_owner_key = valid.owner_key.as_deref();
+        let is_owner = self.is_owner_key(valid.owner_key.as_deref());
         self.count_against("comment", &self.site.comment_limits, client_hash, now_ms)
             .await?;
         let mut root_id = None;
@@ -445,7 +445,8 @@ impl<'s, S: CommentStore> Service<'s, S> {
             .insert_comment(InsertComment {
                 thread_id,
                 parent_id: valid.parent_id,
-                status: if self.site.moderation {
+                // The owner's own comments never wait for the owner's approval.
+                status: if self.site.moderation && !is_owner {
                     CommentStatus::Pending
                 } else {
                     CommentStatus::Approved
@@ -458,7 +459,7 @@ impl<'s, S: CommentStore> Service<'s, S> {
                 created_at_ms: now_ms,
                 client_hash,
                 root_id,
-                is_owner: self.is_owner_key(valid_owner_key),
+                is_owner,
             })
             .await?;
         let expires = now_ms + i64::from(self.site.edit_window_secs) * 1000;
@@ -975,6 +976,14 @@ mod tests {
         assert!(held.comment.pending);
         assert_eq!(f.page("/m/").total, 0);
         assert!(f.page("/m/").comments.is_empty());
+        owned.owner_key = Some("owner-secret".into());
+        owned.thread = "/m/".into();
+        let by_owner = f.post_as("owner", &owned, T0).unwrap().comment;
+        assert!(
+            by_owner.owner && !by_owner.pending,
+            "the owner is not moderated"
+        );
+        assert_eq!(f.page("/m/").total, 1);
     }
 
     #[test]

@@ -309,6 +309,33 @@ async fn dark_theme_languages_and_the_ready_event() {
 }
 
 #[tokio::test]
+async fn pasting_the_embed_twice_mounts_one_widget() {
+    let client = session().await;
+    let thread = unique_thread("twice");
+    let root = open_demo(&client, Some(&thread)).await;
+    client
+        .execute(
+            "const s = document.createElement('script');
+             s.src = document.querySelector('script[src$=\"embed.js\"]').src;
+             s.dataset.colloquyThread = arguments[0];
+             s.dataset.colloquyTarget = '#comments';
+             document.body.appendChild(s);",
+            vec![json!(thread)],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let widgets = in_widget(&client, "return root.querySelectorAll('section.cq').length").await;
+    assert_eq!(widgets, json!(1));
+    assert!(wait_for(&root, "h2.cq-heading")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn the_count_script_fills_every_count_on_an_index_page() {
     let client = session().await;
     client.goto(&format!("{}/blog.html", demo())).await.unwrap();

@@ -83,8 +83,12 @@ impl Thread {
         let id = comment.id;
         let newest_first = self.sort.get_untracked() == Sort::Newest && comment.parent_id.is_none();
         let root = comment.root_id;
+        let pending = comment.pending;
         self.comments.update(|list| {
-            if let Some(root) = root.and_then(|r| list.iter_mut().find(|c| c.id == r)) {
+            if let Some(root) = root
+                .filter(|_| !pending)
+                .and_then(|r| list.iter_mut().find(|c| c.id == r))
+            {
                 root.descendants += 1;
             }
             if newest_first {
@@ -93,7 +97,9 @@ impl Thread {
                 list.push(comment);
             }
         });
-        self.total.update(|t| *t += 1);
+        if !pending {
+            self.total.update(|t| *t += 1);
+        }
         self.replying_to.set(None);
         self.target.set(Some(id));
     }

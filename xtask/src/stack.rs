@@ -15,6 +15,8 @@ const DB_NAME: &str = "colloquy";
 /// Comment rate limits while testing: browser tests all post from 127.0.0.1, so the burst
 /// limit is higher than production's; the API tests read it from `COLLOQUY_RATE_LIMITS`.
 const TEST_RATE_LIMITS: &str = "30/60,500/3600";
+/// The strict test deployment's owner key (author badge).
+const TEST_OWNER_KEY: &str = "test-owner-key-0123456789";
 /// A short edit window, so the suite can watch it close.
 const TEST_EDIT_WINDOW_SECS: &str = "20";
 
@@ -209,11 +211,12 @@ pub fn test() -> Result<()> {
             format!("EDIT_WINDOW_SECS:{TEST_EDIT_WINDOW_SECS}"),
         ],
     )?;
-    // A second deployment with Turnstile on, checked by a local fake verifier.
+    // A second, strict deployment: Turnstile (checked by a local fake verifier),
+    // moderation and an owner key.
     let fake = fake_turnstile::start(free_port()?)?;
-    let turnstile_stack = Stack::start(
+    let strict = Stack::start(
         &tools,
-        &state.join("turnstile"),
+        &state.join("strict"),
         free_port()?,
         free_port()?,
         true,
@@ -223,6 +226,8 @@ pub fn test() -> Result<()> {
             format!("TURNSTILE_SECRET:{}", fake_turnstile::SECRET),
             format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
             format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
+            "MODERATION:on".to_owned(),
+            format!("OWNER_KEY:{TEST_OWNER_KEY}"),
         ],
     )?;
     let driver_port = free_port()?;
@@ -257,8 +262,9 @@ pub fn test() -> Result<()> {
                 "COLLOQUY_AXE",
                 root.join("node_modules/axe-core/axe.min.js"),
             )
-            .env("COLLOQUY_TURNSTILE_API", &turnstile_stack.api)
-            .env("COLLOQUY_TURNSTILE_DEMO", &turnstile_stack.demo)
+            .env("COLLOQUY_STRICT_API", &strict.api)
+            .env("COLLOQUY_STRICT_DEMO", &strict.demo)
+            .env("COLLOQUY_OWNER_KEY", TEST_OWNER_KEY)
             .env("COLLOQUY_RATE_LIMITS", TEST_RATE_LIMITS)
             .env("COLLOQUY_EDIT_WINDOW_SECS", TEST_EDIT_WINDOW_SECS)
             .current_dir(&root),
@@ -266,7 +272,7 @@ pub fn test() -> Result<()> {
     );
     drop(driver);
     drop(stack);
-    drop(turnstile_stack);
+    drop(strict);
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&state);
     } else {
