@@ -326,6 +326,50 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code a server sends (all but [`ErrorCode::Unknown`]), so clients can check
+    /// they have a message for each.
+    pub const ALL: [ErrorCode; 36] = {
+        use ErrorCode::*;
+        [
+            ValidationFailed,
+            ThreadRequired,
+            ThreadTooLong,
+            ThreadInvalid,
+            TitleTooLong,
+            UrlInvalid,
+            BodyRequired,
+            BodyTooLong,
+            NameRequired,
+            NameTooLong,
+            EmailRequired,
+            EmailInvalid,
+            EmailTooLong,
+            WebsiteInvalid,
+            WebsiteTooLong,
+            ParentNotFound,
+            TooFast,
+            FormExpired,
+            FormTokenInvalid,
+            SpamSuspected,
+            CaptchaRequired,
+            CaptchaFailed,
+            RateLimited,
+            CursorInvalid,
+            ReaderInvalid,
+            EditTokenInvalid,
+            EditWindowClosed,
+            CommentNotFound,
+            InvalidJson,
+            UnsupportedMediaType,
+            PayloadTooLarge,
+            OriginNotAllowed,
+            NotFound,
+            MethodNotAllowed,
+            Internal,
+            Unavailable,
+        ]
+    };
+
     /// The one mapping from error code to HTTP status.
     pub fn status(self) -> u16 {
         use ErrorCode::*;
@@ -421,6 +465,16 @@ mod tests {
             serde_json::from_str(r#"{"error":{"code":"brand_new_code","message":"x"}}"#).unwrap();
         assert_eq!(body.error.code, ErrorCode::Unknown);
         assert!(body.error.fields.is_empty());
+    }
+
+    #[test]
+    fn every_code_has_a_status_and_a_message_and_round_trips() {
+        for code in ErrorCode::ALL {
+            assert!((400..600).contains(&code.status()), "{code:?}");
+            assert!(!code.message().is_empty(), "{code:?}");
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
     }
 
     #[test]

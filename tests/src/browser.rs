@@ -103,6 +103,13 @@ pub async fn assert_accessible(client: &Client, situation: &str) {
     );
 }
 
+/// Fill in the "Leave a comment" form as a reader would (it is not sent).
+pub async fn fill_form(root: &ShadowRoot, body: &str, name: &str, email: &str) {
+    type_into(root, "#cq-new-body", body).await;
+    type_into(root, "#cq-new-name", name).await;
+    type_into(root, "#cq-new-email", email).await;
+}
+
 /// Save a PNG of the widget alone into `COLLOQUY_SCREENSHOTS`.
 pub async fn screenshot_widget(client: &Client, name: &str) {
     let Ok(dir) = std::env::var("COLLOQUY_SCREENSHOTS") else {

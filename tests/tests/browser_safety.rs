@@ -1,7 +1,9 @@
 //! Safety as a reader's browser sees it: hostile comments stay inert, and authors can edit
 //! and delete their own comments only while the window is open.
 
-use colloquy_e2e::browser::{open_demo, session, type_into, wait_for, wait_for_text, widget_root};
+use colloquy_e2e::browser::{
+    fill_form, open_demo, session, type_into, wait_for, wait_for_text, widget_root,
+};
 use colloquy_e2e::http::post_comment;
 use colloquy_e2e::payloads::XSS_PAYLOADS;
 use colloquy_e2e::unique_thread;
@@ -65,9 +67,7 @@ async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
     let root = open_demo(&client, Some(&thread)).await;
     // Sent at once after loading: the widget waits out the server's minimum form time
     // itself instead of showing a "too fast" error.
-    type_into(&root, "#cq-new-body", "Frist").await;
-    type_into(&root, "#cq-new-name", "Iva").await;
-    type_into(&root, "#cq-new-email", "iva@example.org").await;
+    fill_form(&root, "Frist", "Iva", "iva@example.org").await;
     wait_for(&root, "form.cq-form button[type=submit]")
         .await
         .click()

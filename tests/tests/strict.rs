@@ -2,7 +2,7 @@
 //! Turnstile (verified by a local fake that accepts exactly the token "pass-token"),
 //! moderation of new comments, and an owner key for the author badge.
 
-use colloquy_e2e::browser::{session, type_into, wait_for, wait_for_text, widget_root};
+use colloquy_e2e::browser::{fill_form, session, wait_for, wait_for_text, widget_root};
 use colloquy_e2e::http::{form_token, fresh_client_ip, send_to};
 use colloquy_e2e::{env_url, unique_thread};
 use fantoccini::Locator;
@@ -120,9 +120,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
         .unwrap();
     let root = widget_root(&client).await;
     wait_for(&root, "ol.cq-list").await;
-    type_into(&root, "#cq-new-body", "Checked by a person").await;
-    type_into(&root, "#cq-new-name", "Mojca").await;
-    type_into(&root, "#cq-new-email", "mojca@example.org").await;
+    fill_form(&root, "Checked by a person", "Mojca", "mojca@example.org").await;
 
     // Unsolved: the server says a challenge is needed, and the text stays.
     wait_for(&root, "form.cq-form button[type=submit]")
@@ -219,9 +217,13 @@ async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge(
         !url.as_str().contains(&key),
         "the key is removed from the address bar: {url}"
     );
-    type_into(&root, "#cq-new-body", "Author here: thank you for reading.").await;
-    type_into(&root, "#cq-new-name", "Mira Kos").await;
-    type_into(&root, "#cq-new-email", "mira@example.org").await;
+    fill_form(
+        &root,
+        "Author here: thank you for reading.",
+        "Mira Kos",
+        "mira@example.org",
+    )
+    .await;
     wait_for(&root, ".cq-turnstile .fake-turnstile")
         .await
         .click()

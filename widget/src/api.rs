@@ -6,7 +6,7 @@ use colloquy_core::api::{
     UpdatedComment,
 };
 use colloquy_core::model::CommentId;
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 
 impl ClientError {
     /// The server's error code, if the server answered with one.
@@ -106,33 +106,50 @@ pub async fn like(
     } else {
         Request::delete(&url)
     };
-    let response = request
-        .json(&LikeRequest { reader })
-        .map_err(|_| ClientError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ClientError::Network)?;
-    decode(response).await
+    decode(send_json(request, &LikeRequest { reader }).await?).await
 }
 
 pub async fn preview(base: &str, body: String) -> Result<PreviewResponse, ClientError> {
-    let response = Request::post(&format!("{base}api/v1/preview"))
-        .json(&PreviewRequest { body })
-        .map_err(|_| ClientError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ClientError::Network)?;
-    decode(response).await
+    let request = Request::post(&format!("{base}api/v1/preview"));
+    decode(send_json(request, &PreviewRequest { body }).await?).await
 }
 
 pub async fn post(base: &str, comment: &NewComment) -> Result<CreatedComment, ClientError> {
-    let response = Request::post(&comments_url(base))
-        .json(comment)
+    decode(send_json(Request::post(&comments_url(base)), comment).await?).await
+}
+
+fn comment_url(base: &str, id: CommentId) -> String {
+    format!("{}/{id}", comments_url(base))
+}
+
+pub async fn edit(
+    base: &str,
+    id: CommentId,
+    input: &EditComment,
+) -> Result<PublicComment, ClientError> {
+    let response = send_json(Request::patch(&comment_url(base, id)), input).await?;
+    decode::<UpdatedComment>(response).await.map(|c| c.comment)
+}
+
+pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<(), ClientError> {
+    let response = send_json(Request::delete(&comment_url(base, id)), input).await?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<()>(response).await
+}
+
+/// Send a JSON body (every write is `application/json`, the server's CSRF guard).
+async fn send_json<T: serde::Serialize>(
+    request: RequestBuilder,
+    body: &T,
+) -> Result<Response, ClientError> {
+    request
+        .json(body)
         .map_err(|_| ClientError::Unexpected(0))?
         .send()
         .await
-        .map_err(|_| ClientError::Network)?;
-    decode::<CreatedComment>(response).await
+        .map_err(|_| ClientError::Network)
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
@@ -147,35 +164,4 @@ async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T,
         Ok(body) => Err(ClientError::Api(body)),
         Err(_) => Err(ClientError::Unexpected(status)),
     }
-}
-
-fn comment_url(base: &str, id: CommentId) -> String {
-    format!("{}/{id}", comments_url(base))
-}
-
-pub async fn edit(
-    base: &str,
-    id: CommentId,
-    input: &EditComment,
-) -> Result<PublicComment, ClientError> {
-    let response = Request::patch(&comment_url(base, id))
-        .json(input)
-        .map_err(|_| ClientError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ClientError::Network)?;
-    decode::<UpdatedComment>(response).await.map(|c| c.comment)
-}
-
-pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<(), ClientError> {
-    let response = Request::delete(&comment_url(base, id))
-        .json(input)
-        .map_err(|_| ClientError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ClientError::Network)?;
-    if response.ok() {
-        return Ok(());
-    }
-    decode::<()>(response).await
 }
