@@ -153,6 +153,10 @@ pub struct PublicComment {
     /// Seed for the author's identicon: a keyed hash, so it reveals nothing about the email.
     #[serde(default)]
     pub avatar: String,
+    /// Gravatar's MD5 of the email — only when the site owner turned Gravatar on, since an
+    /// unkeyed hash of an address can be reversed by dictionary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gravatar: Option<String>,
     #[serde(default)]
     pub likes: u32,
     /// For top-level comments: how many visible replies hang under it in all (the page
@@ -198,6 +202,8 @@ pub struct WidgetSettings {
     pub turnstile_site_key: Option<String>,
     /// Where the widget loads Turnstile's script from (configurable for tests).
     pub turnstile_script_url: Option<String>,
+    /// Gravatar's image base URL when the site owner turned Gravatar on.
+    pub gravatar_url: Option<String>,
 }
 
 /// `201 Created` answer to [`NewComment`].

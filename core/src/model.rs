@@ -107,6 +107,7 @@ impl CommentRecord {
             edited_at: self.updated_at_ms.filter(|_| !deleted).map(&format_time),
             deleted,
             avatar: if deleted { String::new() } else { avatar },
+            gravatar: None,
             likes: self.likes,
             descendants: 0,
             owner: self.is_owner && !deleted,

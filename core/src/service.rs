@@ -123,6 +123,9 @@ pub struct SiteConfig {
     pub moderation: bool,
     /// The site owner's key; comments posted with it get the author badge.
     pub owner_key: Option<String>,
+    /// Gravatar's image base URL: when set (the owner's opt-in), Gravatar hashes are
+    /// published and the widget shows Gravatar images.
+    pub gravatar_url: Option<String>,
 }
 
 /// Most thread keys one counts request may ask about (D1 binds at most 100 values).
@@ -148,6 +151,7 @@ impl SiteConfig {
                 .expect("like limits parse"),
             moderation: false,
             owner_key: None,
+            gravatar_url: None,
         }
     }
 }
@@ -165,7 +169,15 @@ impl<'s, S: CommentStore> Service<'s, S> {
     }
 
     fn public(&self, record: &CommentRecord) -> PublicComment {
-        record.to_public(rfc3339, self.keys.avatar_hash(&record.author_email))
+        let public = record.to_public(rfc3339, self.keys.avatar_hash(&record.author_email));
+        if self.site.gravatar_url.is_some() && !public.deleted {
+            PublicComment {
+                gravatar: Some(crate::token::gravatar_hash(&record.author_email)),
+                ..public
+            }
+        } else {
+            public
+        }
     }
 
     /// One page of a thread: top-level comments in `sort` order after `cursor`, each with
@@ -238,6 +250,7 @@ impl<'s, S: CommentStore> Service<'s, S> {
                     .unwrap_or(0),
                 turnstile_site_key: self.site.turnstile_site_key.clone(),
                 turnstile_script_url: self.site.turnstile_script_url.clone(),
+                gravatar_url: self.site.gravatar_url.clone(),
             },
         })
     }
@@ -1135,6 +1148,20 @@ mod tests {
                 && placeholder.body_html.is_empty()
                 && placeholder.avatar.is_empty()
         );
+    }
+
+    #[test]
+    fn gravatar_hashes_are_published_only_when_the_owner_turns_gravatar_on() {
+        let mut f = Fixture::new();
+        assert_eq!(f.post("/g/", None, "x").comment.gravatar, None);
+        f.site.gravatar_url = Some("https://www.gravatar.com/avatar".into());
+        let shown = f
+            .post("/g/", None, "y")
+            .comment
+            .gravatar
+            .expect("a gravatar hash");
+        assert_eq!(shown, crate::token::gravatar_hash("ana@example.org"));
+        assert!(f.page("/g/").comments.iter().all(|c| c.gravatar.is_some()));
     }
 
     #[test]

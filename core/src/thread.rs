@@ -158,6 +158,7 @@ mod tests {
             descendants: 0,
             owner: false,
             pending: false,
+            gravatar: None,
         }
     }
 

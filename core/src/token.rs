@@ -124,6 +124,13 @@ impl Keys {
     }
 }
 
+/// Gravatar's id for an address: MD5 of the trimmed, lower-cased email. Not keyed, so it is
+/// only ever published when the site owner opts into Gravatar.
+pub fn gravatar_hash(email: &str) -> String {
+    use md5::{Digest, Md5};
+    hex::encode(Md5::digest(email.trim().to_lowercase().as_bytes()))
+}
+
 fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut m = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
     for p in parts {
@@ -192,6 +199,15 @@ mod tests {
         assert_eq!(check("default", 13_000), Ok(()));
         assert_eq!(check("default", 80_000), Err(TokenError::Expired));
         assert_eq!(check("other-site", 13_000), Err(TokenError::Forged));
+    }
+
+    #[test]
+    fn gravatar_hashes_follow_gravatars_normalization() {
+        // Gravatar's documented example address.
+        assert_eq!(
+            gravatar_hash(" MyEmailAddress@example.com "),
+            "0bc83cb571cd1c50ba6f3e8a78ef1346"
+        );
     }
 
     #[test]

@@ -339,5 +339,11 @@ fn no_public_response_contains_a_stored_email_or_ip() {
         assert!(!response.text.contains(&email), "{}", response.text);
         assert!(!response.text.contains(&ip), "{}", response.text);
         assert!(!response.text.contains("email"), "{}", response.text);
+        // No Gravatar hash (an unkeyed hash of the email) unless the owner opts in.
+        assert!(
+            !response.text.contains("\"gravatar\":\""),
+            "{}",
+            response.text
+        );
     }
 }

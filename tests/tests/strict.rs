@@ -236,6 +236,13 @@ async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge(
         .unwrap();
     let mine = wait_for_text(&root, "li.cq-item", "Author here").await;
     wait_for_text(&root, "li.cq-item .cq-badge", "Author").await;
+    // Gravatar is on for this deployment (served by the local fake, never the real one).
+    let img = wait_for(&root, "li.cq-item img.cq-avatar").await;
+    let src = img.attr("src").await.unwrap().unwrap_or_default();
+    assert!(
+        src.starts_with("http://127.0.0.1:") && src.contains("/avatar/"),
+        "{src}"
+    );
     assert!(!mine.text().await.unwrap().contains("Awaiting moderation"));
     client.close().await.unwrap();
 }

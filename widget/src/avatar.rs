@@ -30,9 +30,23 @@ fn decode(hex: &str) -> Vec<u8> {
         .collect()
 }
 
-/// A decorative avatar (hidden from screen readers: the name is right beside it).
+/// The author's Gravatar (`(base URL, hash)`), only when the site owner turned Gravatar on (the one case where
+/// the widget loads an image from a third party); the identicon underneath is the fallback.
 #[component]
-pub fn Avatar(hash: String) -> impl IntoView {
+pub fn Avatar(hash: String, gravatar: Option<(String, String)>) -> impl IntoView {
+    match gravatar {
+        Some((base, g)) => view! {
+            <img class="cq-avatar" alt="" width="28" height="28" loading="lazy" referrerpolicy="no-referrer"
+                src=format!("{base}/{g}?s=56&d=identicon") />
+        }
+        .into_any(),
+        None => view! { <Identicon hash=hash /> }.into_any(),
+    }
+}
+
+/// A decorative identicon (hidden from screen readers: the name is right beside it).
+#[component]
+fn Identicon(hash: String) -> impl IntoView {
     let bytes = decode(&hash);
     let hue = u16::from(bytes.first().copied().unwrap_or(0)) * 360 / 256;
     let fill = format!("hsl({hue} 55% 45%)");

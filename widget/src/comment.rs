@@ -263,7 +263,8 @@ pub fn CommentItem(id: CommentId, depth: usize, visual_parent: Option<CommentId>
             None => view! { <span class="cq-author">{c.author.clone()}</span> }.into_any(),
         };
         Some(view! {
-            <Avatar hash=c.avatar.clone() />
+            <Avatar hash=c.avatar.clone()
+                gravatar=thread.settings.with(|s| s.gravatar_url.clone()).zip(c.gravatar.clone()) />
             {author}
             {c.owner.then(|| view! { <span class="cq-badge">{t.owner_badge}</span> })}
             <a class="cq-date" href=format!("#comment-{}", c.id)>

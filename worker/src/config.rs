@@ -11,6 +11,8 @@ const DEFAULT_SITE_ID: &str = "default";
 /// Cloudflare's Turnstile verification endpoint (overridable for tests).
 const TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const TURNSTILE_SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+/// Gravatar's image endpoint (overridable, so tests never contact it).
+const GRAVATAR_URL: &str = "https://www.gravatar.com/avatar";
 
 pub struct Turnstile {
     pub secret: String,
@@ -73,6 +75,13 @@ impl Config {
             Some("on" | "true" | "1" | "yes")
         );
         site.owner_key = secret("OWNER_KEY");
+        if matches!(
+            var("GRAVATAR").as_deref(),
+            Some("on" | "true" | "1" | "yes")
+        ) {
+            site.gravatar_url =
+                Some(var("GRAVATAR_URL").unwrap_or_else(|| GRAVATAR_URL.to_owned()));
+        }
         let turnstile = match (var("TURNSTILE_SITE_KEY"), secret("TURNSTILE_SECRET")) {
             (Some(site_key), Some(secret)) => {
                 site.turnstile_site_key = Some(site_key);

@@ -1,4 +1,5 @@
-//! A stand-in for Cloudflare Turnstile during tests (there is no network here): a
+//! A stand-in for Cloudflare Turnstile (and Gravatar's images) during tests (there is no
+//! network here): a
 //! `siteverify` endpoint that accepts exactly one token, and a script with Turnstile's
 //! `render` API that draws an "I am human" button which yields that token (or whatever the
 //! page put in `window.__turnstileToken`, so tests can also fail the check).
@@ -31,7 +32,11 @@ pub fn start(port: u16) -> Result<String> {
         Server::http(("127.0.0.1", port)).map_err(|e| format!("fake Turnstile on {port}: {e}"))?;
     std::thread::spawn(move || {
         for mut request in server.incoming_requests() {
-            let response = if request.url().starts_with("/turnstile.js") {
+            let response = if request.url().starts_with("/avatar/") {
+                // Stands in for Gravatar too: a 1×1 transparent GIF.
+                const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+                with_type(Response::from_data(GIF.to_vec()), "image/gif")
+            } else if request.url().starts_with("/turnstile.js") {
                 with_type(Response::from_string(SCRIPT), "text/javascript")
             } else {
                 let mut body = String::new();

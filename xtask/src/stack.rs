@@ -227,6 +227,8 @@ pub fn test() -> Result<()> {
             format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
             format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
             "MODERATION:on".to_owned(),
+            "GRAVATAR:on".to_owned(),
+            format!("GRAVATAR_URL:{fake}/avatar"),
             format!("OWNER_KEY:{TEST_OWNER_KEY}"),
         ],
     )?;
