@@ -171,6 +171,21 @@ pub struct PublicComment {
     pub pending: bool,
 }
 
+impl PublicComment {
+    /// Turn into a "[deleted]" placeholder: only its place in the tree remains. The one
+    /// definition of what a deleted comment still shows, for the server and the widget.
+    pub fn mark_deleted(&mut self) {
+        self.deleted = true;
+        self.author.clear();
+        self.website = None;
+        self.body_html.clear();
+        self.edited_at = None;
+        self.avatar.clear();
+        self.gravatar = None;
+        self.owner = false;
+    }
+}
+
 /// `GET /api/v1/comments?thread=…`: a whole thread, flat, oldest first.
 /// Each comment carries its `parent_id`, which is all the widget needs to build the tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -83,35 +83,26 @@ impl CommentRecord {
     /// comment keeps only its place in the tree. Times are formatted by the caller so this
     /// stays free of date libraries; `avatar` is the caller's keyed hash of the email.
     pub fn to_public(&self, format_time: impl Fn(i64) -> String, avatar: String) -> PublicComment {
-        let deleted = self.status == CommentStatus::Deleted;
-        PublicComment {
+        let mut public = PublicComment {
             id: self.id,
             parent_id: self.parent_id,
             root_id: self.root_id,
-            author: if deleted {
-                String::new()
-            } else {
-                self.author_name.clone()
-            },
-            website: if deleted {
-                None
-            } else {
-                self.author_url.clone()
-            },
-            body_html: if deleted {
-                String::new()
-            } else {
-                self.body_html.clone()
-            },
+            author: self.author_name.clone(),
+            website: self.author_url.clone(),
+            body_html: self.body_html.clone(),
             created_at: format_time(self.created_at_ms),
-            edited_at: self.updated_at_ms.filter(|_| !deleted).map(&format_time),
-            deleted,
-            avatar: if deleted { String::new() } else { avatar },
+            edited_at: self.updated_at_ms.map(&format_time),
+            deleted: false,
+            avatar,
             gravatar: None,
             likes: self.likes,
             descendants: 0,
-            owner: self.is_owner && !deleted,
+            owner: self.is_owner,
             pending: self.status == CommentStatus::Pending,
+        };
+        if self.status == CommentStatus::Deleted {
+            public.mark_deleted();
         }
+        public
     }
 }

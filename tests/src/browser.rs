@@ -125,55 +125,54 @@ pub async fn screenshot_widget(client: &Client, name: &str) {
         .expect("write screenshot");
 }
 
+/// Retry `attempt` every 100 ms for up to 20 s; panics naming `what` on timeout. Every
+/// wait in the browser tests goes through here, so they all share one timeout.
+async fn poll<T, F, Fut>(what: &str, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = attempt().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The widget's shadow root inside the demo page's `#comments` element.
 pub async fn widget_root(client: &Client) -> ShadowRoot {
     let host = client
         .find(Locator::Css("#comments"))
         .await
         .expect("#comments host");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(root) = host.shadow_root().await {
-            return root;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the widget never attached a shadow root"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll("the widget's shadow root", || async {
+        host.shadow_root().await.ok()
+    })
+    .await
 }
 
-/// Wait (up to 20 s) for a CSS selector to match inside the shadow root.
+/// Wait for a CSS selector to match inside the shadow root.
 pub async fn wait_for(root: &ShadowRoot, css: &str) -> Element {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(el) = root.find(Locator::Css(css)).await {
-            return el;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for `{css}` in the widget"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll(&format!("`{css}` in the widget"), || async {
+        root.find(Locator::Css(css)).await.ok()
+    })
+    .await
 }
 
 /// Wait until `css` matches an element whose text contains `needle`.
 pub async fn wait_for_text(root: &ShadowRoot, css: &str, needle: &str) -> Element {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    poll(&format!("`{css}` containing {needle:?}"), || async {
         for el in root.find_all(Locator::Css(css)).await.unwrap_or_default() {
             if el.text().await.is_ok_and(|t| t.contains(needle)) {
-                return el;
+                return Some(el);
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for `{css}` containing {needle:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        None
+    })
+    .await
 }
 
 /// Type into an input of the widget, as a reader would.

@@ -113,11 +113,7 @@ impl Thread {
     pub fn remove(&self, id: CommentId) {
         self.comments.update(|list| {
             if let Some(c) = list.iter_mut().find(|c| c.id == id) {
-                c.deleted = true;
-                c.author.clear();
-                c.website = None;
-                c.body_html.clear();
-                c.avatar.clear();
+                c.mark_deleted();
             }
             *list = prune_deleted(std::mem::take(list));
         });
