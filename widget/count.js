@@ -24,7 +24,7 @@
     var rules = new Intl.PluralRules(words);
     for (var i = 0; i < keys.length; i += 50) {
       var query = keys.slice(i, i + 50).map(function (k) { return "thread=" + encodeURIComponent(k); }).join("&");
-      fetch(base + "api/v1/counts?" + query)
+      fetch(base + COLLOQUY_COUNTS_PATH + "?" + query)
         .then(function (r) { return r.json(); })
         .then(function (data) {
           els.forEach(function (el) {

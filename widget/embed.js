@@ -3,9 +3,11 @@
 // and optionally data-colloquy-target="#comments" (a CSS selector),
 // data-colloquy-title="…" (else og:title, else document.title), data-colloquy-theme
 // (light|dark|auto), data-colloquy-lang (en|sl|de; else <html lang>) and
-// data-colloquy-max-depth (default 5). It dispatches `colloquy:ready` on the target. This script finds its own tag, creates a shadow root (so the
-// host page's CSS cannot break the widget), then loads the Leptos wasm module from the
-// same place it came from. It sets no cookies and contacts no other host.
+// data-colloquy-max-depth. Attributes left out take the widget's defaults (one definition,
+// in colloquy-core). It dispatches `colloquy:ready` on the target. This script finds its
+// own tag, creates a shadow root (so the host page's CSS cannot break the widget), then
+// loads the Leptos wasm module from the same place it came from. It sets no cookies and
+// contacts no other host.
 (function () {
   var script = document.currentScript;
   if (!script || !script.src) return;
@@ -29,10 +31,18 @@
     return data.colloquyTitle || (og && og.content) || document.title;
   }
 
+  var thread = data.colloquyThread || canonicalPath();
   var target = data.colloquyTarget ? document.querySelector(data.colloquyTarget) : null;
   if (!target) target = document.getElementById("colloquy-thread");
   if (!target) {
+    // No target on the page: one widget per thread goes right after the first tag, so
+    // pasting the tag twice is harmless here too.
+    var made = document.querySelectorAll("[data-colloquy-auto]");
+    for (var i = 0; i < made.length; i++) {
+      if (made[i].getAttribute("data-colloquy-auto") === thread) return;
+    }
     target = document.createElement("div");
+    target.setAttribute("data-colloquy-auto", thread);
     script.parentNode.insertBefore(target, script.nextSibling);
   }
   // Mounting twice (the tag pasted twice, or a re-run) is harmless.
@@ -43,24 +53,24 @@
   var mountPoint = document.createElement("div");
   root.appendChild(mountPoint);
 
+  var options = {
+    api_base: base,
+    thread: thread,
+    title: pageTitle(),
+    page_url: location.href.split("#")[0],
+    lang: data.colloquyLang || document.documentElement.lang || undefined
+  };
+  if (data.colloquyTheme) options.theme = data.colloquyTheme;
+  var depth = parseInt(data.colloquyMaxDepth, 10);
+  if (depth > 0) options.max_depth = depth;
+
   var dir = base + "widget/" + COLLOQUY_BUILD + "/";
   import(dir + "colloquy_widget.js")
     .then(function (m) {
       return m.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
-        m.mount(
-          mountPoint,
-          JSON.stringify({
-            api_base: base,
-            thread: data.colloquyThread || canonicalPath(),
-            title: pageTitle(),
-            page_url: location.href.split("#")[0],
-            theme: data.colloquyTheme || "light",
-            lang: data.colloquyLang || document.documentElement.lang || "en",
-            max_depth: parseInt(data.colloquyMaxDepth, 10) || 5
-          })
-        );
+        m.mount(mountPoint, JSON.stringify(options));
         target.dispatchEvent(
-          new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: data.colloquyThread || canonicalPath() } })
+          new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: thread } })
         );
       });
     })

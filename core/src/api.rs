@@ -6,10 +6,32 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::CommentId;
+/// A comment's id: D1's integer row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommentId(pub i64);
 
-/// Every API path starts with this, so a breaking change can live beside it as `/api/v2`.
-pub const API_PREFIX: &str = "/api/v1";
+impl std::fmt::Display for CommentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for CommentId {
+    type Err = ();
+
+    /// Only positive integers are ids: `0`, `-1`, `+5` and `05x` are not.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(());
+        }
+        s.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(CommentId)
+            .ok_or(())
+    }
+}
 
 /// `POST /api/v1/comments`: a new top-level comment or, with `parent_id`, a reply.
 ///
@@ -79,6 +101,10 @@ pub struct RepliesPage {
 pub struct CommentContext {
     pub comment: PublicComment,
     pub root_id: CommentId,
+    /// The key of the thread the comment belongs to: a permalink found on another page
+    /// must not pull it into this one.
+    #[serde(default)]
+    pub thread: String,
 }
 
 /// `POST`/`DELETE /api/v1/comments/{id}/like`: `reader` is a random id the widget keeps in
@@ -288,11 +314,30 @@ pub struct FieldError {
     pub code: ErrorCode,
 }
 
-/// Stable, machine-readable error codes. Clients switch on these, so a code is never
-/// renamed; new ones may be added, which old widgets read as [`ErrorCode::Unknown`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] and [`ErrorCode::ALL`] from one list, so a new code can never be
+/// missing from `ALL` (and so from every completeness check built on it).
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident,)*) => {
+        /// Stable, machine-readable error codes. Clients switch on these, so a code is never
+        /// renamed; new ones may be added, which old widgets read as [`ErrorCode::Unknown`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code,)*
+            /// A code this build does not know (sent by a newer server).
+            #[serde(other)]
+            Unknown,
+        }
+
+        impl ErrorCode {
+            /// Every code a server sends (all but [`ErrorCode::Unknown`]), generated from the
+            /// enum's own list.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)*];
+        }
+    };
+}
+
+error_codes! {
     /// One or more fields failed validation; see `fields`.
     ValidationFailed,
     ThreadRequired,
@@ -307,7 +352,10 @@ pub enum ErrorCode {
     EmailRequired,
     EmailInvalid,
     EmailTooLong,
+    /// The website is not an http(s) address at all.
     WebsiteInvalid,
+    /// The website starts like one but is not complete (spaces, no domain).
+    WebsiteMalformed,
     WebsiteTooLong,
     ParentNotFound,
     /// The form was sent faster than a person could have filled it in.
@@ -341,64 +389,28 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Internal,
     Unavailable,
-    /// A code this build does not know (sent by a newer server).
-    #[serde(other)]
-    Unknown,
 }
 
 impl ErrorCode {
-    /// Every code a server sends (all but [`ErrorCode::Unknown`]), so clients can check
-    /// they have a message for each.
-    pub const ALL: [ErrorCode; 36] = {
+    /// Whether sending the same request again later can succeed (so the widget offers
+    /// Retry and keeps the text), as opposed to a request that must change first.
+    pub fn retryable(self) -> bool {
         use ErrorCode::*;
-        [
-            ValidationFailed,
-            ThreadRequired,
-            ThreadTooLong,
-            ThreadInvalid,
-            TitleTooLong,
-            UrlInvalid,
-            BodyRequired,
-            BodyTooLong,
-            NameRequired,
-            NameTooLong,
-            EmailRequired,
-            EmailInvalid,
-            EmailTooLong,
-            WebsiteInvalid,
-            WebsiteTooLong,
-            ParentNotFound,
-            TooFast,
-            FormExpired,
-            FormTokenInvalid,
-            SpamSuspected,
-            CaptchaRequired,
-            CaptchaFailed,
-            RateLimited,
-            CursorInvalid,
-            ReaderInvalid,
-            EditTokenInvalid,
-            EditWindowClosed,
-            CommentNotFound,
-            InvalidJson,
-            UnsupportedMediaType,
-            PayloadTooLarge,
-            OriginNotAllowed,
-            NotFound,
-            MethodNotAllowed,
-            Internal,
-            Unavailable,
-        ]
-    };
+        matches!(
+            self,
+            RateLimited | TooFast | CaptchaFailed | Internal | Unavailable | Unknown
+        )
+    }
 
     /// The one mapping from error code to HTTP status.
-    pub fn status(self) -> u16 {
+    pub const fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
             ValidationFailed | ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong
             | UrlInvalid | BodyRequired | BodyTooLong | NameRequired | NameTooLong
-            | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid | WebsiteTooLong
-            | ParentNotFound | TooFast | FormExpired | SpamSuspected | CaptchaRequired => 422,
+            | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid | WebsiteMalformed
+            | WebsiteTooLong | ParentNotFound | TooFast | FormExpired | SpamSuspected
+            | CaptchaRequired => 422,
             FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
             CommentNotFound => 404,
             RateLimited => 429,
@@ -432,6 +444,7 @@ impl ErrorCode {
             EmailInvalid => "The email address is not valid.",
             EmailTooLong => "The email address is too long.",
             WebsiteInvalid => "The website must be an http:// or https:// address.",
+            WebsiteMalformed => "The website address is incomplete or contains spaces.",
             WebsiteTooLong => "The website address is too long.",
             ParentNotFound => "The comment you are replying to does not exist in this thread.",
             TooFast => {
@@ -490,7 +503,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_status_and_a_message_and_round_trips() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             assert!((400..600).contains(&code.status()), "{code:?}");
             assert!(!code.message().is_empty(), "{code:?}");
             let json = serde_json::to_string(&code).unwrap();
@@ -499,23 +512,34 @@ mod tests {
     }
 
     #[test]
-    fn client_errors_are_4xx_and_only_internal_ones_are_5xx() {
-        for code in [
-            ErrorCode::BodyRequired,
-            ErrorCode::ParentNotFound,
-            ErrorCode::InvalidJson,
-            ErrorCode::UnsupportedMediaType,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::OriginNotAllowed,
-            ErrorCode::NotFound,
-            ErrorCode::RateLimited,
-            ErrorCode::EditTokenInvalid,
-            ErrorCode::TooFast,
-        ] {
-            assert!((400..500).contains(&code.status()), "{code:?}");
+    fn only_internal_failures_are_5xx_and_every_other_code_is_4xx() {
+        for &code in ErrorCode::ALL {
+            let internal = matches!(code, ErrorCode::Internal | ErrorCode::Unavailable);
+            assert_eq!(code.status() >= 500, internal, "{code:?}");
         }
         assert_eq!(ErrorCode::Internal.status(), 500);
         assert_eq!(ErrorCode::Unavailable.status(), 503);
+    }
+
+    #[test]
+    fn only_codes_a_wait_can_fix_are_retryable() {
+        assert!(ErrorCode::RateLimited.retryable());
+        assert!(ErrorCode::Unavailable.retryable());
+        assert!(!ErrorCode::BodyRequired.retryable());
+        assert!(!ErrorCode::EditTokenInvalid.retryable());
+        for &code in ErrorCode::ALL {
+            if code.status() >= 500 {
+                assert!(code.retryable(), "{code:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn comment_ids_parse_only_from_positive_integers() {
+        assert_eq!("42".parse::<CommentId>(), Ok(CommentId(42)));
+        for bad in ["", "0", "-1", "+5", "4x", " 4", "99999999999999999999"] {
+            assert!(bad.parse::<CommentId>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

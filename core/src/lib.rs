@@ -5,17 +5,26 @@
 //! is tested natively with `cargo test`.
 
 pub mod api;
+pub mod defaults;
+pub mod endpoint;
+#[cfg(any(test, feature = "test-support"))]
+pub mod memstore;
 pub mod model;
 pub mod ratelimit;
 #[cfg(feature = "server")]
 pub mod render;
 #[cfg(feature = "server")]
 pub mod service;
+#[cfg(feature = "server")]
+pub mod site;
+#[cfg(feature = "server")]
+pub mod sql;
 pub mod store;
+#[cfg(all(test, feature = "server"))]
+mod store_contract;
 pub mod thread;
 #[cfg(feature = "server")]
 pub mod token;
 pub mod validate;
 
-pub use api::{ErrorCode, Field};
-pub use model::CommentId;
+pub use api::{CommentId, ErrorCode, Field};

@@ -3,18 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::PublicComment;
-
-/// A comment's id: D1's integer row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CommentId(pub i64);
-
-impl std::fmt::Display for CommentId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+use crate::api::{CommentId, PublicComment};
 
 /// Moderation state. Only `Approved` comments are shown to readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,9 +26,6 @@ impl RateLimit {
     }
 }
 
-/// The default for comment creation: a burst limit and an hourly limit.
-pub const DEFAULT_COMMENT_LIMITS: &str = "5/60,30/3600";
-
 /// Parse `"5/60,30/3600"` (count/seconds, comma-separated). Errors name the bad part.
 pub fn parse_limits(spec: &str) -> Result<Vec<RateLimit>, String> {
     spec.split(',')
@@ -73,7 +70,7 @@ mod tests {
     #[test]
     fn limit_specs_parse_and_reject_nonsense() {
         assert_eq!(
-            parse_limits(DEFAULT_COMMENT_LIMITS).unwrap(),
+            parse_limits(crate::defaults::COMMENT_LIMITS).unwrap(),
             vec![
                 RateLimit {
                     max: 5,

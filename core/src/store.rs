@@ -1,11 +1,12 @@
 //! The storage interface the business layer needs, shaped by request structs so that
-//! adding a filter later does not change every call site. D1 implements it in the Worker;
-//! the unit tests here use an in-memory implementation.
+//! adding a filter later does not change every call site. The `sql` module implements it
+//! over D1 (and over SQLite in the tests); `memstore` is the in-memory fake the unit tests
+//! use. One contract suite (`store_contract`) runs against both.
 
 use std::collections::HashMap;
 
-use crate::api::Sort;
-use crate::model::{CommentId, CommentRecord, CommentStatus, ThreadRecord};
+use crate::api::{CommentId, Sort};
+use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::thread::CursorPos;
 
 /// Storage failures. The message is for the operator's log, never for the reader.
@@ -30,13 +31,34 @@ pub struct UpsertThread<'a> {
 /// Statuses readers see: published comments and "[deleted]" placeholders.
 pub const VISIBLE: &[CommentStatus] = &[CommentStatus::Approved, CommentStatus::Deleted];
 
-/// One page of a thread's top-level comments in `sort` order, after `after` if given.
+/// One page of a thread, read in one round trip: the thread, its top-level comments in
+/// `sort` order after `after`, the first replies of each, and the counts to show.
 #[derive(Debug, Clone)]
-pub struct ListTopLevel {
-    pub thread_id: i64,
+pub struct PageQuery<'a> {
+    pub site_id: &'a str,
+    pub key: &'a str,
     pub sort: Sort,
     pub after: Option<CursorPos>,
+    /// Top-level comments to return. Callers ask for one more than a page to learn
+    /// whether another page follows.
     pub limit: u32,
+    /// Replies to return per top-level comment, oldest first.
+    pub reply_preview: u32,
+}
+
+/// What [`CommentStore::thread_page`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRows {
+    /// `None` when nobody has commented under this key yet.
+    pub thread: Option<ThreadRecord>,
+    /// Visible top-level comments, in the requested order.
+    pub top: Vec<CommentRecord>,
+    /// The first `reply_preview` visible replies under each of `top`, oldest first.
+    pub replies: Vec<CommentRecord>,
+    /// Approved replies under each of `top` (absent: none).
+    pub reply_counts: HashMap<CommentId, u32>,
+    /// Approved comments in the whole thread, replies included.
+    pub total: u32,
 }
 
 /// Replies under the given top-level comments, oldest first; at most `per_root` of each
@@ -93,13 +115,9 @@ pub trait CommentStore {
     ) -> Result<Option<ThreadRecord>, StoreError>;
     /// Returns the existing thread, creating it first if the key is new.
     async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError>;
-    async fn list_top_level(&self, req: ListTopLevel) -> Result<Vec<CommentRecord>, StoreError>;
+    /// One page of a thread in a single round trip.
+    async fn thread_page(&self, req: PageQuery<'_>) -> Result<PageRows, StoreError>;
     async fn list_replies(&self, req: ListReplies<'_>) -> Result<Vec<CommentRecord>, StoreError>;
-    /// Approved replies under each given top-level comment.
-    async fn count_replies(
-        &self,
-        root_ids: &[CommentId],
-    ) -> Result<HashMap<CommentId, u32>, StoreError>;
     /// Approved comments per thread key of a site (keys without a thread are absent).
     async fn count_visible(
         &self,
@@ -115,6 +133,11 @@ pub trait CommentStore {
         now_ms: i64,
     ) -> Result<u32, StoreError>;
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError>;
+    /// A comment together with its thread (for permalinks, which must stay in their thread).
+    async fn find_comment_in_thread(
+        &self,
+        id: CommentId,
+    ) -> Result<Option<(CommentRecord, ThreadRecord)>, StoreError>;
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError>;
     async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError>;
     /// Mark deleted and wipe what the author wrote (text, name, email, website).

@@ -10,7 +10,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::model::CommentId;
+use crate::api::CommentId;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -131,6 +131,11 @@ pub fn gravatar_hash(email: &str) -> String {
     hex::encode(Md5::digest(email.trim().to_lowercase().as_bytes()))
 }
 
+/// Compare two secrets without leaking, through timing, where they first differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut m = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
     for p in parts {
@@ -199,6 +204,14 @@ mod tests {
         assert_eq!(check("default", 13_000), Ok(()));
         assert_eq!(check("default", 80_000), Err(TokenError::Expired));
         assert_eq!(check("other-site", 13_000), Err(TokenError::Forged));
+    }
+
+    #[test]
+    fn constant_time_comparison_needs_equal_length_and_bytes() {
+        assert!(constant_time_eq(b"owner-key", b"owner-key"));
+        assert!(!constant_time_eq(b"owner-key", b"owner-kex"));
+        assert!(!constant_time_eq(b"owner", b"owner-key"));
+        assert!(!constant_time_eq(b"", b"x"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Limits and checks for everything a reader can send. Pure: `NewComment` in, either a
 //! cleaned [`ValidComment`] or every field problem at once (so a form can mark all of them).
 
+use crate::api::CommentId;
 use crate::api::{ErrorCode, Field, FieldError, NewComment};
-use crate::model::CommentId;
 
 /// Maximum lengths, counted in characters (not bytes) so that non-Latin names get the
 /// same room as Latin ones.
@@ -15,6 +15,8 @@ pub mod limits {
     /// RFC 5321's practical maximum for an address.
     pub const EMAIL: usize = 254;
     pub const WEBSITE: usize = 500;
+    /// Thread keys one counts request may ask about (D1 binds at most 100 values).
+    pub const COUNT_KEYS: usize = 50;
     /// Whole request body, bytes. Generous for the field limits above even in 4-byte UTF-8.
     pub const REQUEST_BYTES: usize = 64 * 1024;
 }
@@ -56,13 +58,11 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
     if let Err(code) = body_text(body) {
         fail(Field::Body, code);
     }
-    let name = input.name.trim();
-    if name.is_empty() {
+    let name = clean_name(&input.name);
+    if !has_visible(&name) || has_control(&name) {
         fail(Field::Name, ErrorCode::NameRequired);
-    } else if too_long(name, limits::NAME) {
+    } else if too_long(&name, limits::NAME) {
         fail(Field::Name, ErrorCode::NameTooLong);
-    } else if has_control(name) {
-        fail(Field::Name, ErrorCode::NameRequired);
     }
     let email = input.email.trim();
     if email.is_empty() {
@@ -76,8 +76,8 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
     if let Some(w) = website {
         if too_long(w, limits::WEBSITE) {
             fail(Field::Website, ErrorCode::WebsiteTooLong);
-        } else if !is_http_url(w) {
-            fail(Field::Website, ErrorCode::WebsiteInvalid);
+        } else if let Err(code) = website_url(w) {
+            fail(Field::Website, code);
         }
     }
     if input.parent_id.is_some_and(|p| p.0 <= 0) {
@@ -93,7 +93,7 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
         thread_url: thread_url.map(str::to_owned),
         parent_id: input.parent_id,
         body: body.to_owned(),
-        name: name.to_owned(),
+        name,
         email: email.to_owned(),
         website: website.map(str::to_owned),
         owner_key: non_empty(input.owner_key.as_deref()).map(str::to_owned),
@@ -103,7 +103,7 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
 /// A comment body: required, at most [`limits::BODY`] characters. Callers trim the ends
 /// only; inner whitespace is Markdown's business.
 pub fn body_text(body: &str) -> Result<(), ErrorCode> {
-    if body.trim().is_empty() {
+    if !has_visible(body) {
         Err(ErrorCode::BodyRequired)
     } else if too_long(body, limits::BODY) {
         Err(ErrorCode::BodyTooLong)
@@ -124,6 +124,39 @@ pub fn thread_key(key: &str) -> Result<(), ErrorCode> {
     } else {
         Ok(())
     }
+}
+
+/// Characters that change text direction. In a name they would reverse the text around
+/// it (and in the page, what follows), so names lose them; the widget also isolates names.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that render as nothing: zero-width spaces and joiners, word joiners,
+/// invisible operators, variation selectors, fillers, tags, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || is_bidi_control(c)
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}'
+            | '\u{206A}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether any character of `s` shows on screen.
+pub fn has_visible(s: &str) -> bool {
+    s.chars().any(|c| !is_invisible(c))
+}
+
+/// A name as stored: without direction controls, trimmed.
+pub fn clean_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !is_bidi_control(*c))
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 fn non_empty(s: Option<&str>) -> Option<&str> {
@@ -152,6 +185,19 @@ fn is_email(s: &str) -> bool {
         && !domain.ends_with('.')
         && !domain.contains("..")
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A reader's website: an absolute `http:`/`https:` URL with a host and no whitespace.
+/// Says which problem it has, so the form can tell the reader what to fix.
+fn website_url(s: &str) -> Result<(), ErrorCode> {
+    let lower = s.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(ErrorCode::WebsiteInvalid);
+    }
+    if s.chars().any(char::is_whitespace) || !is_http_url(s) {
+        return Err(ErrorCode::WebsiteMalformed);
+    }
+    Ok(())
 }
 
 /// Only absolute `http:`/`https:` URLs with a host: no `javascript:`, `data:` or relative links.
@@ -263,6 +309,48 @@ mod tests {
         let mut c = ok_comment();
         c.website = Some("https://ana.example.org/about".into());
         assert!(new_comment(&c).is_ok());
+    }
+
+    #[test]
+    fn incomplete_websites_say_what_is_wrong() {
+        for bad in [
+            "http://",
+            "https://exa mple.com/x",
+            "https://example.com/x y",
+            "https://",
+        ] {
+            let mut c = ok_comment();
+            c.website = Some(bad.into());
+            assert_eq!(
+                codes(&c),
+                vec![(Field::Website, ErrorCode::WebsiteMalformed)],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_need_a_visible_character_and_lose_direction_controls() {
+        for invisible in [
+            "\u{202E}",
+            "\u{200B}",
+            " \u{200B}\u{2060} ",
+            "\u{FEFF}",
+            "\u{3164}",
+        ] {
+            let mut c = ok_comment();
+            c.name = invisible.into();
+            assert_eq!(
+                codes(&c),
+                vec![(Field::Name, ErrorCode::NameRequired)],
+                "{invisible:?}"
+            );
+        }
+        let mut c = ok_comment();
+        c.name = "\u{202E}Ana\u{202C} \u{2067}Novak\u{2069}".into();
+        assert_eq!(new_comment(&c).unwrap().name, "Ana Novak");
+        c.body = "\u{200B}\u{200B}".into();
+        assert_eq!(codes(&c), vec![(Field::Body, ErrorCode::BodyRequired)]);
     }
 
     #[test]

@@ -38,7 +38,7 @@ async fn session_with(phone_width: Option<u32>) -> Client {
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
         .capabilities(caps)
-        .connect(&crate::env_url("COLLOQUY_WEBDRIVER"))
+        .connect(&crate::env_url(crate::env_names::WEBDRIVER))
         .await
         .expect("ChromeDriver session")
 }
@@ -64,6 +64,54 @@ pub async fn open_demo_with(client: &Client, query: &str) -> ShadowRoot {
     root
 }
 
+/// A Chrome DevTools Protocol command, sent through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Run a Chrome DevTools command (network conditions, blocked URLs, …) in this session.
+pub async fn cdp(client: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    client
+        .issue_cmd(Cdp {
+            cmd: cmd.to_owned(),
+            params,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+}
+
+/// Make every request whose URL matches one of `patterns` (`*` wildcards) fail, as a
+/// broken network or a blocking extension would.
+pub async fn block_urls(client: &Client, patterns: &[&str]) {
+    cdp(client, "Network.enable", json!({})).await;
+    cdp(
+        client,
+        "Network.setBlockedURLs",
+        json!({ "urls": patterns }),
+    )
+    .await;
+}
+
 /// Run `body` as a script where `root` is the widget's shadow root; returns its result.
 pub async fn in_widget(client: &Client, body: &str) -> serde_json::Value {
     let script = format!("const root = document.querySelector('#comments').shadowRoot; {body}");
@@ -75,7 +123,7 @@ pub async fn in_widget(client: &Client, body: &str) -> serde_json::Value {
 
 /// Run axe-core (from npm, injected into the page) on the widget and fail on any violation.
 pub async fn assert_accessible(client: &Client, situation: &str) {
-    let path = crate::env_url("COLLOQUY_AXE");
+    let path = crate::env_url(crate::env_names::AXE);
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let present = client
         .execute("return typeof window.axe === 'object'", vec![])
@@ -112,7 +160,7 @@ pub async fn fill_form(root: &ShadowRoot, body: &str, name: &str, email: &str) {
 
 /// Save a PNG of the widget alone into `COLLOQUY_SCREENSHOTS`.
 pub async fn screenshot_widget(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var("COLLOQUY_SCREENSHOTS") else {
+    let Ok(dir) = std::env::var(crate::env_names::SCREENSHOTS) else {
         return;
     };
     let host = client
@@ -173,6 +221,41 @@ pub async fn wait_for_text(root: &ShadowRoot, css: &str, needle: &str) -> Elemen
         None
     })
     .await
+}
+
+/// The current `value` of an input or textarea of the widget.
+pub async fn value_of(root: &ShadowRoot, css: &str) -> String {
+    wait_for(root, css)
+        .await
+        .prop("value")
+        .await
+        .expect("value property")
+        .unwrap_or_default()
+}
+
+/// Make the page's `fetch` fail, as it does offline (`false`), or work again (`true`).
+pub async fn set_online(client: &Client, online: bool) {
+    let script = if online {
+        "if (window.__onlineFetch) window.fetch = window.__onlineFetch;"
+    } else {
+        "window.__onlineFetch = window.__onlineFetch || window.fetch;
+         window.fetch = () => Promise.reject(new TypeError('offline'));"
+    };
+    client.execute(script, vec![]).await.expect("patch fetch");
+}
+
+/// Click an element of the widget once it is there.
+pub async fn click(root: &ShadowRoot, css: &str) {
+    wait_for(root, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+}
+
+/// Send the "Leave a comment" form (not a reply form).
+pub async fn submit_main_form(root: &ShadowRoot) {
+    click(root, "form.cq-form:not(.cq-form-reply) button[type=submit]").await;
 }
 
 /// Type into an input of the widget, as a reader would.

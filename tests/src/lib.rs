@@ -1,11 +1,14 @@
 //! Harness for the end-to-end suite. `cargo xtask test` starts `wrangler dev` on a fresh
 //! local D1, the demo page and ChromeDriver, then runs these tests with their addresses in
-//! `COLLOQUY_API`, `COLLOQUY_DEMO` and `COLLOQUY_WEBDRIVER`.
+//! the variables named in [`env_names`] (shared with xtask).
 //!
-//! Every test builds its own data in a thread of its own ([`unique_thread`]), so tests run
-//! in parallel and never depend on each other's leftovers.
+//! Every test builds its own data in a thread of its own ([`unique_thread`]) from clients
+//! of its own ([`http::fresh_client_ip`]), so tests run in parallel and never depend on
+//! each other's leftovers.
 
 pub mod browser;
+pub mod env_names;
+pub mod fixtures;
 pub mod http;
 pub mod payloads;
 
@@ -19,23 +22,19 @@ pub fn env_url(name: &str) -> String {
     })
 }
 
-/// Base URL of the worker under test, e.g. `http://127.0.0.1:41234`.
+/// Base URL of the main worker under test, e.g. `http://127.0.0.1:41234`.
 pub fn api() -> String {
-    env_url("COLLOQUY_API")
+    env_url(env_names::API)
 }
 
-/// Origin of the demo page (an allowed writer).
+/// Origin of the main demo page (an allowed writer).
 pub fn demo() -> String {
-    env_url("COLLOQUY_DEMO")
+    env_url(env_names::DEMO)
 }
 
 /// A thread key no other test (or run) uses.
 pub fn unique_thread(label: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("/e2e/{label}-{nanos:x}-{n}/")
+    format!("/e2e/{label}-{:x}-{n}/", http::random_u64())
 }

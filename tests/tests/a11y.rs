@@ -2,12 +2,11 @@
 //! screenshots the README shows (written to `COLLOQUY_SCREENSHOTS`).
 
 use colloquy_e2e::browser::{
-    assert_accessible, open_demo_with, phone_session, screenshot_widget, session, type_into,
-    wait_for, wait_for_text,
+    assert_accessible, click, open_demo_with, phone_session, screenshot_widget, session,
+    submit_main_form, type_into, wait_for, wait_for_text,
 };
-use colloquy_e2e::http::post_comment;
+use colloquy_e2e::fixtures::seed;
 use colloquy_e2e::unique_thread;
-use serde_json::json;
 
 #[tokio::test]
 async fn the_widget_passes_axe_in_light_and_dark_with_a_reply_form_and_an_error() {
@@ -18,23 +17,12 @@ async fn the_widget_passes_axe_in_light_and_dark_with_a_reply_form_and_an_error(
         assert_accessible(&client, &format!("{theme}: seeded thread")).await;
         screenshot_widget(&client, &format!("widget-{theme}")).await;
 
-        wait_for(&root, "button.cq-reply")
-            .await
-            .click()
-            .await
-            .unwrap();
+        click(&root, "button.cq-reply").await;
         wait_for(&root, "form.cq-form-reply textarea").await;
         assert_accessible(&client, &format!("{theme}: reply form open")).await;
 
         type_into(&root, "#cq-new-email", "not-an-email").await;
-        wait_for(
-            &root,
-            "form.cq-form:not(.cq-form-reply) button[type=submit]",
-        )
-        .await
-        .click()
-        .await
-        .unwrap();
+        submit_main_form(&root).await;
         wait_for_text(&root, "#cq-new-email-error", "valid email").await;
         assert_accessible(&client, &format!("{theme}: field errors shown")).await;
     }
@@ -44,18 +32,19 @@ async fn the_widget_passes_axe_in_light_and_dark_with_a_reply_form_and_an_error(
 #[tokio::test]
 async fn a_320_pixel_phone_shows_the_widget_without_sideways_scrolling() {
     let thread = unique_thread("phone");
-    let first = post_comment(&json!({
-        "thread": thread, "body": "A comment with a rather long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän",
-        "name": "Phone Reader", "email": "p@example.org", "website": "https://example.org/",
-    }));
-    let id = first.json()["comment"]["id"].as_i64().unwrap();
-    let mut parent = id;
+    let mut parent = seed(
+        &thread,
+        None,
+        "A comment with a rather long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän",
+        "Phone Reader",
+    );
     for level in 2..=5 {
-        let reply = post_comment(&json!({
-            "thread": thread, "parent_id": parent, "body": format!("Nested reply, level {level}"),
-            "name": "Nested", "email": "n@example.org",
-        }));
-        parent = reply.json()["comment"]["id"].as_i64().unwrap();
+        parent = seed(
+            &thread,
+            Some(parent),
+            &format!("Nested reply, level {level}"),
+            "Nested",
+        );
     }
     let client = phone_session(320).await;
     let root = open_demo_with(&client, &format!("thread={thread}&theme=light")).await;

@@ -1,36 +1,20 @@
 //! The Worker's HTTP API, exercised from outside against `wrangler dev` and a local D1.
 
-use colloquy_core::api::{PublicComment, ThreadPage};
+use colloquy_core::api::CommentId;
+use colloquy_core::endpoint::{Endpoint, ThreadQuery};
 use colloquy_core::thread::build_tree;
-use colloquy_e2e::http::{get, list, post_comment, send};
-use colloquy_e2e::{demo, unique_thread};
-use serde_json::{json, Value};
+use colloquy_core::validate::limits;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::unique_thread;
+use serde_json::json;
 
-fn comment(thread: &str, body: &str) -> Value {
-    json!({
-        "thread": thread,
-        "thread_title": "An article",
-        "body": body,
-        "name": "Ana Novak",
-        "email": "ana@example.org",
-    })
-}
-
-fn create(body: Value) -> PublicComment {
-    let reply = post_comment(&body);
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    serde_json::from_value(reply.json()["comment"].clone()).expect("a public comment")
-}
-
-fn page(thread: &str) -> ThreadPage {
-    let reply = list(thread);
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    serde_json::from_str(&reply.text).expect("a thread page")
+fn api() -> Deployment {
+    Deployment::main()
 }
 
 #[test]
 fn health_answers_ok() {
-    let reply = get("/api/v1/health", &[]);
+    let reply = api().get(&Endpoint::Health.path());
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json(), json!({"ok": true}));
 }
@@ -38,7 +22,7 @@ fn health_answers_ok() {
 #[test]
 fn a_thread_nobody_commented_on_is_empty() {
     let thread = unique_thread("empty");
-    let page = page(&thread);
+    let page = api().page(&thread);
     assert_eq!(page.thread, thread);
     assert_eq!(page.total, 0);
     assert!(page.comments.is_empty());
@@ -48,16 +32,22 @@ fn a_thread_nobody_commented_on_is_empty() {
 #[test]
 fn a_new_comment_is_published_and_listed() {
     let thread = unique_thread("create");
-    let mut body = comment(&thread, "Hello *world*");
-    body["website"] = json!("https://ana.example.org/");
-    let created = create(body);
+    let created = api()
+        .create(
+            &comment(&thread)
+                .title("An article")
+                .body("Hello *world*")
+                .website("https://ana.example.org/")
+                .build(),
+        )
+        .comment;
     assert_eq!(created.author, "Ana Novak");
     assert_eq!(created.website.as_deref(), Some("https://ana.example.org/"));
     assert_eq!(created.body_html, "<p>Hello <em>world</em></p>\n");
     assert_eq!(created.parent_id, None);
     assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
 
-    let page = page(&thread);
+    let page = api().page(&thread);
     assert_eq!(page.total, 1);
     assert_eq!(page.title.as_deref(), Some("An article"));
     assert_eq!(page.comments, vec![created]);
@@ -66,38 +56,34 @@ fn a_new_comment_is_published_and_listed() {
 #[test]
 fn replies_nest_under_their_parents_several_levels_deep() {
     let thread = unique_thread("nesting");
-    let top = create(comment(&thread, "top"));
-    let second = create(comment(&thread, "second top-level"));
-    let mut reply = comment(&thread, "a reply");
-    reply["parent_id"] = json!(top.id);
-    let reply = create(reply);
-    let mut deeper = comment(&thread, "a reply to the reply");
-    deeper["parent_id"] = json!(reply.id);
-    let deeper = create(deeper);
-    let mut deepest = comment(&thread, "and one more level");
-    deepest["parent_id"] = json!(deeper.id);
-    let deepest = create(deepest);
+    let api = api();
+    let top = api.create_id(comment(&thread).body("top"));
+    let second = api.create_id(comment(&thread).body("second top-level"));
+    let reply = api.create_id(comment(&thread).body("a reply").reply_to(top));
+    let deeper = api.create_id(
+        comment(&thread)
+            .body("a reply to the reply")
+            .reply_to(reply),
+    );
+    let deepest = api.create_id(comment(&thread).body("and one more level").reply_to(deeper));
 
-    let page = page(&thread);
+    let page = api.page(&thread);
     assert_eq!(page.total, 5);
     // Oldest first, flat, each naming its parent.
     let ids: Vec<_> = page.comments.iter().map(|c| (c.id, c.parent_id)).collect();
     assert_eq!(
         ids,
         vec![
-            (top.id, None),
-            (second.id, None),
-            (reply.id, Some(top.id)),
-            (deeper.id, Some(reply.id)),
-            (deepest.id, Some(deeper.id)),
+            (top, None),
+            (second, None),
+            (reply, Some(top)),
+            (deeper, Some(reply)),
+            (deepest, Some(deeper)),
         ]
     );
     let tree = build_tree(&page.comments);
     assert_eq!(tree.len(), 2);
-    assert_eq!(
-        tree[0].replies[0].replies[0].replies[0].comment.id,
-        deepest.id
-    );
+    assert_eq!(tree[0].replies[0].replies[0].replies[0].comment.id, deepest);
     assert!(tree[1].replies.is_empty());
 }
 
@@ -105,112 +91,111 @@ fn replies_nest_under_their_parents_several_levels_deep() {
 fn every_validation_error_has_its_code_field_and_status() {
     let thread = unique_thread("validation");
     let long = |n: usize| "x".repeat(n);
-    let cases: Vec<(&str, Value, &str, &str)> = vec![
+    let ok = || comment(&thread);
+    let cases = vec![
+        ("missing body", ok().body(""), "body", "body_required"),
+        ("blank body", ok().body("  \n "), "body", "body_required"),
         (
-            "missing body",
-            json!({"thread": thread, "name": "A", "email": "a@b.org"}),
-            "body",
-            "body_required",
-        ),
-        (
-            "blank body",
-            json!({"thread": thread, "body": "  \n ", "name": "A", "email": "a@b.org"}),
+            "invisible body",
+            ok().body("\u{200B}\u{2060}"),
             "body",
             "body_required",
         ),
         (
             "body too long",
-            json!({"thread": thread, "body": long(10_001), "name": "A", "email": "a@b.org"}),
+            ok().body(&long(limits::BODY + 1)),
             "body",
             "body_too_long",
         ),
-        (
-            "missing name",
-            json!({"thread": thread, "body": "x", "email": "a@b.org"}),
-            "name",
-            "name_required",
-        ),
+        ("missing name", ok().name(""), "name", "name_required"),
         (
             "name too long",
-            json!({"thread": thread, "body": "x", "name": long(81), "email": "a@b.org"}),
+            ok().name(&long(limits::NAME + 1)),
             "name",
             "name_too_long",
         ),
-        (
-            "missing email",
-            json!({"thread": thread, "body": "x", "name": "A"}),
-            "email",
-            "email_required",
-        ),
+        ("missing email", ok().email(""), "email", "email_required"),
         (
             "invalid email",
-            json!({"thread": thread, "body": "x", "name": "A", "email": "not-an-email"}),
+            ok().email("not-an-email"),
             "email",
             "email_invalid",
         ),
         (
             "email too long",
-            json!({"thread": thread, "body": "x", "name": "A", "email": format!("{}@b.org", long(250))}),
+            ok().email(&format!("{}@b.org", long(limits::EMAIL))),
             "email",
             "email_too_long",
         ),
         (
             "javascript website",
-            json!({"thread": thread, "body": "x", "name": "A", "email": "a@b.org", "website": "javascript:alert(1)"}),
+            ok().website("javascript:alert(1)"),
             "website",
             "website_invalid",
         ),
         (
             "schemeless website",
-            json!({"thread": thread, "body": "x", "name": "A", "email": "a@b.org", "website": "example.org"}),
+            ok().website("example.org"),
             "website",
             "website_invalid",
         ),
         (
+            "website with a space",
+            ok().website("https://exa mple.org/"),
+            "website",
+            "website_malformed",
+        ),
+        (
+            "website without a host",
+            ok().website("http://"),
+            "website",
+            "website_malformed",
+        ),
+        (
             "website too long",
-            json!({"thread": thread, "body": "x", "name": "A", "email": "a@b.org", "website": format!("https://e.org/{}", long(500))}),
+            ok().website(&format!("https://e.org/{}", long(limits::WEBSITE))),
             "website",
             "website_too_long",
         ),
         (
             "missing thread",
-            json!({"body": "x", "name": "A", "email": "a@b.org"}),
+            comment("").body("x"),
             "thread",
             "thread_required",
         ),
         (
             "thread too long",
-            json!({"thread": long(301), "body": "x", "name": "A", "email": "a@b.org"}),
+            comment(&long(limits::THREAD_KEY + 1)),
             "thread",
             "thread_too_long",
         ),
         (
             "thread with newline",
-            json!({"thread": "/a\n/", "body": "x", "name": "A", "email": "a@b.org"}),
+            comment("/a\n/"),
             "thread",
             "thread_invalid",
         ),
         (
             "title too long",
-            json!({"thread": thread, "thread_title": long(301), "body": "x", "name": "A", "email": "a@b.org"}),
+            ok().title(&long(limits::THREAD_TITLE + 1)),
             "thread_title",
             "title_too_long",
         ),
         (
             "thread url not http",
-            json!({"thread": thread, "thread_url": "javascript:x", "body": "x", "name": "A", "email": "a@b.org"}),
+            ok().url("javascript:x"),
             "thread_url",
             "url_invalid",
         ),
         (
             "parent id zero",
-            json!({"thread": thread, "parent_id": 0, "body": "x", "name": "A", "email": "a@b.org"}),
+            ok().reply_to(CommentId(0)),
             "parent_id",
             "parent_not_found",
         ),
     ];
     for (label, body, field, code) in cases {
-        let reply = post_comment(&body);
+        let reply = api().post(&body.build());
         assert_eq!(reply.status, 422, "{label}: {}", reply.text);
         let json = reply.json();
         assert_eq!(json["error"]["code"], "validation_failed", "{label}");
@@ -223,12 +208,12 @@ fn every_validation_error_has_its_code_field_and_status() {
         assert_eq!(fields[0], json!({"field": field, "code": code}), "{label}");
     }
     // Nothing invalid was stored.
-    assert_eq!(page(&thread).total, 0);
+    assert_eq!(api().page(&thread).total, 0);
 }
 
 #[test]
 fn all_field_errors_are_reported_at_once() {
-    let reply = post_comment(&json!({"thread": unique_thread("all-errors"), "email": "nope"}));
+    let reply = api().post_json(&json!({"thread": unique_thread("all-errors"), "email": "nope"}));
     assert_eq!(reply.status, 422);
     let fields: Vec<String> = reply.json()["error"]["fields"]
         .as_array()
@@ -243,15 +228,14 @@ fn all_field_errors_are_reported_at_once() {
 fn replies_to_missing_comments_or_other_threads_are_rejected() {
     let thread = unique_thread("parent-a");
     let other = unique_thread("parent-b");
-    let top = create(comment(&thread, "top"));
-    create(comment(&other, "other thread exists too"));
+    let api = api();
+    let top = api.create_id(comment(&thread).body("top"));
+    api.create_id(comment(&other).body("other thread exists too"));
     for (label, target_thread, parent) in [
-        ("missing parent", &thread, json!(999_999_999)),
-        ("parent in another thread", &other, json!(top.id)),
+        ("missing parent", &thread, CommentId(999_999_999)),
+        ("parent in another thread", &other, top),
     ] {
-        let mut body = comment(target_thread, "orphan");
-        body["parent_id"] = parent;
-        let reply = post_comment(&body);
+        let reply = api.post(&comment(target_thread).reply_to(parent).build());
         assert_eq!(reply.status, 422, "{label}: {}", reply.text);
         assert_eq!(reply.error_code(), "parent_not_found", "{label}");
         assert_eq!(
@@ -262,16 +246,16 @@ fn replies_to_missing_comments_or_other_threads_are_rejected() {
     }
     // A reply to a thread that does not exist yet is refused and does not create it.
     let fresh = unique_thread("parent-c");
-    let mut body = comment(&fresh, "reply into nowhere");
-    body["parent_id"] = json!(top.id);
-    assert_eq!(post_comment(&body).error_code(), "parent_not_found");
-    assert_eq!(page(&fresh).total, 0);
-    assert_eq!(page(&thread).total, 1);
+    let reply = api.post(&comment(&fresh).reply_to(top).build());
+    assert_eq!(reply.error_code(), "parent_not_found");
+    assert_eq!(api.page(&fresh).total, 0);
+    assert_eq!(api.page(&thread).total, 1);
 }
 
 #[test]
 fn malformed_requests_get_json_errors_not_500s() {
-    let origin = demo();
+    let api = api();
+    let origin = api.demo.clone();
     let json_headers = [
         ("Origin", origin.as_str()),
         ("Content-Type", "application/json"),
@@ -329,7 +313,7 @@ fn malformed_requests_get_json_errors_not_500s() {
             413,
             "payload_too_large",
             json_headers.to_vec(),
-            format!("{{\"body\":\"{}\"}}", "x".repeat(70_000)).into_bytes(),
+            format!("{{\"body\":\"{}\"}}", "x".repeat(limits::REQUEST_BYTES + 1)).into_bytes(),
         ),
         (
             "foreign origin",
@@ -349,8 +333,9 @@ fn malformed_requests_get_json_errors_not_500s() {
             b"{}".to_vec(),
         ),
     ];
+    let path = Endpoint::PostComment.path();
     for (label, status, code, headers, body) in cases {
-        let reply = send("POST", "/api/v1/comments", &headers, &body);
+        let reply = api.send("POST", &path, &headers, &body);
         assert_eq!(reply.status, status, "{label}: {}", reply.text);
         assert_eq!(reply.error_code(), code, "{label}");
         assert!(
@@ -365,27 +350,25 @@ fn malformed_requests_get_json_errors_not_500s() {
 
 #[test]
 fn unknown_routes_and_methods_are_404_and_405() {
-    let reply = get("/api/v1/nope", &[]);
+    let api = api();
+    let unknown = format!("{}/nope", colloquy_core::endpoint::API_PREFIX);
+    assert_eq!(api.get(&unknown).error(), (404, "not_found".into()));
     assert_eq!(
-        (reply.status, reply.error_code().as_str()),
-        (404, "not_found")
+        api.get("/no-such-file.txt").error(),
+        (404, "not_found".into())
     );
-    let reply = get("/no-such-file.txt", &[]);
-    assert_eq!(
-        (reply.status, reply.error_code().as_str()),
-        (404, "not_found")
+    let reply = api.send(
+        "DELETE",
+        &Endpoint::PostComment.path(),
+        &[("Origin", &api.demo)],
+        b"",
     );
-    let origin = demo();
-    let reply = send("DELETE", "/api/v1/comments", &[("Origin", &origin)], b"");
-    assert_eq!(
-        (reply.status, reply.error_code().as_str()),
-        (405, "method_not_allowed")
-    );
+    assert_eq!(reply.error(), (405, "method_not_allowed".into()));
 }
 
 #[test]
 fn listing_without_a_thread_key_is_a_validation_error() {
-    let reply = get("/api/v1/comments", &[]);
+    let reply = api().get(&Endpoint::ListThread.path());
     assert_eq!(reply.status, 422, "{}", reply.text);
     assert_eq!(
         reply.json()["error"]["fields"][0],
@@ -395,18 +378,23 @@ fn listing_without_a_thread_key_is_a_validation_error() {
 
 #[test]
 fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
-    let thread = unique_thread("cors");
-    let reply = get(
-        &format!("/api/v1/comments?thread={thread}"),
+    let api = api();
+    let query = ThreadQuery {
+        thread: unique_thread("cors"),
+        ..Default::default()
+    };
+    let reply = colloquy_e2e::http::request(
+        "GET",
+        &query.url(&api.api),
         &[("Origin", "https://any.example")],
+        b"",
     );
     assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
 
-    let origin = demo();
     let preflight = |from: &str| {
-        send(
+        api.send(
             "OPTIONS",
-            "/api/v1/comments",
+            &Endpoint::PostComment.path(),
             &[
                 ("Origin", from),
                 ("Access-Control-Request-Method", "POST"),
@@ -415,11 +403,11 @@ fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
             b"",
         )
     };
-    let allowed = preflight(&origin);
+    let allowed = preflight(&api.demo);
     assert_eq!(allowed.status, 204);
     assert_eq!(
         allowed.header("access-control-allow-origin"),
-        Some(origin.as_str())
+        Some(api.demo.as_str())
     );
     assert!(allowed
         .header("access-control-allow-methods")
@@ -431,7 +419,8 @@ fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
 
 #[test]
 fn the_embed_script_and_widget_are_served_cross_origin_with_the_right_types() {
-    let embed = get("/embed.js", &[]);
+    let api = api();
+    let embed = api.get("/embed.js");
     assert_eq!(embed.status, 200);
     assert!(embed
         .header("content-type")
@@ -449,14 +438,34 @@ fn the_embed_script_and_widget_are_served_cross_origin_with_the_right_types() {
         .take_while(|c| c.is_ascii_hexdigit())
         .collect();
     assert_eq!(version.len(), 12, "{}", embed.text);
-    let wasm = get(&format!("/widget/{version}/colloquy_widget_bg.wasm"), &[]);
+    let wasm = api.get(&format!("/widget/{version}/colloquy_widget_bg.wasm"));
     assert_eq!(wasm.status, 200);
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert_eq!(wasm.header("access-control-allow-origin"), Some("*"));
-    let glue = get(&format!("/widget/{version}/colloquy_widget.js"), &[]);
+    let glue = api.get(&format!("/widget/{version}/colloquy_widget.js"));
     assert_eq!(glue.status, 200);
     assert!(glue
         .header("content-type")
         .unwrap_or("")
         .contains("javascript"));
+    // count.js has its API path from the build, and it is the one core describes.
+    let count = api.get("/count.js");
+    assert!(
+        count
+            .text
+            .contains(Endpoint::Counts.path().trim_start_matches('/')),
+        "{}",
+        count.text
+    );
+}
+
+#[test]
+fn a_comment_id_in_a_url_is_a_positive_integer_or_not_found() {
+    let api = api();
+    for bad in ["0", "-1", "1e3", "abc", "99999999999999999999"] {
+        let path = format!("{}/comments/{bad}", colloquy_core::endpoint::API_PREFIX);
+        assert_eq!(api.get(&path).error(), (404, "not_found".into()), "{bad}");
+    }
+    let missing = api.get(&Endpoint::CommentContext(CommentId(999_999_999)).path());
+    assert_eq!(missing.error(), (404, "comment_not_found".into()));
 }

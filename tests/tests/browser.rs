@@ -1,6 +1,8 @@
 //! The widget in headless Chromium, on the demo page served from its own origin.
 
-use colloquy_e2e::browser::{open_demo, session, type_into, wait_for, wait_for_text, widget_root};
+use colloquy_e2e::browser::{
+    click, open_demo, session, type_into, value_of, wait_for, wait_for_text, widget_root,
+};
 use colloquy_e2e::unique_thread;
 use fantoccini::Locator;
 
@@ -34,11 +36,7 @@ async fn a_reader_posts_a_comment_then_a_reply_and_both_survive_a_reload() {
     type_into(&root, "#cq-new-name", "Petra").await;
     type_into(&root, "#cq-new-email", "petra@example.org").await;
     type_into(&root, "#cq-new-website", "https://petra.example.org").await;
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form button[type=submit]").await;
 
     let top = wait_for_text(
         &root,
@@ -57,8 +55,7 @@ async fn a_reader_posts_a_comment_then_a_reply_and_both_survive_a_reload() {
     );
     assert_eq!(author.text().await.unwrap(), "Petra");
     // The form was cleared only after the comment was published.
-    let body = wait_for(&root, "#cq-new-body").await;
-    assert_eq!(body.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(value_of(&root, "#cq-new-body").await, "");
 
     top.find(Locator::Css("button.cq-reply"))
         .await
@@ -72,11 +69,7 @@ async fn a_reader_posts_a_comment_then_a_reply_and_both_survive_a_reload() {
         .send_keys("Which tool did you use?")
         .await
         .unwrap();
-    wait_for(&root, "form.cq-form-reply button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form-reply button[type=submit]").await;
     wait_for_text(
         &root,
         "ol.cq-replies > li.cq-item",
@@ -145,11 +138,7 @@ async fn api_field_errors_show_next_to_their_inputs_and_keep_the_text() {
     let root = open_demo(&client, Some(&thread)).await;
     type_into(&root, "#cq-new-body", "A thought worth keeping").await;
     type_into(&root, "#cq-new-email", "not-an-email").await;
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form button[type=submit]").await;
 
     wait_for_text(&root, "#cq-new-name-error", "Please enter your name.").await;
     wait_for_text(&root, "#cq-new-email-error", "valid email address").await;
@@ -158,10 +147,9 @@ async fn api_field_errors_show_next_to_their_inputs_and_keep_the_text() {
         email.attr("aria-invalid").await.unwrap().as_deref(),
         Some("true")
     );
-    let body = wait_for(&root, "#cq-new-body").await;
     assert_eq!(
-        body.prop("value").await.unwrap().as_deref(),
-        Some("A thought worth keeping")
+        value_of(&root, "#cq-new-body").await,
+        "A thought worth keeping"
     );
     assert!(root
         .find_all(Locator::Css("li.cq-item"))

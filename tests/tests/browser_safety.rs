@@ -2,13 +2,12 @@
 //! and delete their own comments only while the window is open.
 
 use colloquy_e2e::browser::{
-    fill_form, open_demo, session, type_into, wait_for, wait_for_text, widget_root,
+    click, fill_form, open_demo, session, type_into, wait_for, wait_for_text, widget_root,
 };
-use colloquy_e2e::http::post_comment;
+use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::payloads::XSS_PAYLOADS;
 use colloquy_e2e::unique_thread;
 use fantoccini::{Client, Locator};
-use serde_json::json;
 
 async fn xss_fired(client: &Client) -> bool {
     let fired = client
@@ -23,9 +22,8 @@ async fn hostile_comments_render_inert_in_the_widget() {
     let thread = unique_thread("browser-xss");
     let hostile_name = "<img src=x onerror=window.__xss=1>";
     for payload in XSS_PAYLOADS {
-        let reply = post_comment(&json!({
-            "thread": thread, "body": payload, "name": hostile_name, "email": "x@example.org",
-        }));
+        let reply =
+            Deployment::main().post(&comment(&thread).body(payload).name(hostile_name).build());
         assert_eq!(reply.status, 201, "{payload}: {}", reply.text);
     }
     let client = session().await;
@@ -58,7 +56,7 @@ async fn hostile_comments_render_inert_in_the_widget() {
 
 #[tokio::test]
 async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
-    let window: u64 = std::env::var("COLLOQUY_EDIT_WINDOW_SECS")
+    let window: u64 = std::env::var(colloquy_e2e::env_names::EDIT_WINDOW_SECS)
         .expect("set by cargo xtask test")
         .parse()
         .unwrap();
@@ -68,11 +66,7 @@ async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
     // Sent at once after loading: the widget waits out the server's minimum form time
     // itself instead of showing a "too fast" error.
     fill_form(&root, "Frist", "Iva", "iva@example.org").await;
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form button[type=submit]").await;
     wait_for_text(&root, "li.cq-item", "Frist").await;
 
     let edit = wait_for_text(&root, ".cq-actions button", "Edit").await;
@@ -85,22 +79,14 @@ async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
     );
     box_.clear().await.unwrap();
     box_.send_keys("First, *properly*").await.unwrap();
-    wait_for(&root, "form.cq-edit button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-edit button[type=submit]").await;
     wait_for_text(&root, ".cq-body", "First, properly").await;
     wait_for(&root, ".cq-body em").await;
     wait_for_text(&root, ".cq-edited", "(edited)").await;
 
     // A second comment to delete; the first stays to watch its window close.
     type_into(&root, "#cq-new-body", "Delete me").await;
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form button[type=submit]").await;
     let doomed = wait_for_text(&root, "li.cq-item", "Delete me").await;
     let buttons = doomed
         .find_all(Locator::Css(".cq-actions button"))
@@ -118,11 +104,7 @@ async fn an_author_edits_and_deletes_their_comment_then_the_window_closes() {
         .await
         .unwrap();
     wait_for_text(&root, ".cq-confirm", "Delete this comment?").await;
-    wait_for(&root, ".cq-confirm .cq-danger")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, ".cq-confirm .cq-danger").await;
     wait_for_text(&root, "h2.cq-heading", "1 comment on").await;
     assert!(!root
         .find(Locator::Css("ol.cq-list"))

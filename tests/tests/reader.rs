@@ -2,27 +2,14 @@
 //! sorting, paging, permalinks, depth, themes and languages, the count script.
 
 use colloquy_e2e::browser::{
-    in_widget, open_demo, open_demo_with, session, type_into, wait_for, wait_for_text, widget_root,
+    click, in_widget, open_demo, open_demo_with, session, set_online, type_into, value_of,
+    wait_for, wait_for_text, widget_root,
 };
-use colloquy_e2e::http::post_comment;
+use colloquy_e2e::fixtures::seed as post;
 use colloquy_e2e::{demo, unique_thread};
 use fantoccini::Locator;
 use serde_json::json;
 use std::time::Duration;
-
-fn post(thread: &str, parent: Option<i64>, body: &str, name: &str) -> i64 {
-    let mut c = json!({"thread": thread, "body": body, "name": name, "email": "x@example.org"});
-    if let Some(p) = parent {
-        c["parent_id"] = json!(p);
-    }
-    let reply = post_comment(&c);
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()["comment"]["id"].as_i64().unwrap()
-}
-
-async fn click(root: &fantoccini::elements::ShadowRoot, css: &str) {
-    wait_for(root, css).await.click().await.expect("click");
-}
 
 #[tokio::test]
 async fn drafts_survive_a_reload_and_a_network_failure_then_post_on_retry() {
@@ -40,17 +27,13 @@ async fn drafts_survive_a_reload_and_a_network_failure_then_post_on_retry() {
 
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
-    let body = wait_for(&root, "#cq-new-body").await;
     assert_eq!(
-        body.prop("value").await.unwrap().as_deref(),
-        Some("A long thought I do not want to lose")
+        value_of(&root, "#cq-new-body").await,
+        "A long thought I do not want to lose"
     );
 
     // The network goes away: the page's fetch fails, as it does offline.
-    client
-        .execute("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('offline'));", vec![])
-        .await
-        .unwrap();
+    set_online(&client, false).await;
     type_into(&root, "#cq-new-name", "Nika").await;
     type_into(&root, "#cq-new-email", "nika@example.org").await;
     click(&root, "form.cq-form button[type=submit]").await;
@@ -60,33 +43,26 @@ async fn drafts_survive_a_reload_and_a_network_failure_then_post_on_retry() {
         "Could not reach the comment server",
     )
     .await;
-    let body = wait_for(&root, "#cq-new-body").await;
     assert_eq!(
-        body.prop("value").await.unwrap().as_deref(),
-        Some("A long thought I do not want to lose")
+        value_of(&root, "#cq-new-body").await,
+        "A long thought I do not want to lose"
     );
 
     // Back online: Retry posts it, and the draft is gone for good.
-    client
-        .execute("window.fetch = window.__fetch;", vec![])
-        .await
-        .unwrap();
+    set_online(&client, true).await;
     click(&root, ".cq-retry").await;
     wait_for_text(&root, "li.cq-item", "A long thought").await;
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
     wait_for_text(&root, "li.cq-item", "A long thought").await;
-    let body = wait_for(&root, "#cq-new-body").await;
-    assert_eq!(body.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(value_of(&root, "#cq-new-body").await, "");
     // Name and email were remembered, and can be forgotten.
-    let name = wait_for(&root, "#cq-new-name").await;
-    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("Nika"));
+    assert_eq!(value_of(&root, "#cq-new-name").await, "Nika");
     click(&root, ".cq-forget").await;
-    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(value_of(&root, "#cq-new-name").await, "");
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
-    let name = wait_for(&root, "#cq-new-name").await;
-    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(value_of(&root, "#cq-new-name").await, "");
     client.close().await.unwrap();
 }
 
@@ -132,11 +108,7 @@ async fn likes_count_once_and_the_sort_choice_is_remembered() {
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
     wait_for_text(&root, "ol.cq-list > li.cq-item:first-child", "more popular").await;
-    let select = wait_for(&root, ".cq-sort select").await;
-    assert_eq!(
-        select.prop("value").await.unwrap().as_deref(),
-        Some("liked")
-    );
+    assert_eq!(value_of(&root, ".cq-sort select").await, "liked");
     let like = wait_for(&root, "ol.cq-list > li.cq-item:first-child .cq-like").await;
     assert_eq!(
         like.attr("aria-pressed").await.unwrap().as_deref(),
@@ -246,7 +218,7 @@ async fn deep_replies_stop_at_the_maximum_depth_and_can_be_collapsed() {
     wait_for_text(
         &root,
         "ol.cq-list > li.cq-item > article .cq-collapse",
-        "Show 5 more replies",
+        "Show 5 replies",
     )
     .await;
     assert!(root

@@ -2,53 +2,51 @@
 //! Turnstile (verified by a local fake that accepts exactly the token "pass-token"),
 //! moderation of new comments, and an owner key for the author badge.
 
-use colloquy_e2e::browser::{fill_form, session, wait_for, wait_for_text, widget_root};
-use colloquy_e2e::http::{form_token, fresh_client_ip, send_to};
+use colloquy_core::api::NewComment;
+use colloquy_core::endpoint::ThreadQuery;
+use colloquy_e2e::browser::{
+    click, fill_form, session, value_of, wait_for, wait_for_text, widget_root,
+};
+use colloquy_e2e::env_names;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::Reply;
 use colloquy_e2e::{env_url, unique_thread};
 use fantoccini::Locator;
-use serde_json::{json, Value};
 
-fn post(body: &Value) -> colloquy_e2e::http::Reply {
-    let mut body = body.clone();
-    body["form_token"] = json!(form_token());
-    let origin = env_url("COLLOQUY_STRICT_DEMO");
-    let ip = fresh_client_ip();
-    send_to(
-        &env_url("COLLOQUY_STRICT_API"),
-        "POST",
-        "/api/v1/comments",
-        &[
-            ("Origin", &origin),
-            ("Content-Type", "application/json"),
-            ("CF-Connecting-IP", &ip),
-        ],
-        body.to_string().as_bytes(),
-    )
+fn strict() -> Deployment {
+    Deployment::strict()
+}
+
+fn post(body: &NewComment) -> Reply {
+    strict().post(body)
+}
+
+fn list(thread: &str) -> Reply {
+    strict().list(&ThreadQuery {
+        thread: thread.into(),
+        ..Default::default()
+    })
 }
 
 #[test]
 fn the_worker_requires_and_verifies_a_turnstile_token() {
     let thread = unique_thread("turnstile-api");
-    let base = json!({"thread": thread, "body": "hi", "name": "Ana", "email": "ana@example.org"});
-    let reply = post(&base);
+    let base = comment(&thread).name("Ana").body("hi");
+    let reply = post(&base.clone().build());
     assert_eq!(
         (reply.status, reply.error_code().as_str()),
         (422, "captcha_required"),
         "{}",
         reply.text
     );
-    let mut bad = base.clone();
-    bad["turnstile_token"] = json!("forged-token");
-    let reply = post(&bad);
+    let reply = post(&base.clone().turnstile("forged-token").build());
     assert_eq!(
         (reply.status, reply.error_code().as_str()),
         (403, "captcha_failed"),
         "{}",
         reply.text
     );
-    let mut good = base.clone();
-    good["turnstile_token"] = json!("pass-token");
-    let created = post(&good);
+    let created = post(&base.turnstile("pass-token").build());
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(
         created.json()["comment"]["pending"],
@@ -56,13 +54,7 @@ fn the_worker_requires_and_verifies_a_turnstile_token() {
         "held for moderation"
     );
 
-    let page = send_to(
-        &env_url("COLLOQUY_STRICT_API"),
-        "GET",
-        &format!("/api/v1/comments?thread={thread}"),
-        &[],
-        b"",
-    );
+    let page = list(&thread);
     let settings = &page.json()["settings"];
     assert_eq!(settings["turnstile_site_key"], "test-site-key");
     assert!(settings["turnstile_script_url"]
@@ -80,28 +72,24 @@ fn the_worker_requires_and_verifies_a_turnstile_token() {
 #[test]
 fn the_owner_key_earns_the_badge_and_skips_moderation_and_nothing_else_does() {
     let thread = unique_thread("owner-api");
-    let owner_key = env_url("COLLOQUY_OWNER_KEY");
-    let mut by_owner = json!({"thread": thread, "body": "Thanks, all!", "name": "Mira Kos",
-        "email": "mira@example.org", "turnstile_token": "pass-token", "owner_key": owner_key});
-    let reply = post(&by_owner);
+    let owner_key = env_url(env_names::OWNER_KEY);
+    let by_owner = comment(&thread)
+        .body("Thanks, all!")
+        .name("Mira Kos")
+        .email("mira@example.org")
+        .turnstile("pass-token");
+    let reply = post(&by_owner.clone().owner_key(&owner_key).build());
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.json()["comment"]["owner"], true);
     assert_eq!(reply.json()["comment"]["pending"], false);
-    by_owner["owner_key"] = json!("a-guess-at-the-key-0000000");
-    let impostor = post(&by_owner);
+    let impostor = post(&by_owner.owner_key("a-guess-at-the-key-0000000").build());
     assert_eq!(
         impostor.json()["comment"]["owner"],
         false,
         "the same name proves nothing"
     );
     assert_eq!(impostor.json()["comment"]["pending"], true);
-    let page = send_to(
-        &env_url("COLLOQUY_STRICT_API"),
-        "GET",
-        &format!("/api/v1/comments?thread={thread}"),
-        &[],
-        b"",
-    );
+    let page = list(&thread);
     assert_eq!(page.json()["total"], 1);
     assert_eq!(page.json()["comments"][0]["owner"], true);
     assert!(!page.text.contains(&owner_key));
@@ -112,10 +100,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     let client = session().await;
     let thread = unique_thread("turnstile-browser");
     client
-        .goto(&format!(
-            "{}/?thread={thread}",
-            env_url("COLLOQUY_STRICT_DEMO")
-        ))
+        .goto(&format!("{}/?thread={thread}", strict().demo))
         .await
         .unwrap();
     let root = widget_root(&client).await;
@@ -123,11 +108,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     fill_form(&root, "Checked by a person", "Mojca", "mojca@example.org").await;
 
     // Unsolved: the server says a challenge is needed, and the text stays.
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, "form.cq-form button[type=submit]").await;
     wait_for_text(&root, ".cq-form-error", "complete the challenge").await;
 
     // Solved with a token the verifier rejects.
@@ -135,38 +116,18 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
         .execute("window.__turnstileToken = 'bad-token'", vec![])
         .await
         .unwrap();
-    wait_for(&root, ".cq-turnstile .fake-turnstile")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, ".cq-turnstile .fake-turnstile").await;
+    click(&root, "form.cq-form button[type=submit]").await;
     wait_for_text(&root, ".cq-form-error", "could not be verified").await;
-    let body = wait_for(&root, "#cq-new-body").await;
-    assert_eq!(
-        body.prop("value").await.unwrap().as_deref(),
-        Some("Checked by a person")
-    );
+    assert_eq!(value_of(&root, "#cq-new-body").await, "Checked by a person");
 
     // Solved properly: posted, and held for moderation, which only its author sees.
     client
         .execute("window.__turnstileToken = 'pass-token'", vec![])
         .await
         .unwrap();
-    wait_for(&root, ".cq-turnstile .fake-turnstile")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, ".cq-turnstile .fake-turnstile").await;
+    click(&root, "form.cq-form button[type=submit]").await;
     let mine = wait_for_text(&root, "li.cq-item", "Checked by a person").await;
     assert!(mine.text().await.unwrap().contains("Awaiting moderation"));
     client.refresh().await.unwrap();
@@ -181,10 +142,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     // Another reader (a fresh browser profile) does not see it.
     let other = session().await;
     other
-        .goto(&format!(
-            "{}/?thread={thread}",
-            env_url("COLLOQUY_STRICT_DEMO")
-        ))
+        .goto(&format!("{}/?thread={thread}", strict().demo))
         .await
         .unwrap();
     let root = widget_root(&other).await;
@@ -202,11 +160,11 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
 async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge() {
     let client = session().await;
     let thread = unique_thread("owner-browser");
-    let key = env_url("COLLOQUY_OWNER_KEY");
+    let key = env_url(env_names::OWNER_KEY);
     client
         .goto(&format!(
             "{}/?thread={thread}#colloquy-owner={key}",
-            env_url("COLLOQUY_STRICT_DEMO")
+            strict().demo
         ))
         .await
         .unwrap();
@@ -224,16 +182,8 @@ async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge(
         "mira@example.org",
     )
     .await;
-    wait_for(&root, ".cq-turnstile .fake-turnstile")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_for(&root, "form.cq-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&root, ".cq-turnstile .fake-turnstile").await;
+    click(&root, "form.cq-form button[type=submit]").await;
     let mine = wait_for_text(&root, "li.cq-item", "Author here").await;
     wait_for_text(&root, "li.cq-item .cq-badge", "Author").await;
     // Gravatar is on for this deployment (served by the local fake, never the real one).

@@ -1,45 +1,14 @@
-//! The HTTP client: the API's own request/response types from `colloquy-core`, over fetch.
+//! The HTTP client: the API's own request/response types and URL space from
+//! `colloquy-core`, over fetch.
 
 use colloquy_core::api::{
-    CommentContext, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeRequest, LikeState,
-    NewComment, PreviewRequest, PreviewResponse, PublicComment, RepliesPage, Sort, ThreadPage,
+    CommentContext, CommentId, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeRequest,
+    LikeState, NewComment, PreviewRequest, PreviewResponse, PublicComment, RepliesPage, ThreadPage,
     UpdatedComment,
 };
-use colloquy_core::model::CommentId;
+use colloquy_core::endpoint::{Endpoint, Method, ThreadQuery};
+use colloquy_core::ErrorCode;
 use gloo_net::http::{Request, RequestBuilder, Response};
-
-impl ClientError {
-    /// The server's error code, if the server answered with one.
-    pub fn code(&self) -> Option<colloquy_core::ErrorCode> {
-        match self {
-            ClientError::Api(body) => Some(body.error.code),
-            _ => None,
-        }
-    }
-
-    /// Failures where sending the same thing again later can work.
-    pub fn retryable(&self) -> bool {
-        use colloquy_core::ErrorCode::*;
-        match self {
-            ClientError::Network | ClientError::Unexpected(_) => true,
-            ClientError::Api(body) => {
-                matches!(
-                    body.error.code,
-                    RateLimited | TooFast | Internal | Unavailable | Unknown | CaptchaFailed
-                )
-            }
-        }
-    }
-
-    /// The message to show for this failure.
-    pub fn message(&self, t: &crate::i18n::Strings) -> &'static str {
-        match self {
-            ClientError::Api(body) => t.error(body.error.code),
-            ClientError::Network => t.network_error,
-            ClientError::Unexpected(_) => t.error(colloquy_core::ErrorCode::Internal),
-        }
-    }
-}
 
 /// The widget layer's errors, each shown to the reader as one localized message.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -55,8 +24,31 @@ pub enum ClientError {
     Unexpected(u16),
 }
 
-fn comments_url(base: &str) -> String {
-    format!("{base}api/v1/comments")
+impl ClientError {
+    /// The server's error code, if the server answered with one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Api(body) => Some(body.error.code),
+            _ => None,
+        }
+    }
+
+    /// Failures where sending the same thing again later can work.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ClientError::Network | ClientError::Unexpected(_) => true,
+            ClientError::Api(body) => body.error.code.retryable(),
+        }
+    }
+
+    /// The message to show for this failure.
+    pub fn message(&self, t: &crate::i18n::Strings) -> String {
+        match self {
+            ClientError::Api(body) => t.error(body.error.code),
+            ClientError::Network => t.network_error.to_owned(),
+            ClientError::Unexpected(_) => t.error(ErrorCode::Internal),
+        }
+    }
 }
 
 async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError> {
@@ -67,31 +59,17 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError
     decode(response).await
 }
 
-/// One page of a thread in `sort` order; `cursor` from the previous page's `next_cursor`.
-pub async fn thread(
-    base: &str,
-    key: &str,
-    sort: Sort,
-    cursor: Option<&str>,
-) -> Result<ThreadPage, ClientError> {
-    let mut url = format!(
-        "{}?thread={}&sort={}",
-        comments_url(base),
-        js_sys::encode_uri_component(key),
-        sort.as_str()
-    );
-    if let Some(c) = cursor {
-        url.push_str(&format!("&cursor={}", js_sys::encode_uri_component(c)));
-    }
-    get(&url).await
+/// One page of a thread.
+pub async fn thread(base: &str, query: &ThreadQuery) -> Result<ThreadPage, ClientError> {
+    get(&query.url(base)).await
 }
 
 pub async fn replies(base: &str, root: CommentId) -> Result<RepliesPage, ClientError> {
-    get(&format!("{}/replies", comment_url(base, root))).await
+    get(&Endpoint::Replies(root).url(base)).await
 }
 
 pub async fn context(base: &str, id: CommentId) -> Result<CommentContext, ClientError> {
-    get(&comment_url(base, id)).await
+    get(&Endpoint::CommentContext(id).url(base)).await
 }
 
 pub async fn like(
@@ -100,26 +78,20 @@ pub async fn like(
     reader: String,
     on: bool,
 ) -> Result<LikeState, ClientError> {
-    let url = format!("{}/like", comment_url(base, id));
-    let request = if on {
-        Request::post(&url)
+    let endpoint = if on {
+        Endpoint::Like(id)
     } else {
-        Request::delete(&url)
+        Endpoint::Unlike(id)
     };
-    decode(send_json(request, &LikeRequest { reader }).await?).await
+    decode(send_json(base, endpoint, &LikeRequest { reader }).await?).await
 }
 
 pub async fn preview(base: &str, body: String) -> Result<PreviewResponse, ClientError> {
-    let request = Request::post(&format!("{base}api/v1/preview"));
-    decode(send_json(request, &PreviewRequest { body }).await?).await
+    decode(send_json(base, Endpoint::Preview, &PreviewRequest { body }).await?).await
 }
 
 pub async fn post(base: &str, comment: &NewComment) -> Result<CreatedComment, ClientError> {
-    decode(send_json(Request::post(&comments_url(base)), comment).await?).await
-}
-
-fn comment_url(base: &str, id: CommentId) -> String {
-    format!("{}/{id}", comments_url(base))
+    decode(send_json(base, Endpoint::PostComment, comment).await?).await
 }
 
 pub async fn edit(
@@ -127,12 +99,12 @@ pub async fn edit(
     id: CommentId,
     input: &EditComment,
 ) -> Result<PublicComment, ClientError> {
-    let response = send_json(Request::patch(&comment_url(base, id)), input).await?;
+    let response = send_json(base, Endpoint::EditComment(id), input).await?;
     decode::<UpdatedComment>(response).await.map(|c| c.comment)
 }
 
 pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<(), ClientError> {
-    let response = send_json(Request::delete(&comment_url(base, id)), input).await?;
+    let response = send_json(base, Endpoint::DeleteComment(id), input).await?;
     if response.ok() {
         return Ok(());
     }
@@ -141,9 +113,17 @@ pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<
 
 /// Send a JSON body (every write is `application/json`, the server's CSRF guard).
 async fn send_json<T: serde::Serialize>(
-    request: RequestBuilder,
+    base: &str,
+    endpoint: Endpoint,
     body: &T,
 ) -> Result<Response, ClientError> {
+    let url = endpoint.url(base);
+    let request: RequestBuilder = match endpoint.method() {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Patch => Request::patch(&url),
+        Method::Delete => Request::delete(&url),
+    };
     request
         .json(body)
         .map_err(|_| ClientError::Unexpected(0))?

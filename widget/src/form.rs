@@ -1,61 +1,24 @@
 //! The comment form: "Leave a comment" at the bottom, and the same form inline under a
 //! comment when the reader clicks Reply. Drafts live in `localStorage` until posted, so a
 //! reload, a network failure or a server error never loses what the reader typed.
+//!
+//! The server validates before it checks the form timer, so a form sent too early learns
+//! at once what to fix; a valid one sent too early waits out the timer and goes again.
 
 use std::collections::HashMap;
 
-use colloquy_core::api::{CreatedComment, NewComment};
-use colloquy_core::model::CommentId;
+use colloquy_core::api::{CommentId, CreatedComment, NewComment};
 use colloquy_core::{ErrorCode, Field};
+use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
-use crate::app::Thread;
+use crate::browser;
 use crate::i18n::{self, Strings};
+use crate::state::Thread;
 use crate::storage::{self, save_own, OwnComment};
 use crate::turnstile;
-
-/// Who is writing: shared by all forms of the widget, so a reader types it once, and
-/// remembered after a successful post (the reader can make the widget forget it).
-#[derive(Clone, Copy)]
-pub struct Identity {
-    pub name: RwSignal<String>,
-    pub email: RwSignal<String>,
-    pub website: RwSignal<String>,
-    /// Whether the details are stored on this device.
-    pub remembered: RwSignal<bool>,
-}
-
-impl Identity {
-    pub fn remembered() -> Self {
-        let stored = storage::load_identity();
-        let (name, email, website) = stored.clone().unwrap_or_default();
-        Identity {
-            name: RwSignal::new(name),
-            email: RwSignal::new(email),
-            website: RwSignal::new(website),
-            remembered: RwSignal::new(stored.is_some()),
-        }
-    }
-
-    fn remember(&self) {
-        storage::save_identity(
-            &self.name.get_untracked(),
-            &self.email.get_untracked(),
-            &self.website.get_untracked(),
-        );
-        self.remembered.set(true);
-    }
-
-    fn forget(&self) {
-        storage::forget_identity();
-        self.name.set(String::new());
-        self.email.set(String::new());
-        self.website.set(String::new());
-        self.remembered.set(false);
-    }
-}
 
 /// Stable names used in element ids (and by the browser tests).
 fn field_name(field: Field) -> &'static str {
@@ -68,6 +31,32 @@ fn field_name(field: Field) -> &'static str {
         Field::ThreadTitle => "thread-title",
         Field::ThreadUrl => "thread-url",
         Field::ParentId => "parent",
+    }
+}
+
+/// The inputs of the form, in order, to focus the first one with a problem.
+#[derive(Clone, Copy)]
+struct Inputs {
+    body: NodeRef<Textarea>,
+    name: NodeRef<Input>,
+    email: NodeRef<Input>,
+    website: NodeRef<Input>,
+}
+
+impl Inputs {
+    fn focus_first(&self, errors: &HashMap<Field, ErrorCode>) {
+        let focused = if errors.contains_key(&Field::Body) {
+            self.body.get_untracked().map(|e| e.focus())
+        } else if errors.contains_key(&Field::Name) {
+            self.name.get_untracked().map(|e| e.focus())
+        } else if errors.contains_key(&Field::Email) {
+            self.email.get_untracked().map(|e| e.focus())
+        } else if errors.contains_key(&Field::Website) {
+            self.website.get_untracked().map(|e| e.focus())
+        } else {
+            None
+        };
+        let _ = focused;
     }
 }
 
@@ -90,8 +79,28 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     // Hidden from people (off-screen, not focusable); bots that fill every field fill it.
     let honeypot = RwSignal::new(String::new());
     let field_errors = RwSignal::new(HashMap::<Field, ErrorCode>::new());
-    let general_error = RwSignal::new(None::<(&'static str, bool)>);
-    let status = RwSignal::new(None::<&'static str>);
+    // A field's error goes as soon as the reader changes that field.
+    for (field, value) in [
+        (Field::Body, body),
+        (Field::Name, identity.name),
+        (Field::Email, identity.email),
+        (Field::Website, identity.website),
+    ] {
+        Effect::watch(
+            move || value.track(),
+            move |_, _, _| {
+                if field_errors.with_untracked(|e| e.contains_key(&field)) {
+                    field_errors.update(|e| {
+                        e.remove(&field);
+                    });
+                }
+            },
+            false,
+        );
+    }
+    let general_error = RwSignal::new(None::<(String, bool)>);
+    // "Published" (or "awaiting moderation") about the comment just posted, while it is there.
+    let status = RwSignal::new(None::<(&'static str, CommentId)>);
     let submitting = RwSignal::new(false);
     let previewing = RwSignal::new(false);
     let preview_html = RwSignal::new(None::<String>);
@@ -108,11 +117,16 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     } else {
         t.submit
     };
-    let body_ref = NodeRef::<leptos::html::Textarea>::new();
+    let inputs = Inputs {
+        body: NodeRef::new(),
+        name: NodeRef::new(),
+        email: NodeRef::new(),
+        website: NodeRef::new(),
+    };
     // Opening a reply form moves focus into it, where the reader will type.
     if parent.is_some() {
         Effect::new(move || {
-            if let Some(el) = body_ref.get() {
+            if let Some(el) = inputs.body.get() {
                 let _ = el.focus();
             }
         });
@@ -142,33 +156,28 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             return;
         }
         let config = thread.config.get_value();
+        // Normalised on submit, never while typing: the reader's text stays as typed.
+        let trimmed = |s: RwSignal<String>| s.get_untracked().trim().to_owned();
         let mut comment = NewComment {
             thread: config.thread.clone(),
             thread_title: Some(config.title.clone()).filter(|t| !t.trim().is_empty()),
             thread_url: Some(config.page_url.clone()).filter(|u| u.starts_with("http")),
             parent_id,
             body: body.get_untracked(),
-            name: identity.name.get_untracked(),
-            email: identity.email.get_untracked(),
-            website: Some(identity.website.get_untracked()).filter(|w| !w.trim().is_empty()),
+            name: trimmed(identity.name),
+            email: trimmed(identity.email),
+            website: Some(trimmed(identity.website)).filter(|w| !w.is_empty()),
             form_token: String::new(),
             honeypot: Some(honeypot.get_untracked()).filter(|h| !h.is_empty()),
             turnstile_token: challenge_token.get_untracked(),
             owner_key: storage::owner_key(&config.api_base),
         };
         submitting.set(true);
+        field_errors.set(HashMap::new());
         general_error.set(None);
         status.set(None);
         spawn_local(async move {
-            let mut result = send(thread, &config.api_base, &mut comment).await;
-            if result
-                .as_ref()
-                .is_err_and(|e| e.code() == Some(ErrorCode::FormExpired))
-            {
-                // The page was open for days: get a fresh token and try once more.
-                thread.renew_form_token().await;
-                result = send(thread, &config.api_base, &mut comment).await;
-            }
+            let result = send(thread, &config.api_base, &mut comment).await;
             submitting.set(false);
             // A Turnstile token is single-use: whatever happened, ask for a new one.
             if comment.turnstile_token.is_some() {
@@ -177,39 +186,39 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             }
             match result {
                 Ok(created) => {
-                    field_errors.set(HashMap::new());
                     body.set(String::new());
                     previewing.set(false);
                     identity.remember();
                     let own = OwnComment {
                         token: created.edit_token,
-                        expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time(),
+                        expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time()
+                            as i64,
                         markdown: comment.body.clone(),
                     };
-                    save_own(&config.api_base, created.comment.id, &own);
+                    let id = created.comment.id;
+                    save_own(&config.api_base, id, &own);
                     if created.comment.pending {
                         let mut pending = storage::load_pending(&config.api_base, &config.thread);
                         pending.push(created.comment.clone());
                         storage::save_pending(&config.api_base, &config.thread, &pending);
-                        status.set(Some(t.awaiting_moderation));
+                        status.set(Some((t.awaiting_moderation, id)));
                     } else {
-                        status.set(Some(t.posted));
+                        status.set(Some((t.posted, id)));
                     }
                     thread.add(created.comment);
                 }
-                Err(ClientError::Api(err)) if !err.error.fields.is_empty() => {
-                    let fields: HashMap<Field, ErrorCode> = err
-                        .error
-                        .fields
-                        .iter()
-                        .filter(|f| i18n::has_input(f.field))
-                        .map(|f| (f.field, f.code))
-                        .collect();
-                    let general = fields.is_empty().then(|| (t.error(err.error.code), false));
-                    field_errors.set(fields);
-                    general_error.set(general);
+                Err(e) => {
+                    let fields = field_errors_of(&e);
+                    if fields.is_empty() {
+                        general_error.set(Some((general_message(&e, t), e.retryable())));
+                    } else {
+                        if fields.contains_key(&Field::Body) {
+                            previewing.set(false);
+                        }
+                        inputs.focus_first(&fields);
+                        field_errors.set(fields);
+                    }
                 }
-                Err(e) => general_error.set(Some((e.message(t), e.retryable()))),
             }
         });
     });
@@ -262,6 +271,14 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let heading_id = format!("{prefix}-title");
     let help_id = format!("{prefix}-help");
     let described = format!("{body_err} {help_id}");
+    // Shown while the comment it is about is on the page (not after it was deleted).
+    let status_text = move || {
+        let (text, id) = status.get()?;
+        thread
+            .by_id
+            .with(|m| m.get(&id).is_some_and(|c| !c.deleted))
+            .then_some(text)
+    };
 
     view! {
         <form class="cq-form" class:cq-form-reply=parent_id.is_some() novalidate aria-labelledby=heading_id.clone()
@@ -286,7 +303,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             </div>
             <div hidden=move || previewing.get()>
                 {field_view(Field::Body, t.label_body, true, view! {
-                    <textarea id=body_id name="comment" rows="6" required aria-required="true" node_ref=body_ref
+                    <textarea id=body_id name="comment" rows="6" required aria-required="true" node_ref=inputs.body
                         aria-invalid=body_invalid aria-describedby=described bind:value=body></textarea>
                 }.into_any())}
                 <p class="cq-help" id=help_id>{t.markdown_help}</p>
@@ -294,15 +311,19 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
             <div class="cq-identity">
                 {field_view(Field::Name, t.label_name, true, view! {
                     <input id=name_id name="author" type="text" autocomplete="name" required aria-required="true"
-                        aria-invalid=name_invalid aria-describedby=name_err bind:value=identity.name />
+                        node_ref=inputs.name aria-invalid=name_invalid aria-describedby=name_err bind:value=identity.name />
                 }.into_any())}
+                // Plain text inputs: `type="email"`/`"url"` make the browser rewrite the value
+                // while the reader types (spaces vanish, the cursor jumps).
                 {field_view(Field::Email, t.label_email, true, view! {
-                    <input id=email_id name="email" type="email" autocomplete="email" required aria-required="true"
-                        aria-invalid=email_invalid aria-describedby=email_err bind:value=identity.email />
+                    <input id=email_id name="email" type="text" inputmode="email" autocomplete="email"
+                        autocapitalize="off" spellcheck="false" required aria-required="true"
+                        node_ref=inputs.email aria-invalid=email_invalid aria-describedby=email_err bind:value=identity.email />
                 }.into_any())}
                 {field_view(Field::Website, t.label_website, false, view! {
-                    <input id=web_id name="url" type="url" autocomplete="url"
-                        aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
+                    <input id=web_id name="url" type="text" inputmode="url" autocomplete="url"
+                        autocapitalize="off" spellcheck="false"
+                        node_ref=inputs.website aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
                 }.into_any())}
             </div>
             <Show when=move || thread.settings.with(|s| s.turnstile_site_key.is_some())>
@@ -332,36 +353,68 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                     })}
                 })}
             </p>
-            <p class="cq-form-status" role="status">{move || status.get()}</p>
+            <p class="cq-form-status" role="status">{status_text}</p>
         </form>
     }
 }
 
-/// Send `comment` with the current form token, first waiting out the site's minimum time
-/// since the form was loaded, so a fast typist is never told to slow down.
+/// The field problems in a failed post, keyed by the input they belong to. A body too
+/// large for the server to read at all is the body's problem too.
+fn field_errors_of(e: &ClientError) -> HashMap<Field, ErrorCode> {
+    match e {
+        ClientError::Api(err) if err.error.code == ErrorCode::PayloadTooLarge => {
+            HashMap::from([(Field::Body, ErrorCode::BodyTooLong)])
+        }
+        ClientError::Api(err) => err
+            .error
+            .fields
+            .iter()
+            .filter(|f| i18n::has_input(f.field))
+            .map(|f| (f.field, f.code))
+            .collect(),
+        _ => HashMap::new(),
+    }
+}
+
+/// The message for a failure no input can show: for a validation failure, the first
+/// field's own message (the page's thread settings, say), never "check the highlighted
+/// fields" with nothing highlighted.
+fn general_message(e: &ClientError, t: &Strings) -> String {
+    match e {
+        ClientError::Api(err) => match err.error.fields.first() {
+            Some(f) => t.error(f.code),
+            None => t.error(err.error.code),
+        },
+        other => other.message(t),
+    }
+}
+
+/// Send `comment` with the current form token. Too early (the site's minimum time since
+/// the form was shown): wait out the rest and send again. Expired (the page was open for
+/// days): fetch a fresh token and send again.
 async fn send(
     thread: Thread,
     base: &str,
     comment: &mut NewComment,
 ) -> Result<CreatedComment, ClientError> {
-    let (token, loaded_at) = thread.form_token.get_untracked();
-    let min_ms = f64::from(thread.settings.with_untracked(|s| s.min_submit_secs)) * 1000.0;
-    let wait = loaded_at + min_ms + 250.0 - js_sys::Date::now();
-    if wait > 0.0 {
-        sleep_ms(wait).await;
-    }
-    comment.form_token = token;
-    api::post(base, comment).await
-}
-
-pub(crate) async fn sleep_ms(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                ms.max(0.0).ceil() as i32,
-            );
+    let mut renewed = false;
+    let mut waited = false;
+    loop {
+        let (token, loaded_at) = thread.form_token.get_untracked();
+        comment.form_token = token;
+        let result = api::post(base, comment).await;
+        match result.as_ref().err().and_then(ClientError::code) {
+            Some(ErrorCode::TooFast) if !waited => {
+                waited = true;
+                let min_ms =
+                    i64::from(thread.settings.with_untracked(|s| s.min_submit_secs)) * 1000;
+                browser::sleep_ms(loaded_at + min_ms + 250 - browser::now_ms()).await;
+            }
+            Some(ErrorCode::FormExpired) if !renewed => {
+                renewed = true;
+                thread.renew_form_token().await;
+            }
+            _ => return result,
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
 }

@@ -8,10 +8,13 @@
 mod api;
 mod app;
 mod avatar;
+mod browser;
 mod comment;
 mod form;
 mod format;
 pub mod i18n;
+mod retry;
+mod state;
 mod storage;
 mod turnstile;
 
@@ -37,14 +40,15 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        use colloquy_core::defaults;
         Config {
             api_base: String::new(),
             thread: String::new(),
             title: String::new(),
             page_url: String::new(),
-            theme: "light".into(),
-            lang: "en".into(),
-            max_depth: 5,
+            theme: defaults::THEME.into(),
+            lang: defaults::LANG.into(),
+            max_depth: defaults::MAX_DEPTH,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! a cookie and nothing leaves the browser except to the comment server, when used.
 //! Browser storage stays out of the domain types: this module is its only user.
 
+use colloquy_core::api::CommentId;
 use colloquy_core::api::PublicComment;
-use colloquy_core::model::CommentId;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -32,7 +32,7 @@ fn remove(key: &str) {
 pub struct OwnComment {
     pub token: String,
     /// Milliseconds since the epoch when the server stops accepting the token.
-    pub expires_ms: f64,
+    pub expires_ms: i64,
     /// The Markdown as written, to prefill the edit box.
     pub markdown: String,
 }
@@ -57,7 +57,7 @@ pub fn load_own(api_base: &str, id: CommentId) -> Option<OwnComment> {
         expires_ms: parts.next()?.parse().ok()?,
         markdown: parts.next().unwrap_or_default().to_owned(),
     };
-    if own.expires_ms <= js_sys::Date::now() {
+    if own.expires_ms <= crate::browser::now_ms() {
         remove(&own_key(api_base, id));
         return None;
     }
@@ -104,6 +104,23 @@ pub fn save_draft(api_base: &str, thread: &str, parent: Option<CommentId>, text:
     } else {
         set(&key, text);
     }
+}
+
+fn edit_draft_key(api_base: &str, id: CommentId) -> String {
+    format!("colloquy:edit:{api_base}:{id}")
+}
+
+/// The unsaved text of an edit, kept until it is saved or cancelled.
+pub fn load_edit_draft(api_base: &str, id: CommentId) -> Option<String> {
+    get(&edit_draft_key(api_base, id))
+}
+
+pub fn save_edit_draft(api_base: &str, id: CommentId, text: &str) {
+    set(&edit_draft_key(api_base, id), text);
+}
+
+pub fn forget_edit_draft(api_base: &str, id: CommentId) {
+    remove(&edit_draft_key(api_base, id));
 }
 
 pub fn load_sort() -> Option<String> {

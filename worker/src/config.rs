@@ -1,23 +1,18 @@
 //! Per-deployment settings from `[vars]` in wrangler.toml (or `--var` in dev) and secrets
 //! (`wrangler secret put`, or `.dev.vars` locally).
 
+use colloquy_core::defaults;
 use colloquy_core::ratelimit::parse_limits;
-use colloquy_core::service::SiteConfig;
+use colloquy_core::site::SiteConfig;
 use colloquy_core::token::Keys;
 use worker::{console_error, Env};
 
-/// The site this deployment serves until multi-site configuration lands.
-const DEFAULT_SITE_ID: &str = "default";
+use crate::turnstile::{Turnstile, TurnstileConfig};
 /// Cloudflare's Turnstile verification endpoint (overridable for tests).
 const TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const TURNSTILE_SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
 /// Gravatar's image endpoint (overridable, so tests never contact it).
 const GRAVATAR_URL: &str = "https://www.gravatar.com/avatar";
-
-pub struct Turnstile {
-    pub secret: String,
-    pub verify_url: String,
-}
 
 pub struct Config {
     pub site: SiteConfig,
@@ -25,7 +20,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `None` when `COLLOQUY_SECRET` is not set: then nothing can be written.
     pub keys: Option<Keys>,
-    pub turnstile: Option<Turnstile>,
+    pub turnstile: Turnstile,
 }
 
 impl Config {
@@ -54,9 +49,9 @@ impl Config {
         };
 
         let mut site =
-            SiteConfig::new(&var("SITE_ID").unwrap_or_else(|| DEFAULT_SITE_ID.to_owned()));
+            SiteConfig::new(&var("SITE_ID").unwrap_or_else(|| defaults::SITE_ID.to_owned()));
         site.edit_window_secs = number("EDIT_WINDOW_SECS", site.edit_window_secs);
-        site.min_submit_ms = i64::from(number("MIN_SUBMIT_SECS", 3)) * 1000;
+        site.min_submit_ms = i64::from(number("MIN_SUBMIT_SECS", site.min_submit_secs())) * 1000;
         for (name, limits) in [
             ("RATE_LIMITS", &mut site.comment_limits),
             ("LIKE_RATE_LIMITS", &mut site.like_limits),
@@ -68,7 +63,7 @@ impl Config {
                 }
             }
         }
-        site.page_size = number("PAGE_SIZE", site.page_size).clamp(1, 100);
+        site.page_size = number("PAGE_SIZE", site.page_size).clamp(1, defaults::PAGE_SIZE_LIMIT);
         site.reply_preview = number("REPLY_PREVIEW", site.reply_preview);
         site.moderation = matches!(
             var("MODERATION").as_deref(),
@@ -88,7 +83,7 @@ impl Config {
                 site.turnstile_script_url = Some(
                     var("TURNSTILE_SCRIPT_URL").unwrap_or_else(|| TURNSTILE_SCRIPT_URL.to_owned()),
                 );
-                Some(Turnstile {
+                Some(TurnstileConfig {
                     secret,
                     verify_url: var("TURNSTILE_VERIFY_URL")
                         .unwrap_or_else(|| TURNSTILE_VERIFY_URL.to_owned()),
@@ -100,7 +95,7 @@ impl Config {
             site,
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             keys: secret("COLLOQUY_SECRET").map(|s| Keys::derive(&s)),
-            turnstile,
+            turnstile: Turnstile(turnstile),
         }
     }
 

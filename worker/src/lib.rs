@@ -5,7 +5,7 @@
 
 mod config;
 mod cors;
-mod d1_store;
+mod d1;
 mod error;
 mod routes;
 mod turnstile;

@@ -1,23 +1,21 @@
-//! HTTP routing: parse the request, enforce the write guards, call the core service,
-//! serialize the answer. Every error leaves through [`error_response`].
+//! HTTP routing: parse the request into core's [`Endpoint`], enforce the write guards, call
+//! the core service, serialize the answer. Every error leaves through [`error_response`].
 
 use colloquy_core::api::{
-    DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, Sort, UpdatedComment,
-    API_PREFIX,
+    DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, UpdatedComment,
 };
-use colloquy_core::model::CommentId;
+use colloquy_core::endpoint::{query_values, Endpoint, Method, RouteError, ThreadQuery};
 use colloquy_core::service::Service;
 use colloquy_core::token::Keys;
 use colloquy_core::validate::limits;
 use colloquy_core::ErrorCode;
 use serde::Serialize;
-use worker::{console_error, Date, Env, Headers, Method, Request, Response, Result};
+use worker::{console_error, Date, Env, Headers, Request, Response, Result};
 
 use crate::config::Config;
 use crate::cors;
-use crate::d1_store::D1Store;
+use crate::d1;
 use crate::error::WorkerError;
-use crate::turnstile;
 
 /// The D1 binding name in wrangler.toml.
 const DB_BINDING: &str = "DB";
@@ -27,7 +25,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
     let config = Config::from_env(env);
     let origin = req.headers().get("Origin")?;
     let write_origin = origin.filter(|o| config.origin_allowed(o));
-    let is_read = req.method() == Method::Get;
+    let is_read = req.method() == worker::Method::Get;
 
     let outcome = route(req, env, &config, write_origin.as_deref()).await;
     let mut response = match outcome {
@@ -54,145 +52,90 @@ async fn route(
     write_origin: Option<&str>,
 ) -> std::result::Result<Response, WorkerError> {
     let path = req.path();
-    let Some(endpoint) = path.strip_prefix(API_PREFIX) else {
-        return Err(WorkerError::Request(ErrorCode::NotFound));
-    };
-    let method = req.method();
-    if method == Method::Options {
+    if req.method() == worker::Method::Options {
         // Preflight: answered with CORS headers only for allowed origins (added by
         // `handle`), so other sites' browsers refuse to send the write at all.
-        return Ok(Response::empty()?.with_status(204));
-    }
-    if endpoint == "/health" {
-        return match method {
-            Method::Get => json(200, &serde_json::json!({ "ok": true })),
-            _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
+        return match Endpoint::parse(Method::Get, &path) {
+            Err(RouteError::NotFound) => Err(WorkerError::Request(ErrorCode::NotFound)),
+            _ => Ok(Response::empty()?.with_status(204)),
         };
     }
-    // `/comments`, `/comments/{id}`, `/comments/{id}/replies`, `/comments/{id}/like`,
-    // `/preview`, `/counts`.
-    let segments: Vec<&str> = endpoint.trim_start_matches('/').split('/').collect();
-    let route = match segments.as_slice() {
-        ["comments"] => Route::Comments,
-        ["comments", id] => Route::Comment(parse_id(id)?),
-        ["comments", id, "replies"] => Route::Replies(parse_id(id)?),
-        ["comments", id, "like"] => Route::Like(parse_id(id)?),
-        ["preview"] => Route::Preview,
-        ["counts"] => Route::Counts,
-        _ => return Err(WorkerError::Request(ErrorCode::NotFound)),
-    };
+    let endpoint = match Method::parse(req.method().as_ref()) {
+        Some(method) => Endpoint::parse(method, &path),
+        None => Endpoint::parse(Method::Get, &path).and(Err(RouteError::MethodNotAllowed)),
+    }
+    .map_err(|e| {
+        WorkerError::Request(match e {
+            RouteError::NotFound => ErrorCode::NotFound,
+            RouteError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+        })
+    })?;
+    if endpoint == Endpoint::Health {
+        return json(200, &serde_json::json!({ "ok": true }));
+    }
+    if endpoint.is_write() && write_origin.is_none() {
+        return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
+    }
 
     // Reads need no secret; the form token needs the keys, so without them reads still
     // work and writes are refused.
-    let store = D1Store::new(env.d1(DB_BINDING)?);
     let fallback_keys;
-    let keys = match (&config.keys, method == Method::Get) {
+    let keys = match (&config.keys, endpoint.is_write()) {
         (Some(keys), _) => keys,
-        (None, true) => {
+        (None, false) => {
             fallback_keys = Keys::derive("");
             &fallback_keys
         }
-        (None, false) => {
+        (None, true) => {
             console_error!("colloquy: COLLOQUY_SECRET is not set; refusing writes (wrangler secret put COLLOQUY_SECRET)");
             return Err(WorkerError::Request(ErrorCode::Unavailable));
         }
     };
-    let service = Service::new(&store, &config.site, keys);
+    let store = d1::store(env.d1(DB_BINDING)?);
+    let service = Service::new(&store, &config.site, keys).with_check(&config.turnstile);
+    let query = req.url()?.query().unwrap_or_default().to_owned();
 
-    let query = |name: &str| -> std::result::Result<Vec<String>, WorkerError> {
-        Ok(req
-            .url()?
-            .query_pairs()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-            .collect())
-    };
-    match (method, route) {
-        (Method::Get, Route::Comments) => {
-            let thread = query("thread")?.into_iter().next().unwrap_or_default();
-            let sort = match query("sort")?.first() {
-                None => Sort::default(),
-                Some(s) => Sort::parse(s).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))?,
-            };
-            let cursor = query("cursor")?.into_iter().next();
+    match endpoint {
+        Endpoint::Health => json(200, &serde_json::json!({ "ok": true })),
+        Endpoint::ListThread => {
+            let q =
+                ThreadQuery::parse(&query).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))?;
             json(
                 200,
                 &service
-                    .thread(&thread, sort, cursor.as_deref(), now_ms())
+                    .thread(&q.thread, q.sort, q.cursor.as_deref(), now_ms())
                     .await?,
             )
         }
-        (Method::Get, Route::Comment(id)) => json(200, &service.context(id).await?),
-        (Method::Get, Route::Replies(id)) => json(200, &service.replies(id).await?),
-        (Method::Get, Route::Counts) => json(200, &service.counts(&query("thread")?).await?),
-        (Method::Post, Route::Comments) => {
-            require_origin(write_origin)?;
+        Endpoint::CommentContext(id) => json(200, &service.context(id).await?),
+        Endpoint::Replies(id) => json(200, &service.replies(id).await?),
+        Endpoint::Counts => json(200, &service.counts(&query_values(&query, "thread")).await?),
+        Endpoint::PostComment => {
             let input: NewComment = read_json(&mut req).await?;
-            let now = now_ms();
-            let valid = service.precheck(&input, now)?;
-            let ip = client_ip(&req)?;
-            if let Some(turnstile) = &config.turnstile {
-                check_turnstile(turnstile, input.turnstile_token.as_deref(), &ip).await?;
-            }
-            let created = service.create(&valid, &keys.client_hash(&ip), now).await?;
+            let created = service.post(&input, &client_ip(&req)?, now_ms()).await?;
             json(201, &created)
         }
-        (Method::Patch, Route::Comment(id)) => {
-            require_origin(write_origin)?;
+        Endpoint::EditComment(id) => {
             let input: EditComment = read_json(&mut req).await?;
             let comment = service.edit(id, &input, now_ms()).await?;
             json(200, &UpdatedComment { comment })
         }
-        (Method::Delete, Route::Comment(id)) => {
-            require_origin(write_origin)?;
+        Endpoint::DeleteComment(id) => {
             let input: DeleteComment = read_json(&mut req).await?;
             service.delete(id, &input, now_ms()).await?;
             Ok(Response::empty()?.with_status(204))
         }
-        (method @ (Method::Post | Method::Delete), Route::Like(id)) => {
-            require_origin(write_origin)?;
+        Endpoint::Like(id) | Endpoint::Unlike(id) => {
             let input: LikeRequest = read_json(&mut req).await?;
-            let client = keys.client_hash(&client_ip(&req)?);
-            json(
-                200,
-                &service
-                    .like(id, &input, method == Method::Post, &client, now_ms())
-                    .await?,
-            )
+            let on = matches!(endpoint, Endpoint::Like(_));
+            let ip = client_ip(&req)?;
+            json(200, &service.like(id, &input, on, &ip, now_ms()).await?)
         }
-        (Method::Post, Route::Preview) => {
-            require_origin(write_origin)?;
+        Endpoint::Preview => {
             let input: PreviewRequest = read_json(&mut req).await?;
             json(200, &service.preview(&input.body)?)
         }
-        _ => Err(WorkerError::Request(ErrorCode::MethodNotAllowed)),
     }
-}
-
-/// The API's resources (see the README's API section).
-enum Route {
-    Comments,
-    Comment(CommentId),
-    Replies(CommentId),
-    Like(CommentId),
-    Preview,
-    Counts,
-}
-
-fn require_origin(write_origin: Option<&str>) -> std::result::Result<(), WorkerError> {
-    write_origin
-        .map(|_| ())
-        .ok_or(WorkerError::Request(ErrorCode::OriginNotAllowed))
-}
-
-/// `123` → comment 123; anything else is a path that does not exist.
-fn parse_id(segment: &str) -> std::result::Result<CommentId, WorkerError> {
-    segment
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(CommentId)
-        .ok_or(WorkerError::Request(ErrorCode::NotFound))
 }
 
 /// Cloudflare sets `CF-Connecting-IP` on every request (and overwrites any client value).
@@ -201,25 +144,6 @@ fn client_ip(req: &Request) -> std::result::Result<String, WorkerError> {
         .headers()
         .get("CF-Connecting-IP")?
         .unwrap_or_else(|| "unknown".to_owned()))
-}
-
-async fn check_turnstile(
-    config: &crate::config::Turnstile,
-    token: Option<&str>,
-    ip: &str,
-) -> std::result::Result<(), WorkerError> {
-    let token = token
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(WorkerError::Request(ErrorCode::CaptchaRequired))?;
-    match turnstile::verify(config, token, ip).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(WorkerError::Request(ErrorCode::CaptchaFailed)),
-        Err(e) => {
-            console_error!("colloquy: Turnstile verification failed to run: {e}");
-            Err(WorkerError::Request(ErrorCode::Unavailable))
-        }
-    }
 }
 
 /// Read a JSON body with the CSRF and size guards: only `application/json` is accepted

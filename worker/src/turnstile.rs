@@ -1,19 +1,39 @@
-//! Cloudflare Turnstile verification, when a site turned it on. The verification URL is
-//! configurable so the test suite can run a local fake verifier (no network in tests).
+//! Cloudflare Turnstile as core's [`HumanCheck`], when a site turned it on. The
+//! verification URL is configurable so the test suite can run a local fake verifier.
 
+use colloquy_core::service::HumanCheck;
 use serde::Deserialize;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
-use crate::config::Turnstile;
+/// Turnstile's secret and verification endpoint; `None` when the site does not use it.
+pub struct Turnstile(pub Option<TurnstileConfig>);
+
+pub struct TurnstileConfig {
+    pub secret: String,
+    pub verify_url: String,
+}
 
 #[derive(Deserialize)]
 struct SiteVerify {
     success: bool,
 }
 
-/// Ask the verifier whether `token` is a solved challenge. `Err` means the verifier could
-/// not be asked (an outage), which is not the reader's fault.
-pub async fn verify(config: &Turnstile, token: &str, client_ip: &str) -> worker::Result<bool> {
+impl HumanCheck for Turnstile {
+    fn required(&self) -> bool {
+        self.0.is_some()
+    }
+
+    async fn verify(&self, token: &str, client_ip: &str) -> Result<bool, String> {
+        let Some(config) = &self.0 else {
+            return Ok(true);
+        };
+        ask(config, token, client_ip)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+async fn ask(config: &TurnstileConfig, token: &str, client_ip: &str) -> worker::Result<bool> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("secret", &config.secret)
         .append_pair("response", token)

@@ -37,7 +37,8 @@ const ASSET_HEADERS: &str = "\
 ";
 
 /// Build the widget into `build/assets/`: `embed.js` plus `widget/<hash>/…` (glue + wasm).
-pub fn widget(tools: &Tools) -> Result<()> {
+/// Returns the version (the hash) that `embed.js` now loads.
+pub fn widget(tools: &Tools) -> Result<String> {
     let root = root();
     step("building the widget (Leptos → wasm32, release)");
     run(Command::new("cargo")
@@ -53,6 +54,7 @@ pub fn widget(tools: &Tools) -> Result<()> {
     let wasm = root.join("target/wasm32-unknown-unknown/release/colloquy_widget.wasm");
     let staging = root.join("target/widget-bindgen");
     let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
     step("wasm-bindgen + wasm-opt -Oz + esbuild --minify");
     run(Command::new(&tools.wasm_bindgen)
         .arg(&wasm)
@@ -83,26 +85,67 @@ pub fn widget(tools: &Tools) -> Result<()> {
         ])
         .arg(format!("--outfile={}", glue.display())))?;
 
-    // Content-addressed folder: a new build never mixes with a cached old one.
+    // Content-addressed folder: a new build never mixes with a cached old one. Files are
+    // replaced in place (each written beside its target, then renamed over it), never by
+    // deleting the folder, so a running `wrangler dev` keeps serving while this builds.
     let version = content_hash(&[&bg, &glue])?;
     let assets = root.join("build/assets");
-    let _ = std::fs::remove_dir_all(&assets);
     let dest = assets.join("widget").join(&version);
     std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
     for name in ["colloquy_widget_bg.wasm", "colloquy_widget.js"] {
-        std::fs::copy(staging.join(name), dest.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let bytes = std::fs::read(staging.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        replace_file(&dest.join(name), &bytes)?;
     }
-    run(Command::new(&tools.esbuild)
-        .arg(root.join("widget/count.js"))
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", assets.join("count.js").display())))?;
-    run(Command::new(&tools.esbuild)
-        .arg(root.join("widget/embed.js"))
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--define:COLLOQUY_BUILD=\"{version}\""))
-        .arg(format!("--outfile={}", assets.join("embed.js").display())))?;
-    std::fs::write(assets.join("_headers"), ASSET_HEADERS).map_err(|e| e.to_string())?;
+    // count.js gets its URL from core's one description of the API, not by retyping it.
+    let counts_path = format!(
+        "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
+        colloquy_core::endpoint::Endpoint::Counts
+            .path()
+            .trim_start_matches('/')
+    );
+    for (source, defines) in [
+        ("count.js", vec![counts_path]),
+        (
+            "embed.js",
+            vec![format!("--define:COLLOQUY_BUILD=\"{version}\"")],
+        ),
+    ] {
+        let out = staging.join(source);
+        run(Command::new(&tools.esbuild)
+            .arg(root.join("widget").join(source))
+            .args(["--minify", "--log-level=warning"])
+            .args(&defines)
+            .arg(format!("--outfile={}", out.display())))?;
+        let bytes = std::fs::read(&out).map_err(|e| format!("{source}: {e}"))?;
+        replace_file(&assets.join(source), &bytes)?;
+    }
+    replace_file(&assets.join("_headers"), ASSET_HEADERS.as_bytes())?;
+    prune_old_versions(&assets.join("widget"), &version)?;
     eprintln!("widget built into build/assets (version {version})");
+    Ok(version)
+}
+
+/// Write `path` atomically: readers see the old file or the new one, never a gap.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp-write");
+    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Keep the current widget version and the one before it (a page loaded a moment ago may
+/// still ask for it); older ones go.
+fn prune_old_versions(dir: &Path, current: &str) -> Result<()> {
+    let mut others: Vec<(SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .filter(|e| e.file_name() != current)
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    others.sort();
+    others.pop();
+    for (_, old) in others {
+        let _ = std::fs::remove_dir_all(old);
+    }
     Ok(())
 }
 
@@ -135,7 +178,7 @@ fn worker_is_fresh(root: &Path) -> bool {
 }
 
 /// The newest modification time under `path`, skipping build output folders.
-fn newest(path: &Path) -> Option<SystemTime> {
+pub fn newest(path: &Path) -> Option<SystemTime> {
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_dir() {
         return meta.modified().ok();

@@ -17,6 +17,7 @@ usage: cargo xtask <command>
 
   dev           build everything, migrate + seed a local D1, serve the API and the demo page
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
+                (--only <file>: one end-to-end test file, e.g. `--only reader`)
   size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
   build-widget  build the widget into build/assets/
@@ -27,11 +28,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => stack::dev(),
-        Some("test") => stack::test(),
+        Some("test") => stack::test(&args[1..]),
         Some("size") => size::report(),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
-            tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t))
+            tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t).map(|_| ()))
         }
         Some("build-worker") => {
             tools::ensure_all(tools::Need::Build).and_then(|t| build::worker(&t))

@@ -9,7 +9,7 @@ use crate::{build, root, step, Result};
 pub fn report() -> Result<()> {
     let root = root();
     let tools = ensure_all(Need::Build)?;
-    build::widget(&tools)?;
+    let version = build::widget(&tools)?;
     build::worker(&tools)?;
     let outdir = root.join("target/worker-dry-run");
     let _ = std::fs::remove_dir_all(&outdir);
@@ -26,10 +26,10 @@ pub fn report() -> Result<()> {
         "file", "raw", "gzip -9", "brotli 11"
     );
     let mut widget_total = [0usize; 3];
-    for file in files(&root.join("build/assets"))? {
-        if file.file_name().is_some_and(|n| n == "_headers") {
-            continue;
-        }
+    let assets = root.join("build/assets");
+    let mut widget_files = vec![assets.join("embed.js"), assets.join("count.js")];
+    widget_files.extend(files(&assets.join("widget").join(&version))?);
+    for file in widget_files {
         let sizes = measure(&file)?;
         print_row(&file, &root, sizes);
         for (t, s) in widget_total.iter_mut().zip(sizes) {

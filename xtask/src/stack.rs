@@ -9,6 +9,10 @@ use crate::procs::{free_port, run, run_tests, wait_for_http, Service, Tally};
 use crate::tools::{ensure_all, Need, Tools};
 use crate::{build, demo_server, fake_turnstile, root, step, Result};
 
+/// The variable names the end-to-end tests read, shared with them.
+#[path = "../../tests/src/env_names.rs"]
+mod env_names;
+
 /// The D1 database name in wrangler.toml.
 const DB_NAME: &str = "colloquy";
 
@@ -113,7 +117,7 @@ impl Stack {
         // The first start may compile the worker inside wrangler's [build] step.
         wait_for_http(
             &mut wrangler,
-            &format!("{api}/api/v1/health"),
+            &colloquy_core::endpoint::Endpoint::Health.url(&api),
             Duration::from_secs(1200),
         )?;
         Ok(Stack {
@@ -147,54 +151,67 @@ pub fn dev() -> Result<()> {
     )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);
+    let demo_query = colloquy_core::endpoint::ThreadQuery {
+        thread: demo_server::DEMO_THREAD.to_owned(),
+        ..Default::default()
+    };
     eprintln!(
-        "  API:                           {}/api/v1/comments?thread={}",
-        stack.api,
-        demo_server::DEMO_THREAD
+        "  API:                           {}",
+        demo_query.url(&stack.api)
     );
     eprintln!("  Local D1 database:             {}", state.display());
-    eprintln!("\n  Press Ctrl-C to stop.");
+    eprintln!(
+        "\n  Editing the widget rebuilds it; the worker is rebuilt by wrangler. Ctrl-C stops."
+    );
+    rebuild_widget_on_change(tools);
     stack.wrangler.wait()
 }
 
-/// `cargo xtask test`: the whole suite, on a fresh local D1 and fresh ports.
-pub fn test() -> Result<()> {
+/// Watch the widget's and core's sources; rebuild the widget when they change. The build
+/// replaces files in place, so the running server keeps serving the old version until
+/// the new one is there, and a reload of the demo shows it.
+fn rebuild_widget_on_change(tools: Tools) {
+    std::thread::spawn(move || {
+        let watched = ["widget", "core/src"].map(|p| root().join(p));
+        let stamp = || watched.iter().filter_map(|p| build::newest(p)).max();
+        let mut last = stamp();
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let now = stamp();
+            if now != last {
+                last = now;
+                step("widget sources changed: rebuilding the widget");
+                if let Err(e) = build::widget(&tools) {
+                    eprintln!("xtask: widget build failed: {e}");
+                }
+            }
+        }
+    });
+}
+
+/// `cargo xtask test`: the whole suite, on a fresh local D1 and fresh ports. With
+/// `--only <test file>` (e.g. `--only reader`), just that end-to-end file, without the
+/// formatting, lint and unit-test steps: the quick loop while working on one feature.
+pub fn test(args: &[String]) -> Result<()> {
     let root = root();
+    let only = match args {
+        [] => None,
+        [flag, name] if flag == "--only" => Some(name.clone()),
+        _ => return Err("usage: cargo xtask test [--only <end-to-end test file>]".into()),
+    };
     let tools = ensure_all(Need::Everything)?;
-    step("cargo fmt --check");
-    run(Command::new("cargo")
-        .args(["fmt", "--all", "--", "--check"])
-        .current_dir(&root))?;
-    step("cargo clippy --all-targets -- -D warnings");
-    run(Command::new("cargo")
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])
-        .current_dir(&root))?;
-    step("unit tests (native)");
     let mut tally = Tally::default();
-    // --lib --tests: no doc-test binaries, which would only add "0 passed" lines.
-    run_tests(
-        Command::new("cargo")
-            .args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "colloquy-e2e",
-                "--lib",
-                "--tests",
-            ])
-            .current_dir(&root),
-        &mut tally,
-    )?;
+    if only.is_none() {
+        static_checks_and_unit_tests(&root, &mut tally)?;
+    }
+    let e2e_target: Vec<String> = match &only {
+        Some(name) => vec!["--test".into(), name.clone()],
+        None => vec!["--tests".into()],
+    };
     step("compiling the end-to-end tests");
     run(Command::new("cargo")
-        .args(["test", "-p", "colloquy-e2e", "--tests", "--no-run"])
+        .args(["test", "-p", "colloquy-e2e", "--no-run"])
+        .args(&e2e_target)
         .current_dir(&root))?;
     build::widget(&tools)?;
     build::worker(&tools)?;
@@ -255,20 +272,21 @@ pub fn test() -> Result<()> {
     step("end-to-end tests: HTTP against wrangler dev, and headless Chromium");
     let result = run_tests(
         Command::new("cargo")
-            .args(["test", "-p", "colloquy-e2e", "--tests", "--no-fail-fast"])
-            .env("COLLOQUY_API", &stack.api)
-            .env("COLLOQUY_DEMO", &stack.demo)
-            .env("COLLOQUY_WEBDRIVER", &webdriver)
-            .env("COLLOQUY_SCREENSHOTS", root.join("docs/screenshots"))
+            .args(["test", "-p", "colloquy-e2e", "--no-fail-fast"])
+            .args(&e2e_target)
+            .env(env_names::API, &stack.api)
+            .env(env_names::DEMO, &stack.demo)
+            .env(env_names::WEBDRIVER, &webdriver)
+            .env(env_names::SCREENSHOTS, root.join("docs/screenshots"))
             .env(
-                "COLLOQUY_AXE",
+                env_names::AXE,
                 root.join("node_modules/axe-core/axe.min.js"),
             )
-            .env("COLLOQUY_STRICT_API", &strict.api)
-            .env("COLLOQUY_STRICT_DEMO", &strict.demo)
-            .env("COLLOQUY_OWNER_KEY", TEST_OWNER_KEY)
-            .env("COLLOQUY_RATE_LIMITS", TEST_RATE_LIMITS)
-            .env("COLLOQUY_EDIT_WINDOW_SECS", TEST_EDIT_WINDOW_SECS)
+            .env(env_names::STRICT_API, &strict.api)
+            .env(env_names::STRICT_DEMO, &strict.demo)
+            .env(env_names::OWNER_KEY, TEST_OWNER_KEY)
+            .env(env_names::RATE_LIMITS, TEST_RATE_LIMITS)
+            .env(env_names::EDIT_WINDOW_SECS, TEST_EDIT_WINDOW_SECS)
             .current_dir(&root),
         &mut tally,
     );
@@ -286,6 +304,40 @@ pub fn test() -> Result<()> {
     // The one closing line CI reads: every test of the suite, unit and end-to-end.
     println!("total: {} passed, {} failed", tally.passed, tally.failed);
     result
+}
+
+/// Formatting, lints and the native unit tests (core's SQL contract suite included).
+fn static_checks_and_unit_tests(root: &Path, tally: &mut Tally) -> Result<()> {
+    step("cargo fmt --check");
+    run(Command::new("cargo")
+        .args(["fmt", "--all", "--", "--check"])
+        .current_dir(root))?;
+    step("cargo clippy --all-targets -- -D warnings");
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(root))?;
+    step("unit tests (native)");
+    // --lib --tests: no doc-test binaries, which would only add "0 passed" lines.
+    run_tests(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "colloquy-e2e",
+                "--lib",
+                "--tests",
+            ])
+            .current_dir(root),
+        tally,
+    )
 }
 
 /// Each test run gets its own local D1 so no run sees another's data.

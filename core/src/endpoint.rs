@@ -1,0 +1,301 @@
+//! The URL space of the API, written once: the Worker routes with [`Endpoint::parse`], the
+//! widget and the tests build URLs with [`Endpoint::path`], so neither side can drift.
+
+use crate::api::{CommentId, Sort};
+
+/// Every API path starts with this, so a breaking change can live beside it as `/api/v2`.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The HTTP methods the API uses. Anything else is answered `405` before routing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// `None` for methods the API never answers (and for `OPTIONS`, which is CORS's).
+    pub fn parse(s: &str) -> Option<Method> {
+        [Method::Get, Method::Post, Method::Patch, Method::Delete]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// One operation of the API: a method on a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /health`
+    Health,
+    /// `GET /comments?thread=…&sort=…&cursor=…` (see [`ThreadQuery`])
+    ListThread,
+    /// `POST /comments`
+    PostComment,
+    /// `GET /comments/{id}`: a comment and its top-level ancestor, for permalinks.
+    CommentContext(CommentId),
+    /// `PATCH /comments/{id}`
+    EditComment(CommentId),
+    /// `DELETE /comments/{id}`
+    DeleteComment(CommentId),
+    /// `GET /comments/{id}/replies`
+    Replies(CommentId),
+    /// `POST /comments/{id}/like`
+    Like(CommentId),
+    /// `DELETE /comments/{id}/like`
+    Unlike(CommentId),
+    /// `POST /preview`
+    Preview,
+    /// `GET /counts?thread=a&thread=b`
+    Counts,
+}
+
+/// Why a path and method name no endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteError {
+    /// No resource at this path.
+    NotFound,
+    /// The resource exists but does not answer this method.
+    MethodNotAllowed,
+}
+
+/// The resources, without their methods.
+enum Resource {
+    Health,
+    Comments,
+    Comment(CommentId),
+    Replies(CommentId),
+    Like(CommentId),
+    Preview,
+    Counts,
+}
+
+impl Endpoint {
+    /// Route a request: `path` is the URL's path (`/api/v1/comments/5`), query excluded.
+    pub fn parse(method: Method, path: &str) -> Result<Endpoint, RouteError> {
+        use Endpoint as E;
+        use Method::*;
+        let rest = path
+            .strip_prefix(API_PREFIX)
+            .and_then(|r| r.strip_prefix('/'))
+            .ok_or(RouteError::NotFound)?;
+        let segments: Vec<&str> = rest.split('/').collect();
+        let id = |s: &str| s.parse::<CommentId>().map_err(|()| RouteError::NotFound);
+        let resource = match segments.as_slice() {
+            ["health"] => Resource::Health,
+            ["comments"] => Resource::Comments,
+            ["comments", n] => Resource::Comment(id(n)?),
+            ["comments", n, "replies"] => Resource::Replies(id(n)?),
+            ["comments", n, "like"] => Resource::Like(id(n)?),
+            ["preview"] => Resource::Preview,
+            ["counts"] => Resource::Counts,
+            _ => return Err(RouteError::NotFound),
+        };
+        Ok(match (resource, method) {
+            (Resource::Health, Get) => E::Health,
+            (Resource::Comments, Get) => E::ListThread,
+            (Resource::Comments, Post) => E::PostComment,
+            (Resource::Comment(id), Get) => E::CommentContext(id),
+            (Resource::Comment(id), Patch) => E::EditComment(id),
+            (Resource::Comment(id), Delete) => E::DeleteComment(id),
+            (Resource::Replies(id), Get) => E::Replies(id),
+            (Resource::Like(id), Post) => E::Like(id),
+            (Resource::Like(id), Delete) => E::Unlike(id),
+            (Resource::Preview, Post) => E::Preview,
+            (Resource::Counts, Get) => E::Counts,
+            _ => return Err(RouteError::MethodNotAllowed),
+        })
+    }
+
+    pub fn method(self) -> Method {
+        use Endpoint as E;
+        match self {
+            E::Health | E::ListThread | E::CommentContext(_) | E::Replies(_) | E::Counts => {
+                Method::Get
+            }
+            E::PostComment | E::Like(_) | E::Preview => Method::Post,
+            E::EditComment(_) => Method::Patch,
+            E::DeleteComment(_) | E::Unlike(_) => Method::Delete,
+        }
+    }
+
+    /// The absolute path, e.g. `/api/v1/comments/5/like`.
+    pub fn path(self) -> String {
+        use Endpoint as E;
+        let tail = match self {
+            E::Health => "health".to_owned(),
+            E::ListThread | E::PostComment => "comments".to_owned(),
+            E::CommentContext(id) | E::EditComment(id) | E::DeleteComment(id) => {
+                format!("comments/{id}")
+            }
+            E::Replies(id) => format!("comments/{id}/replies"),
+            E::Like(id) | E::Unlike(id) => format!("comments/{id}/like"),
+            E::Preview => "preview".to_owned(),
+            E::Counts => "counts".to_owned(),
+        };
+        format!("{API_PREFIX}/{tail}")
+    }
+
+    /// The URL under a deployment's base (`https://comments.example.org/`, ending in `/`).
+    pub fn url(self, base: &str) -> String {
+        format!("{}{}", base.trim_end_matches('/'), self.path())
+    }
+
+    /// Writes change state and must pass the write guards (origin, media type, size).
+    pub fn is_write(self) -> bool {
+        self.method() != Method::Get
+    }
+}
+
+/// The query of [`Endpoint::ListThread`]: which thread, in which order, from where.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ThreadQuery {
+    pub thread: String,
+    pub sort: Sort,
+    pub cursor: Option<String>,
+}
+
+impl ThreadQuery {
+    /// `thread=…&sort=…[&cursor=…]`, percent-encoded.
+    pub fn to_query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("thread", &self.thread)
+            .append_pair("sort", self.sort.as_str());
+        if let Some(c) = &self.cursor {
+            q.append_pair("cursor", c);
+        }
+        q.finish()
+    }
+
+    /// The inverse of [`ThreadQuery::to_query`]. A missing sort is the default; an unknown
+    /// one is `None` (reported like a bad cursor: the paging parameters are wrong).
+    pub fn parse(query: &str) -> Option<ThreadQuery> {
+        let mut out = ThreadQuery::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            match &*k {
+                "thread" if out.thread.is_empty() => out.thread = v.into_owned(),
+                "sort" => out.sort = Sort::parse(&v)?,
+                "cursor" if out.cursor.is_none() => {
+                    out.cursor = Some(v.into_owned()).filter(|c| !c.is_empty())
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// The full URL under a deployment's base.
+    pub fn url(&self, base: &str) -> String {
+        format!("{}?{}", Endpoint::ListThread.url(base), self.to_query())
+    }
+}
+
+/// The query of [`Endpoint::Counts`]: every `thread` value, in order.
+pub fn counts_query(keys: &[&str]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for k in keys {
+        q.append_pair("thread", k);
+    }
+    q.finish()
+}
+
+/// Every value of `name` in a query string.
+pub fn query_values(query: &str, name: &str) -> Vec<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Endpoint; 11] = [
+        Endpoint::Health,
+        Endpoint::ListThread,
+        Endpoint::PostComment,
+        Endpoint::CommentContext(CommentId(7)),
+        Endpoint::EditComment(CommentId(7)),
+        Endpoint::DeleteComment(CommentId(7)),
+        Endpoint::Replies(CommentId(7)),
+        Endpoint::Like(CommentId(7)),
+        Endpoint::Unlike(CommentId(7)),
+        Endpoint::Preview,
+        Endpoint::Counts,
+    ];
+
+    #[test]
+    fn every_endpoint_parses_back_from_its_own_method_and_path() {
+        for e in ALL {
+            assert_eq!(Endpoint::parse(e.method(), &e.path()), Ok(e), "{e:?}");
+            assert!(e.path().starts_with("/api/v1/"));
+        }
+        assert_eq!(
+            Endpoint::Like(CommentId(5)).url("https://c.example.org/"),
+            "https://c.example.org/api/v1/comments/5/like"
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found_and_wrong_methods_not_allowed() {
+        use RouteError::*;
+        for path in [
+            "/",
+            "/api/v1",
+            "/api/v1/",
+            "/api/v2/comments",
+            "/api/v1/nope",
+            "/api/v1/comments/",
+            "/api/v1/comments/0",
+            "/api/v1/comments/-3",
+            "/api/v1/comments/x/like",
+            "/api/v1/comments/5/likes",
+            "/no-such-file.txt",
+        ] {
+            assert_eq!(Endpoint::parse(Method::Get, path), Err(NotFound), "{path}");
+        }
+        assert_eq!(
+            Endpoint::parse(Method::Delete, "/api/v1/comments"),
+            Err(MethodNotAllowed)
+        );
+        assert_eq!(
+            Endpoint::parse(Method::Get, "/api/v1/preview"),
+            Err(MethodNotAllowed)
+        );
+        assert_eq!(Method::parse("patch"), Some(Method::Patch));
+        assert_eq!(Method::parse("OPTIONS"), None);
+    }
+
+    #[test]
+    fn thread_queries_round_trip_with_odd_characters() {
+        let q = ThreadQuery {
+            thread: "/blog/č & ?#=/".into(),
+            sort: Sort::Liked,
+            cursor: Some("l3.42".into()),
+        };
+        assert_eq!(ThreadQuery::parse(&q.to_query()), Some(q.clone()));
+        assert_eq!(
+            ThreadQuery::parse("thread=%2Fa%2F"),
+            Some(ThreadQuery {
+                thread: "/a/".into(),
+                ..Default::default()
+            })
+        );
+        assert_eq!(ThreadQuery::parse("thread=a&sort=random"), None);
+        assert_eq!(
+            query_values(&counts_query(&["/a/", "/b c/"]), "thread"),
+            vec!["/a/", "/b c/"]
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! The business layer's one error enum and its single mapping to error codes.
+
+use crate::api::{ErrorBody, ErrorCode, Field, FieldError};
+use crate::store::StoreError;
+use crate::token::TokenError;
+
+/// Everything that can go wrong in the business layer, each mapped to one [`ErrorCode`].
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("parent comment not found in this thread")]
+    ParentNotFound,
+    #[error("form token refused: {0}")]
+    Form(TokenError),
+    #[error("honeypot field was filled in")]
+    Spam,
+    #[error("no human check was solved")]
+    CheckRequired,
+    #[error("the human check was not accepted")]
+    CheckFailed,
+    #[error("the human check could not be asked: {0}")]
+    CheckUnavailable(String),
+    #[error("rate limited for {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u32 },
+    #[error("edit token refused: {0}")]
+    EditToken(TokenError),
+    #[error("comment not found")]
+    CommentNotFound,
+    #[error("paging cursor is invalid")]
+    Cursor,
+    #[error("reader id is invalid")]
+    Reader,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// One field's problem.
+    pub fn field(field: Field, code: ErrorCode) -> Self {
+        ServiceError::Invalid(vec![FieldError { field, code }])
+    }
+
+    /// The single mapping from business errors to error codes.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::Invalid(_) => ErrorCode::ValidationFailed,
+            ServiceError::ParentNotFound => ErrorCode::ParentNotFound,
+            ServiceError::Form(TokenError::TooFast) => ErrorCode::TooFast,
+            ServiceError::Form(TokenError::Expired) => ErrorCode::FormExpired,
+            ServiceError::Form(_) => ErrorCode::FormTokenInvalid,
+            ServiceError::Spam => ErrorCode::SpamSuspected,
+            ServiceError::CheckRequired => ErrorCode::CaptchaRequired,
+            ServiceError::CheckFailed => ErrorCode::CaptchaFailed,
+            ServiceError::CheckUnavailable(_) => ErrorCode::Unavailable,
+            ServiceError::RateLimited { .. } => ErrorCode::RateLimited,
+            ServiceError::EditToken(TokenError::Expired) => ErrorCode::EditWindowClosed,
+            ServiceError::EditToken(_) => ErrorCode::EditTokenInvalid,
+            ServiceError::CommentNotFound => ErrorCode::CommentNotFound,
+            ServiceError::Cursor => ErrorCode::CursorInvalid,
+            ServiceError::Reader => ErrorCode::ReaderInvalid,
+            ServiceError::Store(_) => ErrorCode::Unavailable,
+        }
+    }
+
+    /// The public error body: the code, its message, and field details where they help.
+    pub fn to_body(&self) -> ErrorBody {
+        let fields = match self {
+            ServiceError::Invalid(fields) => fields.clone(),
+            ServiceError::ParentNotFound => vec![FieldError {
+                field: Field::ParentId,
+                code: ErrorCode::ParentNotFound,
+            }],
+            _ => Vec::new(),
+        };
+        ErrorBody::with_fields(self.code(), fields)
+    }
+
+    /// Seconds for a `Retry-After` header, when the client should simply wait.
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            ServiceError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The business layer: what listing a thread, posting, editing, deleting and liking mean,
+//! over any [`CommentStore`] and any [`HumanCheck`]. The Worker only parses HTTP, calls
+//! one method here, and serializes the result.
+//!
+//! - [`read`]: thread pages, replies, permalink context, counts;
+//! - [`write`]: posting (every check in cost order), editing, deleting, likes, preview;
+//! - [`error`]: the one error enum and its mapping to error codes.
+
+mod error;
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::ServiceError;
+
+use crate::api::PublicComment;
+use crate::model::CommentRecord;
+use crate::ratelimit::RateLimit;
+use crate::site::SiteConfig;
+use crate::store::{CommentStore, HitRateLimit};
+use crate::token::Keys;
+
+/// A check that a person, not a script, sent the form (Cloudflare Turnstile when the site
+/// turned it on). It costs a network round trip, so [`Service::post`] asks it only after
+/// every cheap check and the rate limit have passed.
+#[allow(async_fn_in_trait)]
+pub trait HumanCheck {
+    /// Whether this site requires the check at all.
+    fn required(&self) -> bool;
+    /// `Ok(true)` when `token` is a solved challenge; `Err` when the verifier could not be
+    /// asked (an outage, not the reader's fault).
+    async fn verify(&self, token: &str, client_ip: &str) -> Result<bool, String>;
+}
+
+/// For sites without a human check.
+pub struct NoCheck;
+
+impl HumanCheck for NoCheck {
+    fn required(&self) -> bool {
+        false
+    }
+
+    async fn verify(&self, _token: &str, _client_ip: &str) -> Result<bool, String> {
+        Ok(true)
+    }
+}
+
+/// Format milliseconds since the epoch as UTC RFC 3339 with millisecond precision.
+pub fn rfc3339(ms: i64) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let nanos = i128::from(ms) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// One site's comment service over a store (and, for posting, a human check).
+pub struct Service<'s, S, H = NoCheck> {
+    store: &'s S,
+    site: &'s SiteConfig,
+    keys: &'s Keys,
+    check: &'s H,
+}
+
+impl<'s, S: CommentStore> Service<'s, S, NoCheck> {
+    pub fn new(store: &'s S, site: &'s SiteConfig, keys: &'s Keys) -> Self {
+        Service {
+            store,
+            site,
+            keys,
+            check: &NoCheck,
+        }
+    }
+}
+
+impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
+    /// The same service, asking `check` before accepting a new comment.
+    pub fn with_check<H2: HumanCheck>(self, check: &'s H2) -> Service<'s, S, H2> {
+        Service {
+            store: self.store,
+            site: self.site,
+            keys: self.keys,
+            check,
+        }
+    }
+
+    /// The public view of a stored comment, with this site's avatar hashes.
+    fn public(&self, record: &CommentRecord) -> PublicComment {
+        let public = record.to_public(rfc3339, self.keys.avatar_hash(&record.author_email));
+        if self.site.gravatar_url.is_some() && !public.deleted {
+            PublicComment {
+                gravatar: Some(crate::token::gravatar_hash(&record.author_email)),
+                ..public
+            }
+        } else {
+            public
+        }
+    }
+
+    /// Count one `action` by this client against each limit; the first exceeded one wins.
+    async fn count_against(
+        &self,
+        action: &str,
+        limits: &[RateLimit],
+        client_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        for limit in limits {
+            let (start, end) = limit.window(now_ms);
+            let key = format!(
+                "{action}:{}:{}:{}",
+                self.site.id, limit.window_secs, client_hash
+            );
+            let count = self
+                .store
+                .hit_rate_limit(HitRateLimit {
+                    key: &key,
+                    window_start_ms: start,
+                    expires_at_ms: end,
+                })
+                .await?;
+            if count > limit.max {
+                return Err(ServiceError::RateLimited {
+                    retry_after_secs: limit.retry_after_secs(now_ms),
+                });
+            }
+        }
+        Ok(())
+    }
+}

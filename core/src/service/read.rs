@@ -1,0 +1,139 @@
+//! The read side: thread pages, the rest of a subtree, permalink context, counts.
+
+use std::collections::BTreeMap;
+
+use super::{HumanCheck, Service, ServiceError};
+use crate::api::{
+    CommentContext, CommentId, CountsResponse, ErrorCode, Field, PublicComment, RepliesPage, Sort,
+    ThreadPage, WidgetSettings,
+};
+use crate::model::CommentStatus;
+use crate::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
+use crate::thread::{prune_deleted, CursorPos};
+use crate::validate;
+
+use crate::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
+
+impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
+    /// One page of a thread: top-level comments in `sort` order after `cursor`, each with
+    /// its first replies, plus a fresh form token. An unknown key is an empty thread, not an
+    /// error: every page starts with no comments. One store round trip.
+    pub async fn thread(
+        &self,
+        key: &str,
+        sort: Sort,
+        cursor: Option<&str>,
+        now_ms: i64,
+    ) -> Result<ThreadPage, ServiceError> {
+        let key = key.trim();
+        validate::thread_key(key).map_err(|code| ServiceError::field(Field::Thread, code))?;
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            Some(c) => Some(CursorPos::decode(c, sort).ok_or(ServiceError::Cursor)?),
+            None => None,
+        };
+        let limit = self.site.page_size.max(1);
+        let mut rows = self
+            .store
+            .thread_page(PageQuery {
+                site_id: &self.site.id,
+                key,
+                sort,
+                after,
+                limit: limit + 1,
+                reply_preview: self.site.reply_preview,
+            })
+            .await?;
+        let next_cursor = (rows.top.len() > limit as usize).then(|| {
+            let extra = rows.top.split_off(limit as usize);
+            let last = rows.top.last().expect("a full page has a last comment");
+            let key = if sort == Sort::Liked {
+                i64::from(last.likes)
+            } else {
+                last.created_at_ms
+            };
+            // The extra comment's replies came along with it; they belong to the next page.
+            rows.replies.retain(|r| r.root_id != Some(extra[0].id));
+            CursorPos { key, id: last.id.0 }.encode(sort)
+        });
+        let mut comments: Vec<PublicComment> = rows
+            .top
+            .iter()
+            .map(|r| PublicComment {
+                descendants: rows.reply_counts.get(&r.id).copied().unwrap_or(0),
+                ..self.public(r)
+            })
+            .collect();
+        comments.extend(rows.replies.iter().map(|r| self.public(r)));
+        Ok(ThreadPage {
+            thread: key.to_owned(),
+            title: rows.thread.and_then(|t| t.title),
+            total: rows.total,
+            comments: prune_deleted(comments),
+            sort,
+            next_cursor,
+            form_token: self.keys.form_token(&self.site.id, now_ms),
+            settings: WidgetSettings {
+                edit_window_secs: self.site.edit_window_secs,
+                min_submit_secs: self.site.min_submit_secs(),
+                turnstile_site_key: self.site.turnstile_site_key.clone(),
+                turnstile_script_url: self.site.turnstile_script_url.clone(),
+                gravatar_url: self.site.gravatar_url.clone(),
+            },
+        })
+    }
+
+    /// Every visible reply under top-level comment `root_id` ("Show N more replies").
+    pub async fn replies(&self, root_id: CommentId) -> Result<RepliesPage, ServiceError> {
+        match self.store.find_comment(root_id).await? {
+            Some(root) if root.parent_id.is_none() && VISIBLE.contains(&root.status) => {}
+            _ => return Err(ServiceError::CommentNotFound),
+        }
+        let replies = self
+            .store
+            .list_replies(ListReplies {
+                root_ids: &[root_id],
+                per_root: None,
+            })
+            .await?;
+        let comments = replies.iter().map(|r| self.public(r)).collect();
+        Ok(RepliesPage {
+            root_id,
+            comments: prune_deleted(comments),
+        })
+    }
+
+    /// One published comment of this site, its thread and its top-level ancestor, for
+    /// permalinks (which must never pull a comment into another thread).
+    pub async fn context(&self, id: CommentId) -> Result<CommentContext, ServiceError> {
+        match self.store.find_comment_in_thread(id).await? {
+            Some((c, t)) if c.status == CommentStatus::Approved && t.site_id == self.site.id => {
+                Ok(CommentContext {
+                    root_id: c.root_id.unwrap_or(c.id),
+                    thread: t.key,
+                    comment: self.public(&c),
+                })
+            }
+            _ => Err(ServiceError::CommentNotFound),
+        }
+    }
+
+    /// Visible comment counts for many threads at once (index pages).
+    pub async fn counts(&self, keys: &[String]) -> Result<CountsResponse, ServiceError> {
+        let mut valid: Vec<&str> = Vec::new();
+        for key in keys.iter().map(|k| k.trim()) {
+            validate::thread_key(key).map_err(|code| ServiceError::field(Field::Thread, code))?;
+            if !valid.contains(&key) {
+                valid.push(key);
+            }
+        }
+        if valid.len() > MAX_COUNT_KEYS {
+            return Err(ServiceError::field(Field::Thread, ErrorCode::ThreadTooLong));
+        }
+        let found = self.store.count_visible(&self.site.id, &valid).await?;
+        let counts: BTreeMap<String, u32> = valid
+            .iter()
+            .map(|k| ((*k).to_owned(), found.get(*k).copied().unwrap_or(0)))
+            .collect();
+        Ok(CountsResponse { counts })
+    }
+}

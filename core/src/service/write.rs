@@ -1,0 +1,247 @@
+//! The write side: posting (every check in cost order), editing and deleting one's own
+//! comment, likes and preview.
+
+use super::{rfc3339, HumanCheck, Service, ServiceError};
+use crate::api::{
+    CommentId, CreatedComment, DeleteComment, EditComment, Field, LikeRequest, LikeState,
+    NewComment, PreviewResponse, PublicComment,
+};
+use crate::model::{CommentRecord, CommentStatus};
+use crate::render;
+use crate::store::{CommentStore, InsertComment, UpdateBody, UpsertThread};
+use crate::token::constant_time_eq;
+use crate::validate::{self, ValidComment};
+
+impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
+    /// Post a new comment or reply from the client at `client_ip`. The checks run cheapest
+    /// first, so a bot costs as little as possible:
+    ///
+    /// 1. honeypot, field validation, form token, a human-check token present (no I/O);
+    /// 2. the client's rate limit (one store write);
+    /// 3. the human check (a network call, only for clients within their limit);
+    /// 4. the parent (a store read), then the write.
+    pub async fn post(
+        &self,
+        input: &NewComment,
+        client_ip: &str,
+        now_ms: i64,
+    ) -> Result<CreatedComment, ServiceError> {
+        let valid = self.precheck(input, now_ms)?;
+        let human_token = input
+            .turnstile_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if self.check.required() && human_token.is_none() {
+            return Err(ServiceError::CheckRequired);
+        }
+        let client_hash = self.keys.client_hash(client_ip);
+        self.count_against("comment", &self.site.comment_limits, &client_hash, now_ms)
+            .await?;
+        if let (true, Some(token)) = (self.check.required(), human_token) {
+            match self.check.verify(token, client_ip).await {
+                Ok(true) => {}
+                Ok(false) => return Err(ServiceError::CheckFailed),
+                Err(e) => return Err(ServiceError::CheckUnavailable(e)),
+            }
+        }
+        self.create(&valid, &client_hash, now_ms).await
+    }
+
+    /// The checks that need no storage or network: honeypot, field validation, form
+    /// timing. Fields come before the timer so a reader who sends too early learns what to
+    /// fix at once, instead of after waiting out the timer.
+    fn precheck(&self, input: &NewComment, now_ms: i64) -> Result<ValidComment, ServiceError> {
+        if input
+            .honeypot
+            .as_deref()
+            .is_some_and(|h| !h.trim().is_empty())
+        {
+            return Err(ServiceError::Spam);
+        }
+        let valid = validate::new_comment(input).map_err(ServiceError::Invalid)?;
+        self.keys
+            .verify_form_token(
+                &input.form_token,
+                &self.site.id,
+                now_ms,
+                self.site.min_submit_ms,
+                self.site.form_max_age_ms,
+            )
+            .map_err(ServiceError::Form)?;
+        Ok(valid)
+    }
+
+    /// Check the parent, render and store a comment that passed every other check.
+    async fn create(
+        &self,
+        valid: &ValidComment,
+        client_hash: &str,
+        now_ms: i64,
+    ) -> Result<CreatedComment, ServiceError> {
+        let is_owner = self.is_owner_key(valid.owner_key.as_deref());
+        let mut root_id = None;
+        let thread_id = match valid.parent_id {
+            // A reply: its parent must be a visible comment of this very thread, so the
+            // thread already exists and its title is not rewritten by a reply.
+            Some(parent_id) => {
+                let parent = self.store.find_comment(parent_id).await?;
+                let thread = self.store.find_thread(&self.site.id, &valid.thread).await?;
+                match (parent, thread) {
+                    (Some(p), Some(t))
+                        if p.thread_id == t.id && p.status == CommentStatus::Approved =>
+                    {
+                        root_id = Some(p.root_id.unwrap_or(p.id));
+                        t.id
+                    }
+                    _ => return Err(ServiceError::ParentNotFound),
+                }
+            }
+            None => {
+                self.store
+                    .upsert_thread(UpsertThread {
+                        site_id: &self.site.id,
+                        key: &valid.thread,
+                        title: valid.thread_title.as_deref(),
+                        url: valid.thread_url.as_deref(),
+                        now_ms,
+                    })
+                    .await?
+                    .id
+            }
+        };
+
+        let body_html = render::comment_html(&valid.body);
+        let record = self
+            .store
+            .insert_comment(InsertComment {
+                thread_id,
+                parent_id: valid.parent_id,
+                // The owner's own comments never wait for the owner's approval.
+                status: if self.site.moderation && !is_owner {
+                    CommentStatus::Pending
+                } else {
+                    CommentStatus::Approved
+                },
+                author_name: &valid.name,
+                author_email: &valid.email,
+                author_url: valid.website.as_deref(),
+                body_markdown: &valid.body,
+                body_html: &body_html,
+                created_at_ms: now_ms,
+                client_hash,
+                root_id,
+                is_owner,
+            })
+            .await?;
+        let expires = now_ms + i64::from(self.site.edit_window_secs) * 1000;
+        Ok(CreatedComment {
+            comment: self.public(&record),
+            edit_token: self.keys.edit_token(record.id, expires),
+            edit_expires_at: rfc3339(expires),
+        })
+    }
+
+    /// Whether `key` is the site owner's key.
+    fn is_owner_key(&self, key: Option<&str>) -> bool {
+        match (key, self.site.owner_key.as_deref()) {
+            (Some(given), Some(expected)) if !expected.is_empty() => {
+                constant_time_eq(given.as_bytes(), expected.as_bytes())
+            }
+            _ => false,
+        }
+    }
+
+    /// The author's comment, if the token proves authorship and the window is open.
+    async fn own_comment(
+        &self,
+        id: CommentId,
+        token: &str,
+        now_ms: i64,
+    ) -> Result<CommentRecord, ServiceError> {
+        // The token is checked before the lookup, so forged tokens learn nothing about ids.
+        self.keys
+            .verify_edit_token(token, id, now_ms)
+            .map_err(ServiceError::EditToken)?;
+        match self.store.find_comment(id).await? {
+            // Authors may also withdraw or fix a comment still awaiting moderation.
+            Some(c) if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) => {
+                Ok(c)
+            }
+            _ => Err(ServiceError::CommentNotFound),
+        }
+    }
+
+    /// Replace the text of the reader's own comment.
+    pub async fn edit(
+        &self,
+        id: CommentId,
+        input: &EditComment,
+        now_ms: i64,
+    ) -> Result<PublicComment, ServiceError> {
+        self.own_comment(id, &input.edit_token, now_ms).await?;
+        let body = input.body.trim();
+        validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
+        let body_html = render::comment_html(body);
+        let record = self
+            .store
+            .update_body(UpdateBody {
+                id,
+                body_markdown: body,
+                body_html: &body_html,
+                now_ms,
+            })
+            .await?;
+        Ok(self.public(&record))
+    }
+
+    /// Delete the reader's own comment. Replies stay; the comment shows as "[deleted]".
+    pub async fn delete(
+        &self,
+        id: CommentId,
+        input: &DeleteComment,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        self.own_comment(id, &input.edit_token, now_ms).await?;
+        self.store.delete_comment(id, now_ms).await?;
+        Ok(())
+    }
+
+    /// Like (or un-like) a published comment once per reader.
+    pub async fn like(
+        &self,
+        id: CommentId,
+        input: &LikeRequest,
+        liked: bool,
+        client_ip: &str,
+        now_ms: i64,
+    ) -> Result<LikeState, ServiceError> {
+        let reader = input.reader.trim();
+        let well_formed = (16..=64).contains(&reader.len())
+            && reader
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !well_formed {
+            return Err(ServiceError::Reader);
+        }
+        let client_hash = self.keys.client_hash(client_ip);
+        self.count_against("like", &self.site.like_limits, &client_hash, now_ms)
+            .await?;
+        match self.store.find_comment(id).await? {
+            Some(c) if c.status == CommentStatus::Approved => {}
+            _ => return Err(ServiceError::CommentNotFound),
+        }
+        let reader_hash = self.keys.client_hash(&format!("reader:{reader}"));
+        let likes = self.store.set_like(id, &reader_hash, liked, now_ms).await?;
+        Ok(LikeState { likes, liked })
+    }
+
+    /// Render a body exactly as publishing it would, storing nothing.
+    pub fn preview(&self, body: &str) -> Result<PreviewResponse, ServiceError> {
+        let body = body.trim();
+        validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
+        Ok(PreviewResponse {
+            html: render::comment_html(body),
+        })
+    }
+}

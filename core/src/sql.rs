@@ -1,0 +1,597 @@
+//! [`CommentStore`] in SQL, with no database binding in sight: every statement is built
+//! here and handed to a [`SqlExec`] — D1 in the Worker, SQLite (which D1 is) in the unit
+//! tests, with the same `migrations/*.sql`. So the SQL is tested natively in seconds, and
+//! the Worker's adapter only moves values in and rows out.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::api::{CommentId, Sort};
+use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::store::{
+    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, StoreError,
+    UpdateBody, UpsertThread, VISIBLE,
+};
+
+/// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Int(n)
+    }
+}
+
+impl From<u32> for Arg {
+    fn from(n: u32) -> Self {
+        Arg::Int(i64::from(n))
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_owned())
+    }
+}
+
+impl<T: Into<Arg>> From<Option<T>> for Arg {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Arg::Null, Into::into)
+    }
+}
+
+impl From<CommentId> for Arg {
+    fn from(id: CommentId) -> Self {
+        Arg::Int(id.0)
+    }
+}
+
+/// One statement with positional arguments `?1`, `?2`, … (exactly as many as it uses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub sql: String,
+    pub args: Vec<Arg>,
+}
+
+impl Query {
+    pub fn new(sql: impl Into<String>, args: Vec<Arg>) -> Self {
+        Query {
+            sql: sql.into(),
+            args,
+        }
+    }
+}
+
+/// A result row: column name → JSON value (D1 hands rows over as JS objects).
+pub type Row = serde_json::Map<String, serde_json::Value>;
+
+/// Runs statements. Implemented over D1 by the Worker and over SQLite by the tests.
+#[allow(async_fn_in_trait)]
+pub trait SqlExec {
+    /// One statement's rows (none for statements without `RETURNING`).
+    async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError>;
+    /// Several statements as one transaction and one round trip (D1 `batch`); the rows of
+    /// each, in order.
+    async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError>;
+}
+
+/// The comment store over any [`SqlExec`].
+pub struct SqlStore<E> {
+    exec: E,
+}
+
+impl<E> SqlStore<E> {
+    pub fn new(exec: E) -> Self {
+        SqlStore { exec }
+    }
+}
+
+const THREAD_COLUMNS: &str = "id, site_id, key, title, url";
+/// The one list of comment columns every query reads, matching [`CommentRow`].
+const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
+     author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner";
+
+/// `'approved', 'deleted'`: the statuses readers see, from [`VISIBLE`]. They are a closed
+/// enum, so inlining them is safe and keeps bind slots (D1 allows 100) for ids.
+fn visible_statuses() -> String {
+    VISIBLE
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `'approved'`, for counts of published comments.
+fn approved() -> String {
+    format!("'{}'", CommentStatus::Approved.as_str())
+}
+
+/// `?first, ?first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn decode<T: DeserializeOwned>(row: Row) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::Object(row))
+        .map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+fn decode_all<T: DeserializeOwned>(rows: Vec<Row>) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(decode).collect()
+}
+
+fn comments(rows: Vec<Row>) -> Result<Vec<CommentRecord>, StoreError> {
+    decode_all::<CommentRow>(rows)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+fn one<T>(mut rows: Vec<T>, what: &str) -> Result<T, StoreError> {
+    if rows.is_empty() {
+        return Err(StoreError::Backend(format!("{what} returned no row")));
+    }
+    Ok(rows.swap_remove(0))
+}
+
+#[derive(Deserialize)]
+struct ThreadRow {
+    id: i64,
+    site_id: String,
+    key: String,
+    title: Option<String>,
+    url: Option<String>,
+}
+
+impl From<ThreadRow> for ThreadRecord {
+    fn from(r: ThreadRow) -> Self {
+        ThreadRecord {
+            id: r.id,
+            site_id: r.site_id,
+            key: r.key,
+            title: r.title,
+            url: r.url,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CommentRow {
+    id: i64,
+    thread_id: i64,
+    parent_id: Option<i64>,
+    root_id: Option<i64>,
+    status: String,
+    author_name: String,
+    author_email: String,
+    author_url: Option<String>,
+    body_markdown: String,
+    body_html: String,
+    created_at: i64,
+    updated_at: Option<i64>,
+    likes: i64,
+    is_owner: i64,
+}
+
+impl TryFrom<CommentRow> for CommentRecord {
+    type Error = StoreError;
+
+    fn try_from(r: CommentRow) -> Result<Self, StoreError> {
+        let status = CommentStatus::parse(&r.status)
+            .ok_or_else(|| StoreError::Decode(format!("unknown comment status {:?}", r.status)))?;
+        Ok(CommentRecord {
+            id: CommentId(r.id),
+            thread_id: r.thread_id,
+            parent_id: r.parent_id.map(CommentId),
+            root_id: r.root_id.map(CommentId),
+            status,
+            author_name: r.author_name,
+            author_email: r.author_email,
+            author_url: r.author_url,
+            body_markdown: r.body_markdown,
+            body_html: r.body_html,
+            created_at_ms: r.created_at,
+            updated_at_ms: r.updated_at,
+            likes: u32::try_from(r.likes).unwrap_or(0),
+            is_owner: r.is_owner != 0,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct CountRow {
+    n: u32,
+}
+
+/// The statements of one thread page. They share their first arguments — `?1` site,
+/// `?2` key, `?3` limit, then the cursor's `?4` key and `?5` id when paging — so each
+/// statement can select "the page's top-level comments" as the same subquery.
+struct PageSql {
+    args: Vec<Arg>,
+    top_where: String,
+    order: &'static str,
+}
+
+impl PageSql {
+    fn new(req: &PageQuery<'_>) -> Self {
+        // Row-value comparisons follow the ORDER BY exactly, so pages never overlap.
+        let (key, order, cmp) = match req.sort {
+            Sort::Oldest => ("created_at", "created_at, id", ">"),
+            Sort::Newest => ("created_at", "created_at DESC, id DESC", "<"),
+            Sort::Liked => ("likes", "likes DESC, id DESC", "<"),
+        };
+        let mut args = vec![Arg::from(req.site_id), req.key.into(), req.limit.into()];
+        let after = match req.after {
+            Some(pos) => {
+                args.push(pos.key.into());
+                args.push(pos.id.into());
+                format!(" AND ({key}, id) {cmp} (?4, ?5)")
+            }
+            None => String::new(),
+        };
+        let top_where = format!(
+            "thread_id = (SELECT id FROM threads WHERE site_id = ?1 AND key = ?2) \
+             AND parent_id IS NULL AND status IN ({}){after}",
+            visible_statuses()
+        );
+        PageSql {
+            args,
+            top_where,
+            order,
+        }
+    }
+
+    fn top(&self) -> Query {
+        Query::new(
+            format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE {} ORDER BY {} LIMIT ?3",
+                self.top_where, self.order
+            ),
+            self.args.clone(),
+        )
+    }
+
+    fn top_ids(&self) -> String {
+        format!(
+            "SELECT id FROM comments WHERE {} ORDER BY {} LIMIT ?3",
+            self.top_where, self.order
+        )
+    }
+
+    fn replies(&self, per_root: u32) -> Query {
+        let n = self.args.len() + 1;
+        let mut args = self.args.clone();
+        args.push(per_root.into());
+        Query::new(
+            format!(
+                "SELECT {COMMENT_COLUMNS} FROM ( \
+                   SELECT *, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY created_at, id) AS n \
+                   FROM comments WHERE root_id IN ({}) AND status IN ({}) \
+                 ) WHERE n <= ?{n} ORDER BY created_at, id",
+                self.top_ids(),
+                visible_statuses()
+            ),
+            args,
+        )
+    }
+
+    fn reply_counts(&self) -> Query {
+        Query::new(
+            format!(
+                "SELECT root_id, COUNT(*) AS n FROM comments WHERE root_id IN ({}) \
+                 AND status = {} GROUP BY root_id",
+                self.top_ids(),
+                approved()
+            ),
+            self.args.clone(),
+        )
+    }
+}
+
+impl<E: SqlExec> CommentStore for SqlStore<E> {
+    async fn find_thread(
+        &self,
+        site_id: &str,
+        key: &str,
+    ) -> Result<Option<ThreadRecord>, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!("SELECT {THREAD_COLUMNS} FROM threads WHERE site_id = ?1 AND key = ?2"),
+                vec![site_id.into(), key.into()],
+            ))
+            .await?;
+        Ok(decode_all::<ThreadRow>(rows)?
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+
+    async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError> {
+        // One round trip: insert, or keep the existing row and fill in a title/url that an
+        // earlier comment did not know.
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "INSERT INTO threads (site_id, key, title, url, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (site_id, key) DO UPDATE SET \
+                       title = COALESCE(threads.title, excluded.title), \
+                       url = COALESCE(threads.url, excluded.url) \
+                     RETURNING {THREAD_COLUMNS}"
+                ),
+                vec![
+                    req.site_id.into(),
+                    req.key.into(),
+                    req.title.into(),
+                    req.url.into(),
+                    req.now_ms.into(),
+                ],
+            ))
+            .await?;
+        Ok(one(decode_all::<ThreadRow>(rows)?, "thread upsert")?.into())
+    }
+
+    async fn thread_page(&self, req: PageQuery<'_>) -> Result<PageRows, StoreError> {
+        let page = PageSql::new(&req);
+        let site_and_key = vec![Arg::from(req.site_id), req.key.into()];
+        let results = self
+            .exec
+            .batch(vec![
+                Query::new(
+                    format!("SELECT {THREAD_COLUMNS} FROM threads WHERE site_id = ?1 AND key = ?2"),
+                    site_and_key.clone(),
+                ),
+                page.top(),
+                page.replies(req.reply_preview),
+                page.reply_counts(),
+                Query::new(
+                    format!(
+                        "SELECT COUNT(*) AS n FROM comments WHERE status = {} AND thread_id = \
+                         (SELECT id FROM threads WHERE site_id = ?1 AND key = ?2)",
+                        approved()
+                    ),
+                    site_and_key,
+                ),
+            ])
+            .await?;
+        let [thread, top, replies, counts, total]: [Vec<Row>; 5] = results
+            .try_into()
+            .map_err(|_| StoreError::Backend("page batch returned the wrong count".into()))?;
+        #[derive(Deserialize)]
+        struct RootCount {
+            root_id: i64,
+            n: u32,
+        }
+        Ok(PageRows {
+            thread: decode_all::<ThreadRow>(thread)?
+                .into_iter()
+                .next()
+                .map(Into::into),
+            top: comments(top)?,
+            replies: comments(replies)?,
+            reply_counts: decode_all::<RootCount>(counts)?
+                .into_iter()
+                .map(|r| (CommentId(r.root_id), r.n))
+                .collect(),
+            total: one(decode_all::<CountRow>(total)?, "thread total")?.n,
+        })
+    }
+
+    async fn list_replies(&self, req: ListReplies<'_>) -> Result<Vec<CommentRecord>, StoreError> {
+        if req.root_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = vec![Arg::from(req.per_root.map(i64::from).unwrap_or(i64::MAX))];
+        args.extend(req.root_ids.iter().map(|id| Arg::from(*id)));
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "SELECT {COMMENT_COLUMNS} FROM ( \
+                       SELECT *, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY created_at, id) AS n \
+                       FROM comments WHERE root_id IN ({}) AND status IN ({}) \
+                     ) WHERE n <= ?1 ORDER BY created_at, id",
+                    placeholders(2, req.root_ids.len()),
+                    visible_statuses()
+                ),
+                args,
+            ))
+            .await?;
+        comments(rows)
+    }
+
+    async fn count_visible(
+        &self,
+        site_id: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, u32>, StoreError> {
+        #[derive(Deserialize)]
+        struct KeyCount {
+            key: String,
+            n: u32,
+        }
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut args = vec![Arg::from(site_id)];
+        args.extend(keys.iter().map(|k| Arg::from(*k)));
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "SELECT t.key AS key, COUNT(c.id) AS n FROM threads t \
+                     LEFT JOIN comments c ON c.thread_id = t.id AND c.status = {} \
+                     WHERE t.site_id = ?1 AND t.key IN ({}) GROUP BY t.key",
+                    approved(),
+                    placeholders(2, keys.len())
+                ),
+                args,
+            ))
+            .await?;
+        Ok(decode_all::<KeyCount>(rows)?
+            .into_iter()
+            .map(|r| (r.key, r.n))
+            .collect())
+    }
+
+    async fn set_like(
+        &self,
+        id: CommentId,
+        reader_hash: &str,
+        liked: bool,
+        now_ms: i64,
+    ) -> Result<u32, StoreError> {
+        let change = if liked {
+            Query::new(
+                "INSERT OR IGNORE INTO likes (comment_id, reader_hash, created_at) VALUES (?1, ?2, ?3)",
+                vec![id.into(), reader_hash.into(), now_ms.into()],
+            )
+        } else {
+            Query::new(
+                "DELETE FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
+                vec![id.into(), reader_hash.into()],
+            )
+        };
+        let recount = Query::new(
+            "UPDATE comments SET likes = (SELECT COUNT(*) FROM likes WHERE comment_id = ?1) \
+             WHERE id = ?1 RETURNING likes AS n",
+            vec![id.into()],
+        );
+        // One batch is one transaction: the counter always matches the rows.
+        let mut results = self.exec.batch(vec![change, recount]).await?;
+        let rows = results
+            .pop()
+            .ok_or_else(|| StoreError::Backend("like batch returned nothing".into()))?;
+        Ok(one(decode_all::<CountRow>(rows)?, "like recount")?.n)
+    }
+
+    async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1"),
+                vec![id.into()],
+            ))
+            .await?;
+        Ok(comments(rows)?.into_iter().next())
+    }
+
+    async fn find_comment_in_thread(
+        &self,
+        id: CommentId,
+    ) -> Result<Option<(CommentRecord, ThreadRecord)>, StoreError> {
+        let Some(comment) = self.find_comment(id).await? else {
+            return Ok(None);
+        };
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?1"),
+                vec![comment.thread_id.into()],
+            ))
+            .await?;
+        Ok(decode_all::<ThreadRow>(rows)?
+            .into_iter()
+            .next()
+            .map(|t| (comment, t.into())))
+    }
+
+    async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
+                       author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                     RETURNING {COMMENT_COLUMNS}"
+                ),
+                vec![
+                    req.thread_id.into(),
+                    req.parent_id.into(),
+                    req.status.as_str().into(),
+                    req.author_name.into(),
+                    req.author_email.into(),
+                    req.author_url.into(),
+                    req.body_markdown.into(),
+                    req.body_html.into(),
+                    req.created_at_ms.into(),
+                    req.client_hash.into(),
+                    req.root_id.into(),
+                    i64::from(req.is_owner).into(),
+                ],
+            ))
+            .await?;
+        one(comments(rows)?, "comment insert")
+    }
+
+    async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4 \
+                     WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
+                ),
+                vec![
+                    req.id.into(),
+                    req.body_markdown.into(),
+                    req.body_html.into(),
+                    req.now_ms.into(),
+                ],
+            ))
+            .await?;
+        one(comments(rows)?, "comment update")
+    }
+
+    async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {
+        // What the author wrote goes; the row stays so replies keep their parent.
+        self.exec
+            .rows(Query::new(
+                format!(
+                    "UPDATE comments SET status = '{}', body_markdown = '', body_html = '', \
+                       author_name = '', author_email = '', author_url = NULL, updated_at = ?2 \
+                     WHERE id = ?1",
+                    CommentStatus::Deleted.as_str()
+                ),
+                vec![id.into(), now_ms.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn hit_rate_limit(&self, req: HitRateLimit<'_>) -> Result<u32, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?1, ?2, 1, ?3) \
+                 ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 \
+                 RETURNING count AS n",
+                vec![req.key.into(), req.window_start_ms.into(), req.expires_at_ms.into()],
+            ))
+            .await?;
+        let count = one(decode_all::<CountRow>(rows)?, "rate limit upsert")?.n;
+        if count == 1 {
+            // A new window began: a cheap moment to purge windows that have ended.
+            self.exec
+                .rows(Query::new(
+                    "DELETE FROM rate_limits WHERE expires_at < ?1",
+                    vec![req.window_start_ms.into()],
+                ))
+                .await?;
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,515 @@
+//! One contract for every [`CommentStore`]: each test runs on the in-memory fake and on the
+//! SQL store over a real SQLite with `migrations/*.sql` applied fresh, so the SQL is
+//! checked in seconds and the fake cannot drift from it. Every assertion names the store,
+//! so a failure says which one disagrees.
+
+use std::cell::RefCell;
+
+use crate::api::{CommentId, Sort};
+use crate::memstore::MemStore;
+use crate::model::CommentStatus;
+use crate::sql::{Arg, Query, Row, SqlExec, SqlStore};
+use crate::store::{
+    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, StoreError, UpsertThread,
+};
+use crate::thread::CursorPos;
+
+/// SQLite in memory, migrated exactly as `wrangler d1 migrations apply` would.
+pub struct Sqlite {
+    conn: RefCell<rusqlite::Connection>,
+}
+
+impl Sqlite {
+    pub fn migrated() -> Self {
+        let conn = rusqlite::Connection::open_in_memory().expect("sqlite in memory");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("migrations/")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no migrations in {}", dir.display());
+        for f in files {
+            let sql = std::fs::read_to_string(&f).expect("read migration");
+            conn.execute_batch(&sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        }
+        Sqlite {
+            conn: RefCell::new(conn),
+        }
+    }
+
+    fn run(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
+        let backend = |e: rusqlite::Error| StoreError::Backend(format!("{e} in {}", q.sql));
+        let mut stmt = conn.prepare(&q.sql).map_err(backend)?;
+        let args = q.args.iter().map(|a| match a {
+            Arg::Null => rusqlite::types::Value::Null,
+            Arg::Int(n) => rusqlite::types::Value::Integer(*n),
+            Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        });
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(args))
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            let mut map = Row::new();
+            for (i, name) in names.iter().enumerate() {
+                use rusqlite::types::ValueRef;
+                let v = match row.get_ref(i).map_err(backend)? {
+                    ValueRef::Null => serde_json::Value::Null,
+                    ValueRef::Integer(n) => n.into(),
+                    ValueRef::Real(f) => f.into(),
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                    ValueRef::Blob(_) => serde_json::Value::Null,
+                };
+                map.insert(name.clone(), v);
+            }
+            out.push(map);
+        }
+        Ok(out)
+    }
+}
+
+impl SqlExec for Sqlite {
+    async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
+        Self::run(&self.conn.borrow(), &query)
+    }
+
+    async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError> {
+        let mut conn = self.conn.borrow_mut();
+        let tx = conn
+            .transaction()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let out = queries
+            .iter()
+            .map(|q| Self::run(&tx, q))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(out)
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    pollster::block_on(f)
+}
+
+/// Runs a contract on both stores, naming each.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn in_memory() {
+                    super::$name(&crate::memstore::MemStore::default(), "in-memory store");
+                }
+                #[test]
+                fn sqlite() {
+                    super::$name(
+                        &crate::sql::SqlStore::new(super::Sqlite::migrated()),
+                        "SQL store on SQLite",
+                    );
+                }
+            }
+        )*
+    };
+}
+
+contract!(
+    threads_are_created_once_and_learn_a_missing_title,
+    pages_follow_each_order_and_cursors_never_skip_or_repeat,
+    pages_carry_the_first_replies_and_the_counts,
+    replies_list_whole_subtrees_in_time_order,
+    deleted_comments_keep_their_place_but_lose_their_words,
+    likes_count_once_per_reader,
+    counts_cover_many_threads_and_only_published_comments,
+    rate_limit_windows_count_per_key_and_purge_when_over,
+    comments_are_found_with_their_thread,
+);
+
+const SITE: &str = "default";
+
+fn thread<S: CommentStore>(s: &S, key: &str) -> i64 {
+    block(s.upsert_thread(UpsertThread {
+        site_id: SITE,
+        key,
+        title: None,
+        url: None,
+        now_ms: 1,
+    }))
+    .unwrap()
+    .id
+}
+
+/// Insert a comment at `at` ms; replies take their parent's root.
+fn add<S: CommentStore>(
+    s: &S,
+    thread_id: i64,
+    parent: Option<CommentId>,
+    at: i64,
+    status: CommentStatus,
+) -> CommentId {
+    let root_id = parent.map(|p| {
+        let parent = block(s.find_comment(p)).unwrap().expect("parent exists");
+        parent.root_id.unwrap_or(parent.id)
+    });
+    block(s.insert_comment(InsertComment {
+        thread_id,
+        parent_id: parent,
+        status,
+        author_name: "Ana",
+        author_email: "ana@example.org",
+        author_url: Some("https://ana.example.org/"),
+        body_markdown: "*hi*",
+        body_html: "<p><em>hi</em></p>\n",
+        created_at_ms: at,
+        client_hash: "client",
+        root_id,
+        is_owner: false,
+    }))
+    .unwrap()
+    .id
+}
+
+fn page_ids<S: CommentStore>(
+    s: &S,
+    key: &str,
+    sort: Sort,
+    after: Option<CursorPos>,
+    limit: u32,
+) -> Vec<CommentId> {
+    block(s.thread_page(PageQuery {
+        site_id: SITE,
+        key,
+        sort,
+        after,
+        limit,
+        reply_preview: 0,
+    }))
+    .unwrap()
+    .top
+    .iter()
+    .map(|c| c.id)
+    .collect()
+}
+
+fn threads_are_created_once_and_learn_a_missing_title<S: CommentStore>(s: &S, store: &str) {
+    let up = |title: Option<&str>| {
+        block(s.upsert_thread(UpsertThread {
+            site_id: SITE,
+            key: "/t/",
+            title,
+            url: None,
+            now_ms: 5,
+        }))
+        .unwrap()
+    };
+    let first = up(None);
+    assert_eq!(first.title, None, "{store}");
+    let second = up(Some("Learned"));
+    assert_eq!(second.id, first.id, "{store}: one thread per key");
+    assert_eq!(second.title.as_deref(), Some("Learned"), "{store}");
+    assert_eq!(
+        up(Some("Rewritten")).title.as_deref(),
+        Some("Learned"),
+        "{store}: a title once set stays"
+    );
+    let found = block(s.find_thread(SITE, "/t/")).unwrap().unwrap();
+    assert_eq!(found, second, "{store}");
+    assert_eq!(
+        block(s.find_thread("other-site", "/t/")).unwrap(),
+        None,
+        "{store}"
+    );
+}
+
+fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/p/");
+    // Same-millisecond comments: the id breaks ties.
+    let ids: Vec<CommentId> = [10, 20, 20, 30, 40]
+        .into_iter()
+        .map(|at| add(s, t, None, at, CommentStatus::Approved))
+        .collect();
+    let hidden = add(s, t, None, 25, CommentStatus::Pending);
+    let _reply = add(s, t, Some(ids[0]), 50, CommentStatus::Approved);
+    // Likes: ids[3] twice, ids[1] and ids[4] once.
+    for (id, reader) in [
+        (ids[3], "r1"),
+        (ids[3], "r2"),
+        (ids[1], "r1"),
+        (ids[4], "r1"),
+    ] {
+        block(s.set_like(id, reader, true, 1)).unwrap();
+    }
+    let oldest = page_ids(s, "/p/", Sort::Oldest, None, 10);
+    assert_eq!(
+        oldest, ids,
+        "{store}: oldest first, pending and replies left out"
+    );
+    assert!(!oldest.contains(&hidden));
+    let mut newest = ids.clone();
+    newest.reverse();
+    assert_eq!(
+        page_ids(s, "/p/", Sort::Newest, None, 10),
+        newest,
+        "{store}"
+    );
+    assert_eq!(
+        page_ids(s, "/p/", Sort::Liked, None, 10),
+        vec![ids[3], ids[4], ids[1], ids[2], ids[0]],
+        "{store}: most liked first, then the newest"
+    );
+    for sort in [Sort::Oldest, Sort::Newest, Sort::Liked] {
+        let all = page_ids(s, "/p/", sort, None, 10);
+        let mut walked = Vec::new();
+        let mut after = None;
+        loop {
+            let page = block(s.thread_page(PageQuery {
+                site_id: SITE,
+                key: "/p/",
+                sort,
+                after,
+                limit: 2,
+                reply_preview: 0,
+            }))
+            .unwrap();
+            let Some(last) = page.top.last() else { break };
+            after = Some(CursorPos {
+                key: if sort == Sort::Liked {
+                    i64::from(last.likes)
+                } else {
+                    last.created_at_ms
+                },
+                id: last.id.0,
+            });
+            walked.extend(page.top.iter().map(|c| c.id));
+        }
+        assert_eq!(walked, all, "{store}: paging {sort:?} two at a time");
+    }
+    assert!(
+        page_ids(s, "/none/", Sort::Oldest, None, 10).is_empty(),
+        "{store}"
+    );
+}
+
+fn pages_carry_the_first_replies_and_the_counts<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/r/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let b = add(s, t, None, 2, CommentStatus::Approved);
+    let a1 = add(s, t, Some(a), 10, CommentStatus::Approved);
+    let _a1x = add(s, t, Some(a1), 11, CommentStatus::Approved);
+    let _a2 = add(s, t, Some(a), 12, CommentStatus::Approved);
+    let _held = add(s, t, Some(a), 13, CommentStatus::Pending);
+    let b1 = add(s, t, Some(b), 3, CommentStatus::Approved);
+    let rows = block(s.thread_page(PageQuery {
+        site_id: SITE,
+        key: "/r/",
+        sort: Sort::Oldest,
+        after: None,
+        limit: 10,
+        reply_preview: 2,
+    }))
+    .unwrap();
+    assert_eq!(
+        rows.thread.map(|t| t.key).as_deref(),
+        Some("/r/"),
+        "{store}"
+    );
+    let replies: Vec<CommentId> = rows.replies.iter().map(|c| c.id).collect();
+    assert_eq!(
+        replies,
+        vec![b1, a1, _a1x],
+        "{store}: two per subtree, oldest first across the page"
+    );
+    assert_eq!(
+        rows.reply_counts.get(&a),
+        Some(&3),
+        "{store}: approved only"
+    );
+    assert_eq!(rows.reply_counts.get(&b), Some(&1), "{store}");
+    assert_eq!(
+        rows.total, 6,
+        "{store}: published comments, replies included"
+    );
+    let empty = block(s.thread_page(PageQuery {
+        site_id: SITE,
+        key: "/nobody/",
+        sort: Sort::Oldest,
+        after: None,
+        limit: 10,
+        reply_preview: 2,
+    }))
+    .unwrap();
+    assert_eq!(
+        empty,
+        Default::default(),
+        "{store}: an unknown key is empty"
+    );
+}
+
+fn replies_list_whole_subtrees_in_time_order<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/s/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let late = add(s, t, Some(a), 30, CommentStatus::Approved);
+    let early = add(s, t, Some(late), 20, CommentStatus::Approved);
+    let _spam = add(s, t, Some(a), 25, CommentStatus::Spam);
+    let list = |per_root| {
+        block(s.list_replies(ListReplies {
+            root_ids: &[a],
+            per_root,
+        }))
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(list(None), vec![early, late], "{store}");
+    assert_eq!(list(Some(1)), vec![early], "{store}");
+    assert!(block(s.list_replies(ListReplies {
+        root_ids: &[],
+        per_root: None
+    }))
+    .unwrap()
+    .is_empty());
+}
+
+fn deleted_comments_keep_their_place_but_lose_their_words<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/d/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let reply = add(s, t, Some(a), 2, CommentStatus::Approved);
+    block(s.delete_comment(a, 9)).unwrap();
+    let gone = block(s.find_comment(a)).unwrap().unwrap();
+    assert_eq!(gone.status, CommentStatus::Deleted, "{store}");
+    assert!(
+        gone.author_name.is_empty()
+            && gone.author_email.is_empty()
+            && gone.author_url.is_none()
+            && gone.body_markdown.is_empty()
+            && gone.body_html.is_empty(),
+        "{store}: every word the author wrote is gone: {gone:?}"
+    );
+    assert_eq!(gone.updated_at_ms, Some(9), "{store}");
+    let rows = block(s.thread_page(PageQuery {
+        site_id: SITE,
+        key: "/d/",
+        sort: Sort::Oldest,
+        after: None,
+        limit: 10,
+        reply_preview: 5,
+    }))
+    .unwrap();
+    assert_eq!(
+        rows.top.len(),
+        1,
+        "{store}: the placeholder stays in the list"
+    );
+    assert_eq!(rows.replies[0].id, reply, "{store}");
+    assert_eq!(rows.total, 1, "{store}: but is not counted");
+}
+
+fn likes_count_once_per_reader<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/l/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let like = |reader, on| block(s.set_like(a, reader, on, 5)).unwrap();
+    assert_eq!(like("r1", true), 1, "{store}");
+    assert_eq!(like("r1", true), 1, "{store}: once per reader");
+    assert_eq!(like("r2", true), 2, "{store}");
+    assert_eq!(like("r1", false), 1, "{store}");
+    assert_eq!(like("r1", false), 1, "{store}: un-liking twice is harmless");
+    assert_eq!(
+        block(s.find_comment(a)).unwrap().unwrap().likes,
+        1,
+        "{store}"
+    );
+}
+
+fn counts_cover_many_threads_and_only_published_comments<S: CommentStore>(s: &S, store: &str) {
+    let busy = thread(s, "/busy/");
+    let quiet = thread(s, "/quiet/");
+    let a = add(s, busy, None, 1, CommentStatus::Approved);
+    add(s, busy, Some(a), 2, CommentStatus::Approved);
+    add(s, busy, None, 3, CommentStatus::Pending);
+    add(s, quiet, None, 4, CommentStatus::Spam);
+    let counts = block(s.count_visible(SITE, &["/busy/", "/quiet/", "/none/"])).unwrap();
+    assert_eq!(counts.get("/busy/"), Some(&2), "{store}");
+    assert_eq!(counts.get("/quiet/"), Some(&0), "{store}");
+    assert_eq!(counts.get("/none/"), None, "{store}: no thread, no entry");
+    assert!(
+        block(s.count_visible(SITE, &[])).unwrap().is_empty(),
+        "{store}"
+    );
+}
+
+fn rate_limit_windows_count_per_key_and_purge_when_over<S: CommentStore>(s: &S, store: &str) {
+    let hit = |key, start| {
+        block(s.hit_rate_limit(HitRateLimit {
+            key,
+            window_start_ms: start,
+            expires_at_ms: start + 60_000,
+        }))
+        .unwrap()
+    };
+    assert_eq!(hit("a", 0), 1, "{store}");
+    assert_eq!(hit("a", 0), 2, "{store}");
+    assert_eq!(hit("b", 0), 1, "{store}: keys count apart");
+    assert_eq!(hit("a", 60_000), 1, "{store}: a new window starts at one");
+    // The first hit of a window two minutes later purges the ended windows; the old
+    // window, if it were still there, would continue at 3.
+    assert_eq!(hit("a", 180_000), 1, "{store}");
+    assert_eq!(hit("a", 0), 1, "{store}: the ended window was purged");
+}
+
+fn comments_are_found_with_their_thread<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/f/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let (c, th) = block(s.find_comment_in_thread(a)).unwrap().unwrap();
+    assert_eq!((c.id, th.key.as_str()), (a, "/f/"), "{store}");
+    assert_eq!(
+        c.author_url.as_deref(),
+        Some("https://ana.example.org/"),
+        "{store}"
+    );
+    assert!(block(s.find_comment_in_thread(CommentId(9999)))
+        .unwrap()
+        .is_none());
+    assert!(block(s.find_comment(CommentId(9999))).unwrap().is_none());
+}
+
+#[test]
+fn the_in_memory_fake_and_sqlite_agree_on_a_mixed_thread() {
+    // The same scenario on both stores gives the same page, record for record.
+    fn scenario<S: CommentStore>(s: &S) -> crate::store::PageRows {
+        let t = thread(s, "/mix/");
+        let mut last = None;
+        for i in 0..12 {
+            let parent = if i % 3 == 0 { None } else { last };
+            let status = if i % 5 == 4 {
+                CommentStatus::Pending
+            } else {
+                CommentStatus::Approved
+            };
+            let id = add(s, t, parent, 100 - i, status);
+            if status == CommentStatus::Approved {
+                last = Some(id);
+            }
+        }
+        block(s.thread_page(PageQuery {
+            site_id: SITE,
+            key: "/mix/",
+            sort: Sort::Newest,
+            after: None,
+            limit: 3,
+            reply_preview: 2,
+        }))
+        .unwrap()
+    }
+    let mem = scenario(&MemStore::default());
+    let sql = scenario(&SqlStore::new(Sqlite::migrated()));
+    assert_eq!(
+        mem, sql,
+        "left: in-memory store, right: SQL store on SQLite"
+    );
+}

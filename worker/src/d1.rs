@@ -1,0 +1,60 @@
+//! The D1 binding behind core's SQL store: statements in, rows out. The SQL itself lives
+//! in `colloquy_core::sql`, where it is tested against SQLite.
+
+use colloquy_core::sql::{Arg, Query, Row, SqlExec, SqlStore};
+use colloquy_core::store::StoreError;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// The comment store this Worker uses.
+pub type D1Store = SqlStore<D1Exec>;
+
+pub fn store(db: D1Database) -> D1Store {
+    SqlStore::new(D1Exec { db })
+}
+
+pub struct D1Exec {
+    db: D1Database,
+}
+
+fn backend(e: worker::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// D1 numbers arrive and leave as JS numbers; ids and millisecond times stay below 2^53.
+fn js(arg: &Arg) -> JsValue {
+    match arg {
+        Arg::Null => JsValue::NULL,
+        Arg::Int(n) => JsValue::from_f64(*n as f64),
+        Arg::Text(s) => JsValue::from_str(s),
+    }
+}
+
+impl D1Exec {
+    fn prepare(&self, q: &Query) -> Result<D1PreparedStatement, StoreError> {
+        let args: Vec<JsValue> = q.args.iter().map(js).collect();
+        self.db.prepare(&q.sql).bind(&args).map_err(backend)
+    }
+}
+
+fn rows_of(result: &D1Result) -> Result<Vec<Row>, StoreError> {
+    result
+        .results::<Row>()
+        .map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+impl SqlExec for D1Exec {
+    async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
+        let result = self.prepare(&query)?.all().await.map_err(backend)?;
+        rows_of(&result)
+    }
+
+    async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError> {
+        let statements = queries
+            .iter()
+            .map(|q| self.prepare(q))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = self.db.batch(statements).await.map_err(backend)?;
+        results.iter().map(rows_of).collect()
+    }
+}
