@@ -49,7 +49,13 @@
   if (target.hasAttribute("data-colloquy-mounted")) return;
   target.setAttribute("data-colloquy-mounted", "");
 
+  var dir = base + "widget/" + COLLOQUY_BUILD + "/";
   var root = target.shadowRoot || target.attachShadow({ mode: "open" });
+  // The styles are a file of their own (cached with the widget, not inside the wasm).
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = dir + "style.css";
+  root.appendChild(style);
   var mountPoint = document.createElement("div");
   root.appendChild(mountPoint);
 
@@ -57,18 +63,26 @@
     api_base: base,
     thread: thread,
     title: pageTitle(),
-    page_url: location.href.split("#")[0],
-    lang: data.colloquyLang || document.documentElement.lang || undefined
+    page_url: location.href.split("#")[0]
   };
   if (data.colloquyTheme) options.theme = data.colloquyTheme;
   var depth = parseInt(data.colloquyMaxDepth, 10);
   if (depth > 0) options.max_depth = depth;
 
-  var dir = base + "widget/" + COLLOQUY_BUILD + "/";
-  import(dir + "colloquy_widget.js")
-    .then(function (m) {
+  // The reader's language: explicit, else the page's <html lang> ("sl-SI" → "sl"), else
+  // the first the widget has. Only that one table is fetched.
+  var wanted = (data.colloquyLang || document.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
+  var lang = COLLOQUY_LANGS.indexOf(wanted) >= 0 ? wanted : COLLOQUY_LANGS[0];
+  var strings = fetch(dir + lang + ".json").then(function (r) {
+    if (!r.ok) throw new Error("strings: " + r.status);
+    return r.json();
+  });
+
+  Promise.all([import(dir + "colloquy_widget.js"), strings])
+    .then(function (loaded) {
+      var m = loaded[0];
       return m.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
-        m.mount(mountPoint, JSON.stringify(options));
+        m.mount(mountPoint, JSON.stringify(options), loaded[1]);
         target.dispatchEvent(
           new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: thread } })
         );

@@ -42,7 +42,7 @@ impl ClientError {
     }
 
     /// The message to show for this failure.
-    pub fn message(&self, t: &crate::i18n::Strings) -> String {
+    pub fn message(&self, t: &colloquy_i18n::Strings) -> String {
         match self {
             ClientError::Api(body) => t.error(body.error.code),
             ClientError::Network => t.network_error.to_owned(),

@@ -8,17 +8,14 @@ use leptos::task::spawn_local;
 use crate::browser;
 use crate::comment::CommentItem;
 use crate::form::CommentForm;
-use crate::i18n::Lang;
 use crate::retry::RetryNote;
 use crate::state::{Load, Thread};
 use crate::Config;
-
-const STYLE: &str = include_str!("style.css");
+use colloquy_i18n::Strings;
 
 #[component]
-pub fn App(config: Config) -> impl IntoView {
+pub fn App(config: Config, t: &'static Strings<'static>) -> impl IntoView {
     browser::adopt_owner_key(&config.api_base);
-    let t = Lang::pick(&config.lang).strings();
     let theme = match config.theme.as_str() {
         "dark" | "auto" => config.theme.clone(),
         _ => "light".to_owned(),
@@ -46,7 +43,6 @@ pub fn App(config: Config) -> impl IntoView {
     };
 
     view! {
-        <style>{STYLE}</style>
         <section class="cq" data-theme=theme lang=t.lang.tag() aria-labelledby="cq-heading">
             <div class="cq-toolbar">
                 <h2 id="cq-heading" class="cq-heading" tabindex="-1" node_ref=thread.heading>{heading}</h2>

@@ -15,10 +15,10 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::browser;
-use crate::i18n::{self, Strings};
 use crate::state::Thread;
 use crate::storage::{self, save_own, OwnComment};
 use crate::turnstile;
+use colloquy_i18n::Strings;
 
 /// Stable names used in element ids (and by the browser tests).
 fn field_name(field: Field) -> &'static str {
@@ -32,6 +32,14 @@ fn field_name(field: Field) -> &'static str {
         Field::ThreadUrl => "thread-url",
         Field::ParentId => "parent",
     }
+}
+
+/// Which form input a field error belongs to (thread fields have no input).
+fn has_input(field: Field) -> bool {
+    matches!(
+        field,
+        Field::Body | Field::Name | Field::Email | Field::Website
+    )
 }
 
 /// The inputs of the form, in order, to focus the first one with a problem.
@@ -64,7 +72,7 @@ impl Inputs {
 #[component]
 pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let thread = expect_context::<Thread>();
-    let t: &'static Strings = thread.t;
+    let t: &'static Strings<'static> = thread.t;
     let identity = thread.identity;
     let parent_id = parent.as_ref().map(|(id, _)| *id);
     let (base, key) = thread
@@ -80,24 +88,25 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let honeypot = RwSignal::new(String::new());
     let field_errors = RwSignal::new(HashMap::<Field, ErrorCode>::new());
     // A field's error goes as soon as the reader changes that field.
-    for (field, value) in [
+    let inputs_in_order = [
         (Field::Body, body),
         (Field::Name, identity.name),
         (Field::Email, identity.email),
         (Field::Website, identity.website),
-    ] {
-        Effect::watch(
-            move || value.track(),
-            move |_, _, _| {
-                if field_errors.with_untracked(|e| e.contains_key(&field)) {
+    ];
+    Effect::new(move |before: Option<Vec<String>>| {
+        let now: Vec<String> = inputs_in_order.iter().map(|(_, v)| v.get()).collect();
+        if let Some(before) = before {
+            for ((field, _), (old, new)) in inputs_in_order.iter().zip(before.iter().zip(&now)) {
+                if old != new && field_errors.with_untracked(|e| e.contains_key(field)) {
                     field_errors.update(|e| {
-                        e.remove(&field);
+                        e.remove(field);
                     });
                 }
-            },
-            false,
-        );
-    }
+            }
+        }
+        now
+    });
     let general_error = RwSignal::new(None::<(String, bool)>);
     // "Published" (or "awaiting moderation") about the comment just posted, while it is there.
     let status = RwSignal::new(None::<(&'static str, CommentId)>);
@@ -369,7 +378,7 @@ fn field_errors_of(e: &ClientError) -> HashMap<Field, ErrorCode> {
             .error
             .fields
             .iter()
-            .filter(|f| i18n::has_input(f.field))
+            .filter(|f| has_input(f.field))
             .map(|f| (f.field, f.code))
             .collect(),
         _ => HashMap::new(),

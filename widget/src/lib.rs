@@ -12,7 +12,6 @@ mod browser;
 mod comment;
 mod form;
 mod format;
-pub mod i18n;
 mod retry;
 mod state;
 mod storage;
@@ -32,8 +31,6 @@ pub struct Config {
     pub page_url: String,
     /// `light`, `dark` or `auto` (follow `prefers-color-scheme`).
     pub theme: String,
-    /// `data-colloquy-lang`, else the page's `<html lang>`.
-    pub lang: String,
     /// Deepest visual nesting; deeper replies stay at this level with "in reply to …".
     pub max_depth: usize,
 }
@@ -47,16 +44,26 @@ impl Default for Config {
             title: String::new(),
             page_url: String::new(),
             theme: defaults::THEME.into(),
-            lang: defaults::LANG.into(),
             max_depth: defaults::MAX_DEPTH,
         }
     }
 }
 
 /// Mount the widget into `target` (an element inside the shadow root made by embed.js).
-/// `options` is the JSON form of [`Config`].
+/// `options` is the JSON form of [`Config`]; `strings` the reader's language table as the
+/// array of its texts, which the loader fetched beside the wasm (so the wasm carries no
+/// language at all, and no parser for one).
 #[wasm_bindgen]
-pub fn mount(target: web_sys::HtmlElement, options: &str) {
+pub fn mount(target: web_sys::HtmlElement, options: &str, strings: js_sys::Array) {
     let config: Config = serde_json::from_str(options).unwrap_or_default();
-    leptos::mount::mount_to(target, move || app::App(app::AppProps { config })).forget();
+    // Kept for the page's lifetime, like the widget itself.
+    let texts = strings
+        .iter()
+        .map(|v| &*Box::leak(v.as_string().unwrap_or_default().into_boxed_str()));
+    let Some(t) = colloquy_i18n::Strings::from_list(texts) else {
+        target.set_text_content(Some("Comments could not be loaded."));
+        return;
+    };
+    let t: &'static colloquy_i18n::Strings<'static> = Box::leak(Box::new(t));
+    leptos::mount::mount_to(target, move || app::App(app::AppProps { config, t })).forget();
 }

@@ -10,12 +10,12 @@ pub fn RetryNote(
     message: &'static str,
     retry_label: &'static str,
     class: &'static str,
-    retry: impl Fn() + 'static,
+    #[prop(into)] retry: Callback<()>,
 ) -> impl IntoView {
     view! {
         <span class=format!("cq-form-error {class}") role="alert">
             {message} " "
-            <button type="button" class="cq-link cq-retry" on:click=move |_| retry()>{retry_label}</button>
+            <button type="button" class="cq-link cq-retry" on:click=move |_| retry.run(())>{retry_label}</button>
         </span>
     }
 }

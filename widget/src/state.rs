@@ -14,8 +14,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::browser;
-use crate::i18n::Strings;
 use crate::{storage, Config};
+use colloquy_i18n::Strings;
 
 /// Most pages loaded to reach a permalinked comment.
 const MAX_PERMALINK_PAGES: usize = 50;
@@ -72,7 +72,7 @@ impl Identity {
 #[derive(Clone, Copy)]
 pub struct Thread {
     pub config: StoredValue<Config>,
-    pub t: &'static Strings,
+    pub t: &'static Strings<'static>,
     /// Loaded comments, flat: top-level ones in the chosen order, replies oldest first.
     pub comments: RwSignal<Vec<PublicComment>>,
     pub by_id: Memo<HashMap<CommentId, PublicComment>>,
@@ -105,7 +105,7 @@ pub struct Thread {
 }
 
 impl Thread {
-    pub fn new(config: Config, t: &'static Strings) -> Self {
+    pub fn new(config: Config, t: &'static Strings<'static>) -> Self {
         let max_depth = config
             .max_depth
             .clamp(1, colloquy_core::defaults::MAX_DEPTH_LIMIT);

@@ -88,14 +88,39 @@ pub fn widget(tools: &Tools) -> Result<String> {
     // Content-addressed folder: a new build never mixes with a cached old one. Files are
     // replaced in place (each written beside its target, then renamed over it), never by
     // deleting the folder, so a running `wrangler dev` keeps serving while this builds.
-    let version = content_hash(&[&bg, &glue])?;
+    // Each language's strings as JSON beside the wasm: the loader fetches the reader's one.
+    let mut languages = Vec::new();
+    for lang in colloquy_i18n::Lang::ALL {
+        let json = serde_json::to_string(&lang.strings().to_list()).map_err(|e| e.to_string())?;
+        let file = staging.join(format!("{}.json", lang.tag()));
+        std::fs::write(&file, json).map_err(|e| format!("{}: {e}", file.display()))?;
+        languages.push(file);
+    }
+    let css = root.join("widget/style.css");
+    let mut hashed = vec![bg.as_path(), glue.as_path(), css.as_path()];
+    hashed.extend(languages.iter().map(|p| p.as_path()));
+    let version = content_hash(&hashed)?;
     let assets = root.join("build/assets");
     let dest = assets.join("widget").join(&version);
     std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
-    for name in ["colloquy_widget_bg.wasm", "colloquy_widget.js"] {
-        let bytes = std::fs::read(staging.join(name)).map_err(|e| format!("{name}: {e}"))?;
-        replace_file(&dest.join(name), &bytes)?;
+    let languages = languages
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_owned));
+    for name in ["colloquy_widget_bg.wasm", "colloquy_widget.js"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(languages)
+    {
+        let bytes = std::fs::read(staging.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+        replace_file(&dest.join(&name), &bytes)?;
     }
+    // The styles, minified, beside the wasm (embed.js links them into the shadow root).
+    run(Command::new(&tools.esbuild)
+        .arg(&css)
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", staging.join("style.css").display())))?;
+    let bytes = std::fs::read(staging.join("style.css")).map_err(|e| format!("style.css: {e}"))?;
+    replace_file(&dest.join("style.css"), &bytes)?;
     // count.js gets its URL from core's one description of the API, not by retyping it.
     let counts_path = format!(
         "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
@@ -107,7 +132,10 @@ pub fn widget(tools: &Tools) -> Result<String> {
         ("count.js", vec![counts_path]),
         (
             "embed.js",
-            vec![format!("--define:COLLOQUY_BUILD=\"{version}\"")],
+            vec![
+                format!("--define:COLLOQUY_BUILD=\"{version}\""),
+                format!("--define:COLLOQUY_LANGS={}", language_tags()),
+            ],
         ),
     ] {
         let out = staging.join(source);
@@ -123,6 +151,13 @@ pub fn widget(tools: &Tools) -> Result<String> {
     prune_old_versions(&assets.join("widget"), &version)?;
     eprintln!("widget built into build/assets (version {version})");
     Ok(version)
+}
+
+/// The languages the widget has, as a JSON array for the loader (`["en","sl","de"]`); the
+/// first is the fallback.
+fn language_tags() -> String {
+    let tags: Vec<&str> = colloquy_i18n::Lang::ALL.iter().map(|l| l.tag()).collect();
+    serde_json::to_string(&tags).expect("tags serialize")
 }
 
 /// Write `path` atomically: readers see the old file or the new one, never a gap.

@@ -73,16 +73,15 @@ impl Own {
             });
         }
         // Every keystroke of an edit is kept on this device until it is saved or cancelled.
-        Effect::watch(
-            move || own.draft.get(),
-            move |text, _, _| {
+        Effect::new(move |first: Option<()>| {
+            let text = own.draft.get();
+            if first.is_some() {
                 if own.mode.get_untracked() == Mode::Editing {
-                    storage::save_edit_draft(&base, id, text);
+                    storage::save_edit_draft(&base, id, &text);
                 }
                 own.body_error.set(None);
-            },
-            false,
-        );
+            }
+        });
         own
     }
 

@@ -1,9 +1,8 @@
 //! German (Deutsch).
 
-use super::{Lang, Strings};
-use colloquy_core::ErrorCode;
+use crate::{Errors, Lang, Strings};
 
-pub static STRINGS: Strings = Strings {
+pub const STRINGS: Strings<'static> = Strings {
     lang: Lang::De,
     heading: [
         "{n} Kommentar zu „{title}“",
@@ -76,49 +75,33 @@ pub static STRINGS: Strings = Strings {
     more_failed: "Weitere Kommentare konnten nicht geladen werden.",
     replies_failed: "Die Antworten konnten nicht geladen werden.",
     like_failed: "Ihr Like konnte nicht gespeichert werden.",
-    errors: errors_de,
+    errors: Errors {
+        validation_failed: "Bitte prüfen Sie die markierten Felder.",
+        body_required: "Bitte schreiben Sie einen Kommentar.",
+        body_too_long: "Ihr Kommentar ist zu lang (höchstens {max} Zeichen).",
+        name_required: "Bitte geben Sie Ihren Namen ein.",
+        name_too_long: "Ihr Name ist zu lang (höchstens {max} Zeichen).",
+        email_required: "Bitte geben Sie Ihre E-Mail-Adresse ein. Sie wird nicht veröffentlicht.",
+        email_invalid: "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
+        email_too_long: "Diese E-Mail-Adresse ist zu lang (höchstens {max} Zeichen).",
+        website_invalid: "Die Website muss mit http:// oder https:// beginnen.",
+        website_malformed: "Das ist keine vollständige Webadresse: Bitte Leerzeichen und Domain prüfen, z. B. https://beispiel.de.",
+        website_too_long: "Diese Website-Adresse ist zu lang (höchstens {max} Zeichen).",
+        parent_not_found: "Der Kommentar, auf den Sie antworten, ist nicht mehr verfügbar.",
+        too_fast: "Das ging schnell! Bitte warten Sie einen Moment und senden Sie erneut.",
+        form_expired: "Diese Seite ist schon lange geöffnet. Bitte senden Sie erneut.",
+        spam_suspected: "Ihr Kommentar wurde als Spam erkannt und nicht veröffentlicht.",
+        captcha_required: "Bitte lösen Sie vor dem Absenden die Aufgabe.",
+        captcha_failed: "Die Aufgabe konnte nicht bestätigt werden. Bitte erneut versuchen.",
+        rate_limited: "Sie kommentieren sehr häufig. Bitte warten Sie eine Minute; Ihr Text bleibt erhalten.",
+        edit_token_invalid: "Sie können nur Ihre eigenen Kommentare ändern.",
+        edit_window_closed: "Die Zeit zum Ändern dieses Kommentars ist abgelaufen.",
+        comment_not_found: "Dieser Kommentar existiert nicht mehr.",
+        page_misconfigured: "Diese Seite ist für Kommentare nicht richtig eingerichtet.",
+        origin_not_allowed: "Diese Website darf keine Kommentare senden.",
+        payload_too_large: "Ihr Kommentar ist zu lang (höchstens {max} Zeichen).",
+        request_broken: "Der Kommentar konnte nicht gesendet werden. Bitte laden Sie die Seite neu.",
+        internal: "Bei uns ist etwas schiefgelaufen. Ihr Text bleibt erhalten; bitte erneut versuchen.",
+        unavailable: "Kommentare sind vorübergehend nicht verfügbar. Ihr Text bleibt erhalten.",
+    },
 };
-
-fn errors_de(code: ErrorCode) -> &'static str {
-    use ErrorCode::*;
-    match code {
-        ValidationFailed => "Bitte prüfen Sie die markierten Felder.",
-        BodyRequired => "Bitte schreiben Sie einen Kommentar.",
-        BodyTooLong => "Ihr Kommentar ist zu lang (höchstens {max} Zeichen).",
-        NameRequired => "Bitte geben Sie Ihren Namen ein.",
-        NameTooLong => "Ihr Name ist zu lang (höchstens {max} Zeichen).",
-        EmailRequired => "Bitte geben Sie Ihre E-Mail-Adresse ein. Sie wird nicht veröffentlicht.",
-        EmailInvalid => "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
-        EmailTooLong => "Diese E-Mail-Adresse ist zu lang (höchstens {max} Zeichen).",
-        WebsiteInvalid => "Die Website muss mit http:// oder https:// beginnen.",
-        WebsiteMalformed => {
-            "Das ist keine vollständige Webadresse: Bitte Leerzeichen und Domain prüfen, z. B. https://beispiel.de."
-        }
-        WebsiteTooLong => "Diese Website-Adresse ist zu lang (höchstens {max} Zeichen).",
-        ParentNotFound => "Der Kommentar, auf den Sie antworten, ist nicht mehr verfügbar.",
-        TooFast => "Das ging schnell! Bitte warten Sie einen Moment und senden Sie erneut.",
-        FormExpired => "Diese Seite ist schon lange geöffnet. Bitte senden Sie erneut.",
-        SpamSuspected => "Ihr Kommentar wurde als Spam erkannt und nicht veröffentlicht.",
-        CaptchaRequired => "Bitte lösen Sie vor dem Absenden die Aufgabe.",
-        CaptchaFailed => "Die Aufgabe konnte nicht bestätigt werden. Bitte erneut versuchen.",
-        RateLimited => {
-            "Sie kommentieren sehr häufig. Bitte warten Sie eine Minute; Ihr Text bleibt erhalten."
-        }
-        EditTokenInvalid => "Sie können nur Ihre eigenen Kommentare ändern.",
-        EditWindowClosed => "Die Zeit zum Ändern dieses Kommentars ist abgelaufen.",
-        CommentNotFound => "Dieser Kommentar existiert nicht mehr.",
-        ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
-            "Diese Seite ist für Kommentare nicht richtig eingerichtet."
-        }
-        OriginNotAllowed => "Diese Website darf keine Kommentare senden.",
-        PayloadTooLarge => "Ihr Kommentar ist zu lang (höchstens {max} Zeichen).",
-        FormTokenInvalid | CursorInvalid | ReaderInvalid | InvalidJson | UnsupportedMediaType
-        | NotFound | MethodNotAllowed => {
-            "Der Kommentar konnte nicht gesendet werden. Bitte laden Sie die Seite neu."
-        }
-        Internal | Unknown => {
-            "Bei uns ist etwas schiefgelaufen. Ihr Text bleibt erhalten; bitte erneut versuchen."
-        }
-        Unavailable => "Kommentare sind vorübergehend nicht verfügbar. Ihr Text bleibt erhalten.",
-    }
-}

@@ -1,9 +1,8 @@
 //! Slovenian (slovenščina).
 
-use super::{Lang, Strings};
-use colloquy_core::ErrorCode;
+use crate::{Errors, Lang, Strings};
 
-pub static STRINGS: Strings = Strings {
+pub const STRINGS: Strings<'static> = Strings {
     lang: Lang::Sl,
     heading: [
         "{n} komentar k „{title}“",
@@ -83,49 +82,35 @@ pub static STRINGS: Strings = Strings {
     more_failed: "Več komentarjev ni bilo mogoče naložiti.",
     replies_failed: "Odgovorov ni bilo mogoče naložiti.",
     like_failed: "Všečka ni bilo mogoče shraniti.",
-    errors: errors_sl,
+    errors: Errors {
+        validation_failed: "Preverite označena polja.",
+        body_required: "Napišite komentar.",
+        body_too_long: "Komentar je predolg (največ {max} znakov).",
+        name_required: "Vpišite svoje ime.",
+        name_too_long: "Ime je predolgo (največ {max} znakov).",
+        email_required: "Vpišite e-naslov. Ne bo objavljen.",
+        email_invalid: "Vpišite veljaven e-naslov, na primer ime@primer.si.",
+        email_too_long: "E-naslov je predolg (največ {max} znakov).",
+        website_invalid: "Spletna stran se mora začeti s http:// ali https://.",
+        website_malformed:
+            "To ni cel spletni naslov: preverite presledke in domeno, na primer https://primer.si.",
+        website_too_long: "Naslov spletne strani je predolg (največ {max} znakov).",
+        parent_not_found: "Komentar, na katerega odgovarjate, ni več na voljo.",
+        too_fast: "To je bilo hitro! Počakajte trenutek in objavite znova.",
+        form_expired: "Stran je odprta že dolgo. Objavite znova.",
+        spam_suspected: "Komentar je bil prepoznan kot neželen in ni bil objavljen.",
+        captcha_required: "Pred objavo rešite preizkus.",
+        captcha_failed: "Preizkusa ni bilo mogoče preveriti. Poskusite znova.",
+        rate_limited:
+            "Objavljate zelo pogosto. Počakajte minuto in poskusite znova; besedilo je shranjeno.",
+        edit_token_invalid: "Spreminjate lahko samo svoje komentarje.",
+        edit_window_closed: "Čas za spreminjanje tega komentarja je potekel.",
+        comment_not_found: "Ta komentar ne obstaja več.",
+        page_misconfigured: "Ta stran ni pravilno nastavljena za komentarje.",
+        origin_not_allowed: "Ta spletna stran ne sme objavljati komentarjev.",
+        payload_too_large: "Komentar je predolg (največ {max} znakov).",
+        request_broken: "Komentarja ni bilo mogoče poslati. Osvežite stran in poskusite znova.",
+        internal: "Pri nas je šlo nekaj narobe. Besedilo je shranjeno; poskusite znova.",
+        unavailable: "Komentarji trenutno niso na voljo. Besedilo je shranjeno; poskusite znova.",
+    },
 };
-
-fn errors_sl(code: ErrorCode) -> &'static str {
-    use ErrorCode::*;
-    match code {
-        ValidationFailed => "Preverite označena polja.",
-        BodyRequired => "Napišite komentar.",
-        BodyTooLong => "Komentar je predolg (največ {max} znakov).",
-        NameRequired => "Vpišite svoje ime.",
-        NameTooLong => "Ime je predolgo (največ {max} znakov).",
-        EmailRequired => "Vpišite e-naslov. Ne bo objavljen.",
-        EmailInvalid => "Vpišite veljaven e-naslov, na primer ime@primer.si.",
-        EmailTooLong => "E-naslov je predolg (največ {max} znakov).",
-        WebsiteInvalid => "Spletna stran se mora začeti s http:// ali https://.",
-        WebsiteMalformed => {
-            "To ni cel spletni naslov: preverite presledke in domeno, na primer https://primer.si."
-        }
-        WebsiteTooLong => "Naslov spletne strani je predolg (največ {max} znakov).",
-        ParentNotFound => "Komentar, na katerega odgovarjate, ni več na voljo.",
-        TooFast => "To je bilo hitro! Počakajte trenutek in objavite znova.",
-        FormExpired => "Stran je odprta že dolgo. Objavite znova.",
-        SpamSuspected => "Komentar je bil prepoznan kot neželen in ni bil objavljen.",
-        CaptchaRequired => "Pred objavo rešite preizkus.",
-        CaptchaFailed => "Preizkusa ni bilo mogoče preveriti. Poskusite znova.",
-        RateLimited => {
-            "Objavljate zelo pogosto. Počakajte minuto in poskusite znova; besedilo je shranjeno."
-        }
-        EditTokenInvalid => "Spreminjate lahko samo svoje komentarje.",
-        EditWindowClosed => "Čas za spreminjanje tega komentarja je potekel.",
-        CommentNotFound => "Ta komentar ne obstaja več.",
-        ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
-            "Ta stran ni pravilno nastavljena za komentarje."
-        }
-        OriginNotAllowed => "Ta spletna stran ne sme objavljati komentarjev.",
-        PayloadTooLarge => "Komentar je predolg (največ {max} znakov).",
-        FormTokenInvalid | CursorInvalid | ReaderInvalid | InvalidJson | UnsupportedMediaType
-        | NotFound | MethodNotAllowed => {
-            "Komentarja ni bilo mogoče poslati. Osvežite stran in poskusite znova."
-        }
-        Internal | Unknown => {
-            "Pri nas je šlo nekaj narobe. Besedilo je shranjeno; poskusite znova."
-        }
-        Unavailable => "Komentarji trenutno niso na voljo. Besedilo je shranjeno; poskusite znova.",
-    }
-}

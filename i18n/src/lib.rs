@@ -1,18 +1,22 @@
-//! Every string the reader sees, one file per language ([`en`], [`sl`], [`de`]), each a
+//! Every string a reader sees, one file per language ([`en`], [`sl`], [`de`]), each a
 //! [`Strings`] table, so a missing string does not compile. Templates use `{n}`, `{title}`,
 //! `{name}` and `{max}` (a limit from `colloquy_core::validate::limits`, never retyped).
+//!
+//! The tables are compiled natively (tests, the build, and later the Worker), not into the
+//! reader's wasm: the build writes each language as JSON beside the widget, the loader
+//! fetches only the reader's language, and the widget reads it with [`Strings::from_list`].
 //!
 //! Plurals follow CLDR's categories ([`Lang::plural`]): English and German have one/other,
 //! Slovenian one/two/few/other. The rules stay in Rust rather than asking the browser's
 //! `Intl.PluralRules` (as `count.js` does): they are a few bytes of code, where the
 //! `Intl` binding would be more, and they are unit-tested natively.
 
-mod de;
-mod en;
-mod sl;
+pub mod de;
+pub mod en;
+pub mod sl;
 
 use colloquy_core::validate::limits;
-use colloquy_core::{ErrorCode, Field};
+use colloquy_core::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -74,7 +78,10 @@ impl Lang {
         }
     }
 
-    pub fn strings(self) -> &'static Strings {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Sl, Lang::De];
+
+    /// This language's table (compiled natively; the widget gets its one as JSON).
+    pub fn strings(self) -> &'static Strings<'static> {
         match self {
             Lang::En => &en::STRINGS,
             Lang::Sl => &sl::STRINGS,
@@ -83,79 +90,222 @@ impl Lang {
     }
 }
 
-/// One language's strings. Plural tables are indexed by [`Plural`].
-pub struct Strings {
-    pub lang: Lang,
-    /// Heading with a title, by plural category; `{n}` and `{title}`.
-    pub heading: [&'static str; 4],
-    pub heading_zero: &'static str,
-    /// The same when the page has no title.
-    pub heading_untitled: [&'static str; 4],
-    pub heading_zero_untitled: &'static str,
-    /// While the count is not known yet (loading, or loading failed); `{title}`.
-    pub heading_unknown: &'static str,
-    pub heading_unknown_untitled: &'static str,
-    /// Thousands separator for numbers in messages ("10,000").
-    pub thousands: &'static str,
-    pub loading: &'static str,
-    pub load_failed: &'static str,
-    pub retry: &'static str,
-    pub empty: &'static str,
-    pub reply: &'static str,
-    pub cancel_reply: &'static str,
-    pub leave_a_comment: &'static str,
-    /// Followed by a red asterisk.
-    pub privacy_note: &'static str,
-    pub label_body: &'static str,
-    pub label_name: &'static str,
-    pub label_email: &'static str,
-    pub label_website: &'static str,
-    pub submit: &'static str,
-    pub submit_reply: &'static str,
-    pub submitting: &'static str,
-    pub posted: &'static str,
-    pub reply_to: &'static str,
-    pub edited: &'static str,
-    pub edit: &'static str,
-    pub delete: &'static str,
-    pub delete_confirm: &'static str,
-    pub keep: &'static str,
-    pub save: &'static str,
-    pub cancel: &'static str,
-    pub deleted: &'static str,
-    pub honeypot_label: &'static str,
-    pub network_error: &'static str,
-    pub in_reply_to: &'static str,
-    /// `{n}` replies not loaded yet, by plural category ("Show 2 more replies").
-    pub show_more_replies: [&'static str; 4],
-    /// `{n}` replies collapsed by the reader ("Show 2 replies").
-    pub show_replies: [&'static str; 4],
-    pub hide_replies: &'static str,
-    pub show_more_comments: &'static str,
-    pub sort_label: &'static str,
-    pub sort_oldest: &'static str,
-    pub sort_newest: &'static str,
-    pub sort_liked: &'static str,
-    pub like: &'static str,
-    /// Accessible label of the like button: `{n}` likes, by plural category.
-    pub likes: [&'static str; 4],
-    pub write_tab: &'static str,
-    pub preview_tab: &'static str,
-    pub preview_empty: &'static str,
-    pub markdown_help: &'static str,
-    pub forget_me: &'static str,
-    pub awaiting_moderation: &'static str,
-    pub owner_badge: &'static str,
-    /// A `#comment-…` link to a comment that is not in this thread (or does not exist).
-    pub permalink_missing: &'static str,
-    pub more_failed: &'static str,
-    pub replies_failed: &'static str,
-    pub like_failed: &'static str,
-    /// Each error code's message; `{max}` is filled with the field's limit.
-    pub errors: fn(ErrorCode) -> &'static str,
+/// Declares a table struct and its flat form: every text in field order, which is what the
+/// build writes as a JSON array and the widget reads back. No serde in the widget's path.
+macro_rules! texts {
+    ($(#[$doc:meta])* pub struct $name:ident<'a> { $($(#[$fdoc:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<'a> { $($(#[$fdoc])* pub $field: $ty,)* }
+
+        impl<'a> Texts<'a> for $name<'a> {
+            fn flatten(&self, out: &mut Vec<&'a str>) {
+                $(self.$field.flatten(out);)*
+            }
+            fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self> {
+                Some($name { $($field: Texts::take(items)?,)* })
+            }
+        }
+    };
 }
 
-impl Strings {
+/// A piece of a table that is one or more texts in a row.
+pub trait Texts<'a>: Sized {
+    fn flatten(&self, out: &mut Vec<&'a str>);
+    fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self>;
+}
+
+impl<'a> Texts<'a> for &'a str {
+    fn flatten(&self, out: &mut Vec<&'a str>) {
+        out.push(self);
+    }
+    fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self> {
+        items.next()
+    }
+}
+
+impl<'a> Texts<'a> for [&'a str; 4] {
+    fn flatten(&self, out: &mut Vec<&'a str>) {
+        out.extend_from_slice(self);
+    }
+    fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self> {
+        Some([items.next()?, items.next()?, items.next()?, items.next()?])
+    }
+}
+
+impl<'a> Texts<'a> for Lang {
+    fn flatten(&self, out: &mut Vec<&'a str>) {
+        out.push(self.tag());
+    }
+    fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self> {
+        let tag = items.next()?;
+        Lang::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+}
+
+texts! {
+/// One language's strings. Plural tables are indexed by [`Plural`].
+pub struct Strings<'a> {
+    pub lang: Lang,
+    /// Heading with a title, by plural category; `{n}` and `{title}`.
+    pub heading: [&'a str; 4],
+    pub heading_zero: &'a str,
+    /// The same when the page has no title.
+    pub heading_untitled: [&'a str; 4],
+    pub heading_zero_untitled: &'a str,
+    /// While the count is not known yet (loading, or loading failed); `{title}`.
+    pub heading_unknown: &'a str,
+    pub heading_unknown_untitled: &'a str,
+    /// Thousands separator for numbers in messages ("10,000").
+    pub thousands: &'a str,
+    pub loading: &'a str,
+    pub load_failed: &'a str,
+    pub retry: &'a str,
+    pub empty: &'a str,
+    pub reply: &'a str,
+    pub cancel_reply: &'a str,
+    pub leave_a_comment: &'a str,
+    /// Followed by a red asterisk.
+    pub privacy_note: &'a str,
+    pub label_body: &'a str,
+    pub label_name: &'a str,
+    pub label_email: &'a str,
+    pub label_website: &'a str,
+    pub submit: &'a str,
+    pub submit_reply: &'a str,
+    pub submitting: &'a str,
+    pub posted: &'a str,
+    pub reply_to: &'a str,
+    pub edited: &'a str,
+    pub edit: &'a str,
+    pub delete: &'a str,
+    pub delete_confirm: &'a str,
+    pub keep: &'a str,
+    pub save: &'a str,
+    pub cancel: &'a str,
+    pub deleted: &'a str,
+    pub honeypot_label: &'a str,
+    pub network_error: &'a str,
+    pub in_reply_to: &'a str,
+    /// `{n}` replies not loaded yet, by plural category ("Show 2 more replies").
+    pub show_more_replies: [&'a str; 4],
+    /// `{n}` replies collapsed by the reader ("Show 2 replies").
+    pub show_replies: [&'a str; 4],
+    pub hide_replies: &'a str,
+    pub show_more_comments: &'a str,
+    pub sort_label: &'a str,
+    pub sort_oldest: &'a str,
+    pub sort_newest: &'a str,
+    pub sort_liked: &'a str,
+    pub like: &'a str,
+    /// Accessible label of the like button: `{n}` likes, by plural category.
+    pub likes: [&'a str; 4],
+    pub write_tab: &'a str,
+    pub preview_tab: &'a str,
+    pub preview_empty: &'a str,
+    pub markdown_help: &'a str,
+    pub forget_me: &'a str,
+    pub awaiting_moderation: &'a str,
+    pub owner_badge: &'a str,
+    /// A `#comment-…` link to a comment that is not in this thread (or does not exist).
+    pub permalink_missing: &'a str,
+    pub more_failed: &'a str,
+    pub replies_failed: &'a str,
+    pub like_failed: &'a str,
+    /// Each error code's message; `{max}` is filled with the field's limit.
+    pub errors: Errors<'a>,
+}
+}
+
+texts! {
+/// The message for each error code, grouped where one message fits several codes.
+pub struct Errors<'a> {
+    pub validation_failed: &'a str,
+    pub body_required: &'a str,
+    pub body_too_long: &'a str,
+    pub name_required: &'a str,
+    pub name_too_long: &'a str,
+    pub email_required: &'a str,
+    pub email_invalid: &'a str,
+    pub email_too_long: &'a str,
+    pub website_invalid: &'a str,
+    pub website_malformed: &'a str,
+    pub website_too_long: &'a str,
+    pub parent_not_found: &'a str,
+    pub too_fast: &'a str,
+    pub form_expired: &'a str,
+    pub spam_suspected: &'a str,
+    pub captcha_required: &'a str,
+    pub captcha_failed: &'a str,
+    pub rate_limited: &'a str,
+    pub edit_token_invalid: &'a str,
+    pub edit_window_closed: &'a str,
+    pub comment_not_found: &'a str,
+    /// The page's thread settings are wrong (thread key, title or URL).
+    pub page_misconfigured: &'a str,
+    pub origin_not_allowed: &'a str,
+    pub payload_too_large: &'a str,
+    /// The request itself was broken (a stale page, a bad reader id, …): reload.
+    pub request_broken: &'a str,
+    pub internal: &'a str,
+    pub unavailable: &'a str,
+}
+}
+
+impl<'a> Errors<'a> {
+    /// The one mapping from error code to message; a new code does not compile until it
+    /// has one.
+    pub fn get(&self, code: ErrorCode) -> &'a str {
+        use ErrorCode::*;
+        match code {
+            ValidationFailed => self.validation_failed,
+            BodyRequired => self.body_required,
+            BodyTooLong => self.body_too_long,
+            NameRequired => self.name_required,
+            NameTooLong => self.name_too_long,
+            EmailRequired => self.email_required,
+            EmailInvalid => self.email_invalid,
+            EmailTooLong => self.email_too_long,
+            WebsiteInvalid => self.website_invalid,
+            WebsiteMalformed => self.website_malformed,
+            WebsiteTooLong => self.website_too_long,
+            ParentNotFound => self.parent_not_found,
+            TooFast => self.too_fast,
+            FormExpired => self.form_expired,
+            SpamSuspected => self.spam_suspected,
+            CaptchaRequired => self.captcha_required,
+            CaptchaFailed => self.captcha_failed,
+            RateLimited => self.rate_limited,
+            EditTokenInvalid => self.edit_token_invalid,
+            EditWindowClosed => self.edit_window_closed,
+            CommentNotFound => self.comment_not_found,
+            ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
+                self.page_misconfigured
+            }
+            OriginNotAllowed => self.origin_not_allowed,
+            PayloadTooLarge => self.payload_too_large,
+            FormTokenInvalid | CursorInvalid | ReaderInvalid | InvalidJson
+            | UnsupportedMediaType | NotFound | MethodNotAllowed => self.request_broken,
+            Internal | Unknown => self.internal,
+            Unavailable => self.unavailable,
+        }
+    }
+}
+
+impl<'a> Strings<'a> {
+    /// Every text in field order: what the build writes (as a JSON array).
+    pub fn to_list(&self) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        self.flatten(&mut out);
+        out
+    }
+
+    /// The inverse of [`Strings::to_list`]: `None` when the list is short (a table of
+    /// another version); extra texts are ignored.
+    pub fn from_list(items: impl IntoIterator<Item = &'a str>) -> Option<Strings<'a>> {
+        Strings::take(&mut items.into_iter())
+    }
+
     /// The heading above the thread, e.g. `3 comments on “Article title”`.
     /// `None` while the count is not known, so nothing is said about it.
     pub fn heading(&self, count: Option<usize>, title: &str) -> String {
@@ -180,13 +330,13 @@ impl Strings {
             .replace("{title}", title)
     }
 
-    pub fn plural(&self, table: &[&'static str; 4], n: usize) -> String {
+    pub fn plural(&self, table: &[&str; 4], n: usize) -> String {
         table[self.lang.plural(n) as usize].replace("{n}", &n.to_string())
     }
 
     /// The message for `code`, with the limit it is about filled in.
     pub fn error(&self, code: ErrorCode) -> String {
-        let text = (self.errors)(code);
+        let text = self.errors.get(code);
         match limit_of(code) {
             Some(max) => text.replace("{max}", &self.number(max)),
             None => text.to_owned(),
@@ -218,14 +368,6 @@ fn limit_of(code: ErrorCode) -> Option<usize> {
     }
 }
 
-/// Which form input a field error belongs to (thread fields have no input).
-pub fn has_input(field: Field) -> bool {
-    matches!(
-        field,
-        Field::Body | Field::Name | Field::Email | Field::Website
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +375,22 @@ mod tests {
     const EN: &Strings = &en::STRINGS;
     const SL: &Strings = &sl::STRINGS;
     const DE: &Strings = &de::STRINGS;
+
+    #[test]
+    fn every_table_survives_its_flat_form() {
+        for lang in Lang::ALL {
+            let list = lang.strings().to_list();
+            let back = Strings::from_list(list.iter().copied()).expect("reads back");
+            assert_eq!(back.lang, lang);
+            assert_eq!(back.to_list(), list);
+            assert!(Strings::from_list(list[..list.len() - 1].iter().copied()).is_none());
+            assert_eq!(back.reply, lang.strings().reply);
+            assert_eq!(
+                back.error(ErrorCode::Internal),
+                lang.strings().error(ErrorCode::Internal)
+            );
+        }
+    }
 
     #[test]
     fn english_headings_use_singular_plural_and_zero_forms() {
@@ -319,7 +477,11 @@ mod tests {
                 ErrorCode::WebsiteTooLong,
             ] {
                 let max = limit_of(code).unwrap();
-                assert!((s.errors)(code).contains("{max}"), "{:?} {code:?}", s.lang);
+                assert!(
+                    s.errors.get(code).contains("{max}"),
+                    "{:?} {code:?}",
+                    s.lang
+                );
                 assert!(
                     s.error(code).contains(&s.number(max)),
                     "{:?} {code:?}",
