@@ -91,21 +91,8 @@ fn ShowMore() -> impl IntoView {
     let t = thread.t;
     let loading = RwSignal::new(false);
     let failed = RwSignal::new(false);
-    let more = move || {
-        loading.set(true);
-        failed.set(false);
-        spawn_local(async move {
-            match thread.load_more().await {
-                Ok(added) => {
-                    if let Some(first) = added.first() {
-                        thread.focus.set(Some(*first));
-                    }
-                }
-                Err(_) => failed.set(true),
-            }
-            loading.set(false);
-        });
-    };
+    let more =
+        move || thread.load_and_focus(loading, failed, async move { thread.load_more().await });
     view! {
         <Show when=move || thread.next_cursor.with(Option::is_some)>
             <p class="cq-more">

@@ -259,6 +259,26 @@ impl Thread {
         Ok(self.merge(page.comments))
     }
 
+    /// Run a loader of more comments ("Show more …"): `loading` while it runs, `failed`
+    /// when it failed, and keyboard focus on the first comment it brought.
+    pub fn load_and_focus(
+        &self,
+        loading: RwSignal<bool>,
+        failed: RwSignal<bool>,
+        load: impl std::future::Future<Output = Result<Vec<CommentId>, ClientError>> + 'static,
+    ) {
+        let thread = *self;
+        loading.set(true);
+        failed.set(false);
+        spawn_local(async move {
+            match load.await {
+                Ok(added) => thread.focus.set(added.first().copied()),
+                Err(_) => failed.set(true),
+            }
+            loading.set(false);
+        });
+    }
+
     /// Get a fresh form token (after `form_expired`), without touching the comments.
     pub async fn renew_form_token(&self) {
         if let Ok(page) = api::thread(&self.api_base(), &self.query(None)).await {

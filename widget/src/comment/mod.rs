@@ -8,7 +8,6 @@ mod own;
 
 use colloquy_core::api::{CommentId, PublicComment};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::form::CommentForm;
 use crate::retry::RetryNote;
@@ -81,19 +80,9 @@ pub fn CommentItem(id: CommentId, depth: usize, visual_parent: Option<CommentId>
     let loading_replies = RwSignal::new(false);
     let replies_failed = RwSignal::new(false);
     let show_more_replies = move || {
-        loading_replies.set(true);
-        replies_failed.set(false);
-        spawn_local(async move {
-            match thread.load_replies(id).await {
-                Ok(added) => {
-                    if let Some(first) = added.first() {
-                        thread.focus.set(Some(*first));
-                    }
-                }
-                Err(_) => replies_failed.set(true),
-            }
-            loading_replies.set(false);
-        });
+        thread.load_and_focus(loading_replies, replies_failed, async move {
+            thread.load_replies(id).await
+        })
     };
     let subtree_size = move || {
         fn count(thread: &Thread, id: CommentId) -> usize {
