@@ -51,7 +51,8 @@ pub struct NewComment {
     pub name: String,
     pub email: String,
     pub website: Option<String>,
-    /// The [`ThreadPage::form_token`] the form was shown with: proves a human-speed delay.
+    /// The [`FormToken`] the form was shown with: proves a human-speed delay, for this
+    /// thread, from this reader; good for one comment.
     pub form_token: String,
     /// A field hidden from people; anything in it marks the sender as a bot.
     pub honeypot: Option<String>,
@@ -225,9 +226,15 @@ pub struct ThreadPage {
     pub sort: Sort,
     /// Pass as `cursor` to get the next page of top-level comments; `None` on the last page.
     pub next_cursor: Option<String>,
-    /// Signed time stamp to send back with a new comment (see [`NewComment::form_token`]).
-    pub form_token: String,
     pub settings: WidgetSettings,
+}
+
+/// `GET /api/v1/form-token?thread=…`: a signed time stamp to send back with a new comment
+/// (see [`NewComment::form_token`]). Bound to the thread and the reader's address, so it is
+/// asked for apart from the (shareable, cacheable) thread page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormToken {
+    pub form_token: String,
 }
 
 /// What the widget needs to know about the site's configuration.
@@ -254,6 +261,10 @@ pub struct CreatedComment {
     /// Lets this reader edit or delete the comment until `edit_expires_at`; keep it private.
     pub edit_token: String,
     pub edit_expires_at: String,
+    /// A fresh form token for this reader's next comment in this thread (each token
+    /// posts once).
+    #[serde(default)]
+    pub form_token: String,
 }
 
 /// `200 OK` answer to an edit or a delete.
@@ -347,6 +358,8 @@ error_codes! {
     UrlInvalid,
     BodyRequired,
     BodyTooLong,
+    /// The body renders to too much HTML (formatting built to be heavy).
+    BodyTooComplex,
     NameRequired,
     NameTooLong,
     EmailRequired,
@@ -407,10 +420,10 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong
-            | UrlInvalid | BodyRequired | BodyTooLong | NameRequired | NameTooLong
-            | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid | WebsiteMalformed
-            | WebsiteTooLong | ParentNotFound | TooFast | FormExpired | SpamSuspected
-            | CaptchaRequired => 422,
+            | UrlInvalid | BodyRequired | BodyTooLong | BodyTooComplex | NameRequired
+            | NameTooLong | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid
+            | WebsiteMalformed | WebsiteTooLong | ParentNotFound | TooFast | FormExpired
+            | SpamSuspected | CaptchaRequired => 422,
             FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
             CommentNotFound => 404,
             RateLimited => 429,
@@ -438,6 +451,7 @@ impl ErrorCode {
             UrlInvalid => "The thread URL must be an http(s) URL.",
             BodyRequired => "Please write a comment.",
             BodyTooLong => "The comment is too long.",
+            BodyTooComplex => "The comment has too much formatting.",
             NameRequired => "Please enter your name.",
             NameTooLong => "The name is too long.",
             EmailRequired => "Please enter your email address.",

@@ -13,8 +13,8 @@ pub const LANG: &str = "en";
 pub const EDIT_WINDOW_SECS: u32 = 15 * 60;
 /// Least time between showing the form and accepting it (`MIN_SUBMIT_SECS`).
 pub const MIN_SUBMIT_SECS: u32 = 3;
-/// Longest a shown form stays valid.
-pub const FORM_MAX_AGE_SECS: u32 = 7 * 24 * 3600;
+/// Longest a shown form stays valid: hours, not days (the widget renews an old one).
+pub const FORM_MAX_AGE_SECS: u32 = 6 * 3600;
 /// Top-level comments per page (`PAGE_SIZE`), and the most a site may configure.
 pub const PAGE_SIZE: u32 = 20;
 pub const PAGE_SIZE_LIMIT: u32 = 100;
@@ -24,5 +24,14 @@ pub const REPLY_PREVIEW: u32 = 10;
 pub const COMMENT_LIMITS: &str = "5/60,30/3600";
 /// Likes per client (`LIKE_RATE_LIMITS`).
 pub const LIKE_LIMITS: &str = "60/60,600/3600";
+/// Previews per client (`PREVIEW_RATE_LIMITS`): rendering costs the Worker CPU.
+pub const PREVIEW_LIMITS: &str = "30/60,300/3600";
+/// Edits per client (`EDIT_RATE_LIMITS`).
+pub const EDIT_LIMITS: &str = "10/60,60/3600";
 /// The site a deployment serves (`SITE_ID`).
 pub const SITE_ID: &str = "default";
+
+/// Settings that are secrets: set with `wrangler secret put`, never in `[vars]` (which are
+/// shown in the dashboard and committed with wrangler.toml). The build refuses a
+/// wrangler.toml that has any of them among its vars.
+pub const SECRET_NAMES: &[&str] = &["COLLOQUY_SECRET", "OWNER_KEY", "TURNSTILE_SECRET"];

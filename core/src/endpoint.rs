@@ -58,6 +58,8 @@ pub enum Endpoint {
     Preview,
     /// `GET /counts?thread=a&thread=b`
     Counts,
+    /// `GET /form-token?thread=…`
+    FormToken,
 }
 
 /// Why a path and method name no endpoint.
@@ -78,6 +80,7 @@ enum Resource {
     Like(CommentId),
     Preview,
     Counts,
+    FormToken,
 }
 
 impl Endpoint {
@@ -99,6 +102,7 @@ impl Endpoint {
             ["comments", n, "like"] => Resource::Like(id(n)?),
             ["preview"] => Resource::Preview,
             ["counts"] => Resource::Counts,
+            ["form-token"] => Resource::FormToken,
             _ => return Err(RouteError::NotFound),
         };
         Ok(match (resource, method) {
@@ -113,6 +117,7 @@ impl Endpoint {
             (Resource::Like(id), Delete) => E::Unlike(id),
             (Resource::Preview, Post) => E::Preview,
             (Resource::Counts, Get) => E::Counts,
+            (Resource::FormToken, Get) => E::FormToken,
             _ => return Err(RouteError::MethodNotAllowed),
         })
     }
@@ -120,9 +125,12 @@ impl Endpoint {
     pub fn method(self) -> Method {
         use Endpoint as E;
         match self {
-            E::Health | E::ListThread | E::CommentContext(_) | E::Replies(_) | E::Counts => {
-                Method::Get
-            }
+            E::Health
+            | E::ListThread
+            | E::CommentContext(_)
+            | E::Replies(_)
+            | E::Counts
+            | E::FormToken => Method::Get,
             E::PostComment | E::Like(_) | E::Preview => Method::Post,
             E::EditComment(_) => Method::Patch,
             E::DeleteComment(_) | E::Unlike(_) => Method::Delete,
@@ -142,6 +150,7 @@ impl Endpoint {
             E::Like(id) | E::Unlike(id) => format!("comments/{id}/like"),
             E::Preview => "preview".to_owned(),
             E::Counts => "counts".to_owned(),
+            E::FormToken => "form-token".to_owned(),
         };
         format!("{API_PREFIX}/{tail}")
     }
@@ -200,6 +209,14 @@ impl ThreadQuery {
     }
 }
 
+/// The URL of [`Endpoint::FormToken`] for a thread.
+pub fn form_token_url(base: &str, thread: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("thread", thread)
+        .finish();
+    format!("{}?{query}", Endpoint::FormToken.url(base))
+}
+
 /// The query of [`Endpoint::Counts`]: every `thread` value, in order.
 pub fn counts_query(keys: &[&str]) -> String {
     let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -221,7 +238,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 11] = [
+    const ALL: [Endpoint; 12] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -233,6 +250,7 @@ mod tests {
         Endpoint::Unlike(CommentId(7)),
         Endpoint::Preview,
         Endpoint::Counts,
+        Endpoint::FormToken,
     ];
 
     #[test]

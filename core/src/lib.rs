@@ -5,6 +5,7 @@
 //! is tested natively with `cargo test`.
 
 pub mod api;
+pub mod client;
 pub mod defaults;
 pub mod endpoint;
 #[cfg(any(test, feature = "test-support"))]

@@ -3,13 +3,13 @@
 //! which one disagrees. Other crates' tests reach it through the `test-support` feature.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, StoreError,
-    UpdateBody, UpsertThread, VISIBLE,
+    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, SetLike,
+    StoreError, UpdateBody, UpsertThread, VISIBLE,
 };
 
 #[derive(Default)]
@@ -17,7 +17,9 @@ pub struct MemStore {
     pub threads: RefCell<Vec<ThreadRecord>>,
     pub comments: RefCell<Vec<CommentRecord>>,
     hits: RefCell<HashMap<(String, i64), (u32, i64)>>,
-    likes: RefCell<HashSet<(CommentId, String)>>,
+    /// (comment, reader hash) → client hash.
+    likes: RefCell<HashMap<(CommentId, String), String>>,
+    used_tokens: RefCell<HashMap<String, i64>>,
 }
 
 impl MemStore {
@@ -165,27 +167,40 @@ impl CommentStore for MemStore {
             .collect())
     }
 
-    async fn set_like(
-        &self,
-        id: CommentId,
-        reader: &str,
-        liked: bool,
-        _now: i64,
-    ) -> Result<u32, StoreError> {
+    async fn set_like(&self, req: SetLike<'_>) -> Result<(u32, bool), StoreError> {
         let mut likes = self.likes.borrow_mut();
-        if liked {
-            likes.insert((id, reader.to_owned()));
+        let key = (req.id, req.reader_hash.to_owned());
+        if req.liked {
+            let client_liked = likes
+                .iter()
+                .any(|((c, r), client)| *c == req.id && client == req.client_hash && *r != key.1);
+            if !client_liked {
+                likes
+                    .entry(key.clone())
+                    .or_insert(req.client_hash.to_owned());
+            }
         } else {
-            likes.remove(&(id, reader.to_owned()));
+            likes.remove(&key);
         }
-        let n = likes.iter().filter(|(c, _)| *c == id).count() as u32;
+        let n = likes.keys().filter(|(c, _)| *c == req.id).count() as u32;
         let mut comments = self.comments.borrow_mut();
         let c = comments
             .iter_mut()
-            .find(|c| c.id == id)
+            .find(|c| c.id == req.id)
             .ok_or_else(|| StoreError::Backend("like recount returned no row".into()))?;
         c.likes = n;
-        Ok(n)
+        Ok((n, likes.contains_key(&key)))
+    }
+
+    async fn use_form_token(
+        &self,
+        token_id: &str,
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut used = self.used_tokens.borrow_mut();
+        used.retain(|_, expires| *expires >= now_ms);
+        Ok(used.insert(token_id.to_owned(), expires_at_ms).is_none())
     }
 
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
@@ -239,6 +254,9 @@ impl CommentStore for MemStore {
         c.body_markdown = req.body_markdown.into();
         c.body_html = req.body_html.into();
         c.updated_at_ms = Some(req.now_ms);
+        if let Some(status) = req.status {
+            c.status = status;
+        }
         Ok(c.clone())
     }
 

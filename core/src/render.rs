@@ -23,23 +23,80 @@ const TAGS: &[&str] = &[
     "li",
 ];
 
+/// Quotes and lists nest at most this deep; deeper markers become text of the deepest
+/// level. Deep nesting is never needed in a comment, and the sanitizer's cost grows with
+/// the square of it (10,000 `>` took 1.8 s before this cap).
+pub const MAX_NESTING: usize = 8;
+
+/// The most HTML one comment may render to. Ordinary formatting stays far below it
+/// (about 4.5× the text at worst); more means formatting built to be heavy.
+pub const MAX_HTML_BYTES: usize = 100_000;
+
+/// The body would render to more HTML than [`MAX_HTML_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the comment renders to too much HTML")]
+pub struct TooComplex;
+
 /// Render a comment body written in CommonMark to HTML that is safe to insert as-is.
-pub fn comment_html(markdown: &str) -> String {
+pub fn comment_html(markdown: &str) -> Result<String, TooComplex> {
     use pulldown_cmark::{html, Event, Options, Parser};
 
     let mut options = Options::empty();
     options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut nesting = Nesting::default();
     // Readers type raw HTML by accident ("<3", "a <b> c") more often than on purpose:
     // show it as text instead of letting it vanish in the sanitizer.
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         // A single newline inside a paragraph is a line break to comment writers.
-        Event::SoftBreak => Event::HardBreak,
-        other => other,
+        Event::SoftBreak => Some(Event::HardBreak),
+        other => nesting.keep(other),
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    sanitize(&unsafe_html)
+    if unsafe_html.len() > MAX_HTML_BYTES * 2 {
+        return Err(TooComplex);
+    }
+    let clean = sanitize(&unsafe_html);
+    if clean.len() > MAX_HTML_BYTES {
+        return Err(TooComplex);
+    }
+    Ok(clean)
+}
+
+/// Tracks open quotes, lists and items, dropping the tags of those nested deeper than
+/// [`MAX_NESTING`] (their content stays, one level up).
+#[derive(Default)]
+struct Nesting {
+    /// For every open container: whether its tags were kept.
+    open: Vec<bool>,
+}
+
+impl Nesting {
+    fn kept_depth(&self) -> usize {
+        self.open.iter().filter(|k| **k).count()
+    }
+
+    fn keep<'a>(&mut self, event: pulldown_cmark::Event<'a>) -> Option<pulldown_cmark::Event<'a>> {
+        use pulldown_cmark::{Event, Tag, TagEnd};
+        match &event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                let keep = self.kept_depth() < MAX_NESTING;
+                self.open.push(keep);
+                keep.then_some(event)
+            }
+            // An item is kept exactly when its list is.
+            Event::Start(Tag::Item) => {
+                let keep = self.open.last().copied().unwrap_or(true);
+                self.open.push(keep);
+                keep.then_some(event)
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+                self.open.pop().unwrap_or(true).then_some(event)
+            }
+            _ => Some(event),
+        }
+    }
 }
 
 fn sanitize(html: &str) -> String {
@@ -51,7 +108,7 @@ fn sanitize(html: &str) -> String {
         .add_tag_attributes("ol", ["start"])
         .url_schemes(schemes)
         .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some("nofollow ugc noopener"))
+        .link_rel(Some("nofollow ugc noopener noreferrer"))
         .clean(html)
         .to_string()
 }
@@ -63,7 +120,7 @@ mod tests {
     #[test]
     fn paragraphs_emphasis_and_line_breaks_render() {
         assert_eq!(
-            comment_html("Hello *world*\nsecond line\n\nnext"),
+            comment_html("Hello *world*\nsecond line\n\nnext").unwrap(),
             "<p>Hello <em>world</em><br>\nsecond line</p>\n<p>next</p>\n"
         );
     }
@@ -71,23 +128,49 @@ mod tests {
     #[test]
     fn quotes_and_apostrophes_stay_plain_text() {
         assert_eq!(
-            comment_html("say \"hi\", it's fine"),
+            comment_html("say \"hi\", it's fine").unwrap(),
             "<p>say \"hi\", it's fine</p>\n"
         );
     }
 
     #[test]
-    fn links_get_rel_nofollow_ugc_noopener() {
-        let html = comment_html("[site](https://example.org)");
+    fn links_get_rel_nofollow_ugc_noopener_noreferrer() {
+        let html = comment_html("[site](https://example.org)").unwrap();
         assert_eq!(
             html,
-            "<p><a href=\"https://example.org\" rel=\"nofollow ugc noopener\">site</a></p>\n"
+            "<p><a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">site</a></p>\n"
         );
     }
 
     #[test]
+    fn deep_nesting_is_capped_and_stays_cheap() {
+        let quotes = ">".repeat(10_000);
+        let started = std::time::Instant::now();
+        let html = comment_html(&quotes).unwrap();
+        // Time is not asserted (timing tests flake); the work is: depth and size are.
+        let _ = started.elapsed();
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
+        assert_eq!(html.matches("</blockquote>").count(), MAX_NESTING);
+        assert!(html.len() < 2_000, "{} bytes", html.len());
+        let mixed = format!("{}deep", "> - ".repeat(30));
+        let html = comment_html(&mixed).unwrap();
+        assert!(html.contains("deep"), "deep text is kept");
+        let containers = html.matches("<blockquote>").count() + html.matches("<ul>").count();
+        assert!(containers <= MAX_NESTING, "{html}");
+        assert_eq!(html.matches("<li>").count(), html.matches("</li>").count());
+    }
+
+    #[test]
+    fn formatting_built_to_be_heavy_is_refused() {
+        let links = "[a](https://example.org/) ".repeat(2_000);
+        assert_eq!(comment_html(&links), Err(TooComplex));
+        let ordinary = "A *normal* comment with a [link](https://example.org). ".repeat(150);
+        assert!(comment_html(&ordinary).is_ok());
+    }
+
+    #[test]
     fn raw_html_is_shown_as_text_not_markup() {
-        let html = comment_html("<script>alert(1)</script> and <b>bold</b>");
+        let html = comment_html("<script>alert(1)</script> and <b>bold</b>").unwrap();
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -100,14 +183,14 @@ mod tests {
             "[x](data:text/html,hi)",
             "[x](/relative)",
         ] {
-            let html = comment_html(md);
+            let html = comment_html(md).unwrap();
             assert!(!html.contains("href"), "{md} -> {html}");
         }
     }
 
     #[test]
     fn code_blocks_keep_their_text_escaped() {
-        let html = comment_html("```\n<a onclick=x>\n```");
+        let html = comment_html("```\n<a onclick=x>\n```").unwrap();
         assert_eq!(html, "<pre><code>&lt;a onclick=x&gt;\n</code></pre>\n");
     }
 }

@@ -22,6 +22,10 @@ pub struct SiteConfig {
     pub reply_preview: u32,
     /// Limits on likes per client.
     pub like_limits: Vec<RateLimit>,
+    /// Limits on previews per client.
+    pub preview_limits: Vec<RateLimit>,
+    /// Limits on edits per client.
+    pub edit_limits: Vec<RateLimit>,
     /// Hold new comments for moderation instead of publishing them at once.
     pub moderation: bool,
     /// The site owner's key; comments posted with it get the author badge.
@@ -45,6 +49,8 @@ impl SiteConfig {
             page_size: defaults::PAGE_SIZE,
             reply_preview: defaults::REPLY_PREVIEW,
             like_limits: parse_limits(defaults::LIKE_LIMITS).expect("default like limits parse"),
+            preview_limits: parse_limits(defaults::PREVIEW_LIMITS).expect("preview limits parse"),
+            edit_limits: parse_limits(defaults::EDIT_LIMITS).expect("edit limits parse"),
             moderation: false,
             owner_key: None,
             gravatar_url: None,

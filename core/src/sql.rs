@@ -11,8 +11,8 @@ use serde::Deserialize;
 use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, StoreError,
-    UpdateBody, UpsertThread, VISIBLE,
+    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, SetLike,
+    StoreError, UpdateBody, UpsertThread, VISIBLE,
 };
 
 /// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
@@ -446,35 +446,67 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .collect())
     }
 
-    async fn set_like(
-        &self,
-        id: CommentId,
-        reader_hash: &str,
-        liked: bool,
-        now_ms: i64,
-    ) -> Result<u32, StoreError> {
-        let change = if liked {
+    async fn set_like(&self, req: SetLike<'_>) -> Result<(u32, bool), StoreError> {
+        let change = if req.liked {
+            // Not when this client already likes it under another reader id.
             Query::new(
-                "INSERT OR IGNORE INTO likes (comment_id, reader_hash, created_at) VALUES (?1, ?2, ?3)",
-                vec![id.into(), reader_hash.into(), now_ms.into()],
+                "INSERT OR IGNORE INTO likes (comment_id, reader_hash, client_hash, created_at) \
+                 SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM likes \
+                   WHERE comment_id = ?1 AND client_hash = ?3 AND reader_hash <> ?2)",
+                vec![
+                    req.id.into(),
+                    req.reader_hash.into(),
+                    req.client_hash.into(),
+                    req.now_ms.into(),
+                ],
             )
         } else {
             Query::new(
                 "DELETE FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
-                vec![id.into(), reader_hash.into()],
+                vec![req.id.into(), req.reader_hash.into()],
             )
         };
         let recount = Query::new(
             "UPDATE comments SET likes = (SELECT COUNT(*) FROM likes WHERE comment_id = ?1) \
              WHERE id = ?1 RETURNING likes AS n",
-            vec![id.into()],
+            vec![req.id.into()],
+        );
+        let mine = Query::new(
+            "SELECT COUNT(*) AS n FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
+            vec![req.id.into(), req.reader_hash.into()],
         );
         // One batch is one transaction: the counter always matches the rows.
-        let mut results = self.exec.batch(vec![change, recount]).await?;
-        let rows = results
-            .pop()
-            .ok_or_else(|| StoreError::Backend("like batch returned nothing".into()))?;
-        Ok(one(decode_all::<CountRow>(rows)?, "like recount")?.n)
+        let results = self.exec.batch(vec![change, recount, mine]).await?;
+        let [_, count, mine]: [Vec<Row>; 3] = results
+            .try_into()
+            .map_err(|_| StoreError::Backend("like batch returned the wrong count".into()))?;
+        Ok((
+            one(decode_all::<CountRow>(count)?, "like recount")?.n,
+            one(decode_all::<CountRow>(mine)?, "own like")?.n > 0,
+        ))
+    }
+
+    async fn use_form_token(
+        &self,
+        token_id: &str,
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let results = self
+            .exec
+            .batch(vec![
+                Query::new(
+                    "DELETE FROM form_token_uses WHERE expires_at < ?1",
+                    vec![now_ms.into()],
+                ),
+                Query::new(
+                    "INSERT INTO form_token_uses (token, expires_at) VALUES (?1, ?2) \
+                     ON CONFLICT (token) DO NOTHING RETURNING 1 AS n",
+                    vec![token_id.into(), expires_at_ms.into()],
+                ),
+            ])
+            .await?;
+        Ok(results.last().is_some_and(|rows| !rows.is_empty()))
     }
 
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
@@ -542,7 +574,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .exec
             .rows(Query::new(
                 format!(
-                    "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4 \
+                    "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4, \
+                       status = COALESCE(?5, status) \
                      WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -550,6 +583,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.body_markdown.into(),
                     req.body_html.into(),
                     req.now_ms.into(),
+                    req.status.map(|s| s.as_str()).into(),
                 ],
             ))
             .await?;

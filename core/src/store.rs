@@ -94,6 +94,22 @@ pub struct UpdateBody<'a> {
     pub body_markdown: &'a str,
     pub body_html: &'a str,
     pub now_ms: i64,
+    /// A new moderation state (an approved comment edited on a moderated site goes back
+    /// to the queue); `None` keeps it.
+    pub status: Option<CommentStatus>,
+}
+
+/// One reader's like (or its withdrawal).
+#[derive(Debug, Clone)]
+pub struct SetLike<'a> {
+    pub id: CommentId,
+    /// Keyed hash of the browser's random reader id.
+    pub reader_hash: &'a str,
+    /// Keyed hash of the client's address: one like per comment and client as well, so
+    /// fresh reader ids from one address add nothing.
+    pub client_hash: &'a str,
+    pub liked: bool,
+    pub now_ms: i64,
 }
 
 /// Count one event against a rate-limit window; the store returns the new count.
@@ -124,14 +140,16 @@ pub trait CommentStore {
         site_id: &str,
         keys: &[&str],
     ) -> Result<HashMap<String, u32>, StoreError>;
-    /// Record or withdraw one reader's like; returns the comment's new like count.
-    async fn set_like(
+    /// Record or withdraw one reader's like; returns the comment's like count and whether
+    /// this reader's like is there now.
+    async fn set_like(&self, req: SetLike<'_>) -> Result<(u32, bool), StoreError>;
+    /// Record that a form token was used; false when it had been used before.
+    async fn use_form_token(
         &self,
-        id: CommentId,
-        reader_hash: &str,
-        liked: bool,
+        token_id: &str,
+        expires_at_ms: i64,
         now_ms: i64,
-    ) -> Result<u32, StoreError>;
+    ) -> Result<bool, StoreError>;
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError>;
     /// A comment together with its thread (for permalinks, which must stay in their thread).
     async fn find_comment_in_thread(

@@ -10,7 +10,8 @@ use crate::memstore::MemStore;
 use crate::model::CommentStatus;
 use crate::sql::{Arg, Query, Row, SqlExec, SqlStore};
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, StoreError, UpsertThread,
+    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, SetLike, StoreError,
+    UpdateBody, UpsertThread,
 };
 use crate::thread::CursorPos;
 
@@ -119,6 +120,8 @@ macro_rules! contract {
 }
 
 contract!(
+    form_tokens_are_used_once_and_forgotten_after_they_expire,
+    an_edit_can_send_a_comment_back_to_the_queue,
     threads_are_created_once_and_learn_a_missing_title,
     pages_follow_each_order_and_cursors_never_skip_or_repeat,
     pages_carry_the_first_replies_and_the_counts,
@@ -242,7 +245,14 @@ fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: 
         (ids[1], "r1"),
         (ids[4], "r1"),
     ] {
-        block(s.set_like(id, reader, true, 1)).unwrap();
+        block(s.set_like(SetLike {
+            id,
+            reader_hash: reader,
+            client_hash: reader,
+            liked: true,
+            now_ms: 1,
+        }))
+        .unwrap();
     }
     let oldest = page_ids(s, "/p/", Sort::Oldest, None, 10);
     assert_eq!(
@@ -413,15 +423,42 @@ fn deleted_comments_keep_their_place_but_lose_their_words<S: CommentStore>(s: &S
 fn likes_count_once_per_reader<S: CommentStore>(s: &S, store: &str) {
     let t = thread(s, "/l/");
     let a = add(s, t, None, 1, CommentStatus::Approved);
-    let like = |reader, on| block(s.set_like(a, reader, on, 5)).unwrap();
-    assert_eq!(like("r1", true), 1, "{store}");
-    assert_eq!(like("r1", true), 1, "{store}: once per reader");
-    assert_eq!(like("r2", true), 2, "{store}");
-    assert_eq!(like("r1", false), 1, "{store}");
-    assert_eq!(like("r1", false), 1, "{store}: un-liking twice is harmless");
+    let like = |reader, client, liked| {
+        block(s.set_like(SetLike {
+            id: a,
+            reader_hash: reader,
+            client_hash: client,
+            liked,
+            now_ms: 5,
+        }))
+        .unwrap()
+    };
+    assert_eq!(like("r1", "c1", true), (1, true), "{store}");
+    assert_eq!(
+        like("r1", "c1", true),
+        (1, true),
+        "{store}: once per reader"
+    );
+    assert_eq!(like("r2", "c2", true), (2, true), "{store}");
+    assert_eq!(
+        like("r3", "c1", true),
+        (2, false),
+        "{store}: a fresh reader id from a client that likes it adds nothing"
+    );
+    assert_eq!(like("r1", "c1", false), (1, false), "{store}");
+    assert_eq!(
+        like("r1", "c1", false),
+        (1, false),
+        "{store}: un-liking twice is harmless"
+    );
+    assert_eq!(
+        like("r3", "c1", true),
+        (2, true),
+        "{store}: once the client's like is withdrawn, another browser there may like"
+    );
     assert_eq!(
         block(s.find_comment(a)).unwrap().unwrap().likes,
-        1,
+        2,
         "{store}"
     );
 }
@@ -460,6 +497,40 @@ fn rate_limit_windows_count_per_key_and_purge_when_over<S: CommentStore>(s: &S, 
     // window, if it were still there, would continue at 3.
     assert_eq!(hit("a", 180_000), 1, "{store}");
     assert_eq!(hit("a", 0), 1, "{store}: the ended window was purged");
+}
+
+fn form_tokens_are_used_once_and_forgotten_after_they_expire<S: CommentStore>(s: &S, store: &str) {
+    let usable = |token, expires, now| block(s.use_form_token(token, expires, now)).unwrap();
+    assert!(usable("t1", 100, 10), "{store}");
+    assert!(!usable("t1", 100, 20), "{store}: a second use is refused");
+    assert!(
+        usable("t2", 100, 20),
+        "{store}: other tokens are unaffected"
+    );
+    // Once expired, the row may go (nobody can use an expired token anyway).
+    assert!(usable("t1", 300, 200), "{store}");
+}
+
+fn an_edit_can_send_a_comment_back_to_the_queue<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/e/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    let edit = |status| {
+        block(s.update_body(UpdateBody {
+            id: a,
+            body_markdown: "new",
+            body_html: "<p>new</p>\n",
+            now_ms: 7,
+            status,
+        }))
+        .unwrap()
+    };
+    assert_eq!(edit(None).status, CommentStatus::Approved, "{store}");
+    let held = edit(Some(CommentStatus::Pending));
+    assert_eq!(
+        (held.status, held.body_markdown.as_str(), held.updated_at_ms),
+        (CommentStatus::Pending, "new", Some(7)),
+        "{store}"
+    );
 }
 
 fn comments_are_found_with_their_thread<S: CommentStore>(s: &S, store: &str) {

@@ -2,10 +2,16 @@
 //! (`COLLOQUY_SECRET`, set with `wrangler secret put`; generated per checkout in dev).
 //!
 //! - edit tokens: prove "I wrote comment N" for a limited time, without accounts;
-//! - form tokens: prove the form was shown at least a few seconds before it was sent;
-//! - client hashes: rate-limit by IP without storing the IP;
+//! - form tokens: prove the form was shown to this client, for this thread, at least a few
+//!   seconds before it was sent (and, stored once used, that it was not used before);
+//! - client hashes: rate-limit by IP (or IPv6 /64) without storing the IP;
+//! - reader hashes: one like per browser without storing its random id;
 //! - avatar hashes: identicons that do not reveal the email (a plain MD5/SHA of an address
-//!   is reversible by dictionary; a keyed hash is not without the secret).
+//!   is reversible by dictionary; a keyed hash is not without the secret), per thread so
+//!   they do not link one person across threads.
+//!
+//! The secret must be at least 32 random bytes: a short one can be guessed offline from any
+//! form token, and then every token forged.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -27,7 +33,21 @@ pub enum TokenError {
     WrongComment,
     #[error("form was submitted too soon after it was shown")]
     TooFast,
+    #[error("form token was issued to another client")]
+    WrongClient,
+    #[error("form token was issued for another thread")]
+    WrongThread,
+    #[error("form token was used before")]
+    Used,
 }
+
+/// `COLLOQUY_SECRET` is missing or too weak to keep tokens unforgeable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("COLLOQUY_SECRET must be at least 32 random bytes (e.g. `openssl rand -hex 32`)")]
+pub struct WeakSecret;
+
+/// The least secret material, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// Per-purpose keys, so a token made for one purpose is never valid for another.
 #[derive(Clone)]
@@ -35,11 +55,37 @@ pub struct Keys {
     edit: Vec<u8>,
     form: Vec<u8>,
     client: Vec<u8>,
+    reader: Vec<u8>,
     avatar: Vec<u8>,
+    /// False without a usable secret: then nothing keyed is published (no avatar hashes),
+    /// since anyone could compute it.
+    usable: bool,
 }
 
 impl Keys {
-    /// Derive the purpose keys from the deployment secret (HMAC as a KDF).
+    /// Derive the purpose keys from a deployment secret that is strong enough.
+    pub fn from_secret(secret: &str) -> Result<Self, WeakSecret> {
+        if !strong_enough(secret) {
+            return Err(WeakSecret);
+        }
+        Ok(Self::derive(secret))
+    }
+
+    /// Keys for a deployment without a usable secret: reads work, writes must be refused
+    /// by the caller, and no keyed hash is published.
+    pub fn unusable() -> Self {
+        Keys {
+            usable: false,
+            ..Self::derive("")
+        }
+    }
+
+    /// Whether writes may be accepted with these keys.
+    pub fn usable(&self) -> bool {
+        self.usable
+    }
+
+    /// Derive the purpose keys (HMAC as a KDF). Tests use it with short secrets.
     pub fn derive(secret: &str) -> Self {
         let sub =
             |label: &str| mac(secret.as_bytes(), &[b"colloquy/v1/", label.as_bytes()]).to_vec();
@@ -47,7 +93,9 @@ impl Keys {
             edit: sub("edit"),
             form: sub("form"),
             client: sub("client"),
+            reader: sub("reader"),
             avatar: sub("avatar"),
+            usable: true,
         }
     }
 
@@ -82,46 +130,133 @@ impl Keys {
         Ok(())
     }
 
-    /// `"<issued_ms>.<hex mac>"`, bound to one site.
-    pub fn form_token(&self, site_id: &str, issued_ms: i64) -> String {
-        let signed = format!("{site_id}|{issued_ms}");
+    /// `"<issued_ms>.<client tag>.<thread tag>.<hex mac>"`, bound to one site, thread and
+    /// client (see [`crate::client::ClientKeys`]). The tags (keyed, reveal nothing) let a
+    /// refusal say which binding failed.
+    pub fn form_token(&self, scope: &FormScope<'_>, issued_ms: i64) -> String {
         format!(
-            "{issued_ms}.{}",
-            hex::encode(mac(&self.form, &[signed.as_bytes()]))
+            "{issued_ms}.{}.{}.{}",
+            self.tag("client", scope.client),
+            self.tag("thread", scope.thread),
+            hex::encode(mac(&self.form, &[scope.signed(issued_ms).as_bytes()]))
         )
     }
 
-    /// A form token is valid from `min_age_ms` after it was issued until `max_age_ms`.
+    fn tag(&self, what: &str, value: &str) -> String {
+        hex::encode(&mac(&self.form, &[what.as_bytes(), b"|", value.as_bytes()])[..4])
+    }
+
+    /// A form token is valid from `min_age_ms` after it was issued until `max_age_ms`, for
+    /// the thread and client it was issued to. Returns the token's id, to be stored once
+    /// used so it cannot be used again.
     pub fn verify_form_token(
         &self,
         token: &str,
-        site_id: &str,
+        scope: &FormScope<'_>,
         now_ms: i64,
         min_age_ms: i64,
         max_age_ms: i64,
-    ) -> Result<(), TokenError> {
-        let (issued, sig) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    ) -> Result<String, TokenError> {
+        let mut parts = token.split('.');
+        let (Some(issued), Some(client), Some(thread), Some(sig), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(TokenError::Malformed);
+        };
         let issued_ms: i64 = issued.parse().map_err(|_| TokenError::Malformed)?;
-        verify(&self.form, format!("{site_id}|{issued}").as_bytes(), sig)?;
+        if !constant_time_eq(
+            thread.as_bytes(),
+            self.tag("thread", scope.thread).as_bytes(),
+        ) {
+            return Err(TokenError::WrongThread);
+        }
+        if !constant_time_eq(
+            client.as_bytes(),
+            self.tag("client", scope.client).as_bytes(),
+        ) {
+            return Err(TokenError::WrongClient);
+        }
+        verify(&self.form, scope.signed(issued_ms).as_bytes(), sig)?;
         let age = now_ms - issued_ms;
         if age < min_age_ms {
             Err(TokenError::TooFast)
         } else if age > max_age_ms {
             Err(TokenError::Expired)
         } else {
-            Ok(())
+            Ok(sig.get(..32).unwrap_or(sig).to_owned())
         }
     }
 
-    /// A stable, non-reversible id for a client address (for rate limits).
-    pub fn client_hash(&self, ip: &str) -> String {
-        hex::encode(&mac(&self.client, &[ip.trim().as_bytes()])[..16])
+    /// A stable, non-reversible id for a client key (for rate limits and likes).
+    pub fn client_hash(&self, client_key: &str) -> String {
+        hex::encode(&mac(&self.client, &[client_key.trim().as_bytes()])[..16])
     }
 
-    /// A stable, non-reversible seed for an author's identicon.
-    pub fn avatar_hash(&self, email: &str) -> String {
-        hex::encode(&mac(&self.avatar, &[email.trim().to_lowercase().as_bytes()])[..16])
+    /// A stable, non-reversible id for a browser's random reader id (one like each).
+    pub fn reader_hash(&self, reader: &str) -> String {
+        hex::encode(&mac(&self.reader, &[reader.trim().as_bytes()])[..16])
     }
+
+    /// A seed for an author's identicon in one thread: keyed, so it reveals nothing about
+    /// the email without the secret, and per thread, so it does not link one person's
+    /// comments across threads. Empty without a usable secret.
+    pub fn avatar_hash(&self, thread_id: i64, email: &str) -> String {
+        if !self.usable || email.trim().is_empty() {
+            return String::new();
+        }
+        let email = email.trim().to_lowercase();
+        hex::encode(
+            &mac(
+                &self.avatar,
+                &[thread_id.to_string().as_bytes(), b"|", email.as_bytes()],
+            )[..16],
+        )
+    }
+}
+
+/// What a form token is bound to.
+#[derive(Debug, Clone, Copy)]
+pub struct FormScope<'a> {
+    pub site: &'a str,
+    pub thread: &'a str,
+    /// [`crate::client::ClientKeys::client`] of the reader.
+    pub client: &'a str,
+}
+
+impl FormScope<'_> {
+    fn signed(&self, issued_ms: i64) -> String {
+        // Lengths first, so no field can borrow characters from its neighbour.
+        format!(
+            "{}:{}|{}:{}|{}:{}|{issued_ms}",
+            self.site.len(),
+            self.site,
+            self.thread.len(),
+            self.thread,
+            self.client.len(),
+            self.client
+        )
+    }
+}
+
+/// Whether a secret carries at least [`MIN_SECRET_BYTES`] of randomness: 64+ hex digits,
+/// 43+ base64 characters, or any 32+ bytes that are not one short pattern repeated.
+fn strong_enough(secret: &str) -> bool {
+    let s = secret.trim();
+    let distinct = {
+        let mut chars: Vec<char> = s.chars().collect();
+        chars.sort_unstable();
+        chars.dedup();
+        chars.len()
+    };
+    let hex_like = s.chars().all(|c| c.is_ascii_hexdigit());
+    if hex_like {
+        return s.len() >= MIN_SECRET_BYTES * 2 && distinct >= 8;
+    }
+    s.len() >= MIN_SECRET_BYTES * 4 / 3 && distinct >= 16
 }
 
 /// Gravatar's id for an address: MD5 of the trimmed, lower-cased email. Not keyed, so it is
@@ -196,14 +331,78 @@ mod tests {
         }
     }
 
+    const SCOPE: FormScope = FormScope {
+        site: "default",
+        thread: "/post/",
+        client: "4:203.0.113.9",
+    };
+
     #[test]
-    fn form_tokens_enforce_a_minimum_and_maximum_age_per_site() {
-        let t = keys().form_token("default", 10_000);
-        let check = |site: &str, now| keys().verify_form_token(&t, site, now, 3_000, 60_000);
-        assert_eq!(check("default", 11_000), Err(TokenError::TooFast));
-        assert_eq!(check("default", 13_000), Ok(()));
-        assert_eq!(check("default", 80_000), Err(TokenError::Expired));
-        assert_eq!(check("other-site", 13_000), Err(TokenError::Forged));
+    fn form_tokens_enforce_a_minimum_and_maximum_age() {
+        let t = keys().form_token(&SCOPE, 10_000);
+        let check = |now| keys().verify_form_token(&t, &SCOPE, now, 3_000, 60_000);
+        assert_eq!(check(11_000), Err(TokenError::TooFast));
+        assert!(check(13_000).is_ok());
+        assert_eq!(check(80_000), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn form_tokens_are_bound_to_their_site_thread_and_client() {
+        let t = keys().form_token(&SCOPE, 10_000);
+        let check = |scope: FormScope| keys().verify_form_token(&t, &scope, 13_000, 3_000, 60_000);
+        let id = check(SCOPE).unwrap();
+        assert_eq!(id.len(), 32);
+        assert_eq!(
+            check(FormScope {
+                thread: "/other/",
+                ..SCOPE
+            }),
+            Err(TokenError::WrongThread)
+        );
+        assert_eq!(
+            check(FormScope {
+                client: "4:198.51.100.1",
+                ..SCOPE
+            }),
+            Err(TokenError::WrongClient)
+        );
+        assert_eq!(
+            check(FormScope {
+                site: "other-site",
+                ..SCOPE
+            }),
+            Err(TokenError::Forged)
+        );
+        let later = keys().form_token(&SCOPE, 10_001);
+        assert_ne!(
+            keys().verify_form_token(&later, &SCOPE, 13_000, 3_000, 60_000),
+            Ok(id),
+            "each token has its own id"
+        );
+        let mut forged = t.clone();
+        forged.replace_range(..5, "10500");
+        assert_eq!(
+            keys().verify_form_token(&forged, &SCOPE, 13_000, 3_000, 60_000),
+            Err(TokenError::Forged)
+        );
+    }
+
+    #[test]
+    fn only_secrets_of_32_random_bytes_are_accepted() {
+        assert!(Keys::from_secret(&"0123456789abcdef".repeat(4)).is_ok());
+        assert!(Keys::from_secret("dGhpcyBpcyBhIGJhc2U2NCBzZWNyZXQgb2YgMzIgYnl0ZXMhIQ").is_ok());
+        for weak in [
+            "",
+            "hunter2",
+            &"ab".repeat(32),
+            &"a".repeat(100),
+            "0123456789abcdef",
+        ] {
+            assert_eq!(Keys::from_secret(weak).err(), Some(WeakSecret), "{weak:?}");
+        }
+        let unusable = Keys::unusable();
+        assert!(!unusable.usable());
+        assert_eq!(unusable.avatar_hash(1, "ana@example.org"), "");
     }
 
     #[test]
@@ -226,10 +425,12 @@ mod tests {
     #[test]
     fn purposes_do_not_mix() {
         // A form token's signature is not an edit token's, even over the same digits.
-        let form = keys().form_token("default", 5);
+        let form = keys().form_token(&SCOPE, 5);
+        let sig = form.rsplit('.').next().unwrap();
         assert!(keys()
-            .verify_edit_token(&format!("1.{form}"), CommentId(1), 0)
+            .verify_edit_token(&format!("1.5.{sig}"), CommentId(1), 0)
             .is_err());
+        assert_ne!(keys().reader_hash("x"), keys().client_hash("x"));
     }
 
     #[test]
@@ -241,10 +442,15 @@ mod tests {
             Keys::derive("x").client_hash("203.0.113.9")
         );
         assert_eq!(
-            k.avatar_hash("Ana@Example.org"),
-            k.avatar_hash("ana@example.org ")
+            k.avatar_hash(1, "Ana@Example.org"),
+            k.avatar_hash(1, "ana@example.org ")
         );
-        assert_eq!(k.avatar_hash("a@b.org").len(), 32);
-        assert!(!k.avatar_hash("ana@example.org").contains("ana"));
+        assert_eq!(k.avatar_hash(1, "a@b.org").len(), 32);
+        assert!(!k.avatar_hash(1, "ana@example.org").contains("ana"));
+        assert_ne!(
+            k.avatar_hash(1, "ana@example.org"),
+            k.avatar_hash(2, "ana@example.org"),
+            "one person is not linked across threads"
+        );
     }
 }

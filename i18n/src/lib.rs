@@ -205,6 +205,8 @@ pub struct Strings<'a> {
     pub preview_empty: &'a str,
     pub markdown_help: &'a str,
     pub forget_me: &'a str,
+    /// The checkbox to keep name, email and website on this device.
+    pub remember_me: &'a str,
     pub awaiting_moderation: &'a str,
     pub owner_badge: &'a str,
     /// A `#comment-…` link to a comment that is not in this thread (or does not exist).
@@ -223,6 +225,7 @@ pub struct Errors<'a> {
     pub validation_failed: &'a str,
     pub body_required: &'a str,
     pub body_too_long: &'a str,
+    pub body_too_complex: &'a str,
     pub name_required: &'a str,
     pub name_too_long: &'a str,
     pub email_required: &'a str,
@@ -261,6 +264,7 @@ impl<'a> Errors<'a> {
             ValidationFailed => self.validation_failed,
             BodyRequired => self.body_required,
             BodyTooLong => self.body_too_long,
+            BodyTooComplex => self.body_too_complex,
             NameRequired => self.name_required,
             NameTooLong => self.name_too_long,
             EmailRequired => self.email_required,

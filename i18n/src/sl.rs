@@ -76,6 +76,7 @@ pub const STRINGS: Strings<'static> = Strings {
     markdown_help:
         "Markdown: *ležeče*, **krepko**, [povezava](https://…), `koda`, > citat, - seznam",
     forget_me: "Pozabi moje podatke",
+    remember_me: "Shrani moje ime, e-naslov in spletno stran na tej napravi za naslednji komentar.",
     awaiting_moderation: "Čaka na odobritev",
     owner_badge: "Avtor",
     permalink_missing: "Povezani komentar ni del te razprave.",
@@ -86,6 +87,8 @@ pub const STRINGS: Strings<'static> = Strings {
         validation_failed: "Preverite označena polja.",
         body_required: "Napišite komentar.",
         body_too_long: "Komentar je predolg (največ {max} znakov).",
+        body_too_complex:
+            "Komentar ima preveč oblikovanja. Poenostavite ga; besedilo je shranjeno.",
         name_required: "Vpišite svoje ime.",
         name_too_long: "Ime je predolgo (največ {max} znakov).",
         email_required: "Vpišite e-naslov. Ne bo objavljen.",

@@ -175,7 +175,7 @@ pub async fn screenshot_widget(client: &Client, name: &str) {
 
 /// Retry `attempt` every 100 ms for up to 20 s; panics naming `what` on timeout. Every
 /// wait in the browser tests goes through here, so they all share one timeout.
-async fn poll<T, F, Fut>(what: &str, mut attempt: F) -> T
+pub async fn poll<T, F, Fut>(what: &str, mut attempt: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,

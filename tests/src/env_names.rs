@@ -16,7 +16,20 @@ pub const STRICT_API: &str = "COLLOQUY_STRICT_API";
 pub const STRICT_DEMO: &str = "COLLOQUY_STRICT_DEMO";
 /// The strict deployment's owner key.
 pub const OWNER_KEY: &str = "COLLOQUY_OWNER_KEY";
-/// The comment rate limits both test deployments run with (`count/seconds,…`).
+/// The comment rate limits the main and strict deployments run with (`count/seconds,…`).
 pub const RATE_LIMITS: &str = "COLLOQUY_RATE_LIMITS";
-/// The main deployment's edit window, in seconds.
-pub const EDIT_WINDOW_SECS: &str = "COLLOQUY_EDIT_WINDOW_SECS";
+/// The strict deployment's edit window, in seconds.
+pub const STRICT_EDIT_WINDOW_SECS: &str = "COLLOQUY_STRICT_EDIT_WINDOW_SECS";
+/// The main deployment's local D1 folder (to check what is stored, e.g. no IP address).
+pub const STATE: &str = "COLLOQUY_STATE";
+/// The limits deployment (small limits of every kind) and its demo page.
+pub const LIMITS_API: &str = "COLLOQUY_LIMITS_API";
+pub const LIMITS_DEMO: &str = "COLLOQUY_LIMITS_DEMO";
+/// Its limits, `count/seconds,…` each.
+pub const TIGHT_COMMENT_LIMITS: &str = "COLLOQUY_TIGHT_COMMENT_LIMITS";
+pub const TIGHT_LIKE_LIMITS: &str = "COLLOQUY_TIGHT_LIKE_LIMITS";
+pub const TIGHT_PREVIEW_LIMITS: &str = "COLLOQUY_TIGHT_PREVIEW_LIMITS";
+pub const TIGHT_EDIT_LIMITS: &str = "COLLOQUY_TIGHT_EDIT_LIMITS";
+/// The deployment whose secret is too weak: it must serve reads and refuse writes.
+pub const WEAK_API: &str = "COLLOQUY_WEAK_API";
+pub const WEAK_DEMO: &str = "COLLOQUY_WEAK_DEMO";

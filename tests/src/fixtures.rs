@@ -9,6 +9,8 @@ use serde_json::Value;
 use crate::env_names;
 use crate::http::{fresh_client_ip, request, Reply};
 
+pub use colloquy_core::api::FormToken;
+
 /// A comment for `thread` that passes validation: change what the test is about.
 pub fn comment(thread: &str) -> CommentBuilder {
     CommentBuilder(NewComment {
@@ -128,28 +130,48 @@ impl Deployment {
         )
     }
 
-    /// Post a comment from a client of its own; an empty form token is filled in with one
-    /// old enough to be accepted.
+    /// Post a comment from a client of its own; an empty form token is filled in with a
+    /// token of that client's for the thread, old enough to be accepted.
     pub fn post(&self, comment: &NewComment) -> Reply {
-        self.post_as(comment, &fresh_client_ip())
+        self.client().post(comment)
     }
 
     /// [`Deployment::post`] from client address `ip`.
     pub fn post_as(&self, comment: &NewComment, ip: &str) -> Reply {
-        let mut comment = comment.clone();
-        if comment.form_token.is_empty() {
-            comment.form_token = self.form_token();
-        }
-        self.write_as(Endpoint::PostComment, &comment, ip)
+        self.client_at(ip).post(comment)
     }
 
-    /// Post raw JSON (wrong types, missing fields) with a valid form token added.
+    /// Post raw JSON (wrong types, missing fields), with a form token for its thread.
     pub fn post_json(&self, body: &Value) -> Reply {
+        let client = self.client();
         let mut body = body.clone();
         if body.get("form_token").is_none() {
-            body["form_token"] = Value::String(self.form_token());
+            let thread = body["thread"]
+                .as_str()
+                .unwrap_or("/e2e/no-thread/")
+                .to_owned();
+            body["form_token"] = Value::String(client.token(&thread));
         }
-        self.write(Endpoint::PostComment, &body)
+        self.write_as(Endpoint::PostComment, &body, &client.ip)
+    }
+
+    /// A reader at a fresh address of their own.
+    pub fn client(&self) -> Client<'_> {
+        self.client_at(&fresh_client_ip())
+    }
+
+    /// A reader at address `ip`.
+    pub fn client_at(&self, ip: &str) -> Client<'_> {
+        Client {
+            deployment: self,
+            ip: ip.to_owned(),
+            tokens: Default::default(),
+        }
+    }
+
+    /// The deployment's form timer (settings of any thread page).
+    pub fn min_submit_ms(&self) -> u64 {
+        u64::from(self.page("/e2e/settings/").settings.min_submit_secs) * 1000
     }
 
     /// Post and expect `201 Created`.
@@ -185,28 +207,85 @@ impl Deployment {
         })
         .expect(200)
     }
+}
 
-    /// A form token old enough to be accepted (the server wants a few seconds between
-    /// showing a form and receiving it). Fetched once per test binary and deployment; the
-    /// wait is paid once.
-    pub fn form_token(&self) -> String {
-        use std::collections::HashMap;
-        use std::sync::{Mutex, OnceLock};
-        static TOKENS: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
-        let tokens = TOKENS.get_or_init(Default::default);
-        if let Some(t) = tokens.lock().unwrap().get(&self.api) {
-            return t.clone();
+/// One reader at one address, as the server sees them: form tokens are bound to the thread
+/// and the address, and each posts once.
+pub struct Client<'d> {
+    deployment: &'d Deployment,
+    pub ip: String,
+    /// Per thread: a token and when it may be used.
+    tokens: std::cell::RefCell<std::collections::HashMap<String, (String, std::time::Instant)>>,
+}
+
+impl Client<'_> {
+    /// A form token of this reader's for `thread`, waiting until it is old enough.
+    pub fn token(&self, thread: &str) -> String {
+        let (token, ready) = self
+            .tokens
+            .borrow_mut()
+            .remove(thread)
+            .unwrap_or_else(|| self.fetch_token(thread));
+        if let Some(wait) = ready.checked_duration_since(std::time::Instant::now()) {
+            std::thread::sleep(wait);
         }
-        let page = self.page("/e2e/form-token/");
-        std::thread::sleep(std::time::Duration::from_millis(
-            u64::from(page.settings.min_submit_secs) * 1000 + 300,
-        ));
-        tokens
-            .lock()
-            .unwrap()
-            .entry(self.api.clone())
-            .or_insert(page.form_token)
-            .clone()
+        token
+    }
+
+    fn fetch_token(&self, thread: &str) -> (String, std::time::Instant) {
+        let url = colloquy_core::endpoint::form_token_url(&self.deployment.api, thread);
+        let reply = request("GET", &url, &[("CF-Connecting-IP", &self.ip)], b"");
+        if reply.status == 422 {
+            // No token for a thread key that is itself invalid; the post will be refused
+            // for its fields first, which is what such a test is about.
+            return (
+                "no-token-for-an-invalid-thread".into(),
+                std::time::Instant::now(),
+            );
+        }
+        let token: colloquy_core::api::FormToken = reply.expect(200);
+        (token.form_token, self.ready_at())
+    }
+
+    fn ready_at(&self) -> std::time::Instant {
+        use std::sync::{Mutex, OnceLock};
+        static TIMERS: OnceLock<Mutex<std::collections::HashMap<String, u64>>> = OnceLock::new();
+        let timers = TIMERS.get_or_init(Default::default);
+        let api = &self.deployment.api;
+        let cached = timers.lock().unwrap().get(api).copied();
+        let ms = cached.unwrap_or_else(|| {
+            let ms = self.deployment.min_submit_ms();
+            timers.lock().unwrap().insert(api.clone(), ms);
+            ms
+        });
+        std::time::Instant::now()
+            + std::time::Duration::from_millis(ms + if ms > 0 { 300 } else { 0 })
+    }
+
+    /// Post a comment; an empty form token is filled in. A refused post leaves its token
+    /// for the next try (the server uses a token up only when it publishes); a published
+    /// one leaves the next token the server handed out.
+    pub fn post(&self, comment: &NewComment) -> Reply {
+        let mut comment = comment.clone();
+        let thread = comment.thread.trim().to_owned();
+        let filled = comment.form_token.is_empty();
+        if filled {
+            comment.form_token = self.token(&thread);
+        }
+        let reply = self
+            .deployment
+            .write_as(Endpoint::PostComment, &comment, &self.ip);
+        if filled {
+            let next = (reply.status == 201)
+                .then(|| reply.json()["form_token"].as_str().map(str::to_owned))
+                .flatten();
+            let kept = match next {
+                Some(next) => (next, self.ready_at()),
+                None => (comment.form_token, std::time::Instant::now()),
+            };
+            self.tokens.borrow_mut().insert(thread, kept);
+        }
+        reply
     }
 }
 

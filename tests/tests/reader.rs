@@ -2,8 +2,8 @@
 //! sorting, paging, permalinks, depth, themes and languages, the count script.
 
 use colloquy_e2e::browser::{
-    click, in_widget, open_demo, open_demo_with, session, set_online, type_into, value_of,
-    wait_for, wait_for_text, widget_root,
+    cdp, click, fill_form, in_widget, open_demo, open_demo_with, poll, session, set_online,
+    submit_main_form, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::seed as post;
 use colloquy_e2e::{demo, unique_thread};
@@ -36,6 +36,9 @@ async fn drafts_survive_a_reload_and_a_network_failure_then_post_on_retry() {
     set_online(&client, false).await;
     type_into(&root, "#cq-new-name", "Nika").await;
     type_into(&root, "#cq-new-email", "nika@example.org").await;
+    // The reader asks to be remembered (off by default: the host page's scripts could
+    // read what is kept).
+    click(&root, "form.cq-form:not(.cq-form-reply) .cq-remember input").await;
     click(&root, "form.cq-form button[type=submit]").await;
     wait_for_text(
         &root,
@@ -115,14 +118,30 @@ async fn likes_count_once_and_the_sort_choice_is_remembered() {
         Some("true")
     );
     assert!(like.text().await.unwrap().contains('1'));
-    // Liking again from the same browser takes the like back rather than adding one.
+    // Liking again from the same browser takes the like back rather than adding one:
+    // the same comment's button says so, and so does the server.
     like.click().await.unwrap();
-    wait_for_text(
-        &root,
-        "ol.cq-list > li.cq-item .cq-like[aria-pressed=false]",
-        "0",
-    )
-    .await;
+    let popular = wait_for_text(&root, "ol.cq-list > li.cq-item", "more popular").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let button = popular.find(Locator::Css(".cq-like")).await.unwrap();
+        let pressed = button.attr("aria-pressed").await.unwrap();
+        if pressed.as_deref() == Some("false") && button.text().await.unwrap().ends_with('0') {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the like was not taken back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = colloquy_e2e::fixtures::Deployment::main().page(&thread);
+    let liked = page
+        .comments
+        .iter()
+        .find(|c| c.body_html.contains("more popular"))
+        .unwrap();
+    assert_eq!(liked.likes, 0, "the server agrees");
     // Leave the default for the other tests in this browser profile (each has its own).
     client.close().await.unwrap();
 }
@@ -142,17 +161,22 @@ async fn big_threads_load_in_pages_and_permalinks_reach_beyond_the_first() {
     let target = top[21];
     let root = open_demo_with(&client, &format!("thread={thread}#comment-{target}")).await;
     wait_for(&root, &format!("li.cq-target > #comment-{target}")).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let visible = in_widget(
-        &client,
-        &format!("const r = root.getElementById('comment-{target}').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;"),
-    )
-    .await;
-    assert_eq!(
-        visible,
-        json!(true),
-        "the permalinked comment is scrolled into view"
-    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let visible = in_widget(
+            &client,
+            &format!("const r = root.getElementById('comment-{target}').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;"),
+        )
+        .await;
+        if visible == json!(true) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the permalinked comment is not scrolled into view"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Without a permalink: the first page, then "Show more comments".
     let root = open_demo(&client, Some(&thread)).await;
@@ -277,6 +301,25 @@ async fn dark_theme_languages_and_the_ready_event() {
         json!("rgb(13, 17, 23)"),
         "auto follows the (light) system preference"
     );
+    // And the dark half of `auto`: the reader's system prefers dark.
+    cdp(
+        &client,
+        "Emulation.setEmulatedMedia",
+        json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+    )
+    .await;
+    let root = open_demo_with(&client, &format!("thread={thread}&theme=auto")).await;
+    wait_for_text(&root, "h2.cq-heading", "2 comments").await;
+    let bg = in_widget(
+        &client,
+        "return getComputedStyle(root.querySelector('section.cq')).backgroundColor;",
+    )
+    .await;
+    assert_eq!(
+        bg,
+        json!("rgb(13, 17, 23)"),
+        "auto follows the dark preference"
+    );
     client.close().await.unwrap();
 }
 
@@ -291,12 +334,29 @@ async fn pasting_the_embed_twice_mounts_one_widget() {
              s.src = document.querySelector('script[src$=\"embed.js\"]').src;
              s.dataset.colloquyThread = arguments[0];
              s.dataset.colloquyTarget = '#comments';
+             s.onload = () => { window.__secondEmbed = true; };
              document.body.appendChild(s);",
             vec![json!(thread)],
         )
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Wait until the second copy has run (its script has loaded), then count.
+    poll("the second embed.js to run", || async {
+        let loaded = client
+            .execute("return window.__secondEmbed === true", vec![])
+            .await
+            .ok()?;
+        (loaded == json!(true)).then_some(())
+    })
+    .await;
+    let hosts = client
+        .execute(
+            "return document.querySelectorAll('[data-colloquy-mounted]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hosts, json!(1));
     let widgets = in_widget(&client, "return root.querySelectorAll('section.cq').length").await;
     assert_eq!(widgets, json!(1));
     assert!(wait_for(&root, "h2.cq-heading")
@@ -309,23 +369,42 @@ async fn pasting_the_embed_twice_mounts_one_widget() {
 
 #[tokio::test]
 async fn the_count_script_fills_every_count_on_an_index_page() {
+    // Threads of this test's own, added to the demo's index page before count.js runs.
+    let busy = unique_thread("count-busy");
+    let quiet = unique_thread("count-quiet");
+    let first = post(&busy, None, "one", "A");
+    post(&busy, Some(first), "two", "B");
+    post(&busy, None, "three", "C");
     let client = session().await;
     client.goto(&format!("{}/blog.html", demo())).await.unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    client
+        .execute(
+            "const [busy, quiet] = arguments;
+             for (const key of [busy, quiet, busy]) {
+               const span = document.createElement('span');
+               span.className = 'mine';
+               span.dataset.colloquyCount = key;
+               span.textContent = 'comments';
+               document.body.appendChild(span);
+             }
+             const s = document.createElement('script');
+             s.src = document.querySelector('script[src$=\"count.js\"]').src;
+             document.body.appendChild(s);",
+            vec![json!(busy), json!(quiet)],
+        )
+        .await
+        .unwrap();
+    poll("the counts", || async {
         let texts = client
-            .execute("return [...document.querySelectorAll('[data-colloquy-count]')].map(e => e.textContent)", vec![])
+            .execute(
+                "return [...document.querySelectorAll('span.mine')].map(e => e.textContent)",
+                vec![],
+            )
             .await
-            .unwrap();
-        if texts == json!(["6 comments", "0 comments"]) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "counts not filled: {texts}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+            .ok()?;
+        (texts == json!(["3 comments", "0 comments", "3 comments"])).then_some(())
+    })
+    .await;
     client.close().await.unwrap();
 }
 
@@ -350,8 +429,13 @@ async fn the_keyboard_reaches_reply_and_focus_moves_sensibly() {
     );
     let cancel = wait_for(&root, "button.cq-reply").await;
     cancel.send_keys("\u{E007}").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(root.find(Locator::Css("form.cq-form-reply")).await.is_err());
+    poll("the reply form to close", || async {
+        root.find(Locator::Css("form.cq-form-reply"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
     let focused = in_widget(
         &client,
         "return root.activeElement && root.activeElement.className",
@@ -361,5 +445,171 @@ async fn the_keyboard_reaches_reply_and_focus_moves_sensibly() {
         focused.as_str().unwrap_or("").contains("cq-reply"),
         "focus returns to Reply: {focused}"
     );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reply_draft_survives_a_reload() {
+    let thread = unique_thread("reply-draft");
+    let top = post(&thread, None, "Answer me later", "T");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    click(&root, "button.cq-reply").await;
+    type_into(&root, &format!("#cq-reply-{top}-body"), "Half a reply").await;
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    click(&root, "button.cq-reply").await;
+    assert_eq!(
+        value_of(&root, &format!("#cq-reply-{top}-body")).await,
+        "Half a reply"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn details_are_kept_only_when_asked_and_only_for_this_comment_server() {
+    let client = session().await;
+    let thread = unique_thread("remember");
+    let root = open_demo(&client, Some(&thread)).await;
+    fill_form(&root, "Not remembered", "Neva", "neva@example.org").await;
+    submit_main_form(&root).await;
+    wait_for_text(&root, "li.cq-item", "Not remembered").await;
+    let stored = client
+        .execute("return JSON.stringify(localStorage)", vec![])
+        .await
+        .unwrap();
+    let stored = stored.as_str().unwrap();
+    assert!(!stored.contains("neva@example.org"), "{stored}");
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    assert_eq!(value_of(&root, "#cq-new-email").await, "");
+
+    fill_form(&root, "Remembered", "Neva", "neva@example.org").await;
+    click(&root, "form.cq-form:not(.cq-form-reply) .cq-remember input").await;
+    submit_main_form(&root).await;
+    wait_for_text(&root, "li.cq-item", "Remembered").await;
+    let keys = client
+        .execute(
+            "return Object.keys(localStorage).filter(k => localStorage.getItem(k).includes('neva@example.org'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let keys: Vec<String> = serde_json::from_value(keys).unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(
+        keys[0].contains(&colloquy_e2e::api()),
+        "the key names the comment server: {}",
+        keys[0]
+    );
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    assert_eq!(value_of(&root, "#cq-new-email").await, "neva@example.org");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_form_token_gone_stale_is_renewed_and_the_comment_posted() {
+    let client = session().await;
+    let thread = unique_thread("renew");
+    let root = open_demo(&client, Some(&thread)).await;
+    // The reader's address changed since the form was shown (a phone switching networks):
+    // the page's token is one issued to another address. Every POST is counted.
+    let stale = {
+        let url = colloquy_core::endpoint::form_token_url(&colloquy_e2e::api(), &thread);
+        let ip = colloquy_e2e::http::fresh_client_ip();
+        let reply = colloquy_e2e::http::request("GET", &url, &[("CF-Connecting-IP", &ip)], b"");
+        reply.json()["form_token"].as_str().unwrap().to_owned()
+    };
+    client
+        .execute(
+            "const stale = arguments[0]; window.__posts = 0; const orig = window.fetch;
+             window.fetch = async function (input, init) {
+               const request = new Request(input, init);
+               if (request.method === 'POST' && request.url.endsWith('/comments')) {
+                 window.__posts++;
+                 if (window.__posts === 1) {
+                   const body = await request.clone().json();
+                   body.form_token = stale;
+                   return orig.call(window, new Request(request, { body: JSON.stringify(body) }));
+                 }
+               }
+               return orig.call(window, request);
+             };",
+            vec![json!(stale)],
+        )
+        .await
+        .unwrap();
+    fill_form(&root, "Posted after a renewal", "Rene", "rene@example.org").await;
+    submit_main_form(&root).await;
+    wait_for_text(&root, "li.cq-item", "Posted after a renewal").await;
+    let posts = client
+        .execute("return window.__posts", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        posts,
+        json!(2),
+        "refused once as expired, then sent with a new token"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_embed_defaults_come_from_the_page() {
+    let thread = unique_thread("defaults");
+    post(&thread, None, "Found through the canonical link", "D");
+    let client = session().await;
+    client.goto(&format!("{}/blog.html", demo())).await.unwrap();
+    // No data attributes at all: the thread is the canonical URL's path, the language the
+    // page's, the widget goes right after the tag.
+    client
+        .execute(
+            "const thread = arguments[0];
+             document.documentElement.lang = 'de-AT';
+             const link = document.createElement('link');
+             link.rel = 'canonical'; link.href = 'https://blog.example' + thread;
+             document.head.appendChild(link);
+             const marker = document.createElement('p'); marker.id = 'before';
+             document.body.appendChild(marker);
+             const s = document.createElement('script');
+             s.src = document.querySelector('script[src$=\"count.js\"]').src.replace('count.js', 'embed.js');
+             document.body.appendChild(s);",
+            vec![json!(thread)],
+        )
+        .await
+        .unwrap();
+    let host = poll("the widget after its tag", || async {
+        let found = client
+            .execute(
+                "const s = [...document.scripts].find(s => s.src.endsWith('embed.js'));
+                 const next = s && s.nextElementSibling;
+                 return next && next.shadowRoot && next.shadowRoot.querySelector('h2.cq-heading')
+                   ? next.shadowRoot.querySelector('h2.cq-heading').textContent : null;",
+                vec![],
+            )
+            .await
+            .ok()?;
+        found
+            .as_str()
+            .filter(|t| t.contains("Kommentar"))
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(host.starts_with("1 Kommentar"), "{host}");
+    let body = poll("the comment", || async {
+        let text = client
+            .execute(
+                "const s = [...document.scripts].find(s => s.src.endsWith('embed.js'));
+                 const b = s.nextElementSibling.shadowRoot.querySelector('.cq-body');
+                 return b ? b.textContent : null;",
+                vec![],
+            )
+            .await
+            .ok()?;
+        text.as_str().map(str::to_owned)
+    })
+    .await;
+    assert!(body.contains("canonical link"), "{body}");
     client.close().await.unwrap();
 }

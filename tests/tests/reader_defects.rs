@@ -335,9 +335,19 @@ async fn the_edit_form_marks_its_error_and_keeps_unsaved_text_across_a_reload() 
 
 #[tokio::test]
 async fn errors_are_fresh_and_come_before_the_form_timer() {
+    // On the strict deployment, which keeps the form timer (3 s).
     let client = session().await;
     let loaded = Instant::now();
-    let root = open_demo(&client, Some(&unique_thread("fresh-errors"))).await;
+    client
+        .goto(&format!(
+            "{}/?thread={}",
+            Deployment::strict().demo,
+            unique_thread("fresh-errors")
+        ))
+        .await
+        .unwrap();
+    let root = widget_root(&client).await;
+    wait_for(&root, "ol.cq-list").await;
     // An empty form sent at once: the field errors show within the form timer (3 s),
     // not after it.
     click(

@@ -194,5 +194,20 @@ async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge(
         "{src}"
     );
     assert!(!mine.text().await.unwrap().contains("Awaiting moderation"));
+    // The key stays on this device: after a reload the next comment has the badge too.
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    fill_form(
+        &root,
+        "And one more from the author.",
+        "Mira Kos",
+        "mira@example.org",
+    )
+    .await;
+    click(&root, ".cq-turnstile .fake-turnstile").await;
+    click(&root, "form.cq-form button[type=submit]").await;
+    let again = wait_for_text(&root, "li.cq-item", "one more from the author").await;
+    let badge = again.find(Locator::Css(".cq-badge")).await.unwrap();
+    assert_eq!(badge.text().await.unwrap(), "Author");
     client.close().await.unwrap();
 }

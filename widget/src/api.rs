@@ -2,9 +2,9 @@
 //! `colloquy-core`, over fetch.
 
 use colloquy_core::api::{
-    CommentContext, CommentId, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeRequest,
-    LikeState, NewComment, PreviewRequest, PreviewResponse, PublicComment, RepliesPage, ThreadPage,
-    UpdatedComment,
+    CommentContext, CommentId, CreatedComment, DeleteComment, EditComment, ErrorBody, FormToken,
+    LikeRequest, LikeState, NewComment, PreviewRequest, PreviewResponse, PublicComment,
+    RepliesPage, ThreadPage, UpdatedComment,
 };
 use colloquy_core::endpoint::{Endpoint, Method, ThreadQuery};
 use colloquy_core::ErrorCode;
@@ -57,6 +57,11 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError
         .await
         .map_err(|_| ClientError::Network)?;
     decode(response).await
+}
+
+/// A form token for this reader in `thread`.
+pub async fn form_token(base: &str, thread: &str) -> Result<FormToken, ClientError> {
+    get(&colloquy_core::endpoint::form_token_url(base, thread)).await
 }
 
 /// One page of a thread.

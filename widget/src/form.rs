@@ -197,7 +197,11 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                 Ok(created) => {
                     body.set(String::new());
                     previewing.set(false);
-                    identity.remember();
+                    identity.keep_as_chosen();
+                    // Each token posts once: the answer carries the next one.
+                    thread
+                        .form_token
+                        .set((created.form_token.clone(), browser::now_ms()));
                     let own = OwnComment {
                         token: created.edit_token,
                         expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time()
@@ -335,6 +339,12 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                         node_ref=inputs.website aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
                 }.into_any())}
             </div>
+            <p class="cq-remember">
+                <label>
+                    <input type="checkbox" bind:checked=identity.remember />
+                    " " {t.remember_me}
+                </label>
+            </p>
             <Show when=move || thread.settings.with(|s| s.turnstile_site_key.is_some())>
                 <div class="cq-turnstile" node_ref=challenge_ref></div>
             </Show>

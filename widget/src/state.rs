@@ -31,39 +31,54 @@ pub enum Load {
 /// Name, email and website, shared by the main form and every reply form.
 #[derive(Clone, Copy)]
 pub struct Identity {
+    api_base: StoredValue<String>,
     pub name: RwSignal<String>,
     pub email: RwSignal<String>,
     pub website: RwSignal<String>,
-    /// Whether the details are stored on this device.
+    /// The reader's choice to keep the details on this device ("Save my name, email and
+    /// website…"): off until they ask, since the host page's scripts can read them.
+    pub remember: RwSignal<bool>,
+    /// Whether the details are stored on this device now.
     pub remembered: RwSignal<bool>,
 }
 
 impl Identity {
-    pub fn remembered() -> Self {
-        let stored = storage::load_identity();
+    pub fn remembered(api_base: &str) -> Self {
+        let stored = storage::load_identity(api_base);
         let (name, email, website) = stored.clone().unwrap_or_default();
         Identity {
+            api_base: StoredValue::new(api_base.to_owned()),
             name: RwSignal::new(name),
             email: RwSignal::new(email),
             website: RwSignal::new(website),
+            remember: RwSignal::new(stored.is_some()),
             remembered: RwSignal::new(stored.is_some()),
         }
     }
 
-    pub fn remember(&self) {
-        storage::save_identity(
-            &self.name.get_untracked(),
-            &self.email.get_untracked(),
-            &self.website.get_untracked(),
-        );
-        self.remembered.set(true);
+    /// After a post: keep the details if the reader asked to, else keep nothing.
+    pub fn keep_as_chosen(&self) {
+        let base = self.api_base.get_value();
+        if self.remember.get_untracked() {
+            storage::save_identity(
+                &base,
+                &self.name.get_untracked(),
+                &self.email.get_untracked(),
+                &self.website.get_untracked(),
+            );
+            self.remembered.set(true);
+        } else {
+            storage::forget_identity(&base);
+            self.remembered.set(false);
+        }
     }
 
     pub fn forget(&self) {
-        storage::forget_identity();
+        storage::forget_identity(&self.api_base.get_value());
         self.name.set(String::new());
         self.email.set(String::new());
         self.website.set(String::new());
+        self.remember.set(false);
         self.remembered.set(false);
     }
 }
@@ -110,9 +125,10 @@ impl Thread {
             .max_depth
             .clamp(1, colloquy_core::defaults::MAX_DEPTH_LIMIT);
         let comments = RwSignal::new(Vec::<PublicComment>::new());
-        let sort = storage::load_sort()
+        let sort = storage::load_sort(&config.api_base)
             .and_then(|s| Sort::parse(&s))
             .unwrap_or_default();
+        let identity = Identity::remembered(&config.api_base);
         Thread {
             config: StoredValue::new(config),
             t,
@@ -127,7 +143,7 @@ impl Thread {
             target: RwSignal::new(None),
             focus: RwSignal::new(None),
             heading: NodeRef::new(),
-            identity: Identity::remembered(),
+            identity,
             form_token: RwSignal::new((String::new(), 0)),
             settings: RwSignal::new(WidgetSettings::default()),
             sort: RwSignal::new(sort),
@@ -215,7 +231,7 @@ impl Thread {
                     thread.comments.set(list);
                     thread.total.set(Some(page.total));
                     thread.next_cursor.set(page.next_cursor);
-                    thread.form_token.set((page.form_token, browser::now_ms()));
+                    thread.renew_form_token().await;
                     thread.settings.set(page.settings);
                     thread.load.set(Load::Ready);
                     if let Some(id) = browser::permalink_target() {
@@ -229,7 +245,7 @@ impl Thread {
 
     /// The reader picked another order: remember it and load its first page.
     pub fn set_sort(&self, sort: Sort) {
-        storage::save_sort(sort.as_str());
+        storage::save_sort(&self.api_base(), sort.as_str());
         self.sort.set(sort);
         self.load_first();
     }
@@ -279,10 +295,10 @@ impl Thread {
         });
     }
 
-    /// Get a fresh form token (after `form_expired`), without touching the comments.
+    /// Get a fresh form token (this reader's, for this thread; each posts once).
     pub async fn renew_form_token(&self) {
-        if let Ok(page) = api::thread(&self.api_base(), &self.query(None)).await {
-            self.form_token.set((page.form_token, browser::now_ms()));
+        if let Ok(token) = api::form_token(&self.api_base(), &self.key()).await {
+            self.form_token.set((token.form_token, browser::now_ms()));
         }
     }
 

@@ -1,6 +1,9 @@
 //! What the widget remembers in the host page's `localStorage`: the reader's own edit
-//! tokens, drafts, name/email/website, sort order, likes and a random reader id. Nothing is
-//! a cookie and nothing leaves the browser except to the comment server, when used.
+//! tokens, drafts, name/email/website (only when the reader asks), sort order, likes and a
+//! random reader id. Nothing is a cookie and nothing leaves the browser except to the
+//! comment server, when used. Every key names the comment server, so two Colloquy
+//! deployments on one site do not mix. `localStorage` is readable by every script of the
+//! host page: the README says so, and the email is kept only on request.
 //! Browser storage stays out of the domain types: this module is its only user.
 
 use colloquy_core::api::CommentId;
@@ -68,9 +71,13 @@ pub fn forget_own(api_base: &str, id: CommentId) {
     remove(&own_key(api_base, id));
 }
 
-/// Name, email and website for the next comment.
-pub fn load_identity() -> Option<(String, String, String)> {
-    let value = get("colloquy:identity")?;
+fn identity_key(api_base: &str) -> String {
+    format!("colloquy:identity:{api_base}")
+}
+
+/// Name, email and website for the next comment, if the reader asked to be remembered.
+pub fn load_identity(api_base: &str) -> Option<(String, String, String)> {
+    let value = get(&identity_key(api_base))?;
     let mut parts = value.splitn(3, '\n');
     Some((
         parts.next()?.to_owned(),
@@ -79,11 +86,16 @@ pub fn load_identity() -> Option<(String, String, String)> {
     ))
 }
 
-pub fn save_identity(name: &str, email: &str, website: &str) {
-    set("colloquy:identity", &format!("{name}\n{email}\n{website}"));
+pub fn save_identity(api_base: &str, name: &str, email: &str, website: &str) {
+    set(
+        &identity_key(api_base),
+        &format!("{name}\n{email}\n{website}"),
+    );
 }
 
-pub fn forget_identity() {
+pub fn forget_identity(api_base: &str) {
+    remove(&identity_key(api_base));
+    // Written by versions before the key named the server.
     remove("colloquy:identity");
 }
 
@@ -123,28 +135,32 @@ pub fn forget_edit_draft(api_base: &str, id: CommentId) {
     remove(&edit_draft_key(api_base, id));
 }
 
-pub fn load_sort() -> Option<String> {
-    get("colloquy:sort")
+pub fn load_sort(api_base: &str) -> Option<String> {
+    get(&format!("colloquy:sort:{api_base}"))
 }
 
-pub fn save_sort(sort: &str) {
-    set("colloquy:sort", sort);
+pub fn save_sort(api_base: &str, sort: &str) {
+    set(&format!("colloquy:sort:{api_base}"), sort);
 }
 
 /// A random id for this browser, so likes count once per reader without an account.
-pub fn reader_id() -> String {
-    if let Some(id) = get("colloquy:reader").filter(|id| id.len() >= 16) {
+/// From the browser's cryptographic generator: `Math.random` is predictable.
+pub fn reader_id(api_base: &str) -> String {
+    let key = format!("colloquy:reader:{api_base}");
+    if let Some(id) = get(&key).filter(|id| id.len() >= 32) {
         return id;
     }
-    let id: String = (0..4)
-        .map(|_| {
-            format!(
-                "{:08x}",
-                (js_sys::Math::random() * f64::from(u32::MAX)) as u32
-            )
-        })
-        .collect();
-    set("colloquy:reader", &id);
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        // No crypto (an ancient browser): no id, so no like, rather than a guessable one.
+        return String::new();
+    }
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    set(&key, &id);
     id
 }
 

@@ -18,8 +18,9 @@ pub struct Config {
     pub site: SiteConfig,
     /// Origins allowed to write, exactly as browsers send them (`scheme://host[:port]`).
     pub allowed_origins: Vec<String>,
-    /// `None` when `COLLOQUY_SECRET` is not set: then nothing can be written.
-    pub keys: Option<Keys>,
+    /// Unusable (writes refused, no keyed hashes published) when `COLLOQUY_SECRET` is
+    /// missing or weak.
+    pub keys: Keys,
     pub turnstile: Turnstile,
 }
 
@@ -32,12 +33,12 @@ impl Config {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
+        // Secrets only through `env.secret` (the build refuses them in `[vars]`).
         let secret = |name: &str| {
             env.secret(name)
                 .map(|v| v.to_string())
                 .ok()
                 .filter(|v| !v.trim().is_empty())
-                .or_else(|| var(name))
         };
         let number = |name: &str, default: u32| match var(name).map(|v| v.parse::<u32>()) {
             None => default,
@@ -55,6 +56,8 @@ impl Config {
         for (name, limits) in [
             ("RATE_LIMITS", &mut site.comment_limits),
             ("LIKE_RATE_LIMITS", &mut site.like_limits),
+            ("PREVIEW_RATE_LIMITS", &mut site.preview_limits),
+            ("EDIT_RATE_LIMITS", &mut site.edit_limits),
         ] {
             if let Some(spec) = var(name) {
                 match parse_limits(&spec) {
@@ -85,6 +88,7 @@ impl Config {
                 );
                 Some(TurnstileConfig {
                     secret,
+                    hostnames: Vec::new(),
                     verify_url: var("TURNSTILE_VERIFY_URL")
                         .unwrap_or_else(|| TURNSTILE_VERIFY_URL.to_owned()),
                 })
@@ -94,9 +98,33 @@ impl Config {
         Config {
             site,
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
-            keys: secret("COLLOQUY_SECRET").map(|s| Keys::derive(&s)),
+            keys: match secret("COLLOQUY_SECRET").map(|s| Keys::from_secret(&s)) {
+                Some(Ok(keys)) => keys,
+                Some(Err(weak)) => {
+                    console_error!("colloquy: {weak}; refusing writes");
+                    Keys::unusable()
+                }
+                None => {
+                    console_error!("colloquy: COLLOQUY_SECRET is not set (wrangler secret put COLLOQUY_SECRET); refusing writes");
+                    Keys::unusable()
+                }
+            },
             turnstile: Turnstile(turnstile),
         }
+        .with_turnstile_hosts()
+    }
+
+    /// Turnstile must have been solved on one of the allowed sites' pages.
+    fn with_turnstile_hosts(mut self) -> Self {
+        let hosts = self
+            .allowed_origins
+            .iter()
+            .filter_map(|o| url::Url::parse(o).ok()?.host_str().map(str::to_owned))
+            .collect();
+        if let Some(t) = self.turnstile.0.as_mut() {
+            t.hostnames = hosts;
+        }
+        self
     }
 
     pub fn origin_allowed(&self, origin: &str) -> bool {

@@ -6,7 +6,6 @@ use colloquy_core::api::{
 };
 use colloquy_core::endpoint::{query_values, Endpoint, Method, RouteError, ThreadQuery};
 use colloquy_core::service::Service;
-use colloquy_core::token::Keys;
 use colloquy_core::validate::limits;
 use colloquy_core::ErrorCode;
 use serde::Serialize;
@@ -77,22 +76,10 @@ async fn route(
         return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
     }
 
-    // Reads need no secret; the form token needs the keys, so without them reads still
-    // work and writes are refused.
-    let fallback_keys;
-    let keys = match (&config.keys, endpoint.is_write()) {
-        (Some(keys), _) => keys,
-        (None, false) => {
-            fallback_keys = Keys::derive("");
-            &fallback_keys
-        }
-        (None, true) => {
-            console_error!("colloquy: COLLOQUY_SECRET is not set; refusing writes (wrangler secret put COLLOQUY_SECRET)");
-            return Err(WorkerError::Request(ErrorCode::Unavailable));
-        }
-    };
+    // Without a usable secret the keys are unusable: reads work, the service refuses
+    // every write and publishes no keyed hash.
     let store = d1::store(env.d1(DB_BINDING)?);
-    let service = Service::new(&store, &config.site, keys).with_check(&config.turnstile);
+    let service = Service::new(&store, &config.site, &config.keys).with_check(&config.turnstile);
     let query = req.url()?.query().unwrap_or_default().to_owned();
 
     match endpoint {
@@ -103,7 +90,7 @@ async fn route(
             json(
                 200,
                 &service
-                    .thread(&q.thread, q.sort, q.cursor.as_deref(), now_ms())
+                    .thread(&q.thread, q.sort, q.cursor.as_deref())
                     .await?,
             )
         }
@@ -115,9 +102,20 @@ async fn route(
             let created = service.post(&input, &client_ip(&req)?, now_ms()).await?;
             json(201, &created)
         }
+        Endpoint::FormToken => {
+            let thread = query_values(&query, "thread")
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            json(
+                200,
+                &service.form_token(&thread, &client_ip(&req)?, now_ms())?,
+            )
+        }
         Endpoint::EditComment(id) => {
             let input: EditComment = read_json(&mut req).await?;
-            let comment = service.edit(id, &input, now_ms()).await?;
+            let ip = client_ip(&req)?;
+            let comment = service.edit(id, &input, &ip, now_ms()).await?;
             json(200, &UpdatedComment { comment })
         }
         Endpoint::DeleteComment(id) => {
@@ -133,7 +131,8 @@ async fn route(
         }
         Endpoint::Preview => {
             let input: PreviewRequest = read_json(&mut req).await?;
-            json(200, &service.preview(&input.body)?)
+            let ip = client_ip(&req)?;
+            json(200, &service.preview(&input.body, &ip, now_ms()).await?)
         }
     }
 }

@@ -11,11 +11,16 @@ pub struct Turnstile(pub Option<TurnstileConfig>);
 pub struct TurnstileConfig {
     pub secret: String,
     pub verify_url: String,
+    /// Hosts of the allowed origins: a token solved on any other site is refused.
+    pub hostnames: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct SiteVerify {
     success: bool,
+    /// The host of the page where the challenge was solved.
+    #[serde(default)]
+    hostname: Option<String>,
 }
 
 impl HumanCheck for Turnstile {
@@ -48,5 +53,9 @@ async fn ask(config: &TurnstileConfig, token: &str, client_ip: &str) -> worker::
     let request = Request::new_with_init(&config.verify_url, &init)?;
     let mut response = Fetch::Request(request).send().await?;
     let answer: SiteVerify = response.json().await?;
-    Ok(answer.success)
+    let solved_here = answer
+        .hostname
+        .as_deref()
+        .is_some_and(|h| config.hostnames.iter().any(|allowed| allowed == h));
+    Ok(answer.success && solved_here)
 }

@@ -189,6 +189,14 @@ fn prune_old_versions(dir: &Path, current: &str) -> Result<()> {
 /// runs this as its `[build]` command on every start, right after xtask already built it.
 pub fn worker(tools: &Tools) -> Result<()> {
     let root = root();
+    let toml = std::fs::read_to_string(root.join("wrangler.toml"))
+        .map_err(|e| format!("wrangler.toml: {e}"))?;
+    if let Some(name) = secret_in_vars(&toml) {
+        return Err(format!(
+            "wrangler.toml sets {name} under [vars], where anyone with access to the \
+             dashboard or the repository reads it. Remove it and run `npx wrangler secret put {name}`."
+        ));
+    }
     if worker_is_fresh(&root) {
         eprintln!("worker build is up to date");
         return Ok(());
@@ -200,6 +208,30 @@ pub fn worker(tools: &Tools) -> Result<()> {
         .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
         .env("WASM_OPT_BIN", &tools.wasm_opt)
         .env("ESBUILD_BIN", &tools.esbuild))
+}
+
+/// The first secret (see `colloquy_core::defaults::SECRET_NAMES`) set in a `[vars]` or
+/// `[env.<name>.vars]` table of wrangler.toml, or in an inline `vars = { … }`.
+fn secret_in_vars(toml: &str) -> Option<&'static str> {
+    let mut in_vars = false;
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            let table = line.trim_matches(|c| c == '[' || c == ']').trim();
+            in_vars = table == "vars" || (table.starts_with("env.") && table.ends_with(".vars"));
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        for &name in colloquy_core::defaults::SECRET_NAMES {
+            let inline = key == "vars" && value.contains(name);
+            if (in_vars && key == name) || inline {
+                return Some(name);
+            }
+        }
+    }
+    None
 }
 
 fn worker_is_fresh(root: &Path) -> bool {
@@ -240,4 +272,35 @@ fn content_hash(files: &[&Path]) -> Result<String> {
             .hash(&mut hasher);
     }
     Ok(format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_in_vars;
+
+    #[test]
+    fn secrets_in_vars_are_found_wherever_wrangler_reads_vars() {
+        let ok =
+            "name = \"x\"\n[vars]\nSITE_ID = \"default\"\n[[d1_databases]]\nbinding = \"DB\"\n";
+        assert_eq!(secret_in_vars(ok), None);
+        assert_eq!(
+            secret_in_vars("[vars]\nCOLLOQUY_SECRET = \"abc\"\n"),
+            Some("COLLOQUY_SECRET")
+        );
+        assert_eq!(
+            secret_in_vars("[env.production.vars]\nOWNER_KEY = \"k\"\n"),
+            Some("OWNER_KEY")
+        );
+        assert_eq!(
+            secret_in_vars("[env.staging]\nvars = { TURNSTILE_SECRET = \"t\" }\n"),
+            Some("TURNSTILE_SECRET")
+        );
+        assert_eq!(
+            secret_in_vars(
+                "[vars]\nSITE_ID = \"a\"\n[secrets]\nCOLLOQUY_SECRET = \"documented elsewhere\"\n"
+            ),
+            None,
+            "only vars tables count"
+        );
+    }
 }

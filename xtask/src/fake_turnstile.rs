@@ -10,8 +10,10 @@ use crate::Result;
 
 pub const SITE_KEY: &str = "test-site-key";
 pub const SECRET: &str = "test-turnstile-secret";
-/// The only token the fake verifier accepts.
+/// The only token the fake verifier accepts as solved on the test pages.
 pub const PASSING_TOKEN: &str = "pass-token";
+/// A token the fake reports as solved, but on another site's page.
+pub const ELSEWHERE_TOKEN: &str = "pass-token-elsewhere";
 
 const SCRIPT: &str = r#"window.turnstile = {
   render: function (el, opts) {
@@ -48,8 +50,13 @@ pub fn start(port: u16) -> Result<String> {
                     .collect();
                 let has = |k: &str, v: &str| pairs.iter().any(|(pk, pv)| pk == k && pv == v);
                 let ok = has("secret", SECRET) && has("response", PASSING_TOKEN);
-                let json = if ok {
-                    r#"{"success":true}"#
+                // Solved on the test demo pages' host (the Worker checks it), or, for
+                // ELSEWHERE_TOKEN, on another site.
+                let elsewhere = has("secret", SECRET) && has("response", ELSEWHERE_TOKEN);
+                let json = if elsewhere {
+                    r#"{"success":true,"hostname":"evil.example"}"#
+                } else if ok {
+                    r#"{"success":true,"hostname":"127.0.0.1"}"#
                 } else {
                     r#"{"success":false,"error-codes":["invalid-input-response"]}"#
                 };

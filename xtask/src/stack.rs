@@ -16,13 +16,18 @@ mod env_names;
 /// The D1 database name in wrangler.toml.
 const DB_NAME: &str = "colloquy";
 
-/// Comment rate limits while testing: browser tests all post from 127.0.0.1, so the burst
-/// limit is higher than production's; the API tests read it from `COLLOQUY_RATE_LIMITS`.
+/// Comment rate limits of the main test deployment: browser tests all post from
+/// 127.0.0.1, so the burst limit is higher than production's.
 const TEST_RATE_LIMITS: &str = "30/60,500/3600";
+/// The limits deployment's: small, so the suite can reach each one quickly.
+const TIGHT_COMMENT_LIMITS: &str = "100/60,3/3600";
+const TIGHT_LIKE_LIMITS: &str = "100/60,3/3600";
+const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
+const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
 /// The strict test deployment's owner key (author badge).
 const TEST_OWNER_KEY: &str = "test-owner-key-0123456789";
-/// A short edit window, so the suite can watch it close.
-const TEST_EDIT_WINDOW_SECS: &str = "20";
+/// The strict deployment's edit window: short, so the suite can watch it close.
+const STRICT_EDIT_WINDOW_SECS: &str = "3";
 
 /// Local secrets live in `.dev.vars` (git-ignored), which wrangler dev reads. The signing
 /// secret is generated once per checkout, so no secret is ever committed.
@@ -31,21 +36,28 @@ fn ensure_dev_vars(root: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }
-    let mut bytes = [0u8; 32];
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| format!("reading /dev/urandom: {e}"))?;
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = random_secret()?;
     step("generating a local COLLOQUY_SECRET in .dev.vars");
     std::fs::write(&path, format!("COLLOQUY_SECRET={secret}\n"))
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// How one deployment is configured.
+struct Spec {
+    name: &'static str,
+    /// `[vars]` overrides, `NAME:value`.
+    vars: Vec<String>,
+    /// Secrets, given to wrangler as an env file (as `wrangler secret put` would in
+    /// production). `None`: the checkout's `.dev.vars`.
+    secrets: Option<Vec<(&'static str, String)>>,
 }
 
 /// A running worker and demo page. Dropping it stops wrangler (in test mode).
 struct Stack {
     api: String,
     demo: String,
+    /// Where its local D1 lives.
+    state: PathBuf,
     wrangler: Service,
     _demo_server: std::thread::JoinHandle<()>,
 }
@@ -55,15 +67,17 @@ impl Stack {
     fn start(
         tools: &Tools,
         state: &Path,
-        api_port: u16,
-        demo_port: u16,
+        ports: (u16, u16),
         own_group: bool,
-        extra_vars: &[String],
+        spec: &Spec,
     ) -> Result<Self> {
+        let (api_port, demo_port) = ports;
         ensure_dev_vars(&root())?;
+        std::fs::create_dir_all(state).map_err(|e| format!("{}: {e}", state.display()))?;
         let persist = state.to_string_lossy().into_owned();
         step(&format!(
-            "applying D1 migrations to the local database in {persist}"
+            "{}: applying D1 migrations to the local database in {persist}",
+            spec.name
         ));
         run(tools
             .wrangler()
@@ -78,7 +92,6 @@ impl Stack {
             ])
             // Answers wrangler's "apply these migrations?" prompt.
             .env("CI", "true"))?;
-        step("seeding the demo discussion (demo/seed.sql, idempotent)");
         run(tools
             .wrangler()
             .args([
@@ -96,7 +109,7 @@ impl Stack {
         let api = format!("http://127.0.0.1:{api_port}");
         let demo = format!("http://127.0.0.1:{demo_port}");
         let demo_server = demo_server::start(demo_port, api.clone())?;
-        step(&format!("starting wrangler dev on {api}"));
+        step(&format!("{}: starting wrangler dev on {api}", spec.name));
         let origins = format!("ALLOWED_ORIGINS:{demo},http://localhost:{demo_port}");
         let mut cmd = tools.wrangler();
         cmd.args([
@@ -110,8 +123,14 @@ impl Stack {
         .args(["--inspector-port", &free_port()?.to_string()])
         .args(["--persist-to", &persist, "--var", &origins])
         .arg("--show-interactive-dev-session=false");
-        for var in extra_vars {
+        for var in &spec.vars {
             cmd.args(["--var", var]);
+        }
+        if let Some(secrets) = &spec.secrets {
+            let file = state.join("secrets.env");
+            let text: String = secrets.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+            cmd.arg("--env-file").arg(&file);
         }
         let mut wrangler = Service::spawn("wrangler dev", &mut cmd, own_group)?;
         // The first start may compile the worker inside wrangler's [build] step.
@@ -123,10 +142,21 @@ impl Stack {
         Ok(Stack {
             api,
             demo,
+            state: state.to_path_buf(),
             wrangler,
             _demo_server: demo_server,
         })
     }
+}
+
+/// A fresh random secret of 32 bytes, hex.
+fn random_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("reading /dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// `cargo xtask dev`: everything a newcomer needs to see the widget live.
@@ -144,10 +174,16 @@ pub fn dev() -> Result<()> {
     let mut stack = Stack::start(
         &tools,
         &state,
-        port("COLLOQUY_API_PORT", 8787),
-        port("COLLOQUY_DEMO_PORT", 8788),
+        (
+            port("COLLOQUY_API_PORT", 8787),
+            port("COLLOQUY_DEMO_PORT", 8788),
+        ),
         false,
-        &[],
+        &Spec {
+            name: "dev",
+            vars: Vec::new(),
+            secrets: None,
+        },
     )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);
@@ -217,38 +253,85 @@ pub fn test(args: &[String]) -> Result<()> {
     build::worker(&tools)?;
 
     let state = fresh_state_dir(&root)?;
-    let stack = Stack::start(
-        &tools,
-        &state.join("main"),
-        free_port()?,
-        free_port()?,
-        true,
-        &[
-            format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-            format!("EDIT_WINDOW_SECS:{TEST_EDIT_WINDOW_SECS}"),
-        ],
-    )?;
-    // A second, strict deployment: Turnstile (checked by a local fake verifier),
-    // moderation and an owner key.
+    // A local fake of Turnstile's verifier (and of Gravatar's images) for the strict one.
     let fake = fake_turnstile::start(free_port()?)?;
-    let strict = Stack::start(
-        &tools,
-        &state.join("strict"),
-        free_port()?,
-        free_port()?,
-        true,
-        &[
-            format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-            format!("TURNSTILE_SITE_KEY:{}", fake_turnstile::SITE_KEY),
-            format!("TURNSTILE_SECRET:{}", fake_turnstile::SECRET),
-            format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
-            format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
-            "MODERATION:on".to_owned(),
-            "GRAVATAR:on".to_owned(),
-            format!("GRAVATAR_URL:{fake}/avatar"),
-            format!("OWNER_KEY:{TEST_OWNER_KEY}"),
-        ],
-    )?;
+    let secret = |extra: Vec<(&'static str, String)>| -> Result<_> {
+        let mut all = vec![("COLLOQUY_SECRET", random_secret()?)];
+        all.extend(extra);
+        Ok(Some(all))
+    };
+    let specs = [
+        // The main deployment: no form timer (each test gets its token and posts at
+        // once; the timer is tested on the strict one).
+        Spec {
+            name: "main",
+            vars: vec![
+                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+                "MIN_SUBMIT_SECS:0".to_owned(),
+            ],
+            secrets: secret(Vec::new())?,
+        },
+        // Turnstile, moderation, an owner key, Gravatar, the form timer, a short edit window.
+        Spec {
+            name: "strict",
+            vars: vec![
+                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+                format!("EDIT_WINDOW_SECS:{STRICT_EDIT_WINDOW_SECS}"),
+                format!("TURNSTILE_SITE_KEY:{}", fake_turnstile::SITE_KEY),
+                format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
+                format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
+                "MODERATION:on".to_owned(),
+                "GRAVATAR:on".to_owned(),
+                format!("GRAVATAR_URL:{fake}/avatar"),
+            ],
+            secrets: secret(vec![
+                ("OWNER_KEY", TEST_OWNER_KEY.to_owned()),
+                ("TURNSTILE_SECRET", fake_turnstile::SECRET.to_owned()),
+            ])?,
+        },
+        // Small limits of every kind, reached in a few requests.
+        Spec {
+            name: "limits",
+            vars: vec![
+                format!("RATE_LIMITS:{TIGHT_COMMENT_LIMITS}"),
+                format!("LIKE_RATE_LIMITS:{TIGHT_LIKE_LIMITS}"),
+                format!("PREVIEW_RATE_LIMITS:{TIGHT_PREVIEW_LIMITS}"),
+                format!("EDIT_RATE_LIMITS:{TIGHT_EDIT_LIMITS}"),
+                "MIN_SUBMIT_SECS:0".to_owned(),
+            ],
+            secrets: secret(Vec::new())?,
+        },
+        // A secret too short to keep tokens unforgeable: reads only.
+        Spec {
+            name: "weak",
+            vars: Vec::new(),
+            secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
+        },
+    ];
+    step("starting four test deployments side by side");
+    let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = specs
+            .iter()
+            .map(|spec| {
+                let (tools, dir) = (&tools, state.join(spec.name));
+                scope.spawn(move || {
+                    Stack::start(tools, &dir, (free_port()?, free_port()?), true, spec)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a stack thread panicked".into()))
+            })
+            .collect()
+    });
+    let [main, strict, limits, weak]: [Stack; 4] = started
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .try_into()
+        .map_err(|_| "expected four stacks")?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -274,8 +357,9 @@ pub fn test(args: &[String]) -> Result<()> {
         Command::new("cargo")
             .args(["test", "-p", "colloquy-e2e", "--no-fail-fast"])
             .args(&e2e_target)
-            .env(env_names::API, &stack.api)
-            .env(env_names::DEMO, &stack.demo)
+            .env(env_names::API, &main.api)
+            .env(env_names::DEMO, &main.demo)
+            .env(env_names::STATE, &main.state)
             .env(env_names::WEBDRIVER, &webdriver)
             .env(env_names::SCREENSHOTS, root.join("docs/screenshots"))
             .env(
@@ -286,13 +370,20 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::STRICT_DEMO, &strict.demo)
             .env(env_names::OWNER_KEY, TEST_OWNER_KEY)
             .env(env_names::RATE_LIMITS, TEST_RATE_LIMITS)
-            .env(env_names::EDIT_WINDOW_SECS, TEST_EDIT_WINDOW_SECS)
+            .env(env_names::STRICT_EDIT_WINDOW_SECS, STRICT_EDIT_WINDOW_SECS)
+            .env(env_names::LIMITS_API, &limits.api)
+            .env(env_names::LIMITS_DEMO, &limits.demo)
+            .env(env_names::TIGHT_COMMENT_LIMITS, TIGHT_COMMENT_LIMITS)
+            .env(env_names::TIGHT_LIKE_LIMITS, TIGHT_LIKE_LIMITS)
+            .env(env_names::TIGHT_PREVIEW_LIMITS, TIGHT_PREVIEW_LIMITS)
+            .env(env_names::TIGHT_EDIT_LIMITS, TIGHT_EDIT_LIMITS)
+            .env(env_names::WEAK_API, &weak.api)
+            .env(env_names::WEAK_DEMO, &weak.demo)
             .current_dir(&root),
         &mut tally,
     );
     drop(driver);
-    drop(stack);
-    drop(strict);
+    drop((main, strict, limits, weak));
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&state);
     } else {

@@ -31,6 +31,8 @@ pub enum ServiceError {
     Cursor,
     #[error("reader id is invalid")]
     Reader,
+    #[error("COLLOQUY_SECRET is missing or weak: writes are refused")]
+    NoSecret,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -47,7 +49,11 @@ impl ServiceError {
             ServiceError::Invalid(_) => ErrorCode::ValidationFailed,
             ServiceError::ParentNotFound => ErrorCode::ParentNotFound,
             ServiceError::Form(TokenError::TooFast) => ErrorCode::TooFast,
-            ServiceError::Form(TokenError::Expired) => ErrorCode::FormExpired,
+            // A token that is old, was issued to the reader's previous address, or was used
+            // already: the widget fetches a fresh one and sends again.
+            ServiceError::Form(
+                TokenError::Expired | TokenError::WrongClient | TokenError::Used,
+            ) => ErrorCode::FormExpired,
             ServiceError::Form(_) => ErrorCode::FormTokenInvalid,
             ServiceError::Spam => ErrorCode::SpamSuspected,
             ServiceError::CheckRequired => ErrorCode::CaptchaRequired,
@@ -59,7 +65,7 @@ impl ServiceError {
             ServiceError::CommentNotFound => ErrorCode::CommentNotFound,
             ServiceError::Cursor => ErrorCode::CursorInvalid,
             ServiceError::Reader => ErrorCode::ReaderInvalid,
-            ServiceError::Store(_) => ErrorCode::Unavailable,
+            ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,
         }
     }
 

@@ -16,6 +16,7 @@ mod tests;
 pub use error::ServiceError;
 
 use crate::api::PublicComment;
+use crate::client::{ClientKeys, WIDE_BUDGET};
 use crate::model::CommentRecord;
 use crate::ratelimit::RateLimit;
 use crate::site::SiteConfig;
@@ -89,7 +90,10 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
 
     /// The public view of a stored comment, with this site's avatar hashes.
     fn public(&self, record: &CommentRecord) -> PublicComment {
-        let public = record.to_public(rfc3339, self.keys.avatar_hash(&record.author_email));
+        let avatar = self
+            .keys
+            .avatar_hash(record.thread_id, &record.author_email);
+        let public = record.to_public(rfc3339, avatar);
         if self.site.gravatar_url.is_some() && !public.deleted {
             PublicComment {
                 gravatar: Some(crate::token::gravatar_hash(&record.author_email)),
@@ -100,8 +104,35 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
         }
     }
 
-    /// Count one `action` by this client against each limit; the first exceeded one wins.
+    /// Count one `action` by this client against each limit (and, for an IPv6 client,
+    /// its /56 against [`WIDE_BUDGET`] times each limit); the first exceeded one wins.
     async fn count_against(
+        &self,
+        action: &str,
+        limits: &[RateLimit],
+        client: &ClientKeys,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        let scaled: Vec<RateLimit>;
+        let mut budgets = vec![(client.client.as_str(), limits)];
+        if let Some(network) = &client.network {
+            scaled = limits
+                .iter()
+                .map(|l| RateLimit {
+                    max: l.max.saturating_mul(WIDE_BUDGET),
+                    ..*l
+                })
+                .collect();
+            budgets.push((network.as_str(), &scaled));
+        }
+        for (who, limits) in budgets {
+            self.count_one(action, limits, &self.keys.client_hash(who), now_ms)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn count_one(
         &self,
         action: &str,
         limits: &[RateLimit],

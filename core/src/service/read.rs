@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use super::{HumanCheck, Service, ServiceError};
 use crate::api::{
-    CommentContext, CommentId, CountsResponse, ErrorCode, Field, PublicComment, RepliesPage, Sort,
-    ThreadPage, WidgetSettings,
+    CommentContext, CommentId, CountsResponse, ErrorCode, Field, FormToken, PublicComment,
+    RepliesPage, Sort, ThreadPage, WidgetSettings,
 };
+use crate::client::ClientKeys;
 use crate::model::CommentStatus;
 use crate::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
 use crate::thread::{prune_deleted, CursorPos};
@@ -16,14 +17,13 @@ use crate::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 
 impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     /// One page of a thread: top-level comments in `sort` order after `cursor`, each with
-    /// its first replies, plus a fresh form token. An unknown key is an empty thread, not an
-    /// error: every page starts with no comments. One store round trip.
+    /// its first replies. An unknown key is an empty thread, not an error: every page starts
+    /// with no comments. One store round trip; the same for every reader.
     pub async fn thread(
         &self,
         key: &str,
         sort: Sort,
         cursor: Option<&str>,
-        now_ms: i64,
     ) -> Result<ThreadPage, ServiceError> {
         let key = key.trim();
         validate::thread_key(key).map_err(|code| ServiceError::field(Field::Thread, code))?;
@@ -71,7 +71,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             comments: prune_deleted(comments),
             sort,
             next_cursor,
-            form_token: self.keys.form_token(&self.site.id, now_ms),
             settings: WidgetSettings {
                 edit_window_secs: self.site.edit_window_secs,
                 min_submit_secs: self.site.min_submit_secs(),
@@ -79,6 +78,21 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 turnstile_script_url: self.site.turnstile_script_url.clone(),
                 gravatar_url: self.site.gravatar_url.clone(),
             },
+        })
+    }
+
+    /// A form token for this reader to comment on thread `key`.
+    pub fn form_token(
+        &self,
+        key: &str,
+        client_ip: &str,
+        now_ms: i64,
+    ) -> Result<FormToken, ServiceError> {
+        let key = key.trim();
+        validate::thread_key(key).map_err(|code| ServiceError::field(Field::Thread, code))?;
+        self.writable()?;
+        Ok(FormToken {
+            form_token: self.form_token_for(key, &ClientKeys::from_ip(client_ip), now_ms),
         })
     }
 

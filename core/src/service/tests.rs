@@ -19,6 +19,8 @@ struct Fixture {
     store: MemStore,
     site: SiteConfig,
     keys: Keys,
+    /// Forms shown so far: each gets its own moment, so each token is a new one.
+    shown: Cell<i64>,
 }
 
 impl Fixture {
@@ -27,6 +29,7 @@ impl Fixture {
             store: MemStore::default(),
             site: SiteConfig::new("default"),
             keys: Keys::derive("unit test secret"),
+            shown: Cell::new(0),
         }
     }
     fn svc(&self) -> Service<'_, MemStore, NoCheck> {
@@ -40,25 +43,38 @@ impl Fixture {
             body: body.into(),
             name: "Ana".into(),
             email: "ana@example.org".into(),
-            form_token: self.keys.form_token("default", T0 - 10_000),
             ..Default::default()
         }
     }
-    /// Post as client `who` at `now`; the form was shown ten seconds before T0.
+    /// A form token for client `who` in `thread`, shown at `shown`.
+    fn token(&self, thread: &str, who: &str, shown: i64) -> String {
+        self.svc()
+            .form_token(thread, who, shown)
+            .unwrap()
+            .form_token
+    }
+    /// Post as client `who` at `now`; without a token of its own, the form was shown ten
+    /// seconds before.
     fn post_as(
         &self,
         who: &str,
         input: &NewComment,
         now: i64,
     ) -> Result<CreatedComment, ServiceError> {
-        pollster::block_on(self.svc().post(input, who, now))
+        let mut input = input.clone();
+        if input.form_token.is_empty() {
+            self.shown.set(self.shown.get() + 1);
+            input.form_token =
+                self.token(input.thread.trim(), who, now - 10_000 - self.shown.get());
+        }
+        pollster::block_on(self.svc().post(&input, who, now))
     }
     fn post(&self, thread: &str, parent: Option<CommentId>, body: &str) -> CreatedComment {
         self.post_as("client", &self.input(thread, parent, body), T0)
             .expect("posted")
     }
     fn page(&self, thread: &str) -> ThreadPage {
-        pollster::block_on(self.svc().thread(thread, Sort::Oldest, None, T0)).unwrap()
+        pollster::block_on(self.svc().thread(thread, Sort::Oldest, None)).unwrap()
     }
 }
 
@@ -68,11 +84,16 @@ fn a_new_key_is_an_empty_thread_with_a_form_token_and_settings() {
     let page = f.page("/x/");
     assert_eq!((page.total, page.comments.len(), page.title), (0, 0, None));
     assert_eq!(page.settings.edit_window_secs, 15 * 60);
-    assert_eq!(
-        f.keys
-            .verify_form_token(&page.form_token, "default", T0 + 5_000, 3_000, 60_000),
-        Ok(())
-    );
+    let token = f.token("/x/", "client", T0);
+    let scope = crate::token::FormScope {
+        site: "default",
+        thread: "/x/",
+        client: "?:client",
+    };
+    assert!(f
+        .keys
+        .verify_form_token(&token, &scope, T0 + 5_000, 3_000, 60_000)
+        .is_ok());
 }
 
 #[test]
@@ -81,7 +102,7 @@ fn first_comment_creates_the_thread_and_replies_attach_to_it() {
     let top = f.post("/x/", None, "*hi*").comment;
     assert_eq!(top.body_html, "<p><em>hi</em></p>\n");
     assert_eq!(top.created_at, "2023-11-14T22:13:20Z");
-    assert_eq!(top.avatar, f.keys.avatar_hash("ana@example.org"));
+    assert_eq!(top.avatar, f.keys.avatar_hash(1, "ana@example.org"));
     let reply = f.post("/x/", Some(top.id), "re").comment;
     assert_eq!(reply.parent_id, Some(top.id));
     let page = f.page("/x/");
@@ -116,8 +137,7 @@ fn threads_page_by_cursor_with_a_preview_of_replies() {
     );
     assert_eq!(first.total, 5);
     let cursor = first.next_cursor.clone().expect("a second page");
-    let second =
-        pollster::block_on(f.svc().thread("/p/", Sort::Oldest, Some(&cursor), T0)).unwrap();
+    let second = pollster::block_on(f.svc().thread("/p/", Sort::Oldest, Some(&cursor))).unwrap();
     assert_eq!(ids(&second), vec![c.0]);
     assert_eq!(second.next_cursor, None);
     let all = pollster::block_on(f.svc().replies(a)).unwrap();
@@ -125,7 +145,7 @@ fn threads_page_by_cursor_with_a_preview_of_replies() {
         all.comments.iter().map(|c| c.id.0).collect::<Vec<_>>(),
         vec![2, 3]
     );
-    let bad = pollster::block_on(f.svc().thread("/p/", Sort::Newest, Some(&cursor), T0));
+    let bad = pollster::block_on(f.svc().thread("/p/", Sort::Newest, Some(&cursor)));
     assert_eq!(bad.unwrap_err().code(), ErrorCode::CursorInvalid);
 }
 
@@ -141,7 +161,11 @@ fn likes_count_once_per_reader_and_order_the_most_liked_first() {
                 reader: reader.into(),
             },
             on,
-            "client",
+            if reader.contains("two") {
+                "client-2"
+            } else {
+                "client-1"
+            },
             T0,
         ))
     };
@@ -164,7 +188,7 @@ fn likes_count_once_per_reader_and_order_the_most_liked_first() {
             .code(),
         ErrorCode::CommentNotFound
     );
-    let page = |sort| pollster::block_on(f.svc().thread("/l/", sort, None, T0)).unwrap();
+    let page = |sort| pollster::block_on(f.svc().thread("/l/", sort, None)).unwrap();
     assert_eq!(ids(&page(Sort::Liked)), vec![b.0, a.0]);
     assert_eq!(ids(&page(Sort::Newest)), vec![b.0, a.0]);
     assert_eq!(ids(&page(Sort::Oldest)), vec![a.0, b.0]);
@@ -186,12 +210,13 @@ fn counts_preview_moderation_and_the_owner_badge() {
         counts.counts.into_iter().collect::<Vec<_>>(),
         vec![("/c1/".into(), 2), ("/none/".into(), 0)]
     );
+    let preview = |body| pollster::block_on(f.svc().preview(body, "client", T0));
     assert_eq!(
-        f.svc().preview("**b**").unwrap().html,
+        preview("**b**").unwrap().html,
         "<p><strong>b</strong></p>\n"
     );
     assert_eq!(
-        f.svc().preview(" ").unwrap_err().to_body().error.fields[0].code,
+        preview(" ").unwrap_err().to_body().error.fields[0].code,
         ErrorCode::BodyRequired
     );
 
@@ -264,21 +289,21 @@ fn bots_are_stopped_by_the_honeypot_and_the_form_timer() {
         ErrorCode::SpamSuspected
     );
     let mut fast = f.input("/a/", None, "x");
-    fast.form_token = f.keys.form_token("default", T0 - 500);
+    fast.form_token = f.token("/a/", "bot", T0 - 500);
     assert_eq!(
         f.post_as("bot", &fast, T0).unwrap_err().code(),
         ErrorCode::TooFast
     );
     let mut stale = f.input("/a/", None, "x");
-    stale.form_token = f.keys.form_token("default", T0 - 8 * 24 * 3600 * 1000);
+    stale.form_token = f.token("/a/", "bot", T0 - 7 * 3600 * 1000);
     assert_eq!(
         f.post_as("bot", &stale, T0).unwrap_err().code(),
         ErrorCode::FormExpired
     );
-    let mut missing = f.input("/a/", None, "x");
-    missing.form_token.clear();
+    let mut garbage = f.input("/a/", None, "x");
+    garbage.form_token = "not-a-token".into();
     assert_eq!(
-        f.post_as("bot", &missing, T0).unwrap_err().code(),
+        f.post_as("bot", &garbage, T0).unwrap_err().code(),
         ErrorCode::FormTokenInvalid
     );
     assert!(f.store.comments.borrow().is_empty());
@@ -312,7 +337,7 @@ fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
             edit_token: token.into(),
             body: "*first*".into(),
         };
-        pollster::block_on(f.svc().edit(created.comment.id, &input, now))
+        pollster::block_on(f.svc().edit(created.comment.id, &input, "client", now))
     };
     let edited = edit(&created.edit_token, T0 + 60_000).unwrap();
     assert_eq!(edited.body_html, "<p><em>first</em></p>\n");
@@ -334,7 +359,8 @@ fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
         edit_token: created.edit_token.clone(),
         body: " ".into(),
     };
-    let err = pollster::block_on(f.svc().edit(created.comment.id, &empty, T0)).unwrap_err();
+    let err =
+        pollster::block_on(f.svc().edit(created.comment.id, &empty, "client", T0)).unwrap_err();
     assert_eq!(err.to_body().error.fields[0].code, ErrorCode::BodyRequired);
 }
 
@@ -427,44 +453,52 @@ fn posting_runs_its_checks_cheapest_first() {
     let mut f = Fixture::new();
     f.site.comment_limits = crate::ratelimit::parse_limits("1/60").unwrap();
     let check = FakeCheck::new(Ok(true));
-    let post = |input: &NewComment, ip: &str| {
-        pollster::block_on(f.svc().with_check(&check).post(input, ip, T0))
-    };
-    let solved = |mut input: NewComment| {
-        input.turnstile_token = Some("solved".into());
+    // A post from `ip` with a form of its own (shown ten seconds ago) and, if `solved`, a
+    // solved challenge.
+    let form = |mut input: NewComment, ip: &str, solved: bool| {
+        f.shown.set(f.shown.get() + 1);
+        input.form_token = f.token(input.thread.trim(), ip, T0 - 10_000 - f.shown.get());
+        input.turnstile_token = solved.then(|| "solved".to_owned());
         input
     };
-    // 1. No I/O at all for the honeypot, the form token, invalid fields or a missing
+    let post = |input: &NewComment, ip: &str, check: &FakeCheck| {
+        pollster::block_on(f.svc().with_check(check).post(input, ip, T0))
+    };
+    // 1. No I/O at all for the honeypot, invalid fields, the form token or a missing
     //    challenge: no rate-limit row, no verifier call.
-    let mut honey = solved(f.input("/o/", None, "x"));
+    let mut honey = form(f.input("/o/", None, "x"), "ip-1", true);
     honey.honeypot = Some("bot".into());
-    let mut fast = solved(f.input("/o/", None, "x"));
-    fast.form_token = f.keys.form_token("default", T0 - 100);
-    let blank = solved(f.input("/o/", None, " "));
-    let unsolved = f.input("/o/", None, "x");
+    let blank = form(f.input("/o/", None, " "), "ip-1", true);
+    let mut fast = form(f.input("/o/", None, "x"), "ip-1", true);
+    fast.form_token = f.token("/o/", "ip-1", T0 - 100);
+    let foreign = form(f.input("/o/", None, "x"), "ip-9", true);
+    let unsolved = form(f.input("/o/", None, "x"), "ip-1", false);
     for (input, code) in [
         (&honey, ErrorCode::SpamSuspected),
-        (&fast, ErrorCode::TooFast),
         (&blank, ErrorCode::ValidationFailed),
+        (&fast, ErrorCode::TooFast),
+        (&foreign, ErrorCode::FormExpired),
         (&unsolved, ErrorCode::CaptchaRequired),
     ] {
-        assert_eq!(post(input, "ip-1").unwrap_err().code(), code);
+        assert_eq!(post(input, "ip-1", &check).unwrap_err().code(), code);
     }
     assert_eq!(f.store.rate_limit_rows(), 0, "nothing counted yet");
     assert_eq!(check.asked.get(), 0, "the verifier was not asked");
 
     // 2. The rate limit comes before the network: a client over its limit never makes
     //    the Worker call the verifier.
-    let ok = solved(f.input("/o/", None, "first"));
-    post(&ok, "ip-1").expect("within the limit");
+    let ok = form(f.input("/o/", None, "first"), "ip-1", true);
+    post(&ok, "ip-1", &check).expect("within the limit");
     assert_eq!(check.asked.get(), 1);
+    let again = form(f.input("/o/", None, "second"), "ip-1", true);
     assert_eq!(
-        post(&ok, "ip-1").unwrap_err().code(),
+        post(&again, "ip-1", &check).unwrap_err().code(),
         ErrorCode::RateLimited
     );
     assert_eq!(check.asked.get(), 1, "not asked for a rate-limited client");
 
-    // 3. Then the verifier: a refused or unavailable check stores nothing.
+    // 3. Then the verifier: a refused or unavailable check stores nothing and leaves the
+    //    form token usable for the retry.
     let stored = f.store.comments.borrow().len();
     let refusing = FakeCheck::new(Ok(false));
     let down = FakeCheck::new(Err("timeout".into()));
@@ -472,16 +506,16 @@ fn posting_runs_its_checks_cheapest_first() {
         (&refusing, "ip-2", ErrorCode::CaptchaFailed),
         (&down, "ip-3", ErrorCode::Unavailable),
     ] {
-        let err = pollster::block_on(f.svc().with_check(check).post(&ok, ip, T0)).unwrap_err();
-        assert_eq!(err.code(), code);
+        let input = form(f.input("/o/", None, "x"), ip, true);
+        assert_eq!(post(&input, ip, check).unwrap_err().code(), code);
         assert_eq!(check.asked.get(), 1);
     }
     assert_eq!(f.store.comments.borrow().len(), stored);
 
     // 4. Only then the parent lookup.
-    let orphan = solved(f.input("/o/", Some(CommentId(999)), "x"));
+    let orphan = form(f.input("/o/", Some(CommentId(999)), "x"), "ip-4", true);
     let check = FakeCheck::new(Ok(true));
-    let err = pollster::block_on(f.svc().with_check(&check).post(&orphan, "ip-4", T0)).unwrap_err();
+    let err = post(&orphan, "ip-4", &check).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ParentNotFound);
     assert_eq!(
         check.asked.get(),
@@ -507,4 +541,214 @@ fn permalink_context_names_the_thread_and_hides_unpublished_comments() {
     f.store.threads.borrow_mut()[0].site_id = "elsewhere".into();
     let err = pollster::block_on(f.svc().context(top.id)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::CommentNotFound);
+}
+
+#[test]
+fn a_form_token_posts_once_in_its_own_thread_from_its_own_client() {
+    let f = Fixture::new();
+    let token = f.token("/t/", "203.0.113.5", T0 - 10_000);
+    let with = |thread: &str, token: &str| NewComment {
+        form_token: token.into(),
+        ..f.input(thread, None, "x")
+    };
+    let post = |input: &NewComment, ip: &str| f.post_as(ip, input, T0);
+    let created = post(&with("/t/", &token), "203.0.113.5").expect("first use");
+    assert_eq!(
+        post(&with("/t/", &token), "203.0.113.5")
+            .unwrap_err()
+            .code(),
+        ErrorCode::FormExpired,
+        "a second use: the widget renews and sends again"
+    );
+    assert_eq!(
+        post(
+            &with("/other/", &f.token("/t/", "203.0.113.5", T0 - 9_000)),
+            "203.0.113.5"
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::FormTokenInvalid,
+        "another thread"
+    );
+    assert_eq!(
+        post(
+            &with("/t/", &f.token("/t/", "203.0.113.5", T0 - 8_000)),
+            "198.51.100.7"
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::FormExpired,
+        "another client (a new address): renewed, not refused for good"
+    );
+    // The answer carries the token for the reader's next comment (valid once it is old
+    // enough, like any form).
+    let next = with("/t/", &created.form_token);
+    assert_eq!(
+        f.post_as("203.0.113.5", &next, T0).unwrap_err().code(),
+        ErrorCode::TooFast
+    );
+    assert!(f.post_as("203.0.113.5", &next, T0 + 5_000).is_ok());
+}
+
+#[test]
+fn ipv6_clients_are_limited_by_their_64_and_their_56() {
+    let mut f = Fixture::new();
+    f.site.comment_limits = crate::ratelimit::parse_limits("2/60").unwrap();
+    let post = |ip: &str| f.post_as(ip, &f.input("/v6/", None, "x"), T0);
+    assert!(post("2001:db8:0:1::2").is_ok());
+    assert!(post("2001:db8:0:1::3").is_ok(), "same /64, second comment");
+    assert_eq!(
+        post("2001:db8:0:1:dead:beef::9").unwrap_err().code(),
+        ErrorCode::RateLimited,
+        "rotating addresses inside one /64 does not help"
+    );
+    // Other /64s of the same /56 each get their own limit, up to 4× in all.
+    for n in 2..=4 {
+        assert!(post(&format!("2001:db8:0:{n}::1")).is_ok());
+        assert!(post(&format!("2001:db8:0:{n}::2")).is_ok());
+    }
+    assert_eq!(
+        post("2001:db8:0:5::1").unwrap_err().code(),
+        ErrorCode::RateLimited,
+        "the /56 has used its budget"
+    );
+    assert!(
+        post("2001:db8:1:1::1").is_ok(),
+        "another /56 is another client"
+    );
+}
+
+#[test]
+fn one_client_cannot_inflate_likes_with_fresh_reader_ids() {
+    let f = Fixture::new();
+    let id = f.post("/lk/", None, "x").comment.id;
+    let like = |reader: &str, ip: &str| {
+        pollster::block_on(f.svc().like(
+            id,
+            &LikeRequest {
+                reader: reader.into(),
+            },
+            true,
+            ip,
+            T0,
+        ))
+        .unwrap()
+    };
+    for n in 0..6 {
+        let state = like(&format!("fresh-reader-id-{n:04}"), "2001:db8::7");
+        assert_eq!(state.likes, 1, "reader {n}");
+        assert_eq!(state.liked, n == 0);
+    }
+    assert_eq!(like("another-reader-0001", "203.0.113.1").likes, 2);
+}
+
+#[test]
+fn an_edit_on_a_moderated_site_goes_back_to_the_queue_unless_the_owner_made_it() {
+    let mut f = Fixture::new();
+    f.site.owner_key = Some("owner-secret".into());
+    let mine = f.post("/mod/", None, "approved before moderation");
+    let mut by_owner = f.input("/mod/", None, "from the owner");
+    by_owner.owner_key = Some("owner-secret".into());
+    let owned = f.post_as("owner", &by_owner, T0).unwrap();
+    f.site.moderation = true;
+    let edit = |c: &CreatedComment| {
+        pollster::block_on(f.svc().edit(
+            c.comment.id,
+            &EditComment {
+                edit_token: c.edit_token.clone(),
+                body: "now something else".into(),
+            },
+            "client",
+            T0 + 1_000,
+        ))
+        .unwrap()
+    };
+    assert!(edit(&mine).pending, "rewritten after approval: held again");
+    assert_eq!(f.page("/mod/").total, 1, "only the owner's is public now");
+    assert!(!edit(&owned).pending, "the owner is not moderated");
+}
+
+#[test]
+fn the_edit_window_is_checked_against_the_comments_age_not_only_the_token() {
+    let mut f = Fixture::new();
+    let c = f.post("/w/", None, "x");
+    f.site.edit_window_secs = 60;
+    let delete = |now| {
+        pollster::block_on(f.svc().delete(
+            c.comment.id,
+            &DeleteComment {
+                edit_token: c.edit_token.clone(),
+            },
+            now,
+        ))
+    };
+    assert_eq!(
+        delete(T0 + 61_000).unwrap_err().code(),
+        ErrorCode::EditWindowClosed,
+        "the token still runs 15 minutes; the site now allows one"
+    );
+    assert!(delete(T0 + 59_000).is_ok());
+}
+
+#[test]
+fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_published() {
+    let f = Fixture::new();
+    f.post("/ns/", None, "written while the secret was set");
+    let keys = Keys::unusable();
+    let svc = Service::new(&f.store, &f.site, &keys);
+    let page = pollster::block_on(svc.thread("/ns/", Sort::Oldest, None)).unwrap();
+    assert_eq!(page.comments.len(), 1);
+    assert_eq!(page.comments[0].avatar, "", "anyone could compute it");
+    assert_eq!(
+        svc.form_token("/ns/", "client", T0).unwrap_err().code(),
+        ErrorCode::Unavailable
+    );
+    let input = NewComment {
+        form_token: keys.form_token(
+            &crate::token::FormScope {
+                site: "default",
+                thread: "/ns/",
+                client: "?:client",
+            },
+            T0 - 10_000,
+        ),
+        ..f.input("/ns/", None, "x")
+    };
+    assert_eq!(
+        pollster::block_on(svc.post(&input, "client", T0))
+            .unwrap_err()
+            .code(),
+        ErrorCode::Unavailable
+    );
+    assert_eq!(
+        pollster::block_on(svc.preview("x", "client", T0))
+            .unwrap_err()
+            .code(),
+        ErrorCode::Unavailable
+    );
+}
+
+#[test]
+fn previews_and_edits_are_rate_limited_per_client() {
+    let mut f = Fixture::new();
+    f.site.preview_limits = crate::ratelimit::parse_limits("2/60").unwrap();
+    f.site.edit_limits = crate::ratelimit::parse_limits("1/60").unwrap();
+    let preview = |ip| pollster::block_on(f.svc().preview("**x**", ip, T0));
+    assert!(preview("a").is_ok() && preview("a").is_ok());
+    assert_eq!(preview("a").unwrap_err().code(), ErrorCode::RateLimited);
+    assert!(preview("b").is_ok());
+    let c = f.post("/ed/", None, "x");
+    let edit = || {
+        pollster::block_on(f.svc().edit(
+            c.comment.id,
+            &EditComment {
+                edit_token: c.edit_token.clone(),
+                body: "y".into(),
+            },
+            "a",
+            T0,
+        ))
+    };
+    assert!(edit().is_ok());
+    assert_eq!(edit().unwrap_err().code(), ErrorCode::RateLimited);
 }

@@ -3,30 +3,41 @@
 
 use super::{rfc3339, HumanCheck, Service, ServiceError};
 use crate::api::{
-    CommentId, CreatedComment, DeleteComment, EditComment, Field, LikeRequest, LikeState,
-    NewComment, PreviewResponse, PublicComment,
+    CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
+    LikeState, NewComment, PreviewResponse, PublicComment,
 };
+use crate::client::ClientKeys;
 use crate::model::{CommentRecord, CommentStatus};
 use crate::render;
-use crate::store::{CommentStore, InsertComment, UpdateBody, UpsertThread};
-use crate::token::constant_time_eq;
+use crate::store::{CommentStore, InsertComment, SetLike, UpdateBody, UpsertThread};
+use crate::token::{constant_time_eq, FormScope, TokenError};
 use crate::validate::{self, ValidComment};
+
+/// Render a body, reporting formatting built to be heavy as the body's problem.
+fn render_body(body: &str) -> Result<String, ServiceError> {
+    render::comment_html(body)
+        .map_err(|_| ServiceError::field(Field::Body, ErrorCode::BodyTooComplex))
+}
 
 impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     /// Post a new comment or reply from the client at `client_ip`. The checks run cheapest
     /// first, so a bot costs as little as possible:
     ///
-    /// 1. honeypot, field validation, form token, a human-check token present (no I/O);
+    /// 1. honeypot, field validation, form token (bound to this thread and client), a
+    ///    human-check token present (no I/O);
     /// 2. the client's rate limit (one store write);
     /// 3. the human check (a network call, only for clients within their limit);
-    /// 4. the parent (a store read), then the write.
+    /// 4. the parent (a store read), the form token's single use (a store write), then the
+    ///    write itself.
     pub async fn post(
         &self,
         input: &NewComment,
         client_ip: &str,
         now_ms: i64,
     ) -> Result<CreatedComment, ServiceError> {
-        let valid = self.precheck(input, now_ms)?;
+        self.writable()?;
+        let client = ClientKeys::from_ip(client_ip);
+        let (valid, token_id) = self.precheck(input, &client, now_ms)?;
         let human_token = input
             .turnstile_token
             .as_deref()
@@ -35,8 +46,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         if self.check.required() && human_token.is_none() {
             return Err(ServiceError::CheckRequired);
         }
-        let client_hash = self.keys.client_hash(client_ip);
-        self.count_against("comment", &self.site.comment_limits, &client_hash, now_ms)
+        self.count_against("comment", &self.site.comment_limits, &client, now_ms)
             .await?;
         if let (true, Some(token)) = (self.check.required(), human_token) {
             match self.check.verify(token, client_ip).await {
@@ -45,13 +55,42 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 Err(e) => return Err(ServiceError::CheckUnavailable(e)),
             }
         }
-        self.create(&valid, &client_hash, now_ms).await
+        self.create(&valid, &client, &token_id, now_ms).await
+    }
+
+    /// Without a usable secret, tokens could be forged: nothing is written.
+    pub(super) fn writable(&self) -> Result<(), ServiceError> {
+        if self.keys.usable() {
+            Ok(())
+        } else {
+            Err(ServiceError::NoSecret)
+        }
+    }
+
+    /// The form token's scope for this reader and thread.
+    fn form_scope<'a>(&'a self, thread: &'a str, client: &'a ClientKeys) -> FormScope<'a> {
+        FormScope {
+            site: &self.site.id,
+            thread,
+            client: &client.client,
+        }
+    }
+
+    /// A fresh form token for `client` in `thread`.
+    pub(super) fn form_token_for(&self, thread: &str, client: &ClientKeys, now_ms: i64) -> String {
+        self.keys
+            .form_token(&self.form_scope(thread, client), now_ms)
     }
 
     /// The checks that need no storage or network: honeypot, field validation, form
-    /// timing. Fields come before the timer so a reader who sends too early learns what to
-    /// fix at once, instead of after waiting out the timer.
-    fn precheck(&self, input: &NewComment, now_ms: i64) -> Result<ValidComment, ServiceError> {
+    /// token. Fields come before the timer so a reader who sends too early learns what to
+    /// fix at once, instead of after waiting out the timer. Returns the token's id.
+    fn precheck(
+        &self,
+        input: &NewComment,
+        client: &ClientKeys,
+        now_ms: i64,
+    ) -> Result<(ValidComment, String), ServiceError> {
         if input
             .honeypot
             .as_deref()
@@ -60,23 +99,26 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             return Err(ServiceError::Spam);
         }
         let valid = validate::new_comment(input).map_err(ServiceError::Invalid)?;
-        self.keys
+        let token_id = self
+            .keys
             .verify_form_token(
                 &input.form_token,
-                &self.site.id,
+                &self.form_scope(&valid.thread, client),
                 now_ms,
                 self.site.min_submit_ms,
                 self.site.form_max_age_ms,
             )
             .map_err(ServiceError::Form)?;
-        Ok(valid)
+        Ok((valid, token_id))
     }
 
-    /// Check the parent, render and store a comment that passed every other check.
+    /// Check the parent, use up the form token, render and store a comment that passed
+    /// every other check.
     async fn create(
         &self,
         valid: &ValidComment,
-        client_hash: &str,
+        client: &ClientKeys,
+        token_id: &str,
         now_ms: i64,
     ) -> Result<CreatedComment, ServiceError> {
         let is_owner = self.is_owner_key(valid.owner_key.as_deref());
@@ -111,7 +153,16 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             }
         };
 
-        let body_html = render::comment_html(&valid.body);
+        let body_html = render_body(&valid.body)?;
+        let token_expires = now_ms + self.site.form_max_age_ms;
+        if !self
+            .store
+            .use_form_token(token_id, token_expires, now_ms)
+            .await?
+        {
+            return Err(ServiceError::Form(TokenError::Used));
+        }
+        let client_hash = self.keys.client_hash(&client.client);
         let record = self
             .store
             .insert_comment(InsertComment {
@@ -129,7 +180,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 body_markdown: &valid.body,
                 body_html: &body_html,
                 created_at_ms: now_ms,
-                client_hash,
+                client_hash: &client_hash,
                 root_id,
                 is_owner,
             })
@@ -139,6 +190,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             comment: self.public(&record),
             edit_token: self.keys.edit_token(record.id, expires),
             edit_expires_at: rfc3339(expires),
+            form_token: self.form_token_for(&valid.thread, client, now_ms),
         })
     }
 
@@ -152,7 +204,9 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         }
     }
 
-    /// The author's comment, if the token proves authorship and the window is open.
+    /// The author's comment, if the token proves authorship and the window is open —
+    /// the window as configured now, counted from when the comment was written, not only
+    /// the token's own expiry.
     async fn own_comment(
         &self,
         id: CommentId,
@@ -163,26 +217,37 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         self.keys
             .verify_edit_token(token, id, now_ms)
             .map_err(ServiceError::EditToken)?;
-        match self.store.find_comment(id).await? {
+        let comment = match self.store.find_comment(id).await? {
             // Authors may also withdraw or fix a comment still awaiting moderation.
-            Some(c) if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) => {
-                Ok(c)
-            }
-            _ => Err(ServiceError::CommentNotFound),
+            Some(c) if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) => c,
+            _ => return Err(ServiceError::CommentNotFound),
+        };
+        let window_end = comment.created_at_ms + i64::from(self.site.edit_window_secs) * 1000;
+        if now_ms > window_end {
+            return Err(ServiceError::EditToken(TokenError::Expired));
         }
+        Ok(comment)
     }
 
-    /// Replace the text of the reader's own comment.
+    /// Replace the text of the reader's own comment. On a moderated site an approved
+    /// comment goes back to the queue: approval was for the words it had.
     pub async fn edit(
         &self,
         id: CommentId,
         input: &EditComment,
+        client_ip: &str,
         now_ms: i64,
     ) -> Result<PublicComment, ServiceError> {
-        self.own_comment(id, &input.edit_token, now_ms).await?;
+        self.writable()?;
         let body = input.body.trim();
+        let client = ClientKeys::from_ip(client_ip);
+        self.count_against("edit", &self.site.edit_limits, &client, now_ms)
+            .await?;
+        let comment = self.own_comment(id, &input.edit_token, now_ms).await?;
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
-        let body_html = render::comment_html(body);
+        let body_html = render_body(body)?;
+        let back_to_queue =
+            self.site.moderation && !comment.is_owner && comment.status == CommentStatus::Approved;
         let record = self
             .store
             .update_body(UpdateBody {
@@ -190,6 +255,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 body_markdown: body,
                 body_html: &body_html,
                 now_ms,
+                status: back_to_queue.then_some(CommentStatus::Pending),
             })
             .await?;
         Ok(self.public(&record))
@@ -202,6 +268,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         input: &DeleteComment,
         now_ms: i64,
     ) -> Result<(), ServiceError> {
+        self.writable()?;
         self.own_comment(id, &input.edit_token, now_ms).await?;
         self.store.delete_comment(id, now_ms).await?;
         Ok(())
@@ -216,6 +283,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         client_ip: &str,
         now_ms: i64,
     ) -> Result<LikeState, ServiceError> {
+        self.writable()?;
         let reader = input.reader.trim();
         let well_formed = (16..=64).contains(&reader.len())
             && reader
@@ -224,24 +292,42 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         if !well_formed {
             return Err(ServiceError::Reader);
         }
-        let client_hash = self.keys.client_hash(client_ip);
-        self.count_against("like", &self.site.like_limits, &client_hash, now_ms)
+        let client = ClientKeys::from_ip(client_ip);
+        self.count_against("like", &self.site.like_limits, &client, now_ms)
             .await?;
         match self.store.find_comment(id).await? {
             Some(c) if c.status == CommentStatus::Approved => {}
             _ => return Err(ServiceError::CommentNotFound),
         }
-        let reader_hash = self.keys.client_hash(&format!("reader:{reader}"));
-        let likes = self.store.set_like(id, &reader_hash, liked, now_ms).await?;
+        let (likes, liked) = self
+            .store
+            .set_like(SetLike {
+                id,
+                reader_hash: &self.keys.reader_hash(reader),
+                client_hash: &self.keys.client_hash(&client.client),
+                liked,
+                now_ms,
+            })
+            .await?;
         Ok(LikeState { likes, liked })
     }
 
-    /// Render a body exactly as publishing it would, storing nothing.
-    pub fn preview(&self, body: &str) -> Result<PreviewResponse, ServiceError> {
+    /// Render a body exactly as publishing it would, storing nothing. Rendering costs
+    /// CPU, so previews count against their own per-client limit.
+    pub async fn preview(
+        &self,
+        body: &str,
+        client_ip: &str,
+        now_ms: i64,
+    ) -> Result<PreviewResponse, ServiceError> {
+        self.writable()?;
         let body = body.trim();
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
+        let client = ClientKeys::from_ip(client_ip);
+        self.count_against("preview", &self.site.preview_limits, &client, now_ms)
+            .await?;
         Ok(PreviewResponse {
-            html: render::comment_html(body),
+            html: render_body(body)?,
         })
     }
 }

@@ -23,7 +23,7 @@ pub fn LikeButton(id: CommentId, likes: Signal<u32>) -> impl IntoView {
         liked.set(on);
         failed.set(false);
         spawn_local(async move {
-            match api::like(&base, id, storage::reader_id(), on).await {
+            match api::like(&base, id, storage::reader_id(&base), on).await {
                 Ok(state) => {
                     storage::set_liked(&base, id, state.liked);
                     thread.comments.update(|list| {
