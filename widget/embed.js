@@ -4,10 +4,15 @@
 // data-colloquy-title="…" (else og:title, else document.title), data-colloquy-theme
 // (light|dark|auto), data-colloquy-lang (en|sl|de; else <html lang>) and
 // data-colloquy-max-depth. Attributes left out take the widget's defaults (one definition,
-// in colloquy-core). It dispatches `colloquy:ready` on the target. This script finds its
-// own tag, creates a shadow root (so the host page's CSS cannot break the widget), then
-// loads the Leptos wasm module from the same place it came from. It sets no cookies and
-// contacts no other host.
+// in colloquy-core).
+//
+// It asks the comment server for the thread already rendered as HTML and paints it into a
+// shadow root (so the host page's CSS cannot break it): comments are readable before any
+// wasm arrives, and without it. Then, when the comments come near the viewport, when the
+// reader first touches them, or when the browser is idle, it loads the reading half
+// (a small wasm) which takes over what is painted; that loads the writing half when the
+// reader starts to write. It dispatches `colloquy:ready` on the target once painted. It
+// sets no cookies and contacts no other host.
 (function () {
   var script = document.currentScript;
   if (!script || !script.src) return;
@@ -49,47 +54,177 @@
   if (target.hasAttribute("data-colloquy-mounted")) return;
   target.setAttribute("data-colloquy-mounted", "");
 
+  // The reader's language: explicit, else the page's <html lang> ("sl-SI" → "sl"), else
+  // the first the widget has.
+  var wanted = (data.colloquyLang || document.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
+  var lang = COLLOQUY_LANGS.indexOf(wanted) >= 0 ? wanted : COLLOQUY_LANGS[0];
+  var sort = null;
+  try {
+    sort = localStorage.getItem(COLLOQUY_SORT_KEY + base);
+    // The site owner opened the page with their key: keep it on this device and take it
+    // out of the address bar before anything else can see or share it.
+    var owner = location.hash.match(/^#colloquy-owner=(.+)$/);
+    if (owner) {
+      localStorage.setItem(COLLOQUY_OWNER_KEY + base, decodeURIComponent(owner[1]));
+      history.replaceState(history.state, "", location.pathname + location.search);
+    }
+  } catch (e) {}
+  var page = {
+    api_base: base,
+    page_url: location.href.split("#")[0],
+    title: pageTitle(),
+    theme: data.colloquyTheme || "",
+    lang: lang,
+    depth: parseInt(data.colloquyMaxDepth, 10) || 0
+  };
+  var query = [
+    ["thread", thread],
+    ["sort", sort || "oldest"],
+    ["lang", lang],
+    ["title", page.title],
+    ["theme", page.theme],
+    ["depth", page.depth ? String(page.depth) : ""],
+    ["page", page.page_url]
+  ]
+    .filter(function (kv) { return kv[1]; })
+    .map(function (kv) { return kv[0] + "=" + encodeURIComponent(kv[1]); })
+    .join("&");
+
   var dir = base + "widget/" + COLLOQUY_BUILD + "/";
   var root = target.shadowRoot || target.attachShadow({ mode: "open" });
-  // The styles are a file of their own (cached with the widget, not inside the wasm).
+  var host = document.createElement("div");
+  // The styles and the thread load side by side; the thread is shown once both are here.
   var style = document.createElement("link");
   style.rel = "stylesheet";
   style.href = dir + "style.css";
-  root.appendChild(style);
-  var mountPoint = document.createElement("div");
-  root.appendChild(mountPoint);
-
-  var options = {
-    api_base: base,
-    thread: thread,
-    title: pageTitle(),
-    page_url: location.href.split("#")[0]
-  };
-  if (data.colloquyTheme) options.theme = data.colloquyTheme;
-  var depth = parseInt(data.colloquyMaxDepth, 10);
-  if (depth > 0) options.max_depth = depth;
-
-  // The reader's language: explicit, else the page's <html lang> ("sl-SI" → "sl"), else
-  // the first the widget has. Only that one table is fetched.
-  var wanted = (data.colloquyLang || document.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
-  var lang = COLLOQUY_LANGS.indexOf(wanted) >= 0 ? wanted : COLLOQUY_LANGS[0];
-  var strings = fetch(dir + lang + ".json").then(function (r) {
-    if (!r.ok) throw new Error("strings: " + r.status);
-    return r.json();
+  var styled = new Promise(function (done) {
+    style.onload = style.onerror = done;
   });
+  root.appendChild(style);
+  root.appendChild(host);
 
-  Promise.all([import(dir + "colloquy_widget.js"), strings])
-    .then(function (loaded) {
-      var m = loaded[0];
-      return m.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
-        m.mount(mountPoint, JSON.stringify(options), loaded[1]);
-        target.dispatchEvent(
-          new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: thread } })
-        );
+  // The thread could not be fetched (offline, server down): a heading that claims no
+  // count, what went wrong in the reader's language, and a way to try again.
+  function fail() {
+    var text = COLLOQUY_FAILED[lang];
+    host.innerHTML = "";
+    var section = document.createElement("section");
+    section.className = "cq";
+    section.setAttribute("data-theme", page.theme || "light");
+    var h = document.createElement("h2");
+    h.className = "cq-heading";
+    h.textContent = text[0];
+    var p = document.createElement("p");
+    p.className = "cq-status cq-status-error";
+    p.setAttribute("role", "alert");
+    p.textContent = text[1] + " ";
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "cq-link cq-retry";
+    again.textContent = text[2];
+    again.onclick = function () {
+      paint();
+      painted.then(function () {
+        var heading = root.querySelector(".cq-heading");
+        if (heading) heading.focus();
       });
-    })
-    .catch(function (err) {
-      mountPoint.textContent = "Comments could not be loaded.";
-      console.error("colloquy:", err);
+    };
+    p.appendChild(again);
+    section.appendChild(h);
+    section.appendChild(p);
+    host.appendChild(section);
+  }
+
+  var painted;
+  function paint() {
+    painted = fetch(base + COLLOQUY_EMBED_PATH + "?" + query)
+      .then(function (r) {
+        if (!r.ok) throw new Error("colloquy: " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        return styled.then(function () {
+          // The server rendered and sanitized this HTML; nothing else is inserted as HTML.
+          host.innerHTML = html;
+          target.dispatchEvent(new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: thread } }));
+          return host.querySelector("section.cq");
+        });
+      });
+    painted.catch(fail);
+    painted.then(function () {
+      idle(load, { timeout: 4000 });
     });
+  }
+
+  // The reading half: near the viewport, at the first touch, or when the browser is idle.
+  var first = null;
+  var loading = null;
+  var tookOver = false;
+  var broken = false;
+  function writer() {
+    return import(dir + "colloquy_widget.js").then(function (w) {
+      return w.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
+        return w;
+      });
+    });
+  }
+  function load() {
+    if (loading) return loading;
+    loading = painted.then(function (section) {
+      return Promise.all([
+        import(dir + "colloquy_reader.js"),
+        fetch(dir + lang + ".json").then(function (r) { return r.json(); })
+      ])
+        .then(function (got) {
+          return got[0].default({ module_or_path: dir + "colloquy_reader_bg.wasm" }).then(function () {
+            tookOver = true;
+            got[0].take_over(section, got[1], page, writer, first);
+          });
+        })
+        .catch(broke);
+    }, function () {
+      // Nothing painted yet: the next touch after a retry loads it.
+      loading = null;
+    });
+    return loading;
+  }
+  function broke(err) {
+    broken = true;
+    // No wasm (blocked, or a Content-Security-Policy without 'wasm-unsafe-eval'): the
+    // comments stay readable and "Show more" stays a plain link; say how to comment.
+    var note = root.querySelector(".cq-needs-script");
+    if (note) note.hidden = false;
+    var actions = root.querySelectorAll(".cq-actions button, .cq-compose-box");
+    for (var i = 0; i < actions.length; i++) actions[i].disabled = true;
+    console.error("colloquy:", err);
+  }
+  root.addEventListener("pointerdown", load, { once: true, capture: true });
+  // A click or a focus before the widget took over is remembered and done again once it
+  // has (a link is not followed meanwhile); after that, the widget handles its own.
+  root.addEventListener("focusin", function (event) {
+    if (!tookOver && !first) first = event.target;
+    load();
+  }, { capture: true });
+  root.addEventListener("click", function (event) {
+    if (tookOver) return;
+    var actor = event.target.closest && event.target.closest("[data-action], .cq-more a");
+    if (!actor) return;
+    if (actor.tagName === "A" && !broken) event.preventDefault();
+    first = actor;
+    load();
+  }, { capture: true });
+  if ("IntersectionObserver" in window) {
+    var seen = new IntersectionObserver(
+      function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) {
+          seen.disconnect();
+          load();
+        }
+      },
+      { rootMargin: "800px" }
+    );
+    seen.observe(target);
+  }
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1500); };
+  paint();
 })();

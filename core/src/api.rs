@@ -254,6 +254,24 @@ pub struct WidgetSettings {
     pub gravatar_url: Option<String>,
 }
 
+/// What the server-rendered widget hands to the browser with its HTML (as JSON inside
+/// it), so the widget takes over without asking for the thread again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbedState {
+    pub thread: String,
+    /// The heading's title (the page's, else the stored one).
+    pub title: String,
+    pub sort: Sort,
+    pub next_cursor: Option<String>,
+    /// Published comments in the whole thread.
+    pub total: u32,
+    pub max_depth: usize,
+    /// The language the HTML is in (`en`, `sl`, `de`).
+    pub lang: String,
+    pub settings: WidgetSettings,
+}
+
 /// `201 Created` answer to [`NewComment`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedComment {
@@ -265,6 +283,10 @@ pub struct CreatedComment {
     /// posts once).
     #[serde(default)]
     pub form_token: String,
+    /// The comment as HTML, when the request asked for it (`?lang=…&depth=…`): the widget
+    /// inserts it as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
 }
 
 /// `200 OK` answer to an edit or a delete.

@@ -60,6 +60,15 @@ pub enum Endpoint {
     Counts,
     /// `GET /form-token?thread=…`
     FormToken,
+    /// `GET /embed?…` (see [`EmbedQuery`]): the whole widget as server-rendered HTML.
+    Embed,
+    /// `GET /embed/more?…`: the next page's comments as HTML.
+    EmbedMore,
+    /// `GET /embed/replies/{id}?…`: every reply under a top-level comment, as HTML.
+    EmbedReplies(CommentId),
+    /// `GET /view?…`: a whole HTML document of the thread, for readers without
+    /// JavaScript, the "Show more" links before the widget takes over, and crawlers.
+    View,
 }
 
 /// Why a path and method name no endpoint.
@@ -81,6 +90,10 @@ enum Resource {
     Preview,
     Counts,
     FormToken,
+    Embed,
+    EmbedMore,
+    EmbedReplies(CommentId),
+    View,
 }
 
 impl Endpoint {
@@ -103,6 +116,10 @@ impl Endpoint {
             ["preview"] => Resource::Preview,
             ["counts"] => Resource::Counts,
             ["form-token"] => Resource::FormToken,
+            ["embed"] => Resource::Embed,
+            ["embed", "more"] => Resource::EmbedMore,
+            ["embed", "replies", n] => Resource::EmbedReplies(id(n)?),
+            ["view"] => Resource::View,
             _ => return Err(RouteError::NotFound),
         };
         Ok(match (resource, method) {
@@ -118,6 +135,10 @@ impl Endpoint {
             (Resource::Preview, Post) => E::Preview,
             (Resource::Counts, Get) => E::Counts,
             (Resource::FormToken, Get) => E::FormToken,
+            (Resource::Embed, Get) => E::Embed,
+            (Resource::EmbedMore, Get) => E::EmbedMore,
+            (Resource::EmbedReplies(id), Get) => E::EmbedReplies(id),
+            (Resource::View, Get) => E::View,
             _ => return Err(RouteError::MethodNotAllowed),
         })
     }
@@ -130,7 +151,11 @@ impl Endpoint {
             | E::CommentContext(_)
             | E::Replies(_)
             | E::Counts
-            | E::FormToken => Method::Get,
+            | E::FormToken
+            | E::Embed
+            | E::EmbedMore
+            | E::EmbedReplies(_)
+            | E::View => Method::Get,
             E::PostComment | E::Like(_) | E::Preview => Method::Post,
             E::EditComment(_) => Method::Patch,
             E::DeleteComment(_) | E::Unlike(_) => Method::Delete,
@@ -151,6 +176,10 @@ impl Endpoint {
             E::Preview => "preview".to_owned(),
             E::Counts => "counts".to_owned(),
             E::FormToken => "form-token".to_owned(),
+            E::Embed => "embed".to_owned(),
+            E::EmbedMore => "embed/more".to_owned(),
+            E::EmbedReplies(id) => format!("embed/replies/{id}"),
+            E::View => "view".to_owned(),
         };
         format!("{API_PREFIX}/{tail}")
     }
@@ -209,6 +238,89 @@ impl ThreadQuery {
     }
 }
 
+/// What a server-rendered view shows and how: the thread and its order (and where to
+/// continue), and the page's display choices.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmbedQuery {
+    pub thread: ThreadQuery,
+    /// `data-colloquy-lang` or the page's `<html lang>`; empty: the default language.
+    pub lang: String,
+    /// The page's title for the heading; empty: the title stored with the thread.
+    pub title: String,
+    /// `light`, `dark` or `auto`; empty: the default.
+    pub theme: String,
+    /// Deepest nesting; 0: the default.
+    pub depth: usize,
+    /// For [`Endpoint::View`]: show this top-level comment with its whole subtree.
+    pub root: Option<CommentId>,
+    /// The page the thread belongs to (a link back, on [`Endpoint::View`]).
+    pub page: String,
+}
+
+impl EmbedQuery {
+    pub fn to_query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("thread", &self.thread.thread)
+            .append_pair("sort", self.thread.sort.as_str());
+        if let Some(c) = &self.thread.cursor {
+            q.append_pair("cursor", c);
+        }
+        for (k, v) in [
+            ("lang", &self.lang),
+            ("title", &self.title),
+            ("theme", &self.theme),
+            ("page", &self.page),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if self.depth > 0 {
+            q.append_pair("depth", &self.depth.to_string());
+        }
+        if let Some(root) = self.root {
+            q.append_pair("root", &root.to_string());
+        }
+        q.finish()
+    }
+
+    /// `None` for an unknown sort (like [`ThreadQuery::parse`]); unknown or malformed
+    /// display options fall back to their defaults.
+    pub fn parse(query: &str) -> Option<EmbedQuery> {
+        let mut out = EmbedQuery {
+            thread: ThreadQuery::parse(query)?,
+            ..Default::default()
+        };
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            match &*k {
+                "lang" => out.lang = v.chars().take(35).collect(),
+                "title" => {
+                    out.title = v
+                        .chars()
+                        .take(crate::validate::limits::THREAD_TITLE)
+                        .collect()
+                }
+                "theme" => out.theme = v.into_owned(),
+                "depth" => out.depth = v.parse().unwrap_or(0),
+                "root" => out.root = v.parse().ok(),
+                "page" => {
+                    out.page = v
+                        .chars()
+                        .take(crate::validate::limits::THREAD_URL)
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// The URL of `endpoint` with this query under a deployment's base.
+    pub fn url(&self, base: &str, endpoint: Endpoint) -> String {
+        format!("{}?{}", endpoint.url(base), self.to_query())
+    }
+}
+
 /// The URL of [`Endpoint::FormToken`] for a thread.
 pub fn form_token_url(base: &str, thread: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
@@ -238,7 +350,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 12] = [
+    const ALL: [Endpoint; 16] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -251,6 +363,10 @@ mod tests {
         Endpoint::Preview,
         Endpoint::Counts,
         Endpoint::FormToken,
+        Endpoint::Embed,
+        Endpoint::EmbedMore,
+        Endpoint::EmbedReplies(CommentId(7)),
+        Endpoint::View,
     ];
 
     #[test]
@@ -311,6 +427,27 @@ mod tests {
             })
         );
         assert_eq!(ThreadQuery::parse("thread=a&sort=random"), None);
+        let embed = EmbedQuery {
+            thread: q.clone(),
+            lang: "sl-SI".into(),
+            title: "A “title” & more".into(),
+            theme: "dark".into(),
+            depth: 3,
+            root: Some(CommentId(9)),
+            page: "https://blog.example/post/?a=1#x".into(),
+        };
+        assert_eq!(EmbedQuery::parse(&embed.to_query()), Some(embed.clone()));
+        assert_eq!(
+            EmbedQuery::parse("thread=%2Fa%2F&depth=many&root=-1"),
+            Some(EmbedQuery {
+                thread: ThreadQuery {
+                    thread: "/a/".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            "bad display options fall back to the defaults"
+        );
         assert_eq!(
             query_values(&counts_query(&["/a/", "/b c/"]), "thread"),
             vec!["/a/", "/b c/"]

@@ -20,6 +20,7 @@ pub mod service;
 pub mod site;
 #[cfg(feature = "server")]
 pub mod sql;
+pub mod storage_keys;
 pub mod store;
 #[cfg(all(test, feature = "server"))]
 mod store_contract;

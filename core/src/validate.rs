@@ -201,7 +201,7 @@ fn website_url(s: &str) -> Result<(), ErrorCode> {
 }
 
 /// Only absolute `http:`/`https:` URLs with a host: no `javascript:`, `data:` or relative links.
-fn is_http_url(s: &str) -> bool {
+pub fn is_http_url(s: &str) -> bool {
     match url::Url::parse(s) {
         Ok(u) => {
             matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())

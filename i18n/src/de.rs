@@ -76,6 +76,11 @@ pub const STRINGS: Strings<'static> = Strings {
     more_failed: "Weitere Kommentare konnten nicht geladen werden.",
     replies_failed: "Die Antworten konnten nicht geladen werden.",
     like_failed: "Ihr Like konnte nicht gespeichert werden.",
+    months: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"],
+    date: "{day}. {month} {year}",
+    date_time: "{date}, {time} UTC",
+    compose_placeholder: "Kommentar schreiben …",
+    needs_script: "Zum Kommentieren muss diese Seite JavaScript und WebAssembly ausführen dürfen.",
     errors: Errors {
         validation_failed: "Bitte prüfen Sie die markierten Felder.",
         body_required: "Bitte schreiben Sie einen Kommentar.",

@@ -81,6 +81,11 @@ pub const STRINGS: Strings<'static> = Strings {
     more_failed: "More comments could not be loaded.",
     replies_failed: "The replies could not be loaded.",
     like_failed: "Your like could not be saved.",
+    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    date: "{month} {day}, {year}",
+    date_time: "{date}, {time} UTC",
+    compose_placeholder: "Write a comment…",
+    needs_script: "To comment, please allow this page to run JavaScript and WebAssembly.",
     errors: Errors {
         validation_failed: "Please check the highlighted fields.",
         body_required: "Please write a comment.",

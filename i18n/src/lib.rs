@@ -124,12 +124,13 @@ impl<'a> Texts<'a> for &'a str {
     }
 }
 
-impl<'a> Texts<'a> for [&'a str; 4] {
+impl<'a, const N: usize> Texts<'a> for [&'a str; N] {
     fn flatten(&self, out: &mut Vec<&'a str>) {
         out.extend_from_slice(self);
     }
     fn take(items: &mut dyn Iterator<Item = &'a str>) -> Option<Self> {
-        Some([items.next()?, items.next()?, items.next()?, items.next()?])
+        let taken: Vec<&'a str> = items.take(N).collect();
+        taken.try_into().ok()
     }
 }
 
@@ -214,6 +215,16 @@ pub struct Strings<'a> {
     pub more_failed: &'a str,
     pub replies_failed: &'a str,
     pub like_failed: &'a str,
+    /// Month names, January first, as they stand in a date.
+    pub months: [&'a str; 12],
+    /// A date: `{day}`, `{month}`, `{year}`.
+    pub date: &'a str,
+    /// A date with its time (UTC) for the hover title: also `{time}`.
+    pub date_time: &'a str,
+    /// The prompt in the collapsed "Leave a comment" box.
+    pub compose_placeholder: &'a str,
+    /// Said when the page cannot run the widget (no JavaScript, or WebAssembly blocked).
+    pub needs_script: &'a str,
     /// Each error code's message; `{max}` is filled with the field's limit.
     pub errors: Errors<'a>,
 }
@@ -338,6 +349,24 @@ impl<'a> Strings<'a> {
         table[self.lang.plural(n) as usize].replace("{n}", &n.to_string())
     }
 
+    /// A date as readers of this language write it, from UTC milliseconds: the same text
+    /// on the server and in the browser, so nothing moves when the widget takes over.
+    pub fn date(&self, ms: i64) -> String {
+        let (year, month, day, _, _) = civil(ms);
+        self.date
+            .replace("{day}", &day.to_string())
+            .replace("{month}", self.months[month as usize - 1])
+            .replace("{year}", &year.to_string())
+    }
+
+    /// [`Strings::date`] with the time of day, UTC (the hover title).
+    pub fn date_time(&self, ms: i64) -> String {
+        let (_, _, _, hour, minute) = civil(ms);
+        self.date_time
+            .replace("{date}", &self.date(ms))
+            .replace("{time}", &format!("{hour:02}:{minute:02}"))
+    }
+
     /// The message for `code`, with the limit it is about filled in.
     pub fn error(&self, code: ErrorCode) -> String {
         let text = self.errors.get(code);
@@ -361,6 +390,30 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// UTC milliseconds → (year, month 1–12, day, hour, minute), by the civil-from-days
+/// algorithm (proleptic Gregorian), so no date library is needed anywhere.
+pub fn civil(ms: i64) -> (i64, u32, u32, u32, u32) {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let of_day = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month,
+        day,
+        (of_day / 3600) as u32,
+        (of_day % 3600 / 60) as u32,
+    )
+}
+
 /// The limit an error code is about, quoted in its message as `{max}`.
 fn limit_of(code: ErrorCode) -> Option<usize> {
     match code {
@@ -379,6 +432,20 @@ mod tests {
     const EN: &Strings = &en::STRINGS;
     const SL: &Strings = &sl::STRINGS;
     const DE: &Strings = &de::STRINGS;
+
+    #[test]
+    fn dates_read_the_same_everywhere_and_in_each_language() {
+        // 2026-11-20 10:04 UTC
+        let ms = 1_795_169_040_000;
+        assert_eq!(civil(ms), (2026, 11, 20, 10, 4));
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0));
+        assert_eq!(civil(951_782_400_000), (2000, 2, 29, 0, 0));
+        assert_eq!(civil(-86_400_000), (1969, 12, 31, 0, 0));
+        assert_eq!(EN.date(ms), "November 20, 2026");
+        assert_eq!(SL.date(ms), "20. november 2026");
+        assert_eq!(DE.date(ms), "20. November 2026");
+        assert_eq!(EN.date_time(ms), "November 20, 2026, 10:04 UTC");
+    }
 
     #[test]
     fn every_table_survives_its_flat_form() {

@@ -225,6 +225,7 @@ pub async fn wait_for_text(root: &ShadowRoot, css: &str, needle: &str) -> Elemen
 
 /// The current `value` of an input or textarea of the widget.
 pub async fn value_of(root: &ShadowRoot, css: &str) -> String {
+    open_if_main_form(root, css).await;
     wait_for(root, css)
         .await
         .prop("value")
@@ -246,6 +247,7 @@ pub async fn set_online(client: &Client, online: bool) {
 
 /// Click an element of the widget once it is there.
 pub async fn click(root: &ShadowRoot, css: &str) {
+    open_if_main_form(root, css).await;
     wait_for(root, css)
         .await
         .click()
@@ -255,11 +257,33 @@ pub async fn click(root: &ShadowRoot, css: &str) {
 
 /// Send the "Leave a comment" form (not a reply form).
 pub async fn submit_main_form(root: &ShadowRoot) {
+    open_compose(root).await;
     click(root, "form.cq-form:not(.cq-form-reply) button[type=submit]").await;
 }
 
-/// Type into an input of the widget, as a reader would.
+/// A reader reaching for a part of the "Leave a comment" form opens it first.
+async fn open_if_main_form(root: &ShadowRoot, css: &str) {
+    if css.contains("#cq-new-") || css.contains("form.cq-form:not(.cq-form-reply)") {
+        open_compose(root).await;
+    }
+}
+
+/// Open the "Leave a comment" form, as a reader does by clicking into the box under the
+/// comments (the server paints a collapsed box; the full form comes with the writing half).
+pub async fn open_compose(root: &ShadowRoot) {
+    if root.find(Locator::Css("#cq-new-body")).await.is_ok() {
+        return;
+    }
+    if let Ok(compose) = root.find(Locator::Css(".cq-compose-box")).await {
+        let _ = compose.click().await;
+    }
+    wait_for(root, "#cq-new-body").await;
+}
+
+/// Type into an input of the widget, as a reader would (opening the form first when the
+/// input is one of the "Leave a comment" form's).
 pub async fn type_into(root: &ShadowRoot, css: &str, text: &str) {
+    open_if_main_form(root, css).await;
     let el = wait_for(root, css).await;
     el.click().await.expect("focus input");
     el.send_keys(text).await.expect("type");

@@ -1,7 +1,8 @@
 //! The widget in headless Chromium, on the demo page served from its own origin.
 
 use colloquy_e2e::browser::{
-    click, open_demo, session, type_into, value_of, wait_for, wait_for_text, widget_root,
+    click, open_compose, open_demo, session, type_into, value_of, wait_for, wait_for_text,
+    widget_root,
 };
 use colloquy_e2e::unique_thread;
 use fantoccini::Locator;
@@ -19,6 +20,11 @@ async fn a_reader_posts_a_comment_then_a_reply_and_both_survive_a_reload() {
         &format!("No comments yet on “{TITLE}”"),
     )
     .await;
+    // The server paints a collapsed box under its heading and note; the form opens in
+    // its place when the reader goes to write.
+    let compose_text = wait_for(&root, ".cq-compose").await.text().await.unwrap();
+    assert!(compose_text.contains("Leave a comment"), "{compose_text}");
+    open_compose(&root).await;
     let form_text = wait_for(&root, "form.cq-form").await.text().await.unwrap();
     assert!(form_text.contains("Leave a comment"), "{form_text}");
     assert!(
@@ -121,13 +127,19 @@ async fn the_seeded_demo_shows_a_nested_discussion() {
     assert_eq!(replies.len(), 6, "one Reply button per comment");
     let times = root.find_all(Locator::Css("time[datetime]")).await.unwrap();
     assert_eq!(times.len(), 6);
-    // Relative text, with the absolute date on hover.
-    assert!(
-        times[0].text().await.unwrap().contains("ago"),
-        "relative dates are shown"
-    );
+    // The date, the same for every reader and every cached copy, with the time on hover.
+    let shown = times[0].text().await.unwrap();
+    let datetime = times[0].attr("datetime").await.unwrap().unwrap_or_default();
     let title = times[0].attr("title").await.unwrap().unwrap_or_default();
-    assert!(title.contains("2026"), "absolute date on hover: {title}");
+    assert!(
+        datetime.starts_with("2026-"),
+        "machine-readable date: {datetime}"
+    );
+    assert!(shown.contains("2026"), "the date is shown: {shown}");
+    assert!(
+        title.contains("2026") && title.contains(':'),
+        "date and time on hover: {title}"
+    );
     client.close().await.unwrap();
 }
 
@@ -165,6 +177,12 @@ async fn the_host_pages_css_does_not_reach_into_the_widget() {
     let thread = unique_thread("browser-isolation");
     let root = open_demo(&client, Some(&thread)).await;
     // demo.css styles every page textarea with a dashed red border and uppercase text.
+    let collapsed = wait_for(&root, ".cq-compose-box").await;
+    assert_ne!(
+        collapsed.css_value("border-top-style").await.unwrap(),
+        "dashed"
+    );
+    open_compose(&root).await;
     let textarea = wait_for(&root, "#cq-new-body").await;
     assert_ne!(
         textarea.css_value("border-top-style").await.unwrap(),

@@ -54,7 +54,7 @@ async fn every_hostile_comment_renders_inert_on_every_page() {
             "{shown} of {} shown",
             XSS_PAYLOADS.len()
         );
-        if let Ok(more) = root.find(Locator::Css(".cq-more button")).await {
+        if let Ok(more) = root.find(Locator::Css(".cq-more a")).await {
             let _ = more.click().await;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -5,8 +5,8 @@
 
 use colloquy_core::endpoint::Endpoint;
 use colloquy_e2e::browser::{
-    block_urls, click, in_widget, open_demo, open_demo_with, phone_session, session, set_online,
-    type_into, value_of, wait_for, wait_for_text, widget_root,
+    block_urls, click, in_widget, open_demo, open_demo_with, phone_session, poll, session,
+    set_online, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::{comment, seed as post, Deployment};
 use colloquy_e2e::{demo, unique_thread};
@@ -87,14 +87,21 @@ async fn changing_the_sort_twice_quickly_keeps_the_newest_order_and_pages_to_the
     select.select_by_value("liked").await.unwrap();
     select.select_by_value("oldest").await.unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    // Page to the end (a bounded number of clicks: a stuck button must not hang the test).
-    for _ in 0..5 {
-        let Ok(more) = root.find(Locator::Css(".cq-more button")).await else {
-            break;
-        };
-        more.click().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(700)).await;
-    }
+    // Page to the end: "Show more" until it is gone (a stuck button — a cursor of another
+    // order — leaves it there or shows the wrong comments, and the wait runs out).
+    poll("the last page", || async {
+        match root.find(Locator::Css(".cq-more a")).await {
+            Ok(more) => {
+                if more.attr("aria-busy").await.ok().flatten().is_none() {
+                    let _ = more.click().await;
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                None
+            }
+            Err(_) => Some(()),
+        }
+    })
+    .await;
     let shown = in_widget(
         &client,
         "return [...root.querySelectorAll('ol.cq-list > li.cq-item > article')].map(a => Number(a.id.slice(8)));",
@@ -182,9 +189,9 @@ async fn focus_moves_to_the_first_comment_a_show_more_button_loaded() {
         .collect();
     let client = session().await;
     let root = open_demo(&client, Some(&thread)).await;
-    click(&root, ".cq-more button").await;
+    click(&root, ".cq-more a").await;
     wait_focus(&client, &format!("ARTICLE#comment-{}.", top[20])).await;
-    click(&root, ".cq-more-replies button").await;
+    click(&root, ".cq-more-replies a").await;
     wait_focus(&client, &format!("ARTICLE#comment-{}.", replies[10])).await;
     client.close().await.unwrap();
 }
@@ -282,7 +289,7 @@ async fn a_thread_that_failed_to_load_claims_no_count() {
     let thread = unique_thread("failed-load");
     post(&thread, None, "There is a comment", "A");
     let client = session().await;
-    block_urls(&client, &[&format!("*{}*", Endpoint::ListThread.path())]).await;
+    block_urls(&client, &[&format!("*{}?*", Endpoint::Embed.path())]).await;
     client
         .goto(&format!("{}/?thread={thread}", demo()))
         .await
@@ -295,6 +302,12 @@ async fn a_thread_that_failed_to_load_claims_no_count() {
         "{heading}"
     );
     assert!(heading.starts_with("Comments"), "{heading}");
+    // Back online, "Try again" brings the thread, and focus to its heading.
+    block_urls(&client, &[]).await;
+    click(&root, ".cq-status-error .cq-retry").await;
+    wait_for_text(&root, "li.cq-item", "There is a comment").await;
+    wait_for_text(&root, "h2.cq-heading", "1 comment on").await;
+    wait_focus(&client, "H2").await;
     client.close().await.unwrap();
 }
 
@@ -431,7 +444,7 @@ async fn failed_show_more_and_likes_say_so_and_offer_retry() {
     let client = session().await;
     let root = open_demo(&client, Some(&thread)).await;
     set_online(&client, false).await;
-    click(&root, ".cq-more button").await;
+    click(&root, ".cq-more a").await;
     wait_for_text(&root, ".cq-more-error", "could not be loaded").await;
     click(
         &root,

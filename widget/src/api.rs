@@ -2,11 +2,10 @@
 //! `colloquy-core`, over fetch.
 
 use colloquy_core::api::{
-    CommentContext, CommentId, CreatedComment, DeleteComment, EditComment, ErrorBody, FormToken,
-    LikeRequest, LikeState, NewComment, PreviewRequest, PreviewResponse, PublicComment,
-    RepliesPage, ThreadPage, UpdatedComment,
+    CommentId, CreatedComment, DeleteComment, EditComment, EmbedState, ErrorBody, FormToken,
+    NewComment, PreviewRequest, PreviewResponse, PublicComment, UpdatedComment,
 };
-use colloquy_core::endpoint::{Endpoint, Method, ThreadQuery};
+use colloquy_core::endpoint::{Endpoint, Method};
 use colloquy_core::ErrorCode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 
@@ -64,39 +63,42 @@ pub async fn form_token(base: &str, thread: &str) -> Result<FormToken, ClientErr
     get(&colloquy_core::endpoint::form_token_url(base, thread)).await
 }
 
-/// One page of a thread.
-pub async fn thread(base: &str, query: &ThreadQuery) -> Result<ThreadPage, ClientError> {
-    get(&query.url(base)).await
-}
-
-pub async fn replies(base: &str, root: CommentId) -> Result<RepliesPage, ClientError> {
-    get(&Endpoint::Replies(root).url(base)).await
-}
-
-pub async fn context(base: &str, id: CommentId) -> Result<CommentContext, ClientError> {
-    get(&Endpoint::CommentContext(id).url(base)).await
-}
-
-pub async fn like(
-    base: &str,
-    id: CommentId,
-    reader: String,
-    on: bool,
-) -> Result<LikeState, ClientError> {
-    let endpoint = if on {
-        Endpoint::Like(id)
-    } else {
-        Endpoint::Unlike(id)
-    };
-    decode(send_json(base, endpoint, &LikeRequest { reader }).await?).await
-}
-
 pub async fn preview(base: &str, body: String) -> Result<PreviewResponse, ClientError> {
-    decode(send_json(base, Endpoint::Preview, &PreviewRequest { body }).await?).await
+    decode(
+        send_json(
+            &Endpoint::Preview.url(base),
+            Method::Post,
+            &PreviewRequest { body },
+        )
+        .await?,
+    )
+    .await
 }
 
-pub async fn post(base: &str, comment: &NewComment) -> Result<CreatedComment, ClientError> {
-    decode(send_json(base, Endpoint::PostComment, comment).await?).await
+/// Post a comment, asking for its HTML as it will be shown: in the thread's language, at
+/// `depth`, beside its parent when `flat`.
+pub async fn post(
+    base: &str,
+    comment: &NewComment,
+    state: &EmbedState,
+    (depth, flat): (usize, bool),
+) -> Result<CreatedComment, ClientError> {
+    let query = url_query(&[
+        ("lang", state.lang.clone()),
+        ("depth", depth.to_string()),
+        ("max_depth", state.max_depth.to_string()),
+        ("flat", if flat { "1" } else { "0" }.to_owned()),
+    ]);
+    let url = format!("{}?{query}", Endpoint::PostComment.url(base));
+    decode(send_json(&url, Method::Post, comment).await?).await
+}
+
+fn url_query(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 pub async fn edit(
@@ -104,12 +106,14 @@ pub async fn edit(
     id: CommentId,
     input: &EditComment,
 ) -> Result<PublicComment, ClientError> {
-    let response = send_json(base, Endpoint::EditComment(id), input).await?;
+    let endpoint = Endpoint::EditComment(id);
+    let response = send_json(&endpoint.url(base), endpoint.method(), input).await?;
     decode::<UpdatedComment>(response).await.map(|c| c.comment)
 }
 
 pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<(), ClientError> {
-    let response = send_json(base, Endpoint::DeleteComment(id), input).await?;
+    let endpoint = Endpoint::DeleteComment(id);
+    let response = send_json(&endpoint.url(base), endpoint.method(), input).await?;
     if response.ok() {
         return Ok(());
     }
@@ -118,12 +122,12 @@ pub async fn delete(base: &str, id: CommentId, input: &DeleteComment) -> Result<
 
 /// Send a JSON body (every write is `application/json`, the server's CSRF guard).
 async fn send_json<T: serde::Serialize>(
-    base: &str,
-    endpoint: Endpoint,
+    url: &str,
+    method: Method,
     body: &T,
 ) -> Result<Response, ClientError> {
-    let url = endpoint.url(base);
-    let request: RequestBuilder = match endpoint.method() {
+    let url = url.to_owned();
+    let request: RequestBuilder = match method {
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
         Method::Patch => Request::patch(&url),

@@ -1,6 +1,8 @@
-//! The comment form: "Leave a comment" at the bottom, and the same form inline under a
-//! comment when the reader clicks Reply. Drafts live in `localStorage` until posted, so a
-//! reload, a network failure or a server error never loses what the reader typed.
+//! The comment form: "Leave a comment" at the bottom (opened in place of the collapsed box
+//! the server rendered), and the same form inline under a comment when the reader clicks
+//! Reply. Drafts live in `localStorage` until posted, so a reload, a network failure or a
+//! server error never loses what the reader typed. A published comment comes back from
+//! the server as HTML, which the reading half inserts.
 //!
 //! The server validates before it checks the form timer, so a form sent too early learns
 //! at once what to fix; a valid one sent too early waits out the timer and goes again.
@@ -14,10 +16,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
-use crate::browser;
-use crate::state::Thread;
-use crate::storage::{self, save_own, OwnComment};
+use crate::session::Session;
 use crate::turnstile;
+use colloquy_browser::storage::{self, save_own, OwnComment};
+use colloquy_browser::{now_ms, sleep_ms};
 use colloquy_i18n::Strings;
 
 /// Stable names used in element ids (and by the browser tests).
@@ -68,17 +70,38 @@ impl Inputs {
     }
 }
 
-/// `parent` is the comment being answered (id and author), `None` for a top-level comment.
+/// The comment a reply answers, and where the reply will be shown.
+#[derive(Debug, Clone)]
+pub struct Parent {
+    pub id: CommentId,
+    pub name: String,
+    /// The depth the reply is shown at; `flat` when beside its parent (nesting capped).
+    pub depth: usize,
+    pub flat: bool,
+}
+
+/// `parent` is the comment being answered, `None` for a top-level comment; `initial` is
+/// text typed into the collapsed box before this form arrived. `host` is where it is
+/// mounted (events about it start there).
 #[component]
-pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
-    let thread = expect_context::<Thread>();
-    let t: &'static Strings<'static> = thread.t;
-    let identity = thread.identity;
-    let parent_id = parent.as_ref().map(|(id, _)| *id);
-    let (base, key) = thread
-        .config
-        .with_value(|c| (c.api_base.clone(), c.thread.clone()));
-    let body = RwSignal::new(storage::load_draft(&base, &key, parent_id));
+pub fn CommentForm(
+    host: web_sys::HtmlElement,
+    parent: Option<Parent>,
+    initial: String,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let t: &'static Strings<'static> = session.t;
+    let identity = session.identity;
+    let parent_id = parent.as_ref().map(|p| p.id);
+    let (base, key) = (session.api_base(), session.thread());
+    // The box's text is the newest (the reading half kept it as the draft as it was
+    // typed); a reply form starts from its draft.
+    let draft = storage::load_draft(&base, &key, parent_id);
+    let body = RwSignal::new(if initial.trim().is_empty() {
+        draft
+    } else {
+        initial
+    });
     // Every keystroke is kept on this device until the comment is published.
     {
         let (base, key) = (base.clone(), key.clone());
@@ -118,9 +141,15 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         None => "cq-new".to_owned(),
     };
     let title = match &parent {
-        Some((_, name)) => t.reply_to.replace("{name}", name),
+        Some(p) => t.reply_to.replace("{name}", &p.name),
         None => t.leave_a_comment.to_owned(),
     };
+    let placement = parent
+        .as_ref()
+        .map(|p| (p.depth, p.flat))
+        .unwrap_or((1, false));
+    let host = StoredValue::new_local(host);
+    let is_reply = parent.is_some();
     let submit_label = if parent.is_some() {
         t.submit_reply
     } else {
@@ -132,21 +161,22 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         email: NodeRef::new(),
         website: NodeRef::new(),
     };
-    // Opening a reply form moves focus into it, where the reader will type.
-    if parent.is_some() {
-        Effect::new(move || {
-            if let Some(el) = inputs.body.get() {
-                let _ = el.focus();
-            }
-        });
-    }
+    // Opening a form moves focus into it, where the reader will type: after the text
+    // already there, so typing goes on where it stopped.
+    Effect::new(move || {
+        if let Some(el) = inputs.body.get() {
+            let _ = el.focus();
+            let end = el.value().encode_utf16().count() as u32;
+            let _ = el.set_selection_range(end, end);
+        }
+    });
 
     // Turnstile, when the site uses it: a container, the solved token, the widget id.
     let challenge_ref = NodeRef::<leptos::html::Div>::new();
     let challenge_token = RwSignal::new(None::<String>);
     let challenge_id = StoredValue::new_local(None::<wasm_bindgen::JsValue>);
     Effect::new(move || {
-        let settings = thread.settings.get();
+        let settings = session.settings();
         let (Some(el), Some(site_key)) = (challenge_ref.get(), settings.turnstile_site_key) else {
             return;
         };
@@ -164,12 +194,12 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         if submitting.get_untracked() {
             return;
         }
-        let config = thread.config.get_value();
+        let config = session.context.get_value();
         // Normalised on submit, never while typing: the reader's text stays as typed.
         let trimmed = |s: RwSignal<String>| s.get_untracked().trim().to_owned();
         let mut comment = NewComment {
-            thread: config.thread.clone(),
-            thread_title: Some(config.title.clone()).filter(|t| !t.trim().is_empty()),
+            thread: config.state.thread.clone(),
+            thread_title: Some(config.page_title.clone()).filter(|t| !t.trim().is_empty()),
             thread_url: Some(config.page_url.clone()).filter(|u| u.starts_with("http")),
             parent_id,
             body: body.get_untracked(),
@@ -186,7 +216,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
         general_error.set(None);
         status.set(None);
         spawn_local(async move {
-            let result = send(thread, &config.api_base, &mut comment).await;
+            let result = send(session, &config, placement, &mut comment).await;
             submitting.set(false);
             // A Turnstile token is single-use: whatever happened, ask for a new one.
             if comment.turnstile_token.is_some() {
@@ -199,9 +229,9 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                     previewing.set(false);
                     identity.keep_as_chosen();
                     // Each token posts once: the answer carries the next one.
-                    thread
+                    session
                         .form_token
-                        .set((created.form_token.clone(), browser::now_ms()));
+                        .set((created.form_token.clone(), now_ms()));
                     let own = OwnComment {
                         token: created.edit_token,
                         expires_ms: js_sys::Date::new(&created.edit_expires_at.into()).get_time()
@@ -210,15 +240,21 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                     };
                     let id = created.comment.id;
                     save_own(&config.api_base, id, &own);
-                    if created.comment.pending {
-                        let mut pending = storage::load_pending(&config.api_base, &config.thread);
-                        pending.push(created.comment.clone());
-                        storage::save_pending(&config.api_base, &config.thread, &pending);
-                        status.set(Some((t.awaiting_moderation, id)));
-                    } else {
-                        status.set(Some((t.posted, id)));
-                    }
-                    thread.add(created.comment);
+                    status.set(Some((
+                        if created.comment.pending {
+                            t.awaiting_moderation
+                        } else {
+                            t.posted
+                        },
+                        id,
+                    )));
+                    let detail = serde_json::json!({
+                        "id": id,
+                        "parent_id": created.comment.parent_id,
+                        "pending": created.comment.pending,
+                        "html": created.html,
+                    });
+                    host.with_value(|h| session.report(h, "colloquy:posted", &detail.to_string()));
                 }
                 Err(e) => {
                     let fields = field_errors_of(&e);
@@ -239,7 +275,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let show_preview = move |_| {
         previewing.set(true);
         preview_html.set(None);
-        let (base, text) = (thread.api_base(), body.get_untracked());
+        let (base, text) = (session.api_base(), body.get_untracked());
         if text.trim().is_empty() {
             return;
         }
@@ -284,13 +320,10 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
     let heading_id = format!("{prefix}-title");
     let help_id = format!("{prefix}-help");
     let described = format!("{body_err} {help_id}");
-    // Shown while the comment it is about is on the page (not after it was deleted).
+    // Shown while the comment it is about is there (not after it was deleted).
     let status_text = move || {
         let (text, id) = status.get()?;
-        thread
-            .by_id
-            .with(|m| m.get(&id).is_some_and(|c| !c.deleted))
-            .then_some(text)
+        (!session.deleted.with(|d| d.contains(&id))).then_some(text)
     };
 
     view! {
@@ -345,7 +378,7 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                     " " {t.remember_me}
                 </label>
             </p>
-            <Show when=move || thread.settings.with(|s| s.turnstile_site_key.is_some())>
+            <Show when=move || session.context.with_value(|c| c.state.settings.turnstile_site_key.is_some())>
                 <div class="cq-turnstile" node_ref=challenge_ref></div>
             </Show>
             <p class="cq-honeypot" aria-hidden="true">
@@ -358,6 +391,13 @@ pub fn CommentForm(parent: Option<(CommentId, String)>) -> impl IntoView {
                 <button type="submit" class="cq-button" disabled=move || submitting.get()>
                     {move || if submitting.get() { t.submitting } else { submit_label }}
                 </button>
+                {is_reply.then(|| view! {
+                    " "
+                    <button type="button" class="cq-link cq-cancel-reply"
+                        on:click=move |_| host.with_value(|h| session.report(h, "colloquy:closed", "{}"))>
+                        {t.cancel_reply}
+                    </button>
+                })}
                 <Show when=move || identity.remembered.get()>
                     " "
                     <button type="button" class="cq-link cq-forget" on:click=move |_| identity.forget()>{t.forget_me}</button>
@@ -408,30 +448,31 @@ fn general_message(e: &ClientError, t: &Strings) -> String {
     }
 }
 
-/// Send `comment` with the current form token. Too early (the site's minimum time since
-/// the form was shown): wait out the rest and send again. Expired (the page was open for
-/// days): fetch a fresh token and send again.
+/// Send `comment` with the current form token, asking for its HTML at `placement`
+/// (depth, beside its parent). Too early (the site's minimum time since the form was
+/// shown): wait out the rest and send again. Expired (the page was open for hours, or the
+/// reader's address changed): fetch a fresh token and send again.
 async fn send(
-    thread: Thread,
-    base: &str,
+    session: Session,
+    config: &crate::session::Context,
+    placement: (usize, bool),
     comment: &mut NewComment,
 ) -> Result<CreatedComment, ClientError> {
     let mut renewed = false;
     let mut waited = false;
     loop {
-        let (token, loaded_at) = thread.form_token.get_untracked();
+        let (token, loaded_at) = session.form_token.get_untracked();
         comment.form_token = token;
-        let result = api::post(base, comment).await;
+        let result = api::post(&config.api_base, comment, &config.state, placement).await;
         match result.as_ref().err().and_then(ClientError::code) {
             Some(ErrorCode::TooFast) if !waited => {
                 waited = true;
-                let min_ms =
-                    i64::from(thread.settings.with_untracked(|s| s.min_submit_secs)) * 1000;
-                browser::sleep_ms(loaded_at + min_ms + 250 - browser::now_ms()).await;
+                let min_ms = i64::from(config.state.settings.min_submit_secs) * 1000;
+                sleep_ms(loaded_at + min_ms + 250 - now_ms()).await;
             }
             Some(ErrorCode::FormExpired) if !renewed => {
                 renewed = true;
-                thread.renew_form_token().await;
+                session.renew_form_token().await;
             }
             _ => return result,
         }

@@ -1,69 +1,128 @@
-//! Colloquy's comment widget: Leptos (client-side rendering) compiled to WebAssembly.
+//! Colloquy's writing half: Leptos (client-side rendering) compiled to WebAssembly. The
+//! reading half loads it on a reader's first step towards writing and asks it to open one
+//! of its forms in place — the "Leave a comment" form, a reply form, an edit box, a delete
+//! confirmation. It reports what happened as events; the reading half, which owns the
+//! thread on the page, inserts the HTML the server rendered.
 //!
-//! `embed.js` creates a shadow root on the host page, loads this module and calls
-//! [`mount`]. Everything the reader sees is rendered by Leptos as text and attributes; the
-//! only HTML inserted as HTML is each comment's `body_html`, which the server rendered and
-//! sanitized with an allowlist.
+//! Everything the reader sees here is rendered as text and attributes; the only HTML
+//! inserted as HTML is the server's preview, rendered and sanitized with an allowlist.
 
 mod api;
-mod app;
-mod avatar;
-mod browser;
-mod comment;
 mod form;
-mod format;
-mod retry;
-mod state;
-mod storage;
+mod own;
+mod session;
 mod turnstile;
 
+use std::cell::RefCell;
+
+use colloquy_i18n::Strings;
+use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// What the embedding page asked for, from `data-colloquy-*` attributes (see embed.js).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+use session::{Context, Session};
+
+thread_local! {
+    /// The widget's session (one per page, shared by its forms) and the forms' handles,
+    /// kept while their hosts are on the page.
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    static MOUNTED: RefCell<Vec<(web_sys::HtmlElement, Box<dyn std::any::Any>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What each kind of form needs besides the context (JSON).
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Config {
-    /// Base URL of the Colloquy deployment, ending in `/` (where embed.js was loaded from).
-    pub api_base: String,
-    pub thread: String,
-    pub title: String,
-    pub page_url: String,
-    /// `light`, `dark` or `auto` (follow `prefers-color-scheme`).
-    pub theme: String,
-    /// Deepest visual nesting; deeper replies stay at this level with "in reply to …".
-    pub max_depth: usize,
+struct Extra {
+    parent_id: Option<i64>,
+    parent_name: String,
+    /// The depth the reply will be shown at, and whether beside its parent (capped).
+    depth: usize,
+    flat: bool,
+    /// The comment to edit or delete.
+    id: Option<i64>,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        use colloquy_core::defaults;
-        Config {
-            api_base: String::new(),
-            thread: String::new(),
-            title: String::new(),
-            page_url: String::new(),
-            theme: defaults::THEME.into(),
-            max_depth: defaults::MAX_DEPTH,
-        }
-    }
-}
-
-/// Mount the widget into `target` (an element inside the shadow root made by embed.js).
-/// `options` is the JSON form of [`Config`]; `strings` the reader's language table as the
-/// array of its texts, which the loader fetched beside the wasm (so the wasm carries no
-/// language at all, and no parser for one).
+/// Open `kind` (`compose`, `reply`, `edit`, `delete`) in `host`. `context` is the JSON the
+/// reading half hands over, `strings` the reader's language table, `extra` the form's
+/// options as JSON.
 #[wasm_bindgen]
-pub fn mount(target: web_sys::HtmlElement, options: &str, strings: js_sys::Array) {
-    let config: Config = serde_json::from_str(options).unwrap_or_default();
-    // Kept for the page's lifetime, like the widget itself.
-    let texts = strings
-        .iter()
-        .map(|v| &*Box::leak(v.as_string().unwrap_or_default().into_boxed_str()));
-    let Some(t) = colloquy_i18n::Strings::from_list(texts) else {
-        target.set_text_content(Some("Comments could not be loaded."));
+pub fn open(
+    kind: &str,
+    host: web_sys::HtmlElement,
+    context: &str,
+    strings: js_sys::Array,
+    extra: &str,
+) {
+    // A bug should say where it is in the console, not only "unreachable".
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("colloquy: {info}").into());
+        }))
+    });
+    let session = SESSION.with(|s| *s.borrow()).or_else(|| {
+        let context: Context = serde_json::from_str(context).ok()?;
+        let texts = strings
+            .iter()
+            .map(|v| &*Box::leak(v.as_string().unwrap_or_default().into_boxed_str()));
+        let t: &'static Strings<'static> = Box::leak(Box::new(Strings::from_list(texts)?));
+        // The session outlives every form: it lives under its own owner.
+        let owner = Owner::new();
+        let session = owner.with(|| Session::new(context, t));
+        std::mem::forget(owner);
+        SESSION.with(|s| *s.borrow_mut() = Some(session));
+        Some(session)
+    });
+    let (Some(session), Ok(extra)) = (session, serde_json::from_str::<Extra>(extra)) else {
         return;
     };
-    let t: &'static colloquy_i18n::Strings<'static> = Box::leak(Box::new(t));
-    leptos::mount::mount_to(target, move || app::App(app::AppProps { config, t })).forget();
+    // Forms whose hosts left the page are unmounted.
+    MOUNTED.with(|m| m.borrow_mut().retain(|(h, _)| h.is_connected()));
+    // What was typed into the collapsed box up to this moment goes into the form.
+    let typed = host
+        .query_selector("textarea")
+        .ok()
+        .flatten()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlTextAreaElement>(t).ok())
+        .map(|t| t.value())
+        .unwrap_or_default();
+    host.set_inner_html("");
+    let mount_host = host.clone();
+    let keep = host.clone();
+    let handle: Box<dyn std::any::Any> = match (kind, extra.id.map(colloquy_core::CommentId)) {
+        ("compose", _) => Box::new(leptos::mount::mount_to(mount_host, move || {
+            provide_context(session);
+            form::CommentForm(form::CommentFormProps {
+                host,
+                parent: None,
+                initial: typed,
+            })
+        })),
+        ("reply", _) => {
+            let parent = extra.parent_id.map(|p| form::Parent {
+                id: colloquy_core::CommentId(p),
+                name: extra.parent_name,
+                depth: extra.depth,
+                flat: extra.flat,
+            });
+            Box::new(leptos::mount::mount_to(mount_host, move || {
+                provide_context(session);
+                form::CommentForm(form::CommentFormProps {
+                    host,
+                    parent,
+                    initial: String::new(),
+                })
+            }))
+        }
+        ("edit", Some(id)) => Box::new(leptos::mount::mount_to(mount_host, move || {
+            provide_context(session);
+            own::EditBox(own::EditBoxProps { host, id })
+        })),
+        ("delete", Some(id)) => Box::new(leptos::mount::mount_to(mount_host, move || {
+            provide_context(session);
+            own::ConfirmDelete(own::ConfirmDeleteProps { host, id })
+        })),
+        _ => return,
+    };
+    MOUNTED.with(|m| m.borrow_mut().push((keep, handle)));
 }

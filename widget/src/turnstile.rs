@@ -21,7 +21,7 @@ pub async fn render(
             // Poll rather than hook onload: another embed on the page may be loading it too.
             let mut api = None;
             for _ in 0..100 {
-                crate::browser::sleep_ms(100).await;
+                colloquy_browser::sleep_ms(100).await;
                 api = loaded(&window);
                 if api.is_some() {
                     break;

@@ -6,15 +6,34 @@ use colloquy_core::store::StoreError;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 /// The comment store this Worker uses.
 pub type D1Store = SqlStore<D1Exec>;
 
-pub fn store(db: D1Database) -> D1Store {
-    SqlStore::new(D1Exec { db })
+/// How much one request asked of D1: statements, and round trips (a batch is one).
+#[derive(Clone, Default)]
+pub struct Usage {
+    pub statements: Rc<Cell<u32>>,
+    pub round_trips: Rc<Cell<u32>>,
+}
+
+impl Usage {
+    fn count(&self, statements: usize) {
+        self.statements
+            .set(self.statements.get() + statements as u32);
+        self.round_trips.set(self.round_trips.get() + 1);
+    }
+}
+
+pub fn store(db: D1Database, usage: Usage) -> D1Store {
+    SqlStore::new(D1Exec { db, usage })
 }
 
 pub struct D1Exec {
     db: D1Database,
+    usage: Usage,
 }
 
 fn backend(e: worker::Error) -> StoreError {
@@ -45,6 +64,7 @@ fn rows_of(result: &D1Result) -> Result<Vec<Row>, StoreError> {
 
 impl SqlExec for D1Exec {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
+        self.usage.count(1);
         let result = self.prepare(&query)?.all().await.map_err(backend)?;
         rows_of(&result)
     }
@@ -54,6 +74,7 @@ impl SqlExec for D1Exec {
             .iter()
             .map(|q| self.prepare(q))
             .collect::<Result<Vec<_>, _>>()?;
+        self.usage.count(statements.len());
         let results = self.db.batch(statements).await.map_err(backend)?;
         results.iter().map(rows_of).collect()
     }

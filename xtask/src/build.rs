@@ -2,7 +2,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
@@ -32,15 +32,22 @@ const ASSET_HEADERS: &str = "\
   Cache-Control: public, max-age=300
 /count.js
   Cache-Control: public, max-age=300
+/style.css
+  Cache-Control: public, max-age=300
 /widget/*
   Cache-Control: public, max-age=31536000, immutable
 ";
 
-/// Build the widget into `build/assets/`: `embed.js` plus `widget/<hash>/…` (glue + wasm).
-/// Returns the version (the hash) that `embed.js` now loads.
+/// The widget's two wasm modules: the reading half every reader gets, and the writing
+/// half (Leptos) loaded on the first step towards writing.
+const MODULES: [&str; 2] = ["colloquy_reader", "colloquy_widget"];
+
+/// Build the widget into `build/assets/`: `embed.js` plus `widget/<hash>/…` (both
+/// modules' glue and wasm, the styles, a strings file per language). Returns the version
+/// (the hash) that `embed.js` now loads.
 pub fn widget(tools: &Tools) -> Result<String> {
     let root = root();
-    step("building the widget (Leptos → wasm32, release)");
+    step("building the widget (reader + Leptos writer → wasm32, release)");
     run(Command::new("cargo")
         .args([
             "build",
@@ -48,93 +55,118 @@ pub fn widget(tools: &Tools) -> Result<String> {
             "--target",
             "wasm32-unknown-unknown",
             "-p",
+            "colloquy-reader",
+            "-p",
             "colloquy-widget",
         ])
         .current_dir(&root))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/colloquy_widget.wasm");
     let staging = root.join("target/widget-bindgen");
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
-    step("wasm-bindgen + wasm-opt -Oz + esbuild --minify");
-    run(Command::new(&tools.wasm_bindgen)
-        .arg(&wasm)
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--remove-name-section",
-            "--remove-producers-section",
-        ])
-        .arg("--out-dir")
-        .arg(&staging))?;
-    let bg = staging.join("colloquy_widget_bg.wasm");
-    run(Command::new(&tools.wasm_opt)
-        .arg("-Oz")
-        .args(WASM_FEATURES)
-        .arg(&bg)
-        .arg("-o")
-        .arg(&bg))?;
-    let glue = staging.join("colloquy_widget.js");
-    run(Command::new(&tools.esbuild)
-        .arg(&glue)
-        .args([
-            "--minify",
-            "--format=esm",
-            "--allow-overwrite",
-            "--log-level=warning",
-        ])
-        .arg(format!("--outfile={}", glue.display())))?;
-
-    // Content-addressed folder: a new build never mixes with a cached old one. Files are
-    // replaced in place (each written beside its target, then renamed over it), never by
-    // deleting the folder, so a running `wrangler dev` keeps serving while this builds.
-    // Each language's strings as JSON beside the wasm: the loader fetches the reader's one.
-    let mut languages = Vec::new();
+    step("wasm-bindgen + wasm-opt -Oz + esbuild --minify, for both modules");
+    let mut outputs = Vec::new();
+    for module in MODULES {
+        let wasm = root.join(format!(
+            "target/wasm32-unknown-unknown/release/{module}.wasm"
+        ));
+        run(Command::new(&tools.wasm_bindgen)
+            .arg(&wasm)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+            ])
+            .arg("--out-dir")
+            .arg(&staging))?;
+        let bg = staging.join(format!("{module}_bg.wasm"));
+        run(Command::new(&tools.wasm_opt)
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg))?;
+        let glue = staging.join(format!("{module}.js"));
+        run(Command::new(&tools.esbuild)
+            .arg(&glue)
+            .args([
+                "--minify",
+                "--format=esm",
+                "--allow-overwrite",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", glue.display())))?;
+        outputs.push(bg);
+        outputs.push(glue);
+    }
+    // Each language's strings beside the wasm: the loader fetches the reader's one.
     for lang in colloquy_i18n::Lang::ALL {
         let json = serde_json::to_string(&lang.strings().to_list()).map_err(|e| e.to_string())?;
         let file = staging.join(format!("{}.json", lang.tag()));
         std::fs::write(&file, json).map_err(|e| format!("{}: {e}", file.display()))?;
-        languages.push(file);
+        outputs.push(file);
     }
-    let css = root.join("widget/style.css");
-    let mut hashed = vec![bg.as_path(), glue.as_path(), css.as_path()];
-    hashed.extend(languages.iter().map(|p| p.as_path()));
+    // The styles, minified (the loader links them into the shadow root).
+    let css = staging.join("style.css");
+    run(Command::new(&tools.esbuild)
+        .arg(root.join("widget/style.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", css.display())))?;
+    outputs.push(css.clone());
+
+    // Content-addressed folder: a new build never mixes with a cached old one. Files are
+    // replaced in place (each written beside its target, then renamed over it), never by
+    // deleting the folder, so a running `wrangler dev` keeps serving while this builds.
+    let hashed: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
     let version = content_hash(&hashed)?;
     let assets = root.join("build/assets");
     let dest = assets.join("widget").join(&version);
     std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
-    let languages = languages
-        .iter()
-        .filter_map(|p| p.file_name()?.to_str().map(str::to_owned));
-    for name in ["colloquy_widget_bg.wasm", "colloquy_widget.js"]
-        .map(str::to_owned)
-        .into_iter()
-        .chain(languages)
-    {
-        let bytes = std::fs::read(staging.join(&name)).map_err(|e| format!("{name}: {e}"))?;
-        replace_file(&dest.join(&name), &bytes)?;
+    for file in &outputs {
+        let name = file.file_name().ok_or("output without a name")?;
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        replace_file(&dest.join(name), &bytes)?;
     }
-    // The styles, minified, beside the wasm (embed.js links them into the shadow root).
-    run(Command::new(&tools.esbuild)
-        .arg(&css)
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", staging.join("style.css").display())))?;
-    let bytes = std::fs::read(staging.join("style.css")).map_err(|e| format!("style.css: {e}"))?;
-    replace_file(&dest.join("style.css"), &bytes)?;
-    // count.js gets its URL from core's one description of the API, not by retyping it.
-    let counts_path = format!(
-        "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
-        colloquy_core::endpoint::Endpoint::Counts
-            .path()
-            .trim_start_matches('/')
-    );
+    // The same styles at a stable address, for the plain `/view` pages.
+    replace_file(
+        &assets.join("style.css"),
+        &std::fs::read(&css).map_err(|e| e.to_string())?,
+    )?;
+    // count.js and embed.js get their paths from core's one description of the API.
+    let api_path =
+        |e: colloquy_core::endpoint::Endpoint| e.path().trim_start_matches('/').to_owned();
+    use colloquy_core::endpoint::Endpoint;
     for (source, defines) in [
-        ("count.js", vec![counts_path]),
+        (
+            "count.js",
+            vec![format!(
+                "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
+                api_path(Endpoint::Counts)
+            )],
+        ),
         (
             "embed.js",
             vec![
                 format!("--define:COLLOQUY_BUILD=\"{version}\""),
                 format!("--define:COLLOQUY_LANGS={}", language_tags()),
+                format!("--define:COLLOQUY_FAILED={}", load_failed_texts()),
+                format!(
+                    "--define:COLLOQUY_SORT_KEY=\"{}\"",
+                    colloquy_core::storage_keys::SORT
+                ),
+                format!(
+                    "--define:COLLOQUY_OWNER_KEY=\"{}\"",
+                    colloquy_core::storage_keys::OWNER
+                ),
+                format!(
+                    "--define:COLLOQUY_EMBED_PATH=\"{}\"",
+                    api_path(Endpoint::Embed)
+                ),
+                format!(
+                    "--define:COLLOQUY_VIEW_PATH=\"{}\"",
+                    api_path(Endpoint::View)
+                ),
             ],
         ),
     ] {
@@ -158,6 +190,20 @@ pub fn widget(tools: &Tools) -> Result<String> {
 fn language_tags() -> String {
     let tags: Vec<&str> = colloquy_i18n::Lang::ALL.iter().map(|l| l.tag()).collect();
     serde_json::to_string(&tags).expect("tags serialize")
+}
+
+/// What the loader says, in each language, when the thread cannot be fetched at all (it
+/// has no strings file then): the heading without a count, the failure, "Try again".
+fn load_failed_texts() -> String {
+    let texts: serde_json::Map<String, serde_json::Value> = colloquy_i18n::Lang::ALL
+        .iter()
+        .map(|lang| {
+            let t = lang.strings();
+            let text = [t.heading_unknown_untitled, t.load_failed, t.retry];
+            (lang.tag().to_owned(), serde_json::json!(text))
+        })
+        .collect();
+    serde_json::Value::Object(texts).to_string()
 }
 
 /// Write `path` atomically: readers see the old file or the new one, never a gap.
@@ -238,7 +284,14 @@ fn worker_is_fresh(root: &Path) -> bool {
     let Some(built) = mtime(&root.join("worker/build/index.js")) else {
         return false;
     };
-    let inputs = ["Cargo.toml", "Cargo.lock", "worker", "core"];
+    let inputs = [
+        "Cargo.toml",
+        "Cargo.lock",
+        "worker",
+        "core",
+        "markup",
+        "i18n",
+    ];
     inputs
         .iter()
         .all(|i| newest(&root.join(i)).is_some_and(|t| t <= built))

@@ -205,10 +205,13 @@ pub fn dev() -> Result<()> {
 
 /// Watch the widget's and core's sources; rebuild the widget when they change. The build
 /// replaces files in place, so the running server keeps serving the old version until
-/// the new one is there, and a reload of the demo shows it.
+/// the new one is there, and a reload of the demo shows it. `wrangler dev` lists the
+/// static assets when it (re)loads its configuration, so a new version's folder is only
+/// served once `wrangler.toml` has been touched.
 fn rebuild_widget_on_change(tools: Tools) {
     std::thread::spawn(move || {
-        let watched = ["widget", "core/src"].map(|p| root().join(p));
+        let watched =
+            ["widget", "reader", "browser", "i18n/src", "core/src"].map(|p| root().join(p));
         let stamp = || watched.iter().filter_map(|p| build::newest(p)).max();
         let mut last = stamp();
         loop {
@@ -219,6 +222,14 @@ fn rebuild_widget_on_change(tools: Tools) {
                 step("widget sources changed: rebuilding the widget");
                 if let Err(e) = build::widget(&tools) {
                     eprintln!("xtask: widget build failed: {e}");
+                    continue;
+                }
+                let touched = std::fs::File::options()
+                    .append(true)
+                    .open(root().join("wrangler.toml"))
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                if let Err(e) = touched {
+                    eprintln!("xtask: could not touch wrangler.toml: {e}");
                 }
             }
         }

@@ -35,6 +35,13 @@ pub trait HumanCheck {
     async fn verify(&self, token: &str, client_ip: &str) -> Result<bool, String>;
 }
 
+/// The outcome of a write and the thread it changed (whose cached pages are now stale).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed<T> {
+    pub value: T,
+    pub thread: String,
+}
+
 /// For sites without a human check.
 pub struct NoCheck;
 

@@ -168,6 +168,7 @@ fn likes_count_once_per_reader_and_order_the_most_liked_first() {
             },
             T0,
         ))
+        .map(|c| c.value)
     };
     assert_eq!(like(b, "reader-one-0123456789", true).unwrap().likes, 1);
     assert_eq!(
@@ -337,7 +338,7 @@ fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
             edit_token: token.into(),
             body: "*first*".into(),
         };
-        pollster::block_on(f.svc().edit(created.comment.id, &input, "client", now))
+        pollster::block_on(f.svc().edit(created.comment.id, &input, "client", now)).map(|c| c.value)
     };
     let edited = edit(&created.edit_token, T0 + 60_000).unwrap();
     assert_eq!(edited.body_html, "<p><em>first</em></p>\n");
@@ -359,8 +360,9 @@ fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
         edit_token: created.edit_token.clone(),
         body: " ".into(),
     };
-    let err =
-        pollster::block_on(f.svc().edit(created.comment.id, &empty, "client", T0)).unwrap_err();
+    let err = pollster::block_on(f.svc().edit(created.comment.id, &empty, "client", T0))
+        .map(|c| c.value)
+        .unwrap_err();
     assert_eq!(err.to_body().error.fields[0].code, ErrorCode::BodyRequired);
 }
 
@@ -374,7 +376,7 @@ fn deleting_keeps_replies_under_a_placeholder_and_drops_lone_comments() {
         let input = DeleteComment {
             edit_token: c.edit_token.clone(),
         };
-        pollster::block_on(f.svc().delete(c.comment.id, &input, T0))
+        pollster::block_on(f.svc().delete(c.comment.id, &input, T0)).map(|c| c.value)
     };
     delete(&top).unwrap();
     delete(&lone).unwrap();
@@ -632,6 +634,7 @@ fn one_client_cannot_inflate_likes_with_fresh_reader_ids() {
             ip,
             T0,
         ))
+        .map(|c| c.value)
         .unwrap()
     };
     for n in 0..6 {
@@ -661,6 +664,7 @@ fn an_edit_on_a_moderated_site_goes_back_to_the_queue_unless_the_owner_made_it()
             "client",
             T0 + 1_000,
         ))
+        .map(|c| c.value)
         .unwrap()
     };
     assert!(edit(&mine).pending, "rewritten after approval: held again");
@@ -681,6 +685,7 @@ fn the_edit_window_is_checked_against_the_comments_age_not_only_the_token() {
             },
             now,
         ))
+        .map(|c| c.value)
     };
     assert_eq!(
         delete(T0 + 61_000).unwrap_err().code(),
@@ -748,6 +753,7 @@ fn previews_and_edits_are_rate_limited_per_client() {
             "a",
             T0,
         ))
+        .map(|c| c.value)
     };
     assert!(edit().is_ok());
     assert_eq!(edit().unwrap_err().code(), ErrorCode::RateLimited);

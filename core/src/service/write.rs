@@ -1,7 +1,7 @@
 //! The write side: posting (every check in cost order), editing and deleting one's own
 //! comment, likes and preview.
 
-use super::{rfc3339, HumanCheck, Service, ServiceError};
+use super::{rfc3339, Changed, HumanCheck, Service, ServiceError};
 use crate::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
     LikeState, NewComment, PreviewResponse, PublicComment,
@@ -191,6 +191,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             edit_token: self.keys.edit_token(record.id, expires),
             edit_expires_at: rfc3339(expires),
             form_token: self.form_token_for(&valid.thread, client, now_ms),
+            html: None,
         })
     }
 
@@ -212,21 +213,25 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         id: CommentId,
         token: &str,
         now_ms: i64,
-    ) -> Result<CommentRecord, ServiceError> {
+    ) -> Result<(CommentRecord, String), ServiceError> {
         // The token is checked before the lookup, so forged tokens learn nothing about ids.
         self.keys
             .verify_edit_token(token, id, now_ms)
             .map_err(ServiceError::EditToken)?;
-        let comment = match self.store.find_comment(id).await? {
+        let (comment, thread) = match self.store.find_comment_in_thread(id).await? {
             // Authors may also withdraw or fix a comment still awaiting moderation.
-            Some(c) if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) => c,
+            Some((c, t))
+                if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) =>
+            {
+                (c, t.key)
+            }
             _ => return Err(ServiceError::CommentNotFound),
         };
         let window_end = comment.created_at_ms + i64::from(self.site.edit_window_secs) * 1000;
         if now_ms > window_end {
             return Err(ServiceError::EditToken(TokenError::Expired));
         }
-        Ok(comment)
+        Ok((comment, thread))
     }
 
     /// Replace the text of the reader's own comment. On a moderated site an approved
@@ -237,13 +242,13 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         input: &EditComment,
         client_ip: &str,
         now_ms: i64,
-    ) -> Result<PublicComment, ServiceError> {
+    ) -> Result<Changed<PublicComment>, ServiceError> {
         self.writable()?;
         let body = input.body.trim();
         let client = ClientKeys::from_ip(client_ip);
         self.count_against("edit", &self.site.edit_limits, &client, now_ms)
             .await?;
-        let comment = self.own_comment(id, &input.edit_token, now_ms).await?;
+        let (comment, thread) = self.own_comment(id, &input.edit_token, now_ms).await?;
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
         let body_html = render_body(body)?;
         let back_to_queue =
@@ -258,7 +263,10 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 status: back_to_queue.then_some(CommentStatus::Pending),
             })
             .await?;
-        Ok(self.public(&record))
+        Ok(Changed {
+            value: self.public(&record),
+            thread,
+        })
     }
 
     /// Delete the reader's own comment. Replies stay; the comment shows as "[deleted]".
@@ -267,11 +275,11 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         id: CommentId,
         input: &DeleteComment,
         now_ms: i64,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Changed<()>, ServiceError> {
         self.writable()?;
-        self.own_comment(id, &input.edit_token, now_ms).await?;
+        let (_, thread) = self.own_comment(id, &input.edit_token, now_ms).await?;
         self.store.delete_comment(id, now_ms).await?;
-        Ok(())
+        Ok(Changed { value: (), thread })
     }
 
     /// Like (or un-like) a published comment once per reader.
@@ -282,7 +290,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         liked: bool,
         client_ip: &str,
         now_ms: i64,
-    ) -> Result<LikeState, ServiceError> {
+    ) -> Result<Changed<LikeState>, ServiceError> {
         self.writable()?;
         let reader = input.reader.trim();
         let well_formed = (16..=64).contains(&reader.len())
@@ -295,10 +303,10 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let client = ClientKeys::from_ip(client_ip);
         self.count_against("like", &self.site.like_limits, &client, now_ms)
             .await?;
-        match self.store.find_comment(id).await? {
-            Some(c) if c.status == CommentStatus::Approved => {}
+        let thread = match self.store.find_comment_in_thread(id).await? {
+            Some((c, t)) if c.status == CommentStatus::Approved => t.key,
             _ => return Err(ServiceError::CommentNotFound),
-        }
+        };
         let (likes, liked) = self
             .store
             .set_like(SetLike {
@@ -309,7 +317,10 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 now_ms,
             })
             .await?;
-        Ok(LikeState { likes, liked })
+        Ok(Changed {
+            value: LikeState { likes, liked },
+            thread,
+        })
     }
 
     /// Render a body exactly as publishing it would, storing nothing. Rendering costs

@@ -7,7 +7,7 @@
 //! Browser storage stays out of the domain types: this module is its only user.
 
 use colloquy_core::api::CommentId;
-use colloquy_core::api::PublicComment;
+use colloquy_core::storage_keys;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -60,7 +60,7 @@ pub fn load_own(api_base: &str, id: CommentId) -> Option<OwnComment> {
         expires_ms: parts.next()?.parse().ok()?,
         markdown: parts.next().unwrap_or_default().to_owned(),
     };
-    if own.expires_ms <= crate::browser::now_ms() {
+    if own.expires_ms <= crate::now_ms() {
         remove(&own_key(api_base, id));
         return None;
     }
@@ -136,11 +136,11 @@ pub fn forget_edit_draft(api_base: &str, id: CommentId) {
 }
 
 pub fn load_sort(api_base: &str) -> Option<String> {
-    get(&format!("colloquy:sort:{api_base}"))
+    get(&format!("{}{api_base}", storage_keys::SORT))
 }
 
 pub fn save_sort(api_base: &str, sort: &str) {
-    set(&format!("colloquy:sort:{api_base}"), sort);
+    set(&format!("{}{api_base}", storage_keys::SORT), sort);
 }
 
 /// A random id for this browser, so likes count once per reader without an account.
@@ -180,29 +180,42 @@ pub fn set_liked(api_base: &str, id: CommentId, on: bool) {
     }
 }
 
-fn pending_key(api_base: &str, thread: &str) -> String {
-    format!("colloquy:pending:{api_base}:{thread}")
+fn pending_prefix(api_base: &str, thread: &str) -> String {
+    format!("colloquy:pending:{api_base}:{thread}:")
 }
 
-/// This reader's comments still awaiting moderation (only they see them).
-pub fn load_pending(api_base: &str, thread: &str) -> Vec<PublicComment> {
-    get(&pending_key(api_base, thread))
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
-}
-
-pub fn save_pending(api_base: &str, thread: &str, pending: &[PublicComment]) {
-    match serde_json::to_string(pending) {
-        Ok(json) if !pending.is_empty() => set(&pending_key(api_base, thread), &json),
-        _ => remove(&pending_key(api_base, thread)),
+/// This reader's comments still awaiting moderation (only they see them), as the HTML
+/// the server rendered for them, with their ids.
+pub fn load_pending(api_base: &str, thread: &str) -> Vec<(CommentId, String)> {
+    let prefix = pending_prefix(api_base, thread);
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for i in 0..s.length().unwrap_or(0) {
+        let Some(key) = s.key(i).ok().flatten() else {
+            continue;
+        };
+        if let Some(id) = key.strip_prefix(&prefix).and_then(|id| id.parse().ok()) {
+            if let Some(html) = get(&key) {
+                out.push((id, html));
+            }
+        }
     }
+    out.sort_by_key(|(id, _)| *id);
+    out
 }
 
-/// The site owner's key, stored once by visiting a page with `#colloquy-owner=<key>`.
+pub fn save_pending(api_base: &str, thread: &str, id: CommentId, html: &str) {
+    set(&format!("{}{id}", pending_prefix(api_base, thread)), html);
+}
+
+pub fn forget_pending(api_base: &str, thread: &str, id: CommentId) {
+    remove(&format!("{}{id}", pending_prefix(api_base, thread)));
+}
+
+/// The site owner's key, stored by the loader when a page is opened with
+/// `#colloquy-owner=<key>` (and removed from the address bar at once).
 pub fn owner_key(api_base: &str) -> Option<String> {
-    get(&format!("colloquy:owner:{api_base}"))
-}
-
-pub fn save_owner_key(api_base: &str, key: &str) {
-    set(&format!("colloquy:owner:{api_base}"), key);
+    get(&format!("{}{api_base}", storage_keys::OWNER))
 }

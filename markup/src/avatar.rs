@@ -1,7 +1,7 @@
 //! Identicons: a 5×5 mirrored pattern and a hue drawn from the server's keyed avatar hash.
 //! Nothing is fetched, so no third party learns who reads or writes.
 
-use leptos::prelude::*;
+use maud::{html, Markup};
 
 /// Cells to fill (column, row) for the left half plus the middle column, mirrored.
 fn cells(hash: &[u8]) -> Vec<(u8, u8)> {
@@ -30,34 +30,18 @@ fn decode(hex: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The author's Gravatar (`(base URL, hash)`), only when the site owner turned Gravatar on (the one case where
-/// the widget loads an image from a third party); the identicon underneath is the fallback.
-#[component]
-pub fn Avatar(hash: String, gravatar: Option<(String, String)>) -> impl IntoView {
-    match gravatar {
-        Some((base, g)) => view! {
-            <img class="cq-avatar" alt="" width="28" height="28" loading="lazy" referrerpolicy="no-referrer"
-                src=format!("{base}/{g}?s=56&d=identicon") />
-        }
-        .into_any(),
-        None => view! { <Identicon hash=hash /> }.into_any(),
-    }
-}
-
-/// A decorative identicon (hidden from screen readers: the name is right beside it).
-#[component]
-fn Identicon(hash: String) -> impl IntoView {
-    let bytes = decode(&hash);
+/// A decorative identicon (hidden from screen readers: the name is right beside it). An
+/// empty hash (no usable secret, or a deleted comment) draws an empty square.
+pub fn identicon(hash: &str) -> Markup {
+    let bytes = decode(hash);
     let hue = u16::from(bytes.first().copied().unwrap_or(0)) * 360 / 256;
-    let fill = format!("hsl({hue} 55% 45%)");
-    let rects = cells(&bytes)
-        .into_iter()
-        .map(|(x, y)| view! { <rect x=x.to_string() y=y.to_string() width="1" height="1" /> })
-        .collect_view();
-    view! {
-        <svg class="cq-avatar" viewBox="-0.5 -0.5 6 6" aria-hidden="true" focusable="false" fill=fill>
-            {rects}
-        </svg>
+    html! {
+        svg.cq-avatar viewBox="-0.5 -0.5 6 6" aria-hidden="true" focusable="false"
+            fill={"hsl(" (hue) " 55% 45%)"} {
+            @for (x, y) in cells(&bytes) {
+                rect x=(x) y=(y) width="1" height="1" {}
+            }
+        }
     }
 }
 
@@ -77,5 +61,8 @@ mod tests {
             cells(&decode("00ff00ff00ff00ff")),
             cells(&decode("00f0f0f0f0f0f0f0"))
         );
+        let svg = identicon("a1b2c3d4e5f60718293a4b5c6d7e8f90").into_string();
+        assert!(svg.starts_with("<svg class=\"cq-avatar\""), "{svg}");
+        assert_eq!(svg.matches("<rect").count(), c.len());
     }
 }

@@ -1,0 +1,1029 @@
+//! The thread on the page and what a reader does with it.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use colloquy_browser::{now_ms, sleep_ms, storage};
+use colloquy_core::api::Sort;
+use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::CommentId;
+use colloquy_i18n::Strings;
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Element, Event};
+
+use crate::dom::{self, find, find_all};
+use crate::net;
+use crate::Page;
+
+/// Most pages loaded to reach a permalinked comment.
+const MAX_PERMALINK_PAGES: usize = 50;
+
+/// One widget's reading state: what the page shows, and the writing half once loaded.
+pub struct Reader {
+    section: Element,
+    t: &'static Strings<'static>,
+    page: Page,
+    thread: String,
+    /// The state JSON the server embedded (handed to the writing half as it is).
+    state: String,
+    sort: Cell<Sort>,
+    total: Cell<u32>,
+    max_depth: usize,
+    /// Bumped by every reload of the list (a sort change): an older answer is dropped.
+    generation: Cell<u32>,
+    load_writer: Function,
+    strings: Array,
+    writer: RefCell<Option<JsValue>>,
+}
+
+impl Reader {
+    pub fn new(
+        section: Element,
+        t: &'static Strings<'static>,
+        page: Page,
+        load_writer: Function,
+        strings: Array,
+    ) -> Option<Reader> {
+        let state = find(&section, "script.cq-state")?.text_content()?;
+        let parsed = js_sys::JSON::parse(&state).ok()?;
+        let thread = net::field(&parsed, "thread").as_string()?;
+        let sort = net::field(&parsed, "sort")
+            .as_string()
+            .and_then(|s| Sort::parse(&s))
+            .unwrap_or_default();
+        let total = net::number(&parsed, "total").unwrap_or(0) as u32;
+        let max_depth = net::number(&parsed, "max_depth").unwrap_or(5) as usize;
+        Some(Reader {
+            section,
+            t,
+            page,
+            thread,
+            state,
+            sort: Cell::new(sort),
+            total: Cell::new(total),
+            max_depth,
+            generation: Cell::new(0),
+            load_writer,
+            strings,
+            writer: RefCell::new(None),
+        })
+    }
+
+    fn base(&self) -> &str {
+        &self.page.api_base
+    }
+
+    /// The query for more of this thread, in the current order, after `cursor`.
+    fn query(&self, cursor: Option<String>) -> EmbedQuery {
+        EmbedQuery {
+            thread: ThreadQuery {
+                thread: self.thread.clone(),
+                sort: self.sort.get(),
+                cursor,
+            },
+            lang: self.page.lang.clone(),
+            title: self.page.title.clone(),
+            theme: self.page.theme.clone(),
+            depth: self.page.depth,
+            root: None,
+            page: self.page.page_url.clone(),
+        }
+    }
+
+    fn list(&self) -> Option<Element> {
+        find(&self.section, "ol.cq-list")
+    }
+
+    fn item(&self, id: CommentId) -> Option<Element> {
+        find(&self.section, &format!("li.cq-item[data-id=\"{id}\"]"))
+    }
+
+    fn notice(&self, text: Option<&str>) {
+        if let Some(n) = find(&self.section, ".cq-notice") {
+            dom::set_text(&n, text.unwrap_or(""));
+        }
+    }
+
+    fn set_total(&self, total: u32) {
+        self.total.set(total);
+        if let Some(h) = find(&self.section, "h2.cq-heading") {
+            dom::set_text(&h, &self.t.heading(Some(total as usize), &self.title()));
+        }
+        if let Some(empty) = find(&self.section, ".cq-empty") {
+            dom::set_hidden(
+                &empty,
+                total > 0 || self.list().is_some_and(|l| l.child_element_count() > 0),
+            );
+        }
+    }
+
+    fn title(&self) -> String {
+        js_sys::JSON::parse(&self.state)
+            .ok()
+            .and_then(|s| net::field(&s, "title").as_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Wire the reader to the painted thread.
+pub fn start(reader: &Rc<Reader>, first: Option<Element>) {
+    let on_click = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| click(&reader, &event))
+    };
+    let on_change = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| change(&reader, &event))
+    };
+    let on_focus = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| focus_in(&reader, &event))
+    };
+    let on_input = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| typed(&reader, &event))
+    };
+    let on_writer = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| from_writer(&reader, &event))
+    };
+    let section = &reader.section;
+    let _ = section.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    let _ = section.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+    let _ = section.add_event_listener_with_callback("focusin", on_focus.as_ref().unchecked_ref());
+    let _ = section.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+    for name in [
+        "colloquy:posted",
+        "colloquy:edited",
+        "colloquy:deleted",
+        "colloquy:closed",
+    ] {
+        let _ = section.add_event_listener_with_callback(name, on_writer.as_ref().unchecked_ref());
+    }
+    if let Some(window) = web_sys::window() {
+        let on_hash = {
+            let reader = reader.clone();
+            Closure::<dyn Fn()>::new(move || permalink(&reader))
+        };
+        let _ =
+            window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        on_hash.forget();
+    }
+    // The widget lives as long as the page.
+    on_click.forget();
+    on_change.forget();
+    on_focus.forget();
+    on_input.forget();
+    on_writer.forget();
+
+    // A comment left unsent on an earlier visit is back in the box, as it was typed.
+    let draft = storage::load_draft(reader.base(), &reader.thread, None);
+    if let Some(area) = compose_box(reader).filter(|a| a.value().is_empty()) {
+        area.set_value(&draft);
+    }
+
+    mark_likes(reader, &reader.section);
+    show_own_controls(reader, &reader.section);
+    show_pending(reader);
+    permalink(reader);
+    // The reader's first touch before this loaded, done again now that it can be.
+    if let Some(first) = first {
+        if first.matches("textarea, input").unwrap_or(false) {
+            dom::focus(&first);
+            open_compose(reader);
+        } else if let Some(button) = dom::closest(&first, "[data-action], .cq-more a") {
+            if let Some(b) = button.dyn_ref::<web_sys::HtmlElement>() {
+                b.click();
+            }
+        }
+    }
+}
+
+fn click(reader: &Rc<Reader>, event: &Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    if let Some(more) = dom::closest(&target, ".cq-more a") {
+        event.prevent_default();
+        load_more(reader, more);
+        return;
+    }
+    let Some(actor) = dom::closest(&target, "[data-action]") else {
+        return;
+    };
+    let action = dom::attr(&actor, "data-action").unwrap_or_default();
+    let li = dom::closest(&actor, "li.cq-item");
+    let id = li.as_ref().and_then(dom::item_id);
+    match (action.as_str(), li, id) {
+        ("like", Some(li), Some(id)) => {
+            // "Try again" after a failed like repeats it on the comment's like button.
+            let button = if actor.class_list().contains("cq-like") {
+                Some(actor)
+            } else {
+                find(&li, ":scope > article .cq-like")
+            };
+            if let Some(button) = button {
+                like(reader, button, id);
+            }
+        }
+        ("reply", Some(li), Some(id)) => toggle_reply(reader, &li, actor, id),
+        ("collapse", Some(li), _) => collapse(reader, &li, &actor),
+        ("replies", Some(li), Some(id)) => {
+            event.prevent_default();
+            load_replies(reader, li, id);
+        }
+        ("edit", Some(li), Some(id)) => open_edit(reader, &li, id),
+        ("delete", Some(li), Some(id)) => open_delete(reader, &li, id),
+        ("retry-more", _, _) => {
+            if let Some(more) = find(&reader.section, ".cq-more a") {
+                dom::remove(&actor.parent_element().unwrap_or(actor));
+                load_more(reader, more);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn change(reader: &Rc<Reader>, event: &Event) {
+    let Some(select) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    else {
+        return;
+    };
+    if select.name() != "sort" {
+        return;
+    }
+    if let Some(sort) = Sort::parse(&select.value()) {
+        storage::save_sort(reader.base(), sort.as_str());
+        reader.sort.set(sort);
+        reload(reader);
+    }
+}
+
+fn compose_box(reader: &Reader) -> Option<web_sys::HtmlTextAreaElement> {
+    find(&reader.section, "textarea.cq-compose-box")?
+        .dyn_into()
+        .ok()
+}
+
+/// Text typed into the box before the form has arrived is kept as the draft at once:
+/// a reload, or a writing half that never loads, loses none of it.
+fn typed(reader: &Rc<Reader>, event: &Event) {
+    let Some(area) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .filter(|a| a.class_list().contains("cq-compose-box"))
+    else {
+        return;
+    };
+    storage::save_draft(reader.base(), &reader.thread, None, &area.value());
+}
+
+fn focus_in(reader: &Rc<Reader>, event: &Event) {
+    let on_box = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| el.class_list().contains("cq-compose-box"));
+    if on_box {
+        open_compose(reader);
+    }
+}
+
+/// Likes: this browser's own, shown pressed; a click sends it, and a failure says so.
+fn mark_likes(reader: &Reader, within: &Element) {
+    for button in find_all(within, "button.cq-like") {
+        let id = dom::closest(&button, "li.cq-item").and_then(|li| dom::item_id(&li));
+        if id.is_some_and(|id| storage::liked(reader.base(), id)) {
+            set_like(reader, &button, true, None);
+        }
+    }
+}
+
+fn set_like(reader: &Reader, button: &Element, on: bool, likes: Option<i64>) {
+    dom::set_attr(button, "aria-pressed", if on { "true" } else { "false" });
+    if let Some(heart) = find(button, ".cq-heart") {
+        dom::set_text(&heart, if on { "♥ " } else { "♡ " });
+    }
+    if let Some(n) = likes {
+        if let Some(count) = find(button, ".cq-count") {
+            dom::set_text(&count, &n.to_string());
+        }
+        dom::set_attr(
+            button,
+            "title",
+            &reader.t.plural(&reader.t.likes, n.max(0) as usize),
+        );
+    }
+}
+
+fn like(reader: &Rc<Reader>, button: Element, id: CommentId) {
+    let on = dom::attr(&button, "aria-pressed").as_deref() != Some("true");
+    set_like(reader, &button, on, None);
+    if let Some(old) = button
+        .next_element_sibling()
+        .filter(|e| e.class_list().contains("cq-like-error"))
+    {
+        dom::remove(&old);
+    }
+    let reader = reader.clone();
+    spawn_local(async move {
+        let reader_id = storage::reader_id(reader.base());
+        let endpoint = if on {
+            Endpoint::Like(id)
+        } else {
+            Endpoint::Unlike(id)
+        };
+        let body = format!("{{\"reader\":{}}}", net::json_string(&reader_id));
+        match net::write(
+            endpoint.method().as_str(),
+            &endpoint.url(reader.base()),
+            &body,
+        )
+        .await
+        {
+            Ok(state) => {
+                let liked = net::field(&state, "liked").as_bool().unwrap_or(on);
+                storage::set_liked(reader.base(), id, liked);
+                set_like(&reader, &button, liked, net::number(&state, "likes"));
+            }
+            Err(_) => {
+                set_like(&reader, &button, !on, None);
+                let note = failure(
+                    reader.t.like_failed,
+                    reader.t.retry,
+                    "cq-like-error",
+                    "like",
+                );
+                let _ = button.after_with_node_1(&note);
+            }
+        }
+    });
+}
+
+/// "Something failed — Try again": the retry button repeats `action` on the same comment.
+fn failure(message: &str, retry: &str, class: &str, action: &str) -> Element {
+    let note = dom::element("span", &format!("cq-form-error {class}"), message);
+    dom::set_attr(&note, "role", "alert");
+    let _ = note.append_with_str_1(" ");
+    dom::append(&note, &dom::button("cq-link cq-retry", action, retry));
+    note
+}
+
+/// Hide or show the replies under a comment.
+fn collapse(reader: &Reader, li: &Element, button: &Element) {
+    let expanded = dom::attr(button, "aria-expanded").as_deref() == Some("true");
+    for part in find_all(li, ":scope > ol.cq-replies, :scope > .cq-more-replies") {
+        dom::set_hidden(&part, expanded);
+    }
+    dom::set_attr(
+        button,
+        "aria-expanded",
+        if expanded { "false" } else { "true" },
+    );
+    let hidden = find_all(li, ":scope > ol.cq-replies li.cq-item:not(.cq-deleted)").len();
+    let label = if expanded {
+        reader.t.plural(&reader.t.show_replies, hidden)
+    } else {
+        reader.t.hide_replies.to_owned()
+    };
+    dom::set_text(button, &label);
+}
+
+/// "Show more comments": the next page appended, focus on its first comment.
+fn load_more(reader: &Rc<Reader>, link: Element) {
+    if dom::attr(&link, "aria-busy").is_some() {
+        return;
+    }
+    let cursor = dom::attr(&link, "data-cursor");
+    dom::set_attr(&link, "aria-busy", "true");
+    let generation = reader.generation.get();
+    let reader = reader.clone();
+    spawn_local(async move {
+        let url = reader.query(cursor).url(reader.base(), Endpoint::EmbedMore);
+        let result = net::get(&url).await;
+        let _ = link.remove_attribute("aria-busy");
+        if reader.generation.get() != generation {
+            return;
+        }
+        match result {
+            Ok(html) => {
+                let first = append_page(&reader, &html);
+                if let Some(article) = first.and_then(|li| find(&li, "article")) {
+                    dom::focus(&article);
+                }
+            }
+            Err(_) => {
+                let note = failure(
+                    reader.t.more_failed,
+                    reader.t.retry,
+                    "cq-more-error",
+                    "retry-more",
+                );
+                if let Some(p) = link.parent_element() {
+                    let _ = p.after_with_node_1(&note);
+                }
+            }
+        }
+    });
+}
+
+/// Add a page fragment (items and its own "Show more") to the list; the first new item.
+fn append_page(reader: &Rc<Reader>, html: &str) -> Option<Element> {
+    let list = reader.list()?;
+    let mut first = None;
+    for part in dom::parse(html) {
+        if part.class_list().contains("cq-list") {
+            for li in find_all(&part, ":scope > li.cq-item") {
+                let duplicate = dom::item_id(&li).and_then(|id| reader.item(id)).is_some();
+                if duplicate {
+                    continue;
+                }
+                mark_likes(reader, &li);
+                show_own_controls(reader, &li);
+                dom::append(&list, &li);
+                first.get_or_insert(li);
+            }
+        }
+    }
+    if let Some(old) = find(&reader.section, ".cq-more") {
+        dom::remove(&old);
+    }
+    if let Some(next) = dom::parse(html)
+        .into_iter()
+        .find(|e| e.class_list().contains("cq-more"))
+    {
+        let _ = list.after_with_node_1(&next);
+    }
+    first
+}
+
+/// The list again from its first page, in the order just chosen. Only the newest
+/// answer is applied: an order chosen and left again cannot land last.
+fn reload(reader: &Rc<Reader>) {
+    let generation = reader.generation.get() + 1;
+    reader.generation.set(generation);
+    let reader = reader.clone();
+    spawn_local(async move {
+        let url = reader.query(None).url(reader.base(), Endpoint::EmbedMore);
+        let result = net::get(&url).await;
+        if reader.generation.get() != generation {
+            return;
+        }
+        match result {
+            Ok(html) => {
+                if let Some(list) = reader.list() {
+                    list.set_inner_html("");
+                }
+                append_page(&reader, &html);
+                show_pending(&reader);
+            }
+            Err(_) => reader.notice(Some(reader.t.load_failed)),
+        }
+    });
+}
+
+/// "Show N more replies": the whole subtree in place, focus on its first new reply.
+fn load_replies(reader: &Rc<Reader>, li: Element, id: CommentId) {
+    let reader = reader.clone();
+    spawn_local(async move {
+        let _ = fetch_replies(&reader, &li, id, true).await;
+    });
+}
+
+async fn fetch_replies(
+    reader: &Rc<Reader>,
+    li: &Element,
+    id: CommentId,
+    focus: bool,
+) -> Result<(), net::Failed> {
+    let url = reader
+        .query(None)
+        .url(reader.base(), Endpoint::EmbedReplies(id));
+    let before: Vec<String> = find_all(li, "li.cq-item")
+        .iter()
+        .filter_map(|l| dom::attr(l, "data-id"))
+        .collect();
+    match net::get(&url).await {
+        Ok(html) => {
+            let Some(replies) = dom::parse(&html).into_iter().next() else {
+                return Ok(());
+            };
+            mark_likes(reader, &replies);
+            show_own_controls(reader, &replies);
+            match find(li, ":scope > ol.cq-replies") {
+                Some(old) => {
+                    let _ = old.replace_with_with_node_1(&replies);
+                }
+                None => {
+                    if let Some(article) = find(li, ":scope > article") {
+                        let _ = article.after_with_node_1(&replies);
+                    }
+                }
+            }
+            if let Some(more) = find(li, ":scope > .cq-more-replies") {
+                dom::remove(&more);
+            }
+            let first_new = find_all(&replies, "li.cq-item")
+                .into_iter()
+                .find(|l| !dom::attr(l, "data-id").is_some_and(|id| before.contains(&id)));
+            if focus {
+                if let Some(article) = first_new.and_then(|l| find(&l, "article")) {
+                    dom::focus(&article);
+                }
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(more) = find(li, ":scope > .cq-more-replies") {
+                let note = failure(
+                    reader.t.replies_failed,
+                    reader.t.retry,
+                    "cq-replies-error",
+                    "replies",
+                );
+                if find(&more, ".cq-replies-error").is_none() {
+                    let _ = more.append_with_str_1(" ");
+                    dom::append(&more, &note);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A `#comment-…` link: this thread's comment is loaded (page by page, then its
+/// subtree), scrolled to and highlighted. Another thread's (or none) is never pulled in.
+fn permalink(reader: &Rc<Reader>) {
+    let Some(id) = colloquy_browser::permalink_target() else {
+        return;
+    };
+    let reader = reader.clone();
+    spawn_local(async move {
+        reader.notice(None);
+        if reader.item(id).is_none() {
+            let context = net::get_json(&Endpoint::CommentContext(id).url(reader.base())).await;
+            let context = match context {
+                Ok(c)
+                    if net::field(&c, "thread").as_string().as_deref()
+                        == Some(reader.thread.as_str()) =>
+                {
+                    c
+                }
+                _ => {
+                    reader.notice(Some(reader.t.permalink_missing));
+                    return;
+                }
+            };
+            let root = net::number(&context, "root_id").map(CommentId);
+            let mut pages = 0;
+            while let Some(root) = root.filter(|r| reader.item(*r).is_none()) {
+                let _ = root;
+                let Some(link) = find(&reader.section, ".cq-more a") else {
+                    break;
+                };
+                let cursor = dom::attr(&link, "data-cursor");
+                let url = reader.query(cursor).url(reader.base(), Endpoint::EmbedMore);
+                match net::get(&url).await {
+                    Ok(html) if pages < MAX_PERMALINK_PAGES => {
+                        append_page(&reader, &html);
+                        pages += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(root) = root.filter(|r| *r != id) {
+                if let Some(li) = reader.item(root) {
+                    let _ = fetch_replies(&reader, &li, root, false).await;
+                }
+            }
+        }
+        match reader.item(id).and_then(|li| find(&li, "article")) {
+            Some(article) => {
+                for old in find_all(&reader.section, "li.cq-target") {
+                    dom::remove_class(&old, "cq-target");
+                }
+                if let Some(li) = article.parent_element() {
+                    dom::add_class(&li, "cq-target");
+                }
+                dom::reveal(&article);
+            }
+            None => reader.notice(Some(reader.t.permalink_missing)),
+        }
+    });
+}
+
+/// Edit and Delete on this browser's own comments while their window is open; they go
+/// when it closes.
+fn show_own_controls(reader: &Rc<Reader>, within: &Element) {
+    for li in find_all(within, "li.cq-item").into_iter().chain(
+        within
+            .matches("li.cq-item")
+            .unwrap_or(false)
+            .then(|| within.clone()),
+    ) {
+        let Some(id) = dom::item_id(&li) else {
+            continue;
+        };
+        if li.class_list().contains("cq-deleted") {
+            continue;
+        }
+        let Some(own) = storage::load_own(reader.base(), id) else {
+            continue;
+        };
+        let Some(slot) = find(&li, ":scope > article .cq-own") else {
+            continue;
+        };
+        if slot.child_element_count() > 0 {
+            continue;
+        }
+        dom::append(
+            &slot,
+            &dom::button("cq-link cq-edit-button", "edit", reader.t.edit),
+        );
+        dom::append(
+            &slot,
+            &dom::button("cq-link cq-delete-button", "delete", reader.t.delete),
+        );
+        // An edit left unsaved reopens with its text.
+        if storage::load_edit_draft(reader.base(), id).is_some() {
+            open_edit(reader, &li, id);
+        }
+        let slot = slot.clone();
+        spawn_local(async move {
+            sleep_ms(own.expires_ms - now_ms()).await;
+            for b in find_all(&slot, ".cq-edit-button, .cq-delete-button") {
+                dom::remove(&b);
+            }
+        });
+    }
+}
+
+/// This reader's comments still awaiting moderation (only they see them).
+fn show_pending(reader: &Rc<Reader>) {
+    let Some(list) = reader.list() else { return };
+    for (id, html) in storage::load_pending(reader.base(), &reader.thread) {
+        if reader.item(id).is_some() {
+            continue;
+        }
+        for li in dom::parse(&html) {
+            show_own_controls(reader, &li);
+            dom::append(&list, &li);
+        }
+    }
+}
+
+/// The writing half, loaded once, on the reader's first step towards writing.
+async fn writer(reader: &Rc<Reader>) -> Option<JsValue> {
+    if let Some(w) = reader.writer.borrow().clone() {
+        return Some(w);
+    }
+    let promise: Promise = reader
+        .load_writer
+        .call0(&JsValue::NULL)
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let module = JsFuture::from(promise).await.ok()?;
+    *reader.writer.borrow_mut() = Some(module.clone());
+    Some(module)
+}
+
+/// Ask the writing half to open `kind` in `host`; `extra` is its JSON options.
+fn open_writer(reader: &Rc<Reader>, kind: &'static str, host: Element, extra: String) {
+    let reader = reader.clone();
+    spawn_local(async move {
+        let Some(module) = writer(&reader).await else {
+            if let Some(note) = find(&reader.section, ".cq-needs-script") {
+                dom::set_hidden(&note, false);
+            }
+            return;
+        };
+        let Ok(open) = Reflect::get(&module, &"open".into()).and_then(|f| f.dyn_into::<Function>())
+        else {
+            return;
+        };
+        let context = format!(
+            "{{\"api_base\":{},\"page_url\":{},\"page_title\":{},\"state\":{}}}",
+            net::json_string(&reader.page.api_base),
+            net::json_string(&reader.page.page_url),
+            net::json_string(&reader.page.title),
+            reader.state
+        );
+        let args = Array::of5(
+            &JsValue::from_str(kind),
+            &host,
+            &JsValue::from_str(&context),
+            &reader.strings,
+            &JsValue::from_str(&extra),
+        );
+        if let Err(e) = open.apply(&JsValue::NULL, &args) {
+            web_sys::console::error_2(&"colloquy: the writing half failed:".into(), &e);
+        }
+    });
+}
+
+fn open_compose(reader: &Rc<Reader>) {
+    let Some(compose) = find(&reader.section, ".cq-compose") else {
+        return;
+    };
+    if dom::attr(&compose, "data-open").is_some() {
+        return;
+    }
+    dom::set_attr(&compose, "data-open", "");
+    // The writer reads what is in the box when its form replaces it, so nothing typed
+    // while it loads is lost.
+    open_writer(reader, "compose", compose, "{}".into());
+}
+
+fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentId) {
+    let open = find(li, ":scope > .cq-reply-host");
+    // One reply form at a time, like a blog.
+    for host in find_all(&reader.section, ".cq-reply-host") {
+        close_reply(&host);
+    }
+    if open.is_some() {
+        dom::focus(&button);
+        return;
+    }
+    dom::set_attr(&button, "aria-expanded", "true");
+    dom::set_text(&button, reader.t.cancel_reply);
+    let host = dom::element("div", "cq-reply-host", "");
+    if let Some(article) = find(li, ":scope > article") {
+        let _ = article.after_with_node_1(&host);
+    }
+    let depth: usize = dom::attr(li, "data-depth")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(1);
+    let name = find(li, ":scope > article .cq-author")
+        .and_then(|a| a.text_content())
+        .unwrap_or_default();
+    let extra = format!(
+        "{{\"parent_id\":{id},\"parent_name\":{},\"depth\":{},\"flat\":{}}}",
+        net::json_string(&name),
+        (depth + 1).min(reader.max_depth),
+        depth >= reader.max_depth
+    );
+    open_writer(reader, "reply", host, extra);
+}
+
+/// Close a reply form (its host goes; its draft stays in storage).
+fn close_reply(host: &Element) {
+    if let Some(li) = host.parent_element() {
+        if let Some(button) = find(&li, ":scope > article button.cq-reply") {
+            dom::set_attr(&button, "aria-expanded", "false");
+        }
+    }
+    dom::remove(host);
+}
+
+fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
+    let Some(article) = find(li, ":scope > article") else {
+        return;
+    };
+    if find(&article, ".cq-edit-host").is_some() {
+        return;
+    }
+    let host = dom::element("div", "cq-edit-host", "");
+    if let Some(body) = find(&article, ":scope > .cq-body") {
+        dom::set_hidden(&body, true);
+        let _ = body.after_with_node_1(&host);
+    }
+    open_writer(reader, "edit", host, format!("{{\"id\":{id}}}"));
+}
+
+fn open_delete(reader: &Rc<Reader>, li: &Element, id: CommentId) {
+    let Some(slot) = find(li, ":scope > article .cq-own") else {
+        return;
+    };
+    if find(&slot, ".cq-delete-host").is_some() {
+        return;
+    }
+    for b in find_all(&slot, "button") {
+        dom::set_hidden(&b, true);
+    }
+    let host = dom::element("span", "cq-delete-host", "");
+    dom::append(&slot, &host);
+    open_writer(reader, "delete", host, format!("{{\"id\":{id}}}"));
+}
+
+/// What the writing half reports: a comment posted, edited, deleted, or a form closed.
+fn from_writer(reader: &Rc<Reader>, event: &Event) {
+    let Some(event) = event.dyn_ref::<web_sys::CustomEvent>() else {
+        return;
+    };
+    let detail = event
+        .detail()
+        .as_string()
+        .and_then(|d| js_sys::JSON::parse(&d).ok())
+        .unwrap_or(JsValue::NULL);
+    let id = net::number(&detail, "id").map(CommentId);
+    let host = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    match event.type_().as_str() {
+        "colloquy:posted" => posted(reader, &detail, host),
+        "colloquy:edited" => {
+            if let (Some(id), Some(li)) = (id, id.and_then(|id| reader.item(id))) {
+                if let Some(body) = find(&li, ":scope > article > .cq-body") {
+                    body.set_inner_html(
+                        &net::field(&detail, "body_html")
+                            .as_string()
+                            .unwrap_or_default(),
+                    );
+                    dom::set_hidden(&body, false);
+                }
+                if let Some(edited) = find(&li, ":scope > article .cq-edited") {
+                    dom::set_hidden(&edited, false);
+                }
+                if let Some(host) = find(&li, ".cq-edit-host") {
+                    dom::remove(&host);
+                }
+                let _ = id;
+                if let Some(article) = find(&li, ":scope > article") {
+                    dom::focus(&article);
+                }
+            }
+        }
+        "colloquy:deleted" => {
+            if let Some(li) = id.and_then(|id| reader.item(id)) {
+                deleted(
+                    reader,
+                    &li,
+                    id.unwrap_or(CommentId(0)),
+                    net::field(&detail, "pending").as_bool() == Some(true),
+                );
+            }
+        }
+        "colloquy:closed" => {
+            let Some(host) = host else { return };
+            let li = dom::closest(&host, "li.cq-item");
+            if host.class_list().contains("cq-reply-host") {
+                close_reply(&host);
+                if let Some(b) = li
+                    .as_ref()
+                    .and_then(|li| find(li, ":scope > article button.cq-reply"))
+                {
+                    dom::set_text(&b, reader.t.reply);
+                    dom::focus(&b);
+                }
+            } else if host.class_list().contains("cq-edit-host") {
+                if let Some(body) = li
+                    .as_ref()
+                    .and_then(|li| find(li, ":scope > article > .cq-body"))
+                {
+                    dom::set_hidden(&body, false);
+                }
+                dom::remove(&host);
+                if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {
+                    dom::focus(&b);
+                }
+            } else if host.class_list().contains("cq-delete-host") {
+                let slot = host.parent_element();
+                dom::remove(&host);
+                if let Some(slot) = slot {
+                    for b in find_all(&slot, "button") {
+                        dom::set_hidden(&b, false);
+                    }
+                    if let Some(b) = find(&slot, ".cq-delete-button") {
+                        dom::focus(&b);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A comment was published (or is awaiting moderation): the server's HTML for it goes
+/// where it belongs, without reloading.
+fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
+    let Some(html) = net::field(detail, "html").as_string() else {
+        return;
+    };
+    let parent = net::number(detail, "parent_id").map(CommentId);
+    let pending = net::field(detail, "pending").as_bool() == Some(true);
+    let Some(li) = dom::parse(&html).into_iter().next() else {
+        return;
+    };
+    if let Some(id) = dom::item_id(&li) {
+        if pending {
+            storage::save_pending(reader.base(), &reader.thread, id, &html);
+        }
+    }
+    show_own_controls(reader, &li);
+    match parent.and_then(|p| reader.item(p)) {
+        Some(parent_li) => {
+            // Below the depth cap a reply joins its parent's level, after it.
+            let flat = li.has_attribute("data-flat");
+            if flat {
+                let _ = parent_li.after_with_node_1(&li);
+            } else {
+                let list = match find(&parent_li, ":scope > ol.cq-replies") {
+                    Some(list) => list,
+                    None => {
+                        let list = dom::element("ol", "cq-replies", "");
+                        match find(&parent_li, ":scope > .cq-reply-host")
+                            .or_else(|| find(&parent_li, ":scope > article"))
+                        {
+                            Some(anchor) => {
+                                let _ = anchor.after_with_node_1(&list);
+                            }
+                            None => dom::append(&parent_li, &list),
+                        }
+                        list
+                    }
+                };
+                dom::append(&list, &li);
+            }
+        }
+        None => {
+            if let Some(list) = reader.list() {
+                if reader.sort.get() == Sort::Newest {
+                    let _ = list.prepend_with_node_1(&li);
+                } else {
+                    dom::append(&list, &li);
+                }
+            }
+        }
+    }
+    if let Some(host) = host.filter(|h| h.class_list().contains("cq-reply-host")) {
+        close_reply(&host);
+        if let Some(b) = parent
+            .and_then(|p| reader.item(p))
+            .and_then(|p| find(&p, ":scope > article button.cq-reply"))
+        {
+            dom::set_text(&b, reader.t.reply);
+        }
+    }
+    if !pending {
+        reader.set_total(reader.total.get() + 1);
+    } else {
+        reader.set_total(reader.total.get());
+    }
+    for old in find_all(&reader.section, "li.cq-target") {
+        dom::remove_class(&old, "cq-target");
+    }
+    dom::add_class(&li, "cq-target");
+    if let Some(article) = find(&li, "article") {
+        dom::reveal(&article);
+    }
+}
+
+/// The reader deleted their comment: it stays as "[deleted]" if replies hang under it,
+/// else it goes; focus moves to the next comment, the previous, the parent, or the heading.
+fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bool) {
+    storage::forget_pending(reader.base(), &reader.thread, id);
+    let has_replies = !find_all(li, ":scope > ol.cq-replies > li.cq-item").is_empty();
+    if !was_pending && !li.has_attribute("data-pending") {
+        reader.set_total(reader.total.get().saturating_sub(1));
+    }
+    if has_replies {
+        dom::add_class(li, "cq-deleted");
+        if let Some(article) = find(li, ":scope > article") {
+            dom::set_attr(&article, "aria-label", reader.t.deleted);
+            for part in find_all(
+                &article,
+                ":scope > header, :scope > .cq-body, :scope > .cq-edit-host",
+            ) {
+                dom::remove(&part);
+            }
+            let placeholder = dom::element("p", "cq-body cq-placeholder", reader.t.deleted);
+            let _ = article.prepend_with_node_1(&placeholder);
+            for b in find_all(&article, ".cq-like, .cq-reply, .cq-own > *") {
+                dom::remove(&b);
+            }
+            dom::focus(&article);
+        }
+        return;
+    }
+    let next = li
+        .next_element_sibling()
+        .or_else(|| li.previous_element_sibling())
+        .or_else(|| {
+            li.parent_element()
+                .and_then(|ol| dom::closest(&ol, "li.cq-item"))
+        });
+    let parent_list = li.parent_element();
+    dom::remove(li);
+    if let Some(list) = parent_list
+        .filter(|l| l.class_list().contains("cq-replies") && l.child_element_count() == 0)
+    {
+        if let Some(collapse) = list
+            .parent_element()
+            .and_then(|p| find(&p, ":scope > article .cq-collapse"))
+        {
+            dom::remove(&collapse);
+        }
+        dom::remove(&list);
+    }
+    match next.and_then(|n| find(&n, "article")) {
+        Some(article) => dom::focus(&article),
+        None => {
+            if let Some(h) = find(&reader.section, "h2.cq-heading") {
+                dom::focus(&h);
+            }
+        }
+    }
+}

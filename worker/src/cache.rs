@@ -1,0 +1,101 @@
+//! Keeping hot threads at the edge. A thread's HTML and JSON pages are cached under a key
+//! that includes the thread's *version*, kept in KV and bumped by every write that changes
+//! what readers see: a changed thread is simply a new key, so nothing has to be found and
+//! purged, and a reader reloading after posting gets a page with their comment (KV shows a
+//! write at once in the location it was made). On a hit no D1 query runs at all; with an
+//! `If-None-Match` that still matches, not even the body is sent.
+
+use worker::{console_error, Cache, Env, Headers, Request, Response};
+
+/// The KV binding in wrangler.toml.
+const KV_BINDING: &str = "CACHE";
+/// How long an edge copy lives: likes (which do not bump versions) are at most this old.
+const EDGE_SECS: u32 = 60;
+
+/// The thread's version key in KV.
+fn version_key(site: &str, thread: &str) -> String {
+    format!("v:{site}:{thread}")
+}
+
+/// The current version of a thread's public pages ("0" before any write, or without KV).
+pub async fn version(env: &Env, site: &str, thread: &str) -> String {
+    let Ok(kv) = env.kv(KV_BINDING) else {
+        return "0".into();
+    };
+    match kv.get(&version_key(site, thread)).text().await {
+        Ok(v) => v.unwrap_or_else(|| "0".into()),
+        Err(e) => {
+            console_error!("colloquy: KV read failed: {e}");
+            "0".into()
+        }
+    }
+}
+
+/// A write changed what readers of `thread` see: give its pages a new version. The
+/// version is the write's time, so two writes in one millisecond agree.
+pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64) {
+    let Ok(kv) = env.kv(KV_BINDING) else {
+        return;
+    };
+    let put = kv.put(&version_key(site, thread), now_ms.to_string());
+    if let Err(e) = match put {
+        Ok(put) => put.execute().await,
+        Err(e) => Err(e),
+    } {
+        console_error!("colloquy: KV version bump failed: {e}");
+    }
+}
+
+/// The entity tag of a view: the thread's version, what was asked for, and this build.
+pub fn etag(version: &str, request_key: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (request_key, BUILD).hash(&mut h);
+    format!("\"{version}-{:x}\"", h.finish())
+}
+
+/// Changes with every build of the Worker, so a deploy never serves an old page.
+const BUILD: &str = env!("CARGO_PKG_VERSION");
+
+/// Whether the request's `If-None-Match` names `etag`.
+pub fn not_modified(req: &Request, etag: &str) -> bool {
+    req.headers()
+        .get("If-None-Match")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+}
+
+/// The edge cache's key for a view: its URL with the version added.
+fn cache_key(url: &str, version: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}v={version}")
+}
+
+/// A cached copy of the view at `url` for `version`, if this location has one.
+pub async fn lookup(url: &str, version: &str) -> Option<Response> {
+    Cache::default()
+        .get(cache_key(url, version), false)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Keep a copy of `response` at this location for [`EDGE_SECS`].
+pub async fn store(url: &str, version: &str, response: &mut Response) {
+    let Ok(mut copy) = response.cloned() else {
+        return;
+    };
+    let _ = copy
+        .headers_mut()
+        .set("Cache-Control", &format!("public, max-age={EDGE_SECS}"));
+    if let Err(e) = Cache::default().put(cache_key(url, version), copy).await {
+        console_error!("colloquy: edge cache put failed: {e}");
+    }
+}
+
+/// Browsers may keep a view but must ask again (cheaply, with `If-None-Match`).
+pub fn revalidate_headers(headers: &Headers, etag: &str) -> worker::Result<()> {
+    headers.set("ETag", etag)?;
+    headers.set("Cache-Control", "public, max-age=0, must-revalidate")
+}

@@ -1,0 +1,354 @@
+//! Server-rendered views: the widget's first paint (`/embed`), its next pages and
+//! subtrees (`/embed/more`, `/embed/replies/{id}`), and a whole document for readers
+//! without JavaScript (`/view`). The HTML comes from `colloquy-markup`, the one definition.
+
+use colloquy_core::api::{CommentId, EmbedState, PublicComment};
+use colloquy_core::defaults;
+use colloquy_core::endpoint::{EmbedQuery, Endpoint};
+use colloquy_core::service::{HumanCheck, Service};
+use colloquy_core::store::CommentStore;
+use colloquy_core::ErrorCode;
+use colloquy_i18n::Lang;
+use colloquy_markup::{Page, View};
+use worker::{Env, Headers, Request, Response};
+
+use crate::cache;
+use crate::config::Config;
+use crate::error::WorkerError;
+
+type Result<T> = std::result::Result<T, WorkerError>;
+
+/// What one view needs besides the store.
+pub struct Ctx<'a> {
+    pub env: &'a Env,
+    pub req: &'a Request,
+    pub config: &'a Config,
+    /// The deployment's own origin (`https://comments.example.org`): links in the HTML
+    /// are absolute, since it is shown inside other sites' pages.
+    pub base: String,
+    /// The request's query string.
+    pub query: &'a str,
+}
+
+fn parse(query: &str) -> Result<EmbedQuery> {
+    EmbedQuery::parse(query).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))
+}
+
+fn max_depth(q: &EmbedQuery) -> usize {
+    match q.depth {
+        0 => defaults::MAX_DEPTH,
+        d => d.clamp(1, defaults::MAX_DEPTH_LIMIT),
+    }
+}
+
+fn theme(q: &EmbedQuery) -> &'static str {
+    match q.theme.as_str() {
+        "dark" => "dark",
+        "auto" => "auto",
+        _ => defaults::THEME,
+    }
+}
+
+/// Plain links to the document view (the thread's next page, a whole subtree).
+struct Links {
+    base: String,
+    query: EmbedQuery,
+}
+
+impl Links {
+    fn page(&self, cursor: &str) -> String {
+        let mut q = self.query.clone();
+        q.thread.cursor = Some(cursor.to_owned());
+        q.root = None;
+        q.url(&self.base, Endpoint::View)
+    }
+
+    fn replies(&self, id: CommentId) -> String {
+        let mut q = self.query.clone();
+        q.thread.cursor = None;
+        q.root = Some(id);
+        q.url(&self.base, Endpoint::View)
+    }
+}
+
+/// Serve a view through the edge cache: a matching `If-None-Match` gets 304, a cached copy
+/// is returned as is, and only a miss renders (and runs D1).
+pub async fn cached<F, Fut>(
+    ctx: &Ctx<'_>,
+    thread: &str,
+    content_type: &str,
+    render: F,
+) -> Result<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String>>,
+{
+    let url = ctx.req.url()?.to_string();
+    let version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
+    let etag = cache::etag(&version, &url);
+    if cache::not_modified(ctx.req, &etag) {
+        let headers = Headers::new();
+        cache::revalidate_headers(&headers, &etag)?;
+        headers.set("Server-Timing", "cache;desc=\"not modified\"")?;
+        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+    }
+    let fresh_headers = || -> Result<Headers> {
+        let headers = Headers::new();
+        headers.set("Content-Type", content_type)?;
+        headers.set("X-Content-Type-Options", "nosniff")?;
+        cache::revalidate_headers(&headers, &etag)?;
+        Ok(headers)
+    };
+    if let Some(mut hit) = cache::lookup(&url, &version).await {
+        // A cached response's headers are immutable: its body goes out in a new one.
+        let headers = fresh_headers()?;
+        headers.set("Server-Timing", "cache;desc=\"hit\"")?;
+        return Ok(Response::from_bytes(hit.bytes().await?)?.with_headers(headers));
+    }
+    let body = render().await?;
+    let mut response = Response::ok(body)?.with_headers(fresh_headers()?);
+    cache::store(&url, &version, &mut response).await;
+    Ok(response)
+}
+
+fn view<'a>(
+    t: &'a colloquy_i18n::Strings<'static>,
+    config: &'a Config,
+    depth: usize,
+    page_href: &'a dyn Fn(&str) -> String,
+    replies_href: &'a dyn Fn(CommentId) -> String,
+) -> View<'a> {
+    View {
+        t,
+        max_depth: depth,
+        gravatar_url: config.site.gravatar_url.as_deref(),
+        page_href,
+        replies_href,
+    }
+}
+
+/// `GET /embed`: the whole widget, with the JSON it takes over from.
+pub async fn embed<S: CommentStore, H: HumanCheck>(
+    ctx: &Ctx<'_>,
+    service: &Service<'_, S, H>,
+) -> Result<Response> {
+    let q = parse(ctx.query)?;
+    cached(
+        ctx,
+        &q.thread.thread,
+        "text/html; charset=utf-8",
+        || async {
+            let page = service
+                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .await?;
+            let lang = Lang::pick(&q.lang);
+            let title = if q.title.trim().is_empty() {
+                page.title.clone().unwrap_or_default()
+            } else {
+                q.title.clone()
+            };
+            let depth = max_depth(&q);
+            let state = EmbedState {
+                thread: page.thread.clone(),
+                title: title.clone(),
+                sort: page.sort,
+                next_cursor: page.next_cursor.clone(),
+                total: page.total,
+                max_depth: depth,
+                lang: lang.tag().to_owned(),
+                settings: page.settings.clone(),
+            };
+            let state = serde_json::to_string(&state)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?;
+            let links = Links {
+                base: ctx.base.clone(),
+                query: q.clone(),
+            };
+            let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
+            let view = view(lang.strings(), ctx.config, depth, &page_href, &replies_href);
+            Ok(colloquy_markup::thread(
+                &view,
+                &Page {
+                    thread: &page.thread,
+                    title: &title,
+                    total: page.total,
+                    sort: page.sort,
+                    comments: &page.comments,
+                    next_cursor: page.next_cursor.as_deref(),
+                },
+                theme(&q),
+                &state,
+            ))
+        },
+    )
+    .await
+}
+
+/// `GET /embed/more`: the next page's comments and its own "Show more".
+pub async fn more<S: CommentStore, H: HumanCheck>(
+    ctx: &Ctx<'_>,
+    service: &Service<'_, S, H>,
+) -> Result<Response> {
+    let q = parse(ctx.query)?;
+    cached(
+        ctx,
+        &q.thread.thread,
+        "text/html; charset=utf-8",
+        || async {
+            let page = service
+                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .await?;
+            let links = Links {
+                base: ctx.base.clone(),
+                query: q.clone(),
+            };
+            let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
+            let lang = Lang::pick(&q.lang);
+            let view = view(
+                lang.strings(),
+                ctx.config,
+                max_depth(&q),
+                &page_href,
+                &replies_href,
+            );
+            Ok(colloquy_markup::page_fragment(
+                &view,
+                &page.comments,
+                page.next_cursor.as_deref(),
+            ))
+        },
+    )
+    .await
+}
+
+/// The top-level comment `root` of this site and every reply under it.
+async fn subtree<S: CommentStore, H: HumanCheck>(
+    service: &Service<'_, S, H>,
+    root: CommentId,
+) -> Result<(PublicComment, String, Vec<PublicComment>)> {
+    let context = service.context(root).await?;
+    if context.comment.parent_id.is_some() {
+        return Err(WorkerError::Request(ErrorCode::CommentNotFound));
+    }
+    let replies = service.replies(root).await?;
+    Ok((context.comment, context.thread, replies.comments))
+}
+
+/// `GET /embed/replies/{id}`: every reply under a top-level comment.
+pub async fn replies<S: CommentStore, H: HumanCheck>(
+    ctx: &Ctx<'_>,
+    service: &Service<'_, S, H>,
+    root: CommentId,
+) -> Result<Response> {
+    let q = parse(ctx.query)?;
+    cached(
+        ctx,
+        &q.thread.thread,
+        "text/html; charset=utf-8",
+        || async {
+            let (comment, thread, replies) = subtree(service, root).await?;
+            if thread != q.thread.thread.trim() {
+                // The version that keys the cache is the asked thread's: never another's.
+                return Err(WorkerError::Request(ErrorCode::CommentNotFound));
+            }
+            let links = Links {
+                base: ctx.base.clone(),
+                query: q.clone(),
+            };
+            let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
+            let lang = Lang::pick(&q.lang);
+            let view = view(
+                lang.strings(),
+                ctx.config,
+                max_depth(&q),
+                &page_href,
+                &replies_href,
+            );
+            Ok(colloquy_markup::subtree_fragment(&view, &comment, &replies))
+        },
+    )
+    .await
+}
+
+/// `GET /view`: a whole document (a page of the thread, or one subtree).
+pub async fn document<S: CommentStore, H: HumanCheck>(
+    ctx: &Ctx<'_>,
+    service: &Service<'_, S, H>,
+) -> Result<Response> {
+    let q = parse(ctx.query)?;
+    cached(
+        ctx,
+        &q.thread.thread,
+        "text/html; charset=utf-8",
+        || async {
+            let page = service
+                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .await?;
+            let (comments, next) = match q.root {
+                Some(root) => {
+                    let (comment, _, replies) = subtree(service, root).await?;
+                    let mut all = vec![comment];
+                    all.extend(replies);
+                    (all, None)
+                }
+                None => (page.comments.clone(), page.next_cursor.clone()),
+            };
+            let lang = Lang::pick(&q.lang);
+            let title = if q.title.trim().is_empty() {
+                page.title.clone().unwrap_or_default()
+            } else {
+                q.title.clone()
+            };
+            let links = Links {
+                base: ctx.base.clone(),
+                query: q.clone(),
+            };
+            let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
+            let view = view(
+                lang.strings(),
+                ctx.config,
+                max_depth(&q),
+                &page_href,
+                &replies_href,
+            );
+            let back = colloquy_core::validate::is_http_url(&q.page).then_some(q.page.as_str());
+            Ok(colloquy_markup::document(
+                &view,
+                &Page {
+                    thread: &page.thread,
+                    title: &title,
+                    total: page.total,
+                    sort: page.sort,
+                    comments: &comments,
+                    next_cursor: next.as_deref(),
+                },
+                &format!("{}/style.css", ctx.base),
+                back,
+            ))
+        },
+    )
+    .await
+}
+
+/// A comment just posted, as HTML, when the request asked (`?lang=…&depth=…[&flat=1]`):
+/// the widget inserts it as sent, so it never builds a comment's markup itself.
+pub fn rendered_comment(query: &str, config: &Config, comment: &PublicComment) -> Option<String> {
+    let values = |name| colloquy_core::endpoint::query_values(query, name);
+    let lang = values("lang").into_iter().next()?;
+    let depth: usize = values("depth").first()?.parse().ok()?;
+    let flat = values("flat").first().is_some_and(|f| f == "1");
+    let max = values("max_depth")
+        .first()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(defaults::MAX_DEPTH)
+        .clamp(1, defaults::MAX_DEPTH_LIMIT);
+    let none = |_: &str| String::new();
+    let none_id = |_: CommentId| String::new();
+    let view = view(Lang::pick(&lang).strings(), config, max, &none, &none_id);
+    Some(colloquy_markup::single(
+        &view,
+        comment,
+        depth.clamp(1, max),
+        flat,
+    ))
+}
