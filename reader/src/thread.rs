@@ -97,8 +97,17 @@ impl Reader {
         find(&self.section, "ol.cq-list")
     }
 
+    /// A comment's list item, by the id of its article: an id lookup (a hash table in
+    /// the browser), so merging a page costs the same however much is loaded.
     fn item(&self, id: CommentId) -> Option<Element> {
-        find(&self.section, &format!("li.cq-item[data-id=\"{id}\"]"))
+        let root = self
+            .section
+            .get_root_node()
+            .dyn_into::<web_sys::DocumentFragment>()
+            .ok()?;
+        root.get_element_by_id(&format!("comment-{id}"))?
+            .parent_element()
+            .filter(|li| li.class_list().contains("cq-item"))
     }
 
     fn notice(&self, text: Option<&str>) {

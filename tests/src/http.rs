@@ -30,6 +30,16 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a header that may come more than once, joined as one list.
+    pub fn header_all(&self, name: &str) -> String {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The stable error code of an error response.
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]

@@ -286,7 +286,11 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                 .await?;
             let (comments, next) = match q.root {
                 Some(root) => {
-                    let (comment, _, replies) = subtree(service, root).await?;
+                    let (comment, thread, replies) = subtree(service, root).await?;
+                    if thread != q.thread.thread.trim() {
+                        // Another thread's comment is never shown (nor cached) as this one's.
+                        return Err(WorkerError::Request(ErrorCode::CommentNotFound));
+                    }
                     let mut all = vec![comment];
                     all.extend(replies);
                     (all, None)
@@ -311,7 +315,13 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                 &page_href,
                 &replies_href,
             );
-            let back = colloquy_core::validate::is_http_url(&q.page).then_some(q.page.as_str());
+            // A link back only to the site's own pages: this page is on the comment
+            // server's domain, and must not lend it to a link anywhere else.
+            let back = url::Url::parse(&q.page)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .filter(|u| ctx.config.origin_allowed(&u.origin().ascii_serialization()))
+                .map(|_| q.page.as_str());
             Ok(colloquy_markup::document(
                 &view,
                 &Page {

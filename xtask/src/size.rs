@@ -6,6 +6,84 @@ use std::path::{Path, PathBuf};
 use crate::tools::{ensure_all, Need};
 use crate::{build, root, step, Result};
 
+/// Brotli budgets, checked by `cargo xtask test`: the loader every page with comments
+/// runs, and the reading half every reader downloads (glue and wasm together).
+pub const LOADER_BUDGET: usize = 5 * 1024;
+pub const READER_BUDGET: usize = 64 * 1024;
+
+/// What a reader downloads, in the order they need it.
+struct Groups {
+    /// Before the first comment is visible: the loader and the styles (the thread's HTML
+    /// comes on top, and depends on the thread).
+    first_paint: Vec<PathBuf>,
+    /// The reading half, which takes over: glue, wasm and one language (the largest).
+    reader: Vec<PathBuf>,
+    /// The writing half, loaded on the first step towards writing.
+    writer: Vec<PathBuf>,
+    /// Comment counts on index pages (not part of the widget).
+    other: Vec<PathBuf>,
+}
+
+fn groups(version: &str) -> Result<Groups> {
+    let assets = root().join("build/assets");
+    let dir = assets.join("widget").join(version);
+    let largest_language = files(&dir)?
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        .max_by_key(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .ok_or("no language file was built")?;
+    Ok(Groups {
+        first_paint: vec![assets.join("embed.js"), dir.join("style.css")],
+        reader: vec![
+            dir.join("colloquy_reader.js"),
+            dir.join("colloquy_reader_bg.wasm"),
+            largest_language,
+        ],
+        writer: vec![
+            dir.join("colloquy_widget.js"),
+            dir.join("colloquy_widget_bg.wasm"),
+        ],
+        other: vec![assets.join("count.js")],
+    })
+}
+
+/// The raw / gzip / brotli sizes of `files`, summed.
+fn total(files: &[PathBuf]) -> Result<[usize; 3]> {
+    let mut sum = [0usize; 3];
+    for file in files {
+        for (t, s) in sum.iter_mut().zip(measure(file)?) {
+            *t += s;
+        }
+    }
+    Ok(sum)
+}
+
+/// Fail when the loader or the reading half has outgrown its budget (brotli bytes).
+pub fn check_budgets(version: &str) -> Result<()> {
+    let g = groups(version)?;
+    let loader = measure(&g.first_paint[0])?[2];
+    let reader = total(&g.reader[..2])?[2];
+    println!(
+        "size budget (brotli): loader {loader} of {LOADER_BUDGET} bytes, reader (glue + wasm) {reader} of {READER_BUDGET} bytes"
+    );
+    let mut over = Vec::new();
+    if loader > LOADER_BUDGET {
+        over.push(format!(
+            "embed.js is {loader} bytes, over its {LOADER_BUDGET}"
+        ));
+    }
+    if reader > READER_BUDGET {
+        over.push(format!(
+            "the reader is {reader} bytes, over its {READER_BUDGET}"
+        ));
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("size budget exceeded: {}", over.join("; ")))
+    }
+}
+
 pub fn report() -> Result<()> {
     let root = root();
     let tools = ensure_all(Need::Build)?;
@@ -25,34 +103,32 @@ pub fn report() -> Result<()> {
         "{:<58} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip -9", "brotli 11"
     );
+    let g = groups(&version)?;
     let mut widget_total = [0usize; 3];
-    let assets = root.join("build/assets");
-    let mut widget_files = vec![assets.join("embed.js"), assets.join("count.js")];
-    widget_files.extend(files(&assets.join("widget").join(&version))?);
-    // A reader downloads one language table: the total counts the largest.
-    let largest_language = widget_files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-        .max_by_key(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
-        .cloned();
-    for file in widget_files {
-        let sizes = measure(&file)?;
-        print_row(&file, &root, sizes);
-        let is_language = file.extension().is_some_and(|e| e == "json");
-        if is_language && Some(&file) != largest_language.as_ref() {
-            continue;
+    for (label, files) in [
+        (
+            "first paint: loader + styles (+ the thread's HTML)",
+            &g.first_paint,
+        ),
+        ("reader: takes over (glue, wasm, one language)", &g.reader),
+        ("writer: on the first step towards writing", &g.writer),
+    ] {
+        for file in files.iter() {
+            print_row(file, &root, measure(file)?);
         }
-        for (t, s) in widget_total.iter_mut().zip(sizes) {
+        let sum = total(files)?;
+        print_sum(&format!("  {label}"), sum);
+        for (t, s) in widget_total.iter_mut().zip(sum) {
             *t += s;
         }
     }
-    println!(
-        "{:<58} {:>10} {:>10} {:>10}",
-        "widget total (what a reader downloads, one language)",
-        widget_total[0],
-        widget_total[1],
-        widget_total[2]
+    print_sum(
+        "widget total (everything a writing reader downloads)",
+        widget_total,
     );
+    for file in &g.other {
+        print_row(file, &root, measure(file)?);
+    }
     let mut worker_total = [0usize; 3];
     for file in files(&outdir)? {
         // Only what is uploaded as code: the JS shim and the wasm.
@@ -65,11 +141,12 @@ pub fn report() -> Result<()> {
             *t += s;
         }
     }
-    println!(
-        "{:<58} {:>10} {:>10} {:>10}",
-        "worker total (upload)", worker_total[0], worker_total[1], worker_total[2]
-    );
-    Ok(())
+    print_sum("worker total (upload)", worker_total);
+    check_budgets(&version)
+}
+
+fn print_sum(label: &str, [raw, gz, br]: [usize; 3]) {
+    println!("{label:<58} {raw:>10} {gz:>10} {br:>10}");
 }
 
 fn print_row(file: &Path, root: &Path, [raw, gz, br]: [usize; 3]) {

@@ -260,7 +260,15 @@ pub fn test(args: &[String]) -> Result<()> {
         .args(["test", "-p", "colloquy-e2e", "--no-run"])
         .args(&e2e_target)
         .current_dir(&root))?;
-    build::widget(&tools)?;
+    let version = build::widget(&tools)?;
+    // Size is a feature: the loader and the reading half stay within their budgets.
+    let budget = crate::size::check_budgets(&version);
+    if let Err(e) = &budget {
+        eprintln!("xtask: {e}");
+        tally.failed += 1;
+    } else {
+        tally.passed += 1;
+    }
     build::worker(&tools)?;
 
     let state = fresh_state_dir(&root)?;
@@ -405,7 +413,7 @@ pub fn test(args: &[String]) -> Result<()> {
     }
     // The one closing line CI reads: every test of the suite, unit and end-to-end.
     println!("total: {} passed, {} failed", tally.passed, tally.failed);
-    result
+    result.and(budget)
 }
 
 /// Formatting, lints and the native unit tests (core's SQL contract suite included).
