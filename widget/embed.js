@@ -157,7 +157,7 @@
   }
 
   // The reading half: near the viewport, at the first touch, or when the browser is idle.
-  var first = null;
+  var touched = [];
   var loading = null;
   var tookOver = false;
   var broken = false;
@@ -178,7 +178,8 @@
         .then(function (got) {
           return got[0].default({ module_or_path: dir + "colloquy_reader_bg.wasm" }).then(function () {
             tookOver = true;
-            got[0].take_over(section, got[1], page, writer, first);
+            got[0].take_over(section, got[1], page, writer, touched);
+            target.dispatchEvent(new CustomEvent("colloquy:interactive", { bubbles: true, detail: { thread: thread } }));
           });
         })
         .catch(broke);
@@ -197,20 +198,29 @@
     var actions = root.querySelectorAll(".cq-actions button, .cq-compose-box");
     for (var i = 0; i < actions.length; i++) actions[i].disabled = true;
     console.error("colloquy:", err);
+    // A link clicked while this was loading is followed now, as a plain link.
+    for (var j = touched.length - 1; j >= 0; j--) {
+      if (touched[j].tagName === "A") {
+        location.href = touched[j].href;
+        break;
+      }
+    }
   }
   root.addEventListener("pointerdown", load, { once: true, capture: true });
-  // A click or a focus before the widget took over is remembered and done again once it
-  // has (a link is not followed meanwhile); after that, the widget handles its own.
+  // Clicks and the focus of the comment box before the widget took over are remembered,
+  // in order, and done again once it has (a link is not followed meanwhile); after that,
+  // the widget handles its own.
   root.addEventListener("focusin", function (event) {
-    if (!tookOver && !first) first = event.target;
+    var box = event.target;
+    if (!tookOver && box.tagName === "TEXTAREA" && touched.indexOf(box) < 0) touched.push(box);
     load();
   }, { capture: true });
   root.addEventListener("click", function (event) {
-    if (tookOver) return;
+    if (tookOver || broken) return;
     var actor = event.target.closest && event.target.closest("[data-action], .cq-more a");
     if (!actor) return;
-    if (actor.tagName === "A" && !broken) event.preventDefault();
-    first = actor;
+    if (actor.tagName === "A") event.preventDefault();
+    touched.push(actor);
     load();
   }, { capture: true });
   if ("IntersectionObserver" in window) {

@@ -48,15 +48,16 @@ thread_local! {
 
 /// Take over the painted thread in `section`. `strings` is the reader's language table
 /// (its texts in order), `page` what the loader knows, `load_writer` a function that loads
-/// the writing half and resolves to its module, and `first` the element the reader touched
-/// before this arrived (replayed so no click is lost).
+/// the writing half and resolves to its module, and `touched` the elements the reader
+/// clicked (or the box they focused) before this arrived, in order: done again now, so no
+/// click is lost.
 #[wasm_bindgen]
 pub fn take_over(
     section: Element,
     strings: Array,
     page: JsValue,
     load_writer: Function,
-    first: JsValue,
+    touched: Array,
 ) {
     let texts = strings
         .iter()
@@ -80,6 +81,10 @@ pub fn take_over(
         return;
     };
     let reader = Rc::new(reader);
-    thread::start(&reader, first.dyn_into::<Element>().ok());
+    let touched = touched
+        .iter()
+        .filter_map(|e| e.dyn_into::<Element>().ok())
+        .collect();
+    thread::start(&reader, touched);
     READERS.with(|r| r.borrow_mut().push(reader));
 }

@@ -138,7 +138,7 @@ impl Reader {
 }
 
 /// Wire the reader to the painted thread.
-pub fn start(reader: &Rc<Reader>, first: Option<Element>) {
+pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
     let on_click = {
         let reader = reader.clone();
         Closure::<dyn Fn(Event)>::new(move |event: Event| click(&reader, &event))
@@ -198,15 +198,13 @@ pub fn start(reader: &Rc<Reader>, first: Option<Element>) {
     show_own_controls(reader, &reader.section);
     show_pending(reader);
     permalink(reader);
-    // The reader's first touch before this loaded, done again now that it can be.
-    if let Some(first) = first {
-        if first.matches("textarea, input").unwrap_or(false) {
-            dom::focus(&first);
+    // What the reader did before this loaded, done again now that it can be.
+    for element in touched.iter().filter(|e| e.is_connected()) {
+        if element.matches("textarea").unwrap_or(false) {
+            dom::focus(element);
             open_compose(reader);
-        } else if let Some(button) = dom::closest(&first, "[data-action], .cq-more a") {
-            if let Some(b) = button.dyn_ref::<web_sys::HtmlElement>() {
-                b.click();
-            }
+        } else if let Some(b) = element.dyn_ref::<web_sys::HtmlElement>() {
+            b.click();
         }
     }
 }
@@ -307,7 +305,13 @@ fn mark_likes(reader: &Reader, within: &Element) {
     for button in find_all(within, "button.cq-like") {
         let id = dom::closest(&button, "li.cq-item").and_then(|li| dom::item_id(&li));
         if id.is_some_and(|id| storage::liked(reader.base(), id)) {
-            set_like(reader, &button, true, None);
+            // A cached page may predate this browser's like (likes do not renew cached
+            // pages): the count is at least this one.
+            let shown: i64 = find(&button, ".cq-count")
+                .and_then(|c| c.text_content())
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            set_like(reader, &button, true, (shown == 0).then_some(1));
         }
     }
 }

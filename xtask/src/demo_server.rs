@@ -47,6 +47,7 @@ fn respond(
     let Some(bytes) = safe.then(|| std::fs::read(&file).ok()).flatten() else {
         return Response::from_string("not found").with_status_code(404);
     };
+    let mut csp = None;
     let (content_type, body) = match file.extension().and_then(|e| e.to_str()) {
         Some("html") => {
             let thread = query
@@ -75,6 +76,13 @@ fn respond(
                     "{{MAX_DEPTH}}",
                     option("depth", &["2", "3", "4", "5", "6"], "5"),
                 );
+            // The host Content-Security-Policy the README documents (`csp=widget`), or the
+            // same without 'wasm-unsafe-eval' (`csp=nowasm`), where only reading works.
+            csp = match option("csp", &["widget", "nowasm"], "") {
+                "widget" => Some(host_csp(api_origin, true)),
+                "nowasm" => Some(host_csp(api_origin, false)),
+                _ => None,
+            };
             ("text/html; charset=utf-8", html.into_bytes())
         }
         Some("css") => ("text/css; charset=utf-8", bytes),
@@ -82,7 +90,21 @@ fn respond(
         _ => ("application/octet-stream", bytes),
     };
     let header = Header::from_bytes("Content-Type", content_type).expect("static header is valid");
-    Response::from_data(body).with_header(header)
+    let response = Response::from_data(body).with_header(header);
+    match csp.and_then(|p| Header::from_bytes("Content-Security-Policy", p).ok()) {
+        Some(policy) => response.with_header(policy),
+        None => response,
+    }
+}
+
+/// A strict host policy plus what the widget needs from its comment server (the README's
+/// "Content-Security-Policy" section); the demo's own inline script is allowed too.
+fn host_csp(api: &str, wasm: bool) -> String {
+    let wasm = if wasm { " 'wasm-unsafe-eval'" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'unsafe-inline' {api}{wasm}; \
+         connect-src 'self' {api}; style-src 'self' {api}; img-src 'self' {api} data:"
+    )
 }
 
 /// Thread keys accepted from the query string are inserted into HTML unescaped, so only
