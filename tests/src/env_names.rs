@@ -33,3 +33,12 @@ pub const TIGHT_EDIT_LIMITS: &str = "COLLOQUY_TIGHT_EDIT_LIMITS";
 /// The deployment whose secret is too weak: it must serve reads and refuse writes.
 pub const WEAK_API: &str = "COLLOQUY_WEAK_API";
 pub const WEAK_DEMO: &str = "COLLOQUY_WEAK_DEMO";
+
+/// `cargo xtask bench`: Isso's server and its copy of the demo page.
+pub const BENCH_ISSO: &str = "COLLOQUY_BENCH_ISSO";
+pub const BENCH_ISSO_DEMO: &str = "COLLOQUY_BENCH_ISSO_DEMO";
+/// The seeded threads, `20=/bench/20/,200=/bench/200/,…`.
+pub const BENCH_THREADS: &str = "COLLOQUY_BENCH_THREADS";
+/// Where the report goes, and a Markdown file to append to it (the CPU figures).
+pub const BENCH_REPORT: &str = "COLLOQUY_BENCH_REPORT";
+pub const BENCH_EXTRA: &str = "COLLOQUY_BENCH_EXTRA";

@@ -6,10 +6,10 @@
 //! thread of their own on the same page), and `{{THEME}}`, `{{LANG}}`, `{{MAX_DEPTH}}`
 //! (`?theme=`, `?lang=`, `?depth=`), so one page shows every widget option.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::thread::JoinHandle;
-
-use tiny_http::{Header, Response, Server};
 
 use crate::Result;
 
@@ -17,22 +17,69 @@ use crate::Result;
 pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
 
 pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
-    let server = Server::http(("127.0.0.1", port))
+    start_in(crate::root().join("demo"), port, api_origin)
+}
+
+/// The same server over another folder of pages (the benchmark's page for Isso).
+///
+/// Plain `std::net`: each response goes out in one write on a no-delay socket and the
+/// connection closes. (A server that writes headers and body apart on a reused connection
+/// meets the browser's delayed ACK: 40 ms on every stylesheet, which no real web server
+/// has and which would skew every timing the benchmark takes.)
+pub fn start_in(dir: PathBuf, port: u16, api_origin: String) -> Result<JoinHandle<()>> {
+    let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("demo server on port {port}: {e}"))?;
-    let dir = crate::root().join("demo");
     Ok(std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let response = respond(&dir, request.url(), &api_origin);
-            let _ = request.respond(response);
+        for stream in listener.incoming().flatten() {
+            let (dir, api_origin) = (dir.clone(), api_origin.clone());
+            std::thread::spawn(move || serve(stream, &dir, &api_origin));
         }
     }))
 }
 
-fn respond(
-    dir: &std::path::Path,
-    url: &str,
-    api_origin: &str,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+/// One request on `stream`: its head is read, the answer written at once.
+fn serve(mut stream: TcpStream, dir: &std::path::Path, api_origin: &str) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head
+        .lines()
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .unwrap_or("/");
+    let reply = respond(dir, target, api_origin);
+    let mut out = format!(
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.content_type,
+        reply.body.len()
+    );
+    if let Some(csp) = &reply.csp {
+        out.push_str(&format!("Content-Security-Policy: {csp}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&reply.body);
+    let _ = stream.write_all(&bytes);
+    let _ = stream.flush();
+}
+
+struct Reply {
+    status: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    csp: Option<String>,
+}
+
+fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let relative = match path.trim_start_matches('/') {
         "" => "index.html",
@@ -45,7 +92,12 @@ fn respond(
         && !relative.starts_with('.');
     let file: PathBuf = dir.join(relative);
     let Some(bytes) = safe.then(|| std::fs::read(&file).ok()).flatten() else {
-        return Response::from_string("not found").with_status_code(404);
+        return Reply {
+            status: "404 Not Found",
+            content_type: "text/plain; charset=utf-8",
+            body: b"not found".to_vec(),
+            csp: None,
+        };
     };
     let mut csp = None;
     let (content_type, body) = match file.extension().and_then(|e| e.to_str()) {
@@ -89,11 +141,11 @@ fn respond(
         Some("svg") => ("image/svg+xml", bytes),
         _ => ("application/octet-stream", bytes),
     };
-    let header = Header::from_bytes("Content-Type", content_type).expect("static header is valid");
-    let response = Response::from_data(body).with_header(header);
-    match csp.and_then(|p| Header::from_bytes("Content-Security-Policy", p).ok()) {
-        Some(policy) => response.with_header(policy),
-        None => response,
+    Reply {
+        status: "200 OK",
+        content_type,
+        body,
+        csp,
     }
 }
 

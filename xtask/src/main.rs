@@ -1,6 +1,7 @@
 //! `cargo xtask …` — the commands the README shows. Each one installs what it needs first,
 //! so a newcomer on a fresh machine runs one command and gets a result.
 
+mod bench;
 mod build;
 mod demo_server;
 mod fake_turnstile;
@@ -19,6 +20,7 @@ usage: cargo xtask <command>
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
                 (--only <file>: one end-to-end test file, e.g. `--only reader`)
   size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
+  bench         Colloquy and Isso side by side in headless Chromium → docs/bench.md
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
   build-widget  build the widget into build/assets/
   build-worker  build the worker into worker/build/ (wrangler's [build] command)
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("dev") => stack::dev(),
         Some("test") => stack::test(&args[1..]),
         Some("size") => size::report(),
+        Some("bench") => bench::bench(),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
             tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t).map(|_| ()))

@@ -11,7 +11,7 @@ use crate::{build, demo_server, fake_turnstile, root, step, Result};
 
 /// The variable names the end-to-end tests read, shared with them.
 #[path = "../../tests/src/env_names.rs"]
-mod env_names;
+pub(crate) mod env_names;
 
 /// The D1 database name in wrangler.toml.
 const DB_NAME: &str = "colloquy";
@@ -43,19 +43,19 @@ fn ensure_dev_vars(root: &Path) -> Result<()> {
 }
 
 /// How one deployment is configured.
-struct Spec {
-    name: &'static str,
+pub(crate) struct Spec {
+    pub(crate) name: &'static str,
     /// `[vars]` overrides, `NAME:value`.
-    vars: Vec<String>,
+    pub(crate) vars: Vec<String>,
     /// Secrets, given to wrangler as an env file (as `wrangler secret put` would in
     /// production). `None`: the checkout's `.dev.vars`.
-    secrets: Option<Vec<(&'static str, String)>>,
+    pub(crate) secrets: Option<Vec<(&'static str, String)>>,
 }
 
 /// A running worker and demo page. Dropping it stops wrangler (in test mode).
-struct Stack {
-    api: String,
-    demo: String,
+pub(crate) struct Stack {
+    pub(crate) api: String,
+    pub(crate) demo: String,
     /// Where its local D1 lives.
     state: PathBuf,
     wrangler: Service,
@@ -70,6 +70,18 @@ impl Stack {
         ports: (u16, u16),
         own_group: bool,
         spec: &Spec,
+    ) -> Result<Self> {
+        Self::start_seeded(tools, state, ports, own_group, spec, None)
+    }
+
+    /// [`Stack::start`], with `seed` (an SQL file) applied after the demo's seed.
+    pub(crate) fn start_seeded(
+        tools: &Tools,
+        state: &Path,
+        ports: (u16, u16),
+        own_group: bool,
+        spec: &Spec,
+        seed: Option<&Path>,
     ) -> Result<Self> {
         let (api_port, demo_port) = ports;
         ensure_dev_vars(&root())?;
@@ -105,6 +117,21 @@ impl Stack {
                 "demo/seed.sql",
             ])
             .env("CI", "true"))?;
+        if let Some(seed) = seed {
+            run(tools
+                .wrangler()
+                .args([
+                    "d1",
+                    "execute",
+                    DB_NAME,
+                    "--local",
+                    "--persist-to",
+                    &persist,
+                ])
+                .arg("--file")
+                .arg(seed)
+                .env("CI", "true"))?;
+        }
 
         let api = format!("http://127.0.0.1:{api_port}");
         let demo = format!("http://127.0.0.1:{demo_port}");
@@ -150,7 +177,7 @@ impl Stack {
 }
 
 /// A fresh random secret of 32 bytes, hex.
-fn random_secret() -> Result<String> {
+pub(crate) fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     use std::io::Read;
     std::fs::File::open("/dev/urandom")
