@@ -161,26 +161,31 @@
   var loading = null;
   var tookOver = false;
   var broken = false;
-  function writer() {
-    return import(dir + "colloquy_widget.js").then(function (w) {
-      return w.default({ module_or_path: dir + "colloquy_widget_bg.wasm" }).then(function () {
-        return w;
+  // Glue and wasm are asked for together (the glue would ask for the wasm only once it
+  // runs: a round trip more on a slow link).
+  function module(name) {
+    var wasm = fetch(dir + name + "_bg.wasm");
+    wasm.catch(function () {}); // reported through the import's failure, not twice
+    return import(dir + name + ".js").then(function (m) {
+      return m.default({ module_or_path: wasm }).then(function () {
+        return m;
       });
     });
+  }
+  function writer() {
+    return module("colloquy_widget");
   }
   function load() {
     if (loading) return loading;
     loading = painted.then(function (section) {
       return Promise.all([
-        import(dir + "colloquy_reader.js"),
+        module("colloquy_reader"),
         fetch(dir + lang + ".json").then(function (r) { return r.json(); })
       ])
         .then(function (got) {
-          return got[0].default({ module_or_path: dir + "colloquy_reader_bg.wasm" }).then(function () {
-            tookOver = true;
-            got[0].take_over(section, got[1], page, writer, touched);
-            target.dispatchEvent(new CustomEvent("colloquy:interactive", { bubbles: true, detail: { thread: thread } }));
-          });
+          tookOver = true;
+          got[0].take_over(section, got[1], page, writer, touched);
+          target.dispatchEvent(new CustomEvent("colloquy:interactive", { bubbles: true, detail: { thread: thread } }));
         })
         .catch(broke);
     }, function () {

@@ -31,16 +31,19 @@ fn decode(hex: &str) -> Vec<u8> {
 }
 
 /// A decorative identicon (hidden from screen readers: the name is right beside it). An
-/// empty hash (no usable secret, or a deleted comment) draws an empty square.
+/// empty hash (no usable secret, or a deleted comment) draws an empty square. One path of
+/// unit squares: a third of the bytes of a rectangle per cell, on every comment of a page.
 pub fn identicon(hash: &str) -> Markup {
     let bytes = decode(hash);
     let hue = u16::from(bytes.first().copied().unwrap_or(0)) * 360 / 256;
+    let path: String = cells(&bytes)
+        .iter()
+        .map(|(x, y)| format!("M{x} {y}h1v1h-1z"))
+        .collect();
     html! {
         svg.cq-avatar viewBox="-0.5 -0.5 6 6" aria-hidden="true" focusable="false"
             fill={"hsl(" (hue) " 55% 45%)"} {
-            @for (x, y) in cells(&bytes) {
-                rect x=(x) y=(y) width="1" height="1" {}
-            }
+            path d=(path) {}
         }
     }
 }
@@ -63,6 +66,10 @@ mod tests {
         );
         let svg = identicon("a1b2c3d4e5f60718293a4b5c6d7e8f90").into_string();
         assert!(svg.starts_with("<svg class=\"cq-avatar\""), "{svg}");
-        assert_eq!(svg.matches("<rect").count(), c.len());
+        assert_eq!(
+            svg.matches('M').count(),
+            c.len(),
+            "one square per cell: {svg}"
+        );
     }
 }

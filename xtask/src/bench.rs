@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::procs::{free_port, output, run, wait_for_http, Service};
 use crate::stack::{env_names, random_secret, Spec, Stack};
 use crate::tools::{ensure_all, Need};
-use crate::{build, demo_server, root, step, Result};
+use crate::{build, demo_server, gzip_proxy, root, step, Result};
 
 /// The thread sizes the issue names.
 const SIZES: [usize; 3] = [20, 200, 5_000];
@@ -287,16 +287,19 @@ pub fn bench() -> Result<()> {
         },
         Some(&seed),
     )?;
+    // Both behind the same compressing proxy, as a CDN or web server serves them, and the
+    // same article page (served as the demo is) loading each from its proxy.
+    let (api, _api_proxy) = gzip_proxy::start(free_port()?, stack.api.clone())?;
+    let demo_port = free_port()?;
+    let demo = format!("http://127.0.0.1:{demo_port}");
+    let _pages = demo_server::start(demo_port, api.clone())?;
     let isso_pages = dir.join("isso-pages");
     isso_page(&isso_pages)?;
     let (isso_port, isso_demo_port) = (free_port()?, free_port()?);
     let isso_demo = format!("http://127.0.0.1:{isso_demo_port}");
-    let _isso_pages_server = demo_server::start_in(
-        isso_pages,
-        isso_demo_port,
-        format!("http://127.0.0.1:{isso_port}"),
-    )?;
-    let (isso, isso_url) = start_isso(&dir, &isso_demo, isso_port)?;
+    let (isso, isso_direct) = start_isso(&dir, &isso_demo, isso_port)?;
+    let (isso_url, _isso_proxy) = gzip_proxy::start(free_port()?, isso_direct)?;
+    let _isso_pages_server = demo_server::start_in(isso_pages, isso_demo_port, isso_url.clone())?;
 
     let driver_port = free_port()?;
     let chromedriver = tools
@@ -323,8 +326,8 @@ pub fn bench() -> Result<()> {
     step("measuring in headless Chromium (this takes a few minutes)");
     let result = run(Command::new("cargo")
         .args(["run", "-q", "-p", "colloquy-e2e", "--bin", "bench"])
-        .env(env_names::API, &stack.api)
-        .env(env_names::DEMO, &stack.demo)
+        .env(env_names::API, &api)
+        .env(env_names::DEMO, &demo)
         .env(env_names::WEBDRIVER, &webdriver)
         .env(env_names::BENCH_ISSO, &isso_url)
         .env(env_names::BENCH_ISSO_DEMO, &isso_demo)

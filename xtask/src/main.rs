@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod demo_server;
 mod fake_turnstile;
+mod gzip_proxy;
 mod procs;
 mod size;
 mod stack;

@@ -372,14 +372,14 @@ async fn main() {
     out.push_str(
         &"Written by `cargo xtask bench` (do not edit by hand). Both run locally on this machine \
          (Colloquy under `wrangler dev` with a local D1, Isso 0.14.0 from PyPI under its own \
-         server) with the same comments on the same article page; headless Chromium measures \
+         server, both behind one local gzip proxy) with the same comments on the same article page; headless Chromium measures \
          from navigation start. *First comment*: the first comment in a rendered frame. \
          *Form*: Colloquy's reading half has taken over (the comment box keeps what is typed, \
          and focusing it opens the form); Isso's form is in the page. Warm: the median of \
          {WARM} visits after one that filled the cache. Slow 4G: the median of {SLOW} first \
-         visits (cache disabled) at 150 ms round trip, 1.6 Mbit/s down; the local servers \
-         do not compress, so every byte goes over the emulated link uncompressed (a CDN \
-         would send the brotli sizes below).\n\n"
+         visits (cache disabled) at 150 ms round trip, 1.6 Mbit/s down. Answers are gzipped \
+         by the proxy, as a CDN or web server sends them (browsers ask for brotli only over \
+         HTTPS).\n\n"
             .replace("{WARM}", &WARM_RUNS.to_string())
             .replace("{SLOW}", &SLOW_RUNS.to_string()),
     );
