@@ -146,7 +146,19 @@ pub fn save_sort(api_base: &str, sort: &str) {
 /// A random id for this browser, so likes count once per reader without an account.
 /// From the browser's cryptographic generator: `Math.random` is predictable.
 pub fn reader_id(api_base: &str) -> String {
-    let key = format!("colloquy:reader:{api_base}");
+    random_id(&format!("colloquy:reader:{api_base}"))
+}
+
+/// A random key this browser sends with its comments: with the same email, it makes
+/// the commenter trusted under first-time moderation (an email alone is public).
+/// Separate from the reader id, which goes out with every like.
+pub fn author_key(api_base: &str) -> String {
+    random_id(&format!("colloquy:author:{api_base}"))
+}
+
+/// The random id stored under `key`, made on first use.
+fn random_id(key: &str) -> String {
+    let key = key.to_owned();
     if let Some(id) = get(&key).filter(|id| id.len() >= 32) {
         return id;
     }

@@ -58,9 +58,16 @@ pub struct NewComment {
     pub honeypot: Option<String>,
     /// Cloudflare Turnstile's token, when the site turned Turnstile on.
     pub turnstile_token: Option<String>,
-    /// The site owner's key (kept in the owner's browser): marks the comment with the
-    /// author badge. Typing the owner's name proves nothing.
+    /// The badge token the site owner's console issued (kept in the owner's browser):
+    /// marks the comment with the author badge. Typing the owner's name proves nothing.
     pub owner_key: Option<String>,
+    /// A random key the commenter's browser keeps: with the same email, it makes a
+    /// commenter trusted under first-time moderation (an email alone is public knowledge).
+    #[serde(default)]
+    pub author_key: Option<String>,
+    /// Email me when someone replies (double opt-in: a confirmation email comes first).
+    #[serde(default)]
+    pub notify_replies: bool,
 }
 
 /// How top-level comments are ordered; replies are always oldest first under their parent.
@@ -106,6 +113,9 @@ pub struct CommentContext {
     /// must not pull it into this one.
     #[serde(default)]
     pub thread: String,
+    /// The thread was closed by the owner.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// `POST`/`DELETE /api/v1/comments/{id}/like`: `reader` is a random id the widget keeps in
@@ -193,6 +203,9 @@ pub struct PublicComment {
     /// Written by the site owner (author badge).
     #[serde(default)]
     pub owner: bool,
+    /// Shown first in its thread, marked "Pinned" (the owner's choice).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
     /// Held for moderation: only ever sent to its author, in the answer to posting it.
     #[serde(default)]
     pub pending: bool,
@@ -227,6 +240,54 @@ pub struct ThreadPage {
     /// Pass as `cursor` to get the next page of top-level comments; `None` on the last page.
     pub next_cursor: Option<String>,
     pub settings: WidgetSettings,
+    /// Closed to new comments (by the owner, or by age): the widget offers no form.
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// Why a reader reports a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportReason {
+    Spam,
+    Abuse,
+    OffTopic,
+    Other,
+}
+
+impl ReportReason {
+    pub const ALL: [ReportReason; 4] = [
+        ReportReason::Spam,
+        ReportReason::Abuse,
+        ReportReason::OffTopic,
+        ReportReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportReason::Spam => "spam",
+            ReportReason::Abuse => "abuse",
+            ReportReason::OffTopic => "off_topic",
+            ReportReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/comments/{id}/report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRequest {
+    /// One of [`ReportReason`]'s names; anything else is `report_invalid`.
+    pub reason: String,
+}
+
+/// The answer to a report: counted (or counted before). The count itself is not told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportState {
+    pub reported: bool,
 }
 
 /// `GET /api/v1/form-token?thread=…`: a signed time stamp to send back with a new comment
@@ -252,6 +313,8 @@ pub struct WidgetSettings {
     pub turnstile_script_url: Option<String>,
     /// Gravatar's image base URL when the site owner turned Gravatar on.
     pub gravatar_url: Option<String>,
+    /// The site can send reply emails (a mail API is configured): the form offers them.
+    pub reply_notifications: bool,
 }
 
 /// What the server-rendered widget hands to the browser with its HTML (as JSON inside
@@ -416,6 +479,19 @@ error_codes! {
     /// The edit window for this comment has closed.
     EditWindowClosed,
     CommentNotFound,
+    /// The thread is closed to new comments (by the owner, or by age).
+    ThreadLocked,
+    /// A report without a known reason.
+    ReportInvalid,
+    /// The console needs a login (no session, or it expired or was ended).
+    Unauthorized,
+    /// The console key was wrong.
+    LoginFailed,
+    /// Settings the console sent do not make sense (an origin or webhook URL that is not
+    /// an http(s) address, say).
+    SettingsInvalid,
+    /// A confirmation or unsubscribe link that is unknown or was used up.
+    LinkInvalid,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -448,6 +524,10 @@ impl ErrorCode {
             | SpamSuspected | CaptchaRequired => 422,
             FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
             CommentNotFound => 404,
+            ThreadLocked => 403,
+            ReportInvalid | SettingsInvalid => 422,
+            Unauthorized | LoginFailed => 401,
+            LinkInvalid => 404,
             RateLimited => 429,
             InvalidJson | CursorInvalid => 400,
             ReaderInvalid => 422,
@@ -497,6 +577,12 @@ impl ErrorCode {
             EditTokenInvalid => "You can only change your own comments.",
             EditWindowClosed => "The time for changing this comment has passed.",
             CommentNotFound => "That comment does not exist.",
+            ThreadLocked => "Comments are closed on this page.",
+            ReportInvalid => "Please choose a reason for the report.",
+            Unauthorized => "Please log in to the console.",
+            LoginFailed => "That key is not the console key.",
+            SettingsInvalid => "Some settings are not valid; see `fields`.",
+            LinkInvalid => "This link is unknown or was already used.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",

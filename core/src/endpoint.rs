@@ -69,6 +69,104 @@ pub enum Endpoint {
     /// `GET /view?…`: a whole HTML document of the thread, for readers without
     /// JavaScript, the "Show more" links before the widget takes over, and crawlers.
     View,
+    /// `POST /comments/{id}/report`: a reader reports a comment.
+    Report(CommentId),
+    /// `POST /subscriptions/confirm?token=…` (the link in the confirmation email opens a
+    /// page that sends this).
+    ConfirmSubscription,
+    /// `POST /subscriptions/unsubscribe?token=…` (one click, RFC 8058).
+    Unsubscribe,
+    /// The owner's console, under `/admin/…` (session cookie, same origin only).
+    Admin(AdminOp),
+}
+
+/// The console's operations, under `/api/v1/admin/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminOp {
+    /// `POST login`
+    Login,
+    /// `POST logout`
+    Logout,
+    /// `GET session`
+    Session,
+    /// `GET comments?tab=…&q=…&before=…`
+    Comments,
+    /// `POST moderate`
+    Moderate,
+    /// `GET threads`
+    Threads,
+    /// `POST threads`: lock/unlock, pin/unpin.
+    ChangeThread,
+    /// `GET blocks`
+    Blocks,
+    /// `POST blocks`
+    ChangeBlock,
+    /// `POST purge`: everything from one commenter.
+    Purge,
+    /// `POST reply`: answer as the owner.
+    Reply,
+    /// `GET settings`
+    Settings,
+    /// `POST settings`
+    SaveSettings,
+    /// `POST badge`: a new badge token.
+    Badge,
+    /// `GET audit`
+    Audit,
+    /// `GET export?email=…`
+    Export,
+    /// `POST erase`
+    Erase,
+}
+
+impl AdminOp {
+    pub const ALL: [AdminOp; 17] = [
+        AdminOp::Login,
+        AdminOp::Logout,
+        AdminOp::Session,
+        AdminOp::Comments,
+        AdminOp::Moderate,
+        AdminOp::Threads,
+        AdminOp::ChangeThread,
+        AdminOp::Blocks,
+        AdminOp::ChangeBlock,
+        AdminOp::Purge,
+        AdminOp::Reply,
+        AdminOp::Settings,
+        AdminOp::SaveSettings,
+        AdminOp::Badge,
+        AdminOp::Audit,
+        AdminOp::Export,
+        AdminOp::Erase,
+    ];
+
+    fn name(self) -> &'static str {
+        use AdminOp::*;
+        match self {
+            Login => "login",
+            Logout => "logout",
+            Session => "session",
+            Comments => "comments",
+            Moderate => "moderate",
+            Threads | ChangeThread => "threads",
+            Blocks | ChangeBlock => "blocks",
+            Purge => "purge",
+            Reply => "reply",
+            Settings | SaveSettings => "settings",
+            Badge => "badge",
+            Audit => "audit",
+            Export => "export",
+            Erase => "erase",
+        }
+    }
+
+    fn method(self) -> Method {
+        use AdminOp::*;
+        match self {
+            Session | Comments | Threads | Blocks | Settings | Audit | Export => Method::Get,
+            _ => Method::Post,
+        }
+    }
 }
 
 /// Why a path and method name no endpoint.
@@ -94,6 +192,9 @@ enum Resource {
     EmbedMore,
     EmbedReplies(CommentId),
     View,
+    Report(CommentId),
+    Subscriptions(&'static str),
+    Admin(&'static str),
 }
 
 impl Endpoint {
@@ -120,6 +221,16 @@ impl Endpoint {
             ["embed", "more"] => Resource::EmbedMore,
             ["embed", "replies", n] => Resource::EmbedReplies(id(n)?),
             ["view"] => Resource::View,
+            ["comments", n, "report"] => Resource::Report(id(n)?),
+            ["subscriptions", "confirm"] => Resource::Subscriptions("confirm"),
+            ["subscriptions", "unsubscribe"] => Resource::Subscriptions("unsubscribe"),
+            ["admin", name] => Resource::Admin(
+                AdminOp::ALL
+                    .iter()
+                    .map(|op| op.name())
+                    .find(|n| n == name)
+                    .ok_or(RouteError::NotFound)?,
+            ),
             _ => return Err(RouteError::NotFound),
         };
         Ok(match (resource, method) {
@@ -139,6 +250,15 @@ impl Endpoint {
             (Resource::EmbedMore, Get) => E::EmbedMore,
             (Resource::EmbedReplies(id), Get) => E::EmbedReplies(id),
             (Resource::View, Get) => E::View,
+            (Resource::Report(id), Post) => E::Report(id),
+            (Resource::Subscriptions("confirm"), Post) => E::ConfirmSubscription,
+            (Resource::Subscriptions(_), Post) => E::Unsubscribe,
+            (Resource::Admin(name), m) => E::Admin(
+                AdminOp::ALL
+                    .into_iter()
+                    .find(|op| op.name() == name && op.method() == m)
+                    .ok_or(RouteError::MethodNotAllowed)?,
+            ),
             _ => return Err(RouteError::MethodNotAllowed),
         })
     }
@@ -156,7 +276,13 @@ impl Endpoint {
             | E::EmbedMore
             | E::EmbedReplies(_)
             | E::View => Method::Get,
-            E::PostComment | E::Like(_) | E::Preview => Method::Post,
+            E::PostComment
+            | E::Like(_)
+            | E::Preview
+            | E::Report(_)
+            | E::ConfirmSubscription
+            | E::Unsubscribe => Method::Post,
+            E::Admin(op) => op.method(),
             E::EditComment(_) => Method::Patch,
             E::DeleteComment(_) | E::Unlike(_) => Method::Delete,
         }
@@ -180,6 +306,10 @@ impl Endpoint {
             E::EmbedMore => "embed/more".to_owned(),
             E::EmbedReplies(id) => format!("embed/replies/{id}"),
             E::View => "view".to_owned(),
+            E::Report(id) => format!("comments/{id}/report"),
+            E::ConfirmSubscription => "subscriptions/confirm".to_owned(),
+            E::Unsubscribe => "subscriptions/unsubscribe".to_owned(),
+            E::Admin(op) => format!("admin/{}", op.name()),
         };
         format!("{API_PREFIX}/{tail}")
     }
@@ -192,6 +322,11 @@ impl Endpoint {
     /// Writes change state and must pass the write guards (origin, media type, size).
     pub fn is_write(self) -> bool {
         self.method() != Method::Get
+    }
+
+    /// The console's, answered only to its own origin with a session.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Endpoint::Admin(_))
     }
 }
 
@@ -350,7 +485,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 16] = [
+    const ALL: [Endpoint; 19] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -367,14 +502,26 @@ mod tests {
         Endpoint::EmbedMore,
         Endpoint::EmbedReplies(CommentId(7)),
         Endpoint::View,
+        Endpoint::Report(CommentId(7)),
+        Endpoint::ConfirmSubscription,
+        Endpoint::Unsubscribe,
     ];
 
     #[test]
     fn every_endpoint_parses_back_from_its_own_method_and_path() {
-        for e in ALL {
+        let admin = AdminOp::ALL.map(Endpoint::Admin);
+        for e in ALL.iter().chain(admin.iter()).copied() {
             assert_eq!(Endpoint::parse(e.method(), &e.path()), Ok(e), "{e:?}");
             assert!(e.path().starts_with("/api/v1/"));
         }
+        assert_eq!(
+            Endpoint::parse(Method::Delete, "/api/v1/admin/settings"),
+            Err(RouteError::MethodNotAllowed)
+        );
+        assert_eq!(
+            Endpoint::parse(Method::Get, "/api/v1/admin/nothing"),
+            Err(RouteError::NotFound)
+        );
         assert_eq!(
             Endpoint::Like(CommentId(5)).url("https://c.example.org/"),
             "https://c.example.org/api/v1/comments/5/like"

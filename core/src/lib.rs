@@ -6,6 +6,9 @@
 
 pub mod api;
 pub mod client;
+pub mod console;
+#[cfg(feature = "server")]
+pub mod console_store;
 pub mod defaults;
 pub mod endpoint;
 #[cfg(any(test, feature = "test-support"))]
@@ -14,8 +17,10 @@ pub mod model;
 pub mod ratelimit;
 #[cfg(feature = "server")]
 pub mod render;
+pub mod rules;
 #[cfg(feature = "server")]
 pub mod service;
+pub mod settings;
 #[cfg(feature = "server")]
 pub mod site;
 #[cfg(feature = "server")]

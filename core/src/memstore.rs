@@ -7,9 +7,12 @@ use std::collections::HashMap;
 
 use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::rules::HeldFor;
+use crate::rules::Standing;
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, SetLike,
-    StoreError, UpdateBody, UpsertThread, VISIBLE,
+    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
+    Reported, SetBlock, SetLike, StoreError, ThreadFlags, UpdateBody, UpsertThread, WhoQuery,
+    VISIBLE,
 };
 
 #[derive(Default)]
@@ -20,6 +23,12 @@ pub struct MemStore {
     /// (comment, reader hash) → client hash.
     likes: RefCell<HashMap<(CommentId, String), String>>,
     used_tokens: RefCell<HashMap<String, i64>>,
+    /// Browser key hash per comment (the SQL store's `author_key_hash` column).
+    author_keys: RefCell<HashMap<CommentId, String>>,
+    /// Blocked `(kind, hash)` pairs: kind `email` or `client`.
+    pub blocks: RefCell<Vec<(String, String)>>,
+    /// (comment, reporter hash) of every report.
+    reports: RefCell<Vec<(CommentId, String)>>,
 }
 
 impl MemStore {
@@ -72,6 +81,9 @@ impl CommentStore for MemStore {
             key: req.key.into(),
             title: req.title.map(Into::into),
             url: req.url.map(Into::into),
+            created_at_ms: req.now_ms,
+            locked: false,
+            pinned_id: None,
         };
         threads.push(t.clone());
         Ok(t)
@@ -81,13 +93,14 @@ impl CommentStore for MemStore {
         let Some(thread) = self.find_thread(req.site_id, req.key).await? else {
             return Ok(PageRows::default());
         };
+        let visible_top = |c: &CommentRecord| {
+            c.thread_id == thread.id && c.parent_id.is_none() && VISIBLE.contains(&c.status)
+        };
         let mut top: Vec<CommentRecord> = self
             .comments
             .borrow()
             .iter()
-            .filter(|c| {
-                c.thread_id == thread.id && c.parent_id.is_none() && VISIBLE.contains(&c.status)
-            })
+            .filter(|c| visible_top(c) && Some(c.id) != thread.pinned_id)
             .cloned()
             .collect();
         let key = |c: &CommentRecord| match req.sort {
@@ -104,6 +117,18 @@ impl CommentStore for MemStore {
             top.retain(|c| key(c) > pos);
         }
         top.truncate(req.limit as usize);
+        // The pinned comment leads the first page.
+        if req.after.is_none() {
+            let pinned = self
+                .comments
+                .borrow()
+                .iter()
+                .find(|c| Some(c.id) == thread.pinned_id && visible_top(c))
+                .cloned();
+            if let Some(p) = pinned {
+                top.insert(0, p);
+            }
+        }
         let mut replies = Vec::new();
         let mut reply_counts = HashMap::new();
         for t in &top {
@@ -240,7 +265,14 @@ impl CommentStore for MemStore {
             updated_at_ms: None,
             likes: 0,
             is_owner: req.is_owner,
+            held_for: req.held_for,
+            reports: 0,
+            client_hash: Some(req.client_hash.into()),
+            email_hash: Some(req.email_hash.into()),
         };
+        if let Some(k) = req.author_key_hash {
+            self.author_keys.borrow_mut().insert(c.id, k.to_owned());
+        }
         comments.push(c.clone());
         Ok(c)
     }
@@ -256,6 +288,9 @@ impl CommentStore for MemStore {
         c.updated_at_ms = Some(req.now_ms);
         if let Some(status) = req.status {
             c.status = status;
+        }
+        if req.held_for.is_some() {
+            c.held_for = req.held_for;
         }
         Ok(c.clone())
     }
@@ -284,5 +319,128 @@ impl CommentStore for MemStore {
             hits.retain(|_, (_, expires)| *expires >= req.window_start_ms);
         }
         Ok(count)
+    }
+
+    async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
+        let comments = self.comments.borrow();
+        let keys = self.author_keys.borrow();
+        let same_email = |c: &&CommentRecord| c.email_hash.as_deref() == Some(req.email_hash);
+        let trusted = comments
+            .iter()
+            .filter(same_email)
+            .filter(|c| c.status == CommentStatus::Approved)
+            .filter(|c| {
+                req.author_key_hash.is_some()
+                    && keys.get(&c.id).map(String::as_str) == req.author_key_hash
+            })
+            .count() as u32;
+        let blocked = self.blocks.borrow().iter().any(|(kind, hash)| {
+            (kind == "email" && hash == req.email_hash)
+                || (kind == "client" && hash == req.client_hash)
+        });
+        let reports_against = comments.iter().filter(same_email).map(|c| c.reports).sum();
+        Ok(Standing {
+            trusted_comments: trusted,
+            blocked,
+            reports_against,
+        })
+    }
+
+    async fn set_thread(&self, req: ThreadFlags<'_>) -> Result<Option<ThreadRecord>, StoreError> {
+        let mut threads = self.threads.borrow_mut();
+        let Some(t) = threads
+            .iter_mut()
+            .find(|t| t.site_id == req.site_id && t.key == req.key)
+        else {
+            return Ok(None);
+        };
+        if let Some(locked) = req.locked {
+            t.locked = locked;
+        }
+        if let Some(pinned) = req.pinned {
+            t.pinned_id = pinned;
+        }
+        Ok(Some(t.clone()))
+    }
+
+    async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError> {
+        let mut blocks = self.blocks.borrow_mut();
+        let entry = (req.kind.as_str().to_owned(), req.hash.to_owned());
+        blocks.retain(|b| *b != entry);
+        if req.on {
+            blocks.push(entry);
+        }
+        Ok(())
+    }
+
+    async fn moderate(
+        &self,
+        ids: &[CommentId],
+        decision: Decision,
+        now_ms: i64,
+    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+        let threads = self.threads.borrow();
+        let mut out = Vec::new();
+        for c in self.comments.borrow_mut().iter_mut() {
+            if !ids.contains(&c.id) {
+                continue;
+            }
+            match decision {
+                Decision::Approve if c.status != CommentStatus::Deleted => {
+                    c.status = CommentStatus::Approved;
+                    c.held_for = None;
+                    c.reports = 0;
+                    self.reports.borrow_mut().retain(|(id, _)| *id != c.id);
+                }
+                Decision::Spam if c.status != CommentStatus::Deleted => {
+                    c.status = CommentStatus::Spam;
+                    c.held_for = None;
+                }
+                Decision::Delete => {
+                    c.status = CommentStatus::Deleted;
+                    c.held_for = None;
+                    c.body_markdown.clear();
+                    c.body_html.clear();
+                    c.author_name.clear();
+                    c.author_email.clear();
+                    c.author_url = None;
+                    c.updated_at_ms = Some(now_ms);
+                }
+                _ => {}
+            }
+            if let Some(t) = threads.iter().find(|t| t.id == c.thread_id) {
+                out.push((c.id, t.key.clone()));
+            }
+        }
+        out.sort_by_key(|(id, _)| *id);
+        Ok(out)
+    }
+
+    async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError> {
+        let mut comments = self.comments.borrow_mut();
+        let Some(c) = comments.iter_mut().find(|c| c.id == req.id) else {
+            return Ok(Reported {
+                reports: 0,
+                hidden: false,
+                counted: false,
+            });
+        };
+        let mut reports = self.reports.borrow_mut();
+        let entry = (req.id, req.reporter_hash.to_owned());
+        let counted = !reports.contains(&entry);
+        if counted {
+            reports.push(entry);
+        }
+        c.reports = reports.iter().filter(|(id, _)| *id == req.id).count() as u32;
+        let hidden = c.status == CommentStatus::Approved && c.reports >= req.threshold.max(1);
+        if hidden {
+            c.status = CommentStatus::Pending;
+            c.held_for = Some(HeldFor::Reported);
+        }
+        Ok(Reported {
+            reports: c.reports,
+            hidden,
+            counted,
+        })
     }
 }

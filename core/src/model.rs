@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{CommentId, PublicComment};
+use crate::rules::HeldFor;
 
 /// Moderation state. Only `Approved` comments are shown to readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,12 @@ pub struct ThreadRecord {
     pub key: String,
     pub title: Option<String>,
     pub url: Option<String>,
+    /// When its first comment was written (auto-close counts from here).
+    pub created_at_ms: i64,
+    /// Closed to new comments by the owner.
+    pub locked: bool,
+    /// The top-level comment shown first, marked "Pinned".
+    pub pinned_id: Option<CommentId>,
 }
 
 /// A comment as stored, private fields included.
@@ -65,6 +72,14 @@ pub struct CommentRecord {
     pub likes: u32,
     /// Posted with the site owner's key.
     pub is_owner: bool,
+    /// Why it waits in the queue, when it does.
+    pub held_for: Option<HeldFor>,
+    /// Readers' reports against it.
+    pub reports: u32,
+    /// Keyed hash of the client's address (blocking, "everything from this commenter").
+    pub client_hash: Option<String>,
+    /// Keyed hash of the email (blocking, trust, erasure).
+    pub email_hash: Option<String>,
 }
 
 impl CommentRecord {
@@ -88,6 +103,7 @@ impl CommentRecord {
             descendants: 0,
             owner: self.is_owner,
             pending: self.status == CommentStatus::Pending,
+            pinned: false,
         };
         if self.status == CommentStatus::Deleted {
             public.mark_deleted();

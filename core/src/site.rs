@@ -2,6 +2,8 @@
 
 use crate::defaults;
 use crate::ratelimit::{parse_limits, RateLimit};
+use crate::rules::Rules;
+use crate::settings::{rule_defaults, ModerationMode, SiteSettings, Webhook};
 
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
@@ -26,10 +28,23 @@ pub struct SiteConfig {
     pub preview_limits: Vec<RateLimit>,
     /// Limits on edits per client.
     pub edit_limits: Vec<RateLimit>,
-    /// Hold new comments for moderation instead of publishing them at once.
-    pub moderation: bool,
-    /// The site owner's key; comments posted with it get the author badge.
-    pub owner_key: Option<String>,
+    /// Which comments wait for the owner, and why (moderation mode and spam rules).
+    pub rules: Rules,
+    /// Reports that hide a comment until the owner has looked at it.
+    pub report_threshold: u32,
+    /// Threads close this many days after their first comment (0: never).
+    pub auto_close_days: u32,
+    /// Deepest visual nesting (the widget's default when the page sets none).
+    pub max_depth: usize,
+    /// Keyed hash of the badge token the console issued: comments posted with that token
+    /// get the author badge. (The console key itself never goes into a host page.)
+    pub badge_hash: Option<String>,
+    /// Origins allowed to post besides the deployment's `ALLOWED_ORIGINS`.
+    pub extra_origins: Vec<String>,
+    pub webhooks: Vec<Webhook>,
+    pub digest_email: Option<String>,
+    /// A mail API is configured: reply emails (and the queue digest) can be sent.
+    pub reply_notifications: bool,
     /// Gravatar's image base URL: when set (the owner's opt-in), Gravatar hashes are
     /// published and the widget shows Gravatar images.
     pub gravatar_url: Option<String>,
@@ -51,10 +66,64 @@ impl SiteConfig {
             like_limits: parse_limits(defaults::LIKE_LIMITS).expect("default like limits parse"),
             preview_limits: parse_limits(defaults::PREVIEW_LIMITS).expect("preview limits parse"),
             edit_limits: parse_limits(defaults::EDIT_LIMITS).expect("edit limits parse"),
-            moderation: false,
-            owner_key: None,
+            rules: Rules {
+                moderation: ModerationMode::Off,
+                trust_after: rule_defaults::TRUST_AFTER,
+                max_links: rule_defaults::MAX_LINKS,
+                muted: Default::default(),
+                reporter_threshold: rule_defaults::REPORTER_THRESHOLD,
+            },
+            report_threshold: rule_defaults::REPORT_THRESHOLD,
+            auto_close_days: 0,
+            max_depth: defaults::MAX_DEPTH,
+            badge_hash: None,
+            extra_origins: Vec::new(),
+            webhooks: Vec::new(),
+            digest_email: None,
+            reply_notifications: false,
             gravatar_url: None,
         }
+    }
+
+    /// The owner's console settings over the deployment's defaults.
+    pub fn apply(&mut self, s: &SiteSettings) {
+        if let Some(m) = s.moderation {
+            self.rules.moderation = m;
+        }
+        if let Some(n) = s.trust_after {
+            self.rules.trust_after = n.max(1);
+        }
+        if let Some(n) = s.max_links {
+            self.rules.max_links = n;
+        }
+        self.rules.muted = s.muted.clone();
+        if let Some(n) = s.reporter_threshold {
+            self.rules.reporter_threshold = n;
+        }
+        if let Some(n) = s.report_threshold {
+            self.report_threshold = n.max(1);
+        }
+        if let Some(n) = s.auto_close_days {
+            self.auto_close_days = n;
+        }
+        if let Some(d) = s.max_depth {
+            self.max_depth = d.clamp(1, defaults::MAX_DEPTH_LIMIT);
+        }
+        if let Some(n) = s.edit_window_secs {
+            self.edit_window_secs = n;
+        }
+        if let Some(n) = s.page_size {
+            self.page_size = n.clamp(1, defaults::PAGE_SIZE_LIMIT);
+        }
+        self.extra_origins = s.allowed_origins.clone();
+        self.webhooks = s.webhooks.clone();
+        self.digest_email = s.digest_email.clone();
+    }
+
+    /// Whether a thread created at `created_ms` no longer takes comments at `now_ms`.
+    pub fn auto_closed(&self, created_ms: i64, now_ms: i64) -> bool {
+        self.auto_close_days > 0
+            && now_ms - created_ms > i64::from(self.auto_close_days) * 86_400_000
     }
 
     /// Whole seconds the widget should wait before sending a form, rounded up.

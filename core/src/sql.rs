@@ -10,9 +10,11 @@ use serde::Deserialize;
 
 use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::rules::{HeldFor, Standing};
 use crate::store::{
-    CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, SetLike,
-    StoreError, UpdateBody, UpsertThread, VISIBLE,
+    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
+    Reported, SetBlock, SetLike, StoreError, ThreadFlags, UpdateBody, UpsertThread, WhoQuery,
+    VISIBLE,
 };
 
 /// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
@@ -91,12 +93,19 @@ impl<E> SqlStore<E> {
     pub fn new(exec: E) -> Self {
         SqlStore { exec }
     }
+
+    /// The executor, for the console's statements (`console_store`).
+    pub(crate) fn exec(&self) -> &E {
+        &self.exec
+    }
 }
 
-const THREAD_COLUMNS: &str = "id, site_id, key, title, url";
+pub(crate) const THREAD_COLUMNS: &str =
+    "id, site_id, key, title, url, created_at, locked, pinned_id";
 /// The one list of comment columns every query reads, matching [`CommentRow`].
-const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
-     author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner";
+pub(crate) const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
+     author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner, \
+     held_for, reports, client_hash, email_hash";
 
 /// `'approved', 'deleted'`: the statuses readers see, from [`VISIBLE`]. They are a closed
 /// enum, so inlining them is safe and keeps bind slots (D1 allows 100) for ids.
@@ -121,23 +130,23 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-fn decode<T: DeserializeOwned>(row: Row) -> Result<T, StoreError> {
+pub(crate) fn decode<T: DeserializeOwned>(row: Row) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::Object(row))
         .map_err(|e| StoreError::Decode(e.to_string()))
 }
 
-fn decode_all<T: DeserializeOwned>(rows: Vec<Row>) -> Result<Vec<T>, StoreError> {
+pub(crate) fn decode_all<T: DeserializeOwned>(rows: Vec<Row>) -> Result<Vec<T>, StoreError> {
     rows.into_iter().map(decode).collect()
 }
 
-fn comments(rows: Vec<Row>) -> Result<Vec<CommentRecord>, StoreError> {
+pub(crate) fn comments(rows: Vec<Row>) -> Result<Vec<CommentRecord>, StoreError> {
     decode_all::<CommentRow>(rows)?
         .into_iter()
         .map(TryInto::try_into)
         .collect()
 }
 
-fn one<T>(mut rows: Vec<T>, what: &str) -> Result<T, StoreError> {
+pub(crate) fn one<T>(mut rows: Vec<T>, what: &str) -> Result<T, StoreError> {
     if rows.is_empty() {
         return Err(StoreError::Backend(format!("{what} returned no row")));
     }
@@ -145,12 +154,15 @@ fn one<T>(mut rows: Vec<T>, what: &str) -> Result<T, StoreError> {
 }
 
 #[derive(Deserialize)]
-struct ThreadRow {
+pub(crate) struct ThreadRow {
     id: i64,
     site_id: String,
     key: String,
     title: Option<String>,
     url: Option<String>,
+    created_at: i64,
+    locked: i64,
+    pinned_id: Option<i64>,
 }
 
 impl From<ThreadRow> for ThreadRecord {
@@ -161,6 +173,9 @@ impl From<ThreadRow> for ThreadRecord {
             key: r.key,
             title: r.title,
             url: r.url,
+            created_at_ms: r.created_at,
+            locked: r.locked != 0,
+            pinned_id: r.pinned_id.map(CommentId),
         }
     }
 }
@@ -181,6 +196,10 @@ struct CommentRow {
     updated_at: Option<i64>,
     likes: i64,
     is_owner: i64,
+    held_for: Option<String>,
+    reports: i64,
+    client_hash: Option<String>,
+    email_hash: Option<String>,
 }
 
 impl TryFrom<CommentRow> for CommentRecord {
@@ -204,13 +223,17 @@ impl TryFrom<CommentRow> for CommentRecord {
             updated_at_ms: r.updated_at,
             likes: u32::try_from(r.likes).unwrap_or(0),
             is_owner: r.is_owner != 0,
+            held_for: r.held_for.as_deref().and_then(HeldFor::parse),
+            reports: u32::try_from(r.reports).unwrap_or(0),
+            client_hash: r.client_hash,
+            email_hash: r.email_hash,
         })
     }
 }
 
 #[derive(Deserialize)]
-struct CountRow {
-    n: u32,
+pub(crate) struct CountRow {
+    pub(crate) n: u32,
 }
 
 /// The statements of one thread page. They share their first arguments — `?1` site,
@@ -220,6 +243,7 @@ struct PageSql {
     args: Vec<Arg>,
     top_where: String,
     order: &'static str,
+    first_page: bool,
 }
 
 impl PageSql {
@@ -239,16 +263,33 @@ impl PageSql {
             }
             None => String::new(),
         };
+        // The pinned comment is not in the ordered list: the first page shows it first.
         let top_where = format!(
             "thread_id = (SELECT id FROM threads WHERE site_id = ?1 AND key = ?2) \
-             AND parent_id IS NULL AND status IN ({}){after}",
+             AND parent_id IS NULL AND status IN ({}){after} \
+             AND id IS NOT (SELECT pinned_id FROM threads WHERE site_id = ?1 AND key = ?2)",
             visible_statuses()
         );
         PageSql {
             args,
             top_where,
             order,
+            first_page: req.after.is_none(),
         }
+    }
+
+    /// The pinned top-level comment, on the first page only.
+    fn pinned(&self) -> Query {
+        let only_first = if self.first_page { "" } else { " AND 0" };
+        Query::new(
+            format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = \
+                   (SELECT pinned_id FROM threads WHERE site_id = ?1 AND key = ?2) \
+                 AND parent_id IS NULL AND status IN ({}){only_first}",
+                visible_statuses()
+            ),
+            self.args[..2].to_vec(),
+        )
     }
 
     fn top(&self) -> Query {
@@ -261,9 +302,16 @@ impl PageSql {
         )
     }
 
+    /// The page's top-level ids (the pinned one included on the first page).
     fn top_ids(&self) -> String {
+        let pinned = if self.first_page {
+            " UNION SELECT pinned_id FROM threads WHERE site_id = ?1 AND key = ?2 \
+              AND pinned_id IS NOT NULL"
+        } else {
+            ""
+        };
         format!(
-            "SELECT id FROM comments WHERE {} ORDER BY {} LIMIT ?3",
+            "SELECT id FROM (SELECT id FROM comments WHERE {} ORDER BY {} LIMIT ?3){pinned}",
             self.top_where, self.order
         )
     }
@@ -354,6 +402,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     site_and_key.clone(),
                 ),
                 page.top(),
+                page.pinned(),
                 page.replies(req.reply_preview),
                 page.reply_counts(),
                 Query::new(
@@ -366,7 +415,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 ),
             ])
             .await?;
-        let [thread, top, replies, counts, total]: [Vec<Row>; 5] = results
+        let [thread, top, pinned, replies, counts, total]: [Vec<Row>; 6] = results
             .try_into()
             .map_err(|_| StoreError::Backend("page batch returned the wrong count".into()))?;
         #[derive(Deserialize)]
@@ -379,7 +428,10 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 .into_iter()
                 .next()
                 .map(Into::into),
-            top: comments(top)?,
+            top: comments(pinned)?
+                .into_iter()
+                .chain(comments(top)?)
+                .collect(),
             replies: comments(replies)?,
             reply_counts: decode_all::<RootCount>(counts)?
                 .into_iter()
@@ -546,8 +598,9 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
-                       author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                       author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner, \
+                       email_hash, author_key_hash, held_for) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
                      RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -563,6 +616,9 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.client_hash.into(),
                     req.root_id.into(),
                     i64::from(req.is_owner).into(),
+                    req.email_hash.into(),
+                    req.author_key_hash.into(),
+                    req.held_for.map(HeldFor::as_str).into(),
                 ],
             ))
             .await?;
@@ -575,7 +631,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4, \
-                       status = COALESCE(?5, status) \
+                       status = COALESCE(?5, status), held_for = COALESCE(?6, held_for) \
                      WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -584,6 +640,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.body_html.into(),
                     req.now_ms.into(),
                     req.status.map(|s| s.as_str()).into(),
+                    req.held_for.map(HeldFor::as_str).into(),
                 ],
             ))
             .await?;
@@ -627,5 +684,192 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 .await?;
         }
         Ok(count)
+    }
+
+    async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
+        #[derive(Deserialize)]
+        struct StandingRow {
+            trusted: u32,
+            blocked: u32,
+            reports: u32,
+        }
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "SELECT \
+                       (SELECT COUNT(*) FROM comments WHERE email_hash = ?1 \
+                          AND author_key_hash = ?2 AND status = {}) AS trusted, \
+                       (SELECT COUNT(*) FROM blocks WHERE (kind = 'email' AND hash = ?1) \
+                          OR (kind = 'client' AND hash = ?3)) AS blocked, \
+                       (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE email_hash = ?1) AS reports",
+                    approved()
+                ),
+                vec![
+                    req.email_hash.into(),
+                    req.author_key_hash.into(),
+                    req.client_hash.into(),
+                ],
+            ))
+            .await?;
+        let row = one(decode_all::<StandingRow>(rows)?, "standing")?;
+        Ok(Standing {
+            trusted_comments: row.trusted,
+            blocked: row.blocked > 0,
+            reports_against: row.reports,
+        })
+    }
+
+    async fn set_thread(&self, req: ThreadFlags<'_>) -> Result<Option<ThreadRecord>, StoreError> {
+        let (change_pin, pin) = match req.pinned {
+            Some(p) => (1, p),
+            None => (0, None),
+        };
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "UPDATE threads SET locked = COALESCE(?3, locked), \
+                       pinned_id = CASE WHEN ?4 = 1 THEN ?5 ELSE pinned_id END \
+                     WHERE site_id = ?1 AND key = ?2 RETURNING {THREAD_COLUMNS}"
+                ),
+                vec![
+                    req.site_id.into(),
+                    req.key.into(),
+                    req.locked.map(i64::from).into(),
+                    Arg::Int(change_pin),
+                    pin.into(),
+                ],
+            ))
+            .await?;
+        Ok(decode_all::<ThreadRow>(rows)?
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+
+    async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError> {
+        let query = if req.on {
+            Query::new(
+                "INSERT INTO blocks (kind, hash, label, created_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (kind, hash) DO UPDATE SET label = excluded.label",
+                vec![
+                    req.kind.as_str().into(),
+                    req.hash.into(),
+                    req.label.into(),
+                    req.now_ms.into(),
+                ],
+            )
+        } else {
+            Query::new(
+                "DELETE FROM blocks WHERE kind = ?1 AND hash = ?2",
+                vec![req.kind.as_str().into(), req.hash.into()],
+            )
+        };
+        self.exec.rows(query).await?;
+        Ok(())
+    }
+
+    async fn moderate(
+        &self,
+        ids: &[CommentId],
+        decision: Decision,
+        now_ms: i64,
+    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = vec![Arg::from(now_ms)];
+        args.extend(ids.iter().map(|id| Arg::from(*id)));
+        let list = placeholders(2, ids.len());
+        let deleted = CommentStatus::Deleted.as_str();
+        let change = match decision {
+            Decision::Approve => format!(
+                "UPDATE comments SET status = '{}', held_for = NULL, reports = 0 \
+                 WHERE id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1",
+                CommentStatus::Approved.as_str()
+            ),
+            Decision::Spam => format!(
+                "UPDATE comments SET status = '{}', held_for = NULL \
+                 WHERE id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1",
+                CommentStatus::Spam.as_str()
+            ),
+            // What the author wrote goes; the row stays so replies keep their parent.
+            Decision::Delete => format!(
+                "UPDATE comments SET status = '{deleted}', held_for = NULL, body_markdown = '', \
+                   body_html = '', author_name = '', author_email = '', author_url = NULL, \
+                   updated_at = ?1 WHERE id IN ({list})"
+            ),
+        };
+        let mut queries = vec![Query::new(change, args.clone())];
+        if decision == Decision::Approve {
+            queries.push(Query::new(
+                format!("DELETE FROM reports WHERE comment_id IN ({list}) AND ?1 = ?1"),
+                args.clone(),
+            ));
+        }
+        queries.push(Query::new(
+            format!(
+                "SELECT c.id AS id, t.key AS key FROM comments c JOIN threads t ON t.id = c.thread_id \
+                 WHERE c.id IN ({list}) AND ?1 = ?1 ORDER BY c.id"
+            ),
+            args,
+        ));
+        #[derive(Deserialize)]
+        struct Changed {
+            id: i64,
+            key: String,
+        }
+        let results = self.exec.batch(queries).await?;
+        let rows = results.into_iter().last().unwrap_or_default();
+        Ok(decode_all::<Changed>(rows)?
+            .into_iter()
+            .map(|c| (CommentId(c.id), c.key))
+            .collect())
+    }
+
+    async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError> {
+        let results = self
+            .exec
+            .batch(vec![
+                Query::new(
+                    "INSERT INTO reports (comment_id, reporter_hash, reason, created_at) \
+                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM comments WHERE id = ?1) \
+                     ON CONFLICT (comment_id, reporter_hash) DO NOTHING RETURNING 1 AS n",
+                    vec![
+                        req.id.into(),
+                        req.reporter_hash.into(),
+                        req.reason.into(),
+                        req.now_ms.into(),
+                    ],
+                ),
+                Query::new(
+                    "UPDATE comments SET reports = (SELECT COUNT(*) FROM reports WHERE comment_id = ?1) \
+                     WHERE id = ?1 RETURNING reports AS n",
+                    vec![req.id.into()],
+                ),
+                Query::new(
+                    format!(
+                        "UPDATE comments SET status = '{}', held_for = '{}' \
+                         WHERE id = ?1 AND status = {} AND reports >= ?2 RETURNING 1 AS n",
+                        CommentStatus::Pending.as_str(),
+                        HeldFor::Reported.as_str(),
+                        approved()
+                    ),
+                    vec![req.id.into(), req.threshold.max(1).into()],
+                ),
+            ])
+            .await?;
+        let [inserted, count, hidden]: [Vec<Row>; 3] = results
+            .try_into()
+            .map_err(|_| StoreError::Backend("report batch returned the wrong count".into()))?;
+        Ok(Reported {
+            reports: decode_all::<CountRow>(count)?
+                .into_iter()
+                .next()
+                .map_or(0, |r| r.n),
+            hidden: !hidden.is_empty(),
+            counted: !inserted.is_empty(),
+        })
     }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::rules::{HeldFor, Standing};
 use crate::thread::CursorPos;
 
 /// Storage failures. The message is for the operator's log, never for the reader.
@@ -85,6 +86,19 @@ pub struct InsertComment<'a> {
     pub client_hash: &'a str,
     pub root_id: Option<CommentId>,
     pub is_owner: bool,
+    /// Keyed hash of the email, and of the browser key the widget sends (trust needs both).
+    pub email_hash: &'a str,
+    pub author_key_hash: Option<&'a str>,
+    /// Why it waits (with `status` pending).
+    pub held_for: Option<HeldFor>,
+}
+
+/// Who is asking to post, by keyed hashes: what the spam rules need to know about them.
+#[derive(Debug, Clone)]
+pub struct WhoQuery<'a> {
+    pub email_hash: &'a str,
+    pub author_key_hash: Option<&'a str>,
+    pub client_hash: &'a str,
 }
 
 /// New text for an existing comment.
@@ -97,6 +111,8 @@ pub struct UpdateBody<'a> {
     /// A new moderation state (an approved comment edited on a moderated site goes back
     /// to the queue); `None` keeps it.
     pub status: Option<CommentStatus>,
+    /// Why it goes back to the queue, with `status`.
+    pub held_for: Option<HeldFor>,
 }
 
 /// One reader's like (or its withdrawal).
@@ -161,4 +177,89 @@ pub trait CommentStore {
     /// Mark deleted and wipe what the author wrote (text, name, email, website).
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError>;
     async fn hit_rate_limit(&self, req: HitRateLimit<'_>) -> Result<u32, StoreError>;
+    /// The author's standing: trusted comments, block, reports against them (one query).
+    async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError>;
+    /// Lock or unlock a thread, pin or unpin a comment; `None` leaves a flag as it is.
+    /// Returns the thread (`None`: no such thread).
+    async fn set_thread(&self, req: ThreadFlags<'_>) -> Result<Option<ThreadRecord>, StoreError>;
+    /// Add (`on`) or remove a block by keyed hash.
+    async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError>;
+    /// An owner's decision on comments; returns those it changed with their thread keys.
+    async fn moderate(
+        &self,
+        ids: &[CommentId],
+        decision: Decision,
+        now_ms: i64,
+    ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    /// One reader's report (once per reporter); at `threshold` reports a published comment
+    /// is held for review.
+    async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError>;
+}
+
+/// Thread flags to change.
+#[derive(Debug, Clone)]
+pub struct ThreadFlags<'a> {
+    pub site_id: &'a str,
+    pub key: &'a str,
+    pub locked: Option<bool>,
+    /// `Some(None)` unpins.
+    pub pinned: Option<Option<CommentId>>,
+}
+
+/// Which hash a block names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    Email,
+    Client,
+}
+
+impl BlockKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockKind::Email => "email",
+            BlockKind::Client => "client",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SetBlock<'a> {
+    pub kind: BlockKind,
+    pub hash: &'a str,
+    /// What the owner sees in the block list (a name, a masked address).
+    pub label: &'a str,
+    pub on: bool,
+    pub now_ms: i64,
+}
+
+/// What the owner decided about comments in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Publish (and clear its reports).
+    Approve,
+    /// Keep out of sight as spam (restorable).
+    Spam,
+    /// Remove what the author wrote; a "[deleted]" placeholder keeps replies in place.
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    pub id: CommentId,
+    pub reporter_hash: &'a str,
+    pub reason: &'a str,
+    pub now_ms: i64,
+    pub threshold: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported {
+    /// Reports against the comment now.
+    pub reports: u32,
+    /// This report made it wait for review (the thread's pages change).
+    pub hidden: bool,
+    /// False when this reporter had reported it before (nothing changed).
+    pub counted: bool,
 }

@@ -16,12 +16,12 @@ use crate::store::{
 use crate::thread::CursorPos;
 
 /// SQLite in memory, migrated exactly as `wrangler d1 migrations apply` would.
-pub struct Sqlite {
+pub(crate) struct Sqlite {
     conn: RefCell<rusqlite::Connection>,
 }
 
 impl Sqlite {
-    pub fn migrated() -> Self {
+    pub(crate) fn migrated() -> Self {
         let conn = rusqlite::Connection::open_in_memory().expect("sqlite in memory");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
         let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -131,7 +131,253 @@ contract!(
     counts_cover_many_threads_and_only_published_comments,
     rate_limit_windows_count_per_key_and_purge_when_over,
     comments_are_found_with_their_thread,
+    a_pinned_comment_leads_the_first_page_only,
+    threads_lock_and_unlock,
+    standing_needs_email_and_browser_key_and_sees_blocks,
+    owner_decisions_change_what_readers_see,
+    reports_count_once_per_reader_and_hold_at_the_threshold,
 );
+
+fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/pin/");
+    let ids: Vec<CommentId> = (0..5)
+        .map(|i| add(s, t, None, 10 + i, CommentStatus::Approved))
+        .collect();
+    let reply = add(s, t, Some(ids[3]), 100, CommentStatus::Approved);
+    let pinned = block(s.set_thread(crate::store::ThreadFlags {
+        site_id: SITE,
+        key: "/pin/",
+        locked: None,
+        pinned: Some(Some(ids[3])),
+    }))
+    .unwrap()
+    .expect("the thread exists");
+    assert_eq!(pinned.pinned_id, Some(ids[3]), "{store}");
+    let first = page(s, "/pin/", Sort::Oldest, None, 2);
+    let top: Vec<CommentId> = first.top.iter().map(|c| c.id).collect();
+    assert_eq!(
+        top,
+        vec![ids[3], ids[0], ids[1]],
+        "{store}: pinned first, then in order"
+    );
+    assert!(
+        first.replies.iter().any(|r| r.id == reply),
+        "{store}: the pinned comment brings its replies"
+    );
+    assert_eq!(first.reply_counts.get(&ids[3]), Some(&1), "{store}");
+    let after = CursorPos {
+        key: 11,
+        id: ids[1].0,
+    };
+    let rest: Vec<CommentId> = page(s, "/pin/", Sort::Oldest, Some(after), 10)
+        .top
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(rest, vec![ids[2], ids[4]], "{store}: never twice");
+    block(s.set_thread(crate::store::ThreadFlags {
+        site_id: SITE,
+        key: "/pin/",
+        locked: None,
+        pinned: Some(None),
+    }))
+    .unwrap();
+    let top: Vec<CommentId> = page(s, "/pin/", Sort::Oldest, None, 2)
+        .top
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(top, vec![ids[0], ids[1]], "{store}: unpinned");
+}
+
+fn page<S: CommentStore>(
+    s: &S,
+    key: &str,
+    sort: Sort,
+    after: Option<CursorPos>,
+    limit: u32,
+) -> crate::store::PageRows {
+    block(s.thread_page(PageQuery {
+        site_id: SITE,
+        key,
+        sort,
+        after,
+        limit,
+        reply_preview: 5,
+    }))
+    .unwrap()
+}
+
+fn threads_lock_and_unlock<S: CommentStore>(s: &S, store: &str) {
+    thread(s, "/lock/");
+    let flags = |locked| crate::store::ThreadFlags {
+        site_id: SITE,
+        key: "/lock/",
+        locked,
+        pinned: None,
+    };
+    let locked = block(s.set_thread(flags(Some(true)))).unwrap().unwrap();
+    assert!(locked.locked, "{store}");
+    let kept = block(s.find_thread(SITE, "/lock/")).unwrap().unwrap();
+    assert!(kept.locked && kept.pinned_id.is_none(), "{store}");
+    assert!(
+        !block(s.set_thread(flags(Some(false))))
+            .unwrap()
+            .unwrap()
+            .locked,
+        "{store}"
+    );
+    assert!(
+        block(s.set_thread(crate::store::ThreadFlags {
+            key: "/nothing-here/",
+            ..flags(Some(true))
+        }))
+        .unwrap()
+        .is_none(),
+        "{store}"
+    );
+}
+
+fn standing_needs_email_and_browser_key_and_sees_blocks<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/who/");
+    // `add` writes email hash "email-hash" and browser key hash "browser-key-hash".
+    add(s, t, None, 1, CommentStatus::Approved);
+    add(s, t, None, 2, CommentStatus::Pending);
+    let who = |email, key, client| crate::store::WhoQuery {
+        email_hash: email,
+        author_key_hash: key,
+        client_hash: client,
+    };
+    let standing = |q| block(s.standing(q)).unwrap();
+    let regular = standing(who("email-hash", Some("browser-key-hash"), "c1"));
+    assert_eq!(regular.trusted_comments, 1, "{store}: approved ones only");
+    assert!(!regular.blocked, "{store}");
+    assert_eq!(
+        standing(who("email-hash", Some("other-browser"), "c1")).trusted_comments,
+        0,
+        "{store}: the email alone is not enough"
+    );
+    assert_eq!(
+        standing(who("email-hash", None, "c1")).trusted_comments,
+        0,
+        "{store}: nor is a missing browser key"
+    );
+    let set = |kind, hash: &str, on| {
+        block(s.set_block(crate::store::SetBlock {
+            kind,
+            hash,
+            label: "x",
+            on,
+            now_ms: 5,
+        }))
+        .unwrap()
+    };
+    set(crate::store::BlockKind::Client, "c1", true);
+    assert!(standing(who("someone-else", None, "c1")).blocked, "{store}");
+    set(crate::store::BlockKind::Client, "c1", false);
+    set(crate::store::BlockKind::Email, "email-hash", true);
+    assert!(standing(who("email-hash", None, "c9")).blocked, "{store}");
+    assert!(!standing(who("other", None, "c9")).blocked, "{store}");
+}
+
+fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/queue/");
+    let held = add(s, t, None, 1, CommentStatus::Pending);
+    let spam = add(s, t, None, 2, CommentStatus::Approved);
+    let gone = add(s, t, None, 3, CommentStatus::Approved);
+    let reply = add(s, t, Some(gone), 4, CommentStatus::Approved);
+    let changed = block(s.moderate(&[held], crate::store::Decision::Approve, 9)).unwrap();
+    assert_eq!(changed, vec![(held, "/queue/".to_owned())], "{store}");
+    block(s.moderate(&[spam], crate::store::Decision::Spam, 9)).unwrap();
+    block(s.moderate(&[gone], crate::store::Decision::Delete, 9)).unwrap();
+    let p = page(s, "/queue/", Sort::Oldest, None, 10);
+    let top: Vec<(CommentId, CommentStatus)> = p.top.iter().map(|c| (c.id, c.status)).collect();
+    assert_eq!(
+        top,
+        vec![
+            (held, CommentStatus::Approved),
+            (gone, CommentStatus::Deleted)
+        ],
+        "{store}: spam out of sight, the deleted one a placeholder"
+    );
+    assert_eq!(p.replies.len(), 1, "{store}: its reply stays");
+    assert_eq!(p.replies[0].id, reply, "{store}");
+    let wiped = block(s.find_comment(gone)).unwrap().unwrap();
+    assert!(
+        wiped.body_markdown.is_empty() && wiped.author_email.is_empty(),
+        "{store}"
+    );
+    // Spam can be restored; a deleted comment cannot come back.
+    block(s.moderate(&[spam, gone], crate::store::Decision::Approve, 10)).unwrap();
+    let statuses: Vec<CommentStatus> = [spam, gone]
+        .iter()
+        .map(|id| block(s.find_comment(*id)).unwrap().unwrap().status)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![CommentStatus::Approved, CommentStatus::Deleted],
+        "{store}"
+    );
+    assert!(block(s.moderate(&[], crate::store::Decision::Spam, 10))
+        .unwrap()
+        .is_empty());
+}
+
+fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/reports/");
+    let c = add(s, t, None, 1, CommentStatus::Approved);
+    let report = |who: &str| {
+        block(s.report(crate::store::Report {
+            id: c,
+            reporter_hash: who,
+            reason: "spam",
+            now_ms: 5,
+            threshold: 2,
+        }))
+        .unwrap()
+    };
+    let first = report("r1");
+    assert_eq!(
+        (first.reports, first.hidden, first.counted),
+        (1, false, true),
+        "{store}"
+    );
+    let again = report("r1");
+    assert_eq!(
+        (again.reports, again.hidden, again.counted),
+        (1, false, false),
+        "{store}"
+    );
+    let second = report("r2");
+    assert_eq!(
+        (second.reports, second.hidden, second.counted),
+        (2, true, true),
+        "{store}"
+    );
+    let held = block(s.find_comment(c)).unwrap().unwrap();
+    assert_eq!(
+        (held.status, held.held_for),
+        (
+            CommentStatus::Pending,
+            Some(crate::rules::HeldFor::Reported)
+        ),
+        "{store}"
+    );
+    let who = crate::store::WhoQuery {
+        email_hash: "email-hash",
+        author_key_hash: None,
+        client_hash: "c",
+    };
+    assert_eq!(
+        block(s.standing(who)).unwrap().reports_against,
+        2,
+        "{store}"
+    );
+    // Approving clears the reports: the next one starts from zero.
+    block(s.moderate(&[c], crate::store::Decision::Approve, 6)).unwrap();
+    let after = report("r3");
+    assert_eq!((after.reports, after.hidden), (1, false), "{store}");
+}
 
 const SITE: &str = "default";
 
@@ -172,6 +418,9 @@ fn add<S: CommentStore>(
         client_hash: "client",
         root_id,
         is_owner: false,
+        email_hash: "email-hash",
+        author_key_hash: Some("browser-key-hash"),
+        held_for: None,
     }))
     .unwrap()
     .id
@@ -521,11 +770,13 @@ fn an_edit_can_send_a_comment_back_to_the_queue<S: CommentStore>(s: &S, store: &
             body_html: "<p>new</p>\n",
             now_ms: 7,
             status,
+            held_for: status.map(|_| crate::rules::HeldFor::Links),
         }))
         .unwrap()
     };
     assert_eq!(edit(None).status, CommentStatus::Approved, "{store}");
     let held = edit(Some(CommentStatus::Pending));
+    assert_eq!(held.held_for, Some(crate::rules::HeldFor::Links), "{store}");
     assert_eq!(
         (held.status, held.body_markdown.as_str(), held.updated_at_ms),
         (CommentStatus::Pending, "new", Some(7)),

@@ -158,6 +158,7 @@ mod tests {
             owner: false,
             pending: false,
             gravatar: None,
+            pinned: false,
         }
     }
 

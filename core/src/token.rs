@@ -57,6 +57,8 @@ pub struct Keys {
     client: Vec<u8>,
     reader: Vec<u8>,
     avatar: Vec<u8>,
+    /// The base of the keyed hashes named by [`Purpose`].
+    named: Vec<u8>,
     /// False without a usable secret: then nothing keyed is published (no avatar hashes),
     /// since anyone could compute it.
     usable: bool,
@@ -95,6 +97,7 @@ impl Keys {
             client: sub("client"),
             reader: sub("reader"),
             avatar: sub("avatar"),
+            named: sub("named"),
             usable: true,
         }
     }
@@ -191,6 +194,35 @@ impl Keys {
         }
     }
 
+    /// A keyed, non-reversible id of `value` for one [`Purpose`] (32 hex digits): the same
+    /// value hashed for two purposes gives unrelated ids.
+    pub fn hash(&self, purpose: Purpose, value: &str) -> String {
+        hex::encode(
+            &mac(
+                &self.named,
+                &[purpose.label().as_bytes(), b"|", value.as_bytes()],
+            )[..16],
+        )
+    }
+
+    /// The secret webhooks are signed with (HMAC-SHA256 over `timestamp.body`), shown to
+    /// the owner in the console so their receiver can check it.
+    pub fn webhook_secret(&self) -> String {
+        hex::encode(mac(&self.named, &[b"webhook-signing"]))
+    }
+
+    /// `sha256=<hex>`: the signature of a webhook delivery at `timestamp` (seconds).
+    pub fn sign_webhook(&self, timestamp: i64, body: &str) -> String {
+        let secret = self.webhook_secret();
+        format!(
+            "sha256={}",
+            hex::encode(mac(
+                secret.as_bytes(),
+                &[timestamp.to_string().as_bytes(), b".", body.as_bytes()]
+            ))
+        )
+    }
+
     /// A stable, non-reversible id for a client key (for rate limits and likes).
     pub fn client_hash(&self, client_key: &str) -> String {
         hex::encode(&mac(&self.client, &[client_key.trim().as_bytes()])[..16])
@@ -216,6 +248,41 @@ impl Keys {
             )[..16],
         )
     }
+}
+
+/// What a keyed hash from [`Keys::hash`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A commenter's email, lower-cased (blocks, trust, erasure).
+    Email,
+    /// The random key a commenter's browser keeps (trust needs it with the email).
+    AuthorKey,
+    /// A console session cookie's value.
+    Session,
+    /// The owner's badge token (posting with the author badge from the host page).
+    Badge,
+    /// A reply subscription's confirm/unsubscribe token.
+    Subscription,
+    /// A reader who reported a comment.
+    Reporter,
+}
+
+impl Purpose {
+    fn label(self) -> &'static str {
+        match self {
+            Purpose::Email => "email",
+            Purpose::AuthorKey => "author-key",
+            Purpose::Session => "session",
+            Purpose::Badge => "badge",
+            Purpose::Subscription => "subscription",
+            Purpose::Reporter => "reporter",
+        }
+    }
+}
+
+/// The keyed hash of an email address as stored (trimmed, lower-cased).
+pub fn normal_email(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// What a form token is bound to.

@@ -33,6 +33,8 @@ pub struct ValidComment {
     pub email: String,
     pub website: Option<String>,
     pub owner_key: Option<String>,
+    pub author_key: Option<String>,
+    pub notify_replies: bool,
 }
 
 /// Validate and normalize a new comment. Returns all field errors, in form order.
@@ -97,6 +99,11 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
         email: email.to_owned(),
         website: website.map(str::to_owned),
         owner_key: non_empty(input.owner_key.as_deref()).map(str::to_owned),
+        // A browser key is random and short; anything else is ignored, not an error.
+        author_key: non_empty(input.author_key.as_deref())
+            .filter(|k| k.len() <= 128)
+            .map(str::to_owned),
+        notify_replies: input.notify_replies,
     })
 }
 
@@ -174,7 +181,7 @@ fn has_control(s: &str) -> bool {
 /// A deliberately simple address check: one `@`, a non-empty local part, a dotted domain,
 /// no whitespace or control characters. Full RFC 5322 parsing rejects nothing useful here;
 /// the address is never sent mail by this check anyway.
-fn is_email(s: &str) -> bool {
+pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };

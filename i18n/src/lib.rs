@@ -210,6 +210,22 @@ pub struct Strings<'a> {
     pub remember_me: &'a str,
     pub awaiting_moderation: &'a str,
     pub owner_badge: &'a str,
+    /// Marks the comment the owner pinned first.
+    pub pinned: &'a str,
+    /// Instead of the form on a closed thread.
+    pub comments_closed: &'a str,
+    pub report: &'a str,
+    /// The question above the reasons.
+    pub report_why: &'a str,
+    pub report_spam: &'a str,
+    pub report_abuse: &'a str,
+    pub report_off_topic: &'a str,
+    pub report_other: &'a str,
+    pub report_send: &'a str,
+    pub report_thanks: &'a str,
+    pub report_failed: &'a str,
+    /// The writer's checkbox: reply emails (a confirmation email comes first).
+    pub notify_replies: &'a str,
     /// A `#comment-…` link to a comment that is not in this thread (or does not exist).
     pub permalink_missing: &'a str,
     pub more_failed: &'a str,
@@ -255,6 +271,7 @@ pub struct Errors<'a> {
     pub edit_token_invalid: &'a str,
     pub edit_window_closed: &'a str,
     pub comment_not_found: &'a str,
+    pub thread_locked: &'a str,
     /// The page's thread settings are wrong (thread key, title or URL).
     pub page_misconfigured: &'a str,
     pub origin_not_allowed: &'a str,
@@ -294,13 +311,15 @@ impl<'a> Errors<'a> {
             EditTokenInvalid => self.edit_token_invalid,
             EditWindowClosed => self.edit_window_closed,
             CommentNotFound => self.comment_not_found,
+            ThreadLocked => self.thread_locked,
             ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
                 self.page_misconfigured
             }
             OriginNotAllowed => self.origin_not_allowed,
             PayloadTooLarge => self.payload_too_large,
             FormTokenInvalid | CursorInvalid | ReaderInvalid | InvalidJson
-            | UnsupportedMediaType | NotFound | MethodNotAllowed => self.request_broken,
+            | UnsupportedMediaType | NotFound | MethodNotAllowed | ReportInvalid | Unauthorized
+            | LoginFailed | SettingsInvalid | LinkInvalid => self.request_broken,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,
         }

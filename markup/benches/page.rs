@@ -62,6 +62,7 @@ fn render(page: &ThreadPage) -> String {
         gravatar_url: None,
         page_href: &page_href,
         replies_href: &replies_href,
+        locked: page.locked,
     };
     let state = serde_json::to_string(&EmbedState {
         thread: page.thread.clone(),
@@ -92,7 +93,7 @@ fn render(page: &ThreadPage) -> String {
 fn page(c: &mut Criterion) {
     let (store, site, keys) = seeded();
     let svc = Service::new(&store, &site, &keys);
-    let read = || pollster::block_on(svc.thread(THREAD, Sort::Oldest, None)).expect("a page");
+    let read = || pollster::block_on(svc.thread(THREAD, Sort::Oldest, None, T0)).expect("a page");
     let first = read();
     assert_eq!(first.total, 1_000);
     c.bench_function("read the first page (in-memory store)", |b| b.iter(read));

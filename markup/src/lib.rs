@@ -29,6 +29,8 @@ pub struct View<'a> {
     pub page_href: &'a dyn Fn(&str) -> String,
     /// Where a plain link to a whole subtree goes.
     pub replies_href: &'a dyn Fn(CommentId) -> String,
+    /// The thread takes no new comments: no Reply buttons, no form.
+    pub locked: bool,
 }
 
 /// One page of a thread, as the server read it.
@@ -72,12 +74,16 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
             }
             ol.cq-list { (list(view, page.comments)) }
             (more(view, page.next_cursor))
-            div.cq-compose {
-                h3.cq-form-title { (t.leave_a_comment) }
-                p.cq-note { (t.privacy_note) " " span.cq-required { "*" } }
-                textarea.cq-compose-box name="comment" rows="3" aria-label=(t.label_body)
-                    placeholder=(t.compose_placeholder) {}
-                p.cq-needs-script hidden { (t.needs_script) }
+            @if view.locked {
+                p.cq-status.cq-closed { (t.comments_closed) }
+            } @else {
+                div.cq-compose {
+                    h3.cq-form-title { (t.leave_a_comment) }
+                    p.cq-note { (t.privacy_note) " " span.cq-required { "*" } }
+                    textarea.cq-compose-box name="comment" rows="3" aria-label=(t.label_body)
+                        placeholder=(t.compose_placeholder) {}
+                    p.cq-needs-script hidden { (t.needs_script) }
+                }
             }
             script.cq-state type="application/json" { (PreEscaped(script_safe(state))) }
         }
@@ -241,7 +247,7 @@ impl<'c> Tree<'c> {
             0
         };
         html! {
-            li.cq-item.cq-deleted[c.deleted] data-depth=(depth) data-id=(id) data-flat[flat] {
+            li.cq-item.cq-deleted[c.deleted].cq-pinned[c.pinned] data-depth=(depth) data-id=(id) data-flat[flat] {
                 article.cq-comment #{"comment-" (id)} tabindex="-1"
                     aria-label=(if c.deleted { t.deleted } else { c.author.as_str() }) {
                     @if c.deleted {
@@ -253,8 +259,10 @@ impl<'c> Tree<'c> {
                     footer.cq-actions {
                         @if !c.deleted && !c.pending {
                             (like_button(t, c.likes))
-                            button.cq-link.cq-reply type="button" aria-expanded="false" data-action="reply" {
-                                (t.reply)
+                            @if !view.locked {
+                                button.cq-link.cq-reply type="button" aria-expanded="false" data-action="reply" {
+                                    (t.reply)
+                                }
                             }
                         }
                         @if !shown.is_empty() {
@@ -263,6 +271,11 @@ impl<'c> Tree<'c> {
                             }
                         }
                         span.cq-own {}
+                        @if !c.deleted && !c.pending && !c.owner {
+                            button.cq-link.cq-report type="button" aria-expanded="false" data-action="report" {
+                                (t.report)
+                            }
+                        }
                     }
                 }
                 @if !shown.is_empty() {
@@ -306,6 +319,9 @@ fn meta(view: &View, c: &PublicComment, in_reply_to: Option<&str>) -> Markup {
             }
             @if c.owner {
                 span.cq-badge { (t.owner_badge) }
+            }
+            @if c.pinned {
+                span.cq-badge.cq-pinned-badge { (t.pinned) }
             }
             a.cq-date href={"#comment-" (c.id)} {
                 time datetime=(c.created_at) title=(t.date_time(ms)) { (t.date(ms)) }

@@ -18,6 +18,7 @@ fn c(id: i64, parent: Option<i64>, root: Option<i64>, author: &str) -> PublicCom
         descendants: 0,
         owner: false,
         pending: false,
+        pinned: false,
     }
 }
 
@@ -28,6 +29,7 @@ fn view<'a>(t: &'a Strings<'a>) -> View<'a> {
         gravatar_url: None,
         page_href: &|cursor| format!("/view?cursor={cursor}"),
         replies_href: &|id| format!("/view?root={id}"),
+        locked: false,
     }
 }
 
@@ -197,4 +199,32 @@ fn timestamps_parse_back_to_milliseconds() {
         Some(951_782_400_000)
     );
     assert_eq!(parse_rfc3339_ms("garbage"), None);
+}
+
+#[test]
+fn locked_threads_offer_no_form_and_pinned_comments_say_so() {
+    let t = Lang::En.strings();
+    let mut pinned = c(1, None, None, "Pinned author");
+    pinned.pinned = true;
+    let mut owner = c(2, None, None, "The owner");
+    owner.owner = true;
+    let comments = [pinned, owner];
+    let open = thread(&view(t), &page(&comments, None), "light", "{}");
+    assert_eq!(open.matches("data-action=\"reply\"").count(), 2);
+    assert_eq!(
+        open.matches("data-action=\"report\"").count(),
+        1,
+        "the owner's own comments are not reported"
+    );
+    assert!(open.contains("class=\"cq-item cq-pinned\""), "{open}");
+    assert!(open.contains("cq-pinned-badge\">Pinned<"));
+    let closed_view = View {
+        locked: true,
+        ..view(t)
+    };
+    let closed = thread(&closed_view, &page(&comments, None), "light", "{}");
+    assert!(!closed.contains("cq-compose"), "no form on a closed thread");
+    assert!(!closed.contains("data-action=\"reply\""), "and no Reply");
+    assert!(closed.contains("Comments are closed."));
+    assert!(closed.contains("data-action=\"like\""), "likes still work");
 }

@@ -243,6 +243,8 @@ fn click(reader: &Rc<Reader>, event: &Event) {
             load_replies(reader, li, id);
         }
         ("edit", Some(li), Some(id)) => open_edit(reader, &li, id),
+        ("report", Some(li), Some(_)) => toggle_report(reader, &li),
+        ("report-send", Some(li), Some(id)) => send_report(reader, li, id),
         ("delete", Some(li), Some(id)) => open_delete(reader, &li, id),
         ("retry-more", _, _) => {
             if let Some(more) = find(&reader.section, ".cq-more a") {
@@ -1039,4 +1041,96 @@ fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bool) 
             }
         }
     }
+}
+
+/// "Report": a short question with the reasons under the comment, or away again.
+fn toggle_report(reader: &Rc<Reader>, li: &Element) {
+    let Some(button) = find(li, ":scope > article .cq-report") else {
+        return;
+    };
+    if let Some(open) = find(li, ":scope > .cq-report-box") {
+        dom::remove(&open);
+        dom::set_attr(&button, "aria-expanded", "false");
+        dom::focus(&button);
+        return;
+    }
+    let t = reader.t;
+    let id = dom::attr(li, "data-id").unwrap_or_default();
+    let question_id = format!("cq-report-q-{id}");
+    let boxed = dom::element("div", "cq-report-box", "");
+    dom::set_attr(&boxed, "role", "group");
+    dom::set_attr(&boxed, "aria-labelledby", &question_id);
+    let question = dom::element("p", "cq-report-question", t.report_why);
+    dom::set_attr(&question, "id", &question_id);
+    dom::append(&boxed, &question);
+    let select = dom::element("select", "cq-report-reason", "");
+    dom::set_attr(&select, "aria-labelledby", &question_id);
+    for (value, label) in [
+        ("spam", t.report_spam),
+        ("abuse", t.report_abuse),
+        ("off_topic", t.report_off_topic),
+        ("other", t.report_other),
+    ] {
+        let option = dom::element("option", "", label);
+        dom::set_attr(&option, "value", value);
+        dom::append(&select, &option);
+    }
+    dom::append(&boxed, &select);
+    dom::append(
+        &boxed,
+        &dom::button("cq-button cq-report-send", "report-send", t.report_send),
+    );
+    dom::append(&boxed, &dom::button("cq-link", "report", t.cancel));
+    if let Some(article) = find(li, ":scope > article") {
+        let _ = article.after_with_node_1(&boxed);
+    }
+    dom::set_attr(&button, "aria-expanded", "true");
+    dom::focus(&select);
+}
+
+/// Send the chosen reason; thanks in place of the question, or a failure to retry.
+fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
+    let Some(boxed) = find(&li, ":scope > .cq-report-box") else {
+        return;
+    };
+    let reason = find(&boxed, "select")
+        .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_else(|| "other".into());
+    if let Some(old) = find(&boxed, ".cq-report-error") {
+        dom::remove(&old);
+    }
+    let reader = reader.clone();
+    spawn_local(async move {
+        let endpoint = Endpoint::Report(id);
+        let body = format!("{{\"reason\":{}}}", net::json_string(&reason));
+        match net::write(
+            endpoint.method().as_str(),
+            &endpoint.url(reader.base()),
+            &body,
+        )
+        .await
+        {
+            Ok(_) => {
+                let thanks = dom::element("p", "cq-status", reader.t.report_thanks);
+                dom::set_attr(&thanks, "role", "status");
+                dom::set_attr(&thanks, "tabindex", "-1");
+                boxed.set_inner_html("");
+                dom::append(&boxed, &thanks);
+                if let Some(b) = find(&li, ":scope > article .cq-report") {
+                    dom::remove(&b);
+                }
+                dom::focus(&thanks);
+            }
+            Err(_) => {
+                let note = failure(
+                    reader.t.report_failed,
+                    reader.t.retry,
+                    "cq-report-error",
+                    "report-send",
+                );
+                dom::append(&boxed, &note);
+            }
+        }
+    });
 }

@@ -271,13 +271,21 @@ async fn open_if_main_form(root: &ShadowRoot, css: &str) {
 /// Open the "Leave a comment" form, as a reader does by clicking into the box under the
 /// comments (the server paints a collapsed box; the full form comes with the writing half).
 pub async fn open_compose(root: &ShadowRoot) {
-    if root.find(Locator::Css("#cq-new-body")).await.is_ok() {
-        return;
-    }
-    if let Ok(compose) = root.find(Locator::Css(".cq-compose-box")).await {
-        let _ = compose.click().await;
-    }
-    wait_for(root, "#cq-new-body").await;
+    // The box may not be painted yet (the thread is still on its way after a reload):
+    // wait for either the form or the box, and click the box once.
+    let clicked = std::cell::Cell::new(false);
+    poll("`#cq-new-body` in the widget", || async {
+        if root.find(Locator::Css("#cq-new-body")).await.is_ok() {
+            return Some(());
+        }
+        if !clicked.get() {
+            if let Ok(compose) = root.find(Locator::Css(".cq-compose-box")).await {
+                clicked.set(compose.click().await.is_ok());
+            }
+        }
+        None
+    })
+    .await;
 }
 
 /// Type into an input of the widget, as a reader would (opening the form first when the

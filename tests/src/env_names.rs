@@ -42,3 +42,8 @@ pub const BENCH_THREADS: &str = "COLLOQUY_BENCH_THREADS";
 /// Where the report goes, and a Markdown file to append to it (the CPU figures).
 pub const BENCH_REPORT: &str = "COLLOQUY_BENCH_REPORT";
 pub const BENCH_EXTRA: &str = "COLLOQUY_BENCH_EXTRA";
+/// The owner deployment: the console's site-wide settings are tested here.
+pub const OWNER_API: &str = "COLLOQUY_OWNER_API";
+pub const OWNER_DEMO: &str = "COLLOQUY_OWNER_DEMO";
+/// How long console sessions last on the limits deployment.
+pub const SHORT_SESSION_SECS: &str = "COLLOQUY_SHORT_SESSION_SECS";

@@ -7,6 +7,7 @@
 //! each other's leftovers.
 
 pub mod browser;
+pub mod console;
 pub mod env_names;
 pub mod fixtures;
 pub mod http;

@@ -3,10 +3,12 @@
 //! moderation of new comments, and an owner key for the author badge.
 
 use colloquy_core::api::NewComment;
+use colloquy_core::endpoint::AdminOp;
 use colloquy_core::endpoint::ThreadQuery;
 use colloquy_e2e::browser::{
     click, fill_form, session, value_of, wait_for, wait_for_text, widget_root,
 };
+use colloquy_e2e::console::Console;
 use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
@@ -69,15 +71,39 @@ fn the_worker_requires_and_verifies_a_turnstile_token() {
     assert!(page.json()["comments"].as_array().unwrap().is_empty());
 }
 
+/// The badge token the strict console issued for this run (one for every test here: a
+/// new one would end the previous one).
+fn badge() -> String {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN
+        .get_or_init(|| {
+            let console = Console::login(&strict());
+            let reply = console.post(AdminOp::Badge, &serde_json::json!({}));
+            reply.json()["token"]
+                .as_str()
+                .expect("a badge token")
+                .to_owned()
+        })
+        .clone()
+}
+
 #[test]
-fn the_owner_key_earns_the_badge_and_skips_moderation_and_nothing_else_does() {
+fn the_badge_token_earns_the_badge_and_skips_moderation_and_nothing_else_does() {
     let thread = unique_thread("owner-api");
-    let owner_key = env_url(env_names::OWNER_KEY);
+    let owner_key = badge();
     let by_owner = comment(&thread)
         .body("Thanks, all!")
         .name("Mira Kos")
         .email("mira@example.org")
         .turnstile("pass-token");
+    // The console key itself never works on a host page.
+    let console_key = post(
+        &by_owner
+            .clone()
+            .owner_key(&env_url(env_names::OWNER_KEY))
+            .build(),
+    );
+    assert_eq!(console_key.json()["comment"]["owner"], false);
     let reply = post(&by_owner.clone().owner_key(&owner_key).build());
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.json()["comment"]["owner"], true);
@@ -157,10 +183,10 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
 }
 
 #[tokio::test]
-async fn the_owner_opens_a_page_with_the_key_once_and_then_posts_with_the_badge() {
+async fn the_owner_opens_a_page_with_the_badge_token_once_and_then_posts_with_the_badge() {
     let client = session().await;
     let thread = unique_thread("owner-browser");
-    let key = env_url(env_names::OWNER_KEY);
+    let key = badge();
     client
         .goto(&format!(
             "{}/?thread={thread}#colloquy-owner={key}",

@@ -109,6 +109,8 @@ pub fn CommentForm(
     }
     // Hidden from people (off-screen, not focusable); bots that fill every field fill it.
     let honeypot = RwSignal::new(String::new());
+    // Reply emails: off until the reader asks (and then confirmed by email first).
+    let notify = RwSignal::new(false);
     let field_errors = RwSignal::new(HashMap::<Field, ErrorCode>::new());
     // A field's error goes as soon as the reader changes that field.
     let inputs_in_order = [
@@ -210,6 +212,8 @@ pub fn CommentForm(
             honeypot: Some(honeypot.get_untracked()).filter(|h| !h.is_empty()),
             turnstile_token: challenge_token.get_untracked(),
             owner_key: storage::owner_key(&config.api_base),
+            author_key: Some(storage::author_key(&config.api_base)).filter(|k| !k.is_empty()),
+            notify_replies: notify.get_untracked(),
         };
         submitting.set(true);
         field_errors.set(HashMap::new());
@@ -378,6 +382,14 @@ pub fn CommentForm(
                     " " {t.remember_me}
                 </label>
             </p>
+            <Show when=move || session.settings().reply_notifications>
+                <p class="cq-remember cq-notify">
+                    <label>
+                        <input type="checkbox" bind:checked=notify />
+                        " " {t.notify_replies}
+                    </label>
+                </p>
+            </Show>
             <Show when=move || session.context.with_value(|c| c.state.settings.turnstile_site_key.is_some())>
                 <div class="cq-turnstile" node_ref=challenge_ref></div>
             </Show>

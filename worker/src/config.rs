@@ -3,6 +3,7 @@
 
 use colloquy_core::defaults;
 use colloquy_core::ratelimit::parse_limits;
+use colloquy_core::settings::ModerationMode;
 use colloquy_core::site::SiteConfig;
 use colloquy_core::token::Keys;
 use worker::{console_error, Env};
@@ -22,6 +23,9 @@ pub struct Config {
     /// missing or weak.
     pub keys: Keys,
     pub turnstile: Turnstile,
+    /// The console key (`wrangler secret put OWNER_KEY`): logs in to /admin. Never sent
+    /// to a host page; the author badge there uses a token the console issues.
+    pub owner_key: Option<String>,
 }
 
 impl Config {
@@ -68,11 +72,14 @@ impl Config {
         }
         site.page_size = number("PAGE_SIZE", site.page_size).clamp(1, defaults::PAGE_SIZE_LIMIT);
         site.reply_preview = number("REPLY_PREVIEW", site.reply_preview);
-        site.moderation = matches!(
-            var("MODERATION").as_deref(),
-            Some("on" | "true" | "1" | "yes")
-        );
-        site.owner_key = secret("OWNER_KEY");
+        if let Some(mode) = var("MODERATION") {
+            match ModerationMode::parse(&mode) {
+                Some(m) => site.rules.moderation = m,
+                None => {
+                    console_error!("colloquy: MODERATION must be off, all or first_time; using off")
+                }
+            }
+        }
         if matches!(
             var("GRAVATAR").as_deref(),
             Some("on" | "true" | "1" | "yes")
@@ -110,6 +117,7 @@ impl Config {
                 }
             },
             turnstile: Turnstile(turnstile),
+            owner_key: secret("OWNER_KEY"),
         }
         .with_turnstile_hosts()
     }
@@ -127,8 +135,12 @@ impl Config {
         self
     }
 
+    /// The deployment's `ALLOWED_ORIGINS` and those the console added.
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+        self.allowed_origins
+            .iter()
+            .chain(&self.site.extra_origins)
+            .any(|o| o == origin)
     }
 }
 

@@ -3,12 +3,14 @@
 //! Static files (embed.js, the widget's wasm) are served by Workers static assets before
 //! this code runs; everything that matches no asset arrives here.
 
+mod admin;
 mod cache;
 mod config;
 mod cors;
 mod d1;
 mod error;
 mod routes;
+mod site_settings;
 mod turnstile;
 mod views;
 

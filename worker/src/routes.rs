@@ -2,9 +2,12 @@
 //! the core service, serialize the answer. Every error leaves through [`error_response`].
 
 use colloquy_core::api::{
-    DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, UpdatedComment,
+    DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, ReportRequest,
+    UpdatedComment,
 };
-use colloquy_core::endpoint::{query_values, Endpoint, Method, RouteError, ThreadQuery};
+use colloquy_core::endpoint::{
+    query_values, Endpoint, Method, RouteError, ThreadQuery, API_PREFIX,
+};
 use colloquy_core::service::Service;
 use colloquy_core::validate::limits;
 use colloquy_core::ErrorCode;
@@ -16,20 +19,32 @@ use crate::config::Config;
 use crate::cors;
 use crate::d1;
 use crate::error::WorkerError;
-use crate::views;
+use crate::{admin, site_settings, views};
 
 /// The D1 binding name in wrangler.toml.
 const DB_BINDING: &str = "DB";
 
 /// Entry point for every request that is not a static asset.
 pub async fn handle(req: Request, env: &Env) -> Result<Response> {
-    let config = Config::from_env(env);
+    let mut config = Config::from_env(env);
+    let usage = d1::Usage::default();
+    let store = d1::store(env.d1(DB_BINDING)?, usage.clone());
+    site_settings::apply(env, &mut config, &store).await;
     let origin = req.headers().get("Origin")?;
-    let write_origin = origin.filter(|o| config.origin_allowed(o));
+    // The console answers only its own origin (its pages are served by this Worker);
+    // the public API, the sites allowed to post.
+    let is_admin = req.path().starts_with(&format!("{API_PREFIX}/admin/"));
+    let own_origin = req.url()?.origin().ascii_serialization();
+    let write_origin = origin.filter(|o| {
+        if is_admin {
+            *o == own_origin
+        } else {
+            config.origin_allowed(o)
+        }
+    });
     let is_read = req.method() == worker::Method::Get;
 
-    let usage = d1::Usage::default();
-    let outcome = route(req, env, &config, write_origin.as_deref(), &usage).await;
+    let outcome = route(req, env, &config, write_origin.as_deref(), &store).await;
     let mut response = match outcome {
         Ok(response) => response,
         Err(err) => error_response(&err)?,
@@ -45,7 +60,10 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
             usage.round_trips.get()
         ),
     )?;
-    if is_read {
+    if is_admin {
+        // Same origin only: no CORS headers at all, and never cached.
+        headers.set("Cache-Control", "no-store")?;
+    } else if is_read {
         cors::public_read_headers(headers)?;
     } else if let Some(origin) = write_origin.as_deref() {
         cors::allowed_write_headers(headers, origin)?;
@@ -53,7 +71,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
     Ok(response)
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -62,7 +80,7 @@ async fn route(
     env: &Env,
     config: &Config,
     write_origin: Option<&str>,
-    usage: &d1::Usage,
+    store: &d1::D1Store,
 ) -> std::result::Result<Response, WorkerError> {
     let path = req.path();
     if req.method() == worker::Method::Options {
@@ -92,8 +110,7 @@ async fn route(
 
     // Without a usable secret the keys are unusable: reads work, the service refuses
     // every write and publishes no keyed hash.
-    let store = d1::store(env.d1(DB_BINDING)?, usage.clone());
-    let service = Service::new(&store, &config.site, &config.keys).with_check(&config.turnstile);
+    let service = Service::new(store, &config.site, &config.keys).with_check(&config.turnstile);
     let url = req.url()?;
     let query = url.query().unwrap_or_default().to_owned();
     let site = &config.site.id;
@@ -106,6 +123,21 @@ async fn route(
     };
 
     match endpoint {
+        Endpoint::Admin(op) => admin::handle(op, req, env, config, &service, &query).await,
+        Endpoint::Report(id) => {
+            let input: ReportRequest = read_json(&mut req).await?;
+            let ip = client_ip(&req)?;
+            let now = now_ms();
+            let (state, changed) = service.report(id, &input, &ip, now).await?;
+            if let Some(thread) = changed {
+                cache::bump(env, site, &thread, now).await;
+            }
+            json(200, &state)
+        }
+        // Reply emails come with the notifications; until then these links are unknown.
+        Endpoint::ConfirmSubscription | Endpoint::Unsubscribe => Err(WorkerError::Service(
+            colloquy_core::service::ServiceError::LinkInvalid,
+        )),
         Endpoint::Embed => views::embed(&views, &service).await,
         Endpoint::EmbedMore => views::more(&views, &service).await,
         Endpoint::EmbedReplies(id) => views::replies(&views, &service, id).await,
@@ -117,7 +149,7 @@ async fn route(
             json(
                 200,
                 &service
-                    .thread(&q.thread, q.sort, q.cursor.as_deref())
+                    .thread(&q.thread, q.sort, q.cursor.as_deref(), now_ms())
                     .await?,
             )
         }
@@ -184,7 +216,7 @@ async fn route(
 }
 
 /// Cloudflare sets `CF-Connecting-IP` on every request (and overwrites any client value).
-fn client_ip(req: &Request) -> std::result::Result<String, WorkerError> {
+pub(crate) fn client_ip(req: &Request) -> std::result::Result<String, WorkerError> {
     Ok(req
         .headers()
         .get("CF-Connecting-IP")?
@@ -194,7 +226,7 @@ fn client_ip(req: &Request) -> std::result::Result<String, WorkerError> {
 /// Read a JSON body with the CSRF and size guards: only `application/json` is accepted
 /// (an HTML form cannot send it cross-site without a preflight), and never more than
 /// [`limits::REQUEST_BYTES`].
-async fn read_json<T: serde::de::DeserializeOwned>(
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> std::result::Result<T, WorkerError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
@@ -216,7 +248,10 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(|_| WorkerError::Request(ErrorCode::InvalidJson))
 }
 
-fn json<T: Serialize>(status: u16, value: &T) -> std::result::Result<Response, WorkerError> {
+pub(crate) fn json<T: Serialize>(
+    status: u16,
+    value: &T,
+) -> std::result::Result<Response, WorkerError> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let headers = Headers::new();
     headers.set("Content-Type", "application/json; charset=utf-8")?;

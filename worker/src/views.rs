@@ -117,6 +117,7 @@ fn view<'a>(
     depth: usize,
     page_href: &'a dyn Fn(&str) -> String,
     replies_href: &'a dyn Fn(CommentId) -> String,
+    locked: bool,
 ) -> View<'a> {
     View {
         t,
@@ -124,6 +125,7 @@ fn view<'a>(
         gravatar_url: config.site.gravatar_url.as_deref(),
         page_href,
         replies_href,
+        locked,
     }
 }
 
@@ -139,7 +141,12 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
         "text/html; charset=utf-8",
         || async {
             let page = service
-                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .thread(
+                    &q.thread.thread,
+                    q.thread.sort,
+                    q.thread.cursor.as_deref(),
+                    crate::routes::now_ms(),
+                )
                 .await?;
             let lang = Lang::pick(&q.lang);
             let title = if q.title.trim().is_empty() {
@@ -165,7 +172,14 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let view = view(lang.strings(), ctx.config, depth, &page_href, &replies_href);
+            let view = view(
+                lang.strings(),
+                ctx.config,
+                depth,
+                &page_href,
+                &replies_href,
+                page.locked,
+            );
             Ok(colloquy_markup::thread(
                 &view,
                 &Page {
@@ -196,7 +210,12 @@ pub async fn more<S: CommentStore, H: HumanCheck>(
         "text/html; charset=utf-8",
         || async {
             let page = service
-                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .thread(
+                    &q.thread.thread,
+                    q.thread.sort,
+                    q.thread.cursor.as_deref(),
+                    crate::routes::now_ms(),
+                )
                 .await?;
             let links = Links {
                 base: ctx.base.clone(),
@@ -210,6 +229,7 @@ pub async fn more<S: CommentStore, H: HumanCheck>(
                 max_depth(&q),
                 &page_href,
                 &replies_href,
+                page.locked,
             );
             Ok(colloquy_markup::page_fragment(
                 &view,
@@ -222,16 +242,29 @@ pub async fn more<S: CommentStore, H: HumanCheck>(
 }
 
 /// The top-level comment `root` of this site and every reply under it.
+/// A top-level comment with every reply under it, its thread, and whether that is locked.
+struct Subtree {
+    root: PublicComment,
+    thread: String,
+    locked: bool,
+    replies: Vec<PublicComment>,
+}
+
 async fn subtree<S: CommentStore, H: HumanCheck>(
     service: &Service<'_, S, H>,
     root: CommentId,
-) -> Result<(PublicComment, String, Vec<PublicComment>)> {
+) -> Result<Subtree> {
     let context = service.context(root).await?;
     if context.comment.parent_id.is_some() {
         return Err(WorkerError::Request(ErrorCode::CommentNotFound));
     }
     let replies = service.replies(root).await?;
-    Ok((context.comment, context.thread, replies.comments))
+    Ok(Subtree {
+        root: context.comment,
+        thread: context.thread,
+        locked: context.locked,
+        replies: replies.comments,
+    })
 }
 
 /// `GET /embed/replies/{id}`: every reply under a top-level comment.
@@ -246,8 +279,8 @@ pub async fn replies<S: CommentStore, H: HumanCheck>(
         &q.thread.thread,
         "text/html; charset=utf-8",
         || async {
-            let (comment, thread, replies) = subtree(service, root).await?;
-            if thread != q.thread.thread.trim() {
+            let tree = subtree(service, root).await?;
+            if tree.thread != q.thread.thread.trim() {
                 // The version that keys the cache is the asked thread's: never another's.
                 return Err(WorkerError::Request(ErrorCode::CommentNotFound));
             }
@@ -263,8 +296,13 @@ pub async fn replies<S: CommentStore, H: HumanCheck>(
                 max_depth(&q),
                 &page_href,
                 &replies_href,
+                tree.locked,
             );
-            Ok(colloquy_markup::subtree_fragment(&view, &comment, &replies))
+            Ok(colloquy_markup::subtree_fragment(
+                &view,
+                &tree.root,
+                &tree.replies,
+            ))
         },
     )
     .await
@@ -282,17 +320,22 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
         "text/html; charset=utf-8",
         || async {
             let page = service
-                .thread(&q.thread.thread, q.thread.sort, q.thread.cursor.as_deref())
+                .thread(
+                    &q.thread.thread,
+                    q.thread.sort,
+                    q.thread.cursor.as_deref(),
+                    crate::routes::now_ms(),
+                )
                 .await?;
             let (comments, next) = match q.root {
                 Some(root) => {
-                    let (comment, thread, replies) = subtree(service, root).await?;
-                    if thread != q.thread.thread.trim() {
+                    let tree = subtree(service, root).await?;
+                    if tree.thread != q.thread.thread.trim() {
                         // Another thread's comment is never shown (nor cached) as this one's.
                         return Err(WorkerError::Request(ErrorCode::CommentNotFound));
                     }
-                    let mut all = vec![comment];
-                    all.extend(replies);
+                    let mut all = vec![tree.root];
+                    all.extend(tree.replies);
                     (all, None)
                 }
                 None => (page.comments.clone(), page.next_cursor.clone()),
@@ -314,6 +357,7 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                 max_depth(&q),
                 &page_href,
                 &replies_href,
+                page.locked,
             );
             // A link back only to the site's own pages: this page is on the comment
             // server's domain, and must not lend it to a link anywhere else.
@@ -354,7 +398,14 @@ pub fn rendered_comment(query: &str, config: &Config, comment: &PublicComment) -
         .clamp(1, defaults::MAX_DEPTH_LIMIT);
     let none = |_: &str| String::new();
     let none_id = |_: CommentId| String::new();
-    let view = view(Lang::pick(&lang).strings(), config, max, &none, &none_id);
+    let view = view(
+        Lang::pick(&lang).strings(),
+        config,
+        max,
+        &none,
+        &none_id,
+        false,
+    );
     Some(colloquy_markup::single(
         &view,
         comment,

@@ -26,6 +26,8 @@ const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
 const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
 /// The strict test deployment's owner key (author badge).
 const TEST_OWNER_KEY: &str = "test-owner-key-0123456789";
+/// The limits deployment's console sessions: short, so the suite can watch one expire.
+const SHORT_SESSION_SECS: &str = "2";
 /// The strict deployment's edit window: short, so the suite can watch it close.
 const STRICT_EDIT_WINDOW_SECS: &str = "3";
 
@@ -315,7 +317,8 @@ pub fn test(args: &[String]) -> Result<()> {
                 format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
                 "MIN_SUBMIT_SECS:0".to_owned(),
             ],
-            secrets: secret(Vec::new())?,
+            // The console works on single threads and commenters here.
+            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
         },
         // Turnstile, moderation, an owner key, Gravatar, the form timer, a short edit window.
         Spec {
@@ -344,8 +347,20 @@ pub fn test(args: &[String]) -> Result<()> {
                 format!("PREVIEW_RATE_LIMITS:{TIGHT_PREVIEW_LIMITS}"),
                 format!("EDIT_RATE_LIMITS:{TIGHT_EDIT_LIMITS}"),
                 "MIN_SUBMIT_SECS:0".to_owned(),
+                // Console sessions that end quickly, to watch one expire.
+                format!("ADMIN_SESSION_SECS:{SHORT_SESSION_SECS}"),
             ],
-            secrets: secret(Vec::new())?,
+            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
+        },
+        // The owner's console at work: settings that change the whole site (moderation
+        // modes, spam rules) live here, apart from the other deployments' tests.
+        Spec {
+            name: "owner",
+            vars: vec![
+                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+                "MIN_SUBMIT_SECS:0".to_owned(),
+            ],
+            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
         },
         // A secret too short to keep tokens unforgeable: reads only.
         Spec {
@@ -354,7 +369,7 @@ pub fn test(args: &[String]) -> Result<()> {
             secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
         },
     ];
-    step("starting four test deployments side by side");
+    step("starting five test deployments side by side");
     let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
         let handles: Vec<_> = specs
             .iter()
@@ -373,11 +388,11 @@ pub fn test(args: &[String]) -> Result<()> {
             })
             .collect()
     });
-    let [main, strict, limits, weak]: [Stack; 4] = started
+    let [main, strict, limits, owner, weak]: [Stack; 5] = started
         .into_iter()
         .collect::<Result<Vec<_>>>()?
         .try_into()
-        .map_err(|_| "expected four stacks")?;
+        .map_err(|_| "expected five stacks")?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -425,11 +440,14 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::TIGHT_EDIT_LIMITS, TIGHT_EDIT_LIMITS)
             .env(env_names::WEAK_API, &weak.api)
             .env(env_names::WEAK_DEMO, &weak.demo)
+            .env(env_names::OWNER_API, &owner.api)
+            .env(env_names::OWNER_DEMO, &owner.demo)
+            .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
             .current_dir(&root),
         &mut tally,
     );
     drop(driver);
-    drop((main, strict, limits, weak));
+    drop((main, strict, limits, owner, weak));
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&state);
     } else {

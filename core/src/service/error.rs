@@ -31,6 +31,20 @@ pub enum ServiceError {
     Cursor,
     #[error("reader id is invalid")]
     Reader,
+    #[error("the thread is closed to new comments")]
+    ThreadLocked,
+    #[error("a report needs a known reason")]
+    ReportInvalid,
+    #[error("no console session")]
+    Unauthorized,
+    #[error("wrong console key")]
+    LoginFailed,
+    #[error("invalid settings: {0}")]
+    Settings(String),
+    #[error("unknown or used link")]
+    LinkInvalid,
+    #[error("no such thread")]
+    NotFound,
     #[error("COLLOQUY_SECRET is missing or weak: writes are refused")]
     NoSecret,
     #[error(transparent)]
@@ -65,6 +79,13 @@ impl ServiceError {
             ServiceError::CommentNotFound => ErrorCode::CommentNotFound,
             ServiceError::Cursor => ErrorCode::CursorInvalid,
             ServiceError::Reader => ErrorCode::ReaderInvalid,
+            ServiceError::ThreadLocked => ErrorCode::ThreadLocked,
+            ServiceError::ReportInvalid => ErrorCode::ReportInvalid,
+            ServiceError::Unauthorized => ErrorCode::Unauthorized,
+            ServiceError::LoginFailed => ErrorCode::LoginFailed,
+            ServiceError::Settings(_) => ErrorCode::SettingsInvalid,
+            ServiceError::LinkInvalid => ErrorCode::LinkInvalid,
+            ServiceError::NotFound => ErrorCode::NotFound,
             ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,
         }
     }

@@ -6,13 +6,16 @@
 //! - [`write`]: posting (every check in cost order), editing, deleting, likes, preview;
 //! - [`error`]: the one error enum and its mapping to error codes.
 
+mod console;
 mod error;
+mod owner;
 mod read;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use console::{settings_defaults, SESSION_SECS};
 pub use error::ServiceError;
 
 use crate::api::PublicComment;
@@ -93,6 +96,11 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
             keys: self.keys,
             check,
         }
+    }
+
+    /// The store underneath (the Worker refreshes its settings cache from it).
+    pub fn store(&self) -> &'s S {
+        self.store
     }
 
     /// The public view of a stored comment, with this site's avatar hashes.

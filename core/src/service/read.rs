@@ -24,6 +24,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         key: &str,
         sort: Sort,
         cursor: Option<&str>,
+        now_ms: i64,
     ) -> Result<ThreadPage, ServiceError> {
         let key = key.trim();
         validate::thread_key(key).map_err(|code| ServiceError::field(Field::Thread, code))?;
@@ -43,8 +44,13 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 reply_preview: self.site.reply_preview,
             })
             .await?;
-        let next_cursor = (rows.top.len() > limit as usize).then(|| {
-            let extra = rows.top.split_off(limit as usize);
+        let pinned_id = rows.thread.as_ref().and_then(|t| t.pinned_id);
+        // The pinned comment leads the first page on top of a full page.
+        let leading = usize::from(
+            after.is_none() && pinned_id.is_some() && rows.top.first().map(|c| c.id) == pinned_id,
+        );
+        let next_cursor = (rows.top.len() > limit as usize + leading).then(|| {
+            let extra = rows.top.split_off(limit as usize + leading);
             let last = rows.top.last().expect("a full page has a last comment");
             let key = if sort == Sort::Liked {
                 i64::from(last.likes)
@@ -60,14 +66,20 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .iter()
             .map(|r| PublicComment {
                 descendants: rows.reply_counts.get(&r.id).copied().unwrap_or(0),
+                pinned: Some(r.id) == pinned_id,
                 ..self.public(r)
             })
             .collect();
+        let locked = rows
+            .thread
+            .as_ref()
+            .is_some_and(|t| t.locked || self.site.auto_closed(t.created_at_ms, now_ms));
         comments.extend(rows.replies.iter().map(|r| self.public(r)));
         Ok(ThreadPage {
             thread: key.to_owned(),
             title: rows.thread.and_then(|t| t.title),
             total: rows.total,
+            locked,
             comments: prune_deleted(comments),
             sort,
             next_cursor,
@@ -77,6 +89,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 turnstile_site_key: self.site.turnstile_site_key.clone(),
                 turnstile_script_url: self.site.turnstile_script_url.clone(),
                 gravatar_url: self.site.gravatar_url.clone(),
+                reply_notifications: self.site.reply_notifications,
             },
         })
     }
@@ -123,6 +136,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             Some((c, t)) if c.status == CommentStatus::Approved && t.site_id == self.site.id => {
                 Ok(CommentContext {
                     root_id: c.root_id.unwrap_or(c.id),
+                    locked: t.locked,
                     thread: t.key,
                     comment: self.public(&c),
                 })

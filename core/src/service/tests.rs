@@ -6,12 +6,15 @@ use std::cell::Cell;
 use super::*;
 use crate::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
-    NewComment, PublicComment, Sort, ThreadPage,
+    NewComment, PublicComment, ReportRequest, Sort, ThreadPage,
 };
 use crate::memstore::MemStore;
 use crate::model::CommentStatus;
+use crate::rules::HeldFor;
+use crate::settings::ModerationMode;
 use crate::site::SiteConfig;
-use crate::token::Keys;
+use crate::store::{BlockKind, Decision};
+use crate::token::{Keys, Purpose};
 
 const T0: i64 = 1_700_000_000_000;
 
@@ -74,7 +77,7 @@ impl Fixture {
             .expect("posted")
     }
     fn page(&self, thread: &str) -> ThreadPage {
-        pollster::block_on(self.svc().thread(thread, Sort::Oldest, None)).unwrap()
+        pollster::block_on(self.svc().thread(thread, Sort::Oldest, None, T0)).unwrap()
     }
 }
 
@@ -137,7 +140,8 @@ fn threads_page_by_cursor_with_a_preview_of_replies() {
     );
     assert_eq!(first.total, 5);
     let cursor = first.next_cursor.clone().expect("a second page");
-    let second = pollster::block_on(f.svc().thread("/p/", Sort::Oldest, Some(&cursor))).unwrap();
+    let second =
+        pollster::block_on(f.svc().thread("/p/", Sort::Oldest, Some(&cursor), T0)).unwrap();
     assert_eq!(ids(&second), vec![c.0]);
     assert_eq!(second.next_cursor, None);
     let all = pollster::block_on(f.svc().replies(a)).unwrap();
@@ -145,7 +149,7 @@ fn threads_page_by_cursor_with_a_preview_of_replies() {
         all.comments.iter().map(|c| c.id.0).collect::<Vec<_>>(),
         vec![2, 3]
     );
-    let bad = pollster::block_on(f.svc().thread("/p/", Sort::Newest, Some(&cursor)));
+    let bad = pollster::block_on(f.svc().thread("/p/", Sort::Newest, Some(&cursor), T0));
     assert_eq!(bad.unwrap_err().code(), ErrorCode::CursorInvalid);
 }
 
@@ -189,7 +193,7 @@ fn likes_count_once_per_reader_and_order_the_most_liked_first() {
             .code(),
         ErrorCode::CommentNotFound
     );
-    let page = |sort| pollster::block_on(f.svc().thread("/l/", sort, None)).unwrap();
+    let page = |sort| pollster::block_on(f.svc().thread("/l/", sort, None, T0)).unwrap();
     assert_eq!(ids(&page(Sort::Liked)), vec![b.0, a.0]);
     assert_eq!(ids(&page(Sort::Newest)), vec![b.0, a.0]);
     assert_eq!(ids(&page(Sort::Oldest)), vec![a.0, b.0]);
@@ -221,14 +225,14 @@ fn counts_preview_moderation_and_the_owner_badge() {
         ErrorCode::BodyRequired
     );
 
-    f.site.owner_key = Some("owner-secret".into());
+    f.site.badge_hash = Some(f.keys.hash(Purpose::Badge, "owner-secret"));
     let mut owned = f.input("/o/", None, "from the owner");
     owned.owner_key = Some("owner-secret".into());
     assert!(f.post_as("owner", &owned, T0).unwrap().comment.owner);
     owned.owner_key = Some("guess".into());
     assert!(!f.post_as("owner", &owned, T0).unwrap().comment.owner);
 
-    f.site.moderation = true;
+    f.site.rules.moderation = ModerationMode::All;
     let held = f.post("/m/", None, "held");
     assert!(held.comment.pending);
     assert_eq!(f.page("/m/").total, 0);
@@ -533,7 +537,7 @@ fn permalink_context_names_the_thread_and_hides_unpublished_comments() {
     let reply = f.post("/ctx/", Some(top.id), "reply").comment;
     let ctx = pollster::block_on(f.svc().context(reply.id)).unwrap();
     assert_eq!((ctx.root_id, ctx.thread.as_str()), (top.id, "/ctx/"));
-    f.site.moderation = true;
+    f.site.rules.moderation = ModerationMode::All;
     let held = f.post("/ctx/", None, "held").comment;
     for id in [held.id, CommentId(404)] {
         let err = pollster::block_on(f.svc().context(id)).unwrap_err();
@@ -648,12 +652,12 @@ fn one_client_cannot_inflate_likes_with_fresh_reader_ids() {
 #[test]
 fn an_edit_on_a_moderated_site_goes_back_to_the_queue_unless_the_owner_made_it() {
     let mut f = Fixture::new();
-    f.site.owner_key = Some("owner-secret".into());
+    f.site.badge_hash = Some(f.keys.hash(Purpose::Badge, "owner-secret"));
     let mine = f.post("/mod/", None, "approved before moderation");
     let mut by_owner = f.input("/mod/", None, "from the owner");
     by_owner.owner_key = Some("owner-secret".into());
     let owned = f.post_as("owner", &by_owner, T0).unwrap();
-    f.site.moderation = true;
+    f.site.rules.moderation = ModerationMode::All;
     let edit = |c: &CreatedComment| {
         pollster::block_on(f.svc().edit(
             c.comment.id,
@@ -701,7 +705,7 @@ fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_publi
     f.post("/ns/", None, "written while the secret was set");
     let keys = Keys::unusable();
     let svc = Service::new(&f.store, &f.site, &keys);
-    let page = pollster::block_on(svc.thread("/ns/", Sort::Oldest, None)).unwrap();
+    let page = pollster::block_on(svc.thread("/ns/", Sort::Oldest, None, T0)).unwrap();
     assert_eq!(page.comments.len(), 1);
     assert_eq!(page.comments[0].avatar, "", "anyone could compute it");
     assert_eq!(
@@ -757,4 +761,208 @@ fn previews_and_edits_are_rate_limited_per_client() {
     };
     assert!(edit().is_ok());
     assert_eq!(edit().unwrap_err().code(), ErrorCode::RateLimited);
+}
+
+/// A comment with an author's email and browser key.
+fn by(f: &Fixture, thread: &str, email: &str, browser_key: Option<&str>) -> NewComment {
+    NewComment {
+        email: email.into(),
+        author_key: browser_key.map(Into::into),
+        ..f.input(thread, None, "Hello there")
+    }
+}
+
+#[test]
+fn first_time_moderation_trusts_email_and_browser_key_together() {
+    let mut f = Fixture::new();
+    f.site.rules.moderation = ModerationMode::FirstTime;
+    let first = f
+        .post_as(
+            "c1",
+            &by(&f, "/ft/", "rita@example.org", Some("rita-key")),
+            T0,
+        )
+        .unwrap();
+    assert!(first.comment.pending, "a first comment waits");
+    let still = f
+        .post_as(
+            "c1",
+            &by(&f, "/ft/", "rita@example.org", Some("rita-key")),
+            T0,
+        )
+        .unwrap();
+    assert!(still.comment.pending, "nothing approved yet: still waiting");
+    pollster::block_on(f.svc().moderate(&[first.comment.id], Decision::Approve, T0)).unwrap();
+    let trusted = f
+        .post_as(
+            "c1",
+            &by(&f, "/ft/", "rita@example.org", Some("rita-key")),
+            T0,
+        )
+        .unwrap();
+    assert!(
+        !trusted.comment.pending,
+        "approved once, same email and browser: published"
+    );
+    // Someone who knows Rita's address, from another browser: still held.
+    let impostor = f
+        .post_as(
+            "c2",
+            &by(&f, "/ft/", "Rita@Example.org ", Some("guessed")),
+            T0,
+        )
+        .unwrap();
+    assert!(impostor.comment.pending, "the email alone does not pass");
+    let keyless = f
+        .post_as("c2", &by(&f, "/ft/", "rita@example.org", None), T0)
+        .unwrap();
+    assert!(keyless.comment.pending);
+    assert_eq!(
+        f.store.comments.borrow()[impostor.comment.id.0 as usize - 1].held_for,
+        Some(HeldFor::FirstTime)
+    );
+}
+
+#[test]
+fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
+    let mut f = Fixture::new();
+    f.site.rules.muted.body = vec!["cas*no".into()];
+    f.site.rules.max_links = 1;
+    let held = |input: &NewComment, who: &str| {
+        let c = f.post_as(who, input, T0).unwrap().comment;
+        f.store.comments.borrow()[c.id.0 as usize - 1].held_for
+    };
+    let mut muted = f.input("/rules/", None, "Best CASINO in town");
+    assert_eq!(held(&muted, "a"), Some(HeldFor::Muted));
+    muted.body = "Tuesday's class was fine".into();
+    assert_eq!(held(&muted, "a"), None);
+    let links = f.input("/rules/", None, "https://a.example and https://b.example");
+    assert_eq!(held(&links, "a"), Some(HeldFor::Links));
+    let email_hash = f.keys.hash(Purpose::Email, "ana@example.org");
+    pollster::block_on(
+        f.svc()
+            .block(BlockKind::Email, &email_hash, "Ana", true, T0),
+    )
+    .unwrap();
+    assert_eq!(
+        held(&f.input("/rules/", None, "hi"), "z"),
+        Some(HeldFor::Blocked)
+    );
+    pollster::block_on(
+        f.svc()
+            .block(BlockKind::Email, &email_hash, "Ana", false, T0),
+    )
+    .unwrap();
+    assert_eq!(held(&f.input("/rules/", None, "hi"), "z"), None);
+    assert_eq!(
+        f.page("/rules/").total,
+        2,
+        "only the two clean ones are published"
+    );
+}
+
+#[test]
+fn locked_and_auto_closed_threads_refuse_comments_but_not_the_owner() {
+    let mut f = Fixture::new();
+    let top = f.post("/lk/", None, "open").comment;
+    pollster::block_on(f.svc().lock("/lk/", true)).unwrap();
+    let refused = f.post_as("c", &f.input("/lk/", Some(top.id), "late"), T0);
+    assert_eq!(refused.unwrap_err().code(), ErrorCode::ThreadLocked);
+    assert!(f.page("/lk/").locked);
+    f.site.badge_hash = Some(f.keys.hash(Purpose::Badge, "badge"));
+    let mut owner = f.input("/lk/", None, "closing words");
+    owner.owner_key = Some("badge".into());
+    assert!(f.post_as("owner", &owner, T0).unwrap().comment.owner);
+    pollster::block_on(f.svc().lock("/lk/", false)).unwrap();
+    assert!(!f.page("/lk/").locked);
+    // Closed by age: thirty days after the first comment.
+    f.site.auto_close_days = 30;
+    let month = 30 * 86_400_000;
+    assert!(f
+        .post_as("c", &f.input("/lk/", None, "in time"), T0 + month - 1)
+        .is_ok());
+    let late = f.post_as("c", &f.input("/lk/", None, "too late"), T0 + month + 1);
+    assert_eq!(late.unwrap_err().code(), ErrorCode::ThreadLocked);
+    let page = pollster::block_on(f.svc().thread("/lk/", Sort::Oldest, None, T0 + month + 1));
+    assert!(page.unwrap().locked);
+    assert_eq!(
+        pollster::block_on(f.svc().lock("/no-such-thread/", true))
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn a_pinned_comment_comes_first_on_top_of_a_full_page() {
+    let mut f = Fixture::new();
+    f.site.page_size = 2;
+    let ids: Vec<CommentId> = (0..4)
+        .map(|i| f.post("/pp/", None, &format!("c{i}")).comment.id)
+        .collect();
+    let reply = f.post("/pp/", Some(ids[0]), "a reply").comment;
+    assert_eq!(
+        pollster::block_on(f.svc().pin("/pp/", Some(reply.id)))
+            .unwrap_err()
+            .code(),
+        ErrorCode::CommentNotFound,
+        "only top-level comments are pinned"
+    );
+    pollster::block_on(f.svc().pin("/pp/", Some(ids[3]))).unwrap();
+    let first = f.page("/pp/");
+    let top: Vec<(i64, bool)> = first
+        .comments
+        .iter()
+        .filter(|c| c.parent_id.is_none())
+        .map(|c| (c.id.0, c.pinned))
+        .collect();
+    assert_eq!(
+        top,
+        vec![(ids[3].0, true), (ids[0].0, false), (ids[1].0, false)]
+    );
+    let cursor = first.next_cursor.expect("a second page");
+    let second =
+        pollster::block_on(f.svc().thread("/pp/", Sort::Oldest, Some(&cursor), T0)).unwrap();
+    let rest: Vec<i64> = second.comments.iter().map(|c| c.id.0).collect();
+    assert_eq!(rest, vec![ids[2].0], "the pinned one is not repeated");
+    assert!(second.next_cursor.is_none());
+}
+
+#[test]
+fn reports_hide_a_comment_at_the_threshold_once_per_address() {
+    let mut f = Fixture::new();
+    f.site.report_threshold = 2;
+    let c = f.post("/rp/", None, "provocative").comment;
+    let report = |ip: &str, reason: &str| {
+        pollster::block_on(f.svc().report(
+            c.id,
+            &ReportRequest {
+                reason: reason.into(),
+            },
+            ip,
+            T0,
+        ))
+    };
+    assert_eq!(
+        report("203.0.113.1", "because").unwrap_err().code(),
+        ErrorCode::ReportInvalid
+    );
+    assert_eq!(report("203.0.113.1", "spam").unwrap().1, None);
+    assert_eq!(
+        report("203.0.113.1", "abuse").unwrap().1,
+        None,
+        "once per address"
+    );
+    assert_eq!(f.page("/rp/").total, 1);
+    assert_eq!(
+        report("203.0.113.2", "off_topic").unwrap().1.as_deref(),
+        Some("/rp/"),
+        "the second address hides it: the thread's pages change"
+    );
+    assert_eq!(f.page("/rp/").total, 0);
+    assert_eq!(
+        report("203.0.113.3", "spam").unwrap_err().code(),
+        ErrorCode::CommentNotFound,
+        "a hidden comment is not reported again"
+    );
 }

@@ -7,10 +7,12 @@ use crate::api::{
     LikeState, NewComment, PreviewResponse, PublicComment,
 };
 use crate::client::ClientKeys;
+use crate::model::ThreadRecord;
 use crate::model::{CommentRecord, CommentStatus};
 use crate::render;
-use crate::store::{CommentStore, InsertComment, SetLike, UpdateBody, UpsertThread};
-use crate::token::{constant_time_eq, FormScope, TokenError};
+use crate::rules::{HeldFor, Written};
+use crate::store::{CommentStore, InsertComment, SetLike, UpdateBody, UpsertThread, WhoQuery};
+use crate::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
 use crate::validate::{self, ValidComment};
 
 /// Render a body, reporting formatting built to be heavy as the body's problem.
@@ -123,7 +125,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<CreatedComment, ServiceError> {
         let is_owner = self.is_owner_key(valid.owner_key.as_deref());
         let mut root_id = None;
-        let thread_id = match valid.parent_id {
+        let thread: ThreadRecord = match valid.parent_id {
             // A reply: its parent must be a visible comment of this very thread, so the
             // thread already exists and its title is not rewritten by a reply.
             Some(parent_id) => {
@@ -134,7 +136,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                         if p.thread_id == t.id && p.status == CommentStatus::Approved =>
                     {
                         root_id = Some(p.root_id.unwrap_or(p.id));
-                        t.id
+                        t
                     }
                     _ => return Err(ServiceError::ParentNotFound),
                 }
@@ -149,9 +151,13 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                         now_ms,
                     })
                     .await?
-                    .id
             }
         };
+        // Closed by the owner, or by age; the owner may still write.
+        if !is_owner && (thread.locked || self.site.auto_closed(thread.created_at_ms, now_ms)) {
+            return Err(ServiceError::ThreadLocked);
+        }
+        let thread_id = thread.id;
 
         let body_html = render_body(&valid.body)?;
         let token_expires = now_ms + self.site.form_max_age_ms;
@@ -163,13 +169,26 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             return Err(ServiceError::Form(TokenError::Used));
         }
         let client_hash = self.keys.client_hash(&client.client);
+        let email_hash = self.keys.hash(Purpose::Email, &normal_email(&valid.email));
+        let author_key_hash = valid
+            .author_key
+            .as_deref()
+            .map(|k| self.keys.hash(Purpose::AuthorKey, k));
+        let held_for = self
+            .hold_reason(
+                valid,
+                is_owner,
+                &email_hash,
+                author_key_hash.as_deref(),
+                &client_hash,
+            )
+            .await?;
         let record = self
             .store
             .insert_comment(InsertComment {
                 thread_id,
                 parent_id: valid.parent_id,
-                // The owner's own comments never wait for the owner's approval.
-                status: if self.site.moderation && !is_owner {
+                status: if held_for.is_some() {
                     CommentStatus::Pending
                 } else {
                     CommentStatus::Approved
@@ -183,6 +202,9 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 client_hash: &client_hash,
                 root_id,
                 is_owner,
+                email_hash: &email_hash,
+                author_key_hash: author_key_hash.as_deref(),
+                held_for,
             })
             .await?;
         let expires = now_ms + i64::from(self.site.edit_window_secs) * 1000;
@@ -195,14 +217,45 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
-    /// Whether `key` is the site owner's key.
+    /// Whether `key` is the badge token the owner's console issued.
     fn is_owner_key(&self, key: Option<&str>) -> bool {
-        match (key, self.site.owner_key.as_deref()) {
+        match (key, self.site.badge_hash.as_deref()) {
             (Some(given), Some(expected)) if !expected.is_empty() => {
+                let given = self.keys.hash(Purpose::Badge, given);
                 constant_time_eq(given.as_bytes(), expected.as_bytes())
             }
             _ => false,
         }
+    }
+
+    /// Why a new comment must wait for the owner (the owner's own never does).
+    async fn hold_reason(
+        &self,
+        valid: &ValidComment,
+        is_owner: bool,
+        email_hash: &str,
+        author_key_hash: Option<&str>,
+        client_hash: &str,
+    ) -> Result<Option<HeldFor>, ServiceError> {
+        if is_owner {
+            return Ok(None);
+        }
+        let standing = self
+            .store
+            .standing(WhoQuery {
+                email_hash,
+                author_key_hash,
+                client_hash,
+            })
+            .await?;
+        Ok(self.site.rules.hold(
+            &Written {
+                name: &valid.name,
+                body: &valid.body,
+                website: valid.website.as_deref(),
+            },
+            standing,
+        ))
     }
 
     /// The author's comment, if the token proves authorship and the window is open —
@@ -251,8 +304,24 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let (comment, thread) = self.own_comment(id, &input.edit_token, now_ms).await?;
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
         let body_html = render_body(body)?;
-        let back_to_queue =
-            self.site.moderation && !comment.is_owner && comment.status == CommentStatus::Approved;
+        // An edit is held for the same rules a new comment is (its author already passed
+        // the trust and block checks when it was published).
+        let held_for = if comment.is_owner || comment.status != CommentStatus::Approved {
+            None
+        } else {
+            let trusted = crate::rules::Standing {
+                trusted_comments: u32::MAX,
+                ..Default::default()
+            };
+            self.site.rules.hold(
+                &Written {
+                    name: &comment.author_name,
+                    body,
+                    website: comment.author_url.as_deref(),
+                },
+                trusted,
+            )
+        };
         let record = self
             .store
             .update_body(UpdateBody {
@@ -260,7 +329,8 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 body_markdown: body,
                 body_html: &body_html,
                 now_ms,
-                status: back_to_queue.then_some(CommentStatus::Pending),
+                status: held_for.map(|_| CommentStatus::Pending),
+                held_for,
             })
             .await?;
         Ok(Changed {

@@ -1,0 +1,248 @@
+//! The owner's console API, in and out: what `/admin` (its own wasm bundle) and the
+//! Worker exchange. Unlike the public API, these carry private data (emails) — they are
+//! only ever sent to a logged-in console session on the Worker's own origin.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::CommentId;
+use crate::rules::HeldFor;
+use crate::settings::SiteSettings;
+use crate::store::{BlockKind, Decision};
+
+/// `POST /api/v1/admin/login`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Login {
+    /// The console key (`OWNER_KEY`).
+    pub key: String,
+}
+
+/// `GET /api/v1/admin/session`: who is logged in, and what the console shows once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub site: String,
+    /// When this session ends (RFC 3339).
+    pub expires_at: String,
+    /// Receivers check `X-Colloquy-Signature` with this (HMAC-SHA256 over
+    /// `timestamp + "." + body`).
+    pub webhook_secret: String,
+}
+
+/// Which comments a console list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tab {
+    /// Waiting for approval.
+    #[default]
+    Pending,
+    /// Reported by readers (published or held).
+    Reported,
+    Spam,
+    /// Everything recent (search).
+    All,
+}
+
+impl Tab {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tab::Pending => "pending",
+            Tab::Reported => "reported",
+            Tab::Spam => "spam",
+            Tab::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Tab::Pending, Tab::Reported, Tab::Spam, Tab::All]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// One comment as the owner sees it: private fields included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerComment {
+    pub id: CommentId,
+    pub thread: String,
+    pub thread_title: Option<String>,
+    /// The article's address with `#comment-<id>`, when the thread knows its URL.
+    pub permalink: Option<String>,
+    pub parent_id: Option<CommentId>,
+    /// `approved`, `pending`, `spam` or `deleted`.
+    pub status: String,
+    pub held_for: Option<HeldFor>,
+    pub reports: u32,
+    pub author: String,
+    pub email: String,
+    pub website: Option<String>,
+    /// Sanitized on the server, like every comment body.
+    pub body_html: String,
+    pub created_at: String,
+    pub owner: bool,
+    pub likes: u32,
+}
+
+/// `GET /api/v1/admin/comments?tab=…&q=…&before=…`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentList {
+    pub comments: Vec<OwnerComment>,
+    /// Pass as `before` for older comments; `None` at the end.
+    pub next_before: Option<CommentId>,
+}
+
+/// `POST /api/v1/admin/moderate`: one decision on many comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moderate {
+    pub ids: Vec<CommentId>,
+    pub decision: Decision,
+}
+
+/// How many comments a console action changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub changed: u32,
+}
+
+/// One thread in the console's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerThread {
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub comments: u32,
+    pub pending: u32,
+    pub locked: bool,
+    /// Closed by age (the auto-close setting), whatever `locked` says.
+    pub auto_closed: bool,
+    pub pinned_id: Option<CommentId>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadList {
+    pub threads: Vec<OwnerThread>,
+}
+
+/// `POST /api/v1/admin/threads`: lock/unlock and pin/unpin one thread.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ThreadChange {
+    pub key: String,
+    pub locked: Option<bool>,
+    /// Pin this top-level comment.
+    pub pin: Option<CommentId>,
+    /// Unpin whatever is pinned.
+    pub unpin: bool,
+}
+
+/// `POST /api/v1/admin/blocks`: block the author of a comment (by their keyed email
+/// hash, their keyed address hash, or both), or lift a block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BlockChange {
+    /// Block the author of this comment…
+    pub comment_id: Option<CommentId>,
+    pub email: bool,
+    pub client: bool,
+    /// …or unblock this entry of the list.
+    pub unblock: Option<BlockEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockEntry {
+    pub kind: BlockKind,
+    pub hash: String,
+    /// What the owner sees: the author's name and a masked email or "address".
+    pub label: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockList {
+    pub blocks: Vec<BlockEntry>,
+}
+
+/// `POST /api/v1/admin/purge`: delete every comment by the author of this one (same
+/// email).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Purge {
+    pub comment_id: CommentId,
+}
+
+/// `POST /api/v1/admin/reply`: the owner answers from the console (author badge).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerReply {
+    pub parent_id: CommentId,
+    pub body: String,
+    /// The name shown (else "Site owner" in the site's default language).
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `GET`/`PUT /api/v1/admin/settings`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub settings: SiteSettings,
+    /// The deployment's defaults the fields left empty fall back to (read-only).
+    pub defaults: SettingsDefaults,
+}
+
+/// What `wrangler.toml` (or the code) sets, shown beside each setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsDefaults {
+    pub moderation: String,
+    pub allowed_origins: Vec<String>,
+    pub max_depth: usize,
+    pub edit_window_secs: u32,
+    pub page_size: u32,
+    pub max_links: u32,
+    pub trust_after: u32,
+    pub report_threshold: u32,
+    pub reporter_threshold: u32,
+}
+
+/// `POST /api/v1/admin/badge`: a new badge token (the old one stops working). The owner
+/// opens a page of the site with `#colloquy-owner=<token>` once per browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Badge {
+    pub token: String,
+}
+
+/// `POST /api/v1/admin/erase` and `GET /api/v1/admin/export?email=…`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ByEmail {
+    pub email: String,
+}
+
+/// Everything stored about one commenter (by email), as they may ask for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Export {
+    pub email: String,
+    pub exported_at: String,
+    pub comments: Vec<OwnerComment>,
+    /// Threads whose replies they asked to be emailed about.
+    pub subscriptions: Vec<ExportedSubscription>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedSubscription {
+    pub comment_id: CommentId,
+    pub confirmed: bool,
+    pub created_at: String,
+}
+
+/// One line of the audit list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditList {
+    pub entries: Vec<AuditEntry>,
+}

@@ -1,0 +1,451 @@
+//! What only the owner's console reads and writes: sessions, lists across the site,
+//! settings, the audit list, a commenter's data. SQL only (the console is never tested on
+//! the in-memory fake); its statements run on SQLite in the unit tests like the rest.
+
+use serde::Deserialize;
+
+use crate::api::CommentId;
+use crate::console::Tab;
+use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::sql::{
+    comments, decode_all, one, Arg, Query, SqlExec, SqlStore, ThreadRow, COMMENT_COLUMNS,
+    THREAD_COLUMNS,
+};
+use crate::store::{BlockKind, StoreError};
+
+/// A comment with its thread, as the console lists them.
+pub type Listed = (CommentRecord, ThreadRecord);
+
+/// A thread with its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadStats {
+    pub thread: ThreadRecord,
+    pub comments: u32,
+    pub pending: u32,
+}
+
+/// One stored block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlock {
+    pub kind: BlockKind,
+    pub hash: String,
+    pub label: String,
+    pub created_at_ms: i64,
+}
+
+/// One audit line as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoredAudit {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: Option<String>,
+}
+
+/// A reply subscription as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoredSubscription {
+    pub comment_id: i64,
+    pub confirmed_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// `%` and `_` are LIKE's wildcards: searched for literally.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Columns of a comment and of its thread in one row (thread columns prefixed `t_`).
+fn listed_columns() -> String {
+    let comment = COMMENT_COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let thread = THREAD_COLUMNS
+        .split(',')
+        .map(|c| format!("t.{0} AS t_{0}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{comment}, {thread}")
+}
+
+/// Split rows of [`listed_columns`] into comments and threads.
+fn listed(rows: Vec<crate::sql::Row>) -> Result<Vec<Listed>, StoreError> {
+    let mut threads = Vec::with_capacity(rows.len());
+    let mut plain = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut comment = crate::sql::Row::new();
+        let mut thread = crate::sql::Row::new();
+        for (k, v) in row {
+            match k.strip_prefix("t_") {
+                Some(name) => thread.insert(name.to_owned(), v),
+                None => comment.insert(k, v),
+            };
+        }
+        plain.push(comment);
+        threads.push(thread);
+    }
+    let comments = comments(plain)?;
+    let threads = decode_all::<ThreadRow>(threads)?;
+    Ok(comments
+        .into_iter()
+        .zip(threads.into_iter().map(Into::into))
+        .collect())
+}
+
+#[allow(async_fn_in_trait)]
+pub trait ConsoleStore {
+    async fn create_session(
+        &self,
+        id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// When the session ends, if it exists and has not ended.
+    async fn session_expiry(&self, id: &str, now_ms: i64) -> Result<Option<i64>, StoreError>;
+    async fn end_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Newest first; `before` pages to older ones.
+    async fn list_comments(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+        before: Option<CommentId>,
+        limit: u32,
+    ) -> Result<Vec<Listed>, StoreError>;
+    async fn list_threads(&self, site_id: &str, limit: u32)
+        -> Result<Vec<ThreadStats>, StoreError>;
+    async fn list_blocks(&self) -> Result<Vec<StoredBlock>, StoreError>;
+    /// The console's settings (JSON) and the badge token's hash.
+    async fn load_settings(
+        &self,
+        site_id: &str,
+    ) -> Result<(Option<String>, Option<String>), StoreError>;
+    async fn save_settings(&self, site_id: &str, json: &str) -> Result<(), StoreError>;
+    async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError>;
+    async fn add_audit(&self, entry: &StoredAudit) -> Result<(), StoreError>;
+    async fn list_audit(&self, limit: u32) -> Result<Vec<StoredAudit>, StoreError>;
+    /// Every comment with this keyed email hash (any status), oldest first.
+    async fn by_email(&self, email_hash: &str) -> Result<Vec<Listed>, StoreError>;
+    async fn subscriptions_of(
+        &self,
+        email_hash: &str,
+    ) -> Result<Vec<StoredSubscription>, StoreError>;
+    /// Erase a commenter: their comments become "[deleted]" placeholders with every
+    /// identifying hash gone, their subscriptions and blocks go. Returns the thread keys.
+    async fn erase(&self, email_hash: &str, now_ms: i64) -> Result<Vec<String>, StoreError>;
+}
+
+impl<E: SqlExec> ConsoleStore for SqlStore<E> {
+    async fn create_session(
+        &self,
+        id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.exec()
+            .batch(vec![
+                Query::new(
+                    "DELETE FROM admin_sessions WHERE expires_at < ?1",
+                    vec![now_ms.into()],
+                ),
+                Query::new(
+                    "INSERT INTO admin_sessions (id, created_at, expires_at) VALUES (?1, ?2, ?3)",
+                    vec![id.into(), now_ms.into(), expires_ms.into()],
+                ),
+            ])
+            .await?;
+        Ok(())
+    }
+
+    async fn session_expiry(&self, id: &str, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        #[derive(Deserialize)]
+        struct Expiry {
+            expires_at: i64,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT expires_at FROM admin_sessions WHERE id = ?1 AND expires_at > ?2",
+                vec![id.into(), now_ms.into()],
+            ))
+            .await?;
+        Ok(decode_all::<Expiry>(rows)?.first().map(|e| e.expires_at))
+    }
+
+    async fn end_session(&self, id: &str) -> Result<(), StoreError> {
+        self.exec()
+            .rows(Query::new(
+                "DELETE FROM admin_sessions WHERE id = ?1",
+                vec![id.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn list_comments(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+        before: Option<CommentId>,
+        limit: u32,
+    ) -> Result<Vec<Listed>, StoreError> {
+        let deleted = CommentStatus::Deleted.as_str();
+        let status = match tab {
+            Tab::Pending => format!("c.status = '{}'", CommentStatus::Pending.as_str()),
+            Tab::Spam => format!("c.status = '{}'", CommentStatus::Spam.as_str()),
+            Tab::Reported => format!("c.reports > 0 AND c.status <> '{deleted}'"),
+            Tab::All => format!("c.status <> '{deleted}'"),
+        };
+        let mut args = vec![
+            Arg::from(site_id),
+            Arg::from(limit),
+            Arg::from(before.map_or(i64::MAX, |b| b.0)),
+        ];
+        let search_sql = match search.map(str::trim).filter(|q| !q.is_empty()) {
+            Some(q) => {
+                args.push(like_pattern(&q.to_lowercase()).as_str().into());
+                " AND (lower(c.body_markdown) LIKE ?4 ESCAPE '\\' \
+                   OR lower(c.author_name) LIKE ?4 ESCAPE '\\' \
+                   OR lower(c.author_email) LIKE ?4 ESCAPE '\\' \
+                   OR lower(t.key) LIKE ?4 ESCAPE '\\' \
+                   OR lower(COALESCE(t.title, '')) LIKE ?4 ESCAPE '\\')"
+            }
+            None => "",
+        };
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND {status} AND c.id < ?3{search_sql} \
+                     ORDER BY c.id DESC LIMIT ?2",
+                    listed_columns()
+                ),
+                args,
+            ))
+            .await?;
+        listed(rows)
+    }
+
+    async fn list_threads(
+        &self,
+        site_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ThreadStats>, StoreError> {
+        let columns = THREAD_COLUMNS
+            .split(',')
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT {columns}, \
+                       (SELECT COUNT(*) FROM comments c WHERE c.thread_id = t.id AND c.status = '{}') AS n_comments, \
+                       (SELECT COUNT(*) FROM comments c WHERE c.thread_id = t.id AND c.status = '{}') AS n_pending \
+                     FROM threads t WHERE t.site_id = ?1 ORDER BY t.id DESC LIMIT ?2",
+                    CommentStatus::Approved.as_str(),
+                    CommentStatus::Pending.as_str()
+                ),
+                vec![site_id.into(), limit.into()],
+            ))
+            .await?;
+        let mut out = Vec::new();
+        for mut row in rows {
+            let count = |row: &mut crate::sql::Row, k: &str| {
+                row.remove(k).and_then(|v| v.as_u64()).unwrap_or(0) as u32
+            };
+            let comments = count(&mut row, "n_comments");
+            let pending = count(&mut row, "n_pending");
+            let thread: ThreadRecord = one(decode_all::<ThreadRow>(vec![row])?, "thread")?.into();
+            out.push(ThreadStats {
+                thread,
+                comments,
+                pending,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn list_blocks(&self) -> Result<Vec<StoredBlock>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            kind: String,
+            hash: String,
+            label: String,
+            created_at: i64,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT kind, hash, label, created_at FROM blocks ORDER BY created_at DESC",
+                vec![],
+            ))
+            .await?;
+        Ok(decode_all::<Row>(rows)?
+            .into_iter()
+            .map(|r| StoredBlock {
+                kind: if r.kind == "email" {
+                    BlockKind::Email
+                } else {
+                    BlockKind::Client
+                },
+                hash: r.hash,
+                label: r.label,
+                created_at_ms: r.created_at,
+            })
+            .collect())
+    }
+
+    async fn load_settings(
+        &self,
+        site_id: &str,
+    ) -> Result<(Option<String>, Option<String>), StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            settings: Option<String>,
+            badge_hash: Option<String>,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT settings, badge_hash FROM sites WHERE id = ?1",
+                vec![site_id.into()],
+            ))
+            .await?;
+        Ok(decode_all::<Row>(rows)?
+            .into_iter()
+            .next()
+            .map_or((None, None), |r| (r.settings, r.badge_hash)))
+    }
+
+    async fn save_settings(&self, site_id: &str, json: &str) -> Result<(), StoreError> {
+        // The site row may not exist for a SITE_ID other than the migration's default.
+        self.exec()
+            .rows(Query::new(
+                "INSERT INTO sites (id, name, created_at, settings) VALUES (?1, ?1, 0, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
+                vec![site_id.into(), json.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError> {
+        self.exec()
+            .rows(Query::new(
+                "INSERT INTO sites (id, name, created_at, badge_hash) VALUES (?1, ?1, 0, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET badge_hash = excluded.badge_hash",
+                vec![site_id.into(), hash.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn add_audit(&self, e: &StoredAudit) -> Result<(), StoreError> {
+        self.exec()
+            .rows(Query::new(
+                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                vec![
+                    e.at.into(),
+                    e.actor.as_str().into(),
+                    e.action.as_str().into(),
+                    e.target.as_str().into(),
+                    e.detail.as_deref().into(),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, limit: u32) -> Result<Vec<StoredAudit>, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1",
+                vec![limit.into()],
+            ))
+            .await?;
+        decode_all(rows)
+    }
+
+    async fn by_email(&self, email_hash: &str) -> Result<Vec<Listed>, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE c.email_hash = ?1 ORDER BY c.id",
+                    listed_columns()
+                ),
+                vec![email_hash.into()],
+            ))
+            .await?;
+        listed(rows)
+    }
+
+    async fn subscriptions_of(
+        &self,
+        email_hash: &str,
+    ) -> Result<Vec<StoredSubscription>, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT comment_id, confirmed_at, created_at FROM subscriptions \
+                 WHERE email_hash = ?1 ORDER BY id",
+                vec![email_hash.into()],
+            ))
+            .await?;
+        decode_all(rows)
+    }
+
+    async fn erase(&self, email_hash: &str, now_ms: i64) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Key {
+            key: String,
+        }
+        let args = vec![Arg::from(email_hash), Arg::from(now_ms)];
+        let results = self
+            .exec()
+            .batch(vec![
+                Query::new(
+                    "SELECT DISTINCT t.key AS key FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE c.email_hash = ?1 AND ?2 = ?2",
+                    args.clone(),
+                ),
+                Query::new(
+                    format!(
+                        "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \
+                           body_html = '', author_name = '', author_email = '', author_url = NULL, \
+                           client_hash = NULL, author_key_hash = NULL, email_hash = NULL, \
+                           updated_at = ?2 WHERE email_hash = ?1",
+                        CommentStatus::Deleted.as_str()
+                    ),
+                    args.clone(),
+                ),
+                Query::new(
+                    "DELETE FROM subscriptions WHERE email_hash = ?1 AND ?2 = ?2",
+                    args.clone(),
+                ),
+                Query::new(
+                    "DELETE FROM blocks WHERE kind = 'email' AND hash = ?1 AND ?2 = ?2",
+                    args,
+                ),
+            ])
+            .await?;
+        let keys = results.into_iter().next().unwrap_or_default();
+        Ok(decode_all::<Key>(keys)?
+            .into_iter()
+            .map(|k| k.key)
+            .collect())
+    }
+}

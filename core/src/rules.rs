@@ -1,0 +1,284 @@
+//! Spam rules that need no third party: which comments wait for the owner, and why.
+//! Nothing caught here is dropped — it goes to the queue with its reason.
+
+use serde::{Deserialize, Serialize};
+
+use crate::settings::{ModerationMode, MutedWords};
+
+/// Why a comment waits in the queue (stored in `comments.held_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldFor {
+    /// The site holds every comment.
+    Moderation,
+    /// The author is not trusted yet (first-time moderation).
+    FirstTime,
+    /// More links than the site allows.
+    Links,
+    /// A muted word in the name, body or website.
+    Muted,
+    /// The author's email or address is blocked.
+    Blocked,
+    /// Readers reported the comment.
+    Reported,
+    /// The author's comments were reported too often.
+    Reporter,
+}
+
+impl HeldFor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeldFor::Moderation => "moderation",
+            HeldFor::FirstTime => "first_time",
+            HeldFor::Links => "links",
+            HeldFor::Muted => "muted",
+            HeldFor::Blocked => "blocked",
+            HeldFor::Reported => "reported",
+            HeldFor::Reporter => "reporter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            HeldFor::Moderation,
+            HeldFor::FirstTime,
+            HeldFor::Links,
+            HeldFor::Muted,
+            HeldFor::Blocked,
+            HeldFor::Reported,
+            HeldFor::Reporter,
+        ]
+        .into_iter()
+        .find(|h| h.as_str() == s)
+    }
+}
+
+/// What the store knows about a comment's author (by keyed hashes only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Approved comments with the same email hash *and* browser key hash.
+    pub trusted_comments: u32,
+    /// Their email hash or client hash is on the block list.
+    pub blocked: bool,
+    /// Reports against their comments (same email hash).
+    pub reports_against: u32,
+}
+
+/// The site's rules, as the service applies them.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub moderation: ModerationMode,
+    pub trust_after: u32,
+    pub max_links: u32,
+    pub muted: MutedWords,
+    pub reporter_threshold: u32,
+}
+
+/// The fields a rule looks at.
+pub struct Written<'a> {
+    pub name: &'a str,
+    pub body: &'a str,
+    pub website: Option<&'a str>,
+}
+
+impl Rules {
+    /// Why this comment must wait, most serious reason first; `None`: publish it.
+    pub fn hold(&self, written: &Written, standing: Standing) -> Option<HeldFor> {
+        if standing.blocked {
+            return Some(HeldFor::Blocked);
+        }
+        let muted = matches_any(&self.muted.name, written.name)
+            || matches_any(&self.muted.body, written.body)
+            || written
+                .website
+                .is_some_and(|w| matches_any(&self.muted.website, w));
+        if muted {
+            return Some(HeldFor::Muted);
+        }
+        if link_count(written.body) > self.max_links {
+            return Some(HeldFor::Links);
+        }
+        if self.reporter_threshold > 0 && standing.reports_against >= self.reporter_threshold {
+            return Some(HeldFor::Reporter);
+        }
+        match self.moderation {
+            ModerationMode::Off => None,
+            ModerationMode::All => Some(HeldFor::Moderation),
+            ModerationMode::FirstTime => {
+                (standing.trusted_comments < self.trust_after.max(1)).then_some(HeldFor::FirstTime)
+            }
+        }
+    }
+}
+
+/// Links in a Markdown body: web addresses written out (bare or in `[text](url)`).
+pub fn link_count(body: &str) -> u32 {
+    let lower = body.to_ascii_lowercase();
+    let count = |needle: &str| lower.matches(needle).count();
+    // `www.` inside an http(s) address is the same link.
+    let www_alone = lower
+        .match_indices("www.")
+        .filter(|(i, _)| !lower[..*i].ends_with("://"))
+        .count();
+    u32::try_from(count("http://") + count("https://") + www_alone).unwrap_or(u32::MAX)
+}
+
+/// Words of `text`, lowercased: runs of letters and digits (any script).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// `*` matches any run (possibly empty) of word characters; the rest literally.
+fn glob(pattern: &[char], word: &[char]) -> bool {
+    match pattern.split_first() {
+        None => word.is_empty(),
+        Some(('*', rest)) => (0..=word.len()).any(|i| glob(rest, &word[i..])),
+        Some((c, rest)) => word.first() == Some(c) && glob(rest, &word[1..]),
+    }
+}
+
+/// Whether any pattern (one or more words, `*` wildcards) occurs in `text` on word
+/// boundaries.
+pub fn matches_any(patterns: &[String], text: &str) -> bool {
+    if patterns.is_empty() || text.is_empty() {
+        return false;
+    }
+    let text_words: Vec<Vec<char>> = words(text).iter().map(|w| w.chars().collect()).collect();
+    patterns.iter().any(|pattern| {
+        let parts: Vec<Vec<char>> = pattern
+            .split_whitespace()
+            .map(|p| p.to_lowercase().chars().collect())
+            .collect();
+        if parts.is_empty() {
+            return false;
+        }
+        text_words
+            .windows(parts.len())
+            .any(|window| parts.iter().zip(window).all(|(p, w)| glob(p, w)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn muted(body: &[&str]) -> Rules {
+        Rules {
+            max_links: 3,
+            muted: MutedWords {
+                body: body.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn written(body: &str) -> Written<'_> {
+        Written {
+            name: "Ana",
+            body,
+            website: None,
+        }
+    }
+
+    #[test]
+    fn muted_words_respect_boundaries_case_and_wildcards() {
+        let rules = muted(&["ass", "cas*no", "*pills", "buy now"]);
+        let held = |b| rules.hold(&written(b), Standing::default());
+        assert_eq!(held("A class of its own"), None, "no match inside a word");
+        assert_eq!(held("What an ASS."), Some(HeldFor::Muted), "case ignored");
+        assert_eq!(held("best casino ever"), Some(HeldFor::Muted));
+        assert_eq!(
+            held("cheap CASSINO"),
+            Some(HeldFor::Muted),
+            "* spans letters"
+        );
+        assert_eq!(held("magic-pills here"), Some(HeldFor::Muted));
+        assert_eq!(
+            held("Buy   now!"),
+            Some(HeldFor::Muted),
+            "phrases over spaces"
+        );
+        assert_eq!(held("buy it now"), None, "a phrase is consecutive words");
+        assert_eq!(held("čas je"), None);
+        let names = Rules {
+            muted: MutedWords {
+                name: vec!["admin".into()],
+                website: vec!["*.xyz".into(), "spam".into()],
+                ..Default::default()
+            },
+            max_links: 3,
+            ..Default::default()
+        };
+        let w = Written {
+            name: "The Admin",
+            body: "hi",
+            website: None,
+        };
+        assert_eq!(names.hold(&w, Standing::default()), Some(HeldFor::Muted));
+        let w = Written {
+            name: "Ana",
+            body: "hi",
+            website: Some("https://spam.example/"),
+        };
+        assert_eq!(names.hold(&w, Standing::default()), Some(HeldFor::Muted));
+    }
+
+    #[test]
+    fn links_are_counted_once_each() {
+        assert_eq!(link_count("see https://a.example and http://b.example"), 2);
+        assert_eq!(link_count("[x](https://www.a.example) www.b.example"), 2);
+        assert_eq!(link_count("no links, just www"), 0);
+        let rules = muted(&[]);
+        let four = "https://a.example https://b.example https://c.example https://d.example";
+        assert_eq!(
+            rules.hold(&written(four), Standing::default()),
+            Some(HeldFor::Links)
+        );
+        let three = "https://a.example https://b.example https://c.example";
+        assert_eq!(rules.hold(&written(three), Standing::default()), None);
+    }
+
+    #[test]
+    fn moderation_modes_and_standing() {
+        let mut rules = muted(&[]);
+        let plain = written("Hello");
+        assert_eq!(rules.hold(&plain, Standing::default()), None);
+        rules.moderation = ModerationMode::All;
+        let regular = Standing {
+            trusted_comments: 10,
+            ..Default::default()
+        };
+        assert_eq!(rules.hold(&plain, regular), Some(HeldFor::Moderation));
+        rules.moderation = ModerationMode::FirstTime;
+        rules.trust_after = 2;
+        assert_eq!(
+            rules.hold(
+                &plain,
+                Standing {
+                    trusted_comments: 1,
+                    ..Default::default()
+                }
+            ),
+            Some(HeldFor::FirstTime)
+        );
+        assert_eq!(rules.hold(&plain, regular), None);
+        let blocked = Standing {
+            blocked: true,
+            ..regular
+        };
+        assert_eq!(rules.hold(&plain, blocked), Some(HeldFor::Blocked));
+        rules.reporter_threshold = 3;
+        let reported = Standing {
+            reports_against: 3,
+            ..regular
+        };
+        assert_eq!(rules.hold(&plain, reported), Some(HeldFor::Reporter));
+        for h in [HeldFor::Moderation, HeldFor::Reporter, HeldFor::Links] {
+            assert_eq!(HeldFor::parse(h.as_str()), Some(h));
+        }
+    }
+}

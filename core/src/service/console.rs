@@ -1,0 +1,749 @@
+//! The owner's console: sessions, the queue and lists across the site, replying as the
+//! owner, settings, the badge token, a commenter's data (export and erasure), and the audit
+//! list. The Worker checks the session and the origin before calling anything here except
+//! [`Service::login`].
+
+use super::{rfc3339, HumanCheck, Service, ServiceError};
+use crate::api::{CommentId, CreatedComment, ErrorCode, Field};
+use crate::client::ClientKeys;
+use crate::console::{
+    AuditEntry, AuditList, BlockEntry, BlockList, CommentList, Export, ExportedSubscription,
+    OwnerComment, OwnerThread, SettingsDefaults, Tab, ThreadChange, ThreadList,
+};
+use crate::console_store::{ConsoleStore, Listed, StoredAudit};
+use crate::model::{CommentStatus, ThreadRecord};
+use crate::ratelimit::parse_limits;
+use crate::settings::SiteSettings;
+use crate::site::SiteConfig;
+use crate::store::{BlockKind, CommentStore, Decision, InsertComment};
+use crate::token::{constant_time_eq, normal_email, Purpose};
+use crate::validate;
+
+/// Console sessions last this long unless the deployment says otherwise.
+pub const SESSION_SECS: u32 = 12 * 3600;
+/// Failed logins per client: five per quarter hour.
+const LOGIN_LIMITS: &str = "5/900";
+/// Comments per console page.
+const LIST_PAGE: u32 = 50;
+
+/// The permalink of a comment: its thread's URL with the comment's fragment.
+fn permalink(thread: &ThreadRecord, id: CommentId) -> Option<String> {
+    thread
+        .url
+        .as_ref()
+        .map(|u| format!("{}#comment-{}", u.split('#').next().unwrap_or(u), id.0))
+}
+
+fn owner_comment((c, t): &Listed) -> OwnerComment {
+    OwnerComment {
+        id: c.id,
+        thread: t.key.clone(),
+        thread_title: t.title.clone(),
+        permalink: permalink(t, c.id),
+        parent_id: c.parent_id,
+        status: c.status.as_str().to_owned(),
+        held_for: c.held_for,
+        reports: c.reports,
+        author: c.author_name.clone(),
+        email: c.author_email.clone(),
+        website: c.author_url.clone(),
+        body_html: c.body_html.clone(),
+        created_at: rfc3339(c.created_at_ms),
+        owner: c.is_owner,
+        likes: c.likes,
+    }
+}
+
+/// `ana@example.org` → `a…@example.org`, for the block list.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((user, domain)) => {
+            format!("{}…@{domain}", user.chars().next().unwrap_or('?'))
+        }
+        None => "…".into(),
+    }
+}
+
+fn is_origin(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some()
+            && u.path() == "/"
+            && u.query().is_none()
+            && !s.ends_with('/')
+    })
+}
+
+/// What each setting falls back to (the deployment's configuration, before the console's
+/// settings), for the console to show beside each field.
+pub fn settings_defaults(site: &SiteConfig, deployment_origins: &[String]) -> SettingsDefaults {
+    SettingsDefaults {
+        moderation: site.rules.moderation.as_str().to_owned(),
+        allowed_origins: deployment_origins.to_vec(),
+        max_depth: site.max_depth,
+        edit_window_secs: site.edit_window_secs,
+        page_size: site.page_size,
+        max_links: site.rules.max_links,
+        trust_after: site.rules.trust_after,
+        report_threshold: site.report_threshold,
+        reporter_threshold: site.rules.reporter_threshold,
+    }
+}
+
+/// Settings that cannot work are refused with what is wrong, not saved.
+fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
+    let bad = |what: &str| Err(ServiceError::Settings(what.to_owned()));
+    if let Some(o) = s.allowed_origins.iter().find(|o| !is_origin(o)) {
+        return bad(&format!(
+            "allowed origin {o:?} is not scheme://host[:port] without a path"
+        ));
+    }
+    if let Some(w) = s.webhooks.iter().find(|w| !validate::is_http_url(&w.url)) {
+        return bad(&format!("webhook {:?} is not an http(s) address", w.url));
+    }
+    if s.digest_email
+        .as_deref()
+        .is_some_and(|e| !validate::is_email(e.trim()))
+    {
+        return bad("the digest address is not an email address");
+    }
+    if s.page_size == Some(0) || s.max_depth == Some(0) {
+        return bad("page size and depth start at 1");
+    }
+    let words = s
+        .muted
+        .name
+        .iter()
+        .chain(&s.muted.body)
+        .chain(&s.muted.website);
+    if words.clone().count() > 500 || words.clone().any(|w| w.chars().count() > 100) {
+        return bad("at most 500 muted words of at most 100 characters");
+    }
+    Ok(())
+}
+
+impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+    /// Log in with the console key. `configured` is the deployment's `OWNER_KEY` (no key:
+    /// no console); `token` a fresh random value from the caller (the cookie's), of which
+    /// only a keyed hash is stored. Failed attempts are limited per client.
+    pub async fn login(
+        &self,
+        key: &str,
+        configured: Option<&str>,
+        token: &str,
+        client_ip: &str,
+        now_ms: i64,
+        session_secs: u32,
+    ) -> Result<i64, ServiceError> {
+        self.writable()?;
+        let client = ClientKeys::from_ip(client_ip);
+        let limits = parse_limits(LOGIN_LIMITS).expect("login limits parse");
+        self.count_against("login", &limits, &client, now_ms)
+            .await?;
+        let Some(expected) = configured.filter(|k| !k.is_empty()) else {
+            return Err(ServiceError::LoginFailed);
+        };
+        if !constant_time_eq(key.trim().as_bytes(), expected.as_bytes()) {
+            return Err(ServiceError::LoginFailed);
+        }
+        let expires = now_ms + i64::from(session_secs) * 1000;
+        self.store
+            .create_session(&self.keys.hash(Purpose::Session, token), now_ms, expires)
+            .await?;
+        Ok(expires)
+    }
+
+    /// When the session of cookie value `token` ends; `Unauthorized` when there is none.
+    pub async fn session(&self, token: &str, now_ms: i64) -> Result<i64, ServiceError> {
+        if token.is_empty() || !self.keys.usable() {
+            return Err(ServiceError::Unauthorized);
+        }
+        self.store
+            .session_expiry(&self.keys.hash(Purpose::Session, token), now_ms)
+            .await?
+            .ok_or(ServiceError::Unauthorized)
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
+        self.store
+            .end_session(&self.keys.hash(Purpose::Session, token))
+            .await?;
+        Ok(())
+    }
+
+    /// A short, stable name for a session in the audit list (never the cookie).
+    pub fn session_name(&self, token: &str) -> String {
+        format!("console {}", &self.keys.hash(Purpose::Session, token)[..8])
+    }
+
+    pub async fn owner_comments(
+        &self,
+        tab: Tab,
+        search: Option<&str>,
+        before: Option<CommentId>,
+    ) -> Result<CommentList, ServiceError> {
+        let mut rows = self
+            .store
+            .list_comments(&self.site.id, tab, search, before, LIST_PAGE + 1)
+            .await?;
+        let next_before = (rows.len() > LIST_PAGE as usize).then(|| {
+            rows.truncate(LIST_PAGE as usize);
+            rows.last().map(|(c, _)| c.id)
+        });
+        Ok(CommentList {
+            comments: rows.iter().map(owner_comment).collect(),
+            next_before: next_before.flatten(),
+        })
+    }
+
+    pub async fn owner_threads(&self, now_ms: i64) -> Result<ThreadList, ServiceError> {
+        let threads = self.store.list_threads(&self.site.id, 500).await?;
+        Ok(ThreadList {
+            threads: threads
+                .into_iter()
+                .map(|s| OwnerThread {
+                    key: s.thread.key.clone(),
+                    title: s.thread.title.clone(),
+                    url: s.thread.url.clone(),
+                    comments: s.comments,
+                    pending: s.pending,
+                    locked: s.thread.locked,
+                    auto_closed: self.site.auto_closed(s.thread.created_at_ms, now_ms),
+                    pinned_id: s.thread.pinned_id,
+                    created_at: rfc3339(s.thread.created_at_ms),
+                })
+                .collect(),
+        })
+    }
+
+    /// Lock/unlock and pin/unpin; returns the thread.
+    pub async fn change_thread(&self, change: &ThreadChange) -> Result<ThreadRecord, ServiceError> {
+        let mut thread = None;
+        if let Some(locked) = change.locked {
+            thread = Some(self.lock(&change.key, locked).await?);
+        }
+        if change.unpin {
+            thread = Some(self.pin(&change.key, None).await?);
+        } else if let Some(id) = change.pin {
+            thread = Some(self.pin(&change.key, Some(id)).await?);
+        }
+        match thread {
+            Some(t) => Ok(t),
+            None => self
+                .store
+                .find_thread(&self.site.id, change.key.trim())
+                .await?
+                .ok_or(ServiceError::NotFound),
+        }
+    }
+
+    /// Block the author of a comment by email hash and/or address hash.
+    pub async fn block_author(
+        &self,
+        id: CommentId,
+        email: bool,
+        client: bool,
+        now_ms: i64,
+    ) -> Result<u32, ServiceError> {
+        let (c, _) = self
+            .store
+            .find_comment_in_thread(id)
+            .await?
+            .ok_or(ServiceError::CommentNotFound)?;
+        let mut blocked = 0;
+        let label = format!("{} ({})", c.author_name, masked(&c.author_email));
+        for (wanted, kind, hash) in [
+            (email, BlockKind::Email, c.email_hash.as_deref()),
+            (client, BlockKind::Client, c.client_hash.as_deref()),
+        ] {
+            if let (true, Some(hash)) = (wanted, hash) {
+                self.block(kind, hash, &label, true, now_ms).await?;
+                blocked += 1;
+            }
+        }
+        Ok(blocked)
+    }
+
+    pub async fn blocks(&self) -> Result<BlockList, ServiceError> {
+        Ok(BlockList {
+            blocks: self
+                .store
+                .list_blocks()
+                .await?
+                .into_iter()
+                .map(|b| BlockEntry {
+                    kind: b.kind,
+                    hash: b.hash,
+                    label: b.label,
+                    created_at: rfc3339(b.created_at_ms),
+                })
+                .collect(),
+        })
+    }
+
+    /// "Delete everything from this commenter": every comment under the same email as
+    /// comment `id`. Returns the threads whose pages changed and how many went.
+    pub async fn purge_author(
+        &self,
+        id: CommentId,
+        now_ms: i64,
+    ) -> Result<(Vec<String>, u32), ServiceError> {
+        let (c, _) = self
+            .store
+            .find_comment_in_thread(id)
+            .await?
+            .ok_or(ServiceError::CommentNotFound)?;
+        let Some(hash) = c.email_hash else {
+            return Ok((self.moderate(&[id], Decision::Delete, now_ms).await?, 1));
+        };
+        let ids: Vec<CommentId> = self
+            .store
+            .by_email(&hash)
+            .await?
+            .iter()
+            .filter(|(c, _)| c.status != CommentStatus::Deleted)
+            .map(|(c, _)| c.id)
+            .collect();
+        let mut threads = Vec::new();
+        // D1 binds at most 100 values per statement.
+        for chunk in ids.chunks(90) {
+            threads.extend(self.moderate(chunk, Decision::Delete, now_ms).await?);
+        }
+        threads.sort();
+        threads.dedup();
+        Ok((threads, ids.len() as u32))
+    }
+
+    /// The owner answers a comment from the console: published at once, author badge.
+    pub async fn owner_reply(
+        &self,
+        parent_id: CommentId,
+        body: &str,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<(CreatedComment, String), ServiceError> {
+        let body = body.trim();
+        validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
+        let name = match name.trim() {
+            "" => "Site owner",
+            n if n.chars().count() > validate::limits::NAME => {
+                return Err(ServiceError::field(Field::Name, ErrorCode::NameTooLong))
+            }
+            n => n,
+        };
+        let (parent, thread) = self
+            .store
+            .find_comment_in_thread(parent_id)
+            .await?
+            .filter(|(p, t)| p.status == CommentStatus::Approved && t.site_id == self.site.id)
+            .ok_or(ServiceError::ParentNotFound)?;
+        let body_html = crate::render::comment_html(body)
+            .map_err(|_| ServiceError::field(Field::Body, ErrorCode::BodyTooComplex))?;
+        let record = self
+            .store
+            .insert_comment(InsertComment {
+                thread_id: thread.id,
+                parent_id: Some(parent.id),
+                status: CommentStatus::Approved,
+                author_name: name,
+                author_email: "",
+                author_url: None,
+                body_markdown: body,
+                body_html: &body_html,
+                created_at_ms: now_ms,
+                client_hash: "console",
+                root_id: Some(parent.root_id.unwrap_or(parent.id)),
+                is_owner: true,
+                email_hash: "",
+                author_key_hash: None,
+                held_for: None,
+            })
+            .await?;
+        Ok((
+            CreatedComment {
+                comment: self.public(&record),
+                edit_token: String::new(),
+                edit_expires_at: String::new(),
+                form_token: String::new(),
+                html: None,
+            },
+            thread.key,
+        ))
+    }
+
+    pub async fn owner_settings(&self) -> Result<SiteSettings, ServiceError> {
+        let (json, _) = self.store.load_settings(&self.site.id).await?;
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Check and store the console's settings; they apply from the next request.
+    pub async fn save_owner_settings(&self, s: &SiteSettings) -> Result<(), ServiceError> {
+        check_settings(s)?;
+        let json = serde_json::to_string(s).map_err(|e| ServiceError::Settings(e.to_string()))?;
+        self.store.save_settings(&self.site.id, &json).await?;
+        Ok(())
+    }
+
+    /// The secret webhook receivers check signatures with.
+    pub fn webhook_secret(&self) -> String {
+        self.keys.webhook_secret()
+    }
+
+    /// Store the hash of a new badge token (`token` is fresh randomness from the caller);
+    /// the previous token stops giving the badge.
+    pub async fn new_badge(&self, token: &str) -> Result<(), ServiceError> {
+        self.store
+            .save_badge(&self.site.id, &self.keys.hash(Purpose::Badge, token))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        self.store
+            .add_audit(&StoredAudit {
+                at: now_ms,
+                actor: actor.to_owned(),
+                action: action.to_owned(),
+                target: target.to_owned(),
+                detail,
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit_list(&self) -> Result<AuditList, ServiceError> {
+        Ok(AuditList {
+            entries: self
+                .store
+                .list_audit(200)
+                .await?
+                .into_iter()
+                .map(|a| AuditEntry {
+                    at: rfc3339(a.at),
+                    actor: a.actor,
+                    action: a.action,
+                    target: a.target,
+                    detail: a.detail,
+                })
+                .collect(),
+        })
+    }
+
+    fn email_hash(&self, email: &str) -> Result<String, ServiceError> {
+        let email = normal_email(email);
+        if !validate::is_email(&email) {
+            return Err(ServiceError::field(Field::Email, ErrorCode::EmailInvalid));
+        }
+        Ok(self.keys.hash(Purpose::Email, &email))
+    }
+
+    /// Everything stored about the commenter with this email.
+    pub async fn export(&self, email: &str, now_ms: i64) -> Result<Export, ServiceError> {
+        let hash = self.email_hash(email)?;
+        let comments = self.store.by_email(&hash).await?;
+        let subscriptions = self.store.subscriptions_of(&hash).await?;
+        Ok(Export {
+            email: normal_email(email),
+            exported_at: rfc3339(now_ms),
+            comments: comments.iter().map(owner_comment).collect(),
+            subscriptions: subscriptions
+                .into_iter()
+                .map(|s| ExportedSubscription {
+                    comment_id: CommentId(s.comment_id),
+                    confirmed: s.confirmed_at.is_some(),
+                    created_at: rfc3339(s.created_at),
+                })
+                .collect(),
+        })
+    }
+
+    /// Erase the commenter with this email: placeholders keep replies in place; their
+    /// words, name, address hashes and subscriptions go. Returns the threads changed.
+    pub async fn erase(&self, email: &str, now_ms: i64) -> Result<Vec<String>, ServiceError> {
+        let hash = self.email_hash(email)?;
+        Ok(self.store.erase(&hash, now_ms).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{MutedWords, Webhook};
+
+    #[test]
+    fn settings_that_cannot_work_are_refused() {
+        let ok = SiteSettings {
+            allowed_origins: vec![
+                "https://blog.example.org".into(),
+                "http://127.0.0.1:8788".into(),
+            ],
+            webhooks: vec![Webhook {
+                url: "https://hooks.example.org/x".into(),
+                format: Default::default(),
+                events: vec![],
+            }],
+            ..Default::default()
+        };
+        assert!(check_settings(&ok).is_ok());
+        for bad in [
+            SiteSettings {
+                allowed_origins: vec!["https://blog.example.org/".into()],
+                ..Default::default()
+            },
+            SiteSettings {
+                allowed_origins: vec!["blog.example.org".into()],
+                ..Default::default()
+            },
+            SiteSettings {
+                webhooks: vec![Webhook {
+                    url: "javascript:alert(1)".into(),
+                    format: Default::default(),
+                    events: vec![],
+                }],
+                ..Default::default()
+            },
+            SiteSettings {
+                digest_email: Some("not an address".into()),
+                ..Default::default()
+            },
+            SiteSettings {
+                page_size: Some(0),
+                ..Default::default()
+            },
+            SiteSettings {
+                muted: MutedWords {
+                    body: vec!["x".repeat(101)],
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        ] {
+            assert!(check_settings(&bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(masked("ana@example.org"), "a…@example.org");
+    }
+}
+
+/// The console over the SQL store on SQLite, as the Worker runs it on D1.
+#[cfg(test)]
+mod on_sqlite {
+    use super::*;
+    use crate::api::NewComment;
+    use crate::site::SiteConfig;
+    use crate::sql::SqlStore;
+    use crate::store_contract::Sqlite;
+    use crate::token::Keys;
+
+    const T0: i64 = 1_700_000_000_000;
+
+    struct Fixture {
+        store: SqlStore<Sqlite>,
+        site: SiteConfig,
+        keys: Keys,
+        shown: std::cell::Cell<i64>,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let mut site = SiteConfig::new("default");
+            site.min_submit_ms = 0;
+            site.comment_limits = parse_limits("1000/60").unwrap();
+            Fixture {
+                store: SqlStore::new(Sqlite::migrated()),
+                site,
+                keys: Keys::derive("console test secret"),
+                shown: std::cell::Cell::new(0),
+            }
+        }
+
+        fn svc(&self) -> Service<'_, SqlStore<Sqlite>> {
+            Service::new(&self.store, &self.site, &self.keys)
+        }
+
+        fn post(&self, thread: &str, email: &str, body: &str) -> CommentId {
+            // Each form shown at its own moment: each token is a new one.
+            self.shown.set(self.shown.get() + 1);
+            let token = self
+                .svc()
+                .form_token(thread, "c", T0 - self.shown.get())
+                .unwrap()
+                .form_token;
+            let input = NewComment {
+                thread: thread.into(),
+                thread_url: Some(format!("https://blog.example.org{thread}")),
+                body: body.into(),
+                name: "Ana".into(),
+                email: email.into(),
+                form_token: token,
+                ..Default::default()
+            };
+            pollster::block_on(self.svc().post(&input, "c", T0 + 10))
+                .unwrap()
+                .comment
+                .id
+        }
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        pollster::block_on(f)
+    }
+
+    #[test]
+    fn sessions_log_in_expire_and_end() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        let login = |key: &str, token: &str| {
+            block(svc.login(key, Some("the-console-key"), token, "203.0.113.9", T0, 60))
+        };
+        assert_eq!(
+            login("wrong", "t0").unwrap_err().code(),
+            ErrorCode::LoginFailed
+        );
+        let expires = login("the-console-key", "t1").unwrap();
+        assert_eq!(expires, T0 + 60_000);
+        assert_eq!(block(svc.session("t1", T0 + 1)).unwrap(), expires);
+        assert_eq!(
+            block(svc.session("t1", T0 + 60_001)).unwrap_err().code(),
+            ErrorCode::Unauthorized,
+            "expired"
+        );
+        assert_eq!(
+            block(svc.session("t2", T0)).unwrap_err().code(),
+            ErrorCode::Unauthorized
+        );
+        login("the-console-key", "t3").unwrap();
+        block(svc.logout("t3")).unwrap();
+        assert_eq!(
+            block(svc.session("t3", T0)).unwrap_err().code(),
+            ErrorCode::Unauthorized
+        );
+        // Five attempts a quarter hour per client, right or wrong.
+        for _ in 0..2 {
+            let _ = login("wrong", "t");
+        }
+        assert_eq!(
+            login("the-console-key", "t4").unwrap_err().code(),
+            ErrorCode::RateLimited
+        );
+        let no_console = block(svc.login("", None, "t", "198.51.100.1", T0, 60));
+        assert_eq!(no_console.unwrap_err().code(), ErrorCode::LoginFailed);
+    }
+
+    #[test]
+    fn lists_search_block_purge_and_erase() {
+        let mut f = Fixture::new();
+        f.site.rules.moderation = crate::settings::ModerationMode::All;
+        let a = f.post("/one/", "ana@example.org", "about 100% of_it");
+        let b = f.post("/two/", "bo@example.org", "a quiet remark");
+        let c = f.post("/two/", "ana@example.org", "again from Ana");
+        let svc = f.svc();
+        let pending = block(svc.owner_comments(Tab::Pending, None, None)).unwrap();
+        let ids: Vec<CommentId> = pending.comments.iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![c, b, a], "newest first");
+        assert_eq!(
+            pending.comments[2].email, "ana@example.org",
+            "the owner sees emails"
+        );
+        assert_eq!(
+            pending.comments[2].permalink.as_deref(),
+            Some(format!("https://blog.example.org/one/#comment-{}", a.0).as_str())
+        );
+        let search = |q| {
+            block(svc.owner_comments(Tab::All, Some(q), None))
+                .unwrap()
+                .comments
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(search("100%"), vec![a], "% is literal");
+        assert_eq!(search("%"), vec![a]);
+        assert_eq!(search("of_it"), vec![a], "_ is literal");
+        assert_eq!(search("BO@EXAMPLE"), vec![b], "by email, any case");
+        assert_eq!(search("/two/"), vec![c, b], "by thread");
+        let changed = block(svc.moderate(&[a, b], Decision::Approve, T0)).unwrap();
+        assert_eq!(changed, vec!["/one/".to_owned(), "/two/".to_owned()]);
+        let threads = block(svc.owner_threads(T0)).unwrap().threads;
+        let two = threads.iter().find(|t| t.key == "/two/").unwrap();
+        assert_eq!((two.comments, two.pending), (1, 1));
+
+        assert_eq!(block(svc.block_author(c, true, true, T0)).unwrap(), 2);
+        let blocks = block(svc.blocks()).unwrap().blocks;
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks.iter().all(|b| b.label == "Ana (a…@example.org)"));
+
+        let export = block(svc.export(" Ana@Example.org", T0)).unwrap();
+        let exported: Vec<CommentId> = export.comments.iter().map(|c| c.id).collect();
+        assert_eq!(exported, vec![a, c]);
+        let (threads, n) = block(svc.purge_author(a, T0)).unwrap();
+        assert_eq!((threads.len(), n), (2, 2));
+        assert!(
+            block(svc.owner_comments(Tab::All, Some("ana@example"), None))
+                .unwrap()
+                .comments
+                .is_empty()
+        );
+        let erased = block(svc.erase("ana@example.org", T0)).unwrap();
+        assert_eq!(erased.len(), 2);
+        assert!(block(svc.export("ana@example.org", T0))
+            .unwrap()
+            .comments
+            .is_empty());
+        assert!(
+            block(svc.blocks()).unwrap().blocks.len() == 1,
+            "the email block went with the erasure; the address block stays"
+        );
+        assert_eq!(
+            block(svc.export("nobody", T0)).unwrap_err().code(),
+            ErrorCode::ValidationFailed
+        );
+    }
+
+    #[test]
+    fn settings_badge_reply_and_audit() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        assert_eq!(
+            block(svc.owner_settings()).unwrap(),
+            SiteSettings::default()
+        );
+        let s = SiteSettings {
+            moderation: Some(crate::settings::ModerationMode::FirstTime),
+            max_links: Some(1),
+            ..Default::default()
+        };
+        block(svc.save_owner_settings(&s)).unwrap();
+        assert_eq!(block(svc.owner_settings()).unwrap(), s);
+        block(svc.new_badge("badge-token")).unwrap();
+        let (_, badge) = block(f.store.load_settings("default")).unwrap();
+        assert_eq!(badge, Some(f.keys.hash(Purpose::Badge, "badge-token")));
+
+        let top = f.post("/r/", "ana@example.org", "question?");
+        let (reply, thread) = block(svc.owner_reply(top, " An answer ", "", T0)).unwrap();
+        assert_eq!(thread, "/r/");
+        assert!(reply.comment.owner && !reply.comment.pending);
+        assert_eq!(reply.comment.author, "Site owner");
+        assert_eq!(reply.comment.parent_id, Some(top));
+        assert_eq!(
+            block(svc.owner_reply(CommentId(999), "x", "", T0))
+                .unwrap_err()
+                .code(),
+            ErrorCode::ParentNotFound
+        );
+
+        block(svc.audit("console ab", "moderate", "1,2", Some("approve".into()), T0)).unwrap();
+        block(svc.audit("console ab", "erase", "a…@example.org", None, T0 + 1)).unwrap();
+        let entries = block(svc.audit_list()).unwrap().entries;
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, vec!["erase", "moderate"], "newest first");
+    }
+}

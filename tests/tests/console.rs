@@ -1,0 +1,561 @@
+//! The owner's console API against `wrangler dev`: who may use it (sessions, origin,
+//! limits), and what each action does to what readers see — checked through the same
+//! server-rendered views readers get.
+
+use colloquy_core::api::Sort;
+use colloquy_core::console::{AuditList, CommentList, Export, ThreadList};
+use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::CommentId;
+use colloquy_e2e::console::{owner_key, Console};
+use colloquy_e2e::env_names;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::{fresh_client_ip, request};
+use colloquy_e2e::{env_url, unique_thread};
+use serde_json::json;
+
+fn main_api() -> Deployment {
+    Deployment::main()
+}
+
+/// The thread as readers get it (the widget's first paint).
+fn embed(d: &Deployment, thread: &str) -> String {
+    let q = EmbedQuery {
+        thread: ThreadQuery {
+            thread: thread.into(),
+            sort: Sort::Oldest,
+            cursor: None,
+        },
+        lang: "en".into(),
+        ..Default::default()
+    };
+    let reply = request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"");
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.text
+}
+
+fn list(console: &Console, tab: &str, q: &str) -> CommentList {
+    console
+        .get(AdminOp::Comments, &format!("tab={tab}&q={}", url_encode(q)))
+        .expect(200)
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn ids(list: &CommentList) -> Vec<CommentId> {
+    list.comments.iter().map(|c| c.id).collect()
+}
+
+#[test]
+fn every_console_route_wants_a_session_and_shares_nothing_cross_origin() {
+    let d = main_api();
+    let stranger = Console::anonymous(&d);
+    let forged = Console {
+        api: d.api.clone(),
+        cookie: Some("colloquy_admin=00112233445566778899aabbccddeeff".into()),
+    };
+    for op in AdminOp::ALL.into_iter().filter(|op| *op != AdminOp::Login) {
+        for who in [&stranger, &forged] {
+            let reply = match Endpoint::Admin(op).method() {
+                colloquy_core::endpoint::Method::Get => who.get(op, ""),
+                _ => who.post(op, &json!({})),
+            };
+            assert_eq!(reply.error(), (401, "unauthorized".into()), "{op:?}");
+            assert!(
+                reply.header("access-control-allow-origin").is_none(),
+                "{op:?}: no CORS on the console"
+            );
+        }
+    }
+}
+
+#[test]
+fn login_is_checked_limited_and_gives_a_strict_cookie_until_logout() {
+    let d = main_api();
+    let (wrong, none) = Console::login_with(&d, "not-the-key");
+    assert_eq!(wrong.error(), (401, "login_failed".into()));
+    assert!(none.is_none() && wrong.header("set-cookie").is_none());
+
+    let (ok, console) = Console::login_with(&d, &owner_key());
+    let cookie = ok
+        .header("set-cookie")
+        .expect("a session cookie")
+        .to_owned();
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api/v1/admin",
+        "Max-Age=",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    let console = console.unwrap();
+    let session = console.get(AdminOp::Session, "").json();
+    assert_eq!(session["site"], "default");
+    assert_eq!(
+        session["webhook_secret"].as_str().map(str::len),
+        Some(64),
+        "the signing secret is shown to the owner"
+    );
+    assert_eq!(console.post(AdminOp::Logout, &json!({})).status, 200);
+    assert_eq!(
+        console.get(AdminOp::Session, "").error(),
+        (401, "unauthorized".into()),
+        "the cookie is worth nothing after logout"
+    );
+
+    // Five tries a quarter hour from one address, right or wrong.
+    let ip = fresh_client_ip();
+    let attempt = |key: &str| {
+        request(
+            "POST",
+            &Endpoint::Admin(AdminOp::Login).url(&d.api),
+            &[
+                ("Origin", &d.api),
+                ("Content-Type", "application/json"),
+                ("CF-Connecting-IP", &ip),
+            ],
+            json!({ "key": key }).to_string().as_bytes(),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess").status, 401);
+    }
+    assert_eq!(attempt(&owner_key()).error(), (429, "rate_limited".into()));
+}
+
+#[test]
+fn a_session_ends_when_it_expires() {
+    let d = Deployment::limits();
+    let console = Console::login(&d);
+    assert_eq!(console.get(AdminOp::Session, "").status, 200);
+    let secs: u64 = env_url(env_names::SHORT_SESSION_SECS).parse().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(secs * 1000 + 800));
+    assert_eq!(
+        console.get(AdminOp::Session, "").error(),
+        (401, "unauthorized".into())
+    );
+}
+
+#[test]
+fn console_writes_come_only_from_its_own_origin_and_only_as_json() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let cookie = console.cookie.clone().unwrap();
+    let url = Endpoint::Admin(AdminOp::Moderate).url(&d.api);
+    let body = json!({ "ids": [1], "decision": "approve" }).to_string();
+    for (origin, content_type, want) in [
+        (
+            Some(d.demo.as_str()),
+            "application/json",
+            (403, "origin_not_allowed"),
+        ),
+        (None, "application/json", (403, "origin_not_allowed")),
+        (
+            Some(d.api.as_str()),
+            "text/plain",
+            (415, "unsupported_media_type"),
+        ),
+    ] {
+        let mut headers = vec![("Cookie", cookie.as_str()), ("Content-Type", content_type)];
+        if let Some(o) = origin {
+            headers.push(("Origin", o));
+        }
+        let reply = request("POST", &url, &headers, body.as_bytes());
+        assert_eq!(
+            reply.error(),
+            (want.0, want.1.into()),
+            "{origin:?} {content_type}"
+        );
+    }
+}
+
+#[test]
+fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-queue");
+    let keep = d.create_id(comment(&thread).body("A thoughtful remark"));
+    let spam = d.create_id(comment(&thread).body("Buy cheap watches"));
+    let gone = d.create_id(comment(&thread).body("Something regrettable"));
+    let later = d.create_id(comment(&thread).body("A later remark"));
+    let before = embed(&d, &thread);
+    assert!(before.contains("Buy cheap watches") && before.contains("4 comments"));
+
+    let moderate = |ids: &[CommentId], decision: &str| {
+        console
+            .post(
+                AdminOp::Moderate,
+                &json!({ "ids": ids, "decision": decision }),
+            )
+            .expect::<serde_json::Value>(200)
+    };
+    moderate(&[spam], "spam");
+    moderate(&[gone], "delete");
+    let after = embed(&d, &thread);
+    assert!(
+        !after.contains("Buy cheap watches"),
+        "spam is out of sight at once"
+    );
+    assert!(!after.contains("Something regrettable"));
+    assert!(after.contains("2 comments"), "{after}");
+    assert_eq!(ids(&list(&console, "spam", &thread)), vec![spam]);
+    moderate(&[spam], "approve");
+    assert!(
+        embed(&d, &thread).contains("Buy cheap watches"),
+        "spam can be restored"
+    );
+
+    // Pin the later comment: it leads, marked.
+    let change = |body: serde_json::Value| console.post(AdminOp::ChangeThread, &body);
+    assert_eq!(change(json!({ "key": thread, "pin": later.0 })).status, 200);
+    let pinned = embed(&d, &thread);
+    let first_item = pinned.find("data-id=").unwrap();
+    assert!(
+        pinned[first_item..].starts_with(&format!("data-id=\"{}\"", later.0)),
+        "the pinned comment comes first"
+    );
+    assert!(pinned.contains("cq-pinned-badge"));
+    // Lock: no form, and the API refuses with its own code.
+    assert_eq!(change(json!({ "key": thread, "locked": true })).status, 200);
+    let locked = embed(&d, &thread);
+    assert!(locked.contains("Comments are closed.") && !locked.contains("cq-compose"));
+    let refused = d.post(&comment(&thread).body("Too late").reply_to(keep).build());
+    assert_eq!(refused.error(), (403, "thread_locked".into()));
+    // The owner still answers, from the console, with the badge.
+    let reply = console.post(
+        AdminOp::Reply,
+        &json!({ "parent_id": keep.0, "body": "Thanks, **all**." }),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let answered = embed(&d, &thread);
+    assert!(answered.contains("<strong>all</strong>") && answered.contains(">Author<"));
+    let threads: ThreadList = console.get(AdminOp::Threads, "").expect(200);
+    let t = threads.threads.iter().find(|t| t.key == thread).unwrap();
+    assert!(t.locked);
+    assert_eq!(t.pinned_id, Some(later));
+    change(json!({ "key": thread, "locked": false, "unpin": true }));
+    assert!(embed(&d, &thread).contains("cq-compose"));
+    assert_eq!(
+        change(json!({ "key": "/no/such/thread/", "locked": true })).error(),
+        (404, "not_found".into())
+    );
+
+    let audit: AuditList = console.get(AdminOp::Audit, "").expect(200);
+    let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "spam",
+        "delete",
+        "approve",
+        "pin",
+        "lock",
+        "reply",
+        "unlock+unpin",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+}
+
+#[test]
+fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-report");
+    let id = d.create_id(comment(&thread).body("A provocative claim"));
+    let report = |ip: &str, reason: &str| {
+        request(
+            "POST",
+            &Endpoint::Report(id).url(&d.api),
+            &[
+                ("Origin", &d.demo),
+                ("Content-Type", "application/json"),
+                ("CF-Connecting-IP", ip),
+            ],
+            json!({ "reason": reason }).to_string().as_bytes(),
+        )
+    };
+    assert_eq!(
+        report(&fresh_client_ip(), "dislike").error(),
+        (422, "report_invalid".into())
+    );
+    let first = fresh_client_ip();
+    assert_eq!(report(&first, "spam").status, 200);
+    assert_eq!(
+        report(&first, "spam").status,
+        200,
+        "again: fine, and not counted"
+    );
+    assert_eq!(report(&fresh_client_ip(), "abuse").status, 200);
+    assert!(
+        embed(&d, &thread).contains("A provocative claim"),
+        "two reports: still shown"
+    );
+    assert_eq!(list(&console, "reported", &thread).comments[0].reports, 2);
+    assert_eq!(report(&fresh_client_ip(), "off_topic").status, 200);
+    assert!(
+        !embed(&d, &thread).contains("A provocative claim"),
+        "the third report hides it at once"
+    );
+    let held = list(&console, "pending", &thread);
+    assert_eq!(ids(&held), vec![id]);
+    assert_eq!(
+        held.comments[0].held_for,
+        Some(colloquy_core::rules::HeldFor::Reported)
+    );
+    console.post(
+        AdminOp::Moderate,
+        &json!({ "ids": [id], "decision": "approve" }),
+    );
+    assert!(
+        embed(&d, &thread).contains("A provocative claim"),
+        "the owner disagreed"
+    );
+    assert!(
+        list(&console, "reported", &thread).comments.is_empty(),
+        "reports cleared"
+    );
+}
+
+#[test]
+fn blocking_purging_exporting_and_erasing_a_commenter() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-people");
+    let email = format!("troll-{}@example.org", colloquy_e2e::http::random_u64());
+    let first = d.create_id(comment(&thread).email(&email).body("First jab"));
+    let neighbour = d.create_id(comment(&thread).body("A reply to the jab").reply_to(first));
+    let block = console.post(
+        AdminOp::ChangeBlock,
+        &json!({ "comment_id": first.0, "email": true }),
+    );
+    assert_eq!(block.expect::<serde_json::Value>(200)["changed"], 1);
+    // Blocked: their next comment waits in the queue rather than vanishing.
+    let held = d.create(&comment(&thread).email(&email).body("Second jab").build());
+    assert!(held.comment.pending);
+    let blocks = console.get(AdminOp::Blocks, "").json();
+    let entry = blocks["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"].as_str().unwrap_or("").contains("…@example.org"))
+        .cloned()
+        .expect("the block is listed, masked");
+    assert!(
+        !entry.to_string().contains(&email),
+        "no address in the list"
+    );
+    console.post(AdminOp::ChangeBlock, &json!({ "unblock": entry }));
+    let free = d.create(&comment(&thread).email(&email).body("Third jab").build());
+    assert!(!free.comment.pending, "unblocked");
+
+    let export: Export = console
+        .get(
+            AdminOp::Export,
+            &format!("email={}", url_encode(&email.to_uppercase())),
+        )
+        .expect(200);
+    assert_eq!(
+        export.comments.len(),
+        3,
+        "every comment of theirs, held one included"
+    );
+    assert!(export.comments.iter().all(|c| c.email == email));
+
+    let purged = console.post(AdminOp::Purge, &json!({ "comment_id": first.0 }));
+    assert_eq!(purged.expect::<serde_json::Value>(200)["changed"], 3);
+    let page = embed(&d, &thread);
+    for gone in ["First jab", "Second jab", "Third jab"] {
+        assert!(!page.contains(gone), "{gone}: {page}");
+    }
+    assert!(
+        page.contains("A reply to the jab"),
+        "other people's replies stay"
+    );
+    assert!(page.contains("[deleted]"), "a placeholder holds the place");
+
+    assert_eq!(
+        console
+            .post(AdminOp::Erase, &json!({ "email": email }))
+            .status,
+        200
+    );
+    let after: Export = console
+        .get(AdminOp::Export, &format!("email={}", url_encode(&email)))
+        .expect(200);
+    assert!(
+        after.comments.is_empty(),
+        "nothing is left under their address"
+    );
+    let audit = console.get(AdminOp::Audit, "").text;
+    assert!(audit.contains("\"erase\"") && audit.contains("\"export\""));
+    assert!(!audit.contains(&email), "the audit list names no address");
+    let _ = neighbour;
+}
+
+/// A comment by `email` from a browser keeping `key`.
+fn by(thread: &str, email: &str, key: Option<&str>, body: &str) -> colloquy_core::api::NewComment {
+    colloquy_core::api::NewComment {
+        author_key: key.map(Into::into),
+        ..comment(thread).email(email).body(body).build()
+    }
+}
+
+/// Where a new comment ended up: published, or held (and why).
+fn fate(d: &Deployment, console: &Console, c: &colloquy_core::api::NewComment) -> String {
+    let created = d.create(c);
+    if !created.comment.pending {
+        return "published".into();
+    }
+    let held = list(console, "pending", &c.thread);
+    let mine = held
+        .comments
+        .iter()
+        .find(|h| h.id == created.comment.id)
+        .expect("a held comment is in the queue");
+    format!("held: {}", mine.held_for.map(|h| h.as_str()).unwrap_or("?"))
+}
+
+/// The owner deployment's only test: its settings are site-wide, so everything that
+/// changes them happens here, in order, and ends with the defaults again.
+#[test]
+fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
+    let d = Deployment::owner();
+    let console = Console::login(&d);
+    let save = |settings: serde_json::Value| {
+        let current = console.get(AdminOp::Settings, "").json();
+        console.post(
+            AdminOp::SaveSettings,
+            &json!({ "settings": settings, "defaults": current["defaults"] }),
+        )
+    };
+    let current = console.get(AdminOp::Settings, "").json();
+    assert_eq!(current["defaults"]["moderation"], "off");
+    assert_eq!(
+        save(json!({ "allowed_origins": ["https://blog.example.org/path"] })).error(),
+        (422, "settings_invalid".into())
+    );
+    assert_eq!(
+        save(json!({ "webhooks": [{ "url": "ftp://x.example/" }] })).error(),
+        (422, "settings_invalid".into())
+    );
+
+    // Every comment waits; the owner approves; readers see it.
+    assert_eq!(save(json!({ "moderation": "all" })).status, 200);
+    let thread = unique_thread("settings-all");
+    let c = by(&thread, "pat@example.org", None, "Held for a look");
+    assert_eq!(fate(&d, &console, &c), "held: moderation");
+    assert!(!embed(&d, &thread).contains("Held for a look"));
+    let pending = list(&console, "pending", &thread);
+    console.post(
+        AdminOp::Moderate,
+        &json!({ "ids": ids(&pending), "decision": "approve" }),
+    );
+    assert!(embed(&d, &thread).contains("Held for a look"));
+
+    // First-time commenters: trusted by email *and* browser key, never by email alone.
+    assert_eq!(save(json!({ "moderation": "first_time" })).status, 200);
+    let thread = unique_thread("settings-first");
+    let rita = "rita-regular@example.org";
+    let first = by(
+        &thread,
+        rita,
+        Some("rita-browser-key-0123456789"),
+        "My first",
+    );
+    assert_eq!(fate(&d, &console, &first), "held: first_time");
+    let queue = list(&console, "pending", &thread);
+    console.post(
+        AdminOp::Moderate,
+        &json!({ "ids": ids(&queue), "decision": "approve" }),
+    );
+    let again = by(
+        &thread,
+        rita,
+        Some("rita-browser-key-0123456789"),
+        "Back again",
+    );
+    assert_eq!(fate(&d, &console, &again), "published");
+    let impostor = by(
+        &thread,
+        rita,
+        Some("someone-elses-browser-key-00"),
+        "I am Rita",
+    );
+    assert_eq!(
+        fate(&d, &console, &impostor),
+        "held: first_time",
+        "knowing a regular's address is not enough"
+    );
+
+    // Muted words (boundaries, wildcards) and the link limit; nothing is dropped.
+    assert_eq!(
+        save(json!({ "muted": { "body": ["cas*no"], "name": ["admin"] }, "max_links": 1 })).status,
+        200
+    );
+    let thread = unique_thread("settings-rules");
+    let held = |body: &str| fate(&d, &console, &by(&thread, "x@example.org", None, body));
+    assert_eq!(held("The best CASINO in town"), "held: muted");
+    assert_eq!(held("A class of its own"), "published");
+    assert_eq!(
+        held("See https://a.example and https://b.example"),
+        "held: links"
+    );
+    let named = colloquy_core::api::NewComment {
+        name: "The Admin".into(),
+        ..by(&thread, "y@example.org", None, "hello")
+    };
+    assert_eq!(fate(&d, &console, &named), "held: muted");
+
+    // Another site may post once the console allows its origin.
+    let other = "https://another-blog.example";
+    let post_from = |origin: &str| {
+        let thread = unique_thread("settings-origin");
+        let ip = fresh_client_ip();
+        let token = request(
+            "GET",
+            &colloquy_core::endpoint::form_token_url(&d.api, &thread),
+            &[("CF-Connecting-IP", &ip)],
+            b"",
+        )
+        .json()["form_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let body = colloquy_core::api::NewComment {
+            form_token: token,
+            ..comment(&thread).body("From elsewhere").build()
+        };
+        request(
+            "POST",
+            &Endpoint::PostComment.url(&d.api),
+            &[
+                ("Origin", origin),
+                ("Content-Type", "application/json"),
+                ("CF-Connecting-IP", &ip),
+            ],
+            &serde_json::to_vec(&body).unwrap(),
+        )
+    };
+    assert_eq!(post_from(other).error(), (403, "origin_not_allowed".into()));
+    assert_eq!(save(json!({ "allowed_origins": [other] })).status, 200);
+    assert_eq!(post_from(other).status, 201);
+
+    // Back to the deployment's defaults.
+    assert_eq!(save(json!({})).status, 200);
+    let thread = unique_thread("settings-back");
+    assert_eq!(
+        fate(&d, &console, &by(&thread, "z@example.org", None, "casino")),
+        "published"
+    );
+    let audit: AuditList = console.get(AdminOp::Audit, "").expect(200);
+    assert!(
+        audit
+            .entries
+            .iter()
+            .filter(|e| e.action == "settings")
+            .count()
+            >= 5
+    );
+}

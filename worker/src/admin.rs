@@ -1,0 +1,336 @@
+//! The owner's console API (`/api/v1/admin/…`): a session cookie from logging in with the
+//! console key, checked on every other call; writes only from the Worker's own origin
+//! (routes.rs) and only as JSON. Every change is written to the audit list, and every
+//! change readers would see renews the affected threads' cached pages.
+
+use colloquy_core::console::{
+    Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerReply, Purge, SessionInfo, Settings,
+    Tab, ThreadChange,
+};
+use colloquy_core::endpoint::{query_values, AdminOp};
+use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
+use colloquy_core::store::Decision;
+use colloquy_core::CommentId;
+use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
+
+use crate::cache;
+use crate::config::Config;
+use crate::d1::D1Store;
+use crate::error::WorkerError;
+use crate::routes::{client_ip, json, now_ms, read_json};
+use crate::site_settings;
+
+type Result<T> = std::result::Result<T, WorkerError>;
+
+/// The console's cookie. Scoped to the console's API path, so no other request (and no
+/// host page) ever carries it.
+const COOKIE: &str = "colloquy_admin";
+
+fn cookie_path() -> String {
+    colloquy_core::endpoint::Endpoint::Admin(AdminOp::Session)
+        .path()
+        .trim_end_matches("session")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// `n` random bytes from the runtime's CSPRNG, as hex.
+fn random_hex(n: u32) -> Result<String> {
+    let bytes = js_sys::Uint8Array::new_with_length(n);
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .map_err(|_| worker::Error::RustError("no crypto".into()))?;
+    let get: js_sys::Function = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| worker::Error::RustError("no getRandomValues".into()))?;
+    get.call1(&crypto, &bytes)
+        .map_err(|_| worker::Error::RustError("getRandomValues failed".into()))?;
+    Ok(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The session cookie's value, if the request carries one.
+fn session_cookie(req: &Request) -> Option<String> {
+    let header = req.headers().get("Cookie").ok().flatten()?;
+    header.split(';').find_map(|part| {
+        let (name, value) = part.trim().split_once('=')?;
+        (name == COOKIE).then(|| value.to_owned())
+    })
+}
+
+fn set_cookie(response: &mut Response, value: &str, max_age_secs: i64) -> Result<()> {
+    response.headers_mut().set(
+        "Set-Cookie",
+        &format!(
+            "{COOKIE}={value}; HttpOnly; Secure; SameSite=Strict; Path={}; Max-Age={max_age_secs}",
+            cookie_path()
+        ),
+    )?;
+    Ok(())
+}
+
+fn session_secs(env: &Env) -> u32 {
+    env.var("ADMIN_SESSION_SECS")
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(SESSION_SECS)
+}
+
+fn id_list(ids: &[CommentId]) -> String {
+    ids.iter()
+        .map(|i| i.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub async fn handle<H: HumanCheck>(
+    op: AdminOp,
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    service: &Service<'_, D1Store, H>,
+    query: &str,
+) -> std::result::Result<Response, WorkerError> {
+    let now = now_ms();
+    if op == AdminOp::Login {
+        let input: Login = read_json(&mut req).await?;
+        let token = random_hex(32)?;
+        let secs = session_secs(env);
+        let expires = service
+            .login(
+                &input.key,
+                config.owner_key.as_deref(),
+                &token,
+                &client_ip(&req)?,
+                now,
+                secs,
+            )
+            .await?;
+        service
+            .audit(&service.session_name(&token), "login", "console", None, now)
+            .await?;
+        let mut response = json(200, &info(service, config, expires))?;
+        set_cookie(&mut response, &token, i64::from(secs))?;
+        return Ok(response);
+    }
+    let token = session_cookie(&req).unwrap_or_default();
+    let expires = service.session(&token, now).await?;
+    let actor = service.session_name(&token);
+    let site = &config.site.id;
+    let bump = |threads: Vec<String>| async move {
+        for t in &threads {
+            cache::bump(env, site, t, now).await;
+        }
+    };
+    match op {
+        AdminOp::Login => unreachable!("handled above"),
+        AdminOp::Logout => {
+            service.logout(&token).await?;
+            service
+                .audit(&actor, "logout", "console", None, now)
+                .await?;
+            let mut response = json(200, &Done { changed: 1 })?;
+            set_cookie(&mut response, "", 0)?;
+            Ok(response)
+        }
+        AdminOp::Session => json(200, &info(service, config, expires)),
+        AdminOp::Comments => {
+            let first = |name| query_values(query, name).into_iter().next();
+            let tab = first("tab")
+                .and_then(|t| Tab::parse(&t))
+                .unwrap_or_default();
+            let before = first("before").and_then(|b| b.parse::<CommentId>().ok());
+            let search = first("q");
+            json(
+                200,
+                &service
+                    .owner_comments(tab, search.as_deref(), before)
+                    .await?,
+            )
+        }
+        AdminOp::Moderate => {
+            let input: Moderate = read_json(&mut req).await?;
+            let ids: Vec<CommentId> = input.ids.iter().copied().take(200).collect();
+            let threads = service.moderate(&ids, input.decision, now).await?;
+            let decision = match input.decision {
+                Decision::Approve => "approve",
+                Decision::Spam => "spam",
+                Decision::Delete => "delete",
+            };
+            service
+                .audit(&actor, decision, &id_list(&ids), None, now)
+                .await?;
+            bump(threads).await;
+            json(
+                200,
+                &Done {
+                    changed: ids.len() as u32,
+                },
+            )
+        }
+        AdminOp::Threads => json(200, &service.owner_threads(now).await?),
+        AdminOp::ChangeThread => {
+            let input: ThreadChange = read_json(&mut req).await?;
+            let thread = service.change_thread(&input).await?;
+            let what = [
+                input.locked.map(|l| if l { "lock" } else { "unlock" }),
+                input.pin.map(|_| "pin"),
+                input.unpin.then_some("unpin"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("+");
+            service
+                .audit(
+                    &actor,
+                    &what,
+                    &thread.key,
+                    input.pin.map(|p| p.0.to_string()),
+                    now,
+                )
+                .await?;
+            bump(vec![thread.key.clone()]).await;
+            json(200, &Done { changed: 1 })
+        }
+        AdminOp::Blocks => json(200, &service.blocks().await?),
+        AdminOp::ChangeBlock => {
+            let input: BlockChange = read_json(&mut req).await?;
+            let changed = match (input.comment_id, input.unblock) {
+                (_, Some(entry)) => {
+                    service
+                        .block(entry.kind, &entry.hash, &entry.label, false, now)
+                        .await?;
+                    service
+                        .audit(&actor, "unblock", &entry.label, None, now)
+                        .await?;
+                    1
+                }
+                (Some(id), None) => {
+                    let n = service
+                        .block_author(id, input.email, input.client, now)
+                        .await?;
+                    service
+                        .audit(&actor, "block", &format!("author of {}", id.0), None, now)
+                        .await?;
+                    n
+                }
+                (None, None) => return Err(WorkerError::Service(ServiceError::CommentNotFound)),
+            };
+            json(200, &Done { changed })
+        }
+        AdminOp::Purge => {
+            let input: Purge = read_json(&mut req).await?;
+            let (threads, n) = service.purge_author(input.comment_id, now).await?;
+            service
+                .audit(
+                    &actor,
+                    "purge",
+                    &format!("author of {}", input.comment_id.0),
+                    Some(format!("{n} comments")),
+                    now,
+                )
+                .await?;
+            bump(threads).await;
+            json(200, &Done { changed: n })
+        }
+        AdminOp::Reply => {
+            let input: OwnerReply = read_json(&mut req).await?;
+            let (created, thread) = service
+                .owner_reply(input.parent_id, &input.body, &input.name, now)
+                .await?;
+            service
+                .audit(
+                    &actor,
+                    "reply",
+                    &format!("{}", input.parent_id.0),
+                    Some(created.comment.id.0.to_string()),
+                    now,
+                )
+                .await?;
+            bump(vec![thread]).await;
+            json(201, &created)
+        }
+        AdminOp::Settings => json(200, &settings(service, env).await?),
+        AdminOp::SaveSettings => {
+            let input: Settings = read_json(&mut req).await?;
+            service.save_owner_settings(&input.settings).await?;
+            site_settings::refresh(env, site, service_store(service)).await;
+            service.audit(&actor, "settings", "site", None, now).await?;
+            json(200, &Done { changed: 1 })
+        }
+        AdminOp::Badge => {
+            let token = random_hex(24)?;
+            service.new_badge(&token).await?;
+            site_settings::refresh(env, site, service_store(service)).await;
+            service
+                .audit(&actor, "badge", "site", Some("new badge token".into()), now)
+                .await?;
+            json(200, &Badge { token })
+        }
+        AdminOp::Audit => json(200, &service.audit_list().await?),
+        AdminOp::Export => {
+            let email = query_values(query, "email")
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let export = service.export(&email, now).await?;
+            service
+                .audit(&actor, "export", &masked_target(&email), None, now)
+                .await?;
+            json(200, &export)
+        }
+        AdminOp::Erase => {
+            let input: ByEmail = read_json(&mut req).await?;
+            let threads = service.erase(&input.email, now).await?;
+            service
+                .audit(
+                    &actor,
+                    "erase",
+                    &masked_target(&input.email),
+                    Some(format!("{} threads", threads.len())),
+                    now,
+                )
+                .await?;
+            bump(threads).await;
+            json(200, &Done { changed: 1 })
+        }
+    }
+}
+
+/// The audit list names a commenter without keeping their address.
+fn masked_target(email: &str) -> String {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((user, domain)) => format!("{}…@{domain}", user.chars().next().unwrap_or('?')),
+        None => "…".into(),
+    }
+}
+
+fn info<H: HumanCheck>(
+    service: &Service<'_, D1Store, H>,
+    config: &Config,
+    expires: i64,
+) -> SessionInfo {
+    SessionInfo {
+        site: config.site.id.clone(),
+        expires_at: colloquy_core::service::rfc3339(expires),
+        webhook_secret: service.webhook_secret(),
+    }
+}
+
+async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -> Result<Settings> {
+    // The defaults are the deployment's own, before the console's settings.
+    let deployment = Config::from_env(env);
+    Ok(Settings {
+        settings: service.owner_settings().await?,
+        defaults: colloquy_core::service::settings_defaults(
+            &deployment.site,
+            &deployment.allowed_origins,
+        ),
+    })
+}
+
+fn service_store<'a, H: HumanCheck>(service: &'a Service<'_, D1Store, H>) -> &'a D1Store {
+    service.store()
+}

@@ -1,0 +1,86 @@
+//! The console's settings on top of the deployment's vars. D1 holds them (the `sites`
+//! row); KV keeps a copy every request reads, so a view still costs one D1 round trip (and
+//! a cache hit none). Saving writes both.
+
+use colloquy_core::console_store::ConsoleStore;
+use colloquy_core::settings::SiteSettings;
+use serde::{Deserialize, Serialize};
+use worker::{console_error, Env};
+
+use crate::config::Config;
+use crate::d1::D1Store;
+
+const KV_BINDING: &str = "CACHE";
+
+fn key(site: &str) -> String {
+    format!("settings:{site}")
+}
+
+/// What KV keeps: the settings and the badge token's hash.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cached {
+    settings: Option<SiteSettings>,
+    badge_hash: Option<String>,
+}
+
+async fn from_kv(env: &Env, site: &str) -> Option<Cached> {
+    let kv = env.kv(KV_BINDING).ok()?;
+    match kv.get(&key(site)).text().await {
+        Ok(Some(text)) => serde_json::from_str(&text).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            console_error!("colloquy: KV read of settings failed: {e}");
+            None
+        }
+    }
+}
+
+async fn to_kv(env: &Env, site: &str, cached: &Cached) {
+    let Ok(kv) = env.kv(KV_BINDING) else { return };
+    let Ok(text) = serde_json::to_string(cached) else {
+        return;
+    };
+    let put = kv.put(&key(site), text);
+    if let Err(e) = match put {
+        Ok(put) => put.execute().await,
+        Err(e) => Err(e),
+    } {
+        console_error!("colloquy: KV write of settings failed: {e}");
+    }
+}
+
+async fn from_d1(store: &D1Store, site: &str) -> Cached {
+    match store.load_settings(site).await {
+        Ok((json, badge_hash)) => Cached {
+            settings: json.and_then(|j| serde_json::from_str(&j).ok()),
+            badge_hash,
+        },
+        Err(e) => {
+            console_error!("colloquy: reading the site's settings failed: {e}");
+            Cached::default()
+        }
+    }
+}
+
+/// Apply the console's settings to `config` (KV first, D1 when KV has none).
+pub async fn apply(env: &Env, config: &mut Config, store: &D1Store) {
+    let site = config.site.id.clone();
+    let cached = match from_kv(env, &site).await {
+        Some(c) => c,
+        None => {
+            let c = from_d1(store, &site).await;
+            to_kv(env, &site, &c).await;
+            c
+        }
+    };
+    if let Some(s) = &cached.settings {
+        config.site.apply(s);
+    }
+    config.site.badge_hash = cached.badge_hash;
+}
+
+/// After the console saved settings or a badge: refresh the copy every request reads.
+pub async fn refresh(env: &Env, site: &str, store: &D1Store) {
+    let c = from_d1(store, site).await;
+    to_kv(env, site, &c).await;
+}
