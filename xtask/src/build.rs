@@ -36,6 +36,11 @@ const ASSET_HEADERS: &str = "\
   Cache-Control: public, max-age=300
 /widget/*
   Cache-Control: public, max-age=31536000, immutable
+/admin/*
+  Cache-Control: no-cache
+  Content-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'
+  Referrer-Policy: no-referrer
+  X-Frame-Options: DENY
 ";
 
 /// The widget's two wasm modules: the reading half every reader gets, and the writing
@@ -58,6 +63,8 @@ pub fn widget(tools: &Tools) -> Result<String> {
             "colloquy-reader",
             "-p",
             "colloquy-widget",
+            "-p",
+            "colloquy-admin",
         ])
         .current_dir(&root))?;
     let staging = root.join("target/widget-bindgen");
@@ -66,39 +73,7 @@ pub fn widget(tools: &Tools) -> Result<String> {
     step("wasm-bindgen + wasm-opt -Oz + esbuild --minify, for both modules");
     let mut outputs = Vec::new();
     for module in MODULES {
-        let wasm = root.join(format!(
-            "target/wasm32-unknown-unknown/release/{module}.wasm"
-        ));
-        run(Command::new(&tools.wasm_bindgen)
-            .arg(&wasm)
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--remove-name-section",
-                "--remove-producers-section",
-            ])
-            .arg("--out-dir")
-            .arg(&staging))?;
-        let bg = staging.join(format!("{module}_bg.wasm"));
-        run(Command::new(&tools.wasm_opt)
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(&bg)
-            .arg("-o")
-            .arg(&bg))?;
-        let glue = staging.join(format!("{module}.js"));
-        run(Command::new(&tools.esbuild)
-            .arg(&glue)
-            .args([
-                "--minify",
-                "--format=esm",
-                "--allow-overwrite",
-                "--log-level=warning",
-            ])
-            .arg(format!("--outfile={}", glue.display())))?;
-        outputs.push(bg);
-        outputs.push(glue);
+        outputs.extend(bindgen(tools, module, &staging)?);
     }
     // Each language's strings beside the wasm: the loader fetches the reader's one.
     for lang in colloquy_i18n::Lang::ALL {
@@ -182,7 +157,99 @@ pub fn widget(tools: &Tools) -> Result<String> {
     replace_file(&assets.join("_headers"), ASSET_HEADERS.as_bytes())?;
     prune_old_versions(&assets.join("widget"), &version)?;
     eprintln!("widget built into build/assets (version {version})");
+    admin(tools, &assets)?;
     Ok(version)
+}
+
+/// wasm-bindgen, wasm-opt -Oz and a minified glue for one module (already built by
+/// cargo), into `staging`. Returns the wasm and the glue.
+fn bindgen(tools: &Tools, module: &str, staging: &Path) -> Result<[PathBuf; 2]> {
+    let wasm = root().join(format!(
+        "target/wasm32-unknown-unknown/release/{module}.wasm"
+    ));
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(&wasm)
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+        ])
+        .arg("--out-dir")
+        .arg(staging))?;
+    let bg = staging.join(format!("{module}_bg.wasm"));
+    run(Command::new(&tools.wasm_opt)
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg))?;
+    let glue = staging.join(format!("{module}.js"));
+    run(Command::new(&tools.esbuild)
+        .arg(&glue)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--allow-overwrite",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", glue.display())))?;
+    Ok([bg, glue])
+}
+
+/// The console's page. No inline script or style: `/admin` runs under a CSP that allows
+/// only its own files.
+const ADMIN_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Colloquy console</title>
+<link rel="stylesheet" href="VERSION/admin.css">
+<script type="module" src="VERSION/boot.js"></script>
+</head>
+<body>
+<noscript><p>The Colloquy console needs JavaScript and WebAssembly.</p></noscript>
+</body>
+</html>
+"#;
+
+/// The moderation console (`/admin`): its own wasm, never loaded by readers. Files under
+/// `admin/<hash>/`, the page at `admin/index.html` pointing at the current hash.
+fn admin(tools: &Tools, assets: &Path) -> Result<()> {
+    let root = root();
+    let staging = root.join("target/admin-bindgen");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
+    let mut outputs = bindgen(tools, "colloquy_admin", &staging)?.to_vec();
+    let css = staging.join("admin.css");
+    run(Command::new(&tools.esbuild)
+        .arg(root.join("admin/admin.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", css.display())))?;
+    outputs.push(css);
+    let boot = staging.join("boot.js");
+    std::fs::write(&boot, "import init from './colloquy_admin.js';\ninit();\n")
+        .map_err(|e| e.to_string())?;
+    outputs.push(boot);
+    let hashed: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    let version = content_hash(&hashed)?;
+    let dir = assets.join("admin");
+    let dest = dir.join(&version);
+    std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
+    for file in &outputs {
+        let name = file.file_name().ok_or("output without a name")?;
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        replace_file(&dest.join(name), &bytes)?;
+    }
+    replace_file(
+        &dir.join("index.html"),
+        ADMIN_PAGE.replace("VERSION", &version).as_bytes(),
+    )?;
+    prune_old_versions(&dir, &version)?;
+    Ok(())
 }
 
 /// The languages the widget has, as a JSON array for the loader (`["en","sl","de"]`); the
@@ -219,7 +286,7 @@ fn prune_old_versions(dir: &Path, current: &str) -> Result<()> {
     let mut others: Vec<(SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .flatten()
-        .filter(|e| e.file_name() != current)
+        .filter(|e| e.file_name() != current && e.path().is_dir())
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     others.sort();

@@ -32,16 +32,30 @@ const SHORT_SESSION_SECS: &str = "2";
 const STRICT_EDIT_WINDOW_SECS: &str = "3";
 
 /// Local secrets live in `.dev.vars` (git-ignored), which wrangler dev reads. The signing
-/// secret is generated once per checkout, so no secret is ever committed.
-fn ensure_dev_vars(root: &Path) -> Result<()> {
+/// secret and the console key are generated once per checkout, so no secret is ever
+/// committed. Returns the console key (`OWNER_KEY`).
+fn ensure_dev_vars(root: &Path) -> Result<String> {
     let path = root.join(".dev.vars");
-    if path.exists() {
-        return Ok(());
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    let value = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    };
+    let mut changed = false;
+    for name in ["COLLOQUY_SECRET", "OWNER_KEY"] {
+        if value(&text, name).is_none() {
+            step(&format!("generating a local {name} in .dev.vars"));
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&format!("{name}={}\n", random_secret()?));
+            changed = true;
+        }
     }
-    let secret = random_secret()?;
-    step("generating a local COLLOQUY_SECRET in .dev.vars");
-    std::fs::write(&path, format!("COLLOQUY_SECRET={secret}\n"))
-        .map_err(|e| format!("{}: {e}", path.display()))
+    if changed {
+        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    value(&text, "OWNER_KEY").ok_or_else(|| "no OWNER_KEY in .dev.vars".to_owned())
 }
 
 /// How one deployment is configured.
@@ -224,6 +238,11 @@ pub fn dev() -> Result<()> {
         "  API:                           {}",
         demo_query.url(&stack.api)
     );
+    eprintln!(
+        "  Moderation console:            {}/admin/  (console key: {})",
+        stack.api,
+        ensure_dev_vars(&root())?
+    );
     eprintln!("  Local D1 database:             {}", state.display());
     eprintln!(
         "\n  Editing the widget rebuilds it; the worker is rebuilt by wrangler. Ctrl-C stops."
@@ -239,8 +258,10 @@ pub fn dev() -> Result<()> {
 /// served once `wrangler.toml` has been touched.
 fn rebuild_widget_on_change(tools: Tools) {
     std::thread::spawn(move || {
-        let watched =
-            ["widget", "reader", "browser", "i18n/src", "core/src"].map(|p| root().join(p));
+        let watched = [
+            "widget", "reader", "browser", "admin", "i18n/src", "core/src",
+        ]
+        .map(|p| root().join(p));
         let stamp = || watched.iter().filter_map(|p| build::newest(p)).max();
         let mut last = stamp();
         loop {

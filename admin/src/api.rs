@@ -1,0 +1,79 @@
+//! The console's HTTP client: core's admin types over same-origin fetch. The session
+//! cookie goes along by itself (same origin, `HttpOnly`: this code never sees it).
+
+use colloquy_core::api::ErrorBody;
+use colloquy_core::endpoint::{AdminOp, Endpoint};
+use colloquy_core::ErrorCode;
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The console layer's errors; each is shown to the owner as one sentence.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConsoleError {
+    /// The server answered with a structured error.
+    #[error("{}", .0.error.message)]
+    Api(ErrorBody),
+    #[error("The comment server could not be reached. Check the connection and try again.")]
+    Network,
+    #[error("The comment server answered unexpectedly (HTTP {0}).")]
+    Unexpected(u16),
+}
+
+impl ConsoleError {
+    /// The session is gone (expired, logged out elsewhere): back to the login form.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ConsoleError::Api(body) if body.error.code == ErrorCode::Unauthorized)
+    }
+}
+
+fn path(op: AdminOp) -> String {
+    Endpoint::Admin(op).path()
+}
+
+/// `GET` an admin resource; `query` is appended as is (already encoded).
+pub async fn get<T: DeserializeOwned>(op: AdminOp, query: &str) -> Result<T, ConsoleError> {
+    let url = if query.is_empty() {
+        path(op)
+    } else {
+        format!("{}?{query}", path(op))
+    };
+    let response = Request::get(&url)
+        .send()
+        .await
+        .map_err(|_| ConsoleError::Network)?;
+    decode(response).await
+}
+
+/// `POST` JSON to an admin operation.
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    op: AdminOp,
+    body: &B,
+) -> Result<T, ConsoleError> {
+    let response = Request::post(&path(op))
+        .json(body)
+        .map_err(|_| ConsoleError::Network)?
+        .send()
+        .await
+        .map_err(|_| ConsoleError::Network)?;
+    decode(response).await
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ConsoleError> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return response
+            .json()
+            .await
+            .map_err(|_| ConsoleError::Unexpected(status));
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ConsoleError::Api(body)),
+        Err(_) => Err(ConsoleError::Unexpected(status)),
+    }
+}
+
+/// Percent-encode a query value.
+pub fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}

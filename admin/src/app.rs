@@ -1,0 +1,245 @@
+//! The shell: login, the section tabs, the status line, logout. Which section is open
+//! lives in the address (`#pending`, `#settings`, …) so a reload or a bookmark keeps it.
+
+use colloquy_core::console::{Done, Login, SessionInfo, Tab};
+use colloquy_core::endpoint::AdminOp;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ConsoleError};
+
+/// What every section shares: the session (none → the login form) and the status line
+/// that announces the outcome of each action to screen readers too.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub session: RwSignal<Option<SessionInfo>>,
+    pub status: RwSignal<String>,
+    pub error: RwSignal<String>,
+}
+
+impl Ctx {
+    pub fn get() -> Self {
+        expect_context::<Ctx>()
+    }
+
+    /// Say what an action did.
+    pub fn done(&self, message: impl Into<String>) {
+        self.error.set(String::new());
+        self.status.set(message.into());
+    }
+
+    /// Show a failure; an ended session returns to the login form.
+    pub fn fail(&self, error: ConsoleError) {
+        if error.is_unauthorized() {
+            self.session.set(None);
+        }
+        self.status.set(String::new());
+        self.error.set(error.to_string());
+    }
+}
+
+/// The console's sections, in the order of the tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Comments(Tab),
+    Threads,
+    People,
+    Settings,
+    Audit,
+}
+
+impl Section {
+    const ALL: [Section; 8] = [
+        Section::Comments(Tab::Pending),
+        Section::Comments(Tab::Reported),
+        Section::Comments(Tab::Spam),
+        Section::Comments(Tab::All),
+        Section::Threads,
+        Section::People,
+        Section::Settings,
+        Section::Audit,
+    ];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Section::Comments(tab) => tab.as_str(),
+            Section::Threads => "threads",
+            Section::People => "people",
+            Section::Settings => "settings",
+            Section::Audit => "audit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Comments(Tab::Pending) => "Pending",
+            Section::Comments(Tab::Reported) => "Reported",
+            Section::Comments(Tab::Spam) => "Spam",
+            Section::Comments(Tab::All) => "Everything",
+            Section::Threads => "Threads",
+            Section::People => "People",
+            Section::Settings => "Settings",
+            Section::Audit => "Audit",
+        }
+    }
+
+    fn from_hash() -> Self {
+        let hash = window().location().hash().unwrap_or_default();
+        let slug = hash.trim_start_matches('#');
+        Section::ALL
+            .into_iter()
+            .find(|s| s.slug() == slug)
+            .unwrap_or(Section::Comments(Tab::Pending))
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        session: RwSignal::new(None),
+        status: RwSignal::new(String::new()),
+        error: RwSignal::new(String::new()),
+    };
+    provide_context(ctx);
+    let checked = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(info) = api::get::<SessionInfo>(AdminOp::Session, "").await {
+            ctx.session.set(Some(info));
+        }
+        checked.set(true);
+    });
+    view! {
+        <header class="top">
+            <h1>"Colloquy console"</h1>
+            {move || ctx.session.get().map(|info| view! { <SessionBar info=info/> })}
+        </header>
+        <div class="messages">
+            <p class="status" role="status" aria-live="polite">{move || ctx.status.get()}</p>
+            <p class="error" role="alert">{move || ctx.error.get()}</p>
+        </div>
+        {move || {
+            if !checked.get() {
+                view! { <main><p>"Loading…"</p></main> }.into_any()
+            } else if ctx.session.with(Option::is_some) {
+                view! { <Console/> }.into_any()
+            } else {
+                view! { <LoginForm/> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn SessionBar(info: SessionInfo) -> impl IntoView {
+    let ctx = Ctx::get();
+    let logout = move |_| {
+        spawn_local(async move {
+            match api::post::<_, Done>(AdminOp::Logout, &()).await {
+                Ok(_) => {
+                    ctx.session.set(None);
+                    ctx.done("Logged out.");
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <p class="who">
+            "Site " <strong>{info.site}</strong> " · session until " {info.expires_at}
+            <button type="button" class="logout" on:click=logout>"Log out"</button>
+        </p>
+    }
+}
+
+#[component]
+fn LoginForm() -> impl IntoView {
+    let ctx = Ctx::get();
+    let key = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        spawn_local(async move {
+            let login = Login {
+                key: key.get_untracked(),
+            };
+            match api::post::<_, SessionInfo>(AdminOp::Login, &login).await {
+                Ok(info) => {
+                    key.set(String::new());
+                    ctx.done("Logged in.");
+                    ctx.session.set(Some(info));
+                }
+                Err(e) => {
+                    ctx.fail(e);
+                    if let Some(el) = input.get_untracked() {
+                        let _ = el.focus();
+                        el.select();
+                    }
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="login">
+            <h2>"Log in"</h2>
+            <form on:submit=submit>
+                <label for="console-key">"Console key"</label>
+                <input id="console-key" type="password" autocomplete="current-password"
+                    required node_ref=input bind:value=key/>
+                <p class="hint">"The OWNER_KEY secret of this deployment."</p>
+                <button type="submit" disabled=move || busy.get()>"Log in"</button>
+            </form>
+        </main>
+    }
+}
+
+#[component]
+fn Console() -> impl IntoView {
+    let section = RwSignal::new(Section::from_hash());
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        section.set(Section::from_hash());
+    });
+    on_cleanup(move || on_hash.remove());
+    view! {
+        <nav aria-label="Console sections">
+            <ul class="tabs">
+                {Section::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <li>
+                                <a href=format!("#{}", s.slug())
+                                    aria-current=move || (section.get() == s).then_some("page")>
+                                    {s.label()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <main>
+            {move || {
+                let s = section.get();
+                let heading = s.label();
+                let body = match s {
+                    Section::Comments(tab) => {
+                        view! { <crate::comments::Comments tab=tab/> }.into_any()
+                    }
+                    Section::Threads => view! { <crate::threads::Threads/> }.into_any(),
+                    Section::People => view! { <crate::people::People/> }.into_any(),
+                    Section::Settings => view! { <crate::settings::SettingsForm/> }.into_any(),
+                    Section::Audit => view! { <crate::audit::Audit/> }.into_any(),
+                };
+                view! { <h2>{heading}</h2> {body} }
+            }}
+        </main>
+    }
+}

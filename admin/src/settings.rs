@@ -1,0 +1,390 @@
+//! Settings without a redeploy: the `sites` row's JSON. Empty fields fall back to the
+//! deployment's defaults (wrangler.toml), shown as each field's placeholder.
+
+use colloquy_core::console::{Badge, Done, Settings, SettingsDefaults};
+use colloquy_core::endpoint::AdminOp;
+use colloquy_core::settings::{
+    Event, ModerationMode, MutedWords, SiteSettings, Webhook, WebhookFormat,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::app::Ctx;
+
+/// One number field: empty means "the default".
+fn number_text<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The form's fields, as typed.
+#[derive(Clone, Copy)]
+struct Fields {
+    moderation: RwSignal<String>,
+    trust_after: RwSignal<String>,
+    origins: RwSignal<String>,
+    max_depth: RwSignal<String>,
+    edit_window: RwSignal<String>,
+    page_size: RwSignal<String>,
+    max_links: RwSignal<String>,
+    muted_name: RwSignal<String>,
+    muted_body: RwSignal<String>,
+    muted_website: RwSignal<String>,
+    report_threshold: RwSignal<String>,
+    reporter_threshold: RwSignal<String>,
+    auto_close_days: RwSignal<String>,
+    webhooks: RwSignal<Vec<Webhook>>,
+    digest_email: RwSignal<String>,
+}
+
+impl Fields {
+    fn new(s: &SiteSettings) -> Self {
+        let text = |v: String| RwSignal::new(v);
+        Fields {
+            moderation: text(
+                s.moderation
+                    .map(|m| m.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            trust_after: text(number_text(s.trust_after)),
+            origins: text(s.allowed_origins.join("\n")),
+            max_depth: text(number_text(s.max_depth)),
+            edit_window: text(number_text(s.edit_window_secs)),
+            page_size: text(number_text(s.page_size)),
+            max_links: text(number_text(s.max_links)),
+            muted_name: text(s.muted.name.join("\n")),
+            muted_body: text(s.muted.body.join("\n")),
+            muted_website: text(s.muted.website.join("\n")),
+            report_threshold: text(number_text(s.report_threshold)),
+            reporter_threshold: text(number_text(s.reporter_threshold)),
+            auto_close_days: text(number_text(s.auto_close_days)),
+            webhooks: RwSignal::new(s.webhooks.clone()),
+            digest_email: text(s.digest_email.clone().unwrap_or_default()),
+        }
+    }
+
+    /// The settings these fields say, or the first field that is not a number.
+    fn settings(self) -> Result<SiteSettings, String> {
+        fn num<T: std::str::FromStr>(
+            label: &str,
+            field: RwSignal<String>,
+        ) -> Result<Option<T>, String> {
+            let text = field.get_untracked();
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse()
+                .map(Some)
+                .map_err(|_| format!("{label}: “{text}” is not a whole number."))
+        }
+        let digest = self.digest_email.get_untracked().trim().to_owned();
+        Ok(SiteSettings {
+            moderation: ModerationMode::parse(&self.moderation.get_untracked())
+                .filter(|_| !self.moderation.get_untracked().is_empty()),
+            trust_after: num("Trusted after", self.trust_after)?,
+            allowed_origins: lines(&self.origins.get_untracked()),
+            max_depth: num("Maximum depth", self.max_depth)?,
+            edit_window_secs: num("Edit window", self.edit_window)?,
+            page_size: num("Page size", self.page_size)?,
+            max_links: num("Links allowed", self.max_links)?,
+            muted: MutedWords {
+                name: lines(&self.muted_name.get_untracked()),
+                body: lines(&self.muted_body.get_untracked()),
+                website: lines(&self.muted_website.get_untracked()),
+            },
+            report_threshold: num("Reports that hide a comment", self.report_threshold)?,
+            reporter_threshold: num("Reports that hold an author", self.reporter_threshold)?,
+            auto_close_days: num("Close threads after", self.auto_close_days)?,
+            webhooks: self
+                .webhooks
+                .get_untracked()
+                .into_iter()
+                .filter(|w| !w.url.trim().is_empty())
+                .collect(),
+            digest_email: (!digest.is_empty()).then_some(digest),
+        })
+    }
+}
+
+#[component]
+pub fn SettingsForm() -> impl IntoView {
+    let ctx = Ctx::get();
+    let loaded = RwSignal::new(None::<(Fields, SettingsDefaults)>);
+    spawn_local(async move {
+        match api::get::<Settings>(AdminOp::Settings, "").await {
+            Ok(s) => loaded.set(Some((Fields::new(&s.settings), s.defaults))),
+            Err(e) => ctx.fail(e),
+        }
+    });
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p>"Loading…"</p> }.into_any(),
+            Some((fields, defaults)) => view! { <Form fields=fields defaults=defaults/> }.into_any(),
+        }}
+        <BadgeToken/>
+        <WebhookSecret/>
+    }
+}
+
+/// A labelled number input whose placeholder is the default.
+#[component]
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    default: String,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" inputmode="numeric" bind:value=value
+                placeholder=format!("default: {default}") aria-describedby=hint_id.clone()/>
+            <small id=hint_id>{if hint.is_empty() { format!("Empty: {default}.") } else { format!("{hint} Empty: {default}.") }}</small>
+        </div>
+    }
+}
+
+#[component]
+fn LinesField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    hint: String,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea id=id rows="3" bind:value=value aria-describedby=hint_id.clone()></textarea>
+            <small id=hint_id>{hint}</small>
+        </div>
+    }
+}
+
+#[component]
+fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
+    let ctx = Ctx::get();
+    let busy = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let settings = match fields.settings() {
+            Ok(s) => s,
+            Err(message) => {
+                ctx.status.set(String::new());
+                ctx.error.set(message);
+                return;
+            }
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let body = Settings {
+                settings,
+                defaults: defaults_placeholder(),
+            };
+            match api::post::<_, Done>(AdminOp::SaveSettings, &body).await {
+                Ok(_) => ctx.done("Settings saved. Readers get them with their next request."),
+                Err(e) => ctx.fail(e),
+            }
+            busy.set(false);
+        });
+    };
+    let d = defaults.clone();
+    view! {
+        <form class="settings" on:submit=save>
+            <fieldset>
+                <legend>"Moderation"</legend>
+                <div class="field">
+                    <label for="set-moderation">"Who waits for approval"</label>
+                    <select id="set-moderation" bind:value=fields.moderation>
+                        <option value="">{format!("Default ({})", d.moderation)}</option>
+                        <option value="off">"Nobody (spam rules still hold what they catch)"</option>
+                        <option value="all">"Everybody"</option>
+                        <option value="first_time">"First-time commenters"</option>
+                    </select>
+                </div>
+                <NumberField id="set-trust" label="Approved comments before an author is trusted" value=fields.trust_after
+                    default=d.trust_after.to_string()
+                    hint="Same email and the same browser key: an email alone does not make anyone trusted."/>
+                <NumberField id="set-links" label="Links allowed in a comment" value=fields.max_links default=d.max_links.to_string()
+                    hint="More links hold the comment for review."/>
+                <NumberField id="set-reports" label="Reports that hide a comment until reviewed" value=fields.report_threshold default=d.report_threshold.to_string()/>
+                <NumberField id="set-reporter" label="Reports against an author that hold their new comments" value=fields.reporter_threshold default=d.reporter_threshold.to_string()/>
+                <LinesField id="set-muted-name" label="Muted words in names" value=fields.muted_name
+                    hint="One per line; * matches any letters (cas*no). Whole words only, any case.".into()/>
+                <LinesField id="set-muted-body" label="Muted words in comments" value=fields.muted_body hint="One per line.".into()/>
+                <LinesField id="set-muted-website" label="Muted words in websites" value=fields.muted_website hint="One per line.".into()/>
+            </fieldset>
+            <fieldset>
+                <legend>"Threads"</legend>
+                <LinesField id="set-origins" label="More sites allowed to show the comments" value=fields.origins
+                    hint=format!("One origin per line (https://blog.example.org). Always allowed: {}.", d.allowed_origins.join(", "))/>
+                <NumberField id="set-depth" label="Maximum reply depth" value=fields.max_depth default=d.max_depth.to_string()/>
+                <NumberField id="set-edit" label="Edit window (seconds)" value=fields.edit_window default=d.edit_window_secs.to_string()/>
+                <NumberField id="set-page" label="Comments per page" value=fields.page_size default=d.page_size.to_string()/>
+                <NumberField id="set-close" label="Close threads this many days after their first comment" value=fields.auto_close_days
+                    default="never (0)".to_string()/>
+            </fieldset>
+            <fieldset>
+                <legend>"Notifications"</legend>
+                <Webhooks list=fields.webhooks/>
+                <div class="field">
+                    <label for="set-digest">"Email a daily digest of the queue to"</label>
+                    <input id="set-digest" type="email" bind:value=fields.digest_email/>
+                    <small>"Needs the mail API configured (README, Notifications)."</small>
+                </div>
+            </fieldset>
+            <button type="submit" class="primary" disabled=move || busy.get()>"Save settings"</button>
+        </form>
+    }
+}
+
+/// The server ignores `defaults` on save; the wire type carries them both ways.
+fn defaults_placeholder() -> SettingsDefaults {
+    SettingsDefaults {
+        moderation: String::new(),
+        allowed_origins: Vec::new(),
+        max_depth: 0,
+        edit_window_secs: 0,
+        page_size: 0,
+        max_links: 0,
+        trust_after: 0,
+        report_threshold: 0,
+        reporter_threshold: 0,
+    }
+}
+
+fn format_name(format: WebhookFormat) -> &'static str {
+    match format {
+        WebhookFormat::Json => "json",
+        WebhookFormat::Slack => "slack",
+        WebhookFormat::Discord => "discord",
+    }
+}
+
+fn event_label(event: Event) -> &'static str {
+    match event {
+        Event::NewComment => "new comment",
+        Event::PendingComment => "comment waiting",
+        Event::Reply => "reply",
+        Event::Report => "report",
+    }
+}
+
+#[component]
+fn Webhooks(list: RwSignal<Vec<Webhook>>) -> impl IntoView {
+    let add = move |_| {
+        list.update(|l| {
+            l.push(Webhook {
+                url: String::new(),
+                format: WebhookFormat::Json,
+                events: Vec::new(),
+            })
+        })
+    };
+    view! {
+        <div class="webhooks" role="group" aria-labelledby="webhooks-label">
+            <p id="webhooks-label">"Webhooks (no event ticked: all events)"</p>
+            {move || {
+                let count = list.with(Vec::len);
+                (0..count).map(|i| {
+                    let hook = list.with_untracked(|l| l[i].clone());
+                    let url_id = format!("hook-{i}-url");
+                    let format_id = format!("hook-{i}-format");
+                    view! {
+                        <div class="hook">
+                            <label for=url_id.clone()>{format!("Webhook {} address", i + 1)}</label>
+                            <input id=url_id type="url" prop:value=hook.url.clone()
+                                on:change=move |ev| { let v = event_target_value(&ev); list.update(|l| l[i].url = v) }/>
+                            <label for=format_id.clone()>"Format"</label>
+                            <select id=format_id prop:value=format_name(hook.format)
+                                on:change=move |ev| {
+                                    let f = match event_target_value(&ev).as_str() {
+                                        "slack" => WebhookFormat::Slack,
+                                        "discord" => WebhookFormat::Discord,
+                                        _ => WebhookFormat::Json,
+                                    };
+                                    list.update(|l| l[i].format = f)
+                                }>
+                                <option value="json" selected=hook.format == WebhookFormat::Json>"Signed JSON"</option>
+                                <option value="slack" selected=hook.format == WebhookFormat::Slack>"Slack"</option>
+                                <option value="discord" selected=hook.format == WebhookFormat::Discord>"Discord"</option>
+                            </select>
+                            <span class="events">
+                                {Event::ALL.into_iter().map(|event| view! {
+                                    <label>
+                                        <input type="checkbox" prop:checked=hook.events.contains(&event)
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                list.update(|l| {
+                                                    l[i].events.retain(|e| *e != event);
+                                                    if on { l[i].events.push(event) }
+                                                })
+                                            }/>
+                                        " " {event_label(event)}
+                                    </label>
+                                }).collect_view()}
+                            </span>
+                            <button type="button" on:click=move |_| list.update(|l| { l.remove(i); })>
+                                {format!("Remove webhook {}", i + 1)}
+                            </button>
+                        </div>
+                    }
+                }).collect_view()
+            }}
+            <button type="button" on:click=add>"Add a webhook"</button>
+        </div>
+    }
+}
+
+/// A badge-only token for the owner's own browsers: the console key never goes to the
+/// host page.
+#[component]
+fn BadgeToken() -> impl IntoView {
+    let ctx = Ctx::get();
+    let token = RwSignal::new(None::<String>);
+    let issue = move |_| {
+        spawn_local(async move {
+            match api::post::<_, Badge>(AdminOp::Badge, &()).await {
+                Ok(b) => {
+                    token.set(Some(b.token));
+                    ctx.done("New badge token issued; the previous one stopped working.");
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="badge-token" aria-labelledby="badge-heading">
+            <h3 id="badge-heading">"Owner badge on your site"</h3>
+            <p>"Your own comments on the site show an owner badge in browsers that hold a badge token. The token only marks comments: it cannot open this console."</p>
+            <button type="button" on:click=issue>"Issue a new badge token"</button>
+            {move || token.get().map(|t| view! {
+                <p>"Open any page of your site once in each of your browsers with this at the end of its address:"</p>
+                <p><code class="token">{format!("#colloquy-owner={t}")}</code></p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn WebhookSecret() -> impl IntoView {
+    let ctx = Ctx::get();
+    view! {
+        <section aria-labelledby="secret-heading">
+            <h3 id="secret-heading">"Webhook signing secret"</h3>
+            <p>"Signed JSON webhooks carry X-Colloquy-Signature: sha256=HMAC(secret, timestamp + \".\" + body) and X-Colloquy-Timestamp (README, Notifications)."</p>
+            <p><code class="token">{move || ctx.session.get().map(|s| s.webhook_secret).unwrap_or_default()}</code></p>
+        </section>
+    }
+}

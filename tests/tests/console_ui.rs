@@ -1,0 +1,438 @@
+//! The moderation console (`/admin`, its own wasm) in headless Chromium: logging in and
+//! out, the queue's keyboard and bulk actions, replying as the owner, locking a thread,
+//! the settings form — each checked against what readers then get — and axe-core on
+//! every screen. Screenshots of the queue and the settings go to docs/screenshots.
+
+use colloquy_core::api::Sort;
+use colloquy_core::console::{CommentList, Settings};
+use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_e2e::browser::{poll, session};
+use colloquy_e2e::console::{owner_key, Console};
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::request;
+use colloquy_e2e::unique_thread;
+use fantoccini::{Client, Locator};
+use serde_json::json;
+
+/// The thread as readers get it (server-rendered first paint).
+fn embed(d: &Deployment, thread: &str) -> String {
+    let q = EmbedQuery {
+        thread: ThreadQuery {
+            thread: thread.into(),
+            sort: Sort::Oldest,
+            cursor: None,
+        },
+        lang: "en".into(),
+        ..Default::default()
+    };
+    let reply = request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"");
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.text
+}
+
+async fn wait_css(client: &Client, css: &str) -> fantoccini::elements::Element {
+    poll(&format!("`{css}` in the console"), || async {
+        client.find(Locator::Css(css)).await.ok()
+    })
+    .await
+}
+
+/// Wait until `css` has text containing `needle`.
+async fn wait_text(client: &Client, css: &str, needle: &str) {
+    poll(&format!("`{css}` saying {needle:?}"), || async {
+        let el = client.find(Locator::Css(css)).await.ok()?;
+        el.text()
+            .await
+            .ok()
+            .filter(|t| t.contains(needle))
+            .map(|_| ())
+    })
+    .await;
+}
+
+async fn count(client: &Client, css: &str) -> usize {
+    client
+        .find_all(Locator::Css(css))
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+async fn wait_count(client: &Client, css: &str, n: usize) {
+    poll(&format!("{n} × `{css}`"), || async {
+        (count(client, css).await == n).then_some(())
+    })
+    .await;
+}
+
+async fn active(client: &Client, js: &str) -> serde_json::Value {
+    client
+        .execute(
+            &format!("const el = document.activeElement; return {js};"),
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+async fn press(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_css(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Find a button by its text, inside `scope` (a CSS selector).
+async fn click_button(client: &Client, scope: &str, text: &str) {
+    let xpath = format!(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' {scope} ')]//button[normalize-space(.)='{text}'] | //{scope}//button[normalize-space(.)='{text}']"
+    );
+    let button = poll(&format!("button “{text}” in {scope}"), || async {
+        client.find(Locator::XPath(&xpath)).await.ok()
+    })
+    .await;
+    button
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click “{text}”: {e}"));
+}
+
+async fn open_section(client: &Client, slug: &str) {
+    click(client, &format!("nav a[href='#{slug}']")).await;
+    wait_css(client, &format!("nav a[href='#{slug}'][aria-current=page]")).await;
+}
+
+/// Narrow the current list to one thread's comments.
+async fn filter(client: &Client, text: &str) {
+    let field = wait_css(client, "#console-search").await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+    field.send_keys("\u{E007}").await.unwrap();
+}
+
+/// axe-core on the whole console page.
+async fn assert_console_accessible(client: &Client, situation: &str) {
+    let path = colloquy_e2e::env_url(colloquy_e2e::env_names::AXE);
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // The console's CSP allows no inline or injected script, so axe goes in through
+    // WebDriver's own script evaluation (not a <script> element).
+    client
+        .execute(&format!("{source}\n;return true;"), vec![])
+        .await
+        .expect("inject axe-core");
+    let violations = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help}\n    ` +
+                  v.nodes.map(n => `${n.target.join(' ')} :: ${n.failureSummary}`).join('\n    '))))
+              .catch(e => done(['axe failed: ' + e]));"#,
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let list: Vec<String> = serde_json::from_value(violations).unwrap();
+    assert!(
+        list.is_empty(),
+        "accessibility violations ({situation}):\n{}",
+        list.join("\n")
+    );
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let Ok(dir) = std::env::var(colloquy_e2e::env_names::SCREENSHOTS) else {
+        return;
+    };
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
+async fn log_in(client: &Client, d: &Deployment) {
+    client.goto(&format!("{}/admin/", d.api)).await.unwrap();
+    let key = wait_css(client, "#console-key").await;
+    key.send_keys(&owner_key()).await.unwrap();
+    key.send_keys("\u{E007}").await.unwrap();
+    wait_css(client, "nav a[aria-current=page]").await;
+}
+
+/// A comment the default spam rules hold: more links than allowed.
+fn linky(n: usize) -> String {
+    (0..=n)
+        .map(|i| format!("https://example.org/{i} "))
+        .collect()
+}
+
+#[tokio::test]
+async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
+    let d = Deployment::main();
+    let thread = unique_thread("console-ui");
+    for body in ["First held", "Second held", "Third held"] {
+        d.create_id(comment(&thread).body(&format!("{body} {}", linky(3))));
+    }
+    d.create_id(comment(&thread).body("Already public"));
+    assert!(
+        !embed(&d, &thread).contains("First held"),
+        "held, not public"
+    );
+
+    let client = session().await;
+    client.goto(&format!("{}/admin/", d.api)).await.unwrap();
+    // The login form has the focus; a wrong key says so and keeps the focus there.
+    wait_css(&client, "#console-key").await;
+    poll("focus in the key field", || async {
+        (active(&client, "el.id").await == json!("console-key")).then_some(())
+    })
+    .await;
+    assert_console_accessible(&client, "login").await;
+    press(&client, "not-the-key\u{E007}").await;
+    poll("the failure", || async {
+        let t = client
+            .find(Locator::Css("[role=alert]"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert_eq!(active(&client, "el.id").await, json!("console-key"));
+    let cookies = client.get_all_cookies().await.unwrap();
+    assert!(
+        cookies.is_empty(),
+        "no session for a wrong key: {cookies:?}"
+    );
+
+    log_in(&client, &d).await;
+    // The cookie is out of the page's reach.
+    assert_eq!(
+        client
+            .execute("return document.cookie", vec![])
+            .await
+            .unwrap(),
+        json!("")
+    );
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 3).await;
+    assert!(
+        client
+            .source()
+            .await
+            .unwrap()
+            .contains("held: too many links"),
+        "the reason is shown"
+    );
+    assert_console_accessible(&client, "queue").await;
+    screenshot(&client, "console-queue").await;
+
+    // Keyboard: focus the first comment, select it and the next, approve both.
+    client
+        .execute("document.querySelector('li.item').focus()", vec![])
+        .await
+        .unwrap();
+    press(&client, "x").await;
+    press(&client, "j").await;
+    assert_eq!(active(&client, "el.dataset.index").await, json!("1"));
+    press(&client, "x").await;
+    wait_text(&client, ".toolbar .count", "2 selected").await;
+    press(&client, "a").await;
+    wait_text(&client, "[role=status]", "Approved 2 comments.").await;
+    wait_count(&client, "li.item", 1).await;
+    poll("the focus on the remaining comment", || async {
+        (active(&client, "el.className")
+            .await
+            .as_str()?
+            .contains("item"))
+        .then_some(())
+    })
+    .await;
+    // Newest first: the two selected were the third and the second.
+    let seen = embed(&d, &thread);
+    assert!(
+        seen.contains("Third held") && seen.contains("Second held"),
+        "approved are public at once"
+    );
+    assert!(!seen.contains("First held"));
+
+    // The last one by button: spam. Gone from the queue and still not public.
+    click_button(&client, "item", "Spam").await;
+    wait_text(&client, "[role=status]", "Marked as spam 1 comment.").await;
+    wait_css(&client, ".list-empty").await;
+    open_section(&client, "spam").await;
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 1).await;
+    assert!(client.source().await.unwrap().contains("First held"));
+
+    // Reply as the owner, from "Everything".
+    open_section(&client, "all").await;
+    filter(&client, &thread).await;
+    // Everything: the three public ones and the spam (marked as such).
+    wait_count(&client, "li.item", 4).await;
+    let reply_to = client
+        .find(Locator::XPath(
+            "//li[contains(@class,'item')][.//div[contains(@class,'body')][contains(., 'Already public')]]//button[normalize-space(.)='Reply as owner']",
+        ))
+        .await
+        .expect("Reply as owner on the public comment");
+    reply_to.click().await.unwrap();
+    poll("focus in the reply box", || async {
+        (active(&client, "el.tagName").await == json!("TEXTAREA")).then_some(())
+    })
+    .await;
+    assert_console_accessible(&client, "reply panel").await;
+    press(&client, "Thanks for **reading**.").await;
+    click_button(&client, "panel", "Publish reply").await;
+    wait_text(&client, "[role=status]", "Reply published").await;
+    let seen = embed(&d, &thread);
+    assert!(
+        seen.contains("<strong>reading</strong>") && seen.contains(">Author<"),
+        "the owner's reply shows with the badge"
+    );
+
+    // Log out: back to the form, and the old cookie opens nothing.
+    click(&client, "button.logout").await;
+    wait_css(&client, "#console-key").await;
+    client.refresh().await.unwrap();
+    wait_css(&client, "#console-key").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
+    // Strict holds every comment already; a settings change there touches no other test
+    // (a muted word nobody else uses).
+    let d = Deployment::strict();
+    let thread = unique_thread("console-lock");
+    let main = Deployment::main();
+    main.create_id(
+        comment(&thread)
+            .title("Lockable article")
+            .body("Open for now"),
+    );
+    let client = session().await;
+    log_in(&client, &main).await;
+    open_section(&client, "threads").await;
+    let lock = format!("//tr[.//small[normalize-space(.)='{thread}']]//button");
+    let button = poll("the thread's Lock button", || async {
+        client.find(Locator::XPath(&lock)).await.ok()
+    })
+    .await;
+    assert_eq!(button.text().await.unwrap(), "Lock");
+    button.click().await.unwrap();
+    wait_text(&client, "[role=status]", "Locked").await;
+    assert!(embed(&main, &thread).contains("Comments are closed."));
+    assert_console_accessible(&client, "threads").await;
+    let unlock = poll("Unlock", || async {
+        let b = client.find(Locator::XPath(&lock)).await.ok()?;
+        (b.text().await.ok()? == "Unlock").then_some(b)
+    })
+    .await;
+    unlock.click().await.unwrap();
+    wait_text(&client, "[role=status]", "Unlocked").await;
+    assert!(!embed(&main, &thread).contains("Comments are closed."));
+    client.close().await.unwrap();
+
+    let client = session().await;
+    log_in(&client, &d).await;
+    open_section(&client, "settings").await;
+    let muted = wait_css(&client, "#set-muted-body").await;
+    let word = format!("zq{}", &thread[thread.len() - 6..]).replace(['/', '-'], "x");
+    muted.send_keys(&word).await.unwrap();
+    let page = wait_css(&client, "#set-page").await;
+    page.send_keys("not a number").await.unwrap();
+    click(&client, "button.primary").await;
+    wait_text(&client, "[role=alert]", "is not a whole number").await;
+    // Emptied as a person does it (select all, delete): empty means the default.
+    page.send_keys("\u{E009}a\u{E009}\u{E003}").await.unwrap();
+    click_button(&client, "webhooks", "Add a webhook").await;
+    wait_css(&client, "#hook-0-url")
+        .await
+        .send_keys("https://hooks.example.org/colloquy")
+        .await
+        .unwrap();
+    assert_console_accessible(&client, "settings").await;
+    client
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&client, "console-settings").await;
+    click(&client, "button.primary").await;
+    wait_text(&client, "[role=status]", "Settings saved").await;
+    let saved: Settings = Console::login(&d).get(AdminOp::Settings, "").expect(200);
+    assert!(saved.settings.muted.body.contains(&word), "{saved:?}");
+    assert_eq!(
+        saved.settings.webhooks[0].url,
+        "https://hooks.example.org/colloquy"
+    );
+    assert_eq!(
+        saved.settings.page_size, None,
+        "an empty field keeps the default"
+    );
+    // A reload shows what is stored.
+    client.refresh().await.unwrap();
+    let muted = wait_css(&client, "#set-muted-body").await;
+    assert!(muted
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .contains(&word));
+    // Clean up for the other tests of this deployment: remove the webhook again.
+    click_button(&client, "hook", "Remove webhook 1").await;
+    click(&client, "button.primary").await;
+    wait_text(&client, "[role=status]", "Settings saved").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reader_reports_a_comment_and_the_owner_finds_it_reported() {
+    let d = Deployment::main();
+    let thread = unique_thread("console-report");
+    let id = d.create_id(comment(&thread).body("Something rude"));
+    let client = session().await;
+    let root = colloquy_e2e::browser::open_demo(&client, Some(&thread)).await;
+    colloquy_e2e::browser::click(&root, "button.cq-report").await;
+    // The focus moves to the reasons; sending says thanks where the question was.
+    let focused = colloquy_e2e::browser::in_widget(
+        &client,
+        "return root.activeElement && root.activeElement.className",
+    )
+    .await;
+    assert_eq!(focused, json!("cq-report-reason"));
+    colloquy_e2e::browser::assert_accessible(&client, "report box").await;
+    colloquy_e2e::browser::click(&root, ".cq-report-send").await;
+    colloquy_e2e::browser::wait_for_text(&root, ".cq-report-box [role=status]", "").await;
+    let focused = colloquy_e2e::browser::in_widget(
+        &client,
+        "return root.activeElement && root.activeElement.getAttribute('role')",
+    )
+    .await;
+    assert_eq!(focused, json!("status"));
+    client.close().await.unwrap();
+
+    let console = Console::login(&d);
+    let reported: CommentList = console
+        .get(
+            AdminOp::Comments,
+            &format!("tab=reported&q={}", thread.replace('/', "%2F")),
+        )
+        .expect(200);
+    assert_eq!(reported.comments.len(), 1);
+    assert_eq!(reported.comments[0].id, id);
+    assert_eq!(reported.comments[0].reports, 1);
+}
