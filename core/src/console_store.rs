@@ -432,6 +432,12 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                     ),
                     args.clone(),
                 ),
+                // Emails not sent yet go with the address (sent ones keep no body).
+                Query::new(
+                    "DELETE FROM outbox WHERE kind = 'email' AND sent_at IS NULL AND target IN \
+                     (SELECT email FROM subscriptions WHERE email_hash = ?1) AND ?2 = ?2",
+                    args.clone(),
+                ),
                 Query::new(
                     "DELETE FROM subscriptions WHERE email_hash = ?1 AND ?2 = ?2",
                     args.clone(),

@@ -14,6 +14,10 @@ pub mod endpoint;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod notify;
+#[cfg(feature = "server")]
+pub mod outbox;
 pub mod ratelimit;
 #[cfg(feature = "server")]
 pub mod render;

@@ -45,6 +45,8 @@ pub struct SiteConfig {
     pub digest_email: Option<String>,
     /// A mail API is configured: reply emails (and the queue digest) can be sent.
     pub reply_notifications: bool,
+    /// The sender of notification emails (`MAIL_FROM`); `None`: no emails.
+    pub mail_from: Option<String>,
     /// Gravatar's image base URL: when set (the owner's opt-in), Gravatar hashes are
     /// published and the widget shows Gravatar images.
     pub gravatar_url: Option<String>,
@@ -81,6 +83,7 @@ impl SiteConfig {
             webhooks: Vec::new(),
             digest_email: None,
             reply_notifications: false,
+            mail_from: None,
             gravatar_url: None,
         }
     }

@@ -27,7 +27,7 @@ const LOGIN_LIMITS: &str = "5/900";
 const LIST_PAGE: u32 = 50;
 
 /// The permalink of a comment: its thread's URL with the comment's fragment.
-fn permalink(thread: &ThreadRecord, id: CommentId) -> Option<String> {
+pub(super) fn permalink(thread: &ThreadRecord, id: CommentId) -> Option<String> {
     thread
         .url
         .as_ref()

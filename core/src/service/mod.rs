@@ -8,6 +8,7 @@
 
 mod console;
 mod error;
+mod notify;
 mod owner;
 mod read;
 mod write;
@@ -17,6 +18,7 @@ mod tests;
 
 pub use console::{settings_defaults, SESSION_SECS};
 pub use error::ServiceError;
+pub use notify::LinkAction;
 
 use crate::api::PublicComment;
 use crate::client::{ClientKeys, WIDE_BUDGET};

@@ -1,0 +1,419 @@
+//! Notifications, planned without sending anything: which webhook deliveries and which
+//! emails an event makes, their bodies, and when a failed one is tried again. The Worker
+//! stores what this plans in the D1 outbox and sends it after the response (or from the
+//! Cron Trigger); nothing here touches the network.
+//!
+//! Webhook and chat bodies never carry an email address; reply emails go only to
+//! addresses whose owner confirmed them (double opt-in).
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::api::CommentId;
+use crate::settings::{Event, Webhook, WebhookFormat};
+
+/// What a notification says about one comment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeComment {
+    pub id: CommentId,
+    pub parent_id: Option<CommentId>,
+    pub author: String,
+    /// What the author typed (Markdown source), cut to a short excerpt.
+    pub text: String,
+    /// `approved` or `pending`.
+    pub status: String,
+    pub created_at: String,
+    /// The article's address with `#comment-<id>`, when the thread knows its URL.
+    pub permalink: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeThread {
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+}
+
+/// One event, as webhooks hear it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub event: Event,
+    pub site: String,
+    pub thread: NoticeThread,
+    pub comment: NoticeComment,
+    /// For a reply: who wrote the comment it answers.
+    pub parent_author: Option<String>,
+    /// For a report: the reason and how many reports the comment has now.
+    pub report: Option<(String, u32)>,
+}
+
+/// Where an outbox row goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Webhook(WebhookFormat),
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook(WebhookFormat::Json) => "webhook",
+            Channel::Webhook(WebhookFormat::Slack) => "slack",
+            Channel::Webhook(WebhookFormat::Discord) => "discord",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "webhook" => Channel::Webhook(WebhookFormat::Json),
+            "slack" => Channel::Webhook(WebhookFormat::Slack),
+            "discord" => Channel::Webhook(WebhookFormat::Discord),
+            "email" => Channel::Email,
+            _ => return None,
+        })
+    }
+}
+
+/// One message to send: a webhook POST or an email for the mail API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub channel: Channel,
+    /// The webhook's URL or the recipient's address.
+    pub target: String,
+    /// The request body (for an email, the mail API's JSON).
+    pub body: String,
+    /// The event name (`X-Colloquy-Event`), or the email's kind.
+    pub label: String,
+}
+
+/// A cut of `text` for notifications: whitespace folded, at most `max` characters.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= max {
+        return folded;
+    }
+    let mut cut: String = folded.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn thread_name(t: &NoticeThread) -> &str {
+    t.title.as_deref().unwrap_or(&t.key)
+}
+
+impl Notice {
+    /// Colloquy's own JSON (signed when sent).
+    pub fn json_body(&self) -> String {
+        let mut body = json!({
+            "event": self.event.as_str(),
+            "site": self.site,
+            "thread": self.thread,
+            "comment": self.comment,
+        });
+        if let Some(parent) = &self.parent_author {
+            body["parent_author"] = json!(parent);
+        }
+        if let Some((reason, reports)) = &self.report {
+            body["report"] = json!({ "reason": reason, "reports": reports });
+        }
+        body.to_string()
+    }
+
+    /// One line for a chat channel.
+    pub fn chat_line(&self) -> String {
+        let who = &self.comment.author;
+        let on = thread_name(&self.thread);
+        let what = match self.event {
+            Event::NewComment => format!("New comment by {who} on “{on}”"),
+            Event::PendingComment => format!("Comment by {who} on “{on}” waits for approval"),
+            Event::Reply => format!(
+                "{who} replied to {} on “{on}”",
+                self.parent_author.as_deref().unwrap_or("a comment")
+            ),
+            Event::Report => format!(
+                "Comment by {who} on “{on}” reported ({})",
+                self.report.as_ref().map_or("", |(r, _)| r.as_str())
+            ),
+        };
+        let link = self
+            .comment
+            .permalink
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
+        format!("{what}: {}{link}", self.comment.text)
+    }
+
+    /// The body for one webhook in its format.
+    pub fn webhook_body(&self, format: WebhookFormat) -> String {
+        match format {
+            WebhookFormat::Json => self.json_body(),
+            // Slack's mrkdwn treats `<`, `>` and `&` as control characters.
+            WebhookFormat::Slack => json!({
+                "text": self
+                    .chat_line()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            })
+            .to_string(),
+            // No mentions: a commenter typing @everyone must not ping the owner's server.
+            WebhookFormat::Discord => json!({
+                "content": excerpt(&self.chat_line(), 1900),
+                "allowed_mentions": { "parse": [] }
+            })
+            .to_string(),
+        }
+    }
+}
+
+/// The deliveries `notice` makes to the site's webhooks (those that hear its event).
+pub fn webhook_deliveries(hooks: &[Webhook], notice: &Notice) -> Vec<Delivery> {
+    hooks
+        .iter()
+        .filter(|h| h.hears(notice.event))
+        .map(|h| Delivery {
+            channel: Channel::Webhook(h.format),
+            target: h.url.clone(),
+            body: notice.webhook_body(h.format),
+            label: notice.event.as_str().to_owned(),
+        })
+        .collect()
+}
+
+/// An email, as the mail API is asked to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// One-click unsubscribe (RFC 8058): the link, POSTed to by mail clients.
+    pub unsubscribe: Option<String>,
+}
+
+impl Mail {
+    /// The mail API's JSON: `from`, `to`, `subject`, `text`, `headers` — the shape Resend's
+    /// `POST /emails` takes, and easy to adapt for any other HTTP mail API.
+    pub fn body(&self, from: &str) -> String {
+        let mut body = json!({
+            "from": from,
+            "to": [self.to],
+            "subject": self.subject,
+            "text": self.text,
+        });
+        if let Some(link) = &self.unsubscribe {
+            body["headers"] = json!({
+                "List-Unsubscribe": format!("<{link}>"),
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            });
+        }
+        body.to_string()
+    }
+
+    pub fn delivery(&self, from: &str, label: &str) -> Delivery {
+        Delivery {
+            channel: Channel::Email,
+            target: self.to.clone(),
+            body: self.body(from),
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// The first email to an address that asked for reply notifications: it asks to confirm,
+/// so nobody can subscribe someone else.
+pub fn confirm_mail(to: &str, thread: &NoticeThread, confirm_link: &str) -> Mail {
+    let on = thread_name(thread);
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Confirm reply notifications for “{on}”"),
+        text: format!(
+            "You (or someone using your address) asked to be emailed when someone replies \
+             to a comment on “{on}”.\n\nTo confirm, open this link and press the button:\n\
+             {confirm_link}\n\nIf you did not ask, ignore this email: nothing will be sent \
+             to you.\n"
+        ),
+        unsubscribe: None,
+    }
+}
+
+/// A reply to a subscriber's comment.
+pub fn reply_mail(to: &str, notice: &Notice, unsubscribe_link: &str) -> Mail {
+    let on = thread_name(&notice.thread);
+    let link = notice
+        .comment
+        .permalink
+        .as_deref()
+        .map(|l| format!("\nRead it in the thread: {l}\n"))
+        .unwrap_or_default();
+    Mail {
+        to: to.to_owned(),
+        subject: format!(
+            "{} replied to your comment on “{on}”",
+            notice.comment.author
+        ),
+        text: format!(
+            "{} replied to your comment on “{on}”:\n\n{}\n{link}\nStop these emails: \
+             {unsubscribe_link}\n",
+            notice.comment.author, notice.comment.text
+        ),
+        unsubscribe: Some(unsubscribe_link.to_owned()),
+    }
+}
+
+/// The owner's digest of the queue.
+pub fn digest_mail(
+    to: &str,
+    site: &str,
+    waiting: &[(String, NoticeComment)],
+    total: u32,
+    console: Option<&str>,
+) -> Mail {
+    let lines: String = waiting
+        .iter()
+        .map(|(thread, c)| format!("- {} on “{thread}”: {}\n", c.author, c.text))
+        .collect();
+    let open = console
+        .map(|c| format!("\nReview them: {c}\n"))
+        .unwrap_or_default();
+    Mail {
+        to: to.to_owned(),
+        subject: format!("{total} comments wait for approval ({site})"),
+        text: format!("{total} comments wait in the queue of {site}:\n\n{lines}{open}"),
+        unsubscribe: None,
+    }
+}
+
+/// Tries before a delivery is given up.
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// How long after failed attempt number `attempts` (1-based) to try again: `base`,
+/// then 5×, 30×, 120×, 720× (with a 60 s base: 1 min, 5 min, 30 min, 2 h, 12 h); `None`
+/// once [`MAX_ATTEMPTS`] are used up.
+pub fn retry_delay_ms(attempts: u32, base_ms: i64) -> Option<i64> {
+    const FACTORS: [i64; 5] = [1, 5, 30, 120, 720];
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let i = usize::try_from(attempts.saturating_sub(1)).unwrap_or(0);
+    Some(base_ms.saturating_mul(FACTORS[i.min(FACTORS.len() - 1)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(event: Event) -> Notice {
+        Notice {
+            event,
+            site: "blog".into(),
+            thread: NoticeThread {
+                key: "/post/".into(),
+                title: Some("Can communities learn online?".into()),
+                url: Some("https://blog.example.org/post/".into()),
+            },
+            comment: NoticeComment {
+                id: CommentId(7),
+                parent_id: Some(CommentId(3)),
+                author: "Ana <b>".into(),
+                text: "Hello @everyone & <friends>".into(),
+                status: "approved".into(),
+                created_at: "2026-11-29T10:00:00Z".into(),
+                permalink: Some("https://blog.example.org/post/#comment-7".into()),
+            },
+            parent_author: Some("Bo".into()),
+            report: None,
+        }
+    }
+
+    #[test]
+    fn each_format_says_the_event_and_keeps_control_characters_inert() {
+        let n = notice(Event::Reply);
+        let json: serde_json::Value = serde_json::from_str(&n.json_body()).unwrap();
+        assert_eq!(json["event"], "reply");
+        assert_eq!(json["comment"]["id"], 7);
+        assert_eq!(json["parent_author"], "Bo");
+        let slack: serde_json::Value =
+            serde_json::from_str(&n.webhook_body(WebhookFormat::Slack)).unwrap();
+        let text = slack["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("Ana &lt;b&gt; replied to Bo on “Can communities learn online?”"),
+            "{text}"
+        );
+        assert!(text.contains("&amp; &lt;friends&gt;") && !text.contains('<'));
+        let discord: serde_json::Value =
+            serde_json::from_str(&n.webhook_body(WebhookFormat::Discord)).unwrap();
+        assert_eq!(discord["allowed_mentions"]["parse"], json!([]));
+    }
+
+    #[test]
+    fn webhooks_hear_only_their_events() {
+        let hooks = [
+            Webhook {
+                url: "https://a.example/".into(),
+                format: WebhookFormat::Json,
+                events: vec![],
+            },
+            Webhook {
+                url: "https://b.example/".into(),
+                format: WebhookFormat::Slack,
+                events: vec![Event::Report],
+            },
+        ];
+        let d = webhook_deliveries(&hooks, &notice(Event::NewComment));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].target, "https://a.example/");
+        assert_eq!(d[0].channel.as_str(), "webhook");
+        assert_eq!(webhook_deliveries(&hooks, &notice(Event::Report)).len(), 2);
+        for c in ["webhook", "slack", "discord", "email"] {
+            assert_eq!(Channel::parse(c).unwrap().as_str(), c);
+        }
+    }
+
+    #[test]
+    fn reply_mail_has_one_click_unsubscribe_and_the_confirm_mail_none() {
+        let n = notice(Event::Reply);
+        let mail = reply_mail("ana@example.org", &n, "https://c.example/u?id=1&token=x");
+        let body: serde_json::Value =
+            serde_json::from_str(&mail.body("Blog <c@example.org>")).unwrap();
+        assert_eq!(body["to"], json!(["ana@example.org"]));
+        assert_eq!(
+            body["headers"]["List-Unsubscribe"],
+            "<https://c.example/u?id=1&token=x>"
+        );
+        assert_eq!(
+            body["headers"]["List-Unsubscribe-Post"],
+            "List-Unsubscribe=One-Click"
+        );
+        assert!(body["text"].as_str().unwrap().contains("#comment-7"));
+        let confirm = confirm_mail("x@example.org", &n.thread, "https://c.example/confirm");
+        let body: serde_json::Value = serde_json::from_str(&confirm.body("f")).unwrap();
+        assert!(body.get("headers").is_none());
+        assert!(body["text"].as_str().unwrap().contains("ignore this email"));
+    }
+
+    #[test]
+    fn retries_back_off_then_stop() {
+        let delays: Vec<_> = (1..=MAX_ATTEMPTS)
+            .map(|a| retry_delay_ms(a, 60_000))
+            .collect();
+        assert_eq!(
+            delays,
+            vec![
+                Some(60_000),
+                Some(300_000),
+                Some(1_800_000),
+                Some(7_200_000),
+                Some(43_200_000),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn excerpts_fold_whitespace_and_cut_by_characters() {
+        assert_eq!(excerpt("a\n\n  b", 10), "a b");
+        assert_eq!(excerpt("žžžžžž", 4), "žžž…");
+    }
+}

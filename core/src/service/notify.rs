@@ -1,0 +1,459 @@
+//! What events notify, and reply subscriptions: plans deliveries ([`crate::notify`]) for
+//! a comment, an approval, a report or the queue digest and puts them in the outbox;
+//! checks the links in subscription emails. Sending is the Worker's job.
+
+use crate::api::CommentId;
+use crate::console::Tab;
+use crate::console_store::ConsoleStore;
+use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::notify::{self, Delivery, Notice, NoticeComment, NoticeThread};
+use crate::outbox::OutboxStore;
+use crate::settings::Event;
+use crate::store::CommentStore;
+use crate::token::Purpose;
+
+use super::{rfc3339, HumanCheck, Service, ServiceError};
+
+/// What a subscription link asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAction {
+    Confirm,
+    Unsubscribe,
+}
+
+impl LinkAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkAction::Confirm => "confirm",
+            LinkAction::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+/// Characters of a comment quoted in a notification.
+const EXCERPT: usize = 500;
+
+fn notice_comment(c: &CommentRecord, t: &ThreadRecord) -> NoticeComment {
+    NoticeComment {
+        id: c.id,
+        parent_id: c.parent_id,
+        author: c.author_name.clone(),
+        text: notify::excerpt(&c.body_markdown, EXCERPT),
+        status: c.status.as_str().to_owned(),
+        created_at: rfc3339(c.created_at_ms),
+        permalink: super::console::permalink(t, c.id),
+    }
+}
+
+fn notice_thread(t: &ThreadRecord) -> NoticeThread {
+    NoticeThread {
+        key: t.key.clone(),
+        title: t.title.clone(),
+        url: t.url.clone(),
+    }
+}
+
+/// Constant-time comparison: a link's token must not leak by timing.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S, H> {
+    fn notice(&self, event: Event, c: &CommentRecord, t: &ThreadRecord) -> Notice {
+        Notice {
+            event,
+            site: self.site.id.clone(),
+            thread: notice_thread(t),
+            comment: notice_comment(c, t),
+            parent_author: None,
+            report: None,
+        }
+    }
+
+    /// The address of a subscription link (`base`: the Worker's origin).
+    pub fn subscription_link(&self, base: &str, action: LinkAction, id: i64) -> String {
+        let endpoint = match action {
+            LinkAction::Confirm => crate::endpoint::Endpoint::ConfirmSubscription,
+            LinkAction::Unsubscribe => crate::endpoint::Endpoint::Unsubscribe,
+        };
+        format!(
+            "{}?id={id}&token={}",
+            endpoint.url(base),
+            self.link_token(action, id)
+        )
+    }
+
+    fn link_token(&self, action: LinkAction, id: i64) -> String {
+        self.keys
+            .hash(Purpose::Subscription, &format!("{}:{id}", action.as_str()))
+    }
+
+    /// A comment was just stored (or approved): webhooks for its event, reply emails to
+    /// the confirmed subscribers of the comment it answers, and — when its author asked
+    /// for reply emails — the subscription with its confirmation email. Returns the
+    /// outbox ids to send now.
+    pub async fn notify_comment(
+        &self,
+        id: CommentId,
+        subscribe: bool,
+        base: &str,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, ServiceError> {
+        let Some((c, t)) = self.store.find_comment_in_thread(id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<Delivery> = Vec::new();
+        let hooks = &self.site.webhooks;
+        match c.status {
+            CommentStatus::Pending => {
+                out.extend(notify::webhook_deliveries(
+                    hooks,
+                    &self.notice(Event::PendingComment, &c, &t),
+                ));
+            }
+            CommentStatus::Approved => {
+                out.extend(notify::webhook_deliveries(
+                    hooks,
+                    &self.notice(Event::NewComment, &c, &t),
+                ));
+                if let Some(parent_id) = c.parent_id {
+                    out.extend(self.reply_deliveries(&c, &t, parent_id, base).await?);
+                }
+            }
+            _ => {}
+        }
+        let from = self.site.mail_from.as_deref();
+        if let (true, Some(from), Some(hash)) = (subscribe, from, c.email_hash.as_deref()) {
+            if !c.author_email.trim().is_empty() {
+                let known = self.store.confirmed_before(hash).await?;
+                let (sub, confirmed) = self
+                    .store
+                    .subscribe(c.id, c.author_email.trim(), hash, known, now_ms)
+                    .await?;
+                if !confirmed {
+                    let link = self.subscription_link(base, LinkAction::Confirm, sub);
+                    out.push(
+                        notify::confirm_mail(c.author_email.trim(), &notice_thread(&t), &link)
+                            .delivery(from, "confirm"),
+                    );
+                }
+            }
+        }
+        Ok(self.store.enqueue(&out, now_ms).await?)
+    }
+
+    async fn reply_deliveries(
+        &self,
+        c: &CommentRecord,
+        t: &ThreadRecord,
+        parent_id: CommentId,
+        base: &str,
+    ) -> Result<Vec<Delivery>, ServiceError> {
+        let parent = self
+            .store
+            .find_comment_in_thread(parent_id)
+            .await?
+            .map(|(p, _)| p);
+        let mut notice = self.notice(Event::Reply, c, t);
+        notice.parent_author = parent.as_ref().map(|p| p.author_name.clone());
+        let mut out = notify::webhook_deliveries(&self.site.webhooks, &notice);
+        if let Some(from) = self.site.mail_from.as_deref() {
+            for s in self.store.subscribers(parent_id).await? {
+                // Nobody is emailed about their own reply.
+                if c.email_hash.as_deref() == Some(s.email_hash.as_str()) {
+                    continue;
+                }
+                let link = self.subscription_link(base, LinkAction::Unsubscribe, s.id);
+                out.push(notify::reply_mail(&s.email, &notice, &link).delivery(from, "reply"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The comments among `ids` that wait in the queue (before an approval, to notify
+    /// about the ones that become public).
+    pub async fn pending_among(&self, ids: &[CommentId]) -> Result<Vec<CommentId>, ServiceError> {
+        let mut pending = Vec::new();
+        for id in ids {
+            if let Some((c, _)) = self.store.find_comment_in_thread(*id).await? {
+                if c.status == CommentStatus::Pending {
+                    pending.push(c.id);
+                }
+            }
+        }
+        Ok(pending)
+    }
+
+    /// A reader reported a comment.
+    pub async fn notify_report(
+        &self,
+        id: CommentId,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, ServiceError> {
+        let Some((c, t)) = self.store.find_comment_in_thread(id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut notice = self.notice(Event::Report, &c, &t);
+        notice.report = Some((reason.to_owned(), c.reports));
+        let out = notify::webhook_deliveries(&self.site.webhooks, &notice);
+        Ok(self.store.enqueue(&out, now_ms).await?)
+    }
+
+    /// The owner's digest of the queue, when there is a queue and an address for it.
+    pub async fn digest(
+        &self,
+        console: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, ServiceError> {
+        let (Some(to), Some(from)) = (
+            self.site.digest_email.as_deref(),
+            self.site.mail_from.as_deref(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let waiting = self
+            .store
+            .list_comments(&self.site.id, Tab::Pending, None, None, 100)
+            .await?;
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let total = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
+        let shown: Vec<(String, NoticeComment)> = waiting
+            .iter()
+            .take(10)
+            .map(|(c, t)| {
+                let mut n = notice_comment(c, t);
+                n.text = notify::excerpt(&c.body_markdown, 140);
+                (t.title.clone().unwrap_or_else(|| t.key.clone()), n)
+            })
+            .collect();
+        let mail = notify::digest_mail(to, &self.site.id, &shown, total, console);
+        Ok(self
+            .store
+            .enqueue(&[mail.delivery(from, "digest")], now_ms)
+            .await?)
+    }
+
+    /// Follow a link from a subscription email: confirm, or unsubscribe. `LinkInvalid`
+    /// when the token is not this link's or the subscription is gone (confirming).
+    pub async fn follow_link(
+        &self,
+        action: LinkAction,
+        id: i64,
+        token: &str,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        if !same(token, &self.link_token(action, id)) {
+            return Err(ServiceError::LinkInvalid);
+        }
+        match (action, self.store.subscription(id).await?) {
+            (LinkAction::Confirm, Some(_)) => Ok(self.store.confirm(id, now_ms).await?),
+            (LinkAction::Confirm, None) => Err(ServiceError::LinkInvalid),
+            // Unsubscribing twice is fine: the answer is the same.
+            (LinkAction::Unsubscribe, _) => Ok(self.store.unsubscribe(id).await?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod on_sqlite {
+    use super::*;
+    use crate::api::NewComment;
+    use crate::notify::Channel;
+    use crate::ratelimit::parse_limits;
+    use crate::settings::{Webhook, WebhookFormat};
+    use crate::site::SiteConfig;
+    use crate::sql::SqlStore;
+    use crate::store_contract::Sqlite;
+    use crate::token::Keys;
+    use crate::ErrorCode;
+
+    const T0: i64 = 1_700_000_000_000;
+    const BASE: &str = "https://comments.example.org";
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        pollster::block_on(f)
+    }
+
+    struct Fixture {
+        store: SqlStore<Sqlite>,
+        site: SiteConfig,
+        keys: Keys,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let mut site = SiteConfig::new("default");
+            site.min_submit_ms = 0;
+            site.comment_limits = parse_limits("1000/60").unwrap();
+            site.mail_from = Some("Blog <comments@example.org>".into());
+            site.reply_notifications = true;
+            site.webhooks = vec![Webhook {
+                url: "https://hooks.example.org/h".into(),
+                format: WebhookFormat::Json,
+                events: vec![],
+            }];
+            Fixture {
+                store: SqlStore::new(Sqlite::migrated()),
+                site,
+                keys: Keys::derive("notify test secret"),
+            }
+        }
+
+        fn svc(&self) -> Service<'_, SqlStore<Sqlite>> {
+            Service::new(&self.store, &self.site, &self.keys)
+        }
+
+        /// Post and notify as the Worker does; the comment and the planned deliveries.
+        fn post(
+            &self,
+            email: &str,
+            parent: Option<CommentId>,
+            subscribe: bool,
+            at: i64,
+        ) -> (CommentId, Vec<crate::outbox::OutboxRow>) {
+            let token = self
+                .svc()
+                .form_token("/t/", "c", at - 1)
+                .unwrap()
+                .form_token;
+            let input = NewComment {
+                thread: "/t/".into(),
+                thread_url: Some("https://blog.example.org/t/".into()),
+                parent_id: parent,
+                body: format!("Said by {email}"),
+                name: email.split('@').next().unwrap().into(),
+                email: email.into(),
+                form_token: token,
+                notify_replies: subscribe,
+                ..Default::default()
+            };
+            let id = block(self.svc().post(&input, "c", at)).unwrap().comment.id;
+            let ids = block(self.svc().notify_comment(id, subscribe, BASE, at)).unwrap();
+            let rows = block(self.store.due(Some(&ids), at, 100)).unwrap();
+            (id, rows)
+        }
+    }
+
+    fn mails(rows: &[crate::outbox::OutboxRow]) -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|r| r.channel == Channel::Email)
+            .map(|r| (r.label.clone(), r.target.clone()))
+            .collect()
+    }
+
+    fn link_in(rows: &[crate::outbox::OutboxRow], kind: &str) -> (i64, String) {
+        let body = &rows
+            .iter()
+            .find(|r| r.label == kind && r.channel == Channel::Email)
+            .unwrap()
+            .body;
+        let at = body.find("?id=").unwrap();
+        let rest = &body[at + 4..];
+        let (id, rest) = rest.split_once("&token=").unwrap();
+        let token: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        (id.parse().unwrap(), token)
+    }
+
+    #[test]
+    fn reply_emails_need_a_confirmed_address_and_stop_on_unsubscribe() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        let (ana, rows) = f.post("ana@example.org", None, true, T0);
+        assert_eq!(
+            mails(&rows),
+            vec![("confirm".into(), "ana@example.org".into())]
+        );
+        assert_eq!(rows.iter().filter(|r| r.label == "new_comment").count(), 1);
+        // Before Ana confirms, a reply emails nobody.
+        let (_, rows) = f.post("bo@example.org", Some(ana), false, T0 + 1000);
+        assert!(mails(&rows).is_empty(), "{rows:?}");
+        assert_eq!(
+            rows.iter().filter(|r| r.label == "reply").count(),
+            1,
+            "the reply webhook"
+        );
+        let (sub, token) = link_in(
+            &block(f.store.due(None, T0 + 2000, 100)).unwrap(),
+            "confirm",
+        );
+        let wrong = block(svc.follow_link(LinkAction::Confirm, sub, "00", T0));
+        assert_eq!(wrong.unwrap_err().code(), ErrorCode::LinkInvalid);
+        let swapped = block(svc.follow_link(LinkAction::Unsubscribe, sub, &token, T0));
+        assert_eq!(
+            swapped.unwrap_err().code(),
+            ErrorCode::LinkInvalid,
+            "a confirm token does not unsubscribe"
+        );
+        block(svc.follow_link(LinkAction::Confirm, sub, &token, T0 + 3000)).unwrap();
+        let (_, rows) = f.post("bo@example.org", Some(ana), false, T0 + 4000);
+        assert_eq!(
+            mails(&rows),
+            vec![("reply".into(), "ana@example.org".into())]
+        );
+        assert!(rows
+            .iter()
+            .any(|r| r.body.contains("List-Unsubscribe=One-Click")));
+        // Ana answering under her own comment is not emailed to her.
+        let (_, rows) = f.post("ana@example.org", Some(ana), false, T0 + 5000);
+        assert!(mails(&rows).is_empty());
+        // Her next subscription needs no new confirmation: the address is proven.
+        let (_, rows) = f.post("ana@example.org", None, true, T0 + 6000);
+        assert!(mails(&rows).is_empty(), "{rows:?}");
+        let (unsub, token) = {
+            let (_, rows) = f.post("cy@example.org", Some(ana), false, T0 + 7000);
+            link_in(&rows, "reply")
+        };
+        block(svc.follow_link(LinkAction::Unsubscribe, unsub, &token, T0)).unwrap();
+        block(svc.follow_link(LinkAction::Unsubscribe, unsub, &token, T0)).unwrap();
+        let (_, rows) = f.post("cy@example.org", Some(ana), false, T0 + 8000);
+        assert!(mails(&rows).is_empty());
+    }
+
+    #[test]
+    fn the_outbox_claims_once_backs_off_and_forgets_sent_mail() {
+        let f = Fixture::new();
+        let (_, rows) = f.post("ana@example.org", None, true, T0);
+        let mail = rows
+            .iter()
+            .find(|r| r.channel == Channel::Email)
+            .unwrap()
+            .id;
+        assert!(block(f.store.claim(mail, T0, 60_000)).unwrap());
+        assert!(!block(f.store.claim(mail, T0, 60_000)).unwrap(), "taken");
+        block(f.store.failed(mail, Some(T0 + 1000), "HTTP 500")).unwrap();
+        assert!(block(f.store.due(None, T0 + 999, 10))
+            .unwrap()
+            .iter()
+            .all(|r| r.id != mail));
+        let again = block(f.store.due(None, T0 + 1000, 10)).unwrap();
+        let row = again.iter().find(|r| r.id == mail).unwrap();
+        assert_eq!(row.attempts, 1);
+        assert!(block(f.store.claim(mail, T0 + 1000, 60_000)).unwrap());
+        block(f.store.sent(mail, T0 + 1001)).unwrap();
+        assert!(block(f.store.due(None, i64::MAX - 1, 100))
+            .unwrap()
+            .iter()
+            .all(|r| r.id != mail));
+    }
+
+    #[test]
+    fn pending_comments_notify_as_pending_and_the_digest_lists_them() {
+        let mut f = Fixture::new();
+        f.site.rules.moderation = crate::settings::ModerationMode::All;
+        f.site.digest_email = Some("owner@example.org".into());
+        let (_, rows) = f.post("ana@example.org", None, false, T0);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].label, "pending_comment");
+        let ids = block(f.svc().digest(Some("https://c.example/admin/"), T0)).unwrap();
+        let digest = block(f.store.due(Some(&ids), T0, 10)).unwrap();
+        assert_eq!(digest[0].target, "owner@example.org");
+        assert!(digest[0].body.contains("1 comments wait") && digest[0].body.contains("/admin/"));
+    }
+}
