@@ -76,6 +76,12 @@ pub enum Endpoint {
     ConfirmSubscription,
     /// `POST /subscriptions/unsubscribe?token=…` (one click, RFC 8058).
     Unsubscribe,
+    /// `GET /subscriptions/confirm?…`: the page the confirmation email links to. It only
+    /// shows a button that sends [`Endpoint::ConfirmSubscription`], so a mail scanner
+    /// opening the link confirms nothing.
+    ConfirmPage,
+    /// `GET /subscriptions/unsubscribe?…`: a page with the unsubscribe button.
+    UnsubscribePage,
     /// The owner's console, under `/admin/…` (session cookie, same origin only).
     Admin(AdminOp),
 }
@@ -253,6 +259,8 @@ impl Endpoint {
             (Resource::Report(id), Post) => E::Report(id),
             (Resource::Subscriptions("confirm"), Post) => E::ConfirmSubscription,
             (Resource::Subscriptions(_), Post) => E::Unsubscribe,
+            (Resource::Subscriptions("confirm"), Get) => E::ConfirmPage,
+            (Resource::Subscriptions(_), Get) => E::UnsubscribePage,
             (Resource::Admin(name), m) => E::Admin(
                 AdminOp::ALL
                     .into_iter()
@@ -275,6 +283,8 @@ impl Endpoint {
             | E::Embed
             | E::EmbedMore
             | E::EmbedReplies(_)
+            | E::ConfirmPage
+            | E::UnsubscribePage
             | E::View => Method::Get,
             E::PostComment
             | E::Like(_)
@@ -307,8 +317,8 @@ impl Endpoint {
             E::EmbedReplies(id) => format!("embed/replies/{id}"),
             E::View => "view".to_owned(),
             E::Report(id) => format!("comments/{id}/report"),
-            E::ConfirmSubscription => "subscriptions/confirm".to_owned(),
-            E::Unsubscribe => "subscriptions/unsubscribe".to_owned(),
+            E::ConfirmSubscription | E::ConfirmPage => "subscriptions/confirm".to_owned(),
+            E::Unsubscribe | E::UnsubscribePage => "subscriptions/unsubscribe".to_owned(),
             E::Admin(op) => format!("admin/{}", op.name()),
         };
         format!("{API_PREFIX}/{tail}")
@@ -322,6 +332,12 @@ impl Endpoint {
     /// Writes change state and must pass the write guards (origin, media type, size).
     pub fn is_write(self) -> bool {
         self.method() != Method::Get
+    }
+
+    /// Writes authorized by a token in their link (subscription emails), not by where
+    /// they come from: mail clients send the one-click unsubscribe with no Origin.
+    pub fn is_link_write(self) -> bool {
+        matches!(self, Endpoint::ConfirmSubscription | Endpoint::Unsubscribe)
     }
 
     /// The console's, answered only to its own origin with a session.
@@ -485,7 +501,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 19] = [
+    const ALL: [Endpoint; 21] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -505,6 +521,8 @@ mod tests {
         Endpoint::Report(CommentId(7)),
         Endpoint::ConfirmSubscription,
         Endpoint::Unsubscribe,
+        Endpoint::ConfirmPage,
+        Endpoint::UnsubscribePage,
     ];
 
     #[test]

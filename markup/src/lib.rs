@@ -7,6 +7,7 @@
 //! `body_html`, which core rendered and sanitized with an allowlist when it was written.
 
 mod avatar;
+mod link_page;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use colloquy_i18n::Strings;
 use maud::{html, Markup, PreEscaped};
 
 pub use avatar::identicon;
+pub use link_page::link_page;
 
 /// How to render: the reader's language and the page's choices.
 pub struct View<'a> {

@@ -96,6 +96,14 @@ impl Deployment {
         }
     }
 
+    /// The notify deployment: webhooks and reply emails go to the local receiver.
+    pub fn notify() -> Self {
+        Deployment {
+            api: crate::env_url(env_names::NOTIFY_API),
+            demo: crate::env_url(env_names::NOTIFY_DEMO),
+        }
+    }
+
     /// The limits deployment (console sessions end after a few seconds there).
     pub fn limits() -> Self {
         Deployment {

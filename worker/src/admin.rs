@@ -17,6 +17,7 @@ use crate::cache;
 use crate::config::Config;
 use crate::d1::D1Store;
 use crate::error::WorkerError;
+use crate::notify::{queued, Outgoing};
 use crate::routes::{client_ip, json, now_ms, read_json};
 use crate::site_settings;
 
@@ -90,8 +91,10 @@ pub async fn handle<H: HumanCheck>(
     config: &Config,
     service: &Service<'_, D1Store, H>,
     query: &str,
+    outgoing: &Outgoing,
 ) -> std::result::Result<Response, WorkerError> {
     let now = now_ms();
+    let base = req.url()?.origin().ascii_serialization();
     if op == AdminOp::Login {
         let input: Login = read_json(&mut req).await?;
         let token = random_hex(32)?;
@@ -151,7 +154,18 @@ pub async fn handle<H: HumanCheck>(
         AdminOp::Moderate => {
             let input: Moderate = read_json(&mut req).await?;
             let ids: Vec<CommentId> = input.ids.iter().copied().take(200).collect();
+            // Approving a waiting comment publishes it: that is when it notifies.
+            let published = match input.decision {
+                Decision::Approve => service.pending_among(&ids).await?,
+                _ => Vec::new(),
+            };
             let threads = service.moderate(&ids, input.decision, now).await?;
+            for id in published {
+                queued(
+                    outgoing,
+                    service.notify_comment(id, false, &base, now).await,
+                );
+            }
             let decision = match input.decision {
                 Decision::Approve => "approve",
                 Decision::Spam => "spam",
@@ -249,6 +263,12 @@ pub async fn handle<H: HumanCheck>(
                 )
                 .await?;
             bump(vec![thread]).await;
+            queued(
+                outgoing,
+                service
+                    .notify_comment(created.comment.id, false, &base, now)
+                    .await,
+            );
             json(201, &created)
         }
         AdminOp::Settings => json(200, &settings(service, env).await?),

@@ -8,7 +8,7 @@
 use worker::{console_error, Cache, Env, Headers, Request, Response};
 
 /// The KV binding in wrangler.toml.
-const KV_BINDING: &str = "CACHE";
+pub const KV_BINDING: &str = "CACHE";
 /// How long an edge copy lives: likes (which do not bump versions) are at most this old.
 const EDGE_SECS: u32 = 60;
 

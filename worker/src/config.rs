@@ -26,6 +26,19 @@ pub struct Config {
     /// The console key (`wrangler secret put OWNER_KEY`): logs in to /admin. Never sent
     /// to a host page; the author badge there uses a token the console issues.
     pub owner_key: Option<String>,
+    /// The HTTP mail API for reply emails and the digest (`MAIL_API_URL`, `MAIL_FROM`,
+    /// secret `MAIL_API_KEY`); `None`: no emails.
+    pub mail: Option<MailApi>,
+    /// The first retry of a failed notification waits this long; later ones longer.
+    pub retry_base_ms: i64,
+    /// This Worker's public address (`COLLOQUY_URL`), for links in emails sent by the
+    /// Cron Trigger, which has no request to learn it from.
+    pub public_url: Option<String>,
+}
+
+pub struct MailApi {
+    pub url: String,
+    pub key: Option<String>,
 }
 
 impl Config {
@@ -102,7 +115,21 @@ impl Config {
             }
             _ => None,
         };
+        let mail = match (var("MAIL_API_URL"), var("MAIL_FROM")) {
+            (Some(url), Some(from)) => {
+                site.mail_from = Some(from);
+                site.reply_notifications = true;
+                Some(MailApi {
+                    url,
+                    key: secret("MAIL_API_KEY"),
+                })
+            }
+            _ => None,
+        };
         Config {
+            mail,
+            retry_base_ms: i64::from(number("NOTIFY_RETRY_SECS", 60).max(1)) * 1000,
+            public_url: var("COLLOQUY_URL").map(|u| u.trim_end_matches('/').to_owned()),
             site,
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             keys: match secret("COLLOQUY_SECRET").map(|s| Keys::from_secret(&s)) {

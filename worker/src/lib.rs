@@ -9,14 +9,29 @@ mod config;
 mod cors;
 mod d1;
 mod error;
+mod notify;
 mod routes;
 mod site_settings;
 mod turnstile;
 mod views;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    routes::handle(req, &env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let outgoing = notify::Outgoing::default();
+    let response = routes::handle(req, &env, &outgoing).await;
+    // Notifications go after the response: a slow or failing webhook never holds up
+    // or fails the commenter's request.
+    let ids = outgoing.take();
+    if !ids.is_empty() {
+        ctx.wait_until(notify::deliver(env.clone(), ids));
+    }
+    response
+}
+
+/// The Cron Trigger (wrangler.toml `[triggers]`): retries and the queue digest.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    notify::scheduled(env).await;
 }

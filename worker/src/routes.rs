@@ -19,13 +19,14 @@ use crate::config::Config;
 use crate::cors;
 use crate::d1;
 use crate::error::WorkerError;
+use crate::notify::{queued, Outgoing};
 use crate::{admin, site_settings, views};
 
 /// The D1 binding name in wrangler.toml.
-const DB_BINDING: &str = "DB";
+pub(crate) const DB_BINDING: &str = "DB";
 
 /// Entry point for every request that is not a static asset.
-pub async fn handle(req: Request, env: &Env) -> Result<Response> {
+pub async fn handle(req: Request, env: &Env, outgoing: &Outgoing) -> Result<Response> {
     let mut config = Config::from_env(env);
     let usage = d1::Usage::default();
     let store = d1::store(env.d1(DB_BINDING)?, usage.clone());
@@ -44,7 +45,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
     });
     let is_read = req.method() == worker::Method::Get;
 
-    let outcome = route(req, env, &config, write_origin.as_deref(), &store).await;
+    let outcome = route(req, env, &config, write_origin.as_deref(), &store, outgoing).await;
     let mut response = match outcome {
         Ok(response) => response,
         Err(err) => error_response(&err)?,
@@ -81,6 +82,7 @@ async fn route(
     config: &Config,
     write_origin: Option<&str>,
     store: &d1::D1Store,
+    outgoing: &Outgoing,
 ) -> std::result::Result<Response, WorkerError> {
     let path = req.path();
     if req.method() == worker::Method::Options {
@@ -104,7 +106,7 @@ async fn route(
     if endpoint == Endpoint::Health {
         return json(200, &serde_json::json!({ "ok": true }));
     }
-    if endpoint.is_write() && write_origin.is_none() {
+    if endpoint.is_write() && !endpoint.is_link_write() && write_origin.is_none() {
         return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
     }
 
@@ -114,6 +116,7 @@ async fn route(
     let url = req.url()?;
     let query = url.query().unwrap_or_default().to_owned();
     let site = &config.site.id;
+    let base = url.origin().ascii_serialization();
     let views = views::Ctx {
         env,
         req: &req,
@@ -123,7 +126,9 @@ async fn route(
     };
 
     match endpoint {
-        Endpoint::Admin(op) => admin::handle(op, req, env, config, &service, &query).await,
+        Endpoint::Admin(op) => {
+            admin::handle(op, req, env, config, &service, &query, outgoing).await
+        }
         Endpoint::Report(id) => {
             let input: ReportRequest = read_json(&mut req).await?;
             let ip = client_ip(&req)?;
@@ -132,12 +137,16 @@ async fn route(
             if let Some(thread) = changed {
                 cache::bump(env, site, &thread, now).await;
             }
+            queued(
+                outgoing,
+                service.notify_report(id, input.reason.trim(), now).await,
+            );
             json(200, &state)
         }
-        // Reply emails come with the notifications; until then these links are unknown.
-        Endpoint::ConfirmSubscription | Endpoint::Unsubscribe => Err(WorkerError::Service(
-            colloquy_core::service::ServiceError::LinkInvalid,
-        )),
+        Endpoint::ConfirmPage
+        | Endpoint::UnsubscribePage
+        | Endpoint::ConfirmSubscription
+        | Endpoint::Unsubscribe => subscription_link(endpoint, &service, &url).await,
         Endpoint::Embed => views::embed(&views, &service).await,
         Endpoint::EmbedMore => views::more(&views, &service).await,
         Endpoint::EmbedReplies(id) => views::replies(&views, &service, id).await,
@@ -163,6 +172,12 @@ async fn route(
             if !created.comment.pending {
                 cache::bump(env, site, input.thread.trim(), now).await;
             }
+            queued(
+                outgoing,
+                service
+                    .notify_comment(created.comment.id, input.notify_replies, &base, now)
+                    .await,
+            );
             created.html = views::rendered_comment(&query, config, &created.comment);
             json(201, &created)
         }
@@ -226,6 +241,82 @@ pub(crate) fn client_ip(req: &Request) -> std::result::Result<String, WorkerErro
 /// Read a JSON body with the CSRF and size guards: only `application/json` is accepted
 /// (an HTML form cannot send it cross-site without a preflight), and never more than
 /// [`limits::REQUEST_BYTES`].
+/// The links in subscription emails: a page with one button (`GET`), and what the
+/// button — or a mail client's one-click unsubscribe (RFC 8058) — sends (`POST`). The
+/// token in the link authorizes it; the answer is a small HTML page.
+async fn subscription_link<H: colloquy_core::service::HumanCheck>(
+    endpoint: Endpoint,
+    service: &Service<'_, d1::D1Store, H>,
+    url: &worker::Url,
+) -> std::result::Result<Response, WorkerError> {
+    use colloquy_core::service::LinkAction;
+    let pairs: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let id = pairs.get("id").and_then(|i| i.parse::<i64>().ok());
+    let token = pairs.get("token").cloned().unwrap_or_default();
+    let action = match endpoint {
+        Endpoint::ConfirmPage | Endpoint::ConfirmSubscription => LinkAction::Confirm,
+        _ => LinkAction::Unsubscribe,
+    };
+    let here = url.as_str();
+    let (status, page) = match (endpoint, id) {
+        (_, None) => (404, invalid_link()),
+        (Endpoint::ConfirmPage, Some(_)) => (
+            200,
+            colloquy_markup::link_page(
+                "Confirm reply emails",
+                "Press the button to be emailed when someone replies to your comment.",
+                Some((here, "Confirm")),
+            ),
+        ),
+        (Endpoint::UnsubscribePage, Some(_)) => (
+            200,
+            colloquy_markup::link_page(
+                "Stop reply emails",
+                "Press the button and no more replies to this comment will be emailed to you.",
+                Some((here, "Stop these emails")),
+            ),
+        ),
+        (_, Some(id)) => match service.follow_link(action, id, &token, now_ms()).await {
+            Ok(()) if action == LinkAction::Confirm => (
+                200,
+                colloquy_markup::link_page(
+                    "Confirmed",
+                    "You will get an email when someone replies to your comment. Each email has a link to stop them.",
+                    None,
+                ),
+            ),
+            Ok(()) => (
+                200,
+                colloquy_markup::link_page(
+                    "Unsubscribed",
+                    "No more replies to this comment will be emailed to you.",
+                    None,
+                ),
+            ),
+            Err(colloquy_core::service::ServiceError::LinkInvalid) => (404, invalid_link()),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let mut response = Response::from_html(page)?.with_status(status);
+    let headers = response.headers_mut();
+    // The token is in the address: never sent onwards.
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set(
+        "Content-Security-Policy",
+        "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+fn invalid_link() -> String {
+    colloquy_markup::link_page(
+        "This link does not work",
+        "It is not complete, or the subscription it was for is gone.",
+        None,
+    )
+}
+
 pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> std::result::Result<T, WorkerError> {

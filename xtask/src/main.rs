@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod demo_server;
+mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
 mod procs;

@@ -26,6 +26,8 @@ const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
 const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
 /// The strict test deployment's owner key (author badge).
 const TEST_OWNER_KEY: &str = "test-owner-key-0123456789";
+/// The mail API key the notify deployment sends with its emails.
+const TEST_MAIL_API_KEY: &str = "test-mail-api-key";
 /// The limits deployment's console sessions: short, so the suite can watch one expire.
 const SHORT_SESSION_SECS: &str = "2";
 /// The strict deployment's edit window: short, so the suite can watch it close.
@@ -165,7 +167,9 @@ impl Stack {
         ])
         .args(["--inspector-port", &free_port()?.to_string()])
         .args(["--persist-to", &persist, "--var", &origins])
-        .arg("--show-interactive-dev-session=false");
+        .arg("--show-interactive-dev-session=false")
+        // `/__scheduled` runs the Cron Trigger on request (retries, the digest).
+        .arg("--test-scheduled");
         for var in &spec.vars {
             cmd.args(["--var", var]);
         }
@@ -324,6 +328,8 @@ pub fn test(args: &[String]) -> Result<()> {
     let state = fresh_state_dir(&root)?;
     // A local fake of Turnstile's verifier (and of Gravatar's images) for the strict one.
     let fake = fake_turnstile::start(free_port()?)?;
+    // Webhook receivers and the mail API, for the notify deployment.
+    let receiver = crate::fake_receiver::start(free_port()?)?;
     let secret = |extra: Vec<(&'static str, String)>| -> Result<_> {
         let mut all = vec![("COLLOQUY_SECRET", random_secret()?)];
         all.extend(extra);
@@ -383,6 +389,22 @@ pub fn test(args: &[String]) -> Result<()> {
             ],
             secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
         },
+        // Notifications: webhooks and reply emails to a local receiver, retried after a
+        // second instead of a minute.
+        Spec {
+            name: "notify",
+            vars: vec![
+                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+                "MIN_SUBMIT_SECS:0".to_owned(),
+                format!("MAIL_API_URL:{receiver}/mail"),
+                "MAIL_FROM:Colloquy test <comments@example.org>".to_owned(),
+                "NOTIFY_RETRY_SECS:1".to_owned(),
+            ],
+            secrets: secret(vec![
+                ("OWNER_KEY", TEST_OWNER_KEY.to_owned()),
+                ("MAIL_API_KEY", TEST_MAIL_API_KEY.to_owned()),
+            ])?,
+        },
         // A secret too short to keep tokens unforgeable: reads only.
         Spec {
             name: "weak",
@@ -390,7 +412,7 @@ pub fn test(args: &[String]) -> Result<()> {
             secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
         },
     ];
-    step("starting five test deployments side by side");
+    step("starting six test deployments side by side");
     let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
         let handles: Vec<_> = specs
             .iter()
@@ -409,11 +431,11 @@ pub fn test(args: &[String]) -> Result<()> {
             })
             .collect()
     });
-    let [main, strict, limits, owner, weak]: [Stack; 5] = started
+    let [main, strict, limits, owner, notify, weak]: [Stack; 6] = started
         .into_iter()
         .collect::<Result<Vec<_>>>()?
         .try_into()
-        .map_err(|_| "expected five stacks")?;
+        .map_err(|_| "expected six stacks")?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -464,6 +486,10 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::OWNER_API, &owner.api)
             .env(env_names::OWNER_DEMO, &owner.demo)
             .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
+            .env(env_names::NOTIFY_API, &notify.api)
+            .env(env_names::NOTIFY_DEMO, &notify.demo)
+            .env(env_names::RECEIVER, &receiver)
+            .env(env_names::MAIL_API_KEY, TEST_MAIL_API_KEY)
             .current_dir(&root),
         &mut tally,
     );

@@ -1,0 +1,45 @@
+//! The small pages that links in notification emails open: a question with one button
+//! (a scanner following the link presses nothing), then the answer. No script, no
+//! outside resources.
+
+use maud::{html, DOCTYPE};
+
+/// A page saying `message`, with a form that POSTs to `action` when given.
+pub fn link_page(title: &str, message: &str, action: Option<(&str, &str)>) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) }
+            }
+            body {
+                main {
+                    h1 { (title) }
+                    p { (message) }
+                    @if let Some((url, label)) = action {
+                        form method="post" action=(url) {
+                            button type="submit" { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_the_form_posts_to_the_link() {
+        let page = link_page("Stop <emails>", "a & b", Some(("/u?id=1&token=ab", "Stop")));
+        assert!(page.contains("Stop &lt;emails&gt;") && page.contains("a &amp; b"));
+        assert!(page.contains(r#"<form method="post" action="/u?id=1&amp;token=ab">"#));
+        assert!(!link_page("Done", "ok", None).contains("<form"));
+    }
+}

@@ -1,0 +1,343 @@
+//! Notifications against `wrangler dev` and a local receiver (xtask's fake webhook
+//! endpoints and mail API): signed webhooks in three formats, a failed delivery retried
+//! by the Cron Trigger (wrangler's `/__scheduled`), the queue digest, and reply emails
+//! with double opt-in and RFC 8058 one-click unsubscribe.
+
+use std::time::Duration;
+
+use colloquy_core::console::SessionInfo;
+use colloquy_core::endpoint::AdminOp;
+use colloquy_e2e::browser::poll;
+use colloquy_e2e::console::Console;
+use colloquy_e2e::env_names;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::request;
+use colloquy_e2e::{env_url, unique_thread};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+
+fn receiver() -> String {
+    env_url(env_names::RECEIVER)
+}
+
+/// What the receiver got on paths starting with `prefix`.
+fn received(prefix: &str) -> Vec<Value> {
+    let reply = request("GET", &format!("{}/received{prefix}", receiver()), &[], b"");
+    serde_json::from_str(&reply.text).expect("the receiver's log")
+}
+
+/// Mails the fake mail API got for `to`.
+fn mails_to(to: &str) -> Vec<Value> {
+    received("/mail")
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<Value>(r["body"].as_str()?).ok())
+        .filter(|m| m["to"] == json!([to]))
+        .collect()
+}
+
+async fn wait_mails(to: &str, n: usize) -> Vec<Value> {
+    poll(&format!("{n} emails to {to}"), || async {
+        let got = mails_to(to);
+        (got.len() >= n).then_some(got)
+    })
+    .await
+}
+
+/// Run the Cron Trigger now, as wrangler's `--test-scheduled` allows.
+fn run_cron(d: &Deployment) {
+    let reply = request(
+        "GET",
+        &format!("{}/__scheduled?cron=*%2F5+*+*+*+*", d.api),
+        &[],
+        b"",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+/// A name for this test's receiver paths.
+fn label(thread: &str) -> String {
+    thread.trim_matches('/').replace('/', "-")
+}
+
+/// The first address in `text` starting with `prefix`.
+fn link(text: &str, prefix: &str) -> String {
+    let at = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} in {text}"));
+    text[at..]
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_retried_by_the_cron_and_the_digest_lists_the_queue() {
+    let d = Deployment::notify();
+    let console = Console::login(&d);
+    let info: SessionInfo = console.get(AdminOp::Session, "").expect(200);
+    let thread = unique_thread("hooks");
+    let name = label(&thread);
+    let r = receiver();
+    let current = console.get(AdminOp::Settings, "").json();
+    let saved = console.post(
+        AdminOp::SaveSettings,
+        &json!({
+            "settings": {
+                "webhooks": [
+                    { "url": format!("{r}/hook/{name}") },
+                    { "url": format!("{r}/hook/{name}-slack"), "format": "slack", "events": ["new_comment"] },
+                    { "url": format!("{r}/hook/{name}-discord"), "format": "discord", "events": ["pending_comment"] },
+                    { "url": format!("{r}/fail-once/{name}"), "events": ["new_comment"] },
+                    // Nobody listens here: the commenter must not notice.
+                    { "url": "http://127.0.0.1:9/nothing" }
+                ],
+                "digest_email": "owner@example.org"
+            },
+            "defaults": current["defaults"]
+        }),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.text);
+
+    let posted = d.post(
+        &comment(&thread)
+            .title("Hooked article")
+            .email("hooked@example.org")
+            .body("Hello @everyone")
+            .build(),
+    );
+    assert_eq!(
+        posted.status, 201,
+        "a failing webhook is not the commenter's problem"
+    );
+    let links = (0..4)
+        .map(|i| format!("https://example.org/{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let held = d.post(&comment(&thread).body(&format!("Held {links}")).build());
+    assert_eq!(held.status, 201);
+
+    // The hooks hear the whole site (the other test posts here too): this thread's only.
+    let mine = |path: &str| -> Vec<Value> {
+        received(path)
+            .into_iter()
+            .filter(|h| {
+                h["path"] == path
+                    && h["body"]
+                        .as_str()
+                        .is_some_and(|b| b.contains(&thread) || b.contains("Hooked article"))
+            })
+            .collect()
+    };
+    let own_path = format!("/hook/{name}");
+    let own = poll("the new and the pending comment's webhooks", || async {
+        let got = mine(&own_path);
+        (got.len() >= 2).then_some(got)
+    })
+    .await;
+    assert_eq!(own.len(), 2, "new and pending: {own:?}");
+    for hook in &own {
+        let body = hook["body"].as_str().unwrap();
+        let headers = &hook["headers"];
+        let ts = headers["x-colloquy-timestamp"].as_str().unwrap();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(info.webhook_secret.as_bytes()).unwrap();
+        mac.update(format!("{ts}.{body}").as_bytes());
+        let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        assert_eq!(
+            headers["x-colloquy-signature"],
+            json!(expected),
+            "signed over timestamp.body"
+        );
+        assert!(
+            !body.contains('@') || body.contains("@everyone"),
+            "no email in a webhook: {body}"
+        );
+        assert!(!body.contains("hooked@example.org"));
+        let payload: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(payload["thread"]["title"], "Hooked article");
+        assert_eq!(payload["event"], headers["x-colloquy-event"]);
+    }
+    let events: Vec<&str> = own
+        .iter()
+        .map(|h| h["headers"]["x-colloquy-event"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.contains(&"new_comment") && events.contains(&"pending_comment"),
+        "{events:?}"
+    );
+    let slack_path = format!("/hook/{name}-slack");
+    let slack = poll("the Slack message", || async {
+        let got = mine(&slack_path);
+        (!got.is_empty()).then_some(got)
+    })
+    .await;
+    assert_eq!(slack.len(), 1, "only the event it hears");
+    let text: Value = serde_json::from_str(slack[0]["body"].as_str().unwrap()).unwrap();
+    assert!(text["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("New comment by Ana Novak on “Hooked article”"));
+    let discord_path = format!("/hook/{name}-discord");
+    let discord = poll("the Discord message", || async {
+        let got = mine(&discord_path);
+        (!got.is_empty()).then_some(got)
+    })
+    .await;
+    let content: Value = serde_json::from_str(discord[0]["body"].as_str().unwrap()).unwrap();
+    assert!(content["content"]
+        .as_str()
+        .unwrap()
+        .contains("waits for approval"));
+    assert_eq!(content["allowed_mentions"]["parse"], json!([]));
+
+    // The failing receiver answered 500 once; the Cron Trigger sends it again (the retry
+    // is due after NOTIFY_RETRY_SECS = 1 on this deployment).
+    let failing = format!("/fail-once/{name}");
+    poll("the first, failed try", || async {
+        (!mine(&failing).is_empty()).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    run_cron(&d);
+    let tries = poll("the retry", || async {
+        let got = mine(&failing);
+        (got.len() >= 2).then_some(got)
+    })
+    .await;
+    assert_eq!(
+        tries[0]["headers"]["x-colloquy-delivery"], tries[1]["headers"]["x-colloquy-delivery"],
+        "the same delivery, tried again"
+    );
+    run_cron(&d);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mine(&failing).len(),
+        2,
+        "delivered once it worked: not again"
+    );
+
+    // The same cron run sent the owner the digest of the queue.
+    let digest = wait_mails("owner@example.org", 1).await;
+    assert!(digest[0]["subject"]
+        .as_str()
+        .unwrap()
+        .contains("wait for approval"));
+    assert!(digest[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Held https://example.org/0"));
+    let mail_requests = received("/mail");
+    assert!(mail_requests
+        .iter()
+        .all(|m| m["headers"]["authorization"]
+            == format!("Bearer {}", env_url(env_names::MAIL_API_KEY))));
+}
+
+#[tokio::test]
+async fn reply_emails_are_double_opt_in_and_stop_with_one_click() {
+    let d = Deployment::notify();
+    let thread = unique_thread("replies");
+    let ana = format!("ana-{}@example.org", label(&thread));
+    let mut first = comment(&thread)
+        .title("Replies article")
+        .email(&ana)
+        .body("Tell me")
+        .build();
+    first.notify_replies = true;
+    let ana_id = d.create(&first).comment.id;
+
+    // The first email only asks to confirm.
+    let confirm = wait_mails(&ana, 1).await;
+    assert!(confirm[0]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Confirm reply notifications"));
+    assert!(confirm[0].get("headers").is_none());
+    let confirm_link = link(
+        confirm[0]["text"].as_str().unwrap(),
+        &format!("{}/api/v1/subscriptions/confirm", d.api),
+    );
+    // Opening the link (as a mail scanner does) shows a button and confirms nothing.
+    let page = request("GET", &confirm_link, &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    let early = d.post(
+        &comment(&thread)
+            .name("Early Bo")
+            .email("bo@example.org")
+            .body("Too early")
+            .reply_to(ana_id)
+            .build(),
+    );
+    assert_eq!(early.status, 201);
+    // A forged token does nothing.
+    let forged = confirm_link.split("&token=").next().unwrap().to_owned() + "&token=00ff";
+    assert_eq!(request("POST", &forged, &[], b"").status, 404);
+    let confirmed = request(
+        "POST",
+        &confirm_link,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"",
+    );
+    assert_eq!(confirmed.status, 200);
+    assert!(confirmed.text.contains("Confirmed"));
+
+    let reply = d.post(
+        &comment(&thread)
+            .name("Cy Reply")
+            .email("cy@example.org")
+            .body("An answer")
+            .reply_to(ana_id)
+            .build(),
+    );
+    assert_eq!(reply.status, 201);
+    let mails = wait_mails(&ana, 2).await;
+    assert_eq!(
+        mails.len(),
+        2,
+        "the confirmation and one reply (not the one before confirming): {mails:?}"
+    );
+    let reply_mail = &mails[1];
+    assert!(reply_mail["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cy Reply replied"));
+    assert!(reply_mail["text"].as_str().unwrap().contains("An answer"));
+    assert_eq!(
+        reply_mail["headers"]["List-Unsubscribe-Post"],
+        "List-Unsubscribe=One-Click"
+    );
+    let unsubscribe = reply_mail["headers"]["List-Unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    // The mail client's one-click POST: no Origin, a form body.
+    let gone = request(
+        "POST",
+        &unsubscribe,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"List-Unsubscribe=One-Click",
+    );
+    assert_eq!(gone.status, 200, "{}", gone.text);
+    assert!(
+        d.post(
+            &comment(&thread)
+                .name("Dee")
+                .email("dee@example.org")
+                .body("Later")
+                .reply_to(ana_id)
+                .build()
+        )
+        .status
+            == 201
+    );
+    // Someone else subscribing now: once their confirmation arrives, Ana got nothing more.
+    let zed = format!("zed-{}@example.org", label(&thread));
+    let mut sentinel = comment(&thread).email(&zed).body("Me too").build();
+    sentinel.notify_replies = true;
+    d.create(&sentinel);
+    wait_mails(&zed, 1).await;
+    assert_eq!(mails_to(&ana).len(), 2, "nothing after unsubscribing");
+}
