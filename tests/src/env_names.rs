@@ -53,3 +53,7 @@ pub const NOTIFY_API: &str = "COLLOQUY_NOTIFY_API";
 pub const NOTIFY_DEMO: &str = "COLLOQUY_NOTIFY_DEMO";
 pub const RECEIVER: &str = "COLLOQUY_RECEIVER";
 pub const MAIL_API_KEY: &str = "COLLOQUY_MAIL_API_KEY";
+/// wrangler's JS entry point (run with `node`), and the owner deployment's local D1
+/// folder: a test ages a thread there the way an operator would edit D1.
+pub const WRANGLER: &str = "COLLOQUY_WRANGLER";
+pub const OWNER_STATE: &str = "COLLOQUY_OWNER_STATE";

@@ -395,6 +395,29 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
 }
 
 /// A comment by `email` from a browser keeping `key`.
+/// Make `thread` look `days` older in the owner deployment's local D1 (as if its first
+/// comment came that long ago), through wrangler like an operator would.
+fn age_thread(thread: &str, days: i64) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sql = format!(
+        "UPDATE threads SET created_at = created_at - {} WHERE key = '{}'",
+        days * 86_400_000,
+        thread.replace('\'', "''")
+    );
+    let status = std::process::Command::new("node")
+        .arg(env_url(env_names::WRANGLER))
+        .args(["d1", "execute", "colloquy", "--local", "--persist-to"])
+        .arg(env_url(env_names::OWNER_STATE))
+        .args(["--command", &sql])
+        .env("CI", "true")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .current_dir(root)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run wrangler d1 execute");
+    assert!(status.success(), "wrangler d1 execute failed");
+}
+
 fn by(thread: &str, email: &str, key: Option<&str>, body: &str) -> colloquy_core::api::NewComment {
     colloquy_core::api::NewComment {
         author_key: key.map(Into::into),
@@ -541,6 +564,28 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
     assert_eq!(post_from(other).error(), (403, "origin_not_allowed".into()));
     assert_eq!(save(json!({ "allowed_origins": [other] })).status, 200);
     assert_eq!(post_from(other).status, 201);
+
+    // Closing by age: a thread whose first comment is three days old closes under a
+    // two-day setting — the cached page too, since it depends on the settings.
+    let thread = unique_thread("settings-close");
+    let first = by(&thread, "old@example.org", None, "Long ago");
+    assert_eq!(fate(&d, &console, &first), "published");
+    assert!(embed(&d, &thread).contains("cq-compose"));
+    age_thread(&thread, 3);
+    assert_eq!(save(json!({ "auto_close_days": 2 })).status, 200);
+    let closed = embed(&d, &thread);
+    assert!(closed.contains("Comments are closed.") && !closed.contains("cq-compose"));
+    let late = by(&thread, "late@example.org", None, "Too late");
+    let refused = d.post(&late);
+    assert_eq!(refused.error(), (403, "thread_locked".into()));
+    let threads: ThreadList = console.get(AdminOp::Threads, "").expect(200);
+    let t = threads.threads.iter().find(|t| t.key == thread).unwrap();
+    assert!(t.auto_closed && !t.locked);
+    assert_eq!(save(json!({ "auto_close_days": 5 })).status, 200);
+    assert!(
+        embed(&d, &thread).contains("cq-compose"),
+        "open again under five days"
+    );
 
     // Back to the deployment's defaults.
     assert_eq!(save(json!({})).status, 200);

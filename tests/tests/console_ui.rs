@@ -436,3 +436,41 @@ async fn a_reader_reports_a_comment_and_the_owner_finds_it_reported() {
     assert_eq!(reported.comments[0].id, id);
     assert_eq!(reported.comments[0].reports, 1);
 }
+
+#[tokio::test]
+async fn the_console_fits_a_320_px_phone() {
+    let d = Deployment::main();
+    let thread = unique_thread("console-phone");
+    d.create_id(comment(&thread).body(&format!("Phone held {}", linky(3))));
+    let client = colloquy_e2e::browser::phone_session(320).await;
+    client.goto(&format!("{}/admin/", d.api)).await.unwrap();
+    wait_css(&client, "#console-key").await;
+    let overflow = |client: &Client| {
+        let client = client.clone();
+        async move {
+            client
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                    vec![],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(overflow(&client).await, json!(0), "login at 320 px");
+    log_in(&client, &d).await;
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 1).await;
+    click_button(&client, "item", "Block author…").await;
+    assert_eq!(
+        overflow(&client).await,
+        json!(0),
+        "queue with a panel open at 320 px"
+    );
+    for section in ["threads", "people", "settings", "audit"] {
+        open_section(&client, section).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(overflow(&client).await, json!(0), "{section} at 320 px");
+    }
+    client.close().await.unwrap();
+}

@@ -341,3 +341,44 @@ async fn reply_emails_are_double_opt_in_and_stop_with_one_click() {
     wait_mails(&zed, 1).await;
     assert_eq!(mails_to(&ana).len(), 2, "nothing after unsubscribing");
 }
+
+#[tokio::test]
+async fn the_form_offers_reply_emails_only_where_mail_is_configured() {
+    use colloquy_e2e::browser::{
+        fill_form, open_compose, session, submit_main_form, wait_for_text, widget_root,
+    };
+    use fantoccini::Locator;
+    let d = Deployment::notify();
+    let thread = unique_thread("notify-form");
+    let address = format!("form-{}@example.org", label(&thread));
+    let client = session().await;
+    client
+        .goto(&format!("{}/?thread={thread}", d.demo))
+        .await
+        .unwrap();
+    let root = widget_root(&client).await;
+    fill_form(&root, "Tell me about replies", "Fay", &address).await;
+    root.find(Locator::Css(
+        "form.cq-form:not(.cq-form-reply) .cq-notify input",
+    ))
+    .await
+    .expect("the reply-email checkbox where mail is configured")
+    .click()
+    .await
+    .unwrap();
+    submit_main_form(&root).await;
+    wait_for_text(&root, "li.cq-item", "Tell me about replies").await;
+    let confirm = wait_mails(&address, 1).await;
+    assert!(confirm[0]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Confirm reply notifications"));
+    client.close().await.unwrap();
+
+    // The main deployment has no mail API: no such checkbox.
+    let client = session().await;
+    let root = colloquy_e2e::browser::open_demo(&client, Some(&unique_thread("no-mail"))).await;
+    open_compose(&root).await;
+    assert!(root.find(Locator::Css(".cq-notify")).await.is_err());
+    client.close().await.unwrap();
+}

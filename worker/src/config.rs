@@ -34,6 +34,8 @@ pub struct Config {
     /// This Worker's public address (`COLLOQUY_URL`), for links in emails sent by the
     /// Cron Trigger, which has no request to learn it from.
     pub public_url: Option<String>,
+    /// Names the console's settings in force; part of every cached page's version.
+    pub settings_stamp: String,
 }
 
 pub struct MailApi {
@@ -130,6 +132,7 @@ impl Config {
             mail,
             retry_base_ms: i64::from(number("NOTIFY_RETRY_SECS", 60).max(1)) * 1000,
             public_url: var("COLLOQUY_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            settings_stamp: "0".to_owned(),
             site,
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             keys: match secret("COLLOQUY_SECRET").map(|s| Keys::from_secret(&s)) {

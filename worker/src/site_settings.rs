@@ -75,6 +75,11 @@ pub async fn apply(env: &Env, config: &mut Config, store: &D1Store) {
     };
     if let Some(s) = &cached.settings {
         config.site.apply(s);
+        // Pages rendered under other settings (depth, page size, closing) are stale.
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_string(s).unwrap_or_default().hash(&mut h);
+        config.settings_stamp = format!("{:x}", h.finish());
     }
     config.site.badge_hash = cached.badge_hash;
 }

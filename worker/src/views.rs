@@ -84,7 +84,15 @@ where
     Fut: std::future::Future<Output = Result<String>>,
 {
     let url = ctx.req.url()?.to_string();
-    let version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
+    let thread_version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
+    // A page also depends on the console's settings, and — when threads close by age —
+    // on the hour (the form disappears within the hour a thread closes).
+    let clock = if ctx.config.site.auto_close_days > 0 {
+        format!(".h{}", crate::routes::now_ms() / 3_600_000)
+    } else {
+        String::new()
+    };
+    let version = format!("{thread_version}.{}{clock}", ctx.config.settings_stamp);
     let etag = cache::etag(&version, &url);
     if cache::not_modified(ctx.req, &etag) {
         let headers = Headers::new();

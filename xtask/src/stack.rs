@@ -486,6 +486,8 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::OWNER_API, &owner.api)
             .env(env_names::OWNER_DEMO, &owner.demo)
             .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
+            .env(env_names::WRANGLER, &tools.wrangler)
+            .env(env_names::OWNER_STATE, &owner.state)
             .env(env_names::NOTIFY_API, &notify.api)
             .env(env_names::NOTIFY_DEMO, &notify.demo)
             .env(env_names::RECEIVER, &receiver)
