@@ -22,6 +22,8 @@ struct Groups {
     writer: Vec<PathBuf>,
     /// Comment counts on index pages (not part of the widget).
     other: Vec<PathBuf>,
+    /// The moderation console (`/admin`): only the owner loads it.
+    console: Vec<PathBuf>,
 }
 
 fn groups(version: &str) -> Result<Groups> {
@@ -44,7 +46,23 @@ fn groups(version: &str) -> Result<Groups> {
             dir.join("colloquy_widget_bg.wasm"),
         ],
         other: vec![assets.join("count.js")],
+        console: admin_files(&assets.join("admin"))?,
     })
+}
+
+/// The console's current files: its page and the folder it points at.
+fn admin_files(dir: &std::path::Path) -> Result<Vec<PathBuf>> {
+    let page = dir.join("index.html");
+    let html = std::fs::read_to_string(&page).map_err(|e| format!("{}: {e}", page.display()))?;
+    let version = html
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .ok_or("the console page names no version")?;
+    let mut all = files(&dir.join(version))?;
+    all.sort();
+    all.insert(0, page);
+    Ok(all)
 }
 
 /// The raw / gzip / brotli sizes of `files`, summed.
@@ -129,6 +147,13 @@ pub fn report() -> Result<()> {
     for file in &g.other {
         print_row(file, &root, measure(file)?);
     }
+    for file in &g.console {
+        print_row(file, &root, measure(file)?);
+    }
+    print_sum(
+        "console (/admin, the owner only; never loaded by readers)",
+        total(&g.console)?,
+    );
     let mut worker_total = [0usize; 3];
     for file in files(&outdir)? {
         // Only what is uploaded as code: the JS shim and the wasm.
