@@ -13,6 +13,8 @@ pub mod defaults;
 pub mod endpoint;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod notify;

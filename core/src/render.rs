@@ -99,6 +99,16 @@ impl Nesting {
     }
 }
 
+/// Clean HTML from elsewhere (imported comments) with the same allowlist as new comments.
+/// Input past twice [`MAX_HTML_BYTES`] is cut first: the sanitizer's cost must stay bounded.
+pub fn sanitize_html(html: &str) -> String {
+    let mut end = html.len().min(MAX_HTML_BYTES * 2);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    sanitize(&html[..end])
+}
+
 fn sanitize(html: &str) -> String {
     let tags: HashSet<&str> = TAGS.iter().copied().collect();
     let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();

@@ -42,6 +42,21 @@ impl Sqlite {
         }
     }
 
+    /// Run SQL text as `wrangler d1 execute --file` would (the importers' output).
+    #[cfg(feature = "import")]
+    pub(crate) fn execute_batch(&self, sql: &str) {
+        self.conn
+            .borrow()
+            .execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Rows of a query, for tests that look at what is stored.
+    #[cfg(feature = "import")]
+    pub(crate) fn select(&self, sql: &str) -> Vec<Row> {
+        Self::run(&self.conn.borrow(), &Query::new(sql, Vec::new())).expect("select")
+    }
+
     fn run(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
         let backend = |e: rusqlite::Error| StoreError::Backend(format!("{e} in {}", q.sql));
         let mut stmt = conn.prepare(&q.sql).map_err(backend)?;

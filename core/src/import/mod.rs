@@ -1,0 +1,417 @@
+//! Moving in: other systems' exports read into one shape ([`Import`]), then prepared the
+//! way Colloquy stores comments (the same sanitizer as new comments, emails kept and
+//! never published) and written as SQL that can run twice without duplicating anything:
+//! every comment carries a stable id from its source (`import_id`).
+//!
+//! - [`wordpress`] (WXR), [`disqus`] (XML export), [`remark42`] (backup), [`isso`] (rows
+//!   the `colloquy` command reads from Isso's SQLite), [`colloquy`] (our own export).
+//! - [`prepare`] orders parents first, sanitizes, and counts what is what;
+//!   [`sql`] turns that into statements under D1's limits.
+
+pub mod colloquy;
+pub mod disqus;
+pub mod isso;
+pub mod remark42;
+pub mod sql;
+pub mod wordpress;
+pub mod xml;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::CommentStatus;
+
+/// A thread as the source knew it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    /// Colloquy's thread key: the article's path (`/2014/test/`), with its query when the
+    /// address has one (`/?p=4`).
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+}
+
+/// What a comment's text is in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// HTML (Disqus, Remark42, WordPress): sanitized with the comment allowlist.
+    Html(String),
+    /// Markdown (Isso): rendered as new comments are.
+    Markdown(String),
+    /// Colloquy's own export: the source as typed and the HTML shown (cleaned again).
+    Both { markdown: String, html: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Stable across runs: `<system>:<the source's id>` (scoped to the post where the
+    /// source's ids are).
+    pub source_id: String,
+    pub thread_key: String,
+    pub parent: Option<String>,
+    pub author: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub created_at_ms: i64,
+    pub body: Body,
+    pub status: CommentStatus,
+    pub is_owner: bool,
+}
+
+/// Something the source had that is not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub what: String,
+    pub why: String,
+}
+
+/// A whole source file, read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Import {
+    pub threads: Vec<Thread>,
+    pub comments: Vec<Comment>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be read as its format (nothing is imported).
+    #[error("line {line}: {message}")]
+    Malformed { line: usize, message: String },
+    /// Readable, but an item in it is not what the format says (nothing is imported
+    /// unless `--keep-going`).
+    #[error("{what}: {why}")]
+    Invalid { what: String, why: String },
+}
+
+/// Import everything that can be, or stop at the first problem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    pub keep_going: bool,
+}
+
+impl Import {
+    /// Record a bad item: an error, or (with `keep_going`) a skip.
+    pub(crate) fn bad(&mut self, options: Options, what: String, why: String) -> Result<(), ImportError> {
+        if options.keep_going {
+            self.skipped.push(Skipped { what, why });
+            Ok(())
+        } else {
+            Err(ImportError::Invalid { what, why })
+        }
+    }
+
+    /// A malformed file: an error, or (with `keep_going`) what was read before it and a
+    /// skip naming the line.
+    pub(crate) fn broken(&mut self, options: Options, broken: Option<xml::Broken>) -> Result<(), ImportError> {
+        match broken {
+            None => Ok(()),
+            Some(b) if options.keep_going => {
+                self.skipped.push(Skipped {
+                    what: format!("everything from line {}", b.line),
+                    why: b.message,
+                });
+                Ok(())
+            }
+            Some(b) => Err(ImportError::Malformed {
+                line: b.line,
+                message: b.message,
+            }),
+        }
+    }
+}
+
+/// The thread key of an article address: its path, plus its query if it has one.
+pub fn key_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    let mut key = parsed.path().to_owned();
+    if key.is_empty() {
+        key.push('/');
+    }
+    if let Some(q) = parsed.query().filter(|q| !q.is_empty()) {
+        key.push('?');
+        key.push_str(q);
+    }
+    Some(key)
+}
+
+/// A comment ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub import_id: String,
+    pub thread_key: String,
+    pub parent: Option<String>,
+    /// The top-level comment of its sub-thread (`None` for a top-level one).
+    pub root: Option<String>,
+    pub status: CommentStatus,
+    pub author: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub body_markdown: String,
+    pub body_html: String,
+    pub created_at_ms: i64,
+    pub is_owner: bool,
+}
+
+/// What an import holds, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub threads: usize,
+    pub comments: usize,
+    pub replies: usize,
+    pub pending: usize,
+    pub spam: usize,
+    pub deleted: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} threads, {} comments ({} top-level, {} replies), {} pending, {} spam, {} deleted placeholders, {} skipped",
+            self.threads,
+            self.comments + self.replies,
+            self.comments,
+            self.replies,
+            self.pending,
+            self.spam,
+            self.deleted,
+            self.skipped.len()
+        )?;
+        for s in &self.skipped {
+            writeln!(f, "  skipped {}: {}", s.what, s.why)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything prepared to store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub threads: Vec<Thread>,
+    /// Parents before their replies.
+    pub comments: Vec<Prepared>,
+    pub summary: Summary,
+}
+
+/// Longest name and website kept (longer ones are cut), as for new comments.
+const NAME_CHARS: usize = 100;
+const WEBSITE_CHARS: usize = 500;
+
+fn cut(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect::<String>().trim().to_owned()
+}
+
+/// Text of sanitized HTML (for search and the console), tags dropped.
+fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// WordPress keeps line breaks in comment text and adds paragraphs on display.
+pub fn paragraphs(text: &str) -> String {
+    let text = text.trim().replace("\r\n", "\n");
+    if text.contains("<p>") || text.contains("<p ") {
+        return text;
+    }
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", p.replace('\n', "<br>\n")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Prepare `import` for storing: bodies sanitized, deleted comments without replies
+/// left out, parents ordered before replies, comments whose thread is unknown skipped.
+pub fn prepare(import: Import) -> Plan {
+    let mut summary = Summary {
+        skipped: import.skipped,
+        ..Summary::default()
+    };
+    let thread_keys: HashSet<&str> = import.threads.iter().map(|t| t.key.as_str()).collect();
+    let ids: HashSet<&str> = import.comments.iter().map(|c| c.source_id.as_str()).collect();
+    let parent_of: HashMap<&str, Option<&str>> = import
+        .comments
+        .iter()
+        .map(|c| {
+            let parent = c.parent.as_deref().filter(|p| ids.contains(p));
+            (c.source_id.as_str(), parent)
+        })
+        .collect();
+    // A deleted comment is kept (as "[deleted]") only when something answers it.
+    let answered: HashSet<&str> = parent_of.values().flatten().copied().collect();
+    let root_of = |id: &str| -> Option<String> {
+        let mut at = id;
+        let mut seen = HashSet::new();
+        while let Some(Some(p)) = parent_of.get(at) {
+            if !seen.insert(at) {
+                break;
+            }
+            at = p;
+        }
+        (at != id).then(|| at.to_owned())
+    };
+    let mut prepared: Vec<(usize, Prepared)> = Vec::new();
+    let mut seen_ids = HashSet::new();
+    for c in &import.comments {
+        if !thread_keys.contains(c.thread_key.as_str()) {
+            summary.skipped.push(Skipped {
+                what: format!("comment {}", c.source_id),
+                why: "its thread is not in the file".into(),
+            });
+            continue;
+        }
+        if !seen_ids.insert(c.source_id.as_str()) {
+            summary.skipped.push(Skipped {
+                what: format!("comment {}", c.source_id),
+                why: "the same id appears twice in the file".into(),
+            });
+            continue;
+        }
+        if c.status == CommentStatus::Deleted && !answered.contains(c.source_id.as_str()) {
+            summary.skipped.push(Skipped {
+                what: format!("comment {}", c.source_id),
+                why: "deleted, and nothing answers it".into(),
+            });
+            continue;
+        }
+        let (markdown, html) = match (&c.status, &c.body) {
+            (CommentStatus::Deleted, _) => (String::new(), String::new()),
+            (_, Body::Html(html)) => {
+                let clean = crate::render::sanitize_html(&paragraphs(html));
+                (text_of(&clean), clean)
+            }
+            (_, Body::Both { markdown, html }) => {
+                (markdown.clone(), crate::render::sanitize_html(html))
+            }
+            (_, Body::Markdown(md)) => match crate::render::comment_html(md) {
+                Ok(html) => (md.clone(), html),
+                Err(_) => {
+                    summary.skipped.push(Skipped {
+                        what: format!("comment {}", c.source_id),
+                        why: "its text renders to more HTML than a comment may have".into(),
+                    });
+                    continue;
+                }
+            },
+        };
+        if html.len() > crate::render::MAX_HTML_BYTES {
+            summary.skipped.push(Skipped {
+                what: format!("comment {}", c.source_id),
+                why: "longer than a comment may be".into(),
+            });
+            continue;
+        }
+        let parent = parent_of
+            .get(c.source_id.as_str())
+            .copied()
+            .flatten()
+            .map(str::to_owned);
+        if c.parent.is_some() && parent.is_none() {
+            summary.skipped.push(Skipped {
+                what: format!("the parent of comment {}", c.source_id),
+                why: "not in the file: the comment is imported as top-level".into(),
+            });
+        }
+        let depth = {
+            let mut d = 0;
+            let mut at = c.source_id.as_str();
+            while let Some(Some(p)) = parent_of.get(at) {
+                d += 1;
+                at = p;
+                if d > 10_000 {
+                    break;
+                }
+            }
+            d
+        };
+        let website = c
+            .website
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| crate::validate::is_http_url(w))
+            .map(|w| cut(w, WEBSITE_CHARS));
+        let deleted = c.status == CommentStatus::Deleted;
+        prepared.push((
+            depth,
+            Prepared {
+                import_id: c.source_id.clone(),
+                thread_key: c.thread_key.clone(),
+                root: root_of(&c.source_id),
+                parent,
+                status: c.status,
+                author: if deleted { String::new() } else { cut(&c.author, NAME_CHARS) },
+                email: if deleted {
+                    String::new()
+                } else {
+                    crate::token::normal_email(&c.email)
+                },
+                website: if deleted { None } else { website },
+                body_markdown: markdown,
+                body_html: html,
+                created_at_ms: c.created_at_ms,
+                is_owner: c.is_owner,
+            },
+        ));
+    }
+    // Parents first: by depth, then by time.
+    prepared.sort_by_key(|(depth, p)| (*depth, p.created_at_ms));
+    let comments: Vec<Prepared> = prepared.into_iter().map(|(_, p)| p).collect();
+    let used: HashSet<&str> = comments.iter().map(|c| c.thread_key.as_str()).collect();
+    let mut threads = Vec::new();
+    let mut seen = HashSet::new();
+    for t in import.threads {
+        if used.contains(t.key.as_str()) && seen.insert(t.key.clone()) {
+            threads.push(t);
+        }
+    }
+    summary.threads = threads.len();
+    for c in &comments {
+        match c.status {
+            CommentStatus::Pending => summary.pending += 1,
+            CommentStatus::Spam => summary.spam += 1,
+            CommentStatus::Deleted => summary.deleted += 1,
+            CommentStatus::Approved => {}
+        }
+        if c.parent.is_some() {
+            summary.replies += 1;
+        } else {
+            summary.comments += 1;
+        }
+    }
+    Plan {
+        threads,
+        comments,
+        summary,
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
+pub fn rfc3339_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// Milliseconds of a `YYYY-MM-DD HH:MM:SS` date taken as UTC (WordPress's `_gmt`).
+pub fn plain_utc_ms(s: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let t = time::PrimitiveDateTime::parse(s.trim(), &format).ok()?;
+    i64::try_from(t.assume_utc().unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! A [`Plan`] as SQL for `wrangler d1 execute --file`: literal values (no bound
+//! parameters), each statement well under D1's 100 KB, split into files of bounded size.
+//! Every statement does nothing when what it would insert is there already, so running
+//! the files twice — or importing into a site that has comments — keeps what is there.
+
+use super::{Plan, Prepared, Thread};
+
+/// Bytes per file: well within what `wrangler d1 execute --file` sends in one go.
+pub const FILE_BYTES: usize = 2_000_000;
+
+/// A SQL string literal. NUL cannot be stored in a D1 text literal; it is dropped.
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\0', "").replace('\'', "''"))
+}
+
+fn opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "NULL".to_owned(), lit)
+}
+
+fn comment_ref(site: &str, id: Option<&str>) -> String {
+    let _ = site;
+    id.map_or_else(
+        || "NULL".to_owned(),
+        |id| format!("(SELECT id FROM comments WHERE import_id = {})", lit(id)),
+    )
+}
+
+fn thread_statement(site: &str, t: &Thread, created_at_ms: i64) -> String {
+    format!(
+        "INSERT INTO threads (site_id, key, title, url, created_at) VALUES ({}, {}, {}, {}, {created_at_ms}) \
+         ON CONFLICT (site_id, key) DO NOTHING;",
+        lit(site),
+        lit(&t.key),
+        opt(t.title.as_deref()),
+        opt(t.url.as_deref())
+    )
+}
+
+fn comment_statement(site: &str, c: &Prepared) -> String {
+    format!(
+        "INSERT INTO comments (thread_id, parent_id, root_id, status, author_name, author_email, author_url, \
+           body_markdown, body_html, created_at, is_owner, import_id) \
+         SELECT (SELECT id FROM threads WHERE site_id = {site_lit} AND key = {key}), {parent}, {root}, {status}, \
+           {author}, {email}, {url}, {md}, {html}, {created}, {owner}, {import_id} \
+         WHERE NOT EXISTS (SELECT 1 FROM comments WHERE import_id = {import_id});",
+        site_lit = lit(site),
+        key = lit(&c.thread_key),
+        parent = comment_ref(site, c.parent.as_deref()),
+        root = comment_ref(site, c.root.as_deref()),
+        status = lit(c.status.as_str()),
+        author = lit(&c.author),
+        email = lit(&c.email),
+        url = opt(c.website.as_deref()),
+        md = lit(&c.body_markdown),
+        html = lit(&c.body_html),
+        created = c.created_at_ms,
+        owner = i64::from(c.is_owner),
+        import_id = lit(&c.import_id),
+    )
+}
+
+/// The statements, in order: the site row, threads (dated by their first comment), then
+/// comments parents first.
+pub fn statements(plan: &Plan, site: &str) -> Vec<String> {
+    let mut out = vec![format!(
+        "INSERT INTO sites (id, name, created_at) VALUES ({}, {}, 0) ON CONFLICT (id) DO NOTHING;",
+        lit(site),
+        lit(site)
+    )];
+    for t in &plan.threads {
+        let first = plan
+            .comments
+            .iter()
+            .filter(|c| c.thread_key == t.key)
+            .map(|c| c.created_at_ms)
+            .min()
+            .unwrap_or(0);
+        out.push(thread_statement(site, t, first));
+    }
+    out.extend(plan.comments.iter().map(|c| comment_statement(site, c)));
+    out
+}
+
+/// The statements grouped into files of at most [`FILE_BYTES`] (a statement is never
+/// split).
+pub fn files(statements: &[String]) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut current = String::new();
+    for s in statements {
+        if !current.is_empty() && current.len() + s.len() + 1 > FILE_BYTES {
+            files.push(std::mem::take(&mut current));
+        }
+        current.push_str(s);
+        current.push('\n');
+    }
+    if !current.is_empty() {
+        files.push(current);
+    }
+    files
+}
