@@ -246,3 +246,58 @@ pub struct AuditEntry {
 pub struct AuditList {
     pub entries: Vec<AuditEntry>,
 }
+
+/// `colloquy export` and the console's download: every thread and comment with its
+/// state (emails included: it is the owner's data), importable with `colloquy import
+/// colloquy`.
+/// The version of [`ExportFile`] this build writes and reads.
+pub const EXPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub version: u32,
+    pub site: String,
+    pub exported_at: String,
+    pub threads: Vec<ExportThread>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportThread {
+    pub key: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub locked: bool,
+    pub comments: Vec<ExportComment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportComment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// `approved`, `pending`, `spam` or `deleted`.
+    pub status: String,
+    pub author: String,
+    pub email: String,
+    pub website: Option<String>,
+    /// What the author typed.
+    pub body_markdown: String,
+    /// What readers see (sanitized).
+    pub body_html: String,
+    pub created_at: String,
+    #[serde(default)]
+    pub owner: bool,
+    /// The id it was imported under, if it came from elsewhere.
+    #[serde(default)]
+    pub import_id: Option<String>,
+}
+
+/// `GET /api/v1/admin/site-export?after=<thread id>`: one page of the site's export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteExportPage {
+    pub site: String,
+    pub threads: Vec<ExportThread>,
+    /// Pass as `after` for the next page; `None` at the end.
+    pub next_after: Option<i64>,
+}

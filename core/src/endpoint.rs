@@ -123,10 +123,12 @@ pub enum AdminOp {
     Export,
     /// `POST erase`
     Erase,
+    /// `GET site-export?after=…`: the whole site, a page of threads at a time.
+    SiteExport,
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 17] = [
+    pub const ALL: [AdminOp; 18] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::Session,
@@ -144,6 +146,7 @@ impl AdminOp {
         AdminOp::Audit,
         AdminOp::Export,
         AdminOp::Erase,
+        AdminOp::SiteExport,
     ];
 
     fn name(self) -> &'static str {
@@ -163,13 +166,16 @@ impl AdminOp {
             Audit => "audit",
             Export => "export",
             Erase => "erase",
+            SiteExport => "site-export",
         }
     }
 
     fn method(self) -> Method {
         use AdminOp::*;
         match self {
-            Session | Comments | Threads | Blocks | Settings | Audit | Export => Method::Get,
+            Session | Comments | Threads | Blocks | Settings | Audit | Export | SiteExport => {
+                Method::Get
+            }
             _ => Method::Post,
         }
     }

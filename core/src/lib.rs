@@ -11,10 +11,10 @@ pub mod console;
 pub mod console_store;
 pub mod defaults;
 pub mod endpoint;
-#[cfg(any(test, feature = "test-support"))]
-pub mod memstore;
 #[cfg(feature = "import")]
 pub mod import;
+#[cfg(any(test, feature = "test-support"))]
+pub mod memstore;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod notify;

@@ -57,3 +57,5 @@ pub const MAIL_API_KEY: &str = "COLLOQUY_MAIL_API_KEY";
 /// folder: a test ages a thread there the way an operator would edit D1.
 pub const WRANGLER: &str = "COLLOQUY_WRANGLER";
 pub const OWNER_STATE: &str = "COLLOQUY_OWNER_STATE";
+/// The `colloquy` command, built for the import tests.
+pub const CLI: &str = "COLLOQUY_CLI";

@@ -300,6 +300,20 @@ pub async fn handle<H: HumanCheck>(
                 .await?;
             json(200, &export)
         }
+        AdminOp::SiteExport => {
+            let after = query_values(query, "after")
+                .into_iter()
+                .next()
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0);
+            let page = service.site_export(after).await?;
+            if after == 0 {
+                service
+                    .audit(&actor, "site-export", "site", None, now)
+                    .await?;
+            }
+            json(200, &page)
+        }
         AdminOp::Erase => {
             let input: ByEmail = read_json(&mut req).await?;
             let threads = service.erase(&input.email, now).await?;

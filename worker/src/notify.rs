@@ -45,8 +45,12 @@ pub async fn deliver(env: Env, ids: Vec<i64>) {
     }
 }
 
-/// The Cron Trigger: everything due, and the owner's digest once a day.
+/// The Cron Trigger: everything due, the owner's digest once a day, and the keyed email
+/// hashes of imported comments.
 pub async fn scheduled(env: Env) {
+    if let Err(e) = hash_imported(&env).await {
+        console_error!("colloquy: hashing imported emails failed: {e}");
+    }
     if let Err(e) = digest_once_a_day(&env).await {
         console_error!("colloquy: the queue digest failed: {e}");
     }
@@ -132,6 +136,16 @@ async fn send(config: &Config, row: &OutboxRow) -> Result<(), String> {
         200..=299 => Ok(()),
         status => Err(format!("HTTP {status}")),
     }
+}
+
+async fn hash_imported(env: &Env) -> worker::Result<()> {
+    let (config, store) = setup(env).await?;
+    let service = Service::new(&store, &config.site, &config.keys);
+    service
+        .hash_imported_emails()
+        .await
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Ok(())
 }
 
 /// The digest goes at most once a UTC day (remembered in KV).

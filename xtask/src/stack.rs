@@ -314,6 +314,10 @@ pub fn test(args: &[String]) -> Result<()> {
         .args(["test", "-p", "colloquy-e2e", "--no-run"])
         .args(&e2e_target)
         .current_dir(&root))?;
+    // The `colloquy` command, which the import tests run as an owner would.
+    run(Command::new("cargo")
+        .args(["build", "-p", "colloquy-cli"])
+        .current_dir(&root))?;
     let version = build::widget(&tools)?;
     // Size is a feature: the loader and the reading half stay within their budgets.
     let budget = crate::size::check_budgets(&version);
@@ -487,6 +491,7 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::OWNER_DEMO, &owner.demo)
             .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
             .env(env_names::WRANGLER, &tools.wrangler)
+            .env(env_names::CLI, root.join("target/debug/colloquy"))
             .env(env_names::OWNER_STATE, &owner.state)
             .env(env_names::NOTIFY_API, &notify.api)
             .env(env_names::NOTIFY_DEMO, &notify.demo)

@@ -3,52 +3,10 @@
 //! same threads; importing it twice adds nothing (each comment keeps the id it was first
 //! imported under, or gets `colloquy:<site>:<id>`).
 
-use serde::{Deserialize, Serialize};
-
 use super::{rfc3339_ms, Body, Comment, Import, ImportError, Options, Thread};
 use crate::model::CommentStatus;
 
-pub const VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportFile {
-    pub version: u32,
-    pub site: String,
-    pub exported_at: String,
-    pub threads: Vec<ExportThread>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportThread {
-    pub key: String,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub created_at: String,
-    #[serde(default)]
-    pub locked: bool,
-    pub comments: Vec<ExportComment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportComment {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    /// `approved`, `pending`, `spam` or `deleted`.
-    pub status: String,
-    pub author: String,
-    pub email: String,
-    pub website: Option<String>,
-    /// What the author typed.
-    pub body_markdown: String,
-    /// What readers see (sanitized).
-    pub body_html: String,
-    pub created_at: String,
-    #[serde(default)]
-    pub owner: bool,
-    /// The id it was imported under, if it came from elsewhere.
-    #[serde(default)]
-    pub import_id: Option<String>,
-}
+pub use crate::console::{ExportComment, ExportFile, ExportThread, EXPORT_VERSION as VERSION};
 
 pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
     let file: ExportFile = serde_json::from_str(input).map_err(|e| ImportError::Malformed {

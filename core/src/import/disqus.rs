@@ -111,12 +111,20 @@ pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
                 .map(|x| format!("disqus:{x}")),
             author: {
                 let name = field("name");
-                if name.is_empty() { field("username") } else { name }
+                if name.is_empty() {
+                    field("username")
+                } else {
+                    name
+                }
             },
             email: field("email"),
             website: None,
             created_at_ms: created,
-            body: Body::Html(p.child("message").map(|m| m.text.clone()).unwrap_or_default()),
+            body: Body::Html(
+                p.child("message")
+                    .map(|m| m.text.clone())
+                    .unwrap_or_default(),
+            ),
             status,
             is_owner: false,
         });

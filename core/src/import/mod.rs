@@ -91,7 +91,12 @@ pub struct Options {
 
 impl Import {
     /// Record a bad item: an error, or (with `keep_going`) a skip.
-    pub(crate) fn bad(&mut self, options: Options, what: String, why: String) -> Result<(), ImportError> {
+    pub(crate) fn bad(
+        &mut self,
+        options: Options,
+        what: String,
+        why: String,
+    ) -> Result<(), ImportError> {
         if options.keep_going {
             self.skipped.push(Skipped { what, why });
             Ok(())
@@ -102,7 +107,11 @@ impl Import {
 
     /// A malformed file: an error, or (with `keep_going`) what was read before it and a
     /// skip naming the line.
-    pub(crate) fn broken(&mut self, options: Options, broken: Option<xml::Broken>) -> Result<(), ImportError> {
+    pub(crate) fn broken(
+        &mut self,
+        options: Options,
+        broken: Option<xml::Broken>,
+    ) -> Result<(), ImportError> {
         match broken {
             None => Ok(()),
             Some(b) if options.keep_going => {
@@ -199,7 +208,12 @@ const NAME_CHARS: usize = 100;
 const WEBSITE_CHARS: usize = 500;
 
 fn cut(s: &str, max: usize) -> String {
-    s.chars().filter(|c| !c.is_control()).take(max).collect::<String>().trim().to_owned()
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Text of sanitized HTML (for search and the console), tags dropped.
@@ -243,7 +257,11 @@ pub fn prepare(import: Import) -> Plan {
         ..Summary::default()
     };
     let thread_keys: HashSet<&str> = import.threads.iter().map(|t| t.key.as_str()).collect();
-    let ids: HashSet<&str> = import.comments.iter().map(|c| c.source_id.as_str()).collect();
+    let ids: HashSet<&str> = import
+        .comments
+        .iter()
+        .map(|c| c.source_id.as_str())
+        .collect();
     let parent_of: HashMap<&str, Option<&str>> = import
         .comments
         .iter()
@@ -354,7 +372,11 @@ pub fn prepare(import: Import) -> Plan {
                 root: root_of(&c.source_id),
                 parent,
                 status: c.status,
-                author: if deleted { String::new() } else { cut(&c.author, NAME_CHARS) },
+                author: if deleted {
+                    String::new()
+                } else {
+                    cut(&c.author, NAME_CHARS)
+                },
                 email: if deleted {
                     String::new()
                 } else {
@@ -402,7 +424,8 @@ pub fn prepare(import: Import) -> Plan {
 
 /// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
 pub fn rfc3339_ms(s: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 

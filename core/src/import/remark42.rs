@@ -103,11 +103,19 @@ pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
             }
         };
         let Some(key) = key_of(&r.locator.url) else {
-            import.bad(options, what, format!("its address {:?} is not a URL", r.locator.url))?;
+            import.bad(
+                options,
+                what,
+                format!("its address {:?} is not a URL", r.locator.url),
+            )?;
             continue;
         };
         let Some(created) = rfc3339_ms(&r.time) else {
-            import.bad(options, what, format!("its time {:?} is not a date", r.time))?;
+            import.bad(
+                options,
+                what,
+                format!("its time {:?} is not a date", r.time),
+            )?;
             continue;
         };
         if seen_threads.insert(key.clone()) {
@@ -120,7 +128,9 @@ pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
         import.comments.push(Comment {
             source_id: format!("remark42:{}", r.id),
             thread_key: key,
-            parent: Some(r.pid).filter(|p| !p.is_empty()).map(|p| format!("remark42:{p}")),
+            parent: Some(r.pid)
+                .filter(|p| !p.is_empty())
+                .map(|p| format!("remark42:{p}")),
             author: r.user.name,
             email: String::new(),
             website: None,

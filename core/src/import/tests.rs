@@ -32,12 +32,24 @@ fn store(plan: &Plan) -> Sqlite {
 
 fn count(db: &Sqlite) -> (i64, i64) {
     let n = |sql: &str| db.select(sql)[0]["n"].as_i64().unwrap();
-    (n("SELECT COUNT(*) AS n FROM comments"), n("SELECT COUNT(*) AS n FROM threads"))
+    (
+        n("SELECT COUNT(*) AS n FROM comments"),
+        n("SELECT COUNT(*) AS n FROM threads"),
+    )
 }
 
-/// `(thread key, import id, parent's import id, root's import id, status, author)` of
-/// every comment, in import-id order.
-fn rows(db: &Sqlite) -> Vec<(String, String, Option<String>, Option<String>, String, String)> {
+/// `(thread key, import id, parent's import id, root's import id, status, author)`.
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+/// Every comment, in import-id order.
+fn rows(db: &Sqlite) -> Vec<Row> {
     db.select(
         "SELECT t.key AS key, c.import_id AS id, p.import_id AS parent, r.import_id AS root, \
            c.status AS status, c.author_name AS author \
@@ -83,9 +95,16 @@ fn some(s: &str) -> Option<String> {
 fn wordpress_keeps_nesting_states_dates_and_text_and_leaves_out_pings() {
     let plan = prepare(wordpress::read(&data("wordpress.xml"), STRICT).unwrap());
     let s = &plan.summary;
-    assert_eq!((s.threads, s.comments, s.replies, s.pending, s.spam), (2, 3, 3, 1, 1), "{s}");
+    assert_eq!(
+        (s.threads, s.comments, s.replies, s.pending, s.spam),
+        (2, 3, 3, 1, 1),
+        "{s}"
+    );
     let skipped: Vec<&str> = s.skipped.iter().map(|k| k.why.as_str()).collect();
-    assert!(skipped.contains(&"a pingback, not a comment") && skipped.contains(&"a trackback, not a comment"));
+    assert!(
+        skipped.contains(&"a pingback, not a comment")
+            && skipped.contains(&"a trackback, not a comment")
+    );
     assert!(skipped.contains(&"deleted, and nothing answers it"));
     let db = store(&plan);
     let id = |n: &str| format!("wordpress:42:{n}");
@@ -93,18 +112,58 @@ fn wordpress_keeps_nesting_states_dates_and_text_and_leaves_out_pings() {
     assert_eq!(
         rows(&db),
         vec![
-            (key.clone(), id("1"), None, None, "approved".into(), "Željka Novak".into()),
-            (key.clone(), id("2"), some(&id("1")), some(&id("1")), "approved".into(), "Bo".into()),
-            (key.clone(), id("3"), some(&id("2")), some(&id("1")), "approved".into(), "Cy".into()),
-            (key.clone(), id("4"), some(&id("3")), some(&id("1")), "pending".into(), "Dee".into()),
+            (
+                key.clone(),
+                id("1"),
+                None,
+                None,
+                "approved".into(),
+                "Željka Novak".into()
+            ),
+            (
+                key.clone(),
+                id("2"),
+                some(&id("1")),
+                some(&id("1")),
+                "approved".into(),
+                "Bo".into()
+            ),
+            (
+                key.clone(),
+                id("3"),
+                some(&id("2")),
+                some(&id("1")),
+                "approved".into(),
+                "Cy".into()
+            ),
+            (
+                key.clone(),
+                id("4"),
+                some(&id("3")),
+                some(&id("1")),
+                "pending".into(),
+                "Dee".into()
+            ),
             (key, id("5"), None, None, "spam".into(), "Spammer".into()),
-            ("/?p=43".into(), "wordpress:43:9".into(), None, None, "approved".into(), "日本語の名前".into()),
+            (
+                "/?p=43".into(),
+                "wordpress:43:9".into(),
+                None,
+                None,
+                "approved".into(),
+                "日本語の名前".into()
+            ),
         ]
     );
     let first = html_of(&db, &id("1"));
     assert_inert(&first);
-    assert!(first.starts_with("<p>Čudovito — učenje v skupnosti deluje.</p>"), "{first}");
-    assert!(first.contains(r#"<a href="https://example.org/ok" rel="nofollow ugc noopener noreferrer">a link</a>"#));
+    assert!(
+        first.starts_with("<p>Čudovito — učenje v skupnosti deluje.</p>"),
+        "{first}"
+    );
+    assert!(first.contains(
+        r#"<a href="https://example.org/ok" rel="nofollow ugc noopener noreferrer">a link</a>"#
+    ));
     assert_inert(&html_of(&db, &id("2")));
     let stored = &db.select(&format!(
         "SELECT created_at, author_email, author_url FROM comments WHERE import_id = '{}'",
@@ -114,11 +173,21 @@ fn wordpress_keeps_nesting_states_dates_and_text_and_leaves_out_pings() {
     assert_eq!(stored["created_at"], 1_709_283_600_000i64);
     assert_eq!(stored["author_email"], "zeljka@example.org");
     assert_eq!(stored["author_url"], "https://zeljka.example.org/");
-    let bo = &db.select(&format!("SELECT author_url FROM comments WHERE import_id = '{}'", id("2")))[0];
-    assert!(bo["author_url"].is_null(), "a javascript: website is dropped");
-    let thread = &db.select("SELECT title, url, created_at FROM threads WHERE key = '/2024/communities/'")[0];
+    let bo = &db.select(&format!(
+        "SELECT author_url FROM comments WHERE import_id = '{}'",
+        id("2")
+    ))[0];
+    assert!(
+        bo["author_url"].is_null(),
+        "a javascript: website is dropped"
+    );
+    let thread = &db
+        .select("SELECT title, url, created_at FROM threads WHERE key = '/2024/communities/'")[0];
     assert_eq!(thread["title"], "Can communities of practice learn online?");
-    assert_eq!(thread["created_at"], 1_709_283_600_000i64, "dated by its first comment");
+    assert_eq!(
+        thread["created_at"], 1_709_283_600_000i64,
+        "dated by its first comment"
+    );
 }
 
 #[test]
@@ -129,21 +198,64 @@ fn disqus_honours_deleted_posts_and_threads_and_keeps_spam_out_of_sight() {
     assert_eq!(
         rows(&db),
         vec![
-            (key.clone(), "disqus:1".into(), None, None, "approved".into(), "Ana".into()),
-            (key.clone(), "disqus:2".into(), some("disqus:1"), some("disqus:1"), "deleted".into(), "".into()),
-            (key.clone(), "disqus:3".into(), some("disqus:2"), some("disqus:1"), "approved".into(), "Bo".into()),
-            (key, "disqus:4".into(), None, None, "spam".into(), "Spam".into()),
+            (
+                key.clone(),
+                "disqus:1".into(),
+                None,
+                None,
+                "approved".into(),
+                "Ana".into()
+            ),
+            (
+                key.clone(),
+                "disqus:2".into(),
+                some("disqus:1"),
+                some("disqus:1"),
+                "deleted".into(),
+                "".into()
+            ),
+            (
+                key.clone(),
+                "disqus:3".into(),
+                some("disqus:2"),
+                some("disqus:1"),
+                "approved".into(),
+                "Bo".into()
+            ),
+            (
+                key,
+                "disqus:4".into(),
+                None,
+                None,
+                "spam".into(),
+                "Spam".into()
+            ),
         ]
     );
-    let deleted = &db.select("SELECT author_email, body_html FROM comments WHERE import_id = 'disqus:2'")[0];
-    assert_eq!(deleted["author_email"], "", "a deleted post keeps nothing of its author");
+    let deleted =
+        &db.select("SELECT author_email, body_html FROM comments WHERE import_id = 'disqus:2'")[0];
+    assert_eq!(
+        deleted["author_email"], "",
+        "a deleted post keeps nothing of its author"
+    );
     assert_eq!(deleted["body_html"], "");
     let first = html_of(&db, "disqus:1");
     assert_eq!(first, "<p>Top &amp; first — ünïcödé</p>");
     assert_inert(&html_of(&db, "disqus:3"));
-    let why: Vec<String> = plan.summary.skipped.iter().map(|s| format!("{}: {}", s.what, s.why)).collect();
-    assert!(why.contains(&"post 6: its thread was deleted".to_owned()), "{why:?}");
-    assert!(why.contains(&"comment disqus:5: deleted, and nothing answers it".to_owned()), "{why:?}");
+    let why: Vec<String> = plan
+        .summary
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.what, s.why))
+        .collect();
+    assert!(
+        why.contains(&"post 6: its thread was deleted".to_owned()),
+        "{why:?}"
+    );
+    assert!(
+        why.contains(&"comment disqus:5: deleted, and nothing answers it".to_owned()),
+        "{why:?}"
+    );
     assert_eq!(count(&db).1, 1, "the deleted thread is not created");
 }
 
@@ -152,7 +264,11 @@ fn remark42_backups_keep_nesting_and_admins_get_the_badge() {
     let plan = prepare(remark42::read(&data("remark42.jsonl"), STRICT).unwrap());
     let db = store(&plan);
     let r = rows(&db);
-    assert_eq!(r.len(), 2, "the deleted reply without replies is left out: {r:?}");
+    assert_eq!(
+        r.len(),
+        2,
+        "the deleted reply without replies is left out: {r:?}"
+    );
     assert_eq!(r[1].2, some("remark42:r1"));
     assert_eq!(r[1].5, "Читатель");
     let owner = &db.select("SELECT is_owner FROM comments WHERE import_id = 'remark42:r1'")[0];
@@ -164,7 +280,11 @@ fn remark42_backups_keep_nesting_and_admins_get_the_badge() {
 
 #[test]
 fn isso_rows_map_modes_and_markdown() {
-    let threads = [isso::IssoThread { id: 1, uri: "/post/".into(), title: Some("Post".into()) }];
+    let threads = [isso::IssoThread {
+        id: 1,
+        uri: "/post/".into(),
+        title: Some("Post".into()),
+    }];
     let comment = |id, parent, mode, text: &str| isso::IssoComment {
         id,
         tid: 1,
@@ -181,16 +301,27 @@ fn isso_rows_map_modes_and_markdown() {
         comment(2, Some(1), 2, "queued"),
         comment(3, None, 4, "gone"),
     ];
-    let plan = prepare(isso::read(&threads, &comments, Some("https://blog.example.org")));
+    let plan = prepare(isso::read(
+        &threads,
+        &comments,
+        Some("https://blog.example.org"),
+    ));
     let db = store(&plan);
     let r = rows(&db);
     assert_eq!(r.len(), 2);
-    assert_eq!((r[1].2.clone(), r[1].4.as_str()), (some("isso:1"), "pending"));
+    assert_eq!(
+        (r[1].2.clone(), r[1].4.as_str()),
+        (some("isso:1"), "pending")
+    );
     let html = html_of(&db, "isso:1");
     assert!(html.starts_with("<p><em>hi</em>"), "{html}");
     assert_inert(&html);
-    let row = &db.select("SELECT author_email, created_at FROM comments WHERE import_id = 'isso:1'")[0];
-    assert_eq!(row["author_email"], "a@example.org", "stored as new comments are");
+    let row =
+        &db.select("SELECT author_email, created_at FROM comments WHERE import_id = 'isso:1'")[0];
+    assert_eq!(
+        row["author_email"], "a@example.org",
+        "stored as new comments are"
+    );
     assert_eq!(row["created_at"], 1_700_000_000_250i64);
     assert_eq!(
         db.select("SELECT url FROM threads")[0]["url"],
@@ -230,12 +361,26 @@ fn malformed_files_name_the_line_and_import_nothing_unless_asked() {
         other => panic!("{other:?}"),
     }
     let lenient = prepare(wordpress::read(truncated, LENIENT).unwrap());
-    assert_eq!(lenient.summary.comments + lenient.summary.replies, 2, "the comments read before the cut");
-    assert!(lenient.summary.skipped.iter().any(|s| s.what.starts_with("everything from line")));
-    let bad_state = wp.replace("<wp:comment_approved>0</wp:comment_approved>", "<wp:comment_approved>maybe</wp:comment_approved>");
+    assert_eq!(
+        lenient.summary.comments + lenient.summary.replies,
+        2,
+        "the comments read before the cut"
+    );
+    assert!(lenient
+        .summary
+        .skipped
+        .iter()
+        .any(|s| s.what.starts_with("everything from line")));
+    let bad_state = wp.replace(
+        "<wp:comment_approved>0</wp:comment_approved>",
+        "<wp:comment_approved>maybe</wp:comment_approved>",
+    );
     let err = wordpress::read(&bad_state, STRICT).unwrap_err().to_string();
     assert!(err.contains("line") && err.contains("\"maybe\""), "{err}");
-    assert!(matches!(wordpress::read(&data("disqus.xml"), STRICT), Err(ImportError::Malformed { .. })));
+    assert!(matches!(
+        wordpress::read(&data("disqus.xml"), STRICT),
+        Err(ImportError::Malformed { .. })
+    ));
 }
 
 /// The third-party files, with what a correct import of each is.
@@ -252,11 +397,20 @@ fn third_party_isso_wordpress_fixture() {
     assert_eq!(find("wordpress:18:8").3, some("wordpress:18:6"));
     assert_eq!(find("wordpress:/?p=4:11").0, "/?p=4");
     assert_eq!(find("wordpress:18:11").5, "Letzter :/");
-    assert_eq!(plan.summary.threads, 2, "the post without comments makes no thread");
+    assert_eq!(
+        plan.summary.threads, 2,
+        "the post without comments makes no thread"
+    );
     let multi = html_of(&db, "wordpress:18:10");
-    assert_eq!(multi, "<p>When you have a comment with multiple lines:<br>\nWordPress exports it like this.</p>");
+    assert_eq!(
+        multi,
+        "<p>When you have a comment with multiple lines:<br>\nWordPress exports it like this.</p>"
+    );
     let utc = &db.select("SELECT created_at FROM comments WHERE import_id = 'wordpress:18:10'")[0];
-    assert_eq!(utc["created_at"], 1_654_481_594_000i64, "2022-06-06 02:13:14 UTC");
+    assert_eq!(
+        utc["created_at"], 1_654_481_594_000i64,
+        "2022-06-06 02:13:14 UTC"
+    );
 }
 
 #[test]
@@ -267,14 +421,22 @@ fn third_party_isso_disqus_fixture() {
     let ids: Vec<&str> = r.iter().map(|x| x.1.as_str()).collect();
     // 4, 5 (under 4) and 11 under the deleted 9 (a placeholder) on thread 2; 8 on thread
     // 7; 6 points at a thread that is not there.
-    assert_eq!(ids, vec!["disqus:11", "disqus:4", "disqus:5", "disqus:8", "disqus:9"]);
+    assert_eq!(
+        ids,
+        vec!["disqus:11", "disqus:4", "disqus:5", "disqus:8", "disqus:9"]
+    );
     let find = |id: &str| r.iter().find(|x| x.1 == id).unwrap().clone();
     assert_eq!(find("disqus:5").2, some("disqus:4"));
     assert_eq!(find("disqus:9").4, "deleted");
     assert_eq!(find("disqus:11").2, some("disqus:9"));
     assert_eq!(find("disqus:8").0, "/blog/2013/02/12/redacted/index.html");
     assert_eq!(find("disqus:4").0, "/");
-    let why: Vec<String> = plan.summary.skipped.iter().map(|s| format!("{}: {}", s.what, s.why)).collect();
+    let why: Vec<String> = plan
+        .summary
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.what, s.why))
+        .collect();
     assert!(why.iter().any(|w| w.starts_with("post 6:")), "{why:?}");
     assert!(why.iter().any(|w| w.starts_with("thread 3:")), "{why:?}");
 }
@@ -291,8 +453,21 @@ fn third_party_remark42_disqus_fixtures() {
     let db = store(&plan);
     let r = rows(&db);
     let ids: Vec<&str> = r.iter().map(|x| x.1.as_str()).collect();
-    assert_eq!(ids, vec!["disqus:299619020", "disqus:299744309", "disqus:299986072", "disqus:299986073"], "{:?}", plan.summary);
-    assert_eq!(r.iter().find(|x| x.1 == "disqus:299986073").unwrap().4, "spam");
+    assert_eq!(
+        ids,
+        vec![
+            "disqus:299619020",
+            "disqus:299744309",
+            "disqus:299986072",
+            "disqus:299986073"
+        ],
+        "{:?}",
+        plan.summary
+    );
+    assert_eq!(
+        r.iter().find(|x| x.1 == "disqus:299986073").unwrap().4,
+        "spam"
+    );
     assert!(plan.summary.skipped.len() >= 2, "{}", plan.summary);
     // The deleted post (nothing answers it) is left out; the deleted thread takes its
     // three posts with it.
@@ -304,7 +479,10 @@ fn third_party_remark42_disqus_fixtures() {
         ids("third-party/remark42-disqus-deleted-post.xml"),
         vec!["disqus:299744309", "disqus:299986072", "disqus:299986073"]
     );
-    assert_eq!(ids("third-party/remark42-disqus-deleted-thread.xml"), vec!["disqus:299986072"]);
+    assert_eq!(
+        ids("third-party/remark42-disqus-deleted-thread.xml"),
+        vec!["disqus:299986072"]
+    );
 }
 
 #[test]
@@ -351,6 +529,8 @@ fn the_own_export_round_trips() {
     let json = serde_json::to_string(&export).unwrap();
     let second = store(&prepare(colloquy::read(&json, STRICT).unwrap()));
     assert_eq!(rows(&second), rows(&first));
-    let bodies = |db: &Sqlite| db.select("SELECT import_id, body_html, created_at, author_email FROM comments ORDER BY import_id");
+    let bodies = |db: &Sqlite| {
+        db.select("SELECT import_id, body_html, created_at, author_email FROM comments ORDER BY import_id")
+    };
     assert_eq!(bodies(&second), bodies(&first));
 }

@@ -33,7 +33,11 @@ fn read_item(item: &Element, options: Options, import: &mut Import) -> Result<()
     let link = item.text_of("link").unwrap_or_default();
     let Some(key) = key_of(&link) else {
         let what = format!("<item> at line {}", item.line);
-        return import.bad(options, what, format!("its <link> {link:?} is not an address"));
+        return import.bad(
+            options,
+            what,
+            format!("its <link> {link:?} is not an address"),
+        );
     };
     // A post's comments are numbered per export; the post's id (else its key) scopes them.
     let scope = item.text_of("post_id").unwrap_or_else(|| key.clone());
@@ -63,7 +67,11 @@ fn read_item(item: &Element, options: Options, import: &mut Import) -> Result<()
             Some("spam") => CommentStatus::Spam,
             Some("trash") | Some("post-trashed") => CommentStatus::Deleted,
             other => {
-                import.bad(options, what, format!("unknown <wp:comment_approved> {other:?}"))?;
+                import.bad(
+                    options,
+                    what,
+                    format!("unknown <wp:comment_approved> {other:?}"),
+                )?;
                 continue;
             }
         };
@@ -87,7 +95,11 @@ fn read_item(item: &Element, options: Options, import: &mut Import) -> Result<()
             email: c.text_of("comment_author_email").unwrap_or_default(),
             website: c.text_of("comment_author_url"),
             created_at_ms: created,
-            body: Body::Html(c.child("comment_content").map(|b| b.text.clone()).unwrap_or_default()),
+            body: Body::Html(
+                c.child("comment_content")
+                    .map(|b| b.text.clone())
+                    .unwrap_or_default(),
+            ),
             status,
             is_owner: false,
         });

@@ -57,8 +57,14 @@ fn local(name: &[u8]) -> String {
 }
 
 fn line_at(input: &str, offset: u64) -> usize {
-    let end = usize::try_from(offset).unwrap_or(usize::MAX).min(input.len());
-    input.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    let end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(input.len());
+    input.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Parse `input` into its root element. On a malformed file, the tree read so far (open
@@ -176,18 +182,15 @@ pub fn parse(input: &str) -> (Element, Option<Broken>) {
         }
     }
     let document = stack.pop().unwrap_or_default();
-    let root = document
-        .children
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let root = document.children.into_iter().next().unwrap_or_default();
     (root, broken)
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, line: usize) -> Result<Element, String> {
     let mut attrs = Vec::new();
     for a in e.attributes() {
-        let a = a.map_err(|err| format!("bad attribute in <{}>: {err}", local(e.name().as_ref())))?;
+        let a =
+            a.map_err(|err| format!("bad attribute in <{}>: {err}", local(e.name().as_ref())))?;
         let value = a
             .unescape_value()
             .map_err(|err| format!("bad attribute value: {err}"))?

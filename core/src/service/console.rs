@@ -466,6 +466,68 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
+    /// One page of the site's export: up to 100 threads after thread id `after`, with
+    /// every comment and its state.
+    pub async fn site_export(
+        &self,
+        after: i64,
+    ) -> Result<crate::console::SiteExportPage, ServiceError> {
+        use crate::console::{ExportComment, ExportThread};
+        const THREADS: u32 = 100;
+        let page = self
+            .store
+            .export_page(&self.site.id, after, THREADS)
+            .await?;
+        let next_after = (page.len() == THREADS as usize)
+            .then(|| page.last().map(|(t, _)| t.id))
+            .flatten();
+        let threads = page
+            .into_iter()
+            .map(|(t, comments)| ExportThread {
+                key: t.key,
+                title: t.title,
+                url: t.url,
+                created_at: rfc3339(t.created_at_ms),
+                locked: t.locked,
+                comments: comments
+                    .into_iter()
+                    .map(|c| ExportComment {
+                        id: c.id,
+                        parent_id: c.parent_id,
+                        status: c.status,
+                        author: c.author_name,
+                        email: c.author_email,
+                        website: c.author_url,
+                        body_markdown: c.body_markdown,
+                        body_html: c.body_html,
+                        created_at: rfc3339(c.created_at),
+                        owner: c.is_owner != 0,
+                        import_id: c.import_id,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(crate::console::SiteExportPage {
+            site: self.site.id.clone(),
+            threads,
+            next_after,
+        })
+    }
+
+    /// Imported comments arrive without the keyed hash of their email (the importer
+    /// does not know the secret): add it, a batch at a time, so blocking, trust, export
+    /// and erasure by email find them. How many were hashed.
+    pub async fn hash_imported_emails(&self) -> Result<usize, ServiceError> {
+        self.writable()?;
+        let pending = self.store.unhashed_emails(500).await?;
+        let hashes: Vec<(i64, String)> = pending
+            .into_iter()
+            .map(|(id, email)| (id, self.keys.hash(Purpose::Email, &normal_email(&email))))
+            .collect();
+        self.store.set_email_hashes(&hashes).await?;
+        Ok(hashes.len())
+    }
+
     /// Erase the commenter with this email: placeholders keep replies in place; their
     /// words, name, address hashes and subscriptions go. Returns the threads changed.
     pub async fn erase(&self, email: &str, now_ms: i64) -> Result<Vec<String>, ServiceError> {

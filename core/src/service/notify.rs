@@ -53,15 +53,6 @@ fn notice_thread(t: &ThreadRecord) -> NoticeThread {
     }
 }
 
-/// Constant-time comparison: a link's token must not leak by timing.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S, H> {
     fn notice(&self, event: Event, c: &CommentRecord, t: &ThreadRecord) -> Notice {
         Notice {
@@ -249,7 +240,9 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         token: &str,
         now_ms: i64,
     ) -> Result<(), ServiceError> {
-        if !same(token, &self.link_token(action, id)) {
+        // Constant time: a link's token must not leak by timing.
+        if !crate::token::constant_time_eq(token.as_bytes(), self.link_token(action, id).as_bytes())
+        {
             return Err(ServiceError::LinkInvalid);
         }
         match (action, self.store.subscription(id).await?) {

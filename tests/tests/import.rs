@@ -1,0 +1,147 @@
+//! The `colloquy` command against a running Worker: an import written into the owner
+//! deployment's local D1 by wrangler (as an owner would run it) shows to readers with its
+//! nesting, a second run adds nothing, the Cron Trigger hashes the imported emails so
+//! the console finds their comments by address, and `colloquy export` writes it all back.
+
+use std::process::Command;
+
+use colloquy_core::api::Sort;
+use colloquy_core::console::{Export, ExportFile};
+use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_e2e::console::{owner_key, Console};
+use colloquy_e2e::env_names;
+use colloquy_e2e::env_url;
+use colloquy_e2e::fixtures::Deployment;
+use colloquy_e2e::http::request;
+
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Run `colloquy` with `args`; its standard output.
+fn colloquy(args: &[&str]) -> String {
+    let out = Command::new(env_url(env_names::CLI))
+        .args(args)
+        .env("COLLOQUY_WRANGLER", env_url(env_names::WRANGLER))
+        .env("OWNER_KEY", owner_key())
+        .current_dir(root())
+        .output()
+        .expect("run colloquy");
+    assert!(
+        out.status.success(),
+        "colloquy {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn embed(d: &Deployment, thread: &str) -> String {
+    let q = EmbedQuery {
+        thread: ThreadQuery {
+            thread: thread.into(),
+            sort: Sort::Oldest,
+            cursor: None,
+        },
+        lang: "en".into(),
+        ..Default::default()
+    };
+    request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"").text
+}
+
+#[test]
+fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
+    let d = Deployment::owner();
+    let state = env_url(env_names::OWNER_STATE);
+    let out = std::env::temp_dir().join(format!("colloquy-import-{}", std::process::id()));
+    let out = out.to_string_lossy().into_owned();
+    let file = root().join("testdata/import/wordpress.xml");
+    let file = file.to_string_lossy();
+    let args = [
+        "import",
+        "wordpress",
+        &file,
+        "--out",
+        &out,
+        "--apply",
+        "local",
+        "--persist-to",
+        &state,
+    ];
+    let summary = colloquy(&args);
+    assert!(
+        summary.starts_with("2 threads, 6 comments (3 top-level, 3 replies), 1 pending, 1 spam"),
+        "{summary}"
+    );
+
+    // Readers see the published ones, nested, and not the pending or the spam.
+    let page = embed(&d, "/2024/communities/");
+    assert!(
+        page.contains("Željka Novak") && page.contains("reply two, deeper"),
+        "{page}"
+    );
+    assert!(!page.contains("reply three, deepest") && !page.contains("cheap pills"));
+    assert!(!page.contains("alert("), "imported scripts are inert");
+    let nested = page.find("reply one").unwrap() > page.find("Čudovito").unwrap();
+    assert!(nested);
+    assert!(
+        page.contains("3 comments") || page.contains("3 thoughts"),
+        "the count: {page}"
+    );
+
+    // Again: nothing new.
+    colloquy(&args);
+    let console = Console::login(&d);
+    let export = |email: &str| -> Export {
+        console
+            .get(AdminOp::Export, &format!("email={email}"))
+            .expect(200)
+    };
+    // The Cron Trigger hashes imported emails; then the console finds them by address.
+    let cron = request(
+        "GET",
+        &format!("{}/__scheduled?cron=*%2F5+*+*+*+*", d.api),
+        &[],
+        b"",
+    );
+    assert_eq!(cron.status, 200);
+    let zeljka = export("zeljka@example.org");
+    assert_eq!(zeljka.comments.len(), 1, "imported once, found by email");
+
+    // `colloquy export` writes the site; it holds the imported tree.
+    let json_out = format!("{out}/export.json");
+    colloquy(&["export", "--from", &d.api, "--out", &json_out]);
+    let exported: ExportFile =
+        serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap()).unwrap();
+    let thread = exported
+        .threads
+        .iter()
+        .find(|t| t.key == "/2024/communities/")
+        .expect("the imported thread");
+    assert_eq!(thread.comments.len(), 5);
+    let deepest = thread.comments.iter().find(|c| c.author == "Dee").unwrap();
+    assert_eq!(deepest.status, "pending");
+    assert_eq!(deepest.import_id.as_deref(), Some("wordpress:42:4"));
+    // Importing the export into the same site adds nothing either.
+    let again = colloquy(&[
+        "import",
+        "colloquy",
+        &json_out,
+        "--out",
+        &out,
+        "--apply",
+        "local",
+        "--persist-to",
+        &state,
+    ]);
+    assert!(
+        again.contains("skipped") || again.contains("comments"),
+        "{again}"
+    );
+    assert_eq!(
+        export("zeljka@example.org").comments.len(),
+        1,
+        "no duplicate"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
