@@ -121,6 +121,14 @@ pub trait ConsoleStore {
     ) -> Result<Vec<Listed>, StoreError>;
     async fn list_threads(&self, site_id: &str, limit: u32)
         -> Result<Vec<ThreadStats>, StoreError>;
+    /// The newest published comments of one thread (by key) or of the whole site (the
+    /// Atom feeds).
+    async fn latest_published(
+        &self,
+        site_id: &str,
+        thread_key: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Listed>, StoreError>;
     async fn list_blocks(&self) -> Result<Vec<StoredBlock>, StoreError>;
     /// The console's settings (JSON) and the badge token's hash.
     async fn load_settings(
@@ -256,6 +264,34 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                      WHERE t.site_id = ?1 AND {status} AND c.id < ?3{search_sql} \
                      ORDER BY c.id DESC LIMIT ?2",
                     listed_columns()
+                ),
+                args,
+            ))
+            .await?;
+        listed(rows)
+    }
+
+    async fn latest_published(
+        &self,
+        site_id: &str,
+        thread_key: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Listed>, StoreError> {
+        let (filter, mut args) = match thread_key {
+            Some(key) => (" AND t.key = ?3", vec![Arg::from(key)]),
+            None => ("", Vec::new()),
+        };
+        args.insert(0, Arg::from(limit));
+        args.insert(0, Arg::from(site_id));
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND c.status = '{}'{filter} \
+                     ORDER BY c.created_at DESC, c.id DESC LIMIT ?2",
+                    listed_columns(),
+                    CommentStatus::Approved.as_str()
                 ),
                 args,
             ))

@@ -58,6 +58,8 @@ pub enum Endpoint {
     Preview,
     /// `GET /counts?thread=a&thread=b`
     Counts,
+    /// `GET /feed?thread=…` (one thread) or `GET /feed` (the whole site): Atom.
+    Feed,
     /// `GET /form-token?thread=…`
     FormToken,
     /// `GET /embed?…` (see [`EmbedQuery`]): the whole widget as server-rendered HTML.
@@ -199,6 +201,7 @@ enum Resource {
     Like(CommentId),
     Preview,
     Counts,
+    Feed,
     FormToken,
     Embed,
     EmbedMore,
@@ -228,6 +231,7 @@ impl Endpoint {
             ["comments", n, "like"] => Resource::Like(id(n)?),
             ["preview"] => Resource::Preview,
             ["counts"] => Resource::Counts,
+            ["feed"] => Resource::Feed,
             ["form-token"] => Resource::FormToken,
             ["embed"] => Resource::Embed,
             ["embed", "more"] => Resource::EmbedMore,
@@ -257,6 +261,7 @@ impl Endpoint {
             (Resource::Like(id), Delete) => E::Unlike(id),
             (Resource::Preview, Post) => E::Preview,
             (Resource::Counts, Get) => E::Counts,
+            (Resource::Feed, Get) => E::Feed,
             (Resource::FormToken, Get) => E::FormToken,
             (Resource::Embed, Get) => E::Embed,
             (Resource::EmbedMore, Get) => E::EmbedMore,
@@ -285,6 +290,7 @@ impl Endpoint {
             | E::CommentContext(_)
             | E::Replies(_)
             | E::Counts
+            | E::Feed
             | E::FormToken
             | E::Embed
             | E::EmbedMore
@@ -317,6 +323,7 @@ impl Endpoint {
             E::Like(id) | E::Unlike(id) => format!("comments/{id}/like"),
             E::Preview => "preview".to_owned(),
             E::Counts => "counts".to_owned(),
+            E::Feed => "feed".to_owned(),
             E::FormToken => "form-token".to_owned(),
             E::Embed => "embed".to_owned(),
             E::EmbedMore => "embed/more".to_owned(),
@@ -486,6 +493,14 @@ pub fn form_token_url(base: &str, thread: &str) -> String {
     format!("{}?{query}", Endpoint::FormToken.url(base))
 }
 
+/// The URL of a thread's Atom feed ([`Endpoint::Feed`]).
+pub fn feed_url(base: &str, thread: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("thread", thread)
+        .finish();
+    format!("{}?{query}", Endpoint::Feed.url(base))
+}
+
 /// The query of [`Endpoint::Counts`]: every `thread` value, in order.
 pub fn counts_query(keys: &[&str]) -> String {
     let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -507,7 +522,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 21] = [
+    const ALL: [Endpoint; 22] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -527,6 +542,7 @@ mod tests {
         Endpoint::Report(CommentId(7)),
         Endpoint::ConfirmSubscription,
         Endpoint::Unsubscribe,
+        Endpoint::Feed,
         Endpoint::ConfirmPage,
         Endpoint::UnsubscribePage,
     ];

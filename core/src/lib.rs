@@ -11,6 +11,8 @@ pub mod console;
 pub mod console_store;
 pub mod defaults;
 pub mod endpoint;
+#[cfg(feature = "server")]
+pub mod feed;
 #[cfg(feature = "import")]
 pub mod import;
 #[cfg(any(test, feature = "test-support"))]

@@ -74,6 +74,7 @@ pub const STRINGS: Strings<'static> = Strings {
     owner_badge: "Autor",
     pinned: "Angeheftet",
     comments_closed: "Die Kommentare sind geschlossen.",
+    feed_link: "Kommentare abonnieren (Atom-Feed)",
     report: "Melden",
     report_why: "Was stimmt mit diesem Kommentar nicht?",
     report_spam: "Spam",

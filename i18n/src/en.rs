@@ -79,6 +79,7 @@ pub const STRINGS: Strings<'static> = Strings {
     owner_badge: "Author",
     pinned: "Pinned",
     comments_closed: "Comments are closed.",
+    feed_link: "Follow these comments (Atom feed)",
     report: "Report",
     report_why: "What is wrong with this comment?",
     report_spam: "Spam",

@@ -214,6 +214,8 @@ pub struct Strings<'a> {
     pub pinned: &'a str,
     /// Instead of the form on a closed thread.
     pub comments_closed: &'a str,
+    /// The link to the thread's Atom feed.
+    pub feed_link: &'a str,
     pub report: &'a str,
     /// The question above the reasons.
     pub report_why: &'a str,

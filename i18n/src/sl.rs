@@ -81,6 +81,7 @@ pub const STRINGS: Strings<'static> = Strings {
     owner_badge: "Avtor",
     pinned: "Pripeto",
     comments_closed: "Komentiranje je zaprto.",
+    feed_link: "Spremljajte komentarje (vir Atom)",
     report: "Prijavi",
     report_why: "Kaj je narobe s tem komentarjem?",
     report_spam: "Neželena vsebina",

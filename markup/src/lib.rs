@@ -33,6 +33,8 @@ pub struct View<'a> {
     pub replies_href: &'a dyn Fn(CommentId) -> String,
     /// The thread takes no new comments: no Reply buttons, no form.
     pub locked: bool,
+    /// The thread's Atom feed (empty: no link).
+    pub feed_href: &'a str,
 }
 
 /// One page of a thread, as the server read it.
@@ -85,6 +87,11 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                     textarea.cq-compose-box name="comment" rows="3" aria-label=(t.label_body)
                         placeholder=(t.compose_placeholder) {}
                     p.cq-needs-script hidden { (t.needs_script) }
+                }
+            }
+            @if !view.feed_href.is_empty() {
+                p.cq-feed {
+                    a href=(view.feed_href) type="application/atom+xml" rel="alternate" { (t.feed_link) }
                 }
             }
             script.cq-state type="application/json" { (PreEscaped(script_safe(state))) }

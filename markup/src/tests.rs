@@ -30,6 +30,7 @@ fn view<'a>(t: &'a Strings<'a>) -> View<'a> {
         page_href: &|cursor| format!("/view?cursor={cursor}"),
         replies_href: &|id| format!("/view?root={id}"),
         locked: false,
+        feed_href: "/api/v1/feed?thread=%2Ft%2F",
     }
 }
 

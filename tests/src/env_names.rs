@@ -59,3 +59,5 @@ pub const WRANGLER: &str = "COLLOQUY_WRANGLER";
 pub const OWNER_STATE: &str = "COLLOQUY_OWNER_STATE";
 /// The `colloquy` command, built for the import tests.
 pub const CLI: &str = "COLLOQUY_CLI";
+/// A python with `feedparser`, to read the Atom feeds as a feed reader would.
+pub const FEED_PYTHON: &str = "COLLOQUY_FEED_PYTHON";

@@ -34,6 +34,15 @@ pub async fn version(env: &Env, site: &str, thread: &str) -> String {
 /// A write changed what readers of `thread` see: give its pages a new version. The
 /// version is the write's time, so two writes in one millisecond agree.
 pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64) {
+    bump_one(env, site, thread, now_ms).await;
+    // The site-wide feed changes with every thread.
+    bump_one(env, site, SITE_WIDE, now_ms).await;
+}
+
+/// The version key of what spans the whole site (its feed).
+pub const SITE_WIDE: &str = "*";
+
+async fn bump_one(env: &Env, site: &str, thread: &str, now_ms: i64) {
     let Ok(kv) = env.kv(KV_BINDING) else {
         return;
     };

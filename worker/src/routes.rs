@@ -151,6 +151,7 @@ async fn route(
         Endpoint::EmbedMore => views::more(&views, &service).await,
         Endpoint::EmbedReplies(id) => views::replies(&views, &service, id).await,
         Endpoint::View => views::document(&views, &service).await,
+        Endpoint::Feed => views::feed(&views, &service).await,
         Endpoint::Health => json(200, &serde_json::json!({ "ok": true })),
         Endpoint::ListThread => {
             let q =

@@ -134,6 +134,7 @@ fn view<'a>(
         page_href,
         replies_href,
         locked,
+        feed_href: "",
     }
 }
 
@@ -180,14 +181,18 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let view = view(
-                lang.strings(),
-                ctx.config,
-                depth,
-                &page_href,
-                &replies_href,
-                page.locked,
-            );
+            let feed = colloquy_core::endpoint::feed_url(&ctx.base, &page.thread);
+            let view = View {
+                feed_href: &feed,
+                ..view(
+                    lang.strings(),
+                    ctx.config,
+                    depth,
+                    &page_href,
+                    &replies_href,
+                    page.locked,
+                )
+            };
             Ok(colloquy_markup::thread(
                 &view,
                 &Page {
@@ -311,6 +316,33 @@ pub async fn replies<S: CommentStore, H: HumanCheck>(
                 &tree.root,
                 &tree.replies,
             ))
+        },
+    )
+    .await
+}
+
+/// `GET /feed[?thread=…]`: Atom, cached and revalidated like the thread's pages (the
+/// site's feed under the site-wide version every write renews).
+pub async fn feed<H: HumanCheck>(
+    ctx: &Ctx<'_>,
+    service: &Service<'_, crate::d1::D1Store, H>,
+) -> Result<Response> {
+    let thread = colloquy_core::endpoint::query_values(ctx.query, "thread")
+        .into_iter()
+        .next()
+        .filter(|t| !t.trim().is_empty());
+    let self_url = ctx.req.url()?.to_string();
+    let version_key = thread
+        .clone()
+        .unwrap_or_else(|| crate::cache::SITE_WIDE.to_owned());
+    cached(
+        ctx,
+        &version_key,
+        "application/atom+xml; charset=utf-8",
+        || async {
+            Ok(service
+                .feed(thread.as_deref(), &self_url, crate::routes::now_ms())
+                .await?)
         },
     )
     .await

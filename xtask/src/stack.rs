@@ -314,6 +314,7 @@ pub fn test(args: &[String]) -> Result<()> {
         .args(["test", "-p", "colloquy-e2e", "--no-run"])
         .args(&e2e_target)
         .current_dir(&root))?;
+    let feed_python = crate::tools::ensure_feedparser()?;
     // The `colloquy` command, which the import tests run as an owner would.
     run(Command::new("cargo")
         .args(["build", "-p", "colloquy-cli"])
@@ -492,6 +493,7 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
             .env(env_names::WRANGLER, &tools.wrangler)
             .env(env_names::CLI, root.join("target/debug/colloquy"))
+            .env(env_names::FEED_PYTHON, &feed_python)
             .env(env_names::OWNER_STATE, &owner.state)
             .env(env_names::NOTIFY_API, &notify.api)
             .env(env_names::NOTIFY_DEMO, &notify.demo)

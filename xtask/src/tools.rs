@@ -148,13 +148,42 @@ fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> 
 }
 
 /// Chromium and ChromeDriver from Debian (tools that download their own browser fail here).
-fn ensure_chromium() -> Result<PathBuf> {
-    let find =
-        |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();
-    if let (Some(_), Some(driver)) = (find("chromium"), find("chromedriver")) {
-        return Ok(PathBuf::from(driver.trim()));
+/// A virtualenv with the `feedparser` package (pinned, from PyPI): the feed tests parse
+/// the Worker's Atom with a real feed parser. Returns its python.
+pub fn ensure_feedparser() -> Result<PathBuf> {
+    let venv = root().join("target/feedcheck-venv");
+    let python = venv.join("bin/python");
+    let ready = venv.join(format!("feedparser-{FEEDPARSER_VERSION}"));
+    if ready.exists() {
+        return Ok(python);
     }
-    step("installing Chromium and ChromeDriver with apt-get");
+    step(&format!(
+        "installing feedparser {FEEDPARSER_VERSION} into a virtualenv (target/feedcheck-venv)"
+    ));
+    let venv_works = Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !venv_works {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("feedparser=={FEEDPARSER_VERSION}"),
+    ]))?;
+    std::fs::write(&ready, "").map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+const FEEDPARSER_VERSION: &str = "6.0.11";
+
+/// `apt-get install` (with sudo when not root).
+fn apt_install(packages: &[&str]) -> Result<()> {
     let sudo = if output(Command::new("id").arg("-u"))?.trim() == "0" {
         vec![]
     } else {
@@ -169,7 +198,19 @@ fn ensure_chromium() -> Result<PathBuf> {
             .env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])?;
+    let mut install = vec!["install", "-y", "-q"];
+    install.extend_from_slice(packages);
+    apt(&install)
+}
+
+fn ensure_chromium() -> Result<PathBuf> {
+    let find =
+        |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();
+    if let (Some(_), Some(driver)) = (find("chromium"), find("chromedriver")) {
+        return Ok(PathBuf::from(driver.trim()));
+    }
+    step("installing Chromium and ChromeDriver with apt-get");
+    apt_install(&["chromium", "chromium-driver"])?;
     find("chromedriver")
         .map(|p| PathBuf::from(p.trim()))
         .ok_or_else(|| "chromedriver is still missing after apt-get install".to_owned())

@@ -466,6 +466,29 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
+    /// The Atom feed of a thread's (or, without `thread`, the site's) newest published
+    /// comments; `self_url` is the feed's own address.
+    pub async fn feed(
+        &self,
+        thread: Option<&str>,
+        self_url: &str,
+        now_ms: i64,
+    ) -> Result<String, ServiceError> {
+        let thread = thread.map(str::trim).filter(|t| !t.is_empty());
+        let entries = self
+            .store
+            .latest_published(&self.site.id, thread, crate::feed::ENTRIES)
+            .await?;
+        let info = crate::feed::FeedInfo {
+            site: &self.site.id,
+            self_url,
+            thread: thread.and(entries.first().map(|(_, t)| t)),
+            thread_key: thread,
+            now_ms,
+        };
+        Ok(crate::feed::atom(&info, &entries))
+    }
+
     /// One page of the site's export: up to 100 threads after thread id `after`, with
     /// every comment and its state.
     pub async fn site_export(
