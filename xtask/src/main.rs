@@ -7,6 +7,7 @@ mod demo_server;
 mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
+mod import_bench;
 mod procs;
 mod size;
 mod stack;
@@ -23,6 +24,8 @@ usage: cargo xtask <command>
                 (--only <file>: one end-to-end test file, e.g. `--only reader`)
   size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
   bench         Colloquy and Isso side by side in headless Chromium → docs/bench.md
+  bench-import [N]  generate a WordPress export of N comments (default 100,000) and time
+                colloquy import and wrangler d1 execute into a fresh local D1 → docs/import-bench.md
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
   build-widget  build the widget into build/assets/
   build-worker  build the worker into worker/build/ (wrangler's [build] command)
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => stack::test(&args[1..]),
         Some("size") => size::report(),
         Some("bench") => bench::bench(),
+        Some("bench-import") => import_bench::bench_import(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
             tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t).map(|_| ()))

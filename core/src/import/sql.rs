@@ -67,15 +67,19 @@ pub fn statements(plan: &Plan, site: &str) -> Vec<String> {
         lit(site),
         lit(site)
     )];
+    let mut first: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for c in &plan.comments {
+        let at = first
+            .entry(c.thread_key.as_str())
+            .or_insert(c.created_at_ms);
+        *at = (*at).min(c.created_at_ms);
+    }
     for t in &plan.threads {
-        let first = plan
-            .comments
-            .iter()
-            .filter(|c| c.thread_key == t.key)
-            .map(|c| c.created_at_ms)
-            .min()
-            .unwrap_or(0);
-        out.push(thread_statement(site, t, first));
+        out.push(thread_statement(
+            site,
+            t,
+            first.get(t.key.as_str()).copied().unwrap_or(0),
+        ));
     }
     out.extend(plan.comments.iter().map(|c| comment_statement(site, c)));
     out

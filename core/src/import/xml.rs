@@ -56,21 +56,46 @@ fn local(name: &[u8]) -> String {
     }
 }
 
-fn line_at(input: &str, offset: u64) -> usize {
-    let end = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(input.len());
-    input.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// Line numbers of byte offsets that only move forward: counting from the last one keeps
+/// a large file linear.
+struct Lines<'a> {
+    input: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(input: &'a str) -> Self {
+        Lines {
+            input: input.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, offset: u64) -> usize {
+        let end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.input.len());
+        if end < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.input[self.offset..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.offset = end;
+        self.line
+    }
 }
 
 /// Parse `input` into its root element. On a malformed file, the tree read so far (open
 /// elements closed where they stand) and where it broke.
 pub fn parse(input: &str) -> (Element, Option<Broken>) {
     let mut reader = Reader::from_str(input);
+    let mut lines = Lines::new(input);
+    let mut line_at = |_: &str, offset: u64| lines.at(offset);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = vec![Element {
         name: "#document".into(),
