@@ -1,6 +1,9 @@
 //! People: the block list, and a commenter's data rights (export as JSON, erase).
 
-use colloquy_core::console::{BlockChange, BlockEntry, BlockList, ByEmail, Done, Export};
+use colloquy_core::console::{
+    BlockChange, BlockEntry, BlockList, ByEmail, Done, Export, ExportFile, SiteExportPage,
+    EXPORT_VERSION,
+};
 use colloquy_core::endpoint::AdminOp;
 use colloquy_core::store::BlockKind;
 use leptos::prelude::*;
@@ -70,6 +73,65 @@ pub fn People() -> impl IntoView {
             }}
         </section>
         <DataRights/>
+        <SiteExport/>
+    }
+}
+
+/// The whole site as `colloquy export` writes it (and `colloquy import colloquy` reads).
+#[component]
+fn SiteExport() -> impl IntoView {
+    let ctx = Ctx::get();
+    let busy = RwSignal::new(false);
+    let export = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let mut file = ExportFile {
+                version: EXPORT_VERSION,
+                site: String::new(),
+                exported_at: String::new(),
+                threads: Vec::new(),
+            };
+            let mut after = 0;
+            loop {
+                match api::get::<SiteExportPage>(AdminOp::SiteExport, &format!("after={after}"))
+                    .await
+                {
+                    Ok(page) => {
+                        file.site = page.site;
+                        file.threads.extend(page.threads);
+                        match page.next_after {
+                            Some(next) => after = next,
+                            None => break,
+                        }
+                    }
+                    Err(e) => {
+                        ctx.fail(e);
+                        busy.set(false);
+                        return;
+                    }
+                }
+            }
+            file.exported_at = String::from(js_sys::Date::new_0().to_iso_string());
+            let comments: usize = file.threads.iter().map(|t| t.comments.len()).sum();
+            match serde_json::to_string_pretty(&file) {
+                Ok(json) => {
+                    download("colloquy-export.json", &json);
+                    ctx.done(format!(
+                        "Exported {} threads and {comments} comments as colloquy-export.json.",
+                        file.threads.len()
+                    ));
+                }
+                Err(_) => ctx.error.set("The export could not be written.".into()),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section aria-labelledby="site-export-heading">
+            <h3 id="site-export-heading">"Everything on this site"</h3>
+            <p>"Every thread and comment with its state, as JSON: what `colloquy export` writes and `colloquy import colloquy` reads."</p>
+            <button type="button" on:click=export disabled=move || busy.get()>"Download everything (JSON)"</button>
+        </section>
     }
 }
 

@@ -17,6 +17,10 @@ pub mod feed;
 pub mod import;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
+#[cfg(all(test, feature = "import"))]
+mod fuzz;
+#[cfg(all(test, feature = "server"))]
+mod migrations_test;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod notify;

@@ -301,6 +301,11 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
         "the owner's reply shows with the badge"
     );
 
+    // The whole site as JSON, from the People section.
+    open_section(&client, "people").await;
+    click_button(&client, "section", "Download everything (JSON)").await;
+    wait_text(&client, "[role=status]", "as colloquy-export.json").await;
+
     // Log out: back to the form, and the old cookie opens nothing.
     click(&client, "button.logout").await;
     wait_css(&client, "#console-key").await;

@@ -61,6 +61,21 @@ pub async fn handle(req: Request, env: &Env, outgoing: &Outgoing) -> Result<Resp
             usage.round_trips.get()
         ),
     )?;
+    // On every answer: no MIME sniffing, no referrer sent onwards, no framing of what
+    // this Worker renders as a page (the widget's HTML is fetched, never framed).
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    let is_html = headers
+        .get("Content-Type")?
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_html && !headers.has("Content-Security-Policy")? {
+        // The plain pages (`/view`) load only this Worker's stylesheet; no script at all.
+        headers.set(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )?;
+    }
     if is_admin {
         // Same origin only: no CORS headers at all, and never cached.
         headers.set("Cache-Control", "no-store")?;

@@ -28,6 +28,7 @@ const ASSET_HEADERS: &str = "\
 /*
   Access-Control-Allow-Origin: *
   X-Content-Type-Options: nosniff
+  Referrer-Policy: no-referrer
 /embed.js
   Cache-Control: public, max-age=300
 /count.js
