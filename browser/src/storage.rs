@@ -156,6 +156,16 @@ pub fn author_key(api_base: &str) -> String {
     random_id(&format!("colloquy:author:{api_base}"))
 }
 
+/// 128 random bits as hex, from the browser's cryptographic generator (`None` without
+/// one).
+pub fn random_hex() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The random id stored under `key`, made on first use.
 fn random_id(key: &str) -> String {
     let key = key.to_owned();

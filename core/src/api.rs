@@ -492,6 +492,10 @@ error_codes! {
     SettingsInvalid,
     /// A confirmation or unsubscribe link that is unknown or was used up.
     LinkInvalid,
+    /// An `Idempotency-Key` that is not 16–128 letters, digits, `-` or `_`.
+    IdempotencyKeyInvalid,
+    /// The same `Idempotency-Key` is being answered right now: try again in a moment.
+    InProgress,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -509,7 +513,7 @@ impl ErrorCode {
         use ErrorCode::*;
         matches!(
             self,
-            RateLimited | TooFast | CaptchaFailed | Internal | Unavailable | Unknown
+            RateLimited | TooFast | CaptchaFailed | Internal | Unavailable | Unknown | InProgress
         )
     }
 
@@ -528,6 +532,8 @@ impl ErrorCode {
             ReportInvalid | SettingsInvalid => 422,
             Unauthorized | LoginFailed => 401,
             LinkInvalid => 404,
+            IdempotencyKeyInvalid => 400,
+            InProgress => 409,
             RateLimited => 429,
             InvalidJson | CursorInvalid => 400,
             ReaderInvalid => 422,
@@ -583,6 +589,10 @@ impl ErrorCode {
             LoginFailed => "That key is not the console key.",
             SettingsInvalid => "Some settings are not valid; see `fields`.",
             LinkInvalid => "This link is unknown or was already used.",
+            IdempotencyKeyInvalid => {
+                "The Idempotency-Key must be 16 to 128 letters, digits, - or _."
+            }
+            InProgress => "This comment is being posted right now; try again in a moment.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",

@@ -49,7 +49,18 @@ fn hostile_text() -> impl Strategy<Value = String> {
 }
 
 const TAGS: [&str; 12] = [
-    "p", "br", "em", "strong", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
 ];
 
 /// Every element of `html` is allowlisted, with allowlisted attributes and safe links.
@@ -67,13 +78,22 @@ fn assert_allowlisted(html: &str) -> Result<(), TestCaseError> {
                 let ok = match (name, attr) {
                     ("a", "href") => {
                         let v = value.trim_start().to_ascii_lowercase();
-                        v.starts_with("http://") || v.starts_with("https://") || v.starts_with("mailto:")
+                        v.starts_with("http://")
+                            || v.starts_with("https://")
+                            || v.starts_with("mailto:")
                     }
                     ("a", "rel") => value == "nofollow ugc noopener noreferrer",
                     ("ol", "start") => value.chars().all(|c| c.is_ascii_digit() || c == '-'),
                     _ => false,
                 };
-                prop_assert!(ok, "attribute {}={:?} on <{}> in {}", attr, value, name, html);
+                prop_assert!(
+                    ok,
+                    "attribute {}={:?} on <{}> in {}",
+                    attr,
+                    value,
+                    name,
+                    html
+                );
             }
         }
     }

@@ -13,12 +13,14 @@ pub mod defaults;
 pub mod endpoint;
 #[cfg(feature = "server")]
 pub mod feed;
+#[cfg(all(test, feature = "import"))]
+mod fuzz;
+#[cfg(feature = "server")]
+pub mod idempotency;
 #[cfg(feature = "import")]
 pub mod import;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
-#[cfg(all(test, feature = "import"))]
-mod fuzz;
 #[cfg(all(test, feature = "server"))]
 mod migrations_test;
 pub mod model;

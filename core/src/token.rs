@@ -265,6 +265,8 @@ pub enum Purpose {
     Subscription,
     /// A reader who reported a comment.
     Reporter,
+    /// An `Idempotency-Key` with its client (a retried post).
+    Idempotency,
 }
 
 impl Purpose {
@@ -276,6 +278,7 @@ impl Purpose {
             Purpose::Badge => "badge",
             Purpose::Subscription => "subscription",
             Purpose::Reporter => "reporter",
+            Purpose::Idempotency => "idempotency",
         }
     }
 }

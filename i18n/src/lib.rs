@@ -319,9 +319,20 @@ impl<'a> Errors<'a> {
             }
             OriginNotAllowed => self.origin_not_allowed,
             PayloadTooLarge => self.payload_too_large,
-            FormTokenInvalid | CursorInvalid | ReaderInvalid | InvalidJson
-            | UnsupportedMediaType | NotFound | MethodNotAllowed | ReportInvalid | Unauthorized
-            | LoginFailed | SettingsInvalid | LinkInvalid => self.request_broken,
+            FormTokenInvalid
+            | CursorInvalid
+            | ReaderInvalid
+            | InvalidJson
+            | UnsupportedMediaType
+            | NotFound
+            | MethodNotAllowed
+            | ReportInvalid
+            | Unauthorized
+            | LoginFailed
+            | SettingsInvalid
+            | LinkInvalid
+            | IdempotencyKeyInvalid => self.request_broken,
+            InProgress => self.unavailable,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,
         }

@@ -82,6 +82,7 @@ pub async fn post(
     comment: &NewComment,
     state: &EmbedState,
     (depth, flat): (usize, bool),
+    idempotency_key: Option<&str>,
 ) -> Result<CreatedComment, ClientError> {
     let query = url_query(&[
         ("lang", state.lang.clone()),
@@ -90,7 +91,18 @@ pub async fn post(
         ("flat", if flat { "1" } else { "0" }.to_owned()),
     ]);
     let url = format!("{}?{query}", Endpoint::PostComment.url(base));
-    decode(send_json(&url, Method::Post, comment).await?).await
+    let mut request = Request::post(&url);
+    // The same key on a retry: the server answers with the first comment, never a second.
+    if let Some(key) = idempotency_key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request
+        .json(comment)
+        .map_err(|_| ClientError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ClientError::Network)?;
+    decode(response).await
 }
 
 fn url_query(pairs: &[(&str, String)]) -> String {

@@ -192,6 +192,7 @@ pub fn CommentForm(
         });
     });
 
+    let attempt = StoredValue::new(None::<(String, String)>);
     let submit = Callback::new(move |()| {
         if submitting.get_untracked() {
             return;
@@ -215,12 +216,23 @@ pub fn CommentForm(
             author_key: Some(storage::author_key(&config.api_base)).filter(|k| !k.is_empty()),
             notify_replies: notify.get_untracked(),
         };
+        // One key per comment as written: a retry (Retry, a second click, a lost answer)
+        // sends the same one; a changed comment is a new attempt.
+        let fingerprint = format!(
+            "{:?}|{}|{}|{}|{:?}",
+            comment.parent_id, comment.body, comment.name, comment.email, comment.website
+        );
+        let key = match attempt.get_value() {
+            Some((f, key)) if f == fingerprint => Some(key),
+            _ => storage::random_hex(),
+        };
+        attempt.set_value(key.clone().map(|k| (fingerprint, k)));
         submitting.set(true);
         field_errors.set(HashMap::new());
         general_error.set(None);
         status.set(None);
         spawn_local(async move {
-            let result = send(session, &config, placement, &mut comment).await;
+            let result = send(session, &config, placement, &mut comment, key.as_deref()).await;
             submitting.set(false);
             // A Turnstile token is single-use: whatever happened, ask for a new one.
             if comment.turnstile_token.is_some() {
@@ -229,6 +241,7 @@ pub fn CommentForm(
             }
             match result {
                 Ok(created) => {
+                    attempt.set_value(None);
                     body.set(String::new());
                     previewing.set(false);
                     identity.keep_as_chosen();
@@ -469,13 +482,21 @@ async fn send(
     config: &crate::session::Context,
     placement: (usize, bool),
     comment: &mut NewComment,
+    idempotency_key: Option<&str>,
 ) -> Result<CreatedComment, ClientError> {
     let mut renewed = false;
     let mut waited = false;
     loop {
         let (token, loaded_at) = session.form_token.get_untracked();
         comment.form_token = token;
-        let result = api::post(&config.api_base, comment, &config.state, placement).await;
+        let result = api::post(
+            &config.api_base,
+            comment,
+            &config.state,
+            placement,
+            idempotency_key,
+        )
+        .await;
         match result.as_ref().err().and_then(ClientError::code) {
             Some(ErrorCode::TooFast) if !waited => {
                 waited = true;

@@ -15,7 +15,10 @@ pub fn allowed_write_headers(headers: &Headers, origin: &str) -> Result<()> {
         "Access-Control-Allow-Methods",
         "GET, POST, PATCH, DELETE, OPTIONS",
     )?;
-    headers.set("Access-Control-Allow-Headers", "Content-Type")?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Idempotency-Key",
+    )?;
     headers.set("Access-Control-Max-Age", "86400")?;
     headers.append("Vary", "Origin")
 }

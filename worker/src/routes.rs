@@ -184,7 +184,38 @@ async fn route(
         Endpoint::PostComment => {
             let input: NewComment = read_json(&mut req).await?;
             let now = now_ms();
-            let mut created = service.post(&input, &client_ip(&req)?, now).await?;
+            let ip = client_ip(&req)?;
+            // A retry with the same Idempotency-Key gets the first answer, not a second
+            // comment.
+            let claimed = match req.headers().get("Idempotency-Key")? {
+                Some(key) => {
+                    use colloquy_core::idempotency::Claim;
+                    match service.claim_post(&key, &ip, now).await? {
+                        (_, Claim::Done(body)) => {
+                            let mut replay = Response::ok(body)?.with_status(201);
+                            replay
+                                .headers_mut()
+                                .set("Content-Type", "application/json")?;
+                            replay.headers_mut().set("Idempotent-Replayed", "true")?;
+                            return Ok(replay);
+                        }
+                        (_, Claim::InProgress) => {
+                            return Err(colloquy_core::service::ServiceError::InProgress.into())
+                        }
+                        (hash, Claim::New) => Some(hash),
+                    }
+                }
+                None => None,
+            };
+            let mut created = match service.post(&input, &ip, now).await {
+                Ok(created) => created,
+                Err(e) => {
+                    if let Some(hash) = &claimed {
+                        let _ = service.release_post(hash).await;
+                    }
+                    return Err(e.into());
+                }
+            };
             if !created.comment.pending {
                 cache::bump(env, site, input.thread.trim(), now).await;
             }
@@ -195,6 +226,13 @@ async fn route(
                     .await,
             );
             created.html = views::rendered_comment(&query, config, &created.comment);
+            if let Some(hash) = &claimed {
+                let body = serde_json::to_string(&created)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                if let Err(e) = service.finish_post(hash, &body).await {
+                    console_error!("colloquy: keeping the idempotent answer failed: {e}");
+                }
+            }
             json(201, &created)
         }
         Endpoint::FormToken => {

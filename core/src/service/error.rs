@@ -43,6 +43,10 @@ pub enum ServiceError {
     Settings(String),
     #[error("unknown or used link")]
     LinkInvalid,
+    #[error("bad Idempotency-Key")]
+    IdempotencyKey,
+    #[error("the same Idempotency-Key is being answered")]
+    InProgress,
     #[error("no such thread")]
     NotFound,
     #[error("COLLOQUY_SECRET is missing or weak: writes are refused")]
@@ -85,6 +89,8 @@ impl ServiceError {
             ServiceError::LoginFailed => ErrorCode::LoginFailed,
             ServiceError::Settings(_) => ErrorCode::SettingsInvalid,
             ServiceError::LinkInvalid => ErrorCode::LinkInvalid,
+            ServiceError::IdempotencyKey => ErrorCode::IdempotencyKeyInvalid,
+            ServiceError::InProgress => ErrorCode::InProgress,
             ServiceError::NotFound => ErrorCode::NotFound,
             ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,
         }

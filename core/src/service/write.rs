@@ -412,3 +412,40 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 }
+
+/// Idempotent posting: the claim around [`Service::post`] (the Worker stores the final
+/// answer, which carries the rendered HTML).
+impl<S: CommentStore + crate::idempotency::IdempotencyStore, H: HumanCheck> Service<'_, S, H> {
+    /// Claim `key` for this client. The key's keyed hash (to finish or release it) and
+    /// what the claim found.
+    pub async fn claim_post(
+        &self,
+        key: &str,
+        client_ip: &str,
+        now_ms: i64,
+    ) -> Result<(String, crate::idempotency::Claim), ServiceError> {
+        let key = key.trim();
+        let valid = (16..=128).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(ServiceError::IdempotencyKey);
+        }
+        self.writable()?;
+        let client = ClientKeys::from_ip(client_ip);
+        let hash = self
+            .keys
+            .hash(Purpose::Idempotency, &format!("{}|{key}", client.client));
+        let claim = self.store.claim(&hash, now_ms).await?;
+        Ok((hash, claim))
+    }
+
+    pub async fn finish_post(&self, hash: &str, response: &str) -> Result<(), ServiceError> {
+        Ok(self.store.finish(hash, response).await?)
+    }
+
+    pub async fn release_post(&self, hash: &str) -> Result<(), ServiceError> {
+        Ok(self.store.release(hash).await?)
+    }
+}

@@ -1,0 +1,186 @@
+//! A bad-input sweep over every public and console route of the running Worker: wrong
+//! methods, wrong JSON types, huge and deeply nested JSON, invalid UTF-8, control and
+//! bidi characters in names, unknown ids, SQL metacharacters, oversized query strings.
+//! Every answer is below 500; every 4xx is a JSON error with a code; and the Worker
+//! serves normally afterwards. The counts per category are printed (the closing note
+//! quotes them).
+
+use std::collections::BTreeMap;
+
+use colloquy_core::api::CommentId;
+use colloquy_core::endpoint::{AdminOp, Endpoint, Method};
+use colloquy_e2e::console::Console;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::{fresh_client_ip, request, Reply};
+use colloquy_e2e::unique_thread;
+
+fn endpoints(id: CommentId) -> Vec<Endpoint> {
+    let mut all = vec![
+        Endpoint::Health,
+        Endpoint::ListThread,
+        Endpoint::PostComment,
+        Endpoint::CommentContext(id),
+        Endpoint::EditComment(id),
+        Endpoint::DeleteComment(id),
+        Endpoint::Replies(id),
+        Endpoint::Like(id),
+        Endpoint::Unlike(id),
+        Endpoint::Preview,
+        Endpoint::Counts,
+        Endpoint::Feed,
+        Endpoint::FormToken,
+        Endpoint::Embed,
+        Endpoint::EmbedMore,
+        Endpoint::EmbedReplies(id),
+        Endpoint::View,
+        Endpoint::Report(id),
+        Endpoint::ConfirmSubscription,
+        Endpoint::Unsubscribe,
+        Endpoint::ConfirmPage,
+        Endpoint::UnsubscribePage,
+    ];
+    all.extend(
+        AdminOp::ALL
+            .into_iter()
+            .filter(|op| *op != AdminOp::Logout)
+            .map(Endpoint::Admin),
+    );
+    all
+}
+
+/// Tally per category: (answers, of which 4xx).
+#[derive(Default)]
+struct Tally(BTreeMap<&'static str, (u32, u32)>);
+
+impl Tally {
+    fn check(&mut self, category: &'static str, what: &str, reply: &Reply) {
+        assert!(
+            reply.status < 500,
+            "{category}: {what} answered {} {}",
+            reply.status,
+            reply.text
+        );
+        let entry = self.0.entry(category).or_default();
+        entry.0 += 1;
+        if (400..500).contains(&reply.status) {
+            entry.1 += 1;
+            // HTML pages (subscription links) answer with a page; everything else JSON.
+            if !reply
+                .header("content-type")
+                .unwrap_or("")
+                .starts_with("text/html")
+            {
+                let code = reply.error_code();
+                assert!(
+                    !code.is_empty(),
+                    "{category}: {what}: a 4xx without a code: {}",
+                    reply.text
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_route_answers_bad_input_with_a_4xx_and_a_code_never_a_5xx() {
+    let d = Deployment::main();
+    let thread = unique_thread("hostile");
+    let real = d.create_id(comment(&thread).body("A real comment"));
+    let console = Console::login(&d);
+    let session = console.cookie.clone().unwrap();
+    let mut tally = Tally::default();
+    let send = |method: &str, endpoint: Endpoint, query: &str, body: &[u8], content_type: &str| {
+        let ip = fresh_client_ip();
+        let origin = if endpoint.is_admin() {
+            d.api.clone()
+        } else {
+            d.demo.clone()
+        };
+        let mut headers = vec![
+            ("Origin", origin.as_str()),
+            ("CF-Connecting-IP", ip.as_str()),
+            ("Content-Type", content_type),
+        ];
+        if endpoint.is_admin() {
+            headers.push(("Cookie", session.as_str()));
+        }
+        let url = format!("{}{}", endpoint.url(&d.api), query);
+        request(method, &url, &headers, body)
+    };
+    for endpoint in endpoints(real)
+        .into_iter()
+        .chain(endpoints(CommentId(987_654_321)))
+    {
+        let path = endpoint.path();
+        let own = endpoint.method();
+        // Wrong methods (where no other endpoint lives at that method and path).
+        for m in ["GET", "POST", "PATCH", "DELETE", "PUT"] {
+            let taken = Method::parse(m).is_some_and(|m| Endpoint::parse(m, &path).is_ok());
+            if m == own.as_str() || taken {
+                continue;
+            }
+            let reply = send(m, endpoint, "", b"{}", "application/json");
+            tally.check("wrong method", &format!("{m} {path}"), &reply);
+            assert!(
+                matches!(reply.status, 404 | 405),
+                "{m} {path}: {}",
+                reply.status
+            );
+        }
+        let method = own.as_str();
+        if own == Method::Get {
+            for (category, query) in [
+                ("SQL metacharacters", "?thread=%27%3B%20DROP%20TABLE%20comments%3B--&cursor=%27%20OR%201%3D1&q=%25%27--&email=%27%40x&after=1%20OR%201"),
+                ("oversized query string", &format!("?thread={}", "a".repeat(16_000))),
+                ("invalid percent-encoding", "?thread=%ZZ%E0%A4%A&cursor=%FF&sort=%00"),
+                ("control and bidi characters", "?thread=%E2%80%AEevil%00%07&lang=%E2%80%AE"),
+                ("unknown ids", "?root=987654321&after=987654321&id=987654321&token=00"),
+            ] {
+                let reply = send(method, endpoint, query, b"", "application/json");
+                tally.check(category, &format!("GET {path}{}", &query[..query.len().min(60)]), &reply);
+            }
+            continue;
+        }
+        let nested = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+        let huge = format!("{{\"body\":\"{}\"}}", "x".repeat(70 * 1024));
+        let bidi = serde_json::json!({
+            "thread": thread, "body": "hi", "name": "\u{202e}nimda\u{0007}", "email": "a@example.org",
+            "form_token": "x", "reason": "spam\u{0}", "key": "\u{202e}", "edit_token": "\u{0}",
+        })
+        .to_string();
+        let sql = serde_json::json!({
+            "thread": "'; DROP TABLE comments; --", "body": "' OR 1=1 --", "name": "Robert'); DROP TABLE threads;--",
+            "email": "x'@example.org", "form_token": "' OR '1'='1", "ids": [1], "decision": "approve' --",
+            "key": "' OR 1=1", "reason": "spam' --", "edit_token": "'--", "comment_id": 1,
+        })
+        .to_string();
+        let bodies: [(&'static str, Vec<u8>, &str); 8] = [
+            ("wrong JSON types", br#"{"thread":5,"body":[],"name":{},"email":true,"ids":"x","decision":7,"reason":[],"key":1}"#.to_vec(), "application/json"),
+            ("wrong JSON types", b"[1,2,3]".to_vec(), "application/json"),
+            ("wrong JSON types", b"not json".to_vec(), "application/json"),
+            ("huge JSON", huge.into_bytes(), "application/json"),
+            ("deeply nested JSON", nested.into_bytes(), "application/json"),
+            ("invalid UTF-8", vec![b'{', b'"', 0xff, 0xfe, b'"', b':', 0xc3, b'}'], "application/json"),
+            ("control and bidi characters", bidi.into_bytes(), "application/json"),
+            ("SQL metacharacters", sql.into_bytes(), "application/json"),
+        ];
+        for (category, body, content_type) in bodies {
+            let reply = send(method, endpoint, "", &body, content_type);
+            tally.check(category, &format!("{method} {path}"), &reply);
+        }
+        let reply = send(method, endpoint, "", b"<x/>", "text/xml");
+        tally.check("wrong media type", &format!("{method} {path}"), &reply);
+    }
+    // Nothing broke: the thread, the comment and a new post are fine.
+    assert_eq!(d.page(&thread).comments.len(), 1);
+    assert_eq!(
+        d.post(&comment(&thread).body("Still here").build()).status,
+        201
+    );
+    let counts: Vec<String> = tally
+        .0
+        .iter()
+        .map(|(c, (n, four))| format!("{c}: {n} requests, {four} answered 4xx, 0 answered 5xx"))
+        .collect();
+    println!("bad-input sweep:\n  {}", counts.join("\n  "));
+}

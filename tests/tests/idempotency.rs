@@ -1,0 +1,154 @@
+//! Idempotent posting: a retried POST (a lost answer, a timeout, a double click) with the
+//! same `Idempotency-Key` never makes a second comment and gets the first answer — over
+//! HTTP (sequential and concurrent retries, other clients, bad keys, a failed attempt
+//! retried) and in Chromium with the first answer dropped on its way back.
+
+use colloquy_core::api::CreatedComment;
+use colloquy_core::endpoint::Endpoint;
+use colloquy_e2e::browser::{
+    click, fill_form, open_demo, session, submit_main_form, wait_for_text,
+};
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::{fresh_client_ip, request, Reply};
+use colloquy_e2e::unique_thread;
+
+fn post_with_key(d: &Deployment, body: &[u8], key: &str, ip: &str) -> Reply {
+    request(
+        "POST",
+        &Endpoint::PostComment.url(&d.api),
+        &[
+            ("Origin", d.demo.as_str()),
+            ("Content-Type", "application/json"),
+            ("CF-Connecting-IP", ip),
+            ("Idempotency-Key", key),
+        ],
+        body,
+    )
+}
+
+fn key() -> String {
+    format!("test-key-{:016x}", colloquy_e2e::http::random_u64())
+}
+
+#[test]
+fn a_retried_post_returns_the_first_answer_and_stores_one_comment() {
+    let d = Deployment::main();
+    let thread = unique_thread("idem");
+    let ip = fresh_client_ip();
+    let token = d.client_at(&ip).token(&thread);
+    let body = serde_json::to_vec(
+        &comment(&thread)
+            .body("Posted once")
+            .form_token(&token)
+            .build(),
+    )
+    .unwrap();
+    let k = key();
+    let first = post_with_key(&d, &body, &k, &ip);
+    assert_eq!(first.status, 201, "{}", first.text);
+    let again = post_with_key(&d, &body, &k, &ip);
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let a: CreatedComment = serde_json::from_str(&first.text).unwrap();
+    let b: CreatedComment = serde_json::from_str(&again.text).unwrap();
+    assert_eq!(a.comment.id, b.comment.id);
+    assert_eq!(a.edit_token, b.edit_token, "the same answer");
+    assert_eq!(d.page(&thread).comments.len(), 1);
+
+    // The same key from another client is not that client's answer.
+    let other = post_with_key(&d, &body, &k, &fresh_client_ip());
+    assert_ne!(
+        other.status, 201,
+        "someone else's key replays nothing: {}",
+        other.text
+    );
+
+    // Bad keys are refused with a code.
+    assert_eq!(
+        post_with_key(&d, &body, "short", &ip).error(),
+        (400, "idempotency_key_invalid".into())
+    );
+    assert_eq!(d.page(&thread).comments.len(), 1);
+}
+
+#[test]
+fn concurrent_retries_make_one_comment() {
+    let d = Deployment::main();
+    let thread = unique_thread("idem-race");
+    let ip = fresh_client_ip();
+    let token = d.client_at(&ip).token(&thread);
+    let body =
+        serde_json::to_vec(&comment(&thread).body("Raced").form_token(&token).build()).unwrap();
+    let k = key();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| post_with_key(&d, &body, &k, &ip).status))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&201));
+    assert_eq!(d.page(&thread).comments.len(), 1, "{statuses:?}");
+}
+
+#[test]
+fn a_failed_attempt_can_be_corrected_and_sent_with_the_same_key() {
+    let d = Deployment::main();
+    let thread = unique_thread("idem-fix");
+    let ip = fresh_client_ip();
+    let token = d.client_at(&ip).token(&thread);
+    let k = key();
+    let bad = serde_json::to_vec(&comment(&thread).body("").form_token(&token).build()).unwrap();
+    assert_eq!(post_with_key(&d, &bad, &k, &ip).status, 422);
+    let good =
+        serde_json::to_vec(&comment(&thread).body("Fixed").form_token(&token).build()).unwrap();
+    let fixed = post_with_key(&d, &good, &k, &ip);
+    assert_eq!(fixed.status, 201, "{}", fixed.text);
+}
+
+#[tokio::test]
+async fn the_widget_retries_a_lost_answer_without_posting_twice() {
+    let thread = unique_thread("idem-widget");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    fill_form(&root, "Answer lost once", "Ida", "ida@example.org").await;
+    // The first POST reaches the server, but its answer never reaches the page.
+    client
+        .execute(
+            "const real = window.fetch; let dropped = false;
+             window.fetch = function (input, opts) {
+               const p = real.apply(this, arguments);
+               const method = (opts && opts.method) || (input && input.method) || 'GET';
+               const href = typeof input === 'string' ? input : input.url;
+               if (!dropped && method === 'POST' && href.includes('/api/v1/comments')) {
+                 dropped = true;
+                 return p.then(() => { throw new TypeError('answer lost'); });
+               }
+               return p;
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    submit_main_form(&root).await;
+    click(&root, ".cq-retry").await;
+    wait_for_text(&root, "li.cq-item", "Answer lost once").await;
+    let d = Deployment::main();
+    let stored: Vec<_> = d
+        .page(&thread)
+        .comments
+        .into_iter()
+        .filter(|c| c.body_html.contains("Answer lost once"))
+        .collect();
+    assert_eq!(stored.len(), 1, "posted once, though sent twice");
+    let shown = root
+        .find_all(fantoccini::Locator::Css("li.cq-item"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(shown, 1, "shown once");
+    client.close().await.unwrap();
+}
