@@ -20,9 +20,9 @@ fn generate(n: usize, path: &Path) -> Result<()> {
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>\n");
     let per_post = 100;
     for post in 0..n.div_ceil(per_post) {
-        let _ = write!(
+        let _ = writeln!(
             xml,
-            "<item><title>Post {post} — učenje</title><link>https://blog.example.org/{post}/</link><wp:post_id>{post}</wp:post_id>\n"
+            "<item><title>Post {post} — učenje</title><link>https://blog.example.org/{post}/</link><wp:post_id>{post}</wp:post_id>"
         );
         for i in 0..per_post.min(n - post * per_post) {
             let id = i + 1;
