@@ -61,3 +61,6 @@ pub const OWNER_STATE: &str = "COLLOQUY_OWNER_STATE";
 pub const CLI: &str = "COLLOQUY_CLI";
 /// A python with `feedparser`, to read the Atom feeds as a feed reader would.
 pub const FEED_PYTHON: &str = "COLLOQUY_FEED_PYTHON";
+/// The deployment with the test-only fault switch (D1 failing on request).
+pub const FAULTS_API: &str = "COLLOQUY_FAULTS_API";
+pub const FAULTS_DEMO: &str = "COLLOQUY_FAULTS_DEMO";

@@ -28,12 +28,31 @@ impl Usage {
 }
 
 pub fn store(db: D1Database, usage: Usage) -> D1Store {
-    SqlStore::new(D1Exec { db, usage })
+    SqlStore::new(D1Exec {
+        db,
+        usage,
+        failing: false,
+    })
+}
+
+/// A store whose every statement fails as if D1 were down (the test-only fault switch,
+/// see `faults.rs`).
+pub fn failing_store(db: D1Database, usage: Usage) -> D1Store {
+    SqlStore::new(D1Exec {
+        db,
+        usage,
+        failing: true,
+    })
 }
 
 pub struct D1Exec {
     db: D1Database,
     usage: Usage,
+    failing: bool,
+}
+
+fn injected() -> StoreError {
+    StoreError::Backend("D1 unavailable (fault injected by the test switch)".into())
 }
 
 fn backend(e: worker::Error) -> StoreError {
@@ -64,12 +83,18 @@ fn rows_of(result: &D1Result) -> Result<Vec<Row>, StoreError> {
 
 impl SqlExec for D1Exec {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
+        if self.failing {
+            return Err(injected());
+        }
         self.usage.count(1);
         let result = self.prepare(&query)?.all().await.map_err(backend)?;
         rows_of(&result)
     }
 
     async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError> {
+        if self.failing {
+            return Err(injected());
+        }
         let statements = queries
             .iter()
             .map(|q| self.prepare(q))

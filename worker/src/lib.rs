@@ -9,6 +9,7 @@ mod config;
 mod cors;
 mod d1;
 mod error;
+mod faults;
 mod notify;
 mod routes;
 mod site_settings;
@@ -19,6 +20,11 @@ use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, Sc
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    if req.path() == faults::PATH {
+        if let Some(answer) = faults::switch(&env, req.clone()?).await {
+            return answer;
+        }
+    }
     let outgoing = notify::Outgoing::default();
     let response = routes::handle(req, &env, &outgoing).await;
     // Notifications go after the response: a slow or failing webhook never holds up

@@ -29,7 +29,11 @@ pub(crate) const DB_BINDING: &str = "DB";
 pub async fn handle(req: Request, env: &Env, outgoing: &Outgoing) -> Result<Response> {
     let mut config = Config::from_env(env);
     let usage = d1::Usage::default();
-    let store = d1::store(env.d1(DB_BINDING)?, usage.clone());
+    let store = if crate::faults::d1_down(env, &req).await {
+        d1::failing_store(env.d1(DB_BINDING)?, usage.clone())
+    } else {
+        d1::store(env.d1(DB_BINDING)?, usage.clone())
+    };
     site_settings::apply(env, &mut config, &store).await;
     let origin = req.headers().get("Origin")?;
     // The console answers only its own origin (its pages are served by this Worker);

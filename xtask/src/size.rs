@@ -102,12 +102,10 @@ pub fn check_budgets(version: &str) -> Result<()> {
     }
 }
 
-pub fn report() -> Result<()> {
-    let root = root();
-    let tools = ensure_all(Need::Build)?;
-    let version = build::widget(&tools)?;
-    build::worker(&tools)?;
-    let outdir = root.join("target/worker-dry-run");
+/// `wrangler deploy --dry-run`: everything a deploy checks (configuration, bindings,
+/// triggers, the bundle) short of uploading. Returns where the bundle went.
+pub fn deploy_dry_run(tools: &crate::tools::Tools) -> Result<std::path::PathBuf> {
+    let outdir = root().join("target/worker-dry-run");
     let _ = std::fs::remove_dir_all(&outdir);
     step("wrangler deploy --dry-run (the bundle that would be uploaded)");
     crate::procs::run(
@@ -116,6 +114,15 @@ pub fn report() -> Result<()> {
             .args(["deploy", "--dry-run", "--outdir"])
             .arg(&outdir),
     )?;
+    Ok(outdir)
+}
+
+pub fn report() -> Result<()> {
+    let root = root();
+    let tools = ensure_all(Need::Build)?;
+    let version = build::widget(&tools)?;
+    build::worker(&tools)?;
+    let outdir = deploy_dry_run(&tools)?;
 
     println!(
         "{:<58} {:>10} {:>10} {:>10}",

@@ -329,6 +329,14 @@ pub fn test(args: &[String]) -> Result<()> {
         tally.passed += 1;
     }
     build::worker(&tools)?;
+    // A change that would break `wrangler deploy` fails the suite, not the deploy.
+    match crate::size::deploy_dry_run(&tools) {
+        Ok(_) => tally.passed += 1,
+        Err(e) => {
+            eprintln!("xtask: wrangler deploy --dry-run failed: {e}");
+            tally.failed += 1;
+        }
+    }
 
     let state = fresh_state_dir(&root)?;
     // A local fake of Turnstile's verifier (and of Gravatar's images) for the strict one.
@@ -410,6 +418,16 @@ pub fn test(args: &[String]) -> Result<()> {
                 ("MAIL_API_KEY", TEST_MAIL_API_KEY.to_owned()),
             ])?,
         },
+        // The test-only fault switch: D1 can be made to fail on request (`faults.rs`).
+        Spec {
+            name: "faults",
+            vars: vec![
+                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
+                "MIN_SUBMIT_SECS:0".to_owned(),
+                "FAULT_SWITCH:on".to_owned(),
+            ],
+            secrets: secret(Vec::new())?,
+        },
         // A secret too short to keep tokens unforgeable: reads only.
         Spec {
             name: "weak",
@@ -417,7 +435,7 @@ pub fn test(args: &[String]) -> Result<()> {
             secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
         },
     ];
-    step("starting six test deployments side by side");
+    step("starting seven test deployments side by side");
     let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
         let handles: Vec<_> = specs
             .iter()
@@ -436,11 +454,11 @@ pub fn test(args: &[String]) -> Result<()> {
             })
             .collect()
     });
-    let [main, strict, limits, owner, notify, weak]: [Stack; 6] = started
+    let [main, strict, limits, owner, notify, faults, weak]: [Stack; 7] = started
         .into_iter()
         .collect::<Result<Vec<_>>>()?
         .try_into()
-        .map_err(|_| "expected six stacks")?;
+        .map_err(|_| "expected seven stacks")?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -495,6 +513,8 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::CLI, root.join("target/debug/colloquy"))
             .env(env_names::FEED_PYTHON, &feed_python)
             .env(env_names::OWNER_STATE, &owner.state)
+            .env(env_names::FAULTS_API, &faults.api)
+            .env(env_names::FAULTS_DEMO, &faults.demo)
             .env(env_names::NOTIFY_API, &notify.api)
             .env(env_names::NOTIFY_DEMO, &notify.demo)
             .env(env_names::RECEIVER, &receiver)

@@ -113,6 +113,9 @@ impl ServiceError {
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
             ServiceError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            // The database is out of reach: soon again (D1 outages are short).
+            ServiceError::Store(_) => Some(5),
+            ServiceError::InProgress => Some(1),
             _ => None,
         }
     }

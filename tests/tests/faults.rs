@@ -1,0 +1,114 @@
+//! D1 down, via the faults deployment's test-only switch (`POST /__faults/d1`): reads that
+//! need D1 answer 503 `unavailable` with Retry-After, writes are refused and leave nothing
+//! behind, the widget keeps the reader's text and offers Retry, and once D1 is back the
+//! retried post lands exactly once. One test: the switch is the whole deployment's.
+
+use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_e2e::browser::{
+    click, fill_form, session, submit_main_form, wait_for, wait_for_text, widget_root,
+};
+use colloquy_e2e::env_names;
+use colloquy_e2e::fixtures::{comment, Deployment};
+use colloquy_e2e::http::request;
+use colloquy_e2e::{env_url, unique_thread};
+
+fn faults() -> Deployment {
+    Deployment {
+        api: env_url(env_names::FAULTS_API),
+        demo: env_url(env_names::FAULTS_DEMO),
+    }
+}
+
+fn d1(d: &Deployment, state: &str) {
+    let reply = request(
+        "POST",
+        &format!("{}/__faults/d1", d.api),
+        &[],
+        state.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+fn embed_url(d: &Deployment, thread: &str) -> String {
+    EmbedQuery {
+        thread: ThreadQuery {
+            thread: thread.into(),
+            ..Default::default()
+        },
+        lang: "en".into(),
+        ..Default::default()
+    }
+    .url(&d.api, Endpoint::Embed)
+}
+
+#[tokio::test]
+async fn when_d1_fails_reads_say_503_writes_leave_nothing_and_the_widget_retries_once() {
+    let d = faults();
+    let thread = unique_thread("outage");
+    d.create_id(comment(&thread).body("Before the outage"));
+    let client = session().await;
+    client
+        .goto(&format!("{}/?thread={thread}", d.demo))
+        .await
+        .unwrap();
+    let root = widget_root(&client).await;
+    wait_for_text(&root, "li.cq-item", "Before the outage").await;
+    fill_form(
+        &root,
+        "Written during the outage",
+        "Otto",
+        "otto@example.org",
+    )
+    .await;
+
+    d1(&d, "on");
+    let fresh = unique_thread("outage-unread");
+    for url in [
+        embed_url(&d, &fresh),
+        ThreadQuery {
+            thread: fresh.clone(),
+            ..Default::default()
+        }
+        .url(&d.api),
+    ] {
+        let reply = request("GET", &url, &[], b"");
+        assert_eq!(reply.error(), (503, "unavailable".into()), "{url}");
+        assert_eq!(reply.header("retry-after"), Some("5"));
+    }
+    let refused = d.post(&comment(&thread).body("Refused").build());
+    assert_eq!(refused.error(), (503, "unavailable".into()));
+    // The widget: an error, the text kept, a Retry.
+    submit_main_form(&root).await;
+    wait_for(&root, ".cq-retry").await;
+    let kept = client
+        .execute("return JSON.stringify(localStorage)", vec![])
+        .await
+        .unwrap();
+    assert!(
+        kept.as_str().unwrap().contains("Written during the outage"),
+        "the draft is kept"
+    );
+
+    d1(&d, "off");
+    let page = d.page(&thread);
+    let bodies: Vec<&str> = page.comments.iter().map(|c| c.body_html.as_str()).collect();
+    assert_eq!(
+        bodies.len(),
+        1,
+        "nothing written while D1 was down: {bodies:?}"
+    );
+    click(&root, ".cq-retry").await;
+    wait_for_text(&root, "li.cq-item", "Written during the outage").await;
+    let after = d.page(&thread);
+    let landed = after
+        .comments
+        .iter()
+        .filter(|c| c.body_html.contains("Written during the outage"))
+        .count();
+    assert_eq!(landed, 1, "the retried post landed once");
+    assert_eq!(
+        d.post(&comment(&thread).body("And after").build()).status,
+        201
+    );
+    client.close().await.unwrap();
+}

@@ -1,0 +1,55 @@
+//! The test-only fault switch: with `FAULT_SWITCH = "on"` (set only by the test suite's
+//! fault deployment), `POST /__faults/d1` with `on` or `off` makes every D1 statement fail
+//! until switched off, so tests can watch an outage. It works only on a loopback address
+//! (`wrangler dev`): a deployed Worker with the variable set ignores it and logs why.
+
+use worker::{console_error, Env, Request, Response};
+
+const KEY: &str = "faults:d1";
+pub const PATH: &str = "/__faults/d1";
+
+fn loopback(req: &Request) -> bool {
+    req.url()
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+}
+
+fn enabled(env: &Env, req: &Request) -> bool {
+    let on = env
+        .var("FAULT_SWITCH")
+        .map(|v| v.to_string() == "on")
+        .unwrap_or(false);
+    if on && !loopback(req) {
+        console_error!("colloquy: FAULT_SWITCH is set on a deployed Worker; ignored");
+        return false;
+    }
+    on
+}
+
+/// Whether D1 should fail for this request.
+pub async fn d1_down(env: &Env, req: &Request) -> bool {
+    if !enabled(env, req) {
+        return false;
+    }
+    let Ok(kv) = env.kv(crate::cache::KV_BINDING) else {
+        return false;
+    };
+    matches!(kv.get(KEY).text().await, Ok(Some(v)) if v == "on")
+}
+
+/// `POST /__faults/d1` (body `on` or `off`), when the switch is enabled here.
+pub async fn switch(env: &Env, mut req: Request) -> Option<worker::Result<Response>> {
+    if req.path() != PATH || !enabled(env, &req) {
+        return None;
+    }
+    Some(
+        async move {
+            let body = req.text().await?;
+            let kv = env.kv(crate::cache::KV_BINDING)?;
+            kv.put(KEY, body.trim())?.execute().await?;
+            Response::ok(format!("d1 fault {}", body.trim()))
+        }
+        .await,
+    )
+}
