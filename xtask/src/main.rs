@@ -26,6 +26,8 @@ usage: cargo xtask <command>
   bench         Colloquy and Isso side by side in headless Chromium → docs/bench.md
   bench-import [N]  generate a WordPress export of N comments (default 100,000) and time
                 colloquy import and wrangler d1 execute into a fresh local D1 → docs/import-bench.md
+  load [secs]   readers and writers on one hot thread against wrangler dev (default 30 s):
+                nothing lost or duplicated, no 5xx, latency percentiles → docs/load.md
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
   build-widget  build the widget into build/assets/
   build-worker  build the worker into worker/build/ (wrangler's [build] command)
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("size") => size::report(),
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),
+        Some("load") => stack::load(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
             tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t).map(|_| ()))
