@@ -112,3 +112,25 @@ async fn when_d1_fails_reads_say_503_writes_leave_nothing_and_the_widget_retries
     );
     client.close().await.unwrap();
 }
+
+#[test]
+fn a_panic_answers_json_500_and_the_next_request_is_served() {
+    let d = faults();
+    let panicked = request("POST", &format!("{}/__faults/panic", d.api), &[], b"");
+    assert_eq!(
+        panicked.error(),
+        (500, "internal".into()),
+        "{}",
+        panicked.text
+    );
+    assert_eq!(panicked.header("content-type"), Some("application/json"));
+    // The Wasm instance starts afresh: the next requests are answered normally.
+    let health = request("GET", &Endpoint::Health.url(&d.api), &[], b"");
+    assert_eq!(health.status, 200, "{}", health.text);
+    let thread = unique_thread("after-panic");
+    assert_eq!(
+        d.post(&comment(&thread).body("After the panic").build())
+            .status,
+        201
+    );
+}

@@ -38,9 +38,20 @@ pub async fn d1_down(env: &Env, req: &Request) -> bool {
     matches!(kv.get(KEY).text().await, Ok(Some(v)) if v == "on")
 }
 
-/// `POST /__faults/d1` (body `on` or `off`), when the switch is enabled here.
+/// `POST /__faults/panic`: a panic inside a request (the entry answers JSON 500, and the
+/// next request is served normally).
+pub const PANIC_PATH: &str = "/__faults/panic";
+
+/// `POST /__faults/d1` (body `on` or `off`) or `/__faults/panic`, when the switch is
+/// enabled here.
 pub async fn switch(env: &Env, mut req: Request) -> Option<worker::Result<Response>> {
-    if req.path() != PATH || !enabled(env, &req) {
+    if !enabled(env, &req) {
+        return None;
+    }
+    if req.path() == PANIC_PATH {
+        panic!("a panic asked for by the test-only fault switch");
+    }
+    if req.path() != PATH {
         return None;
     }
     Some(

@@ -20,7 +20,7 @@ use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, Sc
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    if req.path() == faults::PATH {
+    if req.path().starts_with("/__faults/") {
         if let Some(answer) = faults::switch(&env, req.clone()?).await {
             return answer;
         }
