@@ -16,8 +16,24 @@ use crate::Result;
 /// The demo article's own thread, seeded by `demo/seed.sql`.
 pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
 
-pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
-    start_in(crate::root().join("demo"), port, api_origin)
+pub fn start(port: u16, api_origin: String, extra: String) -> Result<JoinHandle<()>> {
+    start_in(crate::root().join("demo"), port, api_origin, Some(extra))
+}
+
+/// Origins a deployment's page needs besides the comment server (Turnstile's script,
+/// Gravatar's images), from its `[vars]` overrides (`NAME:value`).
+pub fn extra_sources(vars: &[String]) -> String {
+    vars.iter()
+        .filter_map(|v| {
+            let (name, value) = v.split_once(':')?;
+            matches!(name, "TURNSTILE_SCRIPT_URL" | "GRAVATAR_URL").then_some(value)
+        })
+        .filter_map(|url| {
+            let (scheme, rest) = url.split_once("://")?;
+            Some(format!("{scheme}://{}", rest.split('/').next()?))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The same server over another folder of pages (the benchmark's page for Isso).
@@ -26,19 +42,25 @@ pub fn start(port: u16, api_origin: String) -> Result<JoinHandle<()>> {
 /// connection closes. (A server that writes headers and body apart on a reused connection
 /// meets the browser's delayed ACK: 40 ms on every stylesheet, which no real web server
 /// has and which would skew every timing the benchmark takes.)
-pub fn start_in(dir: PathBuf, port: u16, api_origin: String) -> Result<JoinHandle<()>> {
+pub fn start_in(
+    dir: PathBuf,
+    port: u16,
+    api_origin: String,
+    // Extra origins for the page's CSP; `None`: no CSP (the benchmark's Isso page).
+    extra: Option<String>,
+) -> Result<JoinHandle<()>> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("demo server on port {port}: {e}"))?;
     Ok(std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let (dir, api_origin) = (dir.clone(), api_origin.clone());
-            std::thread::spawn(move || serve(stream, &dir, &api_origin));
+            let (dir, api_origin, extra) = (dir.clone(), api_origin.clone(), extra.clone());
+            std::thread::spawn(move || serve(stream, &dir, &api_origin, &extra));
         }
     }))
 }
 
 /// One request on `stream`: its head is read, the answer written at once.
-fn serve(mut stream: TcpStream, dir: &std::path::Path, api_origin: &str) {
+fn serve(mut stream: TcpStream, dir: &std::path::Path, api_origin: &str, extra: &Option<String>) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
     let mut head = Vec::new();
@@ -55,7 +77,7 @@ fn serve(mut stream: TcpStream, dir: &std::path::Path, api_origin: &str) {
         .next()
         .and_then(|line| line.split(' ').nth(1))
         .unwrap_or("/");
-    let reply = respond(dir, target, api_origin);
+    let reply = respond(dir, target, api_origin, extra);
     let mut out = format!(
         "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         reply.status,
@@ -79,7 +101,7 @@ struct Reply {
     csp: Option<String>,
 }
 
-fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Reply {
+fn respond(dir: &std::path::Path, url: &str, api_origin: &str, extra: &Option<String>) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let relative = match path.trim_start_matches('/') {
         "" => "index.html",
@@ -128,16 +150,18 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Reply {
                     "{{MAX_DEPTH}}",
                     option("depth", &["2", "3", "4", "5", "6"], "5"),
                 );
-            // The host Content-Security-Policy the README documents (`csp=widget`), or the
-            // same without 'wasm-unsafe-eval' (`csp=nowasm`), where only reading works.
-            csp = match option("csp", &["widget", "nowasm"], "") {
-                "widget" => Some(host_csp(api_origin, true)),
-                "nowasm" => Some(host_csp(api_origin, false)),
-                _ => None,
-            };
+            // Always the strict host Content-Security-Policy the README documents (the
+            // comment server's origin in it, with any Turnstile or Gravatar origin after
+            // a space), or the same without 'wasm-unsafe-eval' (`csp=nowasm`), where only
+            // reading works.
+            let wasm = option("csp", &["widget", "nowasm"], "widget") != "nowasm";
+            csp = extra
+                .as_ref()
+                .map(|extra| host_csp(format!("{api_origin} {extra}").trim(), wasm));
             ("text/html; charset=utf-8", html.into_bytes())
         }
         Some("css") => ("text/css; charset=utf-8", bytes),
+        Some("js") => ("text/javascript; charset=utf-8", bytes),
         Some("svg") => ("image/svg+xml", bytes),
         _ => ("application/octet-stream", bytes),
     };
@@ -150,12 +174,16 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str) -> Reply {
 }
 
 /// A strict host policy plus what the widget needs from its comment server (the README's
-/// "Content-Security-Policy" section); the demo's own inline script is allowed too.
+/// "Content-Security-Policy" section). `api` is the comment server's origin, optionally
+/// followed by the Turnstile/Gravatar origins the deployment uses.
 fn host_csp(api: &str, wasm: bool) -> String {
     let wasm = if wasm { " 'wasm-unsafe-eval'" } else { "" };
+    let (server, extra) = api.split_once(' ').unwrap_or((api, ""));
+    let frames = if extra.is_empty() { "'none'" } else { extra };
     format!(
-        "default-src 'self'; script-src 'self' 'unsafe-inline' {api}{wasm}; \
-         connect-src 'self' {api}; style-src 'self' {api}; img-src 'self' {api} data:"
+        "default-src 'self'; script-src 'self' {api}{wasm}; connect-src 'self' {server}; \
+         style-src 'self' {server}; img-src 'self' {api} data:; frame-src {frames}; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
 }
 

@@ -153,7 +153,11 @@ impl Stack {
 
         let api = format!("http://127.0.0.1:{api_port}");
         let demo = format!("http://127.0.0.1:{demo_port}");
-        let demo_server = demo_server::start(demo_port, api.clone())?;
+        let demo_server = demo_server::start(
+            demo_port,
+            api.clone(),
+            demo_server::extra_sources(&spec.vars),
+        )?;
         step(&format!("{}: starting wrangler dev on {api}", spec.name));
         let origins = format!("ALLOWED_ORIGINS:{demo},http://localhost:{demo_port}");
         let mut cmd = tools.wrangler();
