@@ -112,10 +112,19 @@ pub fn sanitize_html(html: &str) -> String {
 fn sanitize(html: &str) -> String {
     let tags: HashSet<&str> = TAGS.iter().copied().collect();
     let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
+    // Attributes exactly as listed: ammonia's defaults (`title`, `lang` everywhere,
+    // `hreflang`, `cite`, …) are replaced, not extended — fuzzing found a Markdown link
+    // title passing through as `title`.
+    let attributes: std::collections::HashMap<&str, HashSet<&str>> = [
+        ("a", ["href"].into_iter().collect()),
+        ("ol", ["start"].into_iter().collect()),
+    ]
+    .into_iter()
+    .collect();
     ammonia::Builder::empty()
         .tags(tags)
-        .add_tag_attributes("a", ["href"])
-        .add_tag_attributes("ol", ["start"])
+        .generic_attributes(HashSet::new())
+        .tag_attributes(attributes)
         .url_schemes(schemes)
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("nofollow ugc noopener noreferrer"))
@@ -126,6 +135,25 @@ fn sanitize(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (core/proptest-regressions/fuzz.txt): a link title came through.
+    #[test]
+    fn only_allowlisted_attributes_survive_even_link_titles() {
+        let html = comment_html("[x](<img src=x onerror=alert(1)>\" onclick=\")").unwrap();
+        assert!(!html.contains("title="), "{html}");
+        let titled = comment_html("[x](https://example.org \"a title\")").unwrap();
+        assert_eq!(
+            titled,
+            "<p><a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">x</a></p>\n"
+        );
+        let imported = sanitize_html(
+            "<p lang=\"en\" title=\"t\"><a hreflang=\"en\" href=\"https://e.org\">a</a></p>",
+        );
+        assert_eq!(
+            imported,
+            "<p><a href=\"https://e.org\" rel=\"nofollow ugc noopener noreferrer\">a</a></p>"
+        );
+    }
 
     #[test]
     fn paragraphs_emphasis_and_line_breaks_render() {
