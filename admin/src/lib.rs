@@ -8,6 +8,7 @@ mod api;
 mod app;
 mod audit;
 mod comments;
+mod import;
 mod people;
 mod settings;
 mod threads;

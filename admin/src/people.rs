@@ -74,6 +74,7 @@ pub fn People() -> impl IntoView {
         </section>
         <DataRights/>
         <SiteExport/>
+        <crate::import::ImportForm/>
     }
 }
 

@@ -2,7 +2,7 @@
 //! write the whole site, page by page, as one JSON file `import colloquy` reads.
 
 use colloquy_core::console::{ExportFile, SiteExportPage, EXPORT_VERSION};
-use colloquy_core::endpoint::{AdminOp, Endpoint};
+use colloquy_core::endpoint::AdminOp;
 
 use crate::args::Args;
 use crate::error::CliError;
@@ -11,27 +11,9 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
     let args = Args::parse(raw, &["--from", "--out"])?;
     let base = args
         .value("--from")
-        .ok_or_else(|| CliError::Usage("export needs --from <worker url>".into()))?
-        .trim_end_matches('/')
-        .to_owned();
-    let key = std::env::var("OWNER_KEY")
-        .map_err(|_| CliError::Usage("set OWNER_KEY to the console key".into()))?;
+        .ok_or_else(|| CliError::Usage("export needs --from <worker url>".into()))?;
     let out = args.value("--out").unwrap_or("colloquy-export.json");
-    let http = |e: ureq::Error| CliError::Http(format!("{base}: {e}"));
-    // The console's writes must come from its own origin.
-    let origin = url_origin(&base);
-    let mut login = ureq::post(&Endpoint::Admin(AdminOp::Login).url(&base))
-        .header("Origin", &origin)
-        .send_json(serde_json::json!({ "key": key }))
-        .map_err(http)?;
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-        .ok_or_else(|| CliError::Http("the login gave no session".into()))?;
-    let _ = login.body_mut().read_to_string();
+    let session = crate::console::Session::login(base)?;
     let mut file = ExportFile {
         version: EXPORT_VERSION,
         site: String::new(),
@@ -40,17 +22,7 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
     };
     let mut after = 0;
     loop {
-        let url = format!(
-            "{}?after={after}",
-            Endpoint::Admin(AdminOp::SiteExport).url(&base)
-        );
-        let page: SiteExportPage = ureq::get(&url)
-            .header("Cookie", &cookie)
-            .call()
-            .map_err(http)?
-            .body_mut()
-            .read_json()
-            .map_err(http)?;
+        let page: SiteExportPage = session.get(AdminOp::SiteExport, &format!("after={after}"))?;
         file.site = page.site;
         file.threads.extend(page.threads);
         eprint!("\rexported {} threads", file.threads.len());
@@ -60,6 +32,7 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         }
     }
     eprintln!();
+    session.logout();
     file.exported_at = now_rfc3339();
     let comments: usize = file.threads.iter().map(|t| t.comments.len()).sum();
     let json = serde_json::to_string_pretty(&file).map_err(|e| CliError::Http(e.to_string()))?;
@@ -67,21 +40,11 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         path: out.to_owned(),
         source,
     })?;
-    let _ = ureq::post(&Endpoint::Admin(AdminOp::Logout).url(&base))
-        .header("Origin", &origin)
-        .header("Cookie", &cookie)
-        .send_json(serde_json::json!({}));
     println!(
         "wrote {} threads and {comments} comments to {out}",
         file.threads.len()
     );
     Ok(())
-}
-
-fn url_origin(base: &str) -> String {
-    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
-    let host = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{host}")
 }
 
 fn now_rfc3339() -> String {

@@ -11,7 +11,8 @@ use crate::args::Args;
 use crate::error::CliError;
 use crate::progress::Progress;
 
-const OPTIONS: [&str; 8] = [
+const OPTIONS: [&str; 9] = [
+    "--to",
     "--site",
     "--out",
     "--dry-run",
@@ -134,6 +135,21 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
     if args.flag("--dry-run") {
         print!("{}", plan.summary);
         println!("dry run: nothing written");
+        return Ok(());
+    }
+    if let Some(base) = args.value("--to") {
+        let session = crate::console::Session::login(base)?;
+        let batches = plan.batches();
+        let mut progress = Progress::new("importing", batches.len());
+        for (i, batch) in batches.iter().enumerate() {
+            let _: serde_json::Value =
+                session.post(colloquy_core::endpoint::AdminOp::Import, batch)?;
+            progress.at(i + 1);
+        }
+        progress.done();
+        session.logout();
+        print!("{}", plan.summary);
+        println!("sent to {base} in {} request(s)", batches.len());
         return Ok(());
     }
     let out = PathBuf::from(args.value("--out").unwrap_or("colloquy-import"));

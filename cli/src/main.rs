@@ -4,6 +4,7 @@
 //! from a running Worker as JSON (which `import colloquy` reads back).
 
 mod args;
+mod console;
 mod error;
 mod export;
 mod import;
@@ -23,6 +24,7 @@ usage:
       --database <name>    the D1 database for --apply (default: colloquy)
       --persist-to <dir>   wrangler's local state folder for --apply local
       --site-url <url>     Isso only: the blog's address, for thread links
+      --to <worker url>    send it to a running Worker instead (console key in OWNER_KEY)
   colloquy export --from <worker url> [--out <file>]
       logs in with the console key from the OWNER_KEY environment variable and writes
       every thread and comment as JSON (default: colloquy-export.json)

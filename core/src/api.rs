@@ -496,6 +496,8 @@ error_codes! {
     IdempotencyKeyInvalid,
     /// The same `Idempotency-Key` is being answered right now: try again in a moment.
     InProgress,
+    /// An import batch the console sent is not what an import makes.
+    ImportInvalid,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -534,6 +536,7 @@ impl ErrorCode {
             LinkInvalid => 404,
             IdempotencyKeyInvalid => 400,
             InProgress => 409,
+            ImportInvalid => 422,
             RateLimited => 429,
             InvalidJson | CursorInvalid => 400,
             ReaderInvalid => 422,
@@ -593,6 +596,7 @@ impl ErrorCode {
                 "The Idempotency-Key must be 16 to 128 letters, digits, - or _."
             }
             InProgress => "This comment is being posted right now; try again in a moment.",
+            ImportInvalid => "The import batch is not valid.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",

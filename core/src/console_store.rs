@@ -159,6 +159,9 @@ pub trait ConsoleStore {
     /// Comments with an email but no keyed hash of it yet (imported ones), oldest first.
     async fn unhashed_emails(&self, limit: u32) -> Result<Vec<(i64, String)>, StoreError>;
     async fn set_email_hashes(&self, hashes: &[(i64, String)]) -> Result<(), StoreError>;
+    /// Run an import batch's statements (built by `import::sql`, values escaped there) as
+    /// one transaction.
+    async fn run_import(&self, statements: Vec<String>) -> Result<(), StoreError>;
 }
 
 /// One comment as the export writes it.
@@ -532,6 +535,18 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .into_iter()
             .map(|u| (u.id, u.author_email))
             .collect())
+    }
+
+    async fn run_import(&self, statements: Vec<String>) -> Result<(), StoreError> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let queries = statements
+            .into_iter()
+            .map(|sql| Query::new(sql.trim_end_matches(';').to_owned(), Vec::new()))
+            .collect();
+        self.exec().batch(queries).await?;
+        Ok(())
     }
 
     async fn set_email_hashes(&self, hashes: &[(i64, String)]) -> Result<(), StoreError> {

@@ -127,10 +127,13 @@ pub enum AdminOp {
     Erase,
     /// `GET site-export?after=…`: the whole site, a page of threads at a time.
     SiteExport,
+    /// `POST import`: one batch of prepared comments (the console's upload, `colloquy
+    /// import --to`).
+    Import,
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 18] = [
+    pub const ALL: [AdminOp; 19] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::Session,
@@ -149,6 +152,7 @@ impl AdminOp {
         AdminOp::Export,
         AdminOp::Erase,
         AdminOp::SiteExport,
+        AdminOp::Import,
     ];
 
     fn name(self) -> &'static str {
@@ -169,6 +173,7 @@ impl AdminOp {
             Export => "export",
             Erase => "erase",
             SiteExport => "site-export",
+            Import => "import",
         }
     }
 

@@ -331,7 +331,8 @@ impl<'a> Errors<'a> {
             | LoginFailed
             | SettingsInvalid
             | LinkInvalid
-            | IdempotencyKeyInvalid => self.request_broken,
+            | IdempotencyKeyInvalid
+            | ImportInvalid => self.request_broken,
             InProgress => self.unavailable,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,

@@ -306,6 +306,49 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     click_button(&client, "section", "Download everything (JSON)").await;
     wait_text(&client, "[role=status]", "as colloquy-export.json").await;
 
+    // An import from the console: a Disqus export, prepared in the browser.
+    let disqus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/import/disqus.xml");
+    let disqus = disqus.canonicalize().unwrap();
+    wait_css(&client, "#import-format").await;
+    client
+        .execute("const s = document.querySelector('#import-format'); s.value = 'disqus'; s.dispatchEvent(new Event('change'));", vec![])
+        .await
+        .unwrap();
+    wait_css(&client, "#import-file")
+        .await
+        .send_keys(&disqus.to_string_lossy())
+        .await
+        .unwrap();
+    click_button(&client, "section", "Import").await;
+    let outcome = poll("the import's outcome", || async {
+        for css in ["[role=status]", "[role=alert]"] {
+            let text = client
+                .find(Locator::Css(css))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            if text.starts_with("Imported") || !text.is_empty() && css == "[role=alert]" {
+                return Some(text);
+            }
+        }
+        None
+    })
+    .await;
+    assert!(
+        outcome.starts_with("Imported: 1 threads, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted"),
+        "{outcome}"
+    );
+    let imported = embed(&d, "/2024/communities/");
+    assert!(
+        imported.contains("Answering a deleted comment"),
+        "{imported}"
+    );
+    assert!(!imported.contains("buy now"), "spam stays out of sight");
+    assert!(!imported.contains("alert("), "scripts inert");
+
     // Log out: back to the form, and the old cookie opens nothing.
     click(&client, "button.logout").await;
     wait_css(&client, "#console-key").await;

@@ -143,5 +143,19 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
         1,
         "no duplicate"
     );
+
+    // Straight to the running Worker, in batches through the console API.
+    let remark = root().join("testdata/import/remark42.jsonl");
+    let sent = colloquy(&[
+        "import",
+        "remark42",
+        &remark.to_string_lossy(),
+        "--to",
+        &d.api,
+    ]);
+    assert!(sent.contains("sent to"), "{sent}");
+    let page = embed(&d, "/2024/communities/");
+    assert!(page.contains("Ответ") && page.contains("Remark"), "{page}");
+    assert!(!page.contains("<script>x"), "inert");
     let _ = std::fs::remove_dir_all(&out);
 }

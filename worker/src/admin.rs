@@ -300,6 +300,24 @@ pub async fn handle<H: HumanCheck>(
                 .await?;
             json(200, &export)
         }
+        AdminOp::Import => {
+            // A batch of at most 40 comments of at most 100 KB each.
+            let batch: colloquy_core::import::Batch =
+                crate::routes::read_json_up_to(&mut req, 5 * 1024 * 1024).await?;
+            let threads: Vec<String> = batch.threads.iter().map(|t| t.key.clone()).collect();
+            let n = service.import_batch(batch).await?;
+            service
+                .audit(
+                    &actor,
+                    "import",
+                    "site",
+                    Some(format!("{n} comments sent")),
+                    now,
+                )
+                .await?;
+            bump(threads).await;
+            json(200, &Done { changed: n as u32 })
+        }
         AdminOp::SiteExport => {
             let after = query_values(query, "after")
                 .into_iter()

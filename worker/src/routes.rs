@@ -378,6 +378,14 @@ fn invalid_link() -> String {
 pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> std::result::Result<T, WorkerError> {
+    read_json_up_to(req, limits::REQUEST_BYTES).await
+}
+
+/// [`read_json`] with its own size limit (the console's import batches are larger).
+pub(crate) async fn read_json_up_to<T: serde::de::DeserializeOwned>(
+    req: &mut Request,
+    max_bytes: usize,
+) -> std::result::Result<T, WorkerError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
@@ -387,11 +395,11 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
         .headers()
         .get("Content-Length")?
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limits::REQUEST_BYTES) {
+    if declared.is_some_and(|n| n > max_bytes) {
         return Err(WorkerError::Request(ErrorCode::PayloadTooLarge));
     }
     let bytes = req.bytes().await?;
-    if bytes.len() > limits::REQUEST_BYTES {
+    if bytes.len() > max_bytes {
         return Err(WorkerError::Request(ErrorCode::PayloadTooLarge));
     }
     serde_json::from_slice(&bytes).map_err(|_| WorkerError::Request(ErrorCode::InvalidJson))

@@ -8,12 +8,20 @@
 //! - [`prepare`] orders parents first, sanitizes, and counts what is what;
 //!   [`sql`] turns that into statements under D1's limits.
 
+// The readers of export files (feature `import`: the `colloquy` command and the console);
+// the Worker carries only what stores a prepared batch.
+#[cfg(feature = "import")]
 pub mod colloquy;
+#[cfg(feature = "import")]
 pub mod disqus;
+#[cfg(feature = "import")]
 pub mod isso;
+#[cfg(feature = "import")]
 pub mod remark42;
 pub mod sql;
+#[cfg(feature = "import")]
 pub mod wordpress;
+#[cfg(feature = "import")]
 pub mod xml;
 
 use std::collections::{HashMap, HashSet};
@@ -21,7 +29,7 @@ use std::collections::{HashMap, HashSet};
 use crate::model::CommentStatus;
 
 /// A thread as the source knew it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Thread {
     /// Colloquy's thread key: the article's path (`/2014/test/`), with its query when the
     /// address has one (`/?p=4`).
@@ -91,6 +99,7 @@ pub struct Options {
 
 impl Import {
     /// Record a bad item: an error, or (with `keep_going`) a skip.
+    #[cfg(feature = "import")]
     pub(crate) fn bad(
         &mut self,
         options: Options,
@@ -107,6 +116,7 @@ impl Import {
 
     /// A malformed file: an error, or (with `keep_going`) what was read before it and a
     /// skip naming the line.
+    #[cfg(feature = "import")]
     pub(crate) fn broken(
         &mut self,
         options: Options,
@@ -143,8 +153,9 @@ pub fn key_of(url: &str) -> Option<String> {
     Some(key)
 }
 
-/// A comment ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A comment ready to store (also what the console and `colloquy import --to` send the
+/// Worker, which cleans it again before storing).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prepared {
     pub import_id: String,
     pub thread_key: String,
@@ -423,6 +434,7 @@ pub fn prepare(import: Import) -> Plan {
 }
 
 /// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
+#[cfg(feature = "import")]
 pub fn rfc3339_ms(s: &str) -> Option<i64> {
     let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
         .ok()?;
@@ -430,11 +442,93 @@ pub fn rfc3339_ms(s: &str) -> Option<i64> {
 }
 
 /// Milliseconds of a `YYYY-MM-DD HH:MM:SS` date taken as UTC (WordPress's `_gmt`).
+#[cfg(feature = "import")]
 pub fn plain_utc_ms(s: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let t = time::PrimitiveDateTime::parse(s.trim(), &format).ok()?;
     i64::try_from(t.assume_utc().unix_timestamp_nanos() / 1_000_000).ok()
 }
 
-#[cfg(test)]
+/// A slice of a [`Plan`] small enough for one Worker request (D1 counts every statement
+/// of a request): `POST /api/v1/admin/import`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Batch {
+    pub threads: Vec<Thread>,
+    pub comments: Vec<Prepared>,
+}
+
+/// Comments per [`Batch`].
+pub const BATCH: usize = 40;
+
+impl Plan {
+    /// The plan in request-sized batches, parents always in an earlier or the same batch
+    /// (the plan is ordered parents first), each with the threads its comments need.
+    pub fn batches(&self) -> Vec<Batch> {
+        self.comments
+            .chunks(BATCH)
+            .map(|chunk| {
+                let keys: HashSet<&str> = chunk.iter().map(|c| c.thread_key.as_str()).collect();
+                Batch {
+                    threads: self
+                        .threads
+                        .iter()
+                        .filter(|t| keys.contains(t.key.as_str()))
+                        .cloned()
+                        .collect(),
+                    comments: chunk.to_vec(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Batch {
+    /// Clean a batch that came over the network as if it were read here: bodies through
+    /// the allowlist again, websites only http(s), names and lengths bounded.
+    pub fn cleaned(self) -> Result<Batch, String> {
+        if self.comments.len() > BATCH || self.threads.len() > BATCH {
+            return Err(format!("at most {BATCH} comments and threads per batch"));
+        }
+        let comments = self
+            .comments
+            .into_iter()
+            .map(|c| {
+                if c.import_id.is_empty() || c.import_id.len() > 300 || c.thread_key.len() > 2_000 {
+                    return Err(format!("comment {:?}: bad ids", c.import_id));
+                }
+                let html = crate::render::sanitize_html(&c.body_html);
+                if html.len() > crate::render::MAX_HTML_BYTES {
+                    return Err(format!(
+                        "comment {}: longer than a comment may be",
+                        c.import_id
+                    ));
+                }
+                Ok(Prepared {
+                    author: cut(&c.author, NAME_CHARS),
+                    email: crate::token::normal_email(&c.email)
+                        .chars()
+                        .take(254)
+                        .collect(),
+                    website: c
+                        .website
+                        .filter(|w| crate::validate::is_http_url(w))
+                        .map(|w| cut(&w, WEBSITE_CHARS)),
+                    body_markdown: c
+                        .body_markdown
+                        .chars()
+                        .take(crate::render::MAX_HTML_BYTES)
+                        .collect(),
+                    body_html: html,
+                    ..c
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Batch {
+            threads: self.threads,
+            comments,
+        })
+    }
+}
+
+#[cfg(all(test, feature = "import"))]
 mod tests;

@@ -3,7 +3,7 @@
 //! Every statement does nothing when what it would insert is there already, so running
 //! the files twice — or importing into a site that has comments — keeps what is there.
 
-use super::{Plan, Prepared, Thread};
+use super::{Batch, Plan, Prepared, Thread};
 
 /// Bytes per file: well within what `wrangler d1 execute --file` sends in one go.
 pub const FILE_BYTES: usize = 2_000_000;
@@ -82,6 +82,24 @@ pub fn statements(plan: &Plan, site: &str) -> Vec<String> {
         ));
     }
     out.extend(plan.comments.iter().map(|c| comment_statement(site, c)));
+    out
+}
+
+/// The statements for one [`Batch`] (the Worker's import endpoint): its threads (dated
+/// by their first comment in the batch, kept as they are if they exist) and comments.
+pub fn batch_statements(batch: &Batch, site: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &batch.threads {
+        let first = batch
+            .comments
+            .iter()
+            .filter(|c| c.thread_key == t.key)
+            .map(|c| c.created_at_ms)
+            .min()
+            .unwrap_or(0);
+        out.push(thread_statement(site, t, first));
+    }
+    out.extend(batch.comments.iter().map(|c| comment_statement(site, c)));
     out
 }
 

@@ -489,6 +489,17 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         Ok(crate::feed::atom(&info, &entries))
     }
 
+    /// Store one import batch (the console's upload, `colloquy import --to`): cleaned
+    /// again here, then written like the command's SQL files — nothing twice.
+    pub async fn import_batch(&self, batch: crate::import::Batch) -> Result<usize, ServiceError> {
+        self.writable()?;
+        let batch = batch.cleaned().map_err(ServiceError::ImportInvalid)?;
+        let n = batch.comments.len();
+        let statements = crate::import::sql::batch_statements(&batch, &self.site.id);
+        self.store.run_import(statements).await?;
+        Ok(n)
+    }
+
     /// One page of the site's export: up to 100 threads after thread id `after`, with
     /// every comment and its state.
     pub async fn site_export(

@@ -45,6 +45,8 @@ pub enum ServiceError {
     LinkInvalid,
     #[error("bad Idempotency-Key")]
     IdempotencyKey,
+    #[error("invalid import batch: {0}")]
+    ImportInvalid(String),
     #[error("the same Idempotency-Key is being answered")]
     InProgress,
     #[error("no such thread")]
@@ -90,6 +92,7 @@ impl ServiceError {
             ServiceError::Settings(_) => ErrorCode::SettingsInvalid,
             ServiceError::LinkInvalid => ErrorCode::LinkInvalid,
             ServiceError::IdempotencyKey => ErrorCode::IdempotencyKeyInvalid,
+            ServiceError::ImportInvalid(_) => ErrorCode::ImportInvalid,
             ServiceError::InProgress => ErrorCode::InProgress,
             ServiceError::NotFound => ErrorCode::NotFound,
             ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,

@@ -1,0 +1,75 @@
+//! A console session for the command: logged in with `OWNER_KEY`, as the console's page
+//! is (its own origin, JSON, the session cookie).
+
+use colloquy_core::endpoint::{AdminOp, Endpoint};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::CliError;
+
+pub struct Session {
+    base: String,
+    origin: String,
+    cookie: String,
+}
+
+impl Session {
+    pub fn login(base: &str) -> Result<Session, CliError> {
+        let base = base.trim_end_matches('/').to_owned();
+        let key = std::env::var("OWNER_KEY")
+            .map_err(|_| CliError::Usage("set OWNER_KEY to the console key".into()))?;
+        let origin = {
+            let (scheme, rest) = base.split_once("://").unwrap_or(("https", &base));
+            format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
+        };
+        let http = |e: ureq::Error| CliError::Http(format!("{base}: {e}"));
+        let mut login = ureq::post(&Endpoint::Admin(AdminOp::Login).url(&base))
+            .header("Origin", &origin)
+            .send_json(serde_json::json!({ "key": key }))
+            .map_err(http)?;
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+            .ok_or_else(|| CliError::Http("the login gave no session".into()))?;
+        let _ = login.body_mut().read_to_string();
+        Ok(Session {
+            base,
+            origin,
+            cookie,
+        })
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, op: AdminOp, query: &str) -> Result<T, CliError> {
+        let url = format!("{}?{query}", Endpoint::Admin(op).url(&self.base));
+        ureq::get(&url)
+            .header("Cookie", &self.cookie)
+            .call()
+            .map_err(|e| CliError::Http(format!("{url}: {e}")))?
+            .body_mut()
+            .read_json()
+            .map_err(|e| CliError::Http(format!("{url}: {e}")))
+    }
+
+    pub fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        op: AdminOp,
+        body: &B,
+    ) -> Result<T, CliError> {
+        let url = Endpoint::Admin(op).url(&self.base);
+        ureq::post(&url)
+            .header("Origin", &self.origin)
+            .header("Cookie", &self.cookie)
+            .send_json(body)
+            .map_err(|e| CliError::Http(format!("{url}: {e}")))?
+            .body_mut()
+            .read_json()
+            .map_err(|e| CliError::Http(format!("{url}: {e}")))
+    }
+
+    pub fn logout(self) {
+        let _ = self.post::<_, serde_json::Value>(AdminOp::Logout, &serde_json::json!({}));
+    }
+}
