@@ -17,7 +17,7 @@ pub mod feed;
 mod fuzz;
 #[cfg(feature = "server")]
 pub mod idempotency;
-#[cfg(feature = "server")]
+#[cfg(any(feature = "server", feature = "import-client"))]
 pub mod import;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;

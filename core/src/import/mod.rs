@@ -10,18 +10,19 @@
 
 // The readers of export files (feature `import`: the `colloquy` command and the console);
 // the Worker carries only what stores a prepared batch.
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod colloquy;
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod disqus;
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod isso;
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod remark42;
+#[cfg(feature = "server")]
 pub mod sql;
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod wordpress;
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub mod xml;
 
 use std::collections::{HashMap, HashSet};
@@ -99,7 +100,7 @@ pub struct Options {
 
 impl Import {
     /// Record a bad item: an error, or (with `keep_going`) a skip.
-    #[cfg(feature = "import")]
+    #[cfg(feature = "import-client")]
     pub(crate) fn bad(
         &mut self,
         options: Options,
@@ -116,7 +117,7 @@ impl Import {
 
     /// A malformed file: an error, or (with `keep_going`) what was read before it and a
     /// skip naming the line.
-    #[cfg(feature = "import")]
+    #[cfg(feature = "import-client")]
     pub(crate) fn broken(
         &mut self,
         options: Options,
@@ -246,6 +247,44 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The most a body may be (as for new comments: `render::MAX_HTML_BYTES`).
+const MAX_BODY_BYTES: usize = 100_000;
+
+/// A body's text and HTML: rendered and cleaned where the sanitizer is (the command, the
+/// Worker)…
+#[cfg(feature = "server")]
+fn render_body(status: CommentStatus, body: &Body) -> Result<(String, String), &'static str> {
+    Ok(match (status, body) {
+        (CommentStatus::Deleted, _) => (String::new(), String::new()),
+        (_, Body::Html(html)) => {
+            let clean = crate::render::sanitize_html(&paragraphs(html));
+            (text_of(&clean), clean)
+        }
+        (_, Body::Both { markdown, html }) => {
+            (markdown.clone(), crate::render::sanitize_html(html))
+        }
+        (_, Body::Markdown(md)) => match crate::render::comment_html(md) {
+            Ok(html) => (md.clone(), html),
+            Err(_) => return Err("its text renders to more HTML than a comment may have"),
+        },
+    })
+}
+
+/// …or left for the Worker to clean (the console in the browser: every batch is cleaned
+/// on arrival, Markdown rendered there).
+#[cfg(not(feature = "server"))]
+fn render_body(status: CommentStatus, body: &Body) -> Result<(String, String), &'static str> {
+    Ok(match (status, body) {
+        (CommentStatus::Deleted, _) => (String::new(), String::new()),
+        (_, Body::Html(html)) => {
+            let html = paragraphs(html);
+            (text_of(&html), html)
+        }
+        (_, Body::Both { markdown, html }) => (markdown.clone(), html.clone()),
+        (_, Body::Markdown(md)) => (md.clone(), String::new()),
+    })
+}
+
 /// WordPress keeps line breaks in comment text and adds paragraphs on display.
 pub fn paragraphs(text: &str) -> String {
     let text = text.trim().replace("\r\n", "\n");
@@ -318,27 +357,17 @@ pub fn prepare(import: Import) -> Plan {
             });
             continue;
         }
-        let (markdown, html) = match (&c.status, &c.body) {
-            (CommentStatus::Deleted, _) => (String::new(), String::new()),
-            (_, Body::Html(html)) => {
-                let clean = crate::render::sanitize_html(&paragraphs(html));
-                (text_of(&clean), clean)
+        let (markdown, html) = match render_body(c.status, &c.body) {
+            Ok(both) => both,
+            Err(why) => {
+                summary.skipped.push(Skipped {
+                    what: format!("comment {}", c.source_id),
+                    why: why.into(),
+                });
+                continue;
             }
-            (_, Body::Both { markdown, html }) => {
-                (markdown.clone(), crate::render::sanitize_html(html))
-            }
-            (_, Body::Markdown(md)) => match crate::render::comment_html(md) {
-                Ok(html) => (md.clone(), html),
-                Err(_) => {
-                    summary.skipped.push(Skipped {
-                        what: format!("comment {}", c.source_id),
-                        why: "its text renders to more HTML than a comment may have".into(),
-                    });
-                    continue;
-                }
-            },
         };
-        if html.len() > crate::render::MAX_HTML_BYTES {
+        if html.len() > MAX_BODY_BYTES || markdown.len() > MAX_BODY_BYTES {
             summary.skipped.push(Skipped {
                 what: format!("comment {}", c.source_id),
                 why: "longer than a comment may be".into(),
@@ -391,7 +420,7 @@ pub fn prepare(import: Import) -> Plan {
                 email: if deleted {
                     String::new()
                 } else {
-                    crate::token::normal_email(&c.email)
+                    c.email.trim().to_lowercase()
                 },
                 website: if deleted { None } else { website },
                 body_markdown: markdown,
@@ -434,7 +463,7 @@ pub fn prepare(import: Import) -> Plan {
 }
 
 /// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub fn rfc3339_ms(s: &str) -> Option<i64> {
     let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
         .ok()?;
@@ -442,7 +471,7 @@ pub fn rfc3339_ms(s: &str) -> Option<i64> {
 }
 
 /// Milliseconds of a `YYYY-MM-DD HH:MM:SS` date taken as UTC (WordPress's `_gmt`).
-#[cfg(feature = "import")]
+#[cfg(feature = "import-client")]
 pub fn plain_utc_ms(s: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let t = time::PrimitiveDateTime::parse(s.trim(), &format).ok()?;
@@ -482,6 +511,7 @@ impl Plan {
     }
 }
 
+#[cfg(feature = "server")]
 impl Batch {
     /// Clean a batch that came over the network as if it were read here: bodies through
     /// the allowlist again, websites only http(s), names and lengths bounded.
@@ -496,7 +526,12 @@ impl Batch {
                 if c.import_id.is_empty() || c.import_id.len() > 300 || c.thread_key.len() > 2_000 {
                     return Err(format!("comment {:?}: bad ids", c.import_id));
                 }
-                let html = crate::render::sanitize_html(&c.body_html);
+                let html = if c.body_html.trim().is_empty() && !c.body_markdown.trim().is_empty() {
+                    crate::render::comment_html(&c.body_markdown)
+                        .map_err(|_| format!("comment {}: renders to too much HTML", c.import_id))?
+                } else {
+                    crate::render::sanitize_html(&c.body_html)
+                };
                 if html.len() > crate::render::MAX_HTML_BYTES {
                     return Err(format!(
                         "comment {}: longer than a comment may be",
