@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 /// Tags a comment may contain. No images (tracking pixels), no headings (comments are not
 /// documents), no tables, no `style`.
-const TAGS: &[&str] = &[
+pub(crate) const TAGS: &[&str] = &[
     "p",
     "br",
     "em",

@@ -136,6 +136,23 @@ impl Deployment {
         self.client().post(comment)
     }
 
+    /// The thread as readers first get it (the server-rendered widget, oldest first, in
+    /// English); asserts it was served.
+    pub fn embed(&self, thread: &str) -> String {
+        let q = colloquy_core::endpoint::EmbedQuery {
+            thread: ThreadQuery {
+                thread: thread.into(),
+                sort: Sort::Oldest,
+                cursor: None,
+            },
+            lang: "en".into(),
+            ..Default::default()
+        };
+        let reply = crate::http::request("GET", &q.url(&self.api, Endpoint::Embed), &[], b"");
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.text
+    }
+
     /// [`Deployment::post`] from client address `ip`.
     pub fn post_as(&self, comment: &NewComment, ip: &str) -> Reply {
         self.client_at(ip).post(comment)

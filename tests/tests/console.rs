@@ -2,9 +2,8 @@
 //! limits), and what each action does to what readers see — checked through the same
 //! server-rendered views readers get.
 
-use colloquy_core::api::Sort;
 use colloquy_core::console::{AuditList, CommentList, Export, ThreadList};
-use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::endpoint::{AdminOp, Endpoint};
 use colloquy_core::CommentId;
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::env_names;
@@ -15,22 +14,6 @@ use serde_json::json;
 
 fn main_api() -> Deployment {
     Deployment::main()
-}
-
-/// The thread as readers get it (the widget's first paint).
-fn embed(d: &Deployment, thread: &str) -> String {
-    let q = EmbedQuery {
-        thread: ThreadQuery {
-            thread: thread.into(),
-            sort: Sort::Oldest,
-            cursor: None,
-        },
-        lang: "en".into(),
-        ..Default::default()
-    };
-    let reply = request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"");
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.text
 }
 
 fn list(console: &Console, tab: &str, q: &str) -> CommentList {
@@ -181,7 +164,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
     let spam = d.create_id(comment(&thread).body("Buy cheap watches"));
     let gone = d.create_id(comment(&thread).body("Something regrettable"));
     let later = d.create_id(comment(&thread).body("A later remark"));
-    let before = embed(&d, &thread);
+    let before = d.embed(&thread);
     assert!(before.contains("Buy cheap watches") && before.contains("4 comments"));
 
     let moderate = |ids: &[CommentId], decision: &str| {
@@ -194,7 +177,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
     };
     moderate(&[spam], "spam");
     moderate(&[gone], "delete");
-    let after = embed(&d, &thread);
+    let after = d.embed(&thread);
     assert!(
         !after.contains("Buy cheap watches"),
         "spam is out of sight at once"
@@ -204,14 +187,14 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
     assert_eq!(ids(&list(&console, "spam", &thread)), vec![spam]);
     moderate(&[spam], "approve");
     assert!(
-        embed(&d, &thread).contains("Buy cheap watches"),
+        d.embed(&thread).contains("Buy cheap watches"),
         "spam can be restored"
     );
 
     // Pin the later comment: it leads, marked.
     let change = |body: serde_json::Value| console.post(AdminOp::ChangeThread, &body);
     assert_eq!(change(json!({ "key": thread, "pin": later.0 })).status, 200);
-    let pinned = embed(&d, &thread);
+    let pinned = d.embed(&thread);
     let first_item = pinned.find("data-id=").unwrap();
     assert!(
         pinned[first_item..].starts_with(&format!("data-id=\"{}\"", later.0)),
@@ -220,7 +203,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
     assert!(pinned.contains("cq-pinned-badge"));
     // Lock: no form, and the API refuses with its own code.
     assert_eq!(change(json!({ "key": thread, "locked": true })).status, 200);
-    let locked = embed(&d, &thread);
+    let locked = d.embed(&thread);
     assert!(locked.contains("Comments are closed.") && !locked.contains("cq-compose"));
     let refused = d.post(&comment(&thread).body("Too late").reply_to(keep).build());
     assert_eq!(refused.error(), (403, "thread_locked".into()));
@@ -230,14 +213,14 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
         &json!({ "parent_id": keep.0, "body": "Thanks, **all**." }),
     );
     assert_eq!(reply.status, 201, "{}", reply.text);
-    let answered = embed(&d, &thread);
+    let answered = d.embed(&thread);
     assert!(answered.contains("<strong>all</strong>") && answered.contains(">Author<"));
     let threads: ThreadList = console.get(AdminOp::Threads, "").expect(200);
     let t = threads.threads.iter().find(|t| t.key == thread).unwrap();
     assert!(t.locked);
     assert_eq!(t.pinned_id, Some(later));
     change(json!({ "key": thread, "locked": false, "unpin": true }));
-    assert!(embed(&d, &thread).contains("cq-compose"));
+    assert!(d.embed(&thread).contains("cq-compose"));
     assert_eq!(
         change(json!({ "key": "/no/such/thread/", "locked": true })).error(),
         (404, "not_found".into())
@@ -289,13 +272,13 @@ fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
     );
     assert_eq!(report(&fresh_client_ip(), "abuse").status, 200);
     assert!(
-        embed(&d, &thread).contains("A provocative claim"),
+        d.embed(&thread).contains("A provocative claim"),
         "two reports: still shown"
     );
     assert_eq!(list(&console, "reported", &thread).comments[0].reports, 2);
     assert_eq!(report(&fresh_client_ip(), "off_topic").status, 200);
     assert!(
-        !embed(&d, &thread).contains("A provocative claim"),
+        !d.embed(&thread).contains("A provocative claim"),
         "the third report hides it at once"
     );
     let held = list(&console, "pending", &thread);
@@ -309,7 +292,7 @@ fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
         &json!({ "ids": [id], "decision": "approve" }),
     );
     assert!(
-        embed(&d, &thread).contains("A provocative claim"),
+        d.embed(&thread).contains("A provocative claim"),
         "the owner disagreed"
     );
     assert!(
@@ -365,7 +348,7 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
 
     let purged = console.post(AdminOp::Purge, &json!({ "comment_id": first.0 }));
     assert_eq!(purged.expect::<serde_json::Value>(200)["changed"], 3);
-    let page = embed(&d, &thread);
+    let page = d.embed(&thread);
     for gone in ["First jab", "Second jab", "Third jab"] {
         assert!(!page.contains(gone), "{gone}: {page}");
     }
@@ -469,13 +452,13 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
     let thread = unique_thread("settings-all");
     let c = by(&thread, "pat@example.org", None, "Held for a look");
     assert_eq!(fate(&d, &console, &c), "held: moderation");
-    assert!(!embed(&d, &thread).contains("Held for a look"));
+    assert!(!d.embed(&thread).contains("Held for a look"));
     let pending = list(&console, "pending", &thread);
     console.post(
         AdminOp::Moderate,
         &json!({ "ids": ids(&pending), "decision": "approve" }),
     );
-    assert!(embed(&d, &thread).contains("Held for a look"));
+    assert!(d.embed(&thread).contains("Held for a look"));
 
     // First-time commenters: trusted by email *and* browser key, never by email alone.
     assert_eq!(save(json!({ "moderation": "first_time" })).status, 200);
@@ -570,10 +553,10 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
     let thread = unique_thread("settings-close");
     let first = by(&thread, "old@example.org", None, "Long ago");
     assert_eq!(fate(&d, &console, &first), "published");
-    assert!(embed(&d, &thread).contains("cq-compose"));
+    assert!(d.embed(&thread).contains("cq-compose"));
     age_thread(&thread, 3);
     assert_eq!(save(json!({ "auto_close_days": 2 })).status, 200);
-    let closed = embed(&d, &thread);
+    let closed = d.embed(&thread);
     assert!(closed.contains("Comments are closed.") && !closed.contains("cq-compose"));
     let late = by(&thread, "late@example.org", None, "Too late");
     let refused = d.post(&late);
@@ -583,7 +566,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
     assert!(t.auto_closed && !t.locked);
     assert_eq!(save(json!({ "auto_close_days": 5 })).status, 200);
     assert!(
-        embed(&d, &thread).contains("cq-compose"),
+        d.embed(&thread).contains("cq-compose"),
         "open again under five days"
     );
 

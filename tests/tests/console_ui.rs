@@ -3,32 +3,14 @@
 //! the settings form — each checked against what readers then get — and axe-core on
 //! every screen. Screenshots of the queue and the settings go to docs/screenshots.
 
-use colloquy_core::api::Sort;
 use colloquy_core::console::{CommentList, Settings};
-use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::endpoint::AdminOp;
 use colloquy_e2e::browser::{poll, session};
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::fixtures::{comment, Deployment};
-use colloquy_e2e::http::request;
 use colloquy_e2e::unique_thread;
 use fantoccini::{Client, Locator};
 use serde_json::json;
-
-/// The thread as readers get it (server-rendered first paint).
-fn embed(d: &Deployment, thread: &str) -> String {
-    let q = EmbedQuery {
-        thread: ThreadQuery {
-            thread: thread.into(),
-            sort: Sort::Oldest,
-            cursor: None,
-        },
-        lang: "en".into(),
-        ..Default::default()
-    };
-    let reply = request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"");
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.text
-}
 
 async fn wait_css(client: &Client, css: &str) -> fantoccini::elements::Element {
     poll(&format!("`{css}` in the console"), || async {
@@ -182,10 +164,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
         d.create_id(comment(&thread).body(&format!("{body} {}", linky(3))));
     }
     d.create_id(comment(&thread).body("Already public"));
-    assert!(
-        !embed(&d, &thread).contains("First held"),
-        "held, not public"
-    );
+    assert!(!d.embed(&thread).contains("First held"), "held, not public");
 
     let client = session().await;
     client.goto(&format!("{}/admin/", d.api)).await.unwrap();
@@ -259,7 +238,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     })
     .await;
     // Newest first: the two selected were the third and the second.
-    let seen = embed(&d, &thread);
+    let seen = d.embed(&thread);
     assert!(
         seen.contains("Third held") && seen.contains("Second held"),
         "approved are public at once"
@@ -295,7 +274,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     press(&client, "Thanks for **reading**.").await;
     click_button(&client, "panel", "Publish reply").await;
     wait_text(&client, "[role=status]", "Reply published").await;
-    let seen = embed(&d, &thread);
+    let seen = d.embed(&thread);
     assert!(
         seen.contains("<strong>reading</strong>") && seen.contains(">Author<"),
         "the owner's reply shows with the badge"
@@ -341,7 +320,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
         outcome.starts_with("Imported: 1 threads, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted"),
         "{outcome}"
     );
-    let imported = embed(&d, "/2024/communities/");
+    let imported = d.embed("/2024/communities/");
     assert!(
         imported.contains("Answering a deleted comment"),
         "{imported}"
@@ -380,7 +359,7 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     assert_eq!(button.text().await.unwrap(), "Lock");
     button.click().await.unwrap();
     wait_text(&client, "[role=status]", "Locked").await;
-    assert!(embed(&main, &thread).contains("Comments are closed."));
+    assert!(main.embed(&thread).contains("Comments are closed."));
     assert_console_accessible(&client, "threads").await;
     let unlock = poll("Unlock", || async {
         let b = client.find(Locator::XPath(&lock)).await.ok()?;
@@ -389,7 +368,7 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     .await;
     unlock.click().await.unwrap();
     wait_text(&client, "[role=status]", "Unlocked").await;
-    assert!(!embed(&main, &thread).contains("Comments are closed."));
+    assert!(!main.embed(&thread).contains("Comments are closed."));
     client.close().await.unwrap();
 
     let client = session().await;

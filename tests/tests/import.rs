@@ -5,9 +5,8 @@
 
 use std::process::Command;
 
-use colloquy_core::api::Sort;
 use colloquy_core::console::{Export, ExportFile};
-use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::endpoint::AdminOp;
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::env_names;
 use colloquy_e2e::env_url;
@@ -36,19 +35,6 @@ fn colloquy(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn embed(d: &Deployment, thread: &str) -> String {
-    let q = EmbedQuery {
-        thread: ThreadQuery {
-            thread: thread.into(),
-            sort: Sort::Oldest,
-            cursor: None,
-        },
-        lang: "en".into(),
-        ..Default::default()
-    };
-    request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"").text
-}
-
 #[test]
 fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     let d = Deployment::owner();
@@ -75,7 +61,7 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     );
 
     // Readers see the published ones, nested, and not the pending or the spam.
-    let page = embed(&d, "/2024/communities/");
+    let page = d.embed("/2024/communities/");
     assert!(
         page.contains("Željka Novak") && page.contains("reply two, deeper"),
         "{page}"
@@ -154,7 +140,7 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
         &d.api,
     ]);
     assert!(sent.contains("sent to"), "{sent}");
-    let page = embed(&d, "/2024/communities/");
+    let page = d.embed("/2024/communities/");
     assert!(page.contains("Ответ") && page.contains("Remark"), "{page}");
     assert!(!page.contains("<script>x"), "inert");
     let _ = std::fs::remove_dir_all(&out);
