@@ -7,10 +7,9 @@ use colloquy_core::settings::SiteSettings;
 use serde::{Deserialize, Serialize};
 use worker::{console_error, Env};
 
+use crate::cache::KV_BINDING;
 use crate::config::Config;
 use crate::d1::D1Store;
-
-const KV_BINDING: &str = "CACHE";
 
 fn key(site: &str) -> String {
     format!("settings:{site}")
