@@ -1,4 +1,5 @@
-//! Threads: lock and unlock, see what closed by age, unpin.
+//! Threads: lock and unlock, see what closed by age, unpin, and set a thread's title and
+//! address (the owner's then stay: readers' pages no longer change them).
 
 use colloquy_core::console::{Done, OwnerThread, ThreadChange, ThreadList};
 use colloquy_core::endpoint::AdminOp;
@@ -12,6 +13,8 @@ use crate::app::Ctx;
 pub fn Threads() -> impl IntoView {
     let ctx = Ctx::get();
     let threads = RwSignal::new(None::<Vec<OwnerThread>>);
+    // The thread whose title and address are being edited.
+    let editing = RwSignal::new(None::<String>);
     let load = move || {
         spawn_local(async move {
             match api::get::<ThreadList>(AdminOp::Threads, "").await {
@@ -26,6 +29,7 @@ pub fn Threads() -> impl IntoView {
             match api::post::<_, Done>(AdminOp::ChangeThread, &change).await {
                 Ok(_) => {
                     ctx.done(said);
+                    editing.set(None);
                     load();
                 }
                 Err(e) => ctx.fail(e),
@@ -49,7 +53,7 @@ pub fn Threads() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {list.into_iter().map(|t| {
+                        {list.into_iter().enumerate().map(|(i, t)| {
                             let title = t.title.clone().unwrap_or_else(|| t.key.clone());
                             let state = if t.locked {
                                 "Locked"
@@ -73,10 +77,42 @@ pub fn Threads() -> impl IntoView {
                                     said.clone(),
                                 )
                             };
-                            let unpin = move |_| change(
-                                ThreadChange { key: key.clone(), unpin: true, ..ThreadChange::default() },
-                                "Unpinned.".into(),
-                            );
+                            let unpin = {
+                                let key = key.clone();
+                                move |_| change(
+                                    ThreadChange { key: key.clone(), unpin: true, ..ThreadChange::default() },
+                                    "Unpinned.".into(),
+                                )
+                            };
+                            let edit_key = key.clone();
+                            let is_editing = {
+                                let key = key.clone();
+                                move || editing.get().as_deref() == Some(key.as_str())
+                            };
+                            let toggle_edit = {
+                                let key = key.clone();
+                                move |_| editing.update(|e| {
+                                    *e = if e.as_deref() == Some(key.as_str()) { None } else { Some(key.clone()) };
+                                })
+                            };
+                            let edit_title = RwSignal::new(t.title.clone().unwrap_or_default());
+                            let edit_url = RwSignal::new(t.url.clone().unwrap_or_default());
+                            let save = {
+                                let key = edit_key.clone();
+                                move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    change(
+                                        ThreadChange {
+                                            key: key.clone(),
+                                            title: Some(edit_title.get_untracked()),
+                                            url: Some(edit_url.get_untracked()),
+                                            ..ThreadChange::default()
+                                        },
+                                        "Saved the title and address.".into(),
+                                    )
+                                }
+                            };
+                            let field_id = format!("thread-edit-{i}");
                             view! {
                                 <tr>
                                     <th scope="row">
@@ -99,6 +135,24 @@ pub fn Threads() -> impl IntoView {
                                         <button type="button" aria-label=format!("{lock_label} “{title}”") on:click=lock>
                                             {lock_label}
                                         </button>
+                                        " "
+                                        <button type="button" aria-label=format!("Edit the title and address of “{title}”")
+                                            aria-expanded={let e = is_editing.clone(); move || e().to_string()} on:click=toggle_edit>
+                                            "Edit"
+                                        </button>
+                                        <Show when=is_editing.clone()>
+                                            <form class="thread-edit" on:submit=save.clone()>
+                                                <label for=format!("{field_id}-title")>"Title"</label>
+                                                <input id=format!("{field_id}-title") type="text" maxlength="300"
+                                                    prop:value=move || edit_title.get()
+                                                    on:input=move |ev| edit_title.set(event_target_value(&ev))/>
+                                                <label for=format!("{field_id}-url")>"Page address"</label>
+                                                <input id=format!("{field_id}-url") type="url"
+                                                    prop:value=move || edit_url.get()
+                                                    on:input=move |ev| edit_url.set(event_target_value(&ev))/>
+                                                <button type="submit">"Save"</button>
+                                            </form>
+                                        </Show>
                                     </td>
                                 </tr>
                             }

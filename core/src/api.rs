@@ -282,12 +282,22 @@ impl ReportReason {
 pub struct ReportRequest {
     /// One of [`ReportReason`]'s names; anything else is `report_invalid`.
     pub reason: String,
+    /// A [`FormToken`] for the comment's thread, as a new comment needs: a report is a
+    /// form sent by a person at a person's speed, once per token.
+    #[serde(default)]
+    pub form_token: String,
+    /// Cloudflare Turnstile's token, when the site turned Turnstile on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile_token: Option<String>,
 }
 
 /// The answer to a report: counted (or counted before). The count itself is not told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportState {
     pub reported: bool,
+    /// A fresh form token for this reader's next report or comment in the thread.
+    #[serde(default)]
+    pub form_token: String,
 }
 
 /// `GET /api/v1/form-token?thread=…`: a signed time stamp to send back with a new comment
@@ -440,7 +450,11 @@ error_codes! {
     ThreadTooLong,
     ThreadInvalid,
     TitleTooLong,
+    /// The thread title contains control characters (a line break, say).
+    TitleInvalid,
     UrlInvalid,
+    /// The thread URL is not on one of the site's allowed origins.
+    UrlNotAllowed,
     BodyRequired,
     BodyTooLong,
     /// The body renders to too much HTML (formatting built to be heavy).
@@ -524,10 +538,10 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong
-            | UrlInvalid | BodyRequired | BodyTooLong | BodyTooComplex | NameRequired
-            | NameTooLong | EmailRequired | EmailInvalid | EmailTooLong | WebsiteInvalid
-            | WebsiteMalformed | WebsiteTooLong | ParentNotFound | TooFast | FormExpired
-            | SpamSuspected | CaptchaRequired => 422,
+            | TitleInvalid | UrlInvalid | UrlNotAllowed | BodyRequired | BodyTooLong
+            | BodyTooComplex | NameRequired | NameTooLong | EmailRequired | EmailInvalid
+            | EmailTooLong | WebsiteInvalid | WebsiteMalformed | WebsiteTooLong
+            | ParentNotFound | TooFast | FormExpired | SpamSuspected | CaptchaRequired => 422,
             FormTokenInvalid | CaptchaFailed | EditTokenInvalid | EditWindowClosed => 403,
             CommentNotFound => 404,
             ThreadLocked => 403,
@@ -559,7 +573,9 @@ impl ErrorCode {
             ThreadTooLong => "The thread key is too long.",
             ThreadInvalid => "The thread key contains invalid characters.",
             TitleTooLong => "The thread title is too long.",
+            TitleInvalid => "The thread title contains control characters.",
             UrlInvalid => "The thread URL must be an http(s) URL.",
+            UrlNotAllowed => "The thread URL must be on one of the site's allowed origins.",
             BodyRequired => "Please write a comment.",
             BodyTooLong => "The comment is too long.",
             BodyTooComplex => "The comment has too much formatting.",

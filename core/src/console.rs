@@ -133,6 +133,10 @@ pub struct ThreadChange {
     pub pin: Option<CommentId>,
     /// Unpin whatever is pinned.
     pub unpin: bool,
+    /// A new title (the owner's: pages no longer change it).
+    pub title: Option<String>,
+    /// A new address of the thread's page (an http(s) URL).
+    pub url: Option<String>,
 }
 
 /// `POST /api/v1/admin/blocks`: block the author of a comment (by their keyed email

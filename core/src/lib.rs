@@ -25,6 +25,8 @@ pub mod memstore;
 mod migrations_test;
 pub mod model;
 #[cfg(feature = "server")]
+pub mod muted;
+#[cfg(feature = "server")]
 pub mod notify;
 #[cfg(feature = "server")]
 pub mod outbox;

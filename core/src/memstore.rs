@@ -11,8 +11,8 @@ use crate::rules::HeldFor;
 use crate::rules::Standing;
 use crate::store::{
     CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
-    Reported, SetBlock, SetLike, StoreError, ThreadFlags, UpdateBody, UpsertThread, WhoQuery,
-    VISIBLE,
+    Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody, UpsertThread,
+    WhoQuery, VISIBLE,
 };
 
 #[derive(Default)]
@@ -23,8 +23,6 @@ pub struct MemStore {
     /// (comment, reader hash) → client hash.
     likes: RefCell<HashMap<(CommentId, String), String>>,
     used_tokens: RefCell<HashMap<String, i64>>,
-    /// Browser key hash per comment (the SQL store's `author_key_hash` column).
-    author_keys: RefCell<HashMap<CommentId, String>>,
     /// Blocked `(kind, hash)` pairs: kind `email` or `client`.
     pub blocks: RefCell<Vec<(String, String)>>,
     /// (comment, reporter hash) of every report.
@@ -84,6 +82,7 @@ impl CommentStore for MemStore {
             created_at_ms: req.now_ms,
             locked: false,
             pinned_id: None,
+            meta_by_owner: false,
         };
         threads.push(t.clone());
         Ok(t)
@@ -267,12 +266,11 @@ impl CommentStore for MemStore {
             is_owner: req.is_owner,
             held_for: req.held_for,
             reports: 0,
+            reports_reviewed: false,
             client_hash: Some(req.client_hash.into()),
-            email_hash: Some(req.email_hash.into()),
+            email_hash: req.email_hash.map(Into::into),
+            author_key_hash: req.author_key_hash.map(Into::into),
         };
-        if let Some(k) = req.author_key_hash {
-            self.author_keys.borrow_mut().insert(c.id, k.to_owned());
-        }
         comments.push(c.clone());
         Ok(c)
     }
@@ -323,22 +321,29 @@ impl CommentStore for MemStore {
 
     async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
         let comments = self.comments.borrow();
-        let keys = self.author_keys.borrow();
         let same_email = |c: &&CommentRecord| c.email_hash.as_deref() == Some(req.email_hash);
         let trusted = comments
             .iter()
             .filter(same_email)
             .filter(|c| c.status == CommentStatus::Approved)
             .filter(|c| {
-                req.author_key_hash.is_some()
-                    && keys.get(&c.id).map(String::as_str) == req.author_key_hash
+                req.author_key_hash.is_some() && c.author_key_hash.as_deref() == req.author_key_hash
             })
             .count() as u32;
         let blocked = self.blocks.borrow().iter().any(|(kind, hash)| {
             (kind == "email" && hash == req.email_hash)
                 || (kind == "client" && hash == req.client_hash)
         });
-        let reports_against = comments.iter().filter(same_email).map(|c| c.reports).sum();
+        // Like trust, by email *and* browser key: reports against comments someone else
+        // posted under this address do not hold this author's comments.
+        let reports_against = comments
+            .iter()
+            .filter(same_email)
+            .filter(|c| {
+                req.author_key_hash.is_some() && c.author_key_hash.as_deref() == req.author_key_hash
+            })
+            .map(|c| c.reports)
+            .sum();
         Ok(Standing {
             trusted_comments: trusted,
             blocked,
@@ -360,6 +365,30 @@ impl CommentStore for MemStore {
         if let Some(pinned) = req.pinned {
             t.pinned_id = pinned;
         }
+        Ok(Some(t.clone()))
+    }
+
+    async fn set_thread_meta(
+        &self,
+        req: ThreadMeta<'_>,
+    ) -> Result<Option<ThreadRecord>, StoreError> {
+        let mut threads = self.threads.borrow_mut();
+        let Some(t) = threads
+            .iter_mut()
+            .find(|t| t.site_id == req.site_id && t.key == req.key)
+        else {
+            return Ok(None);
+        };
+        if t.meta_by_owner && !req.by_owner {
+            return Ok(None);
+        }
+        if let Some(title) = req.title {
+            t.title = Some(title.into());
+        }
+        if let Some(url) = req.url {
+            t.url = Some(url.into());
+        }
+        t.meta_by_owner |= req.by_owner;
         Ok(Some(t.clone()))
     }
 
@@ -387,6 +416,7 @@ impl CommentStore for MemStore {
             }
             match decision {
                 Decision::Approve if c.status != CommentStatus::Deleted => {
+                    c.reports_reviewed |= c.reports > 0 || c.held_for == Some(HeldFor::Reported);
                     c.status = CommentStatus::Approved;
                     c.held_for = None;
                     c.reports = 0;
@@ -432,7 +462,10 @@ impl CommentStore for MemStore {
             reports.push(entry);
         }
         c.reports = reports.iter().filter(|(id, _)| *id == req.id).count() as u32;
-        let hidden = c.status == CommentStatus::Approved && c.reports >= req.threshold.max(1);
+        let hidden = c.status == CommentStatus::Approved
+            && c.reports >= req.threshold.max(1)
+            && !c.is_owner
+            && !c.reports_reviewed;
         if hidden {
             c.status = CommentStatus::Pending;
             c.held_for = Some(HeldFor::Reported);

@@ -49,6 +49,8 @@ pub struct ThreadRecord {
     pub locked: bool,
     /// The top-level comment shown first, marked "Pinned".
     pub pinned_id: Option<CommentId>,
+    /// The owner set the title and address: readers' pages no longer change them.
+    pub meta_by_owner: bool,
 }
 
 /// A comment as stored, private fields included.
@@ -76,10 +78,14 @@ pub struct CommentRecord {
     pub held_for: Option<HeldFor>,
     /// Readers' reports against it.
     pub reports: u32,
+    /// The owner approved it after readers reported it: reports never hide it again.
+    pub reports_reviewed: bool,
     /// Keyed hash of the client's address (blocking, "everything from this commenter").
     pub client_hash: Option<String>,
     /// Keyed hash of the email (blocking, trust, erasure).
     pub email_hash: Option<String>,
+    /// Keyed hash of the random key the author's browser keeps (trust, subscriptions).
+    pub author_key_hash: Option<String>,
 }
 
 impl CommentRecord {

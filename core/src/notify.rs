@@ -43,8 +43,19 @@ pub struct Notice {
     pub comment: NoticeComment,
     /// For a reply: who wrote the comment it answers.
     pub parent_author: Option<String>,
-    /// For a report: the reason and how many reports the comment has now.
-    pub report: Option<(String, u32)>,
+    /// For a report: what it was.
+    pub report: Option<ReportNotice>,
+}
+
+/// A reader's report, as the owner hears of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportNotice {
+    pub reason: String,
+    /// Reports against the comment now.
+    pub reports: u32,
+    /// Enough reports to hide it, but it stays up: the owner wrote it or approved it after
+    /// earlier reports, so readers cannot take it down — the owner decides.
+    pub kept_visible: bool,
 }
 
 /// Where an outbox row goes.
@@ -85,6 +96,29 @@ pub struct Delivery {
     pub body: String,
     /// The event name (`X-Colloquy-Event`), or the email's kind.
     pub label: String,
+    /// The comment it is about, so that erasing a person finds it.
+    pub comment_id: Option<CommentId>,
+}
+
+impl Delivery {
+    /// The same delivery, about comment `id`.
+    pub fn about(self, id: CommentId) -> Delivery {
+        Delivery {
+            comment_id: Some(id),
+            ..self
+        }
+    }
+}
+
+/// `s` on one line: control characters (CR, LF, tabs, …) become spaces, so a title or a
+/// name can never start a new header line in an email.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A cut of `text` for notifications: whitespace folded, at most `max` characters.
@@ -114,8 +148,12 @@ impl Notice {
         if let Some(parent) = &self.parent_author {
             body["parent_author"] = json!(parent);
         }
-        if let Some((reason, reports)) = &self.report {
-            body["report"] = json!({ "reason": reason, "reports": reports });
+        if let Some(r) = &self.report {
+            body["report"] = json!({
+                "reason": r.reason,
+                "reports": r.reports,
+                "kept_visible": r.kept_visible,
+            });
         }
         body.to_string()
     }
@@ -132,8 +170,13 @@ impl Notice {
                 self.parent_author.as_deref().unwrap_or("a comment")
             ),
             Event::Report => format!(
-                "Comment by {who} on “{on}” reported ({})",
-                self.report.as_ref().map_or("", |(r, _)| r.as_str())
+                "Comment by {who} on “{on}” reported ({}){}",
+                self.report.as_ref().map_or("", |r| r.reason.as_str()),
+                if self.report.as_ref().is_some_and(|r| r.kept_visible) {
+                    "; kept up because you approved it, please look again"
+                } else {
+                    ""
+                }
             ),
         };
         let link = self
@@ -178,6 +221,7 @@ pub fn webhook_deliveries(hooks: &[Webhook], notice: &Notice) -> Vec<Delivery> {
             target: h.url.clone(),
             body: notice.webhook_body(h.format),
             label: notice.event.as_str().to_owned(),
+            comment_id: Some(notice.comment.id),
         })
         .collect()
 }
@@ -196,15 +240,17 @@ impl Mail {
     /// The mail API's JSON: `from`, `to`, `subject`, `text`, `headers` — the shape Resend's
     /// `POST /emails` takes, and easy to adapt for any other HTTP mail API.
     pub fn body(&self, from: &str) -> String {
+        // Everything that becomes a header is one line, whatever a commenter typed into
+        // a name or a thread title.
         let mut body = json!({
-            "from": from,
-            "to": [self.to],
-            "subject": self.subject,
+            "from": one_line(from),
+            "to": [one_line(&self.to)],
+            "subject": one_line(&self.subject),
             "text": self.text,
         });
         if let Some(link) = &self.unsubscribe {
             body["headers"] = json!({
-                "List-Unsubscribe": format!("<{link}>"),
+                "List-Unsubscribe": format!("<{}>", one_line(link)),
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             });
         }
@@ -217,6 +263,7 @@ impl Mail {
             target: self.to.clone(),
             body: self.body(from),
             label: label.to_owned(),
+            comment_id: None,
         }
     }
 }
@@ -391,6 +438,26 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&confirm.body("f")).unwrap();
         assert!(body.get("headers").is_none());
         assert!(body["text"].as_str().unwrap().contains("ignore this email"));
+    }
+
+    #[test]
+    fn a_line_break_in_a_title_or_name_never_reaches_a_mail_header() {
+        let mut n = notice(Event::Reply);
+        n.thread.title = Some("Post\r\nBcc: victim@example.org".into());
+        n.comment.author = "Eve\nX-Evil: 1".into();
+        for mail in [
+            reply_mail("ana@example.org", &n, "https://c.example/u"),
+            confirm_mail("ana@example.org\r\nBcc: x@y.z", &n.thread, "https://c/c"),
+        ] {
+            let body: serde_json::Value =
+                serde_json::from_str(&mail.body("Blog\n<b@x.y>")).unwrap();
+            for header in [&body["subject"], &body["to"][0], &body["from"]] {
+                let h = header.as_str().unwrap();
+                assert!(!h.contains(['\r', '\n']), "{h:?}");
+            }
+            assert!(body["subject"].as_str().unwrap().contains("Post Bcc:"));
+        }
+        assert_eq!(one_line(" a\t\u{0}b \u{85} c\r\n"), "a b c");
     }
 
     #[test]

@@ -51,8 +51,11 @@ pub trait OutboxStore {
     /// Take a due row for sending: counts the attempt and holds it for `lease_ms`. False
     /// when another sender took it first.
     async fn claim(&self, id: i64, now_ms: i64, lease_ms: i64) -> Result<bool, StoreError>;
-    /// Sent: an email's body (the message) is not kept.
+    /// Sent: the body (an email's message, a webhook's comment excerpt and names) is not
+    /// kept, only that it went where.
     async fn sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Forget rows sent, or given up, before `before_ms` (the retention period). How many.
+    async fn prune(&self, before_ms: i64) -> Result<u32, StoreError>;
     /// Failed: try again at `next_at` (or never, `None`).
     async fn failed(&self, id: i64, next_at: Option<i64>, error: &str) -> Result<(), StoreError>;
     /// Ask for replies under `comment_id` to be emailed; `confirmed` when the address was
@@ -65,9 +68,25 @@ pub trait OutboxStore {
         confirmed: bool,
         now_ms: i64,
     ) -> Result<(i64, bool), StoreError>;
-    /// Whether this address confirmed a subscription before.
-    async fn confirmed_before(&self, email_hash: &str) -> Result<bool, StoreError>;
+    /// Whether this address confirmed a subscription before, asked for from the same
+    /// browser (`author_key_hash`): typing someone's address proves nothing.
+    async fn confirmed_before(
+        &self,
+        email_hash: &str,
+        author_key_hash: Option<&str>,
+    ) -> Result<bool, StoreError>;
+    /// Whether a confirmation is already waiting for this address (asked for since
+    /// `since_ms` and not confirmed), besides subscription `except`: one confirmation
+    /// email at a time, so nobody can flood an inbox with them.
+    async fn confirmation_waiting(
+        &self,
+        email_hash: &str,
+        since_ms: i64,
+        except: i64,
+    ) -> Result<bool, StoreError>;
     async fn subscription(&self, id: i64) -> Result<Option<SubscriptionRow>, StoreError>;
+    /// Confirm subscription `id` and the other unconfirmed ones of the same address asked
+    /// for from the same browser (the person who just proved the address).
     async fn confirm(&self, id: i64, now_ms: i64) -> Result<(), StoreError>;
     async fn unsubscribe(&self, id: i64) -> Result<(), StoreError>;
     /// Confirmed subscribers to replies under `comment_id`.
@@ -98,14 +117,15 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .iter()
             .map(|d| {
                 Query::new(
-                    "INSERT INTO outbox (kind, target, body, headers, next_at, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
+                    "INSERT INTO outbox (kind, target, body, headers, next_at, created_at, comment_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) RETURNING id",
                     vec![
                         d.channel.as_str().into(),
                         d.target.as_str().into(),
                         d.body.as_str().into(),
                         d.label.as_str().into(),
                         now_ms.into(),
+                        d.comment_id.into(),
                     ],
                 )
             })
@@ -176,12 +196,23 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE outbox SET sent_at = ?2, last_error = NULL, \
-                 body = CASE WHEN kind = 'email' THEN '' ELSE body END WHERE id = ?1",
+                "UPDATE outbox SET sent_at = ?2, last_error = NULL, body = '' WHERE id = ?1",
                 vec![id.into(), now_ms.into()],
             ))
             .await?;
         Ok(())
+    }
+
+    async fn prune(&self, before_ms: i64) -> Result<u32, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < ?1) \
+                   OR (sent_at IS NULL AND next_at = ?2 AND created_at < ?1) RETURNING id",
+                vec![before_ms.into(), i64::MAX.into()],
+            ))
+            .await?;
+        Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
     }
 
     async fn failed(&self, id: i64, next_at: Option<i64>, error: &str) -> Result<(), StoreError> {
@@ -243,12 +274,38 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
         Ok((row.id, row.confirmed_at.is_some()))
     }
 
-    async fn confirmed_before(&self, email_hash: &str) -> Result<bool, StoreError> {
+    async fn confirmed_before(
+        &self,
+        email_hash: &str,
+        author_key_hash: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let Some(key) = author_key_hash else {
+            return Ok(false);
+        };
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT 1 AS n FROM subscriptions WHERE email_hash = ?1 AND confirmed_at IS NOT NULL LIMIT 1",
-                vec![email_hash.into()],
+                "SELECT 1 AS n FROM subscriptions s JOIN comments c ON c.id = s.comment_id \
+                 WHERE s.email_hash = ?1 AND s.confirmed_at IS NOT NULL \
+                   AND c.author_key_hash = ?2 LIMIT 1",
+                vec![email_hash.into(), key.into()],
+            ))
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn confirmation_waiting(
+        &self,
+        email_hash: &str,
+        since_ms: i64,
+        except: i64,
+    ) -> Result<bool, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT 1 AS n FROM subscriptions WHERE email_hash = ?1 \
+                   AND confirmed_at IS NULL AND created_at >= ?2 AND id <> ?3 LIMIT 1",
+                vec![email_hash.into(), since_ms.into(), except.into()],
             ))
             .await?;
         Ok(!rows.is_empty())
@@ -268,7 +325,11 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn confirm(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE subscriptions SET confirmed_at = COALESCE(confirmed_at, ?2) WHERE id = ?1",
+                "UPDATE subscriptions SET confirmed_at = ?2 WHERE confirmed_at IS NULL AND ( \
+                   id = ?1 OR (email_hash = (SELECT email_hash FROM subscriptions WHERE id = ?1) \
+                     AND comment_id IN (SELECT id FROM comments WHERE author_key_hash = \
+                       (SELECT c.author_key_hash FROM subscriptions s \
+                          JOIN comments c ON c.id = s.comment_id WHERE s.id = ?1))))",
                 vec![id.into(), now_ms.into()],
             ))
             .await?;

@@ -64,6 +64,88 @@ pub fn comment_html(markdown: &str) -> Result<String, TooComplex> {
     Ok(clean)
 }
 
+/// What readers will see of a body: its text as rendered (entities decoded, emphasis
+/// markers gone, raw HTML shown as typed, no image text) and the web links it makes. Spam
+/// rules look at this, not at the Markdown: `cas**i**no` and `cas&#105;no` both read as
+/// "casino".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visible {
+    /// The text, blocks and line breaks as single spaces.
+    pub text: String,
+    /// `http(s)` links (and `www.` ones) as links, plus addresses written out as text.
+    pub links: u32,
+}
+
+/// [`Visible`] for a Markdown body, parsed exactly as [`comment_html`] parses it.
+pub fn visible(markdown: &str) -> Visible {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut text = String::with_capacity(markdown.len());
+    let mut links = 0u32;
+    // Text inside a link is its label (the address is counted once, as the link); text
+    // inside an image is never shown (the sanitizer drops images).
+    let mut in_link = 0usize;
+    let mut in_image = 0usize;
+    let mut outside_links = String::new();
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if in_image == 0 {
+                    text.push_str(&t);
+                    if in_link == 0 {
+                        outside_links.push_str(&t);
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak | Event::Rule => {
+                text.push(' ');
+                outside_links.push(' ');
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                in_link += 1;
+                if is_web_address(&dest_url) {
+                    links = links.saturating_add(1);
+                }
+            }
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            // Emphasis inside a word leaves one word (`cas**i**no`).
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => {}
+            // A block starts or ends: words on either side are not one word.
+            Event::End(_) | Event::Start(_) => {
+                text.push(' ');
+                outside_links.push(' ');
+            }
+            _ => {}
+        }
+    }
+    links = links.saturating_add(addresses_in(&outside_links));
+    Visible { text, links }
+}
+
+fn is_web_address(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+}
+
+/// Web addresses written out in text (`https://…`, `www.…`; full-width letters count,
+/// as readers read them the same).
+pub fn addresses_in(text: &str) -> u32 {
+    use unicode_normalization::UnicodeNormalization;
+    let lower: String = text.nfkc().collect::<String>().to_lowercase();
+    let count = |needle: &str| lower.matches(needle).count();
+    // `www.` inside an http(s) address is the same link.
+    let www_alone = lower
+        .match_indices("www.")
+        .filter(|(i, _)| !lower[..*i].ends_with("://"))
+        .count();
+    u32::try_from(count("http://") + count("https://") + www_alone).unwrap_or(u32::MAX)
+}
+
 /// Tracks open quotes, lists and items, dropping the tags of those nested deeper than
 /// [`MAX_NESTING`] (their content stays, one level up).
 #[derive(Default)]

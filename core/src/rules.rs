@@ -81,21 +81,20 @@ pub struct Written<'a> {
     pub website: Option<&'a str>,
 }
 
+#[cfg(feature = "server")]
 impl Rules {
-    /// Why this comment must wait, most serious reason first; `None`: publish it.
+    /// Why this comment must wait, most serious reason first; `None`: publish it. Text
+    /// rules look at what readers will see: the rendered body (entities decoded,
+    /// formatting gone), folded (see [`crate::muted`]); links are counted from it too.
     pub fn hold(&self, written: &Written, standing: Standing) -> Option<HeldFor> {
         if standing.blocked {
             return Some(HeldFor::Blocked);
         }
-        let muted = matches_any(&self.muted.name, written.name)
-            || matches_any(&self.muted.body, written.body)
-            || written
-                .website
-                .is_some_and(|w| matches_any(&self.muted.website, w));
-        if muted {
+        let visible = crate::render::visible(written.body);
+        if self.muted_word(written, &visible.text).is_some() {
             return Some(HeldFor::Muted);
         }
-        if link_count(written.body) > self.max_links {
+        if visible.links > self.max_links {
             return Some(HeldFor::Links);
         }
         if self.reporter_threshold > 0 && standing.reports_against >= self.reporter_threshold {
@@ -109,59 +108,26 @@ impl Rules {
             }
         }
     }
-}
 
-/// Links in a Markdown body: web addresses written out (bare or in `[text](url)`).
-pub fn link_count(body: &str) -> u32 {
-    let lower = body.to_ascii_lowercase();
-    let count = |needle: &str| lower.matches(needle).count();
-    // `www.` inside an http(s) address is the same link.
-    let www_alone = lower
-        .match_indices("www.")
-        .filter(|(i, _)| !lower[..*i].ends_with("://"))
-        .count();
-    u32::try_from(count("http://") + count("https://") + www_alone).unwrap_or(u32::MAX)
-}
-
-/// Words of `text`, lowercased: runs of letters and digits (any script).
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// `*` matches any run (possibly empty) of word characters; the rest literally.
-fn glob(pattern: &[char], word: &[char]) -> bool {
-    match pattern.split_first() {
-        None => word.is_empty(),
-        Some(('*', rest)) => (0..=word.len()).any(|i| glob(rest, &word[i..])),
-        Some((c, rest)) => word.first() == Some(c) && glob(rest, &word[1..]),
-    }
-}
-
-/// Whether any pattern (one or more words, `*` wildcards) occurs in `text` on word
-/// boundaries.
-pub fn matches_any(patterns: &[String], text: &str) -> bool {
-    if patterns.is_empty() || text.is_empty() {
-        return false;
-    }
-    let text_words: Vec<Vec<char>> = words(text).iter().map(|w| w.chars().collect()).collect();
-    patterns.iter().any(|pattern| {
-        let parts: Vec<Vec<char>> = pattern
-            .split_whitespace()
-            .map(|p| p.to_lowercase().chars().collect())
-            .collect();
-        if parts.is_empty() {
-            return false;
+    /// The first muted word in what was written (`body_text`: the body as readers see it).
+    pub fn muted_word(&self, written: &Written, body_text: &str) -> Option<crate::muted::Found> {
+        let empty = self.muted.name.is_empty()
+            && self.muted.body.is_empty()
+            && self.muted.website.is_empty();
+        if empty {
+            return None;
         }
-        text_words
-            .windows(parts.len())
-            .any(|window| parts.iter().zip(window).all(|(p, w)| glob(p, w)))
-    })
+        crate::muted::Matcher::cached(&self.muted)?.find(written.name, body_text, written.website)
+    }
 }
 
-#[cfg(test)]
+/// Links in a Markdown body as readers will see them (see [`crate::render::visible`]).
+#[cfg(feature = "server")]
+pub fn link_count(body: &str) -> u32 {
+    crate::render::visible(body).links
+}
+
+#[cfg(all(test, feature = "server"))]
 mod tests {
     use super::*;
 

@@ -39,6 +39,9 @@ pub struct SiteConfig {
     /// Keyed hash of the badge token the console issued: comments posted with that token
     /// get the author badge. (The console key itself never goes into a host page.)
     pub badge_hash: Option<String>,
+    /// The deployment's `ALLOWED_ORIGINS`: origins allowed to write, exactly as browsers
+    /// send them (`scheme://host[:port]`).
+    pub origins: Vec<String>,
     /// Origins allowed to post besides the deployment's `ALLOWED_ORIGINS`.
     pub extra_origins: Vec<String>,
     pub webhooks: Vec<Webhook>,
@@ -79,6 +82,7 @@ impl SiteConfig {
             auto_close_days: 0,
             max_depth: defaults::MAX_DEPTH,
             badge_hash: None,
+            origins: Vec::new(),
             extra_origins: Vec::new(),
             webhooks: Vec::new(),
             digest_email: None,
@@ -121,6 +125,29 @@ impl SiteConfig {
         self.extra_origins = s.allowed_origins.clone();
         self.webhooks = s.webhooks.clone();
         self.digest_email = s.digest_email.clone();
+    }
+
+    /// The deployment's origins and those the console added.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.origins
+            .iter()
+            .chain(&self.extra_origins)
+            .any(|o| o == origin)
+    }
+
+    /// A page address on one of the allowed origins, without its fragment: what a thread
+    /// may link to (feeds, emails, webhooks, the console). `None` for anything else.
+    pub fn page_url(&self, url: &str) -> Option<String> {
+        let parsed = url::Url::parse(url.trim()).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return None;
+        }
+        if !self.origin_allowed(&parsed.origin().ascii_serialization()) {
+            return None;
+        }
+        let mut clean = parsed;
+        clean.set_fragment(None);
+        Some(clean.to_string())
     }
 
     /// Whether a thread created at `created_ms` no longer takes comments at `now_ms`.

@@ -13,8 +13,8 @@ use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::rules::{HeldFor, Standing};
 use crate::store::{
     CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
-    Reported, SetBlock, SetLike, StoreError, ThreadFlags, UpdateBody, UpsertThread, WhoQuery,
-    VISIBLE,
+    Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody, UpsertThread,
+    WhoQuery, VISIBLE,
 };
 
 /// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
@@ -101,11 +101,11 @@ impl<E> SqlStore<E> {
 }
 
 pub(crate) const THREAD_COLUMNS: &str =
-    "id, site_id, key, title, url, created_at, locked, pinned_id";
+    "id, site_id, key, title, url, created_at, locked, pinned_id, meta_by_owner";
 /// The one list of comment columns every query reads, matching [`CommentRow`].
 pub(crate) const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
      author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner, \
-     held_for, reports, client_hash, email_hash";
+     held_for, reports, client_hash, email_hash, reports_reviewed, author_key_hash";
 
 /// `'approved', 'deleted'`: the statuses readers see, from [`VISIBLE`]. They are a closed
 /// enum, so inlining them is safe and keeps bind slots (D1 allows 100) for ids.
@@ -163,6 +163,7 @@ pub(crate) struct ThreadRow {
     created_at: i64,
     locked: i64,
     pinned_id: Option<i64>,
+    meta_by_owner: i64,
 }
 
 impl From<ThreadRow> for ThreadRecord {
@@ -176,6 +177,7 @@ impl From<ThreadRow> for ThreadRecord {
             created_at_ms: r.created_at,
             locked: r.locked != 0,
             pinned_id: r.pinned_id.map(CommentId),
+            meta_by_owner: r.meta_by_owner != 0,
         }
     }
 }
@@ -200,6 +202,8 @@ struct CommentRow {
     reports: i64,
     client_hash: Option<String>,
     email_hash: Option<String>,
+    reports_reviewed: i64,
+    author_key_hash: Option<String>,
 }
 
 impl TryFrom<CommentRow> for CommentRecord {
@@ -227,6 +231,8 @@ impl TryFrom<CommentRow> for CommentRecord {
             reports: u32::try_from(r.reports).unwrap_or(0),
             client_hash: r.client_hash,
             email_hash: r.email_hash,
+            reports_reviewed: r.reports_reviewed != 0,
+            author_key_hash: r.author_key_hash,
         })
     }
 }
@@ -702,7 +708,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                           AND author_key_hash = ?2 AND status = {}) AS trusted, \
                        (SELECT COUNT(*) FROM blocks WHERE (kind = 'email' AND hash = ?1) \
                           OR (kind = 'client' AND hash = ?3)) AS blocked, \
-                       (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE email_hash = ?1) AS reports",
+                       (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE email_hash = ?1 \
+                          AND author_key_hash = ?2) AS reports",
                     approved()
                 ),
                 vec![
@@ -739,6 +746,34 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.locked.map(i64::from).into(),
                     Arg::Int(change_pin),
                     pin.into(),
+                ],
+            ))
+            .await?;
+        Ok(decode_all::<ThreadRow>(rows)?
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+
+    async fn set_thread_meta(
+        &self,
+        req: ThreadMeta<'_>,
+    ) -> Result<Option<ThreadRecord>, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                format!(
+                    "UPDATE threads SET title = COALESCE(?3, title), url = COALESCE(?4, url), \
+                       meta_by_owner = MAX(meta_by_owner, ?5) \
+                     WHERE site_id = ?1 AND key = ?2 AND (?5 = 1 OR meta_by_owner = 0) \
+                     RETURNING {THREAD_COLUMNS}"
+                ),
+                vec![
+                    req.site_id.into(),
+                    req.key.into(),
+                    req.title.into(),
+                    req.url.into(),
+                    i64::from(req.by_owner).into(),
                 ],
             ))
             .await?;
@@ -785,9 +820,12 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         let deleted = CommentStatus::Deleted.as_str();
         let change = match decision {
             Decision::Approve => format!(
-                "UPDATE comments SET status = '{}', held_for = NULL, reports = 0 \
+                "UPDATE comments SET status = '{}', held_for = NULL, reports = 0, \
+                   reports_reviewed = CASE WHEN reports > 0 OR held_for = '{}' THEN 1 \
+                     ELSE reports_reviewed END \
                  WHERE id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1",
-                CommentStatus::Approved.as_str()
+                CommentStatus::Approved.as_str(),
+                HeldFor::Reported.as_str()
             ),
             Decision::Spam => format!(
                 "UPDATE comments SET status = '{}', held_for = NULL \
@@ -851,7 +889,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "UPDATE comments SET status = '{}', held_for = '{}' \
-                         WHERE id = ?1 AND status = {} AND reports >= ?2 RETURNING 1 AS n",
+                         WHERE id = ?1 AND status = {} AND reports >= ?2 \
+                           AND is_owner = 0 AND reports_reviewed = 0 RETURNING 1 AS n",
                         CommentStatus::Pending.as_str(),
                         HeldFor::Reported.as_str(),
                         approved()

@@ -87,7 +87,9 @@ pub struct InsertComment<'a> {
     pub root_id: Option<CommentId>,
     pub is_owner: bool,
     /// Keyed hash of the email, and of the browser key the widget sends (trust needs both).
-    pub email_hash: &'a str,
+    /// `None` for the owner's console replies: they have no email, and an empty hash would
+    /// make every owner reply one "author".
+    pub email_hash: Option<&'a str>,
     pub author_key_hash: Option<&'a str>,
     /// Why it waits (with `status` pending).
     pub held_for: Option<HeldFor>,
@@ -182,6 +184,12 @@ pub trait CommentStore {
     /// Lock or unlock a thread, pin or unpin a comment; `None` leaves a flag as it is.
     /// Returns the thread (`None`: no such thread).
     async fn set_thread(&self, req: ThreadFlags<'_>) -> Result<Option<ThreadRecord>, StoreError>;
+    /// A thread's title and address: from the page a published comment was written on
+    /// (never over the owner's), or from the owner. `None` fields stay as they are.
+    async fn set_thread_meta(
+        &self,
+        req: ThreadMeta<'_>,
+    ) -> Result<Option<ThreadRecord>, StoreError>;
     /// Add (`on`) or remove a block by keyed hash.
     async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError>;
     /// An owner's decision on comments; returns those it changed with their thread keys.
@@ -204,6 +212,17 @@ pub struct ThreadFlags<'a> {
     pub locked: Option<bool>,
     /// `Some(None)` unpins.
     pub pinned: Option<Option<CommentId>>,
+}
+
+/// A thread's title and address to set.
+#[derive(Debug, Clone)]
+pub struct ThreadMeta<'a> {
+    pub site_id: &'a str,
+    pub key: &'a str,
+    pub title: Option<&'a str>,
+    pub url: Option<&'a str>,
+    /// Set by the owner: from then on only the owner changes them.
+    pub by_owner: bool,
 }
 
 /// Which hash a block names.

@@ -151,6 +151,7 @@ contract!(
     standing_needs_email_and_browser_key_and_sees_blocks,
     owner_decisions_change_what_readers_see,
     reports_count_once_per_reader_and_hold_at_the_threshold,
+    the_owners_comments_are_never_hidden_by_reports,
 );
 
 fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &str) {
@@ -378,20 +379,84 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         ),
         "{store}"
     );
-    let who = crate::store::WhoQuery {
-        email_hash: "email-hash",
-        author_key_hash: None,
-        client_hash: "c",
+    // Reports count against an author by email *and* browser key, like trust: someone
+    // else typing this address elsewhere is not this author.
+    let reports_against = |key| {
+        block(s.standing(crate::store::WhoQuery {
+            email_hash: "email-hash",
+            author_key_hash: key,
+            client_hash: "c",
+        }))
+        .unwrap()
+        .reports_against
     };
-    assert_eq!(
-        block(s.standing(who)).unwrap().reports_against,
-        2,
-        "{store}"
-    );
-    // Approving clears the reports: the next one starts from zero.
+    assert_eq!(reports_against(Some("browser-key-hash")), 2, "{store}");
+    assert_eq!(reports_against(Some("another-browser")), 0, "{store}");
+    assert_eq!(reports_against(None), 0, "{store}");
+    // Approving clears the reports: the next one starts from zero — and since the owner
+    // looked at it, reports never hide it again, however many come.
     block(s.moderate(&[c], crate::store::Decision::Approve, 6)).unwrap();
+    let reviewed = block(s.find_comment(c)).unwrap().unwrap();
+    assert!(reviewed.reports_reviewed, "{store}");
     let after = report("r3");
     assert_eq!((after.reports, after.hidden), (1, false), "{store}");
+    let more = [report("r4"), report("r5"), report("r6")];
+    assert!(more.iter().all(|r| !r.hidden && r.counted), "{store}");
+    assert_eq!(
+        block(s.find_comment(c)).unwrap().unwrap().status,
+        CommentStatus::Approved,
+        "{store}"
+    );
+    // An approval of a comment nobody reported does not make it immune.
+    let quiet = add(s, t, None, 7, CommentStatus::Pending);
+    block(s.moderate(&[quiet], crate::store::Decision::Approve, 8)).unwrap();
+    assert!(
+        !block(s.find_comment(quiet))
+            .unwrap()
+            .unwrap()
+            .reports_reviewed,
+        "{store}"
+    );
+}
+
+fn the_owners_comments_are_never_hidden_by_reports<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/owner-reported/");
+    let id = block(s.insert_comment(InsertComment {
+        thread_id: t,
+        parent_id: None,
+        status: CommentStatus::Approved,
+        author_name: "Site owner",
+        author_email: "",
+        author_url: None,
+        body_markdown: "An answer.",
+        body_html: "<p>An answer.</p>",
+        created_at_ms: 1,
+        client_hash: "console",
+        root_id: None,
+        is_owner: true,
+        email_hash: None,
+        author_key_hash: None,
+        held_for: None,
+    }))
+    .unwrap()
+    .id;
+    for who in ["r1", "r2", "r3", "r4"] {
+        let r = block(s.report(crate::store::Report {
+            id,
+            reporter_hash: who,
+            reason: "abuse",
+            now_ms: 5,
+            threshold: 2,
+        }))
+        .unwrap();
+        assert!(!r.hidden && r.counted, "{store}");
+    }
+    let kept = block(s.find_comment(id)).unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.reports),
+        (CommentStatus::Approved, 4),
+        "{store}"
+    );
 }
 
 const SITE: &str = "default";
@@ -433,7 +498,7 @@ fn add<S: CommentStore>(
         client_hash: "client",
         root_id,
         is_owner: false,
-        email_hash: "email-hash",
+        email_hash: Some("email-hash"),
         author_key_hash: Some("browser-key-hash"),
         held_for: None,
     }))

@@ -49,6 +49,9 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
     let thread_title = non_empty(input.thread_title.as_deref());
     if thread_title.is_some_and(|t| too_long(t, limits::THREAD_TITLE)) {
         fail(Field::ThreadTitle, ErrorCode::TitleTooLong);
+    } else if thread_title.is_some_and(has_control) {
+        // A title goes into email subjects and chat messages: no line breaks, ever.
+        fail(Field::ThreadTitle, ErrorCode::TitleInvalid);
     }
     let thread_url = non_empty(input.thread_url.as_deref());
     if let Some(u) = thread_url {

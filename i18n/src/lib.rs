@@ -314,9 +314,8 @@ impl<'a> Errors<'a> {
             EditWindowClosed => self.edit_window_closed,
             CommentNotFound => self.comment_not_found,
             ThreadLocked => self.thread_locked,
-            ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | UrlInvalid => {
-                self.page_misconfigured
-            }
+            ThreadRequired | ThreadTooLong | ThreadInvalid | TitleTooLong | TitleInvalid
+            | UrlInvalid | UrlNotAllowed => self.page_misconfigured,
             OriginNotAllowed => self.origin_not_allowed,
             PayloadTooLarge => self.payload_too_large,
             FormTokenInvalid

@@ -190,6 +190,7 @@ pub async fn handle<H: HumanCheck>(
                 input.locked.map(|l| if l { "lock" } else { "unlock" }),
                 input.pin.map(|_| "pin"),
                 input.unpin.then_some("unpin"),
+                (input.title.is_some() || input.url.is_some()).then_some("retitle"),
             ]
             .into_iter()
             .flatten()
@@ -378,7 +379,7 @@ async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -
         settings: service.owner_settings().await?,
         defaults: colloquy_core::service::settings_defaults(
             &deployment.site,
-            &deployment.allowed_origins,
+            &deployment.site.origins,
         ),
     })
 }

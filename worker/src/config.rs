@@ -17,8 +17,6 @@ const GRAVATAR_URL: &str = "https://www.gravatar.com/avatar";
 
 pub struct Config {
     pub site: SiteConfig,
-    /// Origins allowed to write, exactly as browsers send them (`scheme://host[:port]`).
-    pub allowed_origins: Vec<String>,
     /// Unusable (writes refused, no keyed hashes published) when `COLLOQUY_SECRET` is
     /// missing or weak.
     pub keys: Keys,
@@ -133,8 +131,10 @@ impl Config {
             retry_base_ms: i64::from(number("NOTIFY_RETRY_SECS", 60).max(1)) * 1000,
             public_url: var("COLLOQUY_URL").map(|u| u.trim_end_matches('/').to_owned()),
             settings_stamp: "0".to_owned(),
-            site,
-            allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
+            site: SiteConfig {
+                origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
+                ..site
+            },
             keys: match secret("COLLOQUY_SECRET").map(|s| Keys::from_secret(&s)) {
                 Some(Ok(keys)) => keys,
                 Some(Err(weak)) => {
@@ -155,7 +155,8 @@ impl Config {
     /// Turnstile must have been solved on one of the allowed sites' pages.
     fn with_turnstile_hosts(mut self) -> Self {
         let hosts = self
-            .allowed_origins
+            .site
+            .origins
             .iter()
             .filter_map(|o| url::Url::parse(o).ok()?.host_str().map(str::to_owned))
             .collect();
@@ -167,10 +168,7 @@ impl Config {
 
     /// The deployment's `ALLOWED_ORIGINS` and those the console added.
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        self.allowed_origins
-            .iter()
-            .chain(&self.site.extra_origins)
-            .any(|o| o == origin)
+        self.site.origin_allowed(origin)
     }
 }
 

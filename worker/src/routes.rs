@@ -152,15 +152,20 @@ async fn route(
             let input: ReportRequest = read_json(&mut req).await?;
             let ip = client_ip(&req)?;
             let now = now_ms();
-            let (state, changed) = service.report(id, &input, &ip, now).await?;
-            if let Some(thread) = changed {
-                cache::bump(env, site, &thread, now).await;
+            let report = service.report(id, &input, &ip, now).await?;
+            if let Some(thread) = &report.hidden_in {
+                cache::bump(env, site, thread, now).await;
             }
-            queued(
-                outgoing,
-                service.notify_report(id, input.reason.trim(), now).await,
-            );
-            json(200, &state)
+            // A reader repeating a report changes nothing and tells the owner nothing.
+            if report.notify {
+                queued(
+                    outgoing,
+                    service
+                        .notify_report(id, input.reason.trim(), report.kept_visible, now)
+                        .await,
+                );
+            }
+            json(200, &report.state)
         }
         Endpoint::ConfirmPage
         | Endpoint::UnsubscribePage

@@ -110,14 +110,8 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
     if s.page_size == Some(0) || s.max_depth == Some(0) {
         return bad("page size and depth start at 1");
     }
-    let words = s
-        .muted
-        .name
-        .iter()
-        .chain(&s.muted.body)
-        .chain(&s.muted.website);
-    if words.clone().count() > 500 || words.clone().any(|w| w.chars().count() > 100) {
-        return bad("at most 500 muted words of at most 100 characters");
+    if let Err(e) = crate::muted::Matcher::new(&s.muted) {
+        return bad(&e.to_string());
     }
     Ok(())
 }
@@ -227,6 +221,50 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         } else if let Some(id) = change.pin {
             thread = Some(self.pin(&change.key, Some(id)).await?);
         }
+        let title = change
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let url = change
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        if title.is_some() || url.is_some() {
+            if let Some(t) = title {
+                if t.chars().count() > validate::limits::THREAD_TITLE {
+                    return Err(ServiceError::field(
+                        Field::ThreadTitle,
+                        ErrorCode::TitleTooLong,
+                    ));
+                }
+                if t.chars().any(char::is_control) {
+                    return Err(ServiceError::field(
+                        Field::ThreadTitle,
+                        ErrorCode::TitleInvalid,
+                    ));
+                }
+            }
+            if url.is_some_and(|u| {
+                u.chars().count() > validate::limits::THREAD_URL || !validate::is_http_url(u)
+            }) {
+                return Err(ServiceError::field(Field::ThreadUrl, ErrorCode::UrlInvalid));
+            }
+            thread = self
+                .store
+                .set_thread_meta(crate::store::ThreadMeta {
+                    site_id: &self.site.id,
+                    key: change.key.trim(),
+                    title,
+                    url,
+                    by_owner: true,
+                })
+                .await?;
+            if thread.is_none() {
+                return Err(ServiceError::NotFound);
+            }
+        }
         match thread {
             Some(t) => Ok(t),
             None => self
@@ -293,7 +331,8 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .find_comment_in_thread(id)
             .await?
             .ok_or(ServiceError::CommentNotFound)?;
-        let Some(hash) = c.email_hash else {
+        // The owner's replies have no author email: each is only itself.
+        let Some(hash) = c.email_hash.filter(|h| !h.is_empty() && !c.is_owner) else {
             return Ok((self.moderate(&[id], Decision::Delete, now_ms).await?, 1));
         };
         let ids: Vec<CommentId> = self
@@ -354,7 +393,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 client_hash: "console",
                 root_id: Some(parent.root_id.unwrap_or(parent.id)),
                 is_owner: true,
-                email_hash: "",
+                email_hash: None,
                 author_key_hash: None,
                 held_for: None,
             })
@@ -651,6 +690,7 @@ mod on_sqlite {
     impl Fixture {
         fn new() -> Self {
             let mut site = SiteConfig::new("default");
+            site.origins = vec!["https://blog.example.org".into()];
             site.min_submit_ms = 0;
             site.comment_limits = parse_limits("1000/60").unwrap();
             Fixture {
@@ -836,6 +876,43 @@ mod on_sqlite {
             ErrorCode::ParentNotFound
         );
 
+        // The owner sets a thread's title and address; nonsense is refused.
+        let retitle = |title: &str, url: &str| {
+            block(svc.change_thread(&ThreadChange {
+                key: "/r/".into(),
+                title: Some(title.into()),
+                url: Some(url.into()),
+                ..Default::default()
+            }))
+        };
+        let t = retitle(
+            "Can communities of practice learn online?",
+            "https://blog.example.org/r/",
+        )
+        .unwrap();
+        assert_eq!(
+            t.title.as_deref(),
+            Some("Can communities of practice learn online?")
+        );
+        assert!(t.meta_by_owner);
+        assert_eq!(
+            retitle("Two\nlines", "")
+                .unwrap_err()
+                .to_body()
+                .error
+                .fields[0]
+                .code,
+            ErrorCode::TitleInvalid
+        );
+        assert_eq!(
+            retitle("", "javascript:alert(1)")
+                .unwrap_err()
+                .to_body()
+                .error
+                .fields[0]
+                .code,
+            ErrorCode::UrlInvalid
+        );
         block(svc.audit("console ab", "moderate", "1,2", Some("approve".into()), T0)).unwrap();
         block(svc.audit("console ab", "erase", "a…@example.org", None, T0 + 1)).unwrap();
         let entries = block(svc.audit_list()).unwrap().entries;

@@ -19,6 +19,7 @@ mod tests;
 pub use console::{settings_defaults, SESSION_SECS};
 pub use error::ServiceError;
 pub use notify::LinkAction;
+pub use owner::Reporting;
 
 use crate::api::PublicComment;
 use crate::client::{ClientKeys, WIDE_BUDGET};

@@ -32,6 +32,9 @@ impl LinkAction {
 
 /// Characters of a comment quoted in a notification.
 const EXCERPT: usize = 500;
+/// While a confirmation email waits for an answer, no other goes to the same address
+/// (confirming it confirms that browser's later subscriptions too).
+const CONFIRMATION_GAP_MS: i64 = 24 * 3600 * 1000;
 
 fn notice_comment(c: &CommentRecord, t: &ThreadRecord) -> NoticeComment {
     NoticeComment {
@@ -120,16 +123,23 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         let from = self.site.mail_from.as_deref();
         if let (true, Some(from), Some(hash)) = (subscribe, from, c.email_hash.as_deref()) {
             if !c.author_email.trim().is_empty() {
-                let known = self.store.confirmed_before(hash).await?;
+                // Active at once only for the browser that proved this address before;
+                // an address typed by anyone else waits for its owner's confirmation.
+                let known = self
+                    .store
+                    .confirmed_before(hash, c.author_key_hash.as_deref())
+                    .await?;
                 let (sub, confirmed) = self
                     .store
                     .subscribe(c.id, c.author_email.trim(), hash, known, now_ms)
                     .await?;
-                if !confirmed {
+                let since = now_ms - CONFIRMATION_GAP_MS;
+                if !confirmed && !self.store.confirmation_waiting(hash, since, sub).await? {
                     let link = self.subscription_link(base, LinkAction::Confirm, sub);
                     out.push(
                         notify::confirm_mail(c.author_email.trim(), &notice_thread(&t), &link)
-                            .delivery(from, "confirm"),
+                            .delivery(from, "confirm")
+                            .about(c.id),
                     );
                 }
             }
@@ -159,7 +169,11 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                     continue;
                 }
                 let link = self.subscription_link(base, LinkAction::Unsubscribe, s.id);
-                out.push(notify::reply_mail(&s.email, &notice, &link).delivery(from, "reply"));
+                out.push(
+                    notify::reply_mail(&s.email, &notice, &link)
+                        .delivery(from, "reply")
+                        .about(c.id),
+                );
             }
         }
         Ok(out)
@@ -184,13 +198,18 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         &self,
         id: CommentId,
         reason: &str,
+        kept_visible: bool,
         now_ms: i64,
     ) -> Result<Vec<i64>, ServiceError> {
         let Some((c, t)) = self.store.find_comment_in_thread(id).await? else {
             return Ok(Vec::new());
         };
         let mut notice = self.notice(Event::Report, &c, &t);
-        notice.report = Some((reason.to_owned(), c.reports));
+        notice.report = Some(notify::ReportNotice {
+            reason: reason.to_owned(),
+            reports: c.reports,
+            kept_visible,
+        });
         let out = notify::webhook_deliveries(&self.site.webhooks, &notice);
         Ok(self.store.enqueue(&out, now_ms).await?)
     }
@@ -283,6 +302,7 @@ mod on_sqlite {
     impl Fixture {
         fn new() -> Self {
             let mut site = SiteConfig::new("default");
+            site.origins = vec!["https://blog.example.org".into()];
             site.min_submit_ms = 0;
             site.comment_limits = parse_limits("1000/60").unwrap();
             site.mail_from = Some("Blog <comments@example.org>".into());
@@ -303,9 +323,22 @@ mod on_sqlite {
             Service::new(&self.store, &self.site, &self.keys)
         }
 
-        /// Post and notify as the Worker does; the comment and the planned deliveries.
+        /// Post and notify as the Worker does, from the browser that person uses; the
+        /// comment and the planned deliveries.
         fn post(
             &self,
+            email: &str,
+            parent: Option<CommentId>,
+            subscribe: bool,
+            at: i64,
+        ) -> (CommentId, Vec<crate::outbox::OutboxRow>) {
+            self.post_from(&format!("browser of {email}"), email, parent, subscribe, at)
+        }
+
+        /// [`Fixture::post`] from the browser with key `browser`.
+        fn post_from(
+            &self,
+            browser: &str,
             email: &str,
             parent: Option<CommentId>,
             subscribe: bool,
@@ -325,6 +358,7 @@ mod on_sqlite {
                 email: email.into(),
                 form_token: token,
                 notify_replies: subscribe,
+                author_key: Some(browser.into()),
                 ..Default::default()
             };
             let id = block(self.svc().post(&input, "c", at)).unwrap().comment.id;
@@ -410,6 +444,37 @@ mod on_sqlite {
     }
 
     #[test]
+    fn a_typed_address_never_subscribes_its_owner_without_their_confirmation() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        // Ana confirms reply emails once, from her browser.
+        let (_, rows) = f.post("ana@example.org", None, true, T0);
+        let (sub, token) = link_in(&rows, "confirm");
+        block(svc.follow_link(LinkAction::Confirm, sub, &token, T0 + 1)).unwrap();
+        // Eve types Ana's address on her own comment and asks for reply emails.
+        let (eve, rows) = f.post_from("eve's browser", "ana@example.org", None, true, T0 + 2);
+        assert_eq!(
+            mails(&rows),
+            vec![("confirm".into(), "ana@example.org".into())],
+            "Ana is asked, not subscribed"
+        );
+        // A reply from a third person to Eve's comment emails nobody.
+        let (_, rows) = f.post("cy@example.org", Some(eve), false, T0 + 3);
+        assert!(mails(&rows).is_empty(), "{rows:?}");
+        // Eve trying again and again sends Ana no second confirmation that day.
+        for i in 0..3 {
+            let (_, rows) = f.post_from("eve's browser", "ana@example.org", None, true, T0 + 4 + i);
+            assert!(
+                mails(&rows).is_empty(),
+                "one confirmation at a time: {rows:?}"
+            );
+        }
+        // Ana's own browser is still known.
+        let (_, rows) = f.post("ana@example.org", None, true, T0 + 10);
+        assert!(mails(&rows).is_empty());
+    }
+
+    #[test]
     fn the_outbox_claims_once_backs_off_and_forgets_sent_mail() {
         let f = Fixture::new();
         let (_, rows) = f.post("ana@example.org", None, true, T0);
@@ -434,6 +499,25 @@ mod on_sqlite {
             .unwrap()
             .iter()
             .all(|r| r.id != mail));
+        // Sent rows keep where they went, never what they said (webhooks included).
+        let stored = |sql: &str| {
+            use crate::sql::SqlExec;
+            block(f.store.exec().rows(crate::sql::Query::new(sql, vec![]))).unwrap()
+        };
+        for row in block(f.store.due(None, T0 + 5000, 100)).unwrap() {
+            block(f.store.sent(row.id, T0 + 5000)).unwrap();
+        }
+        let bodies = stored("SELECT body FROM outbox WHERE sent_at IS NOT NULL");
+        assert!(bodies.len() >= 2, "{bodies:?}");
+        assert!(bodies.iter().all(|r| r["body"] == ""), "{bodies:?}");
+        // After the retention period, sent rows go altogether.
+        assert_eq!(
+            block(f.store.prune(T0 + 4999)).unwrap(),
+            1,
+            "only the one sent before"
+        );
+        assert!(block(f.store.prune(T0 + 6000)).unwrap() >= 1);
+        assert!(stored("SELECT id FROM outbox WHERE sent_at IS NOT NULL").is_empty());
     }
 
     #[test]

@@ -9,20 +9,46 @@ use crate::model::{CommentStatus, ThreadRecord};
 use crate::store::{BlockKind, CommentStore, Decision, Report, SetBlock, ThreadFlags};
 use crate::token::Purpose;
 
+/// What a report did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reporting {
+    /// The answer to the reader.
+    pub state: ReportState,
+    /// The thread whose pages changed (the report hid the comment).
+    pub hidden_in: Option<String>,
+    /// A new reporter: the owner hears of it (a reporter repeating themselves does not
+    /// queue anything).
+    pub notify: bool,
+    /// The threshold is reached but the comment stays up: the owner wrote it or approved it
+    /// after earlier reports.
+    pub kept_visible: bool,
+}
+
 impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
-    /// A reader reports a published comment. Counted once per client address (fresh
-    /// browser ids from one address add nothing); at the site's threshold the comment is
-    /// held for review. Returns the thread whose pages changed, if any.
+    /// A reader reports a published comment. A report is a form like a comment: it needs
+    /// a form token for the comment's thread (a person's speed, used once) and, where the
+    /// site turned it on, the human check. Reports weigh once per network — an IPv4
+    /// address or an IPv6 /56, one home connection however many /64s it rotates through —
+    /// and at the site's threshold the comment is held for review, unless the owner wrote
+    /// it or already approved it after reports (then the owner is told instead).
     pub async fn report(
         &self,
         id: CommentId,
         input: &ReportRequest,
         client_ip: &str,
         now_ms: i64,
-    ) -> Result<(ReportState, Option<String>), ServiceError> {
+    ) -> Result<Reporting, ServiceError> {
         self.writable()?;
         let reason = ReportReason::parse(input.reason.trim()).ok_or(ServiceError::ReportInvalid)?;
         let client = ClientKeys::from_ip(client_ip);
+        let human_token = input
+            .turnstile_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if self.check.required() && human_token.is_none() {
+            return Err(ServiceError::CheckRequired);
+        }
         self.count_against("report", &self.site.like_limits, &client, now_ms)
             .await?;
         let (comment, thread) = self
@@ -31,20 +57,57 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .await?
             .filter(|(c, t)| c.status == CommentStatus::Approved && t.site_id == self.site.id)
             .ok_or(ServiceError::CommentNotFound)?;
+        if thread.locked || self.site.auto_closed(thread.created_at_ms, now_ms) {
+            return Err(ServiceError::ThreadLocked);
+        }
+        let token_id = self
+            .keys
+            .verify_form_token(
+                input.form_token.trim(),
+                &self.form_scope(&thread.key, &client),
+                now_ms,
+                self.site.min_submit_ms,
+                self.site.form_max_age_ms,
+            )
+            .map_err(ServiceError::Form)?;
+        if let (true, Some(token)) = (self.check.required(), human_token) {
+            match self.check.verify(token, client_ip).await {
+                Ok(true) => {}
+                Ok(false) => return Err(ServiceError::CheckFailed),
+                Err(e) => return Err(ServiceError::CheckUnavailable(e)),
+            }
+        }
+        if !self
+            .store
+            .use_form_token(&token_id, now_ms + self.site.form_max_age_ms, now_ms)
+            .await?
+        {
+            return Err(ServiceError::Form(crate::token::TokenError::Used));
+        }
+        let network = client.network.as_deref().unwrap_or(&client.client);
         let reported = self
             .store
             .report(Report {
                 id: comment.id,
-                reporter_hash: &self.keys.hash(Purpose::Reporter, &client.client),
+                reporter_hash: &self.keys.hash(Purpose::Reporter, network),
                 reason: reason.as_str(),
                 now_ms,
                 threshold: self.site.report_threshold,
             })
             .await?;
-        Ok((
-            ReportState { reported: true },
-            reported.hidden.then_some(thread.key),
-        ))
+        let threshold = self.site.report_threshold.max(1);
+        Ok(Reporting {
+            state: ReportState {
+                reported: true,
+                form_token: self.form_token_for(&thread.key, &client, now_ms),
+            },
+            hidden_in: reported.hidden.then(|| thread.key.clone()),
+            notify: reported.counted,
+            kept_visible: reported.counted
+                && !reported.hidden
+                && reported.reports >= threshold
+                && (comment.is_owner || comment.reports_reviewed),
+        })
     }
 
     /// Close a thread to new comments, or open it again.

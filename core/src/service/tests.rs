@@ -30,7 +30,10 @@ impl Fixture {
     fn new() -> Self {
         Fixture {
             store: MemStore::default(),
-            site: SiteConfig::new("default"),
+            site: SiteConfig {
+                origins: vec!["https://blog.example.org".into()],
+                ..SiteConfig::new("default")
+            },
             keys: Keys::derive("unit test secret"),
             shown: Cell::new(0),
         }
@@ -928,41 +931,191 @@ fn a_pinned_comment_comes_first_on_top_of_a_full_page() {
     assert!(second.next_cursor.is_none());
 }
 
+impl Fixture {
+    /// A report from `ip` with a fresh form token shown ten seconds before.
+    fn report(&self, id: CommentId, ip: &str, reason: &str) -> Result<Reporting, ServiceError> {
+        self.shown.set(self.shown.get() + 1);
+        let thread = pollster::block_on(self.store.find_comment_in_thread(id))
+            .unwrap()
+            .map(|(_, t)| t.key)
+            .unwrap_or_default();
+        let input = ReportRequest {
+            reason: reason.into(),
+            form_token: self.token(&thread, ip, T0 - 10_000 - self.shown.get()),
+            turnstile_token: None,
+        };
+        pollster::block_on(self.svc().report(id, &input, ip, T0))
+    }
+}
+
 #[test]
-fn reports_hide_a_comment_at_the_threshold_once_per_address() {
+fn reports_hide_a_comment_at_the_threshold_once_per_network() {
     let mut f = Fixture::new();
-    f.site.report_threshold = 2;
+    f.site.report_threshold = 3;
     let c = f.post("/rp/", None, "provocative").comment;
-    let report = |ip: &str, reason: &str| {
+    assert_eq!(
+        f.report(c.id, "203.0.113.1", "because").unwrap_err().code(),
+        ErrorCode::ReportInvalid
+    );
+    let first = f.report(c.id, "203.0.113.1", "spam").unwrap();
+    assert_eq!((first.hidden_in, first.notify), (None, true));
+    assert!(
+        !first.state.form_token.is_empty(),
+        "the next report's token"
+    );
+    let again = f.report(c.id, "203.0.113.1", "abuse").unwrap();
+    assert_eq!(
+        (again.hidden_in, again.notify),
+        (None, false),
+        "once per address, and a repeat queues no notification"
+    );
+    // Three /64s of one /56 (one home connection) are one reporter: the second.
+    for ip in [
+        "2001:db8:1:100::1",
+        "2001:db8:1:101::1",
+        "2001:db8:1:1ff::1",
+    ] {
+        let r = f.report(c.id, ip, "spam").unwrap();
+        assert_eq!(r.hidden_in, None, "{ip}");
+    }
+    assert_eq!(
+        pollster::block_on(f.store.find_comment(c.id))
+            .unwrap()
+            .unwrap()
+            .reports,
+        2
+    );
+    assert_eq!(f.page("/rp/").total, 1);
+    assert_eq!(
+        f.report(c.id, "203.0.113.2", "off_topic")
+            .unwrap()
+            .hidden_in
+            .as_deref(),
+        Some("/rp/"),
+        "the third network hides it: the thread's pages change"
+    );
+    assert_eq!(f.page("/rp/").total, 0);
+    assert_eq!(
+        f.report(c.id, "203.0.113.3", "spam").unwrap_err().code(),
+        ErrorCode::CommentNotFound,
+        "a hidden comment is not reported again"
+    );
+}
+
+#[test]
+fn a_report_is_a_form_like_a_comment() {
+    let mut f = Fixture::new();
+    f.site.min_submit_ms = 3_000;
+    let c = f.post("/rf/", None, "a comment").comment;
+    let send = |token: String| {
         pollster::block_on(f.svc().report(
             c.id,
             &ReportRequest {
-                reason: reason.into(),
+                reason: "spam".into(),
+                form_token: token,
+                turnstile_token: None,
             },
-            ip,
+            "203.0.113.7",
             T0,
         ))
     };
     assert_eq!(
-        report("203.0.113.1", "because").unwrap_err().code(),
-        ErrorCode::ReportInvalid
+        send(String::new()).unwrap_err().code(),
+        ErrorCode::FormTokenInvalid
     );
-    assert_eq!(report("203.0.113.1", "spam").unwrap().1, None);
+    let early = f.token("/rf/", "203.0.113.7", T0 - 1_000);
+    assert_eq!(send(early).unwrap_err().code(), ErrorCode::TooFast);
+    let other_thread = f.token("/elsewhere/", "203.0.113.7", T0 - 10_000);
     assert_eq!(
-        report("203.0.113.1", "abuse").unwrap().1,
-        None,
-        "once per address"
+        send(other_thread).unwrap_err().code(),
+        ErrorCode::FormTokenInvalid
     );
-    assert_eq!(f.page("/rp/").total, 1);
+    let other_client = f.token("/rf/", "203.0.113.8", T0 - 10_000);
     assert_eq!(
-        report("203.0.113.2", "off_topic").unwrap().1.as_deref(),
-        Some("/rp/"),
-        "the second address hides it: the thread's pages change"
+        send(other_client).unwrap_err().code(),
+        ErrorCode::FormExpired
     );
-    assert_eq!(f.page("/rp/").total, 0);
+    let good = f.token("/rf/", "203.0.113.7", T0 - 10_000);
+    send(good.clone()).unwrap();
     assert_eq!(
-        report("203.0.113.3", "spam").unwrap_err().code(),
-        ErrorCode::CommentNotFound,
-        "a hidden comment is not reported again"
+        send(good).unwrap_err().code(),
+        ErrorCode::FormExpired,
+        "a token reports once"
     );
+}
+
+#[test]
+fn approved_after_reports_and_the_owners_own_are_never_hidden_by_reports() {
+    let mut f = Fixture::new();
+    f.site.report_threshold = 2;
+    let c = f.post("/ri/", None, "fair criticism").comment;
+    f.report(c.id, "198.51.100.1", "abuse").unwrap();
+    assert!(f
+        .report(c.id, "198.51.100.2", "abuse")
+        .unwrap()
+        .hidden_in
+        .is_some());
+    pollster::block_on(f.svc().moderate(&[c.id], Decision::Approve, T0)).unwrap();
+    // The same readers (and more) report it again: it stays, and the owner is told.
+    let mut last = None;
+    for ip in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        last = Some(f.report(c.id, ip, "abuse").unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!(last.hidden_in, None);
+    assert!(last.notify && last.kept_visible);
+    assert_eq!(f.page("/ri/").total, 1);
+}
+
+#[test]
+fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
+    let f = Fixture::new();
+    let mut input = f.input("/tu/", None, "first");
+    input.thread_url = Some("https://evil.example/login".into());
+    let refused = f.post_as("client", &input, T0).unwrap_err();
+    assert_eq!(
+        refused.to_body().error.fields[0].code,
+        ErrorCode::UrlNotAllowed,
+        "a first commenter does not choose where the thread links"
+    );
+    input.thread_url = Some("javascript:alert(1)".into());
+    assert_eq!(
+        f.post_as("client", &input, T0).unwrap_err().code(),
+        ErrorCode::ValidationFailed
+    );
+    input.thread_url = Some("https://blog.example.org/tu/#comments".into());
+    input.thread_title = Some("Title\r\nBcc: victim@example.org".into());
+    let refused = f.post_as("client", &input, T0).unwrap_err();
+    assert_eq!(
+        refused.to_body().error.fields[0].code,
+        ErrorCode::TitleInvalid
+    );
+    input.thread_title = Some("The first title".into());
+    f.post_as("client", &input, T0).unwrap();
+    let thread = |f: &Fixture| {
+        pollster::block_on(f.store.find_thread("default", "/tu/"))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(
+        thread(&f).url.as_deref(),
+        Some("https://blog.example.org/tu/"),
+        "stored without the fragment"
+    );
+    // The page was renamed: the next published comment brings its title.
+    input.thread_title = Some("A better title".into());
+    f.post_as("client", &input, T0 + 1_000).unwrap();
+    assert_eq!(thread(&f).title.as_deref(), Some("A better title"));
+    // The owner's title stays.
+    pollster::block_on(f.store.set_thread_meta(crate::store::ThreadMeta {
+        site_id: "default",
+        key: "/tu/",
+        title: Some("The owner's title"),
+        url: None,
+        by_owner: true,
+    }))
+    .unwrap();
+    input.thread_title = Some("A troll's title".into());
+    f.post_as("client", &input, T0 + 2_000).unwrap();
+    assert_eq!(thread(&f).title.as_deref(), Some("The owner's title"));
 }

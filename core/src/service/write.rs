@@ -11,7 +11,9 @@ use crate::model::ThreadRecord;
 use crate::model::{CommentRecord, CommentStatus};
 use crate::render;
 use crate::rules::{HeldFor, Written};
-use crate::store::{CommentStore, InsertComment, SetLike, UpdateBody, UpsertThread, WhoQuery};
+use crate::store::{
+    CommentStore, InsertComment, SetLike, ThreadMeta, UpdateBody, UpsertThread, WhoQuery,
+};
 use crate::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
 use crate::validate::{self, ValidComment};
 
@@ -70,7 +72,11 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     }
 
     /// The form token's scope for this reader and thread.
-    fn form_scope<'a>(&'a self, thread: &'a str, client: &'a ClientKeys) -> FormScope<'a> {
+    pub(super) fn form_scope<'a>(
+        &'a self,
+        thread: &'a str,
+        client: &'a ClientKeys,
+    ) -> FormScope<'a> {
         FormScope {
             site: &self.site.id,
             thread,
@@ -100,7 +106,15 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         {
             return Err(ServiceError::Spam);
         }
-        let valid = validate::new_comment(input).map_err(ServiceError::Invalid)?;
+        let mut valid = validate::new_comment(input).map_err(ServiceError::Invalid)?;
+        // The thread links to its page (feeds, emails, webhooks, the console): only a page
+        // on one of the site's origins, whatever a first commenter claims.
+        if let Some(url) = &valid.thread_url {
+            valid.thread_url =
+                Some(self.site.page_url(url).ok_or_else(|| {
+                    ServiceError::field(Field::ThreadUrl, ErrorCode::UrlNotAllowed)
+                })?);
+        }
         let token_id = self
             .keys
             .verify_form_token(
@@ -202,11 +216,26 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 client_hash: &client_hash,
                 root_id,
                 is_owner,
-                email_hash: &email_hash,
+                email_hash: Some(&email_hash),
                 author_key_hash: author_key_hash.as_deref(),
                 held_for,
             })
             .await?;
+        // A published comment brings its page's current title and address (a page renamed
+        // or moved since the first comment), unless the owner set them.
+        let meta_changed = valid.thread_title.is_some() && valid.thread_title != thread.title
+            || valid.thread_url.is_some() && valid.thread_url != thread.url;
+        if record.status == CommentStatus::Approved && !thread.meta_by_owner && meta_changed {
+            self.store
+                .set_thread_meta(ThreadMeta {
+                    site_id: &self.site.id,
+                    key: &thread.key,
+                    title: valid.thread_title.as_deref(),
+                    url: valid.thread_url.as_deref(),
+                    by_owner: false,
+                })
+                .await?;
+        }
         let expires = now_ms + i64::from(self.site.edit_window_secs) * 1000;
         Ok(CreatedComment {
             comment: self.public(&record),
