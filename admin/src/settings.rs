@@ -43,6 +43,7 @@ struct Fields {
     auto_close_days: RwSignal<String>,
     webhooks: RwSignal<Vec<Webhook>>,
     digest_email: RwSignal<String>,
+    outbox_retention: RwSignal<String>,
 }
 
 impl Fields {
@@ -68,6 +69,7 @@ impl Fields {
             auto_close_days: text(number_text(s.auto_close_days)),
             webhooks: RwSignal::new(s.webhooks.clone()),
             digest_email: text(s.digest_email.clone().unwrap_or_default()),
+            outbox_retention: text(number_text(s.outbox_retention_days)),
         }
     }
 
@@ -111,6 +113,7 @@ impl Fields {
                 .filter(|w| !w.url.trim().is_empty())
                 .collect(),
             digest_email: (!digest.is_empty()).then_some(digest),
+            outbox_retention_days: num("Keep sent notifications", self.outbox_retention)?,
         })
     }
 }
@@ -243,6 +246,8 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                     <input id="set-digest" type="email" bind:value=fields.digest_email/>
                     <small>"Needs the mail API configured (README, Notifications)."</small>
                 </div>
+                <NumberField id="set-retention" label="Keep sent notifications for (days)" value=fields.outbox_retention
+                    default=d.outbox_retention_days.to_string()/>
             </fieldset>
             <button type="submit" class="primary" disabled=move || busy.get()>"Save settings"</button>
         </form>
@@ -261,6 +266,7 @@ fn defaults_placeholder() -> SettingsDefaults {
         trust_after: 0,
         report_threshold: 0,
         reporter_threshold: 0,
+        outbox_retention_days: 0,
     }
 }
 

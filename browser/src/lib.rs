@@ -2,6 +2,7 @@
 //! browser: everything kept in `localStorage`, the clock, and timers. No UI here.
 
 pub mod storage;
+pub mod turnstile;
 
 use colloquy_core::CommentId;
 

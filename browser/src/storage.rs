@@ -118,6 +118,50 @@ pub fn save_draft(api_base: &str, thread: &str, parent: Option<CommentId>, text:
     }
 }
 
+fn attempt_key(api_base: &str, thread: &str, parent: Option<CommentId>) -> String {
+    let slot = parent.map_or_else(|| "new".to_owned(), |p| p.to_string());
+    format!("colloquy:attempt:{api_base}:{thread}:{slot}")
+}
+
+/// The `Idempotency-Key` a form's comment was last sent with, and a fingerprint of what
+/// was sent: kept with the draft, so that after a lost answer and a reload, sending the
+/// same comment again gets the first answer instead of posting it twice.
+pub fn load_attempt(
+    api_base: &str,
+    thread: &str,
+    parent: Option<CommentId>,
+) -> Option<(String, String)> {
+    let stored = get(&attempt_key(api_base, thread, parent))?;
+    let (fingerprint, key) = stored.split_once('|')?;
+    Some((fingerprint.to_owned(), key.to_owned()))
+}
+
+pub fn save_attempt(
+    api_base: &str,
+    thread: &str,
+    parent: Option<CommentId>,
+    attempt: Option<(&str, &str)>,
+) {
+    let key = attempt_key(api_base, thread, parent);
+    match attempt {
+        Some((fingerprint, idempotency_key)) => {
+            set(&key, &format!("{fingerprint}|{idempotency_key}"))
+        }
+        None => remove(&key),
+    }
+}
+
+/// A short fingerprint of a text (FNV-1a, hex): enough to tell "the same comment" from a
+/// changed one without keeping a second copy of the draft.
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 fn edit_draft_key(api_base: &str, id: CommentId) -> String {
     format!("colloquy:edit:{api_base}:{id}")
 }

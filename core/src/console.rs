@@ -203,6 +203,8 @@ pub struct SettingsDefaults {
     pub trust_after: u32,
     pub report_threshold: u32,
     pub reporter_threshold: u32,
+    #[serde(default)]
+    pub outbox_retention_days: u32,
 }
 
 /// `POST /api/v1/admin/badge`: a new badge token (the old one stops working). The owner

@@ -139,15 +139,25 @@ pub trait ConsoleStore {
     async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError>;
     async fn add_audit(&self, entry: &StoredAudit) -> Result<(), StoreError>;
     async fn list_audit(&self, limit: u32) -> Result<Vec<StoredAudit>, StoreError>;
-    /// Every comment with this keyed email hash (any status), oldest first.
-    async fn by_email(&self, email_hash: &str) -> Result<Vec<Listed>, StoreError>;
+    /// Every comment with this keyed email hash (any status), oldest first; with `email`,
+    /// also those under that address not hashed yet (imported, before the Cron Trigger).
+    async fn by_email(
+        &self,
+        email_hash: &str,
+        email: Option<&str>,
+    ) -> Result<Vec<Listed>, StoreError>;
     async fn subscriptions_of(
         &self,
         email_hash: &str,
     ) -> Result<Vec<StoredSubscription>, StoreError>;
     /// Erase a commenter: their comments become "[deleted]" placeholders with every
     /// identifying hash gone, their subscriptions and blocks go. Returns the thread keys.
-    async fn erase(&self, email_hash: &str, now_ms: i64) -> Result<Vec<String>, StoreError>;
+    async fn erase(
+        &self,
+        email_hash: &str,
+        email: &str,
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError>;
     /// Up to `limit` threads after thread id `after`, each with all its comments (the
     /// site export, one page).
     async fn export_page(
@@ -445,16 +455,21 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         decode_all(rows)
     }
 
-    async fn by_email(&self, email_hash: &str) -> Result<Vec<Listed>, StoreError> {
+    async fn by_email(
+        &self,
+        email_hash: &str,
+        email: Option<&str>,
+    ) -> Result<Vec<Listed>, StoreError> {
         let rows = self
             .exec()
             .rows(Query::new(
                 format!(
                     "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE c.email_hash = ?1 ORDER BY c.id",
+                     WHERE c.email_hash = ?1 OR (?2 IS NOT NULL AND c.email_hash IS NULL \
+                       AND c.author_email <> '' AND lower(c.author_email) = ?2) ORDER BY c.id",
                     listed_columns()
                 ),
-                vec![email_hash.into()],
+                vec![email_hash.into(), email.into()],
             ))
             .await?;
         listed(rows)
@@ -566,44 +581,56 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         Ok(())
     }
 
-    async fn erase(&self, email_hash: &str, now_ms: i64) -> Result<Vec<String>, StoreError> {
+    async fn erase(
+        &self,
+        email_hash: &str,
+        email: &str,
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError> {
         #[derive(Deserialize)]
         struct Key {
             key: String,
         }
-        let args = vec![Arg::from(email_hash), Arg::from(now_ms)];
+        // Their comments: by keyed hash, or by address where the Cron Trigger has not
+        // hashed an imported one yet.
+        let theirs = "SELECT id FROM comments WHERE email_hash = ?1 \
+             OR (email_hash IS NULL AND author_email <> '' AND lower(author_email) = ?3)";
+        let args = vec![Arg::from(email_hash), Arg::from(now_ms), Arg::from(email)];
+        // Every statement names all three values (D1 wants exactly the values used).
+        let q = |sql: String| {
+            Query::new(
+                format!("{sql} AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3"),
+                args.clone(),
+            )
+        };
         let results = self
             .exec()
             .batch(vec![
-                Query::new(
+                q(format!(
                     "SELECT DISTINCT t.key AS key FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE c.email_hash = ?1 AND ?2 = ?2",
-                    args.clone(),
-                ),
-                Query::new(
-                    format!(
-                        "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \
-                           body_html = '', author_name = '', author_email = '', author_url = NULL, \
-                           client_hash = NULL, author_key_hash = NULL, email_hash = NULL, \
-                           updated_at = ?2 WHERE email_hash = ?1",
-                        CommentStatus::Deleted.as_str()
-                    ),
-                    args.clone(),
-                ),
-                // Emails not sent yet go with the address (sent ones keep no body).
-                Query::new(
-                    "DELETE FROM outbox WHERE kind = 'email' AND sent_at IS NULL AND target IN \
-                     (SELECT email FROM subscriptions WHERE email_hash = ?1) AND ?2 = ?2",
-                    args.clone(),
-                ),
-                Query::new(
-                    "DELETE FROM subscriptions WHERE email_hash = ?1 AND ?2 = ?2",
-                    args.clone(),
-                ),
-                Query::new(
-                    "DELETE FROM blocks WHERE kind = 'email' AND hash = ?1 AND ?2 = ?2",
-                    args,
-                ),
+                     WHERE c.id IN ({theirs})"
+                )),
+                // Every notification to them (sent or not) and about their comments or
+                // the replies to them (which name them).
+                q(format!(
+                    "DELETE FROM outbox WHERE (lower(target) = ?3 OR comment_id IN ({theirs}) \
+                       OR comment_id IN (SELECT id FROM comments WHERE parent_id IN ({theirs})))"
+                )),
+                // Kept answers to their posts repeat their words.
+                q(format!("DELETE FROM idempotency WHERE comment_id IN ({theirs})")),
+                q("DELETE FROM subscriptions WHERE (email_hash = ?1 OR lower(email) = ?3)".into()),
+                q("DELETE FROM blocks WHERE kind = 'email' AND hash = ?1".into()),
+                // A block of their address stays, without their name.
+                q("UPDATE blocks SET label = 'an erased commenter', email_hash = NULL \
+                   WHERE email_hash = ?1"
+                    .into()),
+                q(format!(
+                    "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \
+                       body_html = '', author_name = '', author_email = '', author_url = NULL, \
+                       client_hash = NULL, author_key_hash = NULL, email_hash = NULL, \
+                       updated_at = ?2 WHERE id IN ({theirs})",
+                    CommentStatus::Deleted.as_str()
+                )),
             ])
             .await?;
         let keys = results.into_iter().next().unwrap_or_default();

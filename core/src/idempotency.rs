@@ -20,11 +20,21 @@ pub enum Claim {
 
 /// How long a key is remembered.
 pub const KEEP_MS: i64 = 24 * 3600 * 1000;
+/// A claim with no answer after this long belongs to a request that died (a Worker is
+/// stopped long before): the key may be claimed again.
+pub const STALE_MS: i64 = 60 * 1000;
 
 #[allow(async_fn_in_trait)]
 pub trait IdempotencyStore {
     async fn claim(&self, key_hash: &str, now_ms: i64) -> Result<Claim, StoreError>;
-    async fn finish(&self, key_hash: &str, response: &str) -> Result<(), StoreError>;
+    /// Keep the answer, and the comment it carries (deleting or erasing that comment
+    /// removes the answer too).
+    async fn finish(
+        &self,
+        key_hash: &str,
+        response: &str,
+        comment: crate::api::CommentId,
+    ) -> Result<(), StoreError>;
     async fn release(&self, key_hash: &str) -> Result<(), StoreError>;
 }
 
@@ -41,10 +51,17 @@ impl<E: SqlExec> IdempotencyStore for SqlStore<E> {
                     "DELETE FROM idempotency WHERE created_at < ?1",
                     vec![Arg::from(now_ms - KEEP_MS)],
                 ),
+                // New, or taking over a claim whose request died without an answer.
                 Query::new(
                     "INSERT INTO idempotency (key_hash, response, created_at) VALUES (?1, NULL, ?2) \
-                     ON CONFLICT (key_hash) DO NOTHING RETURNING 1 AS n",
-                    vec![Arg::from(key_hash), Arg::from(now_ms)],
+                     ON CONFLICT (key_hash) DO UPDATE SET created_at = excluded.created_at \
+                       WHERE idempotency.response IS NULL AND idempotency.created_at < ?3 \
+                     RETURNING 1 AS n",
+                    vec![
+                        Arg::from(key_hash),
+                        Arg::from(now_ms),
+                        Arg::from(now_ms - STALE_MS),
+                    ],
                 ),
                 Query::new(
                     "SELECT response FROM idempotency WHERE key_hash = ?1",
@@ -68,11 +85,16 @@ impl<E: SqlExec> IdempotencyStore for SqlStore<E> {
         })
     }
 
-    async fn finish(&self, key_hash: &str, response: &str) -> Result<(), StoreError> {
+    async fn finish(
+        &self,
+        key_hash: &str,
+        response: &str,
+        comment: crate::api::CommentId,
+    ) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE idempotency SET response = ?2 WHERE key_hash = ?1",
-                vec![Arg::from(key_hash), Arg::from(response)],
+                "UPDATE idempotency SET response = ?2, comment_id = ?3 WHERE key_hash = ?1",
+                vec![Arg::from(key_hash), Arg::from(response), Arg::from(comment)],
             ))
             .await?;
         Ok(())

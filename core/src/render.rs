@@ -91,12 +91,12 @@ pub fn visible(markdown: &str) -> Visible {
     let mut outside_links = String::new();
     for event in Parser::new_ext(markdown, options) {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                if in_image == 0 {
-                    text.push_str(&t);
-                    if in_link == 0 {
-                        outside_links.push_str(&t);
-                    }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t)
+                if in_image == 0 =>
+            {
+                text.push_str(&t);
+                if in_link == 0 {
+                    outside_links.push_str(&t);
                 }
             }
             Event::SoftBreak | Event::HardBreak | Event::Rule => {

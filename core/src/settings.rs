@@ -134,6 +134,9 @@ pub struct SiteSettings {
     pub webhooks: Vec<Webhook>,
     /// Where the daily digest of the queue goes (needs the mail API configured).
     pub digest_email: Option<String>,
+    /// Days a sent (or given-up) notification is kept — where it went, when, the last
+    /// error — before the Cron Trigger forgets it.
+    pub outbox_retention_days: Option<u32>,
 }
 
 /// Defaults for the rules the deployment's vars do not set.
@@ -142,4 +145,5 @@ pub mod rule_defaults {
     pub const MAX_LINKS: u32 = 3;
     pub const REPORT_THRESHOLD: u32 = 3;
     pub const REPORTER_THRESHOLD: u32 = 5;
+    pub const OUTBOX_RETENTION_DAYS: u32 = 30;
 }

@@ -46,6 +46,8 @@ pub struct SiteConfig {
     pub extra_origins: Vec<String>,
     pub webhooks: Vec<Webhook>,
     pub digest_email: Option<String>,
+    /// Days sent notifications are kept before they are forgotten.
+    pub outbox_retention_days: u32,
     /// A mail API is configured: reply emails (and the queue digest) can be sent.
     pub reply_notifications: bool,
     /// The sender of notification emails (`MAIL_FROM`); `None`: no emails.
@@ -86,6 +88,7 @@ impl SiteConfig {
             extra_origins: Vec::new(),
             webhooks: Vec::new(),
             digest_email: None,
+            outbox_retention_days: rule_defaults::OUTBOX_RETENTION_DAYS,
             reply_notifications: false,
             mail_from: None,
             gravatar_url: None,
@@ -125,6 +128,9 @@ impl SiteConfig {
         self.extra_origins = s.allowed_origins.clone();
         self.webhooks = s.webhooks.clone();
         self.digest_email = s.digest_email.clone();
+        if let Some(days) = s.outbox_retention_days {
+            self.outbox_retention_days = days.max(1);
+        }
     }
 
     /// The deployment's origins and those the console added.

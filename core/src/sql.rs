@@ -654,17 +654,24 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
     }
 
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {
-        // What the author wrote goes; the row stays so replies keep their parent.
+        // What the author wrote goes; the row stays so replies keep their parent. A kept
+        // idempotent answer (which repeats the words) goes with it.
         self.exec
-            .rows(Query::new(
-                format!(
-                    "UPDATE comments SET status = '{}', body_markdown = '', body_html = '', \
-                       author_name = '', author_email = '', author_url = NULL, updated_at = ?2 \
-                     WHERE id = ?1",
-                    CommentStatus::Deleted.as_str()
+            .batch(vec![
+                Query::new(
+                    format!(
+                        "UPDATE comments SET status = '{}', body_markdown = '', body_html = '', \
+                           author_name = '', author_email = '', author_url = NULL, updated_at = ?2 \
+                         WHERE id = ?1",
+                        CommentStatus::Deleted.as_str()
+                    ),
+                    vec![id.into(), now_ms.into()],
                 ),
-                vec![id.into(), now_ms.into()],
-            ))
+                Query::new(
+                    "DELETE FROM idempotency WHERE comment_id = ?1",
+                    vec![id.into()],
+                ),
+            ])
             .await?;
         Ok(())
     }
@@ -786,13 +793,16 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
     async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError> {
         let query = if req.on {
             Query::new(
-                "INSERT INTO blocks (kind, hash, label, created_at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (kind, hash) DO UPDATE SET label = excluded.label",
+                "INSERT INTO blocks (kind, hash, label, created_at, email_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (kind, hash) DO UPDATE SET label = excluded.label, \
+                   email_hash = excluded.email_hash",
                 vec![
                     req.kind.as_str().into(),
                     req.hash.into(),
                     req.label.into(),
                     req.now_ms.into(),
+                    req.email_hash.into(),
                 ],
             )
         } else {
@@ -840,6 +850,12 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             ),
         };
         let mut queries = vec![Query::new(change, args.clone())];
+        if decision == Decision::Delete {
+            queries.push(Query::new(
+                format!("DELETE FROM idempotency WHERE comment_id IN ({list}) AND ?1 = ?1"),
+                args.clone(),
+            ));
+        }
         if decision == Decision::Approve {
             queries.push(Query::new(
                 format!("DELETE FROM reports WHERE comment_id IN ({list}) AND ?1 = ?1"),

@@ -248,6 +248,9 @@ pub struct SetBlock<'a> {
     pub hash: &'a str,
     /// What the owner sees in the block list (a name, a masked address).
     pub label: &'a str,
+    /// The keyed email hash of the commenter it was made from: erasing them takes their
+    /// name out of the label.
+    pub email_hash: Option<&'a str>,
     pub on: bool,
     pub now_ms: i64,
 }

@@ -283,6 +283,7 @@ fn standing_needs_email_and_browser_key_and_sees_blocks<S: CommentStore>(s: &S, 
             kind,
             hash,
             label: "x",
+            email_hash: None,
             on,
             now_ms: 5,
         }))

@@ -47,6 +47,37 @@ pub async fn write(method: &str, url: &str, body: &str) -> Result<JsValue, Faile
     JSON::parse(&text).map_err(|_| Failed(0))
 }
 
+/// A JSON write whose refusal says why: the status and the error code of the answer's
+/// `{"error": {"code"}}` (empty when offline or not JSON).
+pub async fn write_coded(method: &str, url: &str, body: &str) -> Result<JsValue, (u16, String)> {
+    let window = web_sys::window().ok_or((0, String::new()))?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_body(&JsValue::from_str(body));
+    let request = Request::new_with_str_and_init(url, &init).map_err(|_| (0, String::new()))?;
+    let _ = request.headers().set("Content-Type", "application/json");
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| (0, String::new()))?
+        .dyn_into()
+        .map_err(|_| (0, String::new()))?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    }
+    .unwrap_or_default();
+    let parsed = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    if response.ok() {
+        Ok(parsed)
+    } else {
+        let code = field(&field(&parsed, "error"), "code")
+            .as_string()
+            .unwrap_or_default();
+        Err((status, code))
+    }
+}
+
 /// `GET` a small JSON answer.
 pub async fn get_json(url: &str) -> Result<JsValue, Failed> {
     let text = get(url).await?;

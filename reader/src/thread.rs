@@ -37,6 +37,13 @@ pub struct Reader {
     load_writer: Function,
     strings: Array,
     writer: RefCell<Option<JsValue>>,
+    /// What sending a report needs: the form timer, and Turnstile where the site uses it.
+    min_submit_ms: i64,
+    turnstile: Option<(String, String)>,
+    /// This reader's form token for reports in this thread, and when it was issued.
+    report_token: RefCell<Option<(String, i64)>>,
+    /// The last solved Turnstile challenge (reports only).
+    challenge: Rc<RefCell<Option<String>>>,
 }
 
 impl Reader {
@@ -56,6 +63,11 @@ impl Reader {
             .unwrap_or_default();
         let total = net::number(&parsed, "total").unwrap_or(0) as u32;
         let max_depth = net::number(&parsed, "max_depth").unwrap_or(5) as usize;
+        let settings = net::field(&parsed, "settings");
+        let min_submit_ms = net::number(&settings, "min_submit_secs").unwrap_or(0) * 1000;
+        let turnstile = net::field(&settings, "turnstile_site_key")
+            .as_string()
+            .zip(net::field(&settings, "turnstile_script_url").as_string());
         Some(Reader {
             section,
             t,
@@ -69,6 +81,10 @@ impl Reader {
             load_writer,
             strings,
             writer: RefCell::new(None),
+            min_submit_ms,
+            turnstile,
+            report_token: RefCell::new(None),
+            challenge: Rc::new(RefCell::new(None)),
         })
     }
 
@@ -1076,6 +1092,25 @@ fn toggle_report(reader: &Rc<Reader>, li: &Element) {
         dom::append(&select, &option);
     }
     dom::append(&boxed, &select);
+    // A report is a form like a comment: a form token (the form timer runs while the
+    // reader chooses) and, where the site uses it, a Turnstile challenge.
+    if reader.report_token.borrow().is_none() {
+        let reader = reader.clone();
+        spawn_local(async move {
+            let _ = report_token(&reader).await;
+        });
+    }
+    if let Some((site_key, script)) = reader.turnstile.clone() {
+        let challenge = dom::element("div", "cq-challenge", "");
+        dom::append(&boxed, &challenge);
+        let solved = reader.challenge.clone();
+        spawn_local(async move {
+            let _ = colloquy_browser::turnstile::render(&challenge, &site_key, &script, move |t| {
+                *solved.borrow_mut() = Some(t);
+            })
+            .await;
+        });
+    }
     dom::append(
         &boxed,
         &dom::button("cq-button cq-report-send", "report-send", t.report_send),
@@ -1086,6 +1121,67 @@ fn toggle_report(reader: &Rc<Reader>, li: &Element) {
     }
     dom::set_attr(&button, "aria-expanded", "true");
     dom::focus(&select);
+}
+
+/// This reader's form token for reports (fetched once, then each answer brings the next).
+async fn report_token(reader: &Reader) -> Option<(String, i64)> {
+    if let Some(t) = reader.report_token.borrow().clone() {
+        return Some(t);
+    }
+    let url = colloquy_core::endpoint::form_token_url(reader.base(), &reader.thread);
+    let token = net::field(&net::get_json(&url).await.ok()?, "form_token").as_string()?;
+    let fresh = (token, now_ms());
+    *reader.report_token.borrow_mut() = Some(fresh.clone());
+    Some(fresh)
+}
+
+/// Send a report: sent too soon after the token came, wait out the form timer and send
+/// again; with a stale token (the page was open for hours), fetch a new one and send again.
+async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), (u16, String)> {
+    let endpoint = Endpoint::Report(id);
+    let (mut waited, mut renewed) = (false, false);
+    loop {
+        let (token, issued) = report_token(reader).await.ok_or((0, String::new()))?;
+        let challenge = reader.challenge.borrow().clone();
+        let body = format!(
+            "{{\"reason\":{},\"form_token\":{}{}}}",
+            net::json_string(reason),
+            net::json_string(&token),
+            challenge
+                .map(|c| format!(",\"turnstile_token\":{}", net::json_string(&c)))
+                .unwrap_or_default()
+        );
+        let sent = net::write_coded(
+            endpoint.method().as_str(),
+            &endpoint.url(reader.base()),
+            &body,
+        )
+        .await;
+        // Each token and each solved challenge is good for one report.
+        *reader.challenge.borrow_mut() = None;
+        match sent {
+            Ok(answer) => {
+                *reader.report_token.borrow_mut() = net::field(&answer, "form_token")
+                    .as_string()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| (t, now_ms()));
+                return Ok(());
+            }
+            // (The error codes as the server names them.)
+            Err((_, code)) if code == "too_fast" && !waited => {
+                waited = true;
+                sleep_ms(issued + reader.min_submit_ms + 250 - now_ms()).await;
+            }
+            Err((_, code)) if code == "form_expired" && !renewed => {
+                renewed = true;
+                *reader.report_token.borrow_mut() = None;
+            }
+            Err(e) => {
+                *reader.report_token.borrow_mut() = None;
+                return Err(e);
+            }
+        }
+    }
 }
 
 /// Send the chosen reason; thanks in place of the question, or a failure to retry.
@@ -1102,16 +1198,8 @@ fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
     }
     let reader = reader.clone();
     spawn_local(async move {
-        let endpoint = Endpoint::Report(id);
-        let body = format!("{{\"reason\":{}}}", net::json_string(&reason));
-        match net::write(
-            endpoint.method().as_str(),
-            &endpoint.url(reader.base()),
-            &body,
-        )
-        .await
-        {
-            Ok(_) => {
+        match report(&reader, id, &reason).await {
+            Ok(()) => {
                 let thanks = dom::element("p", "cq-status", reader.t.report_thanks);
                 dom::set_attr(&thanks, "role", "status");
                 dom::set_attr(&thanks, "tabindex", "-1");

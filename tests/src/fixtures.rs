@@ -67,6 +67,12 @@ impl CommentBuilder {
         self.0.owner_key = Some(key.into());
         self
     }
+    /// The random key the commenter's browser keeps (trust and report standing need it
+    /// with the email).
+    pub fn author_key(mut self, key: &str) -> Self {
+        self.0.author_key = Some(key.into());
+        self
+    }
     pub fn form_token(mut self, token: &str) -> Self {
         self.0.form_token = token.into();
         self
@@ -302,6 +308,28 @@ impl Client<'_> {
             };
             self.tokens.borrow_mut().insert(thread, kept);
         }
+        reply
+    }
+}
+
+impl Client<'_> {
+    /// Report comment `id` of `thread` as the widget does: with this reader's form token
+    /// for the thread (each token reports once; the answer brings the next).
+    pub fn report(&self, id: CommentId, thread: &str, reason: &str) -> Reply {
+        let token = self.token(thread);
+        let reply = self.deployment.write_as(
+            Endpoint::Report(id),
+            &serde_json::json!({ "reason": reason, "form_token": token }),
+            &self.ip,
+        );
+        let next = (reply.status == 200)
+            .then(|| reply.json()["form_token"].as_str().map(str::to_owned))
+            .flatten();
+        let kept = match next {
+            Some(next) => (next, self.ready_at()),
+            None => (token, std::time::Instant::now()),
+        };
+        self.tokens.borrow_mut().insert(thread.to_owned(), kept);
         reply
     }
 }

@@ -247,26 +247,15 @@ fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
     let console = Console::login(&d);
     let thread = unique_thread("console-report");
     let id = d.create_id(comment(&thread).body("A provocative claim"));
-    let report = |ip: &str, reason: &str| {
-        request(
-            "POST",
-            &Endpoint::Report(id).url(&d.api),
-            &[
-                ("Origin", &d.demo),
-                ("Content-Type", "application/json"),
-                ("CF-Connecting-IP", ip),
-            ],
-            json!({ "reason": reason }).to_string().as_bytes(),
-        )
-    };
+    let report = |ip: &str, reason: &str| d.client_at(ip).report(id, &thread, reason);
     assert_eq!(
         report(&fresh_client_ip(), "dislike").error(),
         (422, "report_invalid".into())
     );
-    let first = fresh_client_ip();
-    assert_eq!(report(&first, "spam").status, 200);
+    let first = d.client();
+    assert_eq!(first.report(id, &thread, "spam").status, 200);
     assert_eq!(
-        report(&first, "spam").status,
+        first.report(id, &thread, "spam").status,
         200,
         "again: fine, and not counted"
     );
@@ -299,6 +288,112 @@ fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
         list(&console, "reported", &thread).comments.is_empty(),
         "reports cleared"
     );
+}
+
+/// Three addresses of one home connection: three IPv6 /64s of one /56.
+fn one_home() -> [String; 3] {
+    let n = colloquy_e2e::http::random_u64();
+    let base = format!("2001:db8:{:x}:{:x}", (n >> 48) & 0xffff, (n >> 40) & 0xff);
+    [0x10, 0x11, 0xfe].map(|low| format!("{base}{low:02x}::1"))
+}
+
+#[test]
+fn reports_weigh_per_network_and_never_censor_what_the_owner_approved_or_wrote() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-censor");
+    let id = d.create_id(comment(&thread).body("An unpopular but fair point"));
+    let reports = |list: &CommentList| list.comments.iter().find(|c| c.id == id).map(|c| c.reports);
+    // One home connection rotating through its /64s is one reporter.
+    for ip in one_home() {
+        assert_eq!(d.client_at(&ip).report(id, &thread, "abuse").status, 200);
+    }
+    assert_eq!(reports(&list(&console, "reported", &thread)), Some(1));
+    // Without a form token a report is refused, like a comment.
+    let bare = d.write(Endpoint::Report(id), &json!({ "reason": "spam" }));
+    assert_eq!(bare.error(), (403, "form_token_invalid".into()));
+    d.client()
+        .report(id, &thread, "abuse")
+        .expect::<serde_json::Value>(200);
+    d.client()
+        .report(id, &thread, "abuse")
+        .expect::<serde_json::Value>(200);
+    assert!(
+        !d.embed(&thread).contains("An unpopular but fair point"),
+        "three networks hide it until the owner looks"
+    );
+    console
+        .post(
+            AdminOp::Moderate,
+            &json!({ "ids": [id], "decision": "approve" }),
+        )
+        .expect::<serde_json::Value>(200);
+    // The owner looked: the same readers and more cannot take it down again.
+    for _ in 0..4 {
+        d.client()
+            .report(id, &thread, "abuse")
+            .expect::<serde_json::Value>(200);
+    }
+    assert!(d.embed(&thread).contains("An unpopular but fair point"));
+    assert_eq!(
+        reports(&list(&console, "reported", &thread)),
+        Some(4),
+        "the owner still sees the new reports"
+    );
+    // Nor the owner's own reply.
+    let reply: colloquy_core::api::CreatedComment = console
+        .post(
+            AdminOp::Reply,
+            &json!({ "parent_id": id, "body": "The owner agrees", "name": "" }),
+        )
+        .expect(201);
+    for _ in 0..4 {
+        d.client()
+            .report(reply.comment.id, &thread, "abuse")
+            .expect::<serde_json::Value>(200);
+    }
+    assert!(d.embed(&thread).contains("The owner agrees"));
+}
+
+#[test]
+fn reports_against_comments_under_a_borrowed_email_do_not_hold_its_owner() {
+    let d = main_api();
+    let thread = unique_thread("console-borrowed");
+    let email = format!("regular-{}@example.org", colloquy_e2e::http::random_u64());
+    let regular = || {
+        comment(&thread)
+            .email(&email)
+            .author_key("the-regulars-browser-key")
+    };
+    d.create_id(regular().body("A regular's first comment"));
+    // A troll posts under the regular's address from another browser and gets those
+    // comments reported past the reporter threshold (five reports).
+    for body in ["Borrowed one", "Borrowed two"] {
+        let id = d.create_id(
+            comment(&thread)
+                .email(&email)
+                .author_key("the-trolls-browser-key")
+                .body(body),
+        );
+        for _ in 0..3 {
+            d.client()
+                .report(id, &thread, "abuse")
+                .expect::<serde_json::Value>(200);
+        }
+    }
+    let ok = d.create(&regular().body("Still published").build());
+    assert!(
+        !ok.comment.pending,
+        "the regular is not held for the troll's reports"
+    );
+    let held = d.create(
+        &comment(&thread)
+            .email(&email)
+            .author_key("the-trolls-browser-key")
+            .body("Held now")
+            .build(),
+    );
+    assert!(held.comment.pending, "the reported browser is");
 }
 
 #[test]

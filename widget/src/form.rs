@@ -17,8 +17,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::session::Session;
-use crate::turnstile;
 use colloquy_browser::storage::{self, save_own, OwnComment};
+use colloquy_browser::turnstile;
 use colloquy_browser::{now_ms, sleep_ms};
 use colloquy_i18n::Strings;
 
@@ -187,12 +187,12 @@ pub fn CommentForm(
         }
         let url = settings.turnstile_script_url.unwrap_or_default();
         spawn_local(async move {
-            let id = turnstile::render(el.into(), site_key, url, challenge_token).await;
+            let id = turnstile::render(&el, &site_key, &url, move |t| challenge_token.set(Some(t)))
+                .await;
             challenge_id.set_value(id);
         });
     });
 
-    let attempt = StoredValue::new(None::<(String, String)>);
     let submit = Callback::new(move |()| {
         if submitting.get_untracked() {
             return;
@@ -218,15 +218,23 @@ pub fn CommentForm(
         };
         // One key per comment as written: a retry (Retry, a second click, a lost answer)
         // sends the same one; a changed comment is a new attempt.
-        let fingerprint = format!(
+        // Kept with the draft in localStorage: a reload after a lost answer still
+        // sends the same key.
+        let fingerprint = storage::fingerprint(&format!(
             "{:?}|{}|{}|{}|{:?}",
             comment.parent_id, comment.body, comment.name, comment.email, comment.website
-        );
-        let key = match attempt.get_value() {
+        ));
+        let (api_base, thread) = (config.api_base.clone(), config.state.thread.clone());
+        let key = match storage::load_attempt(&api_base, &thread, parent_id) {
             Some((f, key)) if f == fingerprint => Some(key),
             _ => storage::random_hex(),
         };
-        attempt.set_value(key.clone().map(|k| (fingerprint, k)));
+        storage::save_attempt(
+            &api_base,
+            &thread,
+            parent_id,
+            key.as_deref().map(|k| (fingerprint.as_str(), k)),
+        );
         submitting.set(true);
         field_errors.set(HashMap::new());
         general_error.set(None);
@@ -241,7 +249,7 @@ pub fn CommentForm(
             }
             match result {
                 Ok(created) => {
-                    attempt.set_value(None);
+                    storage::save_attempt(&api_base, &thread, parent_id, None);
                     body.set(String::new());
                     previewing.set(false);
                     identity.keep_as_chosen();

@@ -11,7 +11,6 @@ mod api;
 mod form;
 mod own;
 mod session;
-mod turnstile;
 
 use std::cell::RefCell;
 

@@ -214,7 +214,14 @@ pub async fn handle<H: HumanCheck>(
             let changed = match (input.comment_id, input.unblock) {
                 (_, Some(entry)) => {
                     service
-                        .block(entry.kind, &entry.hash, &entry.label, false, now)
+                        .block(colloquy_core::store::SetBlock {
+                            kind: entry.kind,
+                            hash: &entry.hash,
+                            label: &entry.label,
+                            email_hash: None,
+                            on: false,
+                            now_ms: now,
+                        })
                         .await?;
                     service
                         .audit(&actor, "unblock", &entry.label, None, now)
@@ -297,7 +304,7 @@ pub async fn handle<H: HumanCheck>(
                 .unwrap_or_default();
             let export = service.export(&email, now).await?;
             service
-                .audit(&actor, "export", &masked_target(&email), None, now)
+                .audit(&actor, "export", &service.person_tag(&email), None, now)
                 .await?;
             json(200, &export)
         }
@@ -340,7 +347,7 @@ pub async fn handle<H: HumanCheck>(
                 .audit(
                     &actor,
                     "erase",
-                    &masked_target(&input.email),
+                    &service.person_tag(&input.email),
                     Some(format!("{} threads", threads.len())),
                     now,
                 )
@@ -348,15 +355,6 @@ pub async fn handle<H: HumanCheck>(
             bump(threads).await;
             json(200, &Done { changed: 1 })
         }
-    }
-}
-
-/// The audit list names a commenter without keeping their address.
-fn masked_target(email: &str) -> String {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((user, domain)) => format!("{}…@{domain}", user.chars().next().unwrap_or('?')),
-        None => "…".into(),
     }
 }
 

@@ -54,6 +54,9 @@ pub async fn scheduled(env: Env) {
     if let Err(e) = digest_once_a_day(&env).await {
         console_error!("colloquy: the queue digest failed: {e}");
     }
+    if let Err(e) = prune(&env).await {
+        console_error!("colloquy: forgetting old notifications failed: {e}");
+    }
     if let Err(e) = run(&env, None).await {
         console_error!("colloquy: sending notifications failed: {e}");
     }
@@ -143,6 +146,16 @@ async fn hash_imported(env: &Env) -> worker::Result<()> {
     let service = Service::new(&store, &config.site, &config.keys);
     service
         .hash_imported_emails()
+        .await
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Ok(())
+}
+
+/// Sent notifications are kept only for the site's retention period.
+async fn prune(env: &Env) -> worker::Result<()> {
+    let (config, store) = setup(env).await?;
+    Service::new(&store, &config.site, &config.keys)
+        .prune_outbox(now_ms())
         .await
         .map_err(|e| worker::Error::RustError(e.to_string()))?;
     Ok(())

@@ -238,7 +238,7 @@ async fn route(
             if let Some(hash) = &claimed {
                 let body = serde_json::to_string(&created)
                     .map_err(|e| worker::Error::RustError(e.to_string()))?;
-                if let Err(e) = service.finish_post(hash, &body).await {
+                if let Err(e) = service.finish_post(hash, &body, created.comment.id).await {
                     console_error!("colloquy: keeping the idempotent answer failed: {e}");
                 }
             }

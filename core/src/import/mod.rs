@@ -79,6 +79,9 @@ pub struct Import {
     pub threads: Vec<Thread>,
     pub comments: Vec<Comment>,
     pub skipped: Vec<Skipped>,
+    /// Published comments of password-protected posts, held for the owner instead: the
+    /// source showed them only to readers with the password.
+    pub protected: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +185,8 @@ pub struct Summary {
     pub pending: usize,
     pub spam: usize,
     pub deleted: usize,
+    /// Of `pending`: comments of password-protected posts (held, not published).
+    pub protected: usize,
     pub skipped: Vec<Skipped>,
 }
 
@@ -199,6 +204,13 @@ impl std::fmt::Display for Summary {
             self.deleted,
             self.skipped.len()
         )?;
+        if self.protected > 0 {
+            writeln!(
+                f,
+                "  {} comments of password-protected posts wait in the queue instead of being published",
+                self.protected
+            )?;
+        }
         for s in &self.skipped {
             writeln!(f, "  skipped {}: {}", s.what, s.why)?;
         }
@@ -217,6 +229,7 @@ pub struct Plan {
 
 /// Longest name and website kept (longer ones are cut), as for new comments.
 const NAME_CHARS: usize = 100;
+const TITLE_CHARS: usize = crate::validate::limits::THREAD_TITLE;
 const WEBSITE_CHARS: usize = 500;
 
 fn cut(s: &str, max: usize) -> String {
@@ -303,6 +316,7 @@ pub fn paragraphs(text: &str) -> String {
 /// left out, parents ordered before replies, comments whose thread is unknown skipped.
 pub fn prepare(import: Import) -> Plan {
     let mut summary = Summary {
+        protected: import.protected,
         skipped: import.skipped,
         ..Summary::default()
     };
@@ -558,10 +572,27 @@ impl Batch {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Batch {
-            threads: self.threads,
-            comments,
-        })
+        // Threads: a key like any thread key, a one-line title, an http(s) address or none
+        // (a `javascript:` link would reach feeds, emails and the console).
+        let threads =
+            self.threads
+                .into_iter()
+                .map(|t| {
+                    crate::validate::thread_key(t.key.trim())
+                        .map_err(|_| format!("thread {:?}: not a thread key", t.key))?;
+                    Ok(Thread {
+                        key: t.key.trim().to_owned(),
+                        title: t
+                            .title
+                            .map(|title| cut(&crate::notify::one_line(&title), TITLE_CHARS))
+                            .filter(|title| !title.is_empty()),
+                        url: t.url.map(|u| u.trim().to_owned()).filter(|u| {
+                            u.chars().count() <= 2_000 && crate::validate::is_http_url(u)
+                        }),
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+        Ok(Batch { threads, comments })
     }
 }
 

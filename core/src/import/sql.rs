@@ -17,36 +17,79 @@ fn opt(s: Option<&str>) -> String {
     s.map_or_else(|| "NULL".to_owned(), lit)
 }
 
-fn comment_ref(site: &str, id: Option<&str>) -> String {
-    let _ = site;
-    id.map_or_else(
-        || "NULL".to_owned(),
-        |id| format!("(SELECT id FROM comments WHERE import_id = {})", lit(id)),
+/// The comment written on `site` itself that an import id names: our own export gives a
+/// comment written here (no import id of its own) the id `colloquy:<site>:<id>`, so that
+/// importing a site's export back into it finds each comment where it already is.
+fn native_id(site: &str, import_id: &str) -> Option<i64> {
+    import_id
+        .strip_prefix("colloquy:")?
+        .strip_prefix(site)?
+        .strip_prefix(':')?
+        .parse()
+        .ok()
+}
+
+/// The thread (of `site`) a comment goes into.
+fn thread_ref(site: &str, key: &str) -> String {
+    format!(
+        "(SELECT id FROM threads WHERE site_id = {} AND key = {})",
+        lit(site),
+        lit(key)
+    )
+}
+
+/// The stored comment an import id names, looked for in one thread only: an import can
+/// never attach a reply to a comment of another thread (or another site).
+fn comment_ref(site: &str, thread: &str, id: &str) -> String {
+    let native = native_id(site, id)
+        .map(|n| format!(" OR c.id = {n}"))
+        .unwrap_or_default();
+    format!(
+        "(SELECT c.id FROM comments c WHERE c.thread_id = {thread} \
+           AND (c.import_id = {}{native}) LIMIT 1)",
+        lit(id)
     )
 }
 
 fn thread_statement(site: &str, t: &Thread, created_at_ms: i64) -> String {
+    // Whatever the file says: a one-line title, an http(s) address or none.
+    let title = t.title.as_deref().map(crate::notify::one_line);
+    let url = t
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| crate::validate::is_http_url(u));
     format!(
         "INSERT INTO threads (site_id, key, title, url, created_at) VALUES ({}, {}, {}, {}, {created_at_ms}) \
          ON CONFLICT (site_id, key) DO NOTHING;",
         lit(site),
         lit(&t.key),
-        opt(t.title.as_deref()),
-        opt(t.url.as_deref())
+        opt(title.as_deref()),
+        opt(url)
     )
 }
 
+/// One comment, inserted unless its thread already has it (by import id, or as the site's
+/// own comment). Its parent is looked up in the same thread, and its root is the parent's
+/// root as stored — never taken from the file.
 fn comment_statement(site: &str, c: &Prepared) -> String {
+    let thread = thread_ref(site, &c.thread_key);
+    let parent = c
+        .parent
+        .as_deref()
+        .map_or_else(|| "NULL".to_owned(), |p| comment_ref(site, &thread, p));
+    let root = if c.parent.is_some() {
+        format!("(SELECT COALESCE(p.root_id, p.id) FROM comments p WHERE p.id = {parent})")
+    } else {
+        "NULL".to_owned()
+    };
     format!(
         "INSERT INTO comments (thread_id, parent_id, root_id, status, author_name, author_email, author_url, \
            body_markdown, body_html, created_at, is_owner, import_id) \
-         SELECT (SELECT id FROM threads WHERE site_id = {site_lit} AND key = {key}), {parent}, {root}, {status}, \
+         SELECT {thread}, {parent}, {root}, {status}, \
            {author}, {email}, {url}, {md}, {html}, {created}, {owner}, {import_id} \
-         WHERE NOT EXISTS (SELECT 1 FROM comments WHERE import_id = {import_id});",
-        site_lit = lit(site),
-        key = lit(&c.thread_key),
-        parent = comment_ref(site, c.parent.as_deref()),
-        root = comment_ref(site, c.root.as_deref()),
+         WHERE {thread} IS NOT NULL AND {existing} IS NULL;",
+        existing = comment_ref(site, &thread, &c.import_id),
         status = lit(c.status.as_str()),
         author = lit(&c.author),
         email = lit(&c.email),

@@ -485,15 +485,14 @@ fn third_party_remark42_disqus_fixtures() {
     );
 }
 
-#[test]
-fn the_own_export_round_trips() {
-    let plan = prepare(wordpress::read(&data("wordpress.xml"), STRICT).unwrap());
-    let first = store(&plan);
-    // Export what is stored, as `colloquy export` writes it.
-    let threads = first.select("SELECT id, key, title, url, created_at FROM threads ORDER BY id");
-    let export = colloquy::ExportFile {
+/// What is stored for `site`, as `colloquy export` writes it.
+fn export_of(db: &Sqlite, site: &str) -> colloquy::ExportFile {
+    let threads = db.select(&format!(
+        "SELECT id, key, title, url, created_at FROM threads WHERE site_id = '{site}' ORDER BY id"
+    ));
+    colloquy::ExportFile {
         version: colloquy::VERSION,
-        site: "default".into(),
+        site: site.into(),
         exported_at: "2026-01-01T00:00:00Z".into(),
         threads: threads
             .iter()
@@ -503,7 +502,7 @@ fn the_own_export_round_trips() {
                 url: t["url"].as_str().map(str::to_owned),
                 created_at: crate::service::rfc3339(t["created_at"].as_i64().unwrap()),
                 locked: false,
-                comments: first
+                comments: db
                     .select(&format!(
                         "SELECT * FROM comments WHERE thread_id = {} ORDER BY id",
                         t["id"]
@@ -525,7 +524,157 @@ fn the_own_export_round_trips() {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+fn run_into(db: &Sqlite, plan: &Plan, site: &str) {
+    for f in sql::files(&sql::statements(plan, site)) {
+        db.execute_batch(&f);
+    }
+}
+
+fn comments_of(db: &Sqlite, site: &str) -> i64 {
+    db.select(&format!(
+        "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
+         WHERE t.site_id = '{site}'"
+    ))[0]["n"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_sites_export_adds_nothing_to_it_and_everything_once_to_another_site() {
+    // A site with imported comments and comments written on it (no import id), a reply
+    // among them.
+    let db = store(&prepare(
+        wordpress::read(&data("wordpress.xml"), STRICT).unwrap(),
+    ));
+    db.execute_batch(
+        "INSERT INTO comments (thread_id, status, author_name, author_email, body_markdown, \
+           body_html, created_at) VALUES (1, 'approved', 'Ana', 'ana@example.org', 'native', \
+           '<p>native</p>', 1700000000000);
+         INSERT INTO comments (thread_id, parent_id, root_id, status, author_name, author_email, \
+           body_markdown, body_html, created_at) SELECT 1, MAX(id), MAX(id), 'approved', 'Bo', \
+           'bo@example.org', 'a native reply', '<p>a native reply</p>', 1700000001000 FROM comments;",
+    );
+    let on_site = comments_of(&db, "default");
+    let plan = prepare(
+        colloquy::read(
+            &serde_json::to_string(&export_of(&db, "default")).unwrap(),
+            STRICT,
+        )
+        .unwrap(),
+    );
+    run_into(&db, &plan, "default");
+    assert_eq!(
+        comments_of(&db, "default"),
+        on_site,
+        "its own export adds nothing"
+    );
+    run_into(&db, &plan, "other");
+    assert_eq!(
+        comments_of(&db, "other"),
+        on_site,
+        "another site gets every comment"
+    );
+    run_into(&db, &plan, "other");
+    assert_eq!(comments_of(&db, "other"), on_site, "once");
+    // The native reply kept its place under its parent in the other site.
+    let reply = &db.select(
+        "SELECT p.body_markdown AS parent, c.root_id = p.id AS rooted FROM comments c \
+         JOIN comments p ON p.id = c.parent_id JOIN threads t ON t.id = c.thread_id \
+         WHERE t.site_id = 'other' AND c.body_markdown = 'a native reply'",
+    )[0];
+    assert_eq!(reply["parent"], "native");
+    assert_eq!(reply["rooted"], 1);
+    // And the other site's own export re-imported into it adds nothing either.
+    let plan = prepare(
+        colloquy::read(
+            &serde_json::to_string(&export_of(&db, "other")).unwrap(),
+            STRICT,
+        )
+        .unwrap(),
+    );
+    run_into(&db, &plan, "other");
+    assert_eq!(comments_of(&db, "other"), on_site);
+}
+
+#[test]
+fn a_batch_never_links_across_threads_trusts_no_root_and_stores_no_script_address() {
+    let db = Sqlite::migrated();
+    let prepared = |id: &str, key: &str, parent: Option<&str>, root: Option<&str>| Prepared {
+        import_id: id.into(),
+        thread_key: key.into(),
+        parent: parent.map(Into::into),
+        root: root.map(Into::into),
+        status: CommentStatus::Approved,
+        author: "Ana".into(),
+        email: "ana@example.org".into(),
+        website: None,
+        body_markdown: String::new(),
+        body_html: "<p>hi</p>".into(),
+        created_at_ms: 1,
+        is_owner: false,
     };
+    let batch = Batch {
+        threads: vec![
+            Thread {
+                key: "/a/".into(),
+                title: Some("A\r\nBcc: x@example.org".into()),
+                url: Some("javascript:alert(1)".into()),
+            },
+            Thread {
+                key: "/b/".into(),
+                title: None,
+                url: Some("https://blog.example.org/b/".into()),
+            },
+        ],
+        comments: vec![
+            prepared("x:1", "/a/", None, None),
+            prepared("x:2", "/b/", None, None),
+            // A parent in another thread, and a root that is not its parent's.
+            prepared("x:3", "/b/", Some("x:1"), Some("x:1")),
+            prepared("x:4", "/b/", Some("x:2"), Some("x:1")),
+        ],
+    }
+    .cleaned()
+    .unwrap();
+    for statement in sql::batch_statements(&batch, "default") {
+        db.execute_batch(&statement);
+    }
+    let thread = &db.select("SELECT title, url FROM threads WHERE key = '/a/'")[0];
+    assert_eq!(
+        thread["url"],
+        serde_json::Value::Null,
+        "no javascript: address"
+    );
+    assert_eq!(thread["title"], "A Bcc: x@example.org", "one line");
+    let row = |id: &str| {
+        db.select(&format!(
+            "SELECT p.import_id AS parent, r.import_id AS root FROM comments c \
+             LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN comments r ON r.id = c.root_id \
+             WHERE c.import_id = '{id}'"
+        ))[0]
+            .clone()
+    };
+    assert_eq!(
+        row("x:3")["parent"],
+        serde_json::Value::Null,
+        "not under another thread's comment"
+    );
+    assert_eq!(row("x:4")["parent"], "x:2");
+    assert_eq!(
+        row("x:4")["root"],
+        "x:2",
+        "the root follows the stored parent"
+    );
+}
+
+#[test]
+fn the_own_export_round_trips() {
+    let plan = prepare(wordpress::read(&data("wordpress.xml"), STRICT).unwrap());
+    let first = store(&plan);
+    let export = export_of(&first, "default");
     let json = serde_json::to_string(&export).unwrap();
     let second = store(&prepare(colloquy::read(&json, STRICT).unwrap()));
     assert_eq!(rows(&second), rows(&first));
@@ -533,4 +682,50 @@ fn the_own_export_round_trips() {
         db.select("SELECT import_id, body_html, created_at, author_email FROM comments ORDER BY import_id")
     };
     assert_eq!(bodies(&second), bodies(&first));
+}
+
+#[test]
+fn comments_of_password_protected_posts_wait_for_the_owner() {
+    let wxr = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
+  <item>
+    <title>Members only</title>
+    <link>https://blog.example.org/members/</link>
+    <wp:post_id>7</wp:post_id>
+    <wp:post_password><![CDATA[secret]]></wp:post_password>
+    <wp:comment>
+      <wp:comment_id>1</wp:comment_id>
+      <wp:comment_author>Ana</wp:comment_author>
+      <wp:comment_date_gmt>2024-03-01 09:00:00</wp:comment_date_gmt>
+      <wp:comment_content>Only for members.</wp:comment_content>
+      <wp:comment_approved>1</wp:comment_approved>
+      <wp:comment_parent>0</wp:comment_parent>
+    </wp:comment>
+  </item>
+  <item>
+    <title>Open</title>
+    <link>https://blog.example.org/open/</link>
+    <wp:post_id>8</wp:post_id>
+    <wp:post_password></wp:post_password>
+    <wp:comment>
+      <wp:comment_id>1</wp:comment_id>
+      <wp:comment_author>Bo</wp:comment_author>
+      <wp:comment_date_gmt>2024-03-01 09:00:00</wp:comment_date_gmt>
+      <wp:comment_content>For everyone.</wp:comment_content>
+      <wp:comment_approved>1</wp:comment_approved>
+      <wp:comment_parent>0</wp:comment_parent>
+    </wp:comment>
+  </item>
+</channel></rss>"#;
+    let plan = prepare(wordpress::read(wxr, STRICT).unwrap());
+    let status = |id: &str| {
+        plan.comments
+            .iter()
+            .find(|c| c.import_id == id)
+            .map(|c| c.status)
+    };
+    assert_eq!(status("wordpress:7:1"), Some(CommentStatus::Pending));
+    assert_eq!(status("wordpress:8:1"), Some(CommentStatus::Approved));
+    assert_eq!((plan.summary.protected, plan.summary.pending), (1, 1));
+    assert!(plan.summary.to_string().contains("password-protected"));
 }

@@ -42,6 +42,11 @@ fn read_item(item: &Element, options: Options, import: &mut Import) -> Result<()
     // A post's comments are numbered per export; the post's id (else its key) scopes them.
     let scope = item.text_of("post_id").unwrap_or_else(|| key.clone());
     let id_of = |n: &str| format!("wordpress:{scope}:{n}");
+    // WordPress shows a password-protected post's comments only to readers who typed the
+    // password: here they wait for the owner rather than being published to everyone.
+    let protected = item
+        .text_of("post_password")
+        .is_some_and(|p| !p.trim().is_empty());
     import.threads.push(Thread {
         key: key.clone(),
         title: item.text_of("title"),
@@ -62,6 +67,10 @@ fn read_item(item: &Element, options: Options, import: &mut Import) -> Result<()
             continue;
         }
         let status = match c.text_of("comment_approved").as_deref() {
+            Some("1") | Some("approve") if protected => {
+                import.protected += 1;
+                CommentStatus::Pending
+            }
             Some("1") | Some("approve") => CommentStatus::Approved,
             Some("0") | Some("hold") => CommentStatus::Pending,
             Some("spam") => CommentStatus::Spam,

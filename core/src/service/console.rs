@@ -15,7 +15,7 @@ use crate::model::{CommentStatus, ThreadRecord};
 use crate::ratelimit::parse_limits;
 use crate::settings::SiteSettings;
 use crate::site::SiteConfig;
-use crate::store::{BlockKind, CommentStore, Decision, InsertComment};
+use crate::store::{BlockKind, CommentStore, Decision, InsertComment, SetBlock};
 use crate::token::{constant_time_eq, normal_email, Purpose};
 use crate::validate;
 
@@ -87,6 +87,7 @@ pub fn settings_defaults(site: &SiteConfig, deployment_origins: &[String]) -> Se
         trust_after: site.rules.trust_after,
         report_threshold: site.report_threshold,
         reporter_threshold: site.rules.reporter_threshold,
+        outbox_retention_days: site.outbox_retention_days,
     }
 }
 
@@ -295,7 +296,15 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             (client, BlockKind::Client, c.client_hash.as_deref()),
         ] {
             if let (true, Some(hash)) = (wanted, hash) {
-                self.block(kind, hash, &label, true, now_ms).await?;
+                self.block(SetBlock {
+                    kind,
+                    hash,
+                    label: &label,
+                    email_hash: c.email_hash.as_deref(),
+                    on: true,
+                    now_ms,
+                })
+                .await?;
                 blocked += 1;
             }
         }
@@ -337,7 +346,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         };
         let ids: Vec<CommentId> = self
             .store
-            .by_email(&hash)
+            .by_email(&hash, None)
             .await?
             .iter()
             .filter(|(c, _)| c.status != CommentStatus::Deleted)
@@ -477,6 +486,13 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
+    /// How the audit list names a commenter: a short keyed tag, never their address (so
+    /// erasing them leaves nothing of it behind).
+    pub fn person_tag(&self, email: &str) -> String {
+        let hash = self.keys.hash(Purpose::Email, &normal_email(email));
+        format!("person {}", &hash[..hash.len().min(8)])
+    }
+
     fn email_hash(&self, email: &str) -> Result<String, ServiceError> {
         let email = normal_email(email);
         if !validate::is_email(&email) {
@@ -488,7 +504,10 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     /// Everything stored about the commenter with this email.
     pub async fn export(&self, email: &str, now_ms: i64) -> Result<Export, ServiceError> {
         let hash = self.email_hash(email)?;
-        let comments = self.store.by_email(&hash).await?;
+        let comments = self
+            .store
+            .by_email(&hash, Some(&normal_email(email)))
+            .await?;
         let subscriptions = self.store.subscriptions_of(&hash).await?;
         Ok(Export {
             email: normal_email(email),
@@ -605,7 +624,10 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     /// words, name, address hashes and subscriptions go. Returns the threads changed.
     pub async fn erase(&self, email: &str, now_ms: i64) -> Result<Vec<String>, ServiceError> {
         let hash = self.email_hash(email)?;
-        Ok(self.store.erase(&hash, now_ms).await?)
+        Ok(self
+            .store
+            .erase(&hash, &normal_email(email), now_ms)
+            .await?)
     }
 }
 
@@ -842,6 +864,123 @@ mod on_sqlite {
             block(svc.export("nobody", T0)).unwrap_err().code(),
             ErrorCode::ValidationFailed
         );
+    }
+
+    /// Every text value in every table of the database, as `table.column = value`.
+    fn every_stored_text(f: &Fixture) -> Vec<String> {
+        use crate::sql::{Query, SqlExec};
+        let tables = block(f.store.exec().rows(Query::new(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            vec![],
+        )))
+        .unwrap();
+        let mut out = Vec::new();
+        for t in tables {
+            let table = t["name"].as_str().unwrap().to_owned();
+            let rows = block(
+                f.store
+                    .exec()
+                    .rows(Query::new(format!("SELECT * FROM {table}"), vec![])),
+            )
+            .unwrap();
+            for row in rows {
+                for (column, value) in row {
+                    if let Some(text) = value.as_str() {
+                        out.push(format!("{table}.{column} = {text}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn erasing_a_commenter_leaves_their_address_and_name_in_no_table() {
+        let mut f = Fixture::new();
+        f.site.mail_from = Some("Blog <comments@example.org>".into());
+        f.site.webhooks = vec![crate::settings::Webhook {
+            url: "https://hooks.example.org/h".into(),
+            format: Default::default(),
+            events: vec![],
+        }];
+        let svc = f.svc();
+        let email = "Zeb.Quux@Example.org";
+        let name = "Zebulon Quux";
+        f.shown.set(f.shown.get() + 1);
+        let token = svc
+            .form_token("/erase/", "c", T0 - f.shown.get())
+            .unwrap()
+            .form_token;
+        let input = NewComment {
+            thread: "/erase/".into(),
+            thread_url: Some("https://blog.example.org/erase/".into()),
+            body: "Words only Zebulon wrote".into(),
+            name: name.into(),
+            email: email.into(),
+            author_key: Some("zebs-browser".into()),
+            notify_replies: true,
+            form_token: token,
+            ..Default::default()
+        };
+        let zeb = block(svc.post(&input, "c", T0 + 10)).unwrap().comment.id;
+        let queued = block(svc.notify_comment(zeb, true, "https://c.example", T0 + 10)).unwrap();
+        // One notification sent (its row stays), one not yet.
+        block(crate::outbox::OutboxStore::sent(
+            &f.store,
+            queued[0],
+            T0 + 11,
+        ))
+        .unwrap();
+        // A kept idempotent answer, a block of both kinds, and a reply naming them.
+        use crate::idempotency::IdempotencyStore;
+        block(f.store.claim("key-hash", T0)).unwrap();
+        block(
+            f.store
+                .finish("key-hash", &format!("{{\"author\":\"{name}\"}}"), zeb),
+        )
+        .unwrap();
+        block(svc.block_author(zeb, true, true, T0)).unwrap();
+        f.shown.set(f.shown.get() + 1);
+        let token = svc
+            .form_token("/erase/", "d", T0 - f.shown.get())
+            .unwrap()
+            .form_token;
+        let answer = NewComment {
+            parent_id: Some(zeb),
+            body: "I disagree".into(),
+            name: "Bo".into(),
+            email: "bo@example.org".into(),
+            notify_replies: false,
+            form_token: token,
+            ..input.clone()
+        };
+        let reply = block(svc.post(&answer, "d", T0 + 20)).unwrap().comment.id;
+        let replies = block(svc.notify_comment(reply, false, "https://c.example", T0 + 20));
+        assert!(
+            !replies.unwrap().is_empty(),
+            "the reply webhook names its parent's author"
+        );
+        let before = every_stored_text(&f);
+        assert!(before
+            .iter()
+            .any(|v| v.contains("zeb.quux@example.org") || v.contains(email)));
+        assert!(before
+            .iter()
+            .any(|v| v.contains(name) && v.starts_with("outbox.")));
+
+        block(svc.erase("zeb.quux@example.org", T0 + 30)).unwrap();
+        let after = every_stored_text(&f);
+        let left: Vec<&String> = after
+            .iter()
+            .filter(|v| {
+                let lower = v.to_lowercase();
+                lower.contains("zeb.quux") || lower.contains("zebulon")
+            })
+            .collect();
+        assert!(left.is_empty(), "still stored after erasure: {left:#?}");
+        let blocks = block(svc.blocks()).unwrap().blocks;
+        assert_eq!(blocks.len(), 1, "the address block stays");
+        assert_eq!(blocks[0].label, "an erased commenter");
     }
 
     #[test]

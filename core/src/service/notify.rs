@@ -214,6 +214,12 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         Ok(self.store.enqueue(&out, now_ms).await?)
     }
 
+    /// Forget notifications sent (or given up) longer ago than the site keeps them.
+    pub async fn prune_outbox(&self, now_ms: i64) -> Result<u32, ServiceError> {
+        let keep_ms = i64::from(self.site.outbox_retention_days.max(1)) * 86_400_000;
+        Ok(self.store.prune(now_ms - keep_ms).await?)
+    }
+
     /// The owner's digest of the queue, when there is a queue and an address for it.
     pub async fn digest(
         &self,

@@ -6,7 +6,7 @@ use super::{HumanCheck, Service, ServiceError};
 use crate::api::{CommentId, ReportReason, ReportRequest, ReportState};
 use crate::client::ClientKeys;
 use crate::model::{CommentStatus, ThreadRecord};
-use crate::store::{BlockKind, CommentStore, Decision, Report, SetBlock, ThreadFlags};
+use crate::store::{CommentStore, Decision, Report, SetBlock, ThreadFlags};
 use crate::token::Purpose;
 
 /// What a report did.
@@ -177,23 +177,8 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
 
     /// Block (or unblock) a commenter by the keyed hash the store keeps of their email
     /// or address.
-    pub async fn block(
-        &self,
-        kind: BlockKind,
-        hash: &str,
-        label: &str,
-        on: bool,
-        now_ms: i64,
-    ) -> Result<(), ServiceError> {
-        self.store
-            .set_block(SetBlock {
-                kind,
-                hash,
-                label,
-                on,
-                now_ms,
-            })
-            .await?;
+    pub async fn block(&self, block: SetBlock<'_>) -> Result<(), ServiceError> {
+        self.store.set_block(block).await?;
         Ok(())
     }
 }

@@ -842,19 +842,27 @@ fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
     let links = f.input("/rules/", None, "https://a.example and https://b.example");
     assert_eq!(held(&links, "a"), Some(HeldFor::Links));
     let email_hash = f.keys.hash(Purpose::Email, "ana@example.org");
-    pollster::block_on(
-        f.svc()
-            .block(BlockKind::Email, &email_hash, "Ana", true, T0),
-    )
+    pollster::block_on(f.svc().block(crate::store::SetBlock {
+        kind: BlockKind::Email,
+        hash: &email_hash,
+        label: "Ana",
+        email_hash: None,
+        on: true,
+        now_ms: T0,
+    }))
     .unwrap();
     assert_eq!(
         held(&f.input("/rules/", None, "hi"), "z"),
         Some(HeldFor::Blocked)
     );
-    pollster::block_on(
-        f.svc()
-            .block(BlockKind::Email, &email_hash, "Ana", false, T0),
-    )
+    pollster::block_on(f.svc().block(crate::store::SetBlock {
+        kind: BlockKind::Email,
+        hash: &email_hash,
+        label: "Ana",
+        email_hash: None,
+        on: false,
+        now_ms: T0,
+    }))
     .unwrap();
     assert_eq!(held(&f.input("/rules/", None, "hi"), "z"), None);
     assert_eq!(

@@ -470,8 +470,13 @@ impl<S: CommentStore + crate::idempotency::IdempotencyStore, H: HumanCheck> Serv
         Ok((hash, claim))
     }
 
-    pub async fn finish_post(&self, hash: &str, response: &str) -> Result<(), ServiceError> {
-        Ok(self.store.finish(hash, response).await?)
+    pub async fn finish_post(
+        &self,
+        hash: &str,
+        response: &str,
+        comment: CommentId,
+    ) -> Result<(), ServiceError> {
+        Ok(self.store.finish(hash, response, comment).await?)
     }
 
     pub async fn release_post(&self, hash: &str) -> Result<(), ServiceError> {

@@ -1,27 +1,27 @@
-//! Cloudflare Turnstile, only when the site owner turned it on: then (and only then) the
-//! widget loads Turnstile's script, the one third-party request a site can opt into.
+//! Cloudflare Turnstile, only when the site owner turned it on: then (and only then) a
+//! half of the widget loads Turnstile's script, the one third-party request a site can
+//! opt into. Shared by the writer (comments) and the reader (reports).
 
-use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Load the script once per page, then render a challenge into `el`; each solved
-/// challenge's token lands in `token`. Returns the Turnstile widget id (for `reset`).
+/// challenge's token goes to `on_token`. Returns the Turnstile widget id (for `reset`).
 pub async fn render(
-    el: web_sys::HtmlElement,
-    site_key: String,
-    script_url: String,
-    token: RwSignal<Option<String>>,
+    el: &web_sys::Element,
+    site_key: &str,
+    script_url: &str,
+    on_token: impl Fn(String) + 'static,
 ) -> Option<JsValue> {
     let window = web_sys::window()?;
     let api = match loaded(&window) {
         Some(api) => api,
         None => {
-            inject_script(&window, &script_url)?;
+            inject_script(&window, script_url)?;
             // Poll rather than hook onload: another embed on the page may be loading it too.
             let mut api = None;
             for _ in 0..100 {
-                colloquy_browser::sleep_ms(100).await;
+                crate::sleep_ms(100).await;
                 api = loaded(&window);
                 if api.is_some() {
                     break;
@@ -31,7 +31,7 @@ pub async fn render(
         }
     };
     let options = js_sys::Object::new();
-    let callback = Closure::<dyn Fn(String)>::new(move |t: String| token.set(Some(t)));
+    let callback = Closure::<dyn Fn(String)>::new(on_token);
     js_sys::Reflect::set(&options, &"sitekey".into(), &site_key.into()).ok()?;
     js_sys::Reflect::set(&options, &"callback".into(), callback.as_ref()).ok()?;
     // Turnstile keeps calling back for as long as the page lives.
@@ -40,7 +40,7 @@ pub async fn render(
         .ok()?
         .dyn_into()
         .ok()?;
-    render.call2(&api, &el, &options).ok()
+    render.call2(&api, el, &options).ok()
 }
 
 /// Ask for a new challenge: a token is good for one submission only.
