@@ -132,12 +132,12 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SessionBar(info: SessionInfo) -> impl IntoView {
     let ctx = Ctx::get();
-    let logout = move |_| {
+    let end = move |op: AdminOp, said: &'static str| {
         spawn_local(async move {
-            match api::post::<_, Done>(AdminOp::Logout, &()).await {
+            match api::post::<_, Done>(op, &()).await {
                 Ok(_) => {
                     ctx.session.set(None);
-                    ctx.done("Logged out.");
+                    ctx.done(said);
                 }
                 Err(e) => ctx.fail(e),
             }
@@ -146,7 +146,14 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     view! {
         <p class="who">
             "Site " <strong>{info.site}</strong> " · session until " {info.expires_at}
-            <button type="button" class="logout" on:click=logout>"Log out"</button>
+            <button type="button" class="logout" on:click=move |_| end(AdminOp::Logout, "Logged out.")>
+                "Log out"
+            </button>
+            <button type="button" class="logout"
+                title="End every console session, in every browser (after a key may have leaked)"
+                on:click=move |_| end(AdminOp::LogoutEverywhere, "Logged out everywhere.")>
+                "Log out everywhere"
+            </button>
         </p>
     }
 }

@@ -101,15 +101,24 @@ fn listed(rows: Vec<crate::sql::Row>) -> Result<Vec<Listed>, StoreError> {
 
 #[allow(async_fn_in_trait)]
 pub trait ConsoleStore {
+    /// A session (hash of its cookie's value) opened with the console key of `key_hash`.
     async fn create_session(
         &self,
         id: &str,
+        key_hash: &str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), StoreError>;
-    /// When the session ends, if it exists and has not ended.
-    async fn session_expiry(&self, id: &str, now_ms: i64) -> Result<Option<i64>, StoreError>;
+    /// When the session ends, if it exists, has not ended, and was opened with the
+    /// console key of `key_hash`.
+    async fn session_expiry(
+        &self,
+        id: &str,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError>;
     async fn end_session(&self, id: &str) -> Result<(), StoreError>;
+    async fn end_all_sessions(&self) -> Result<(), StoreError>;
     /// Newest first; `before` pages to older ones.
     async fn list_comments(
         &self,
@@ -195,6 +204,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
     async fn create_session(
         &self,
         id: &str,
+        key_hash: &str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), StoreError> {
@@ -205,15 +215,21 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                     vec![now_ms.into()],
                 ),
                 Query::new(
-                    "INSERT INTO admin_sessions (id, created_at, expires_at) VALUES (?1, ?2, ?3)",
-                    vec![id.into(), now_ms.into(), expires_ms.into()],
+                    "INSERT INTO admin_sessions (id, created_at, expires_at, key_hash) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    vec![id.into(), now_ms.into(), expires_ms.into(), key_hash.into()],
                 ),
             ])
             .await?;
         Ok(())
     }
 
-    async fn session_expiry(&self, id: &str, now_ms: i64) -> Result<Option<i64>, StoreError> {
+    async fn session_expiry(
+        &self,
+        id: &str,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
         #[derive(Deserialize)]
         struct Expiry {
             expires_at: i64,
@@ -221,8 +237,9 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT expires_at FROM admin_sessions WHERE id = ?1 AND expires_at > ?2",
-                vec![id.into(), now_ms.into()],
+                "SELECT expires_at FROM admin_sessions \
+                 WHERE id = ?1 AND expires_at > ?2 AND key_hash = ?3",
+                vec![id.into(), now_ms.into(), key_hash.into()],
             ))
             .await?;
         Ok(decode_all::<Expiry>(rows)?.first().map(|e| e.expires_at))
@@ -234,6 +251,13 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 "DELETE FROM admin_sessions WHERE id = ?1",
                 vec![id.into()],
             ))
+            .await?;
+        Ok(())
+    }
+
+    async fn end_all_sessions(&self) -> Result<(), StoreError> {
+        self.exec()
+            .rows(Query::new("DELETE FROM admin_sessions", vec![]))
             .await?;
         Ok(())
     }

@@ -95,6 +95,8 @@ pub enum AdminOp {
     Login,
     /// `POST logout`
     Logout,
+    /// `POST logout-everywhere`: every console session ends.
+    LogoutEverywhere,
     /// `GET session`
     Session,
     /// `GET comments?tab=…&q=…&before=…`
@@ -133,9 +135,10 @@ pub enum AdminOp {
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 19] = [
+    pub const ALL: [AdminOp; 20] = [
         AdminOp::Login,
         AdminOp::Logout,
+        AdminOp::LogoutEverywhere,
         AdminOp::Session,
         AdminOp::Comments,
         AdminOp::Moderate,
@@ -160,6 +163,7 @@ impl AdminOp {
         match self {
             Login => "login",
             Logout => "logout",
+            LogoutEverywhere => "logout-everywhere",
             Session => "session",
             Comments => "comments",
             Moderate => "moderate",

@@ -319,6 +319,14 @@ impl CommentStore for MemStore {
         Ok(count)
     }
 
+    async fn rate_limit_count(&self, key: &str, window_start_ms: i64) -> Result<u32, StoreError> {
+        Ok(self
+            .hits
+            .borrow()
+            .get(&(key.to_owned(), window_start_ms))
+            .map_or(0, |(n, _)| *n))
+    }
+
     async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
         let comments = self.comments.borrow();
         let same_email = |c: &&CommentRecord| c.email_hash.as_deref() == Some(req.email_hash);

@@ -699,6 +699,17 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         Ok(count)
     }
 
+    async fn rate_limit_count(&self, key: &str, window_start_ms: i64) -> Result<u32, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                "SELECT COALESCE(MAX(count), 0) AS n FROM rate_limits WHERE key = ?1 AND window_start = ?2",
+                vec![key.into(), window_start_ms.into()],
+            ))
+            .await?;
+        Ok(one(decode_all::<CountRow>(rows)?, "rate limit count")?.n)
+    }
+
     async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
         #[derive(Deserialize)]
         struct StandingRow {

@@ -179,6 +179,8 @@ pub trait CommentStore {
     /// Mark deleted and wipe what the author wrote (text, name, email, website).
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError>;
     async fn hit_rate_limit(&self, req: HitRateLimit<'_>) -> Result<u32, StoreError>;
+    /// The count in a rate-limit window, without counting anything.
+    async fn rate_limit_count(&self, key: &str, window_start_ms: i64) -> Result<u32, StoreError>;
     /// The author's standing: trusted comments, block, reports against them (one query).
     async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError>;
     /// Lock or unlock a thread, pin or unpin a comment; `None` leaves a flag as it is.

@@ -267,6 +267,8 @@ pub enum Purpose {
     Reporter,
     /// An `Idempotency-Key` with its client (a retried post).
     Idempotency,
+    /// The console key a session was opened with (a new key ends old sessions).
+    ConsoleKey,
 }
 
 impl Purpose {
@@ -279,6 +281,7 @@ impl Purpose {
             Purpose::Subscription => "subscription",
             Purpose::Reporter => "reporter",
             Purpose::Idempotency => "idempotency",
+            Purpose::ConsoleKey => "console-key",
         }
     }
 }

@@ -89,27 +89,53 @@ fn login_is_checked_limited_and_gives_a_strict_cookie_until_logout() {
         "the cookie is worth nothing after logout"
     );
 
-    // Five tries a quarter hour from one address, right or wrong.
-    let ip = fresh_client_ip();
-    let attempt = |key: &str| {
+    // Only failures count: five a quarter hour per network (an IPv6 /56, whichever of
+    // its /64s they come from), and then not even the right key gets in from there.
+    let attempt = |ip: &str, key: &str| {
         request(
             "POST",
             &Endpoint::Admin(AdminOp::Login).url(&d.api),
             &[
                 ("Origin", &d.api),
                 ("Content-Type", "application/json"),
-                ("CF-Connecting-IP", &ip),
+                ("CF-Connecting-IP", ip),
             ],
             json!({ "key": key }).to_string().as_bytes(),
         )
     };
-    for _ in 0..5 {
-        assert_eq!(attempt("guess").status, 401);
+    let home = one_home();
+    for _ in 0..6 {
+        assert_eq!(
+            attempt(&home[0], &owner_key()).status,
+            200,
+            "right keys do not count"
+        );
     }
-    assert_eq!(attempt(&owner_key()).error(), (429, "rate_limited".into()));
+    for i in 0..5 {
+        assert_eq!(attempt(&home[i % 3], "guess").status, 401);
+    }
+    let limited = attempt(&home[2], &owner_key());
+    assert_eq!(limited.error(), (429, "rate_limited".into()));
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(
+        attempt(&fresh_client_ip(), &owner_key()).status,
+        200,
+        "other networks may"
+    );
+    let audit: AuditList = Console::login(&d).get(AdminOp::Audit, "").expect(200);
+    let failed = audit
+        .entries
+        .iter()
+        .filter(|e| e.action == "login-failed")
+        .count();
+    assert!(failed >= 5, "failed logins are audited: {failed}");
+    assert!(audit.entries.iter().any(|e| e.action == "login-limited"));
+    assert!(
+        audit.entries.iter().all(|e| !e.target.contains("2001:db8")),
+        "networks are named by a keyed tag, not their address"
+    );
 }
 
-#[test]
 fn a_session_ends_when_it_expires() {
     let d = Deployment::limits();
     let console = Console::login(&d);
@@ -120,6 +146,40 @@ fn a_session_ends_when_it_expires() {
         console.get(AdminOp::Session, "").error(),
         (401, "unauthorized".into())
     );
+}
+
+/// On the limits deployment, whose console no other test uses (ending every session on
+/// a shared one would end other tests' too).
+#[test]
+fn sessions_end_when_they_expire_and_everywhere_on_request() {
+    a_session_ends_when_it_expires();
+    log_out_everywhere_ends_every_session();
+}
+
+fn log_out_everywhere_ends_every_session() {
+    let d = Deployment::limits();
+    let (a, b) = (Console::login(&d), Console::login(&d));
+    assert_eq!(b.get(AdminOp::Session, "").status, 200);
+    a.post(AdminOp::LogoutEverywhere, &json!({}))
+        .expect::<serde_json::Value>(200);
+    for console in [&a, &b] {
+        assert_eq!(
+            console.get(AdminOp::Session, "").error(),
+            (401, "unauthorized".into())
+        );
+    }
+}
+
+#[test]
+fn a_console_key_too_short_to_be_safe_opens_no_console() {
+    // The faults deployment runs with a 17-character OWNER_KEY.
+    let d = Deployment {
+        api: env_url(env_names::FAULTS_API),
+        demo: env_url(env_names::FAULTS_DEMO),
+    };
+    let (reply, console) = Console::login_with(&d, "short-console-key");
+    assert_eq!(reply.error(), (401, "login_failed".into()));
+    assert!(console.is_none());
 }
 
 #[test]

@@ -99,16 +99,37 @@ pub async fn handle<H: HumanCheck>(
         let input: Login = read_json(&mut req).await?;
         let token = random_hex(32)?;
         let secs = session_secs(env);
-        let expires = service
+        let ip = client_ip(&req)?;
+        let expires = match service
             .login(
                 &input.key,
                 config.owner_key.as_deref(),
                 &token,
-                &client_ip(&req)?,
+                &ip,
                 now,
                 secs,
             )
-            .await?;
+            .await
+        {
+            Ok(expires) => expires,
+            Err(e) => {
+                // Every refused login is in the audit list (the network, as a keyed tag).
+                if matches!(
+                    e,
+                    ServiceError::LoginFailed | ServiceError::RateLimited { .. }
+                ) {
+                    let what = if matches!(e, ServiceError::LoginFailed) {
+                        "login-failed"
+                    } else {
+                        "login-limited"
+                    };
+                    service
+                        .audit("someone", what, &service.network_tag(&ip), None, now)
+                        .await?;
+                }
+                return Err(e.into());
+            }
+        };
         service
             .audit(&service.session_name(&token), "login", "console", None, now)
             .await?;
@@ -117,7 +138,9 @@ pub async fn handle<H: HumanCheck>(
         return Ok(response);
     }
     let token = session_cookie(&req).unwrap_or_default();
-    let expires = service.session(&token, now).await?;
+    let expires = service
+        .session(&token, config.owner_key.as_deref(), now)
+        .await?;
     let actor = service.session_name(&token);
     let site = &config.site.id;
     let bump = |threads: Vec<String>| async move {
@@ -131,6 +154,15 @@ pub async fn handle<H: HumanCheck>(
             service.logout(&token).await?;
             service
                 .audit(&actor, "logout", "console", None, now)
+                .await?;
+            let mut response = json(200, &Done { changed: 1 })?;
+            set_cookie(&mut response, "", 0)?;
+            Ok(response)
+        }
+        AdminOp::LogoutEverywhere => {
+            service.logout_everywhere().await?;
+            service
+                .audit(&actor, "logout-everywhere", "console", None, now)
                 .await?;
             let mut response = json(200, &Done { changed: 1 })?;
             set_cookie(&mut response, "", 0)?;
@@ -333,11 +365,16 @@ pub async fn handle<H: HumanCheck>(
                 .and_then(|a| a.parse().ok())
                 .unwrap_or(0);
             let page = service.site_export(after).await?;
-            if after == 0 {
-                service
-                    .audit(&actor, "site-export", "site", None, now)
-                    .await?;
-            }
+            // Every page: a download that starts past the first is a download too.
+            service
+                .audit(
+                    &actor,
+                    "site-export",
+                    "site",
+                    Some(format!("threads after {after}")),
+                    now,
+                )
+                .await?;
             json(200, &page)
         }
         AdminOp::Erase => {

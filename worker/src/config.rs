@@ -147,7 +147,16 @@ impl Config {
                 }
             },
             turnstile: Turnstile(turnstile),
-            owner_key: secret("OWNER_KEY"),
+            owner_key: secret("OWNER_KEY").filter(|key| {
+                let usable = colloquy_core::service::usable_owner_key(key);
+                if !usable {
+                    console_error!(
+                        "colloquy: OWNER_KEY is shorter than {} characters; the console stays closed",
+                        colloquy_core::service::OWNER_KEY_MIN
+                    );
+                }
+                usable
+            }),
         }
         .with_turnstile_hosts()
     }

@@ -25,7 +25,9 @@ const TIGHT_LIKE_LIMITS: &str = "100/60,3/3600";
 const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
 const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
 /// The strict test deployment's owner key (author badge).
-const TEST_OWNER_KEY: &str = "test-owner-key-0123456789";
+const TEST_OWNER_KEY: &str = "test-owner-key-0123456789abcdef-0123456789";
+/// A console key too short to be safe (the faults deployment runs with it: no console).
+const WEAK_OWNER_KEY: &str = "short-console-key";
 /// The mail API key the notify deployment sends with its emails.
 const TEST_MAIL_API_KEY: &str = "test-mail-api-key";
 /// The limits deployment's console sessions: short, so the suite can watch one expire.
@@ -430,7 +432,7 @@ pub fn test(args: &[String]) -> Result<()> {
                 "MIN_SUBMIT_SECS:0".to_owned(),
                 "FAULT_SWITCH:on".to_owned(),
             ],
-            secrets: secret(Vec::new())?,
+            secrets: secret(vec![("OWNER_KEY", WEAK_OWNER_KEY.to_owned())])?,
         },
         // A secret too short to keep tokens unforgeable: reads only.
         Spec {

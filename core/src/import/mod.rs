@@ -229,6 +229,7 @@ pub struct Plan {
 
 /// Longest name and website kept (longer ones are cut), as for new comments.
 const NAME_CHARS: usize = 100;
+#[cfg(feature = "server")]
 const TITLE_CHARS: usize = crate::validate::limits::THREAD_TITLE;
 const WEBSITE_CHARS: usize = 500;
 

@@ -21,10 +21,22 @@ use crate::validate;
 
 /// Console sessions last this long unless the deployment says otherwise.
 pub const SESSION_SECS: u32 = 12 * 3600;
-/// Failed logins per client: five per quarter hour.
+/// Failed logins per network (an IPv4 address or an IPv6 /56, one connection however
+/// many /64s it has): five per quarter hour.
 const LOGIN_LIMITS: &str = "5/900";
+/// Failed logins from everywhere together: a botnet spread over many networks gets no
+/// more guesses than this (the owner's open sessions keep working meanwhile).
+const LOGIN_GLOBAL_LIMITS: &str = "100/900";
+/// The shortest console key accepted: anything shorter can be guessed, so without a
+/// key this long there is no console.
+pub const OWNER_KEY_MIN: usize = 32;
 /// Comments per console page.
 const LIST_PAGE: u32 = 50;
+
+/// Whether a configured console key is long enough to be one.
+pub fn usable_owner_key(key: &str) -> bool {
+    key.trim().chars().count() >= OWNER_KEY_MIN
+}
 
 /// The permalink of a comment: its thread's URL with the comment's fragment.
 pub(super) fn permalink(thread: &ThreadRecord, id: CommentId) -> Option<String> {
@@ -118,9 +130,11 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
 }
 
 impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
-    /// Log in with the console key. `configured` is the deployment's `OWNER_KEY` (no key:
-    /// no console); `token` a fresh random value from the caller (the cookie's), of which
-    /// only a keyed hash is stored. Failed attempts are limited per client.
+    /// Log in with the console key. `configured` is the deployment's `OWNER_KEY` (none,
+    /// or one shorter than [`OWNER_KEY_MIN`]: no console); `token` a fresh random value
+    /// from the caller (the cookie's), of which only a keyed hash is stored. Only failed
+    /// attempts count, per network and across all networks, and a used-up limit is
+    /// checked before the key, so a guess past it learns nothing.
     pub async fn login(
         &self,
         key: &str,
@@ -132,31 +146,70 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<i64, ServiceError> {
         self.writable()?;
         let client = ClientKeys::from_ip(client_ip);
-        let limits = parse_limits(LOGIN_LIMITS).expect("login limits parse");
-        self.count_against("login", &limits, &client, now_ms)
-            .await?;
-        let Some(expected) = configured.filter(|k| !k.is_empty()) else {
+        let network = client.network.as_deref().unwrap_or(&client.client);
+        let budgets = [
+            (
+                self.keys.client_hash(network),
+                parse_limits(LOGIN_LIMITS).expect("login limits parse"),
+            ),
+            (
+                "everyone".to_owned(),
+                parse_limits(LOGIN_GLOBAL_LIMITS).expect("login limits parse"),
+            ),
+        ];
+        for (who, limits) in &budgets {
+            self.check_used("login-failed", limits, who, now_ms).await?;
+        }
+        let expected = configured.filter(|k| usable_owner_key(k));
+        let right = expected.is_some_and(|e| constant_time_eq(key.trim().as_bytes(), e.as_bytes()));
+        let Some(expected) = expected.filter(|_| right) else {
+            for (who, limits) in &budgets {
+                // Counting is what matters here; being over is reported on the next try.
+                let _ = self.count_one("login-failed", limits, who, now_ms).await;
+            }
             return Err(ServiceError::LoginFailed);
         };
-        if !constant_time_eq(key.trim().as_bytes(), expected.as_bytes()) {
-            return Err(ServiceError::LoginFailed);
-        }
         let expires = now_ms + i64::from(session_secs) * 1000;
         self.store
-            .create_session(&self.keys.hash(Purpose::Session, token), now_ms, expires)
+            .create_session(
+                &self.keys.hash(Purpose::Session, token),
+                &self.keys.hash(Purpose::ConsoleKey, expected),
+                now_ms,
+                expires,
+            )
             .await?;
         Ok(expires)
     }
 
-    /// When the session of cookie value `token` ends; `Unauthorized` when there is none.
-    pub async fn session(&self, token: &str, now_ms: i64) -> Result<i64, ServiceError> {
+    /// When the session of cookie value `token` ends; `Unauthorized` when there is none,
+    /// or it was opened with another console key than `configured` (changing the key ends
+    /// every session).
+    pub async fn session(
+        &self,
+        token: &str,
+        configured: Option<&str>,
+        now_ms: i64,
+    ) -> Result<i64, ServiceError> {
+        let Some(key) = configured.filter(|k| usable_owner_key(k)) else {
+            return Err(ServiceError::Unauthorized);
+        };
         if token.is_empty() || !self.keys.usable() {
             return Err(ServiceError::Unauthorized);
         }
         self.store
-            .session_expiry(&self.keys.hash(Purpose::Session, token), now_ms)
+            .session_expiry(
+                &self.keys.hash(Purpose::Session, token),
+                &self.keys.hash(Purpose::ConsoleKey, key),
+                now_ms,
+            )
             .await?
             .ok_or(ServiceError::Unauthorized)
+    }
+
+    /// "Log out everywhere": every console session ends, this one too.
+    pub async fn logout_everywhere(&self) -> Result<(), ServiceError> {
+        self.store.end_all_sessions().await?;
+        Ok(())
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
@@ -164,6 +217,16 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .end_session(&self.keys.hash(Purpose::Session, token))
             .await?;
         Ok(())
+    }
+
+    /// How the audit list names a network that tried to log in: a short keyed tag of its
+    /// address or /56, never the address.
+    pub fn network_tag(&self, client_ip: &str) -> String {
+        let client = ClientKeys::from_ip(client_ip);
+        let hash = self
+            .keys
+            .client_hash(client.network.as_deref().unwrap_or(&client.client));
+        format!("network {}", &hash[..hash.len().min(8)])
     }
 
     /// A short, stable name for a session in the audit list (never the cookie).
@@ -759,41 +822,99 @@ mod on_sqlite {
     fn sessions_log_in_expire_and_end() {
         let f = Fixture::new();
         let svc = f.svc();
-        let login = |key: &str, token: &str| {
-            block(svc.login(key, Some("the-console-key"), token, "203.0.113.9", T0, 60))
-        };
+        const KEY: &str = "the-console-key-0123456789abcdef0123";
+        let login =
+            |key: &str, token: &str| block(svc.login(key, Some(KEY), token, "203.0.113.9", T0, 60));
         assert_eq!(
             login("wrong", "t0").unwrap_err().code(),
             ErrorCode::LoginFailed
         );
-        let expires = login("the-console-key", "t1").unwrap();
+        let expires = login(KEY, "t1").unwrap();
         assert_eq!(expires, T0 + 60_000);
-        assert_eq!(block(svc.session("t1", T0 + 1)).unwrap(), expires);
         assert_eq!(
-            block(svc.session("t1", T0 + 60_001)).unwrap_err().code(),
+            block(svc.session("t1", Some(KEY), T0 + 1)).unwrap(),
+            expires
+        );
+        assert_eq!(
+            block(svc.session("t1", Some(KEY), T0 + 60_001))
+                .unwrap_err()
+                .code(),
             ErrorCode::Unauthorized,
             "expired"
         );
         assert_eq!(
-            block(svc.session("t2", T0)).unwrap_err().code(),
+            block(svc.session("t2", Some(KEY), T0)).unwrap_err().code(),
             ErrorCode::Unauthorized
         );
-        login("the-console-key", "t3").unwrap();
+        login(KEY, "t3").unwrap();
         block(svc.logout("t3")).unwrap();
         assert_eq!(
-            block(svc.session("t3", T0)).unwrap_err().code(),
+            block(svc.session("t3", Some(KEY), T0)).unwrap_err().code(),
             ErrorCode::Unauthorized
         );
-        // Five attempts a quarter hour per client, right or wrong.
-        for _ in 0..2 {
-            let _ = login("wrong", "t");
-        }
+        // A new console key ends every session opened with the old one.
+        login(KEY, "t4").unwrap();
+        let new_key = "a-new-console-key-after-a-leak-0123456789";
         assert_eq!(
-            login("the-console-key", "t4").unwrap_err().code(),
-            ErrorCode::RateLimited
+            block(svc.session("t4", Some(new_key), T0))
+                .unwrap_err()
+                .code(),
+            ErrorCode::Unauthorized
         );
+        // "Log out everywhere".
+        login(KEY, "t5").unwrap();
+        login(KEY, "t6").unwrap();
+        block(svc.logout_everywhere()).unwrap();
+        for t in ["t5", "t6"] {
+            assert!(block(svc.session(t, Some(KEY), T0)).is_err());
+        }
+        // A key too short to be safe opens no console, right or wrong.
+        let weak = block(svc.login("short-key", Some("short-key"), "t", "198.51.100.7", T0, 60));
+        assert_eq!(weak.unwrap_err().code(), ErrorCode::LoginFailed);
         let no_console = block(svc.login("", None, "t", "198.51.100.1", T0, 60));
         assert_eq!(no_console.unwrap_err().code(), ErrorCode::LoginFailed);
+    }
+
+    #[test]
+    fn only_failed_logins_count_per_network_and_across_networks() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        const KEY: &str = "the-console-key-0123456789abcdef0123";
+        let n = std::cell::Cell::new(0);
+        let login = |key: &str, ip: &str| {
+            n.set(n.get() + 1);
+            block(svc.login(key, Some(KEY), &format!("t{}", n.get()), ip, T0, 60))
+        };
+        // Right keys are never limited.
+        for _ in 0..10 {
+            login(KEY, "203.0.113.9").unwrap();
+        }
+        // Five wrong guesses from one /56, rotating through its /64s…
+        for i in 0..5 {
+            let ip = format!("2001:db8:7:{:x}::1", 0x100 + i);
+            assert_eq!(
+                login("guess", &ip).unwrap_err().code(),
+                ErrorCode::LoginFailed
+            );
+        }
+        // …and that network is done for the quarter hour, the right key included.
+        assert_eq!(
+            login(KEY, "2001:db8:7:1ff::1").unwrap_err().code(),
+            ErrorCode::RateLimited
+        );
+        assert!(login(KEY, "203.0.113.10").is_ok(), "other networks are not");
+        // Guesses spread over many networks stop at the global limit.
+        let mut limited = 0;
+        for i in 0..60 {
+            let ip = format!("198.51.{}.{}", i / 200, i % 200);
+            if login("guess", &ip).unwrap_err().code() == ErrorCode::RateLimited {
+                limited += 1;
+            }
+        }
+        assert!(
+            limited >= 10,
+            "only {limited} of 60 guesses were refused outright"
+        );
     }
 
     #[test]

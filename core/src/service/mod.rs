@@ -16,7 +16,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use console::{settings_defaults, SESSION_SECS};
+pub use console::{settings_defaults, usable_owner_key, OWNER_KEY_MIN, SESSION_SECS};
 pub use error::ServiceError;
 pub use notify::LinkAction;
 pub use owner::Reporting;
@@ -150,6 +150,34 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
         Ok(())
     }
 
+    fn limit_key(&self, action: &str, limit: &RateLimit, who_hash: &str) -> String {
+        format!("{action}:{}:{}:{who_hash}", self.site.id, limit.window_secs)
+    }
+
+    /// `RateLimited` when `who` has used up any of `limits` for `action` — counting
+    /// nothing (what is counted is only failures, say).
+    async fn check_used(
+        &self,
+        action: &str,
+        limits: &[RateLimit],
+        who_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), ServiceError> {
+        for limit in limits {
+            let (start, _) = limit.window(now_ms);
+            let used = self
+                .store
+                .rate_limit_count(&self.limit_key(action, limit, who_hash), start)
+                .await?;
+            if used >= limit.max {
+                return Err(ServiceError::RateLimited {
+                    retry_after_secs: limit.retry_after_secs(now_ms),
+                });
+            }
+        }
+        Ok(())
+    }
+
     async fn count_one(
         &self,
         action: &str,
@@ -159,10 +187,7 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
     ) -> Result<(), ServiceError> {
         for limit in limits {
             let (start, end) = limit.window(now_ms);
-            let key = format!(
-                "{action}:{}:{}:{}",
-                self.site.id, limit.window_secs, client_hash
-            );
+            let key = self.limit_key(action, limit, client_hash);
             let count = self
                 .store
                 .hit_rate_limit(HitRateLimit {
