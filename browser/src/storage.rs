@@ -250,30 +250,64 @@ fn pending_prefix(api_base: &str, thread: &str) -> String {
     format!("colloquy:pending:{api_base}:{thread}:")
 }
 
-/// This reader's comments still awaiting moderation (only they see them), as the HTML
-/// the server rendered for them, with their ids.
-pub fn load_pending(api_base: &str, thread: &str) -> Vec<(CommentId, String)> {
+/// One of this reader's comments still awaiting moderation (only they see it): the HTML
+/// the server rendered for it, and the token that asks whether it still waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCopy {
+    pub id: CommentId,
+    pub token: String,
+    pub saved_ms: i64,
+    pub html: String,
+}
+
+/// How long a copy is kept at most, whatever the server says (a queue is looked at in
+/// days, not months).
+pub const PENDING_KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// This reader's pending copies for a thread, oldest first. Copies without a token (kept
+/// by an older widget, which nothing can check) and copies past [`PENDING_KEEP_MS`] are
+/// forgotten here.
+pub fn load_pending(api_base: &str, thread: &str) -> Vec<PendingCopy> {
     let prefix = pending_prefix(api_base, thread);
     let Some(s) = storage() else {
         return Vec::new();
     };
+    let keys: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
     let mut out = Vec::new();
-    for i in 0..s.length().unwrap_or(0) {
-        let Some(key) = s.key(i).ok().flatten() else {
-            continue;
-        };
-        if let Some(id) = key.strip_prefix(&prefix).and_then(|id| id.parse().ok()) {
-            if let Some(html) = get(&key) {
-                out.push((id, html));
+    for key in keys {
+        let id = key.strip_prefix(&prefix).and_then(|id| id.parse().ok());
+        let parsed = get(&key).and_then(|value| {
+            let rest = value.strip_prefix("v2|")?;
+            let (saved, rest) = rest.split_once('|')?;
+            let (token, html) = rest.split_once('|')?;
+            Some((saved.parse::<i64>().ok()?, token.to_owned(), html.to_owned()))
+        });
+        match (id, parsed) {
+            (Some(id), Some((saved_ms, token, html)))
+                if crate::now_ms() - saved_ms < PENDING_KEEP_MS =>
+            {
+                out.push(PendingCopy {
+                    id,
+                    token,
+                    saved_ms,
+                    html,
+                });
             }
+            _ => remove(&key),
         }
     }
-    out.sort_by_key(|(id, _)| *id);
+    out.sort_by_key(|c| c.id);
     out
 }
 
-pub fn save_pending(api_base: &str, thread: &str, id: CommentId, html: &str) {
-    set(&format!("{}{id}", pending_prefix(api_base, thread)), html);
+pub fn save_pending(api_base: &str, thread: &str, id: CommentId, token: &str, html: &str) {
+    set(
+        &format!("{}{id}", pending_prefix(api_base, thread)),
+        &format!("v2|{}|{token}|{html}", crate::now_ms()),
+    );
 }
 
 pub fn forget_pending(api_base: &str, thread: &str, id: CommentId) {

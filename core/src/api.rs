@@ -360,6 +360,28 @@ pub struct CreatedComment {
     /// inserts it as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// For a comment that waits for the owner: lets its author's browser ask whether it
+    /// still waits ([`crate::endpoint::Endpoint::PendingState`]), so the copy it shows
+    /// the author goes once the comment is published or removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_token: Option<String>,
+}
+
+/// `GET /comments/{id}/pending?token=…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    /// Still waits for the owner.
+    Pending,
+    /// Published: readers see it now.
+    Published,
+    /// Removed, marked as spam, or deleted.
+    Gone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAnswer {
+    pub state: PendingState,
 }
 
 /// `200 OK` answer to an edit or a delete.

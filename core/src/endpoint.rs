@@ -50,6 +50,10 @@ pub enum Endpoint {
     DeleteComment(CommentId),
     /// `GET /comments/{id}/replies`
     Replies(CommentId),
+    /// `GET /comments/{id}/pending?token=…`: whether a comment its author holds a pending
+    /// token for still waits, was published, or is gone (the author's browser keeps a
+    /// copy of it only while it waits).
+    PendingState(CommentId),
     /// `POST /comments/{id}/like`
     Like(CommentId),
     /// `DELETE /comments/{id}/like`
@@ -207,6 +211,7 @@ enum Resource {
     Comments,
     Comment(CommentId),
     Replies(CommentId),
+    Pending(CommentId),
     Like(CommentId),
     Preview,
     Counts,
@@ -237,6 +242,7 @@ impl Endpoint {
             ["comments"] => Resource::Comments,
             ["comments", n] => Resource::Comment(id(n)?),
             ["comments", n, "replies"] => Resource::Replies(id(n)?),
+            ["comments", n, "pending"] => Resource::Pending(id(n)?),
             ["comments", n, "like"] => Resource::Like(id(n)?),
             ["preview"] => Resource::Preview,
             ["counts"] => Resource::Counts,
@@ -266,6 +272,7 @@ impl Endpoint {
             (Resource::Comment(id), Patch) => E::EditComment(id),
             (Resource::Comment(id), Delete) => E::DeleteComment(id),
             (Resource::Replies(id), Get) => E::Replies(id),
+            (Resource::Pending(id), Get) => E::PendingState(id),
             (Resource::Like(id), Post) => E::Like(id),
             (Resource::Like(id), Delete) => E::Unlike(id),
             (Resource::Preview, Post) => E::Preview,
@@ -298,6 +305,7 @@ impl Endpoint {
             | E::ListThread
             | E::CommentContext(_)
             | E::Replies(_)
+            | E::PendingState(_)
             | E::Counts
             | E::Feed
             | E::FormToken
@@ -329,6 +337,7 @@ impl Endpoint {
                 format!("comments/{id}")
             }
             E::Replies(id) => format!("comments/{id}/replies"),
+            E::PendingState(id) => format!("comments/{id}/pending"),
             E::Like(id) | E::Unlike(id) => format!("comments/{id}/like"),
             E::Preview => "preview".to_owned(),
             E::Counts => "counts".to_owned(),
@@ -531,7 +540,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const ALL: [Endpoint; 22] = [
+    const ALL: [Endpoint; 23] = [
         Endpoint::Health,
         Endpoint::ListThread,
         Endpoint::PostComment,
@@ -539,6 +548,7 @@ mod tests {
         Endpoint::EditComment(CommentId(7)),
         Endpoint::DeleteComment(CommentId(7)),
         Endpoint::Replies(CommentId(7)),
+        Endpoint::PendingState(CommentId(7)),
         Endpoint::Like(CommentId(7)),
         Endpoint::Unlike(CommentId(7)),
         Endpoint::Preview,

@@ -269,6 +269,8 @@ pub enum Purpose {
     Idempotency,
     /// The console key a session was opened with (a new key ends old sessions).
     ConsoleKey,
+    /// A pending comment's author asking whether it still waits.
+    Pending,
 }
 
 impl Purpose {
@@ -282,6 +284,7 @@ impl Purpose {
             Purpose::Reporter => "reporter",
             Purpose::Idempotency => "idempotency",
             Purpose::ConsoleKey => "console-key",
+            Purpose::Pending => "pending",
         }
     }
 }

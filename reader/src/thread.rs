@@ -693,17 +693,54 @@ fn show_own_controls(reader: &Rc<Reader>, within: &Element) {
     }
 }
 
-/// This reader's comments still awaiting moderation (only they see them).
+/// This reader's comments still awaiting moderation (only they see them). Each copy is
+/// kept only while the comment waits: once it is in the page, or the server says it was
+/// published or removed, the copy goes.
 fn show_pending(reader: &Rc<Reader>) {
     let Some(list) = reader.list() else { return };
-    for (id, html) in storage::load_pending(reader.base(), &reader.thread) {
-        if reader.item(id).is_some() {
+    for copy in storage::load_pending(reader.base(), &reader.thread) {
+        if reader.item(copy.id).is_some() {
+            storage::forget_pending(reader.base(), &reader.thread, copy.id);
             continue;
         }
-        for li in dom::parse(&html) {
-            show_own_controls(reader, &li);
-            dom::append(&list, &li);
+        let shown = dom::parse(&copy.html);
+        for li in &shown {
+            show_own_controls(reader, li);
+            dom::append(&list, li);
         }
+        let reader = reader.clone();
+        spawn_local(async move {
+            let url = format!(
+                "{}?token={}",
+                Endpoint::PendingState(copy.id).url(reader.base()),
+                copy.token
+            );
+            let state = match net::get_json(&url).await {
+                Ok(answer) => net::field(&answer, "state").as_string(),
+                // Unknown to the server (the token is not this comment's): gone.
+                Err(net::Failed(404)) => Some("gone".into()),
+                // Offline, or the server is down: ask again next time.
+                Err(_) => None,
+            };
+            match state.as_deref() {
+                Some("published") => {
+                    // Published: readers see it now (this view's copy stays until reload).
+                    storage::forget_pending(reader.base(), &reader.thread, copy.id);
+                    for li in &shown {
+                        if let Some(badge) = find(li, ".cq-badge.cq-pending") {
+                            dom::remove(&badge);
+                        }
+                    }
+                }
+                Some("gone") => {
+                    storage::forget_pending(reader.base(), &reader.thread, copy.id);
+                    for li in &shown {
+                        dom::remove(li);
+                    }
+                }
+                _ => {}
+            }
+        });
     }
 }
 
@@ -939,8 +976,9 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
         return;
     };
     if let Some(id) = dom::item_id(&li) {
-        if pending {
-            storage::save_pending(reader.base(), &reader.thread, id, &html);
+        let token = net::field(detail, "pending_token").as_string();
+        if let (true, Some(token)) = (pending, token) {
+            storage::save_pending(reader.base(), &reader.thread, id, &token, &html);
         }
     }
     show_own_controls(reader, &li);

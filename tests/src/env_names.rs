@@ -47,6 +47,8 @@ pub const OWNER_API: &str = "COLLOQUY_OWNER_API";
 pub const OWNER_DEMO: &str = "COLLOQUY_OWNER_DEMO";
 /// How long console sessions last on the limits deployment.
 pub const SHORT_SESSION_SECS: &str = "COLLOQUY_SHORT_SESSION_SECS";
+/// How long a page version holds on the limits deployment (`PAGE_FRESH_SECS`).
+pub const SHORT_FRESH_SECS: &str = "COLLOQUY_SHORT_FRESH_SECS";
 /// The notify deployment (webhooks, reply emails), the local receiver its webhooks and
 /// mail API point at, and the key it must send to the mail API.
 pub const NOTIFY_API: &str = "COLLOQUY_NOTIFY_API";

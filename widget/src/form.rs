@@ -277,6 +277,7 @@ pub fn CommentForm(
                         "id": id,
                         "parent_id": created.comment.parent_id,
                         "pending": created.comment.pending,
+                        "pending_token": created.pending_token,
                         "html": created.html,
                     });
                     host.with_value(|h| session.report(h, "colloquy:posted", &detail.to_string()));

@@ -9,8 +9,6 @@ use worker::{console_error, Cache, Env, Headers, Request, Response};
 
 /// The KV binding in wrangler.toml.
 pub const KV_BINDING: &str = "CACHE";
-/// How long an edge copy lives: likes (which do not bump versions) are at most this old.
-const EDGE_SECS: u32 = 60;
 
 /// The thread's version key in KV.
 fn version_key(site: &str, thread: &str) -> String {
@@ -32,7 +30,9 @@ pub async fn version(env: &Env, site: &str, thread: &str) -> String {
 }
 
 /// A write changed what readers of `thread` see: give its pages a new version. The
-/// version is the write's time, so two writes in one millisecond agree.
+/// version is the write's time, so two writes in one millisecond agree. If KV cannot
+/// store it (it takes one write per second per key), pages still change within one
+/// `PAGE_FRESH_SECS` window, which every page version names.
 pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64) {
     bump_one(env, site, thread, now_ms).await;
     // The site-wide feed changes with every thread.
@@ -90,14 +90,15 @@ pub async fn lookup(url: &str, version: &str) -> Option<Response> {
         .flatten()
 }
 
-/// Keep a copy of `response` at this location for [`EDGE_SECS`].
-pub async fn store(url: &str, version: &str, response: &mut Response) {
+/// Keep a copy of `response` at this location for `secs` (its version's window: the key
+/// names the window, so a longer life would be wasted).
+pub async fn store(url: &str, version: &str, secs: u32, response: &mut Response) {
     let Ok(mut copy) = response.cloned() else {
         return;
     };
     let _ = copy
         .headers_mut()
-        .set("Cache-Control", &format!("public, max-age={EDGE_SECS}"));
+        .set("Cache-Control", &format!("public, max-age={secs}"));
     if let Err(e) = Cache::default().put(cache_key(url, version), copy).await {
         console_error!("colloquy: edge cache put failed: {e}");
     }

@@ -34,6 +34,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Names the console's settings in force; part of every cached page's version.
     pub settings_stamp: String,
+    /// How long a page's version holds at most (`PAGE_FRESH_SECS`): like counts (which do
+    /// not bump versions) and any version bump that KV failed to store are this old at
+    /// most, in browsers as at the edge.
+    pub page_fresh_secs: u32,
 }
 
 pub struct MailApi {
@@ -131,6 +135,7 @@ impl Config {
             retry_base_ms: i64::from(number("NOTIFY_RETRY_SECS", 60).max(1)) * 1000,
             public_url: var("COLLOQUY_URL").map(|u| u.trim_end_matches('/').to_owned()),
             settings_stamp: "0".to_owned(),
+            page_fresh_secs: number("PAGE_FRESH_SECS", 60).clamp(1, 86_400),
             site: SiteConfig {
                 origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
                 ..site

@@ -189,6 +189,13 @@ async fn route(
         }
         Endpoint::CommentContext(id) => json(200, &service.context(id).await?),
         Endpoint::Replies(id) => json(200, &service.replies(id).await?),
+        Endpoint::PendingState(id) => {
+            let token = query_values(&query, "token")
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            json(200, &service.pending_state(id, &token).await?)
+        }
         Endpoint::Counts => json(200, &service.counts(&query_values(&query, "thread")).await?),
         Endpoint::PostComment => {
             let input: NewComment = read_json(&mut req).await?;

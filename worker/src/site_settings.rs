@@ -11,6 +11,9 @@ use crate::cache::KV_BINDING;
 use crate::config::Config;
 use crate::d1::D1Store;
 
+/// How long KV's copy of the settings lives before D1 is read again.
+const COPY_SECS: u64 = 300;
+
 fn key(site: &str) -> String {
     format!("settings:{site}")
 }
@@ -39,9 +42,11 @@ async fn to_kv(env: &Env, site: &str, cached: &Cached) {
     let Ok(text) = serde_json::to_string(cached) else {
         return;
     };
+    // The copy lives five minutes: if a refresh after saving fails (KV takes one write
+    // per second per key), the next request after that reads D1 again.
     let put = kv.put(&key(site), text);
     if let Err(e) = match put {
-        Ok(put) => put.execute().await,
+        Ok(put) => put.expiration_ttl(COPY_SECS).execute().await,
         Err(e) => Err(e),
     } {
         console_error!("colloquy: KV write of settings failed: {e}");

@@ -92,7 +92,13 @@ where
     } else {
         String::new()
     };
-    let version = format!("{thread_version}.{}{clock}", ctx.config.settings_stamp);
+    // And on the time, in windows of `PAGE_FRESH_SECS`: a like (no bump) or a bump KV
+    // failed to store shows within one window, in a revalidating browser as at the edge.
+    let window = crate::routes::now_ms() / (i64::from(ctx.config.page_fresh_secs) * 1000);
+    let version = format!(
+        "{thread_version}.{}{clock}.w{window}",
+        ctx.config.settings_stamp
+    );
     let etag = cache::etag(&version, &url);
     if cache::not_modified(ctx.req, &etag) {
         let headers = Headers::new();
@@ -115,7 +121,7 @@ where
     }
     let body = render().await?;
     let mut response = Response::ok(body)?.with_headers(fresh_headers()?);
-    cache::store(&url, &version, &mut response).await;
+    cache::store(&url, &version, ctx.config.page_fresh_secs, &mut response).await;
     Ok(response)
 }
 

@@ -26,6 +26,11 @@ const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
 const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
 /// The strict test deployment's owner key (author badge).
 const TEST_OWNER_KEY: &str = "test-owner-key-0123456789abcdef-0123456789";
+/// Page versions that hold an hour: a test that revalidates a page never sees it change
+/// because a minute ended in between.
+const STEADY_PAGES: &str = "PAGE_FRESH_SECS:3600";
+/// The limits deployment's page window (`PAGE_FRESH_SECS`), short enough to wait out.
+const SHORT_FRESH_SECS: &str = "2";
 /// A console key too short to be safe (the faults deployment runs with it: no console).
 const WEAK_OWNER_KEY: &str = "short-console-key";
 /// The mail API key the notify deployment sends with its emails.
@@ -362,6 +367,7 @@ pub fn test(args: &[String]) -> Result<()> {
             vars: vec![
                 format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
                 "MIN_SUBMIT_SECS:0".to_owned(),
+                STEADY_PAGES.to_owned(),
             ],
             // The console works on single threads and commenters here.
             secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
@@ -377,6 +383,7 @@ pub fn test(args: &[String]) -> Result<()> {
                 format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
                 "MODERATION:on".to_owned(),
                 "GRAVATAR:on".to_owned(),
+                STEADY_PAGES.to_owned(),
                 format!("GRAVATAR_URL:{fake}/avatar"),
             ],
             secrets: secret(vec![
@@ -395,6 +402,8 @@ pub fn test(args: &[String]) -> Result<()> {
                 "MIN_SUBMIT_SECS:0".to_owned(),
                 // Console sessions that end quickly, to watch one expire.
                 format!("ADMIN_SESSION_SECS:{SHORT_SESSION_SECS}"),
+                // Page versions that hold two seconds, to watch a like reach a browser.
+                format!("PAGE_FRESH_SECS:{SHORT_FRESH_SECS}"),
             ],
             secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
         },
@@ -405,6 +414,7 @@ pub fn test(args: &[String]) -> Result<()> {
             vars: vec![
                 format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
                 "MIN_SUBMIT_SECS:0".to_owned(),
+                STEADY_PAGES.to_owned(),
             ],
             secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
         },
@@ -418,6 +428,7 @@ pub fn test(args: &[String]) -> Result<()> {
                 format!("MAIL_API_URL:{receiver}/mail"),
                 "MAIL_FROM:Colloquy test <comments@example.org>".to_owned(),
                 "NOTIFY_RETRY_SECS:1".to_owned(),
+                STEADY_PAGES.to_owned(),
             ],
             secrets: secret(vec![
                 ("OWNER_KEY", TEST_OWNER_KEY.to_owned()),
@@ -431,6 +442,7 @@ pub fn test(args: &[String]) -> Result<()> {
                 format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
                 "MIN_SUBMIT_SECS:0".to_owned(),
                 "FAULT_SWITCH:on".to_owned(),
+                STEADY_PAGES.to_owned(),
             ],
             secrets: secret(vec![("OWNER_KEY", WEAK_OWNER_KEY.to_owned())])?,
         },
@@ -531,6 +543,7 @@ pub fn test(args: &[String]) -> Result<()> {
             .env(env_names::OWNER_API, &owner.api)
             .env(env_names::OWNER_DEMO, &owner.demo)
             .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
+            .env(env_names::SHORT_FRESH_SECS, SHORT_FRESH_SECS)
             .env(env_names::WRANGLER, &tools.wrangler)
             .env(env_names::CLI, root.join("target/debug/colloquy"))
             .env(env_names::FEED_PYTHON, &feed_python)

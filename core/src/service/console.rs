@@ -477,6 +477,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 edit_expires_at: String::new(),
                 form_token: String::new(),
                 html: None,
+                pending_token: None,
             },
             thread.key,
         ))

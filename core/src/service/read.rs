@@ -109,6 +109,30 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
+    /// Whether a comment still waits for the owner, asked by its author's browser with the
+    /// pending token it got when posting (anyone else learns nothing: `CommentNotFound`).
+    pub async fn pending_state(
+        &self,
+        id: CommentId,
+        token: &str,
+    ) -> Result<crate::api::PendingAnswer, ServiceError> {
+        use crate::api::{PendingAnswer, PendingState};
+        let expected = self
+            .keys
+            .hash(crate::token::Purpose::Pending, &id.to_string());
+        if !self.keys.usable()
+            || !crate::token::constant_time_eq(token.trim().as_bytes(), expected.as_bytes())
+        {
+            return Err(ServiceError::CommentNotFound);
+        }
+        let state = match self.store.find_comment(id).await?.map(|c| c.status) {
+            Some(CommentStatus::Pending) => PendingState::Pending,
+            Some(CommentStatus::Approved) => PendingState::Published,
+            _ => PendingState::Gone,
+        };
+        Ok(PendingAnswer { state })
+    }
+
     /// Every visible reply under top-level comment `root_id` ("Show N more replies").
     pub async fn replies(&self, root_id: CommentId) -> Result<RepliesPage, ServiceError> {
         match self.store.find_comment(root_id).await? {

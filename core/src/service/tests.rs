@@ -1127,3 +1127,28 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
     f.post_as("client", &input, T0 + 2_000).unwrap();
     assert_eq!(thread(&f).title.as_deref(), Some("The owner's title"));
 }
+
+#[test]
+fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
+    use crate::api::PendingState;
+    let mut f = Fixture::new();
+    f.site.rules.moderation = ModerationMode::All;
+    let created = f.post("/pq/", None, "held for now");
+    let token = created.pending_token.expect("a token for a pending comment");
+    let id = created.comment.id;
+    let ask = |token: &str| pollster::block_on(f.svc().pending_state(id, token));
+    assert_eq!(ask(&token).unwrap().state, PendingState::Pending);
+    assert_eq!(ask("0000").unwrap_err().code(), ErrorCode::CommentNotFound);
+    let other = f.post("/pq/", None, "another").pending_token.unwrap();
+    assert_eq!(
+        ask(&other).unwrap_err().code(),
+        ErrorCode::CommentNotFound,
+        "a token answers for its own comment only"
+    );
+    pollster::block_on(f.svc().moderate(&[id], Decision::Approve, T0)).unwrap();
+    assert_eq!(ask(&token).unwrap().state, PendingState::Published);
+    pollster::block_on(f.svc().moderate(&[id], Decision::Delete, T0)).unwrap();
+    assert_eq!(ask(&token).unwrap().state, PendingState::Gone);
+    f.site.rules.moderation = ModerationMode::Off;
+    assert!(f.post("/pq/", None, "published at once").pending_token.is_none());
+}

@@ -243,6 +243,8 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             edit_expires_at: rfc3339(expires),
             form_token: self.form_token_for(&valid.thread, client, now_ms),
             html: None,
+            pending_token: (record.status == CommentStatus::Pending)
+                .then(|| self.keys.hash(Purpose::Pending, &record.id.to_string())),
         })
     }
 
