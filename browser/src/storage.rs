@@ -283,7 +283,11 @@ pub fn load_pending(api_base: &str, thread: &str) -> Vec<PendingCopy> {
             let rest = value.strip_prefix("v2|")?;
             let (saved, rest) = rest.split_once('|')?;
             let (token, html) = rest.split_once('|')?;
-            Some((saved.parse::<i64>().ok()?, token.to_owned(), html.to_owned()))
+            Some((
+                saved.parse::<i64>().ok()?,
+                token.to_owned(),
+                html.to_owned(),
+            ))
         });
         match (id, parsed) {
             (Some(id), Some((saved_ms, token, html)))

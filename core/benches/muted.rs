@@ -32,7 +32,10 @@ fn bodies() -> Vec<(&'static str, String)> {
     vec![
         ("one word of 10,000 a", "a".repeat(10_000)),
         ("5,000 words 'a a a'", "a ".repeat(5_000)),
-        ("mixed prose", "Can communities of practice learn online? ".repeat(240)),
+        (
+            "mixed prose",
+            "Can communities of practice learn online? ".repeat(240),
+        ),
     ]
 }
 

@@ -10,11 +10,9 @@
 //! of a field's patterns are one automaton (`regex` guarantees linear time), compiled once
 //! per set of patterns and kept for the next request.
 
+use regex::{RegexSet, RegexSetBuilder};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::OnceLock;
-
-use regex::{Regex, RegexSet, RegexSetBuilder};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -53,14 +51,16 @@ pub struct Found {
     pub pattern: String,
 }
 
-fn default_ignorable() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\p{Default_Ignorable_Code_Point}").expect("a valid class"))
+/// Characters that render as nothing (zero-width spaces and joiners, soft hyphens,
+/// direction marks, variation selectors, tags…): Unicode's Default_Ignorable_Code_Point.
+fn is_default_ignorable(c: char) -> bool {
+    use icu_properties::props::{BinaryProperty, DefaultIgnorableCodePoint};
+    DefaultIgnorableCodePoint::for_char(c)
 }
 
 /// `text` folded as described in the module's documentation.
 pub fn fold(text: &str) -> String {
-    let visible = default_ignorable().replace_all(text, "");
+    let visible = text.chars().filter(|c| !is_default_ignorable(*c));
     let nfkc: String = visible.nfkc().collect::<String>().to_lowercase();
     unicode_security::skeleton(&nfkc)
         .collect::<String>()

@@ -6,34 +6,42 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
-/// A request that failed: offline (0), or the server said no (its status).
-#[derive(Debug, Clone, Copy)]
-pub struct Failed(#[allow(dead_code)] pub u16);
+/// A request that failed: offline (0), or the server said no (its status, and the error
+/// code of its `{"error": {"code"}}` answer, empty when there is none).
+#[derive(Debug, Clone)]
+pub struct Failed(pub u16, pub String);
 
-async fn send(request: Request) -> Result<(u16, String), Failed> {
-    let window = web_sys::window().ok_or(Failed(0))?;
+fn offline<T>(_: T) -> Failed {
+    Failed(0, String::new())
+}
+
+async fn send(request: Request) -> Result<String, Failed> {
+    let window = web_sys::window().ok_or(Failed(0, String::new()))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| Failed(0))?
+        .map_err(offline)?
         .dyn_into()
-        .map_err(|_| Failed(0))?;
+        .map_err(offline)?;
     let status = response.status();
-    let text = JsFuture::from(response.text().map_err(|_| Failed(status))?)
-        .await
-        .map_err(|_| Failed(status))?
-        .as_string()
-        .unwrap_or_default();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    }
+    .unwrap_or_default();
     if response.ok() {
-        Ok((status, text))
+        Ok(text)
     } else {
-        Err(Failed(status))
+        let code = JSON::parse(&text)
+            .ok()
+            .and_then(|v| field(&field(&v, "error"), "code").as_string())
+            .unwrap_or_default();
+        Err(Failed(status, code))
     }
 }
 
 /// `GET` a URL's text.
 pub async fn get(url: &str) -> Result<String, Failed> {
-    let request = Request::new_with_str(url).map_err(|_| Failed(0))?;
-    send(request).await.map(|(_, text)| text)
+    send(Request::new_with_str(url).map_err(offline)?).await
 }
 
 /// A JSON write (the server's CSRF guard wants `application/json`).
@@ -41,47 +49,15 @@ pub async fn write(method: &str, url: &str, body: &str) -> Result<JsValue, Faile
     let init = RequestInit::new();
     init.set_method(method);
     init.set_body(&JsValue::from_str(body));
-    let request = Request::new_with_str_and_init(url, &init).map_err(|_| Failed(0))?;
+    let request = Request::new_with_str_and_init(url, &init).map_err(offline)?;
     let _ = request.headers().set("Content-Type", "application/json");
-    let (_, text) = send(request).await?;
-    JSON::parse(&text).map_err(|_| Failed(0))
-}
-
-/// A JSON write whose refusal says why: the status and the error code of the answer's
-/// `{"error": {"code"}}` (empty when offline or not JSON).
-pub async fn write_coded(method: &str, url: &str, body: &str) -> Result<JsValue, (u16, String)> {
-    let window = web_sys::window().ok_or((0, String::new()))?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_body(&JsValue::from_str(body));
-    let request = Request::new_with_str_and_init(url, &init).map_err(|_| (0, String::new()))?;
-    let _ = request.headers().set("Content-Type", "application/json");
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| (0, String::new()))?
-        .dyn_into()
-        .map_err(|_| (0, String::new()))?;
-    let status = response.status();
-    let text = match response.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
-        Err(_) => None,
-    }
-    .unwrap_or_default();
-    let parsed = JSON::parse(&text).unwrap_or(JsValue::NULL);
-    if response.ok() {
-        Ok(parsed)
-    } else {
-        let code = field(&field(&parsed, "error"), "code")
-            .as_string()
-            .unwrap_or_default();
-        Err((status, code))
-    }
+    JSON::parse(&send(request).await?).map_err(offline)
 }
 
 /// `GET` a small JSON answer.
 pub async fn get_json(url: &str) -> Result<JsValue, Failed> {
     let text = get(url).await?;
-    JSON::parse(&text).map_err(|_| Failed(0))
+    JSON::parse(&text).map_err(offline)
 }
 
 /// A field of a parsed JSON object.

@@ -718,7 +718,7 @@ fn show_pending(reader: &Rc<Reader>) {
             let state = match net::get_json(&url).await {
                 Ok(answer) => net::field(&answer, "state").as_string(),
                 // Unknown to the server (the token is not this comment's): gone.
-                Err(net::Failed(404)) => Some("gone".into()),
+                Err(net::Failed(404, _)) => Some("gone".into()),
                 // Offline, or the server is down: ask again next time.
                 Err(_) => None,
             };
@@ -1175,11 +1175,13 @@ async fn report_token(reader: &Reader) -> Option<(String, i64)> {
 
 /// Send a report: sent too soon after the token came, wait out the form timer and send
 /// again; with a stale token (the page was open for hours), fetch a new one and send again.
-async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), (u16, String)> {
+async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), net::Failed> {
     let endpoint = Endpoint::Report(id);
     let (mut waited, mut renewed) = (false, false);
     loop {
-        let (token, issued) = report_token(reader).await.ok_or((0, String::new()))?;
+        let (token, issued) = report_token(reader)
+            .await
+            .ok_or(net::Failed(0, String::new()))?;
         let challenge = reader.challenge.borrow().clone();
         let body = format!(
             "{{\"reason\":{},\"form_token\":{}{}}}",
@@ -1189,7 +1191,7 @@ async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), (u16
                 .map(|c| format!(",\"turnstile_token\":{}", net::json_string(&c)))
                 .unwrap_or_default()
         );
-        let sent = net::write_coded(
+        let sent = net::write(
             endpoint.method().as_str(),
             &endpoint.url(reader.base()),
             &body,
@@ -1206,11 +1208,11 @@ async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), (u16
                 return Ok(());
             }
             // (The error codes as the server names them.)
-            Err((_, code)) if code == "too_fast" && !waited => {
+            Err(net::Failed(_, code)) if code == "too_fast" && !waited => {
                 waited = true;
                 sleep_ms(issued + reader.min_submit_ms + 250 - now_ms()).await;
             }
-            Err((_, code)) if code == "form_expired" && !renewed => {
+            Err(net::Failed(_, code)) if code == "form_expired" && !renewed => {
                 renewed = true;
                 *reader.report_token.borrow_mut() = None;
             }

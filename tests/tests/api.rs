@@ -188,6 +188,18 @@ fn every_validation_error_has_its_code_field_and_status() {
             "url_invalid",
         ),
         (
+            "thread url on another site (a first commenter cannot point the thread there)",
+            ok().url("https://evil.example/login"),
+            "thread_url",
+            "url_not_allowed",
+        ),
+        (
+            "title with a line break (it would reach mail subjects)",
+            ok().title("A title\r\nBcc: victim@example.org"),
+            "thread_title",
+            "title_invalid",
+        ),
+        (
             "parent id zero",
             ok().reply_to(CommentId(0)),
             "parent_id",

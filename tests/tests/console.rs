@@ -532,6 +532,114 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
     let _ = neighbour;
 }
 
+/// Run `sql` on a deployment's local D1 (its `--persist-to` folder) through wrangler, as
+/// an operator would; what it printed (`--json`). The running deployment may hold the
+/// database for a moment (`SQLITE_BUSY`): then again, a little later.
+fn d1(state: &str, sql: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut last = String::new();
+    for _ in 0..20 {
+        let out = std::process::Command::new("node")
+            .arg(env_url(env_names::WRANGLER))
+            .args([
+                "d1",
+                "execute",
+                "colloquy",
+                "--local",
+                "--json",
+                "--persist-to",
+                state,
+            ])
+            .args(["--command", sql])
+            .env("CI", "true")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .current_dir(&root)
+            .output()
+            .expect("run wrangler d1 execute");
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        last = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(last.contains("SQLITE_BUSY"), "{last}");
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    panic!("the database stayed busy: {last}");
+}
+
+#[test]
+fn erase_on_its_own_leaves_their_address_and_name_in_no_table() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-erase");
+    let n = colloquy_e2e::http::random_u64();
+    let email = format!("Erase-Me-{n}@Example.org");
+    let name = format!("Quentin Erasable {n}");
+    let first = d.create_id(comment(&thread).email(&email).name(&name).body("My words"));
+    // A retried post keeps its answer (which repeats the comment) for a day.
+    let mut second = comment(&thread)
+        .email(&email)
+        .name(&name)
+        .body("More of my words")
+        .build();
+    let client = d.client();
+    second.form_token = client.token(&thread);
+    let retried = d.send(
+        "POST",
+        &Endpoint::PostComment.path(),
+        &[
+            ("Origin", &d.demo),
+            ("Content-Type", "application/json"),
+            ("CF-Connecting-IP", &client.ip),
+            ("Idempotency-Key", &format!("erase-test-key-{n}")),
+        ],
+        &serde_json::to_vec(&second).unwrap(),
+    );
+    assert_eq!(retried.status, 201, "{}", retried.text);
+    d.create_id(comment(&thread).body("An answer").reply_to(first));
+    console
+        .post(
+            AdminOp::ChangeBlock,
+            &json!({ "comment_id": first.0, "email": true, "client": true }),
+        )
+        .expect::<serde_json::Value>(200);
+    // Erase at once: no purge first.
+    console
+        .post(AdminOp::Erase, &json!({ "email": email }))
+        .expect::<serde_json::Value>(200);
+    let state = env_url(env_names::STATE);
+    let tables = d1(
+        &state,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'",
+    );
+    let tables: Vec<String> = serde_json::from_str::<serde_json::Value>(&tables).unwrap()[0]
+        ["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(tables.len() >= 10, "{tables:?}");
+    let needles = [email.to_lowercase(), format!("erase-me-{n}"), name.clone()];
+    for table in &tables {
+        let rows = d1(&state, &format!("SELECT * FROM {table}")).to_lowercase();
+        for needle in &needles {
+            assert!(
+                !rows.contains(&needle.to_lowercase()),
+                "{needle} is still in {table}"
+            );
+        }
+    }
+    assert!(
+        d.embed(&thread).contains("An answer"),
+        "other people's replies stay"
+    );
+}
+
 /// A comment by `email` from a browser keeping `key`.
 /// Make `thread` look `days` older in the owner deployment's local D1 (as if its first
 /// comment came that long ago), through wrangler like an operator would.
@@ -668,6 +776,29 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
         ..by(&thread, "y@example.org", None, "hello")
     };
     assert_eq!(fate(&d, &console, &named), "held: muted");
+    // Rules read what readers will see: spellings that still read as the word match it.
+    for disguised in [
+        "Try cas\u{200B}ino tonight", // a zero-width space
+        "Try ca\u{00AD}sino tonight", // a soft hyphen
+        "Try ｃａｓｉｎｏ tonight",   // full-width letters
+        "Try c\u{0430}sino tonight",  // a Cyrillic а
+        "Try cas&#105;no tonight",    // an HTML entity
+        "Try cas**i**no tonight",     // emphasis inside the word
+    ] {
+        assert_eq!(held(disguised), "held: muted", "{disguised:?}");
+    }
+    assert_eq!(
+        held("See &#104;ttps://a.example and https://b.example"),
+        "held: links",
+        "links written with entities are links"
+    );
+    // A pattern built to backtrack costs linear time: the comment is answered (and not
+    // held: no `b`) instead of stalling the Worker.
+    assert_eq!(
+        save(json!({ "muted": { "body": ["*a*a*b", "*a*a*a*a*a*a*c"] } })).status,
+        200
+    );
+    assert_eq!(held(&"a".repeat(9_000)), "published");
 
     // Another site may post once the console allows its origin.
     let other = "https://another-blog.example";

@@ -46,7 +46,7 @@ fn thread_and_site_feeds_are_valid_atom_without_emails() {
     let first = d.create_id(
         comment(&thread)
             .title("Feeds & <friends>")
-            .url("https://blog.example.org/feeds/")
+            .url(&format!("{}/feeds/?from=the-page#comments", d.demo))
             .name("Ana <b>")
             .email("ana-feed@example.org")
             .body("Hello **feed** <script>alert(1)</script>"),
@@ -80,7 +80,8 @@ fn thread_and_site_feeds_are_valid_atom_without_emails() {
     assert_eq!(ana["author"], "Ana <b>");
     assert_eq!(
         ana["link"],
-        format!("https://blog.example.org/feeds/#comment-{}", first.0)
+        format!("{}/feeds/?from=the-page#comment-{}", d.demo, first.0),
+        "the page's address on the site, its own fragment dropped"
     );
     let content = ana["content"].as_str().unwrap();
     assert!(content.contains("<strong>feed</strong>"), "{content}");

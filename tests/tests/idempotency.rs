@@ -152,3 +152,57 @@ async fn the_widget_retries_a_lost_answer_without_posting_twice() {
     assert_eq!(shown, 1, "shown once");
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_reload_after_a_lost_answer_still_posts_once() {
+    let thread = unique_thread("idem-reload");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    fill_form(
+        &root,
+        "Answer lost, then a reload",
+        "Ida",
+        "ida@example.org",
+    )
+    .await;
+    // The POST reaches the server; its answer never reaches the page.
+    client
+        .execute(
+            "const real = window.fetch;
+             window.fetch = function (input, opts) {
+               const p = real.apply(this, arguments);
+               const method = (opts && opts.method) || (input && input.method) || 'GET';
+               const href = typeof input === 'string' ? input : input.url;
+               if (method === 'POST' && href.includes('/api/v1/comments')) {
+                 return p.then(() => { throw new TypeError('answer lost'); });
+               }
+               return p;
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    submit_main_form(&root).await;
+    colloquy_e2e::browser::wait_for(&root, ".cq-retry").await;
+    // The reader gives up on this page and reloads: the draft is back, they type their
+    // name and address again and send the same comment.
+    client.refresh().await.unwrap();
+    let root = colloquy_e2e::browser::widget_root(&client).await;
+    colloquy_e2e::browser::open_compose(&root).await;
+    assert_eq!(
+        colloquy_e2e::browser::value_of(&root, "#cq-new-body").await,
+        "Answer lost, then a reload"
+    );
+    colloquy_e2e::browser::type_into(&root, "#cq-new-name", "Ida").await;
+    colloquy_e2e::browser::type_into(&root, "#cq-new-email", "ida@example.org").await;
+    submit_main_form(&root).await;
+    wait_for_text(&root, "li.cq-item", "Answer lost, then a reload").await;
+    let stored = Deployment::main()
+        .page(&thread)
+        .comments
+        .into_iter()
+        .filter(|c| c.body_html.contains("Answer lost, then a reload"))
+        .count();
+    assert_eq!(stored, 1, "the key was kept with the draft: one comment");
+    client.close().await.unwrap();
+}

@@ -382,3 +382,67 @@ async fn the_form_offers_reply_emails_only_where_mail_is_configured() {
     assert!(root.find(Locator::Css(".cq-notify")).await.is_err());
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_typed_address_is_never_subscribed_without_its_owners_confirmation() {
+    let d = Deployment::notify();
+    let thread = unique_thread("phish");
+    let victim = format!("victim-{}@example.org", label(&thread));
+    // The victim asks for reply emails once, from their browser, and confirms.
+    let mut own = comment(&thread)
+        .email(&victim)
+        .author_key("the-victims-browser-key")
+        .body("My own comment")
+        .build();
+    own.notify_replies = true;
+    d.create(&own);
+    let confirm = wait_mails(&victim, 1).await;
+    let confirm_link = link(
+        confirm[0]["text"].as_str().unwrap(),
+        &format!("{}/api/v1/subscriptions/confirm", d.api),
+    );
+    let confirmed = request(
+        "POST",
+        &confirm_link,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"",
+    );
+    assert_eq!(confirmed.status, 200);
+    // An attacker types the victim's address on a comment of their own, asking for replies…
+    let mut bait = comment(&thread)
+        .name("Eve")
+        .email(&victim)
+        .author_key("the-attackers-browser-key")
+        .body("Bait")
+        .build();
+    bait.notify_replies = true;
+    let bait = d.create(&bait).comment.id;
+    // …and a third client answers it with a phishing text.
+    d.create(
+        &comment(&thread)
+            .name("Your bank")
+            .email("mallory@example.org")
+            .body("Your account is locked: https://evil.example/login")
+            .reply_to(bait)
+            .build(),
+    );
+    // A sentinel subscriber's confirmation marks that the queue has been sent.
+    run_cron(&d);
+    let sentinel = format!("sentinel-{}@example.org", label(&thread));
+    let mut s = comment(&thread).email(&sentinel).body("Sentinel").build();
+    s.notify_replies = true;
+    d.create(&s);
+    wait_mails(&sentinel, 1).await;
+    run_cron(&d);
+    let got = mails_to(&victim);
+    assert!(
+        got.iter()
+            .all(|m| !m["text"].as_str().unwrap_or("").contains("evil.example")),
+        "the victim got the attacker's reply: {got:#?}"
+    );
+    assert!(
+        got.iter()
+            .all(|m| m["subject"].as_str().unwrap_or("").starts_with("Confirm")),
+        "only confirmation requests, each ignorable: {got:#?}"
+    );
+}

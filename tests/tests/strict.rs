@@ -163,6 +163,40 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
         mine.text().await.unwrap().contains("Awaiting moderation"),
         "still shown to its author"
     );
+    // The owner removes it: the author's browser shows it no more and forgets its copy.
+    let console = Console::login(&strict());
+    let held: colloquy_core::console::CommentList = console
+        .get(
+            AdminOp::Comments,
+            &format!("tab=pending&q={}", thread.replace('/', "%2F")),
+        )
+        .expect(200);
+    assert_eq!(held.comments.len(), 1);
+    console
+        .post(
+            AdminOp::Moderate,
+            &serde_json::json!({ "ids": [held.comments[0].id], "decision": "delete" }),
+        )
+        .expect::<serde_json::Value>(200);
+    client.refresh().await.unwrap();
+    let root = widget_root(&client).await;
+    wait_for(&root, "ol.cq-list").await;
+    colloquy_e2e::browser::poll("the removed comment's copy to go", || async {
+        root.find_all(Locator::Css("li.cq-item"))
+            .await
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    let kept = client
+        .execute(
+            "return Object.keys(localStorage).filter(k => k.startsWith('colloquy:pending:')).length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, serde_json::json!(0), "the copy is forgotten");
     client.close().await.unwrap();
 
     // Another reader (a fresh browser profile) does not see it.

@@ -223,3 +223,34 @@ fn views_refuse_bad_and_foreign_input_with_json_errors() {
     assert_eq!(plain.status, 404, "{}", plain.text);
     assert!(!plain.text.contains("Secret elsewhere"));
 }
+
+/// On the limits deployment, whose page versions hold `PAGE_FRESH_SECS` = 2 seconds.
+#[test]
+fn a_like_reaches_a_revalidating_browser_within_one_page_window() {
+    use colloquy_e2e::{env_names, env_url};
+    let d = Deployment::limits();
+    let thread = unique_thread("views-likes");
+    let id = d.create_id(comment(&thread).body("Worth a like"));
+    let url = query(&thread).url(&d.api, Endpoint::Embed);
+    let first = get(&url, &[]);
+    assert_eq!(first.status, 200);
+    assert!(first.text.contains("Worth a like"));
+    let etag = first.header("etag").unwrap().to_owned();
+    // A like does not bump the thread's version (a hot thread's cache would be emptied by
+    // every one)…
+    let liked = d.write(
+        Endpoint::Like(id),
+        &serde_json::json!({ "reader": "reader-for-the-etag-test-01" }),
+    );
+    assert_eq!(liked.json()["likes"], 1, "{}", liked.text);
+    // …but once the window has passed, the browser's copy is replaced, count included.
+    let secs: u64 = env_url(env_names::SHORT_FRESH_SECS).parse().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(secs * 1000 + 200));
+    let later = get(&url, &[("If-None-Match", &etag)]);
+    assert_eq!(later.status, 200, "the old ETag no longer matches");
+    assert!(first.text.contains(r#"<span class="cq-count">0</span>"#));
+    assert!(
+        later.text.contains(r#"<span class="cq-count">1</span>"#),
+        "the new count is shown"
+    );
+}

@@ -1134,7 +1134,9 @@ fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
     let mut f = Fixture::new();
     f.site.rules.moderation = ModerationMode::All;
     let created = f.post("/pq/", None, "held for now");
-    let token = created.pending_token.expect("a token for a pending comment");
+    let token = created
+        .pending_token
+        .expect("a token for a pending comment");
     let id = created.comment.id;
     let ask = |token: &str| pollster::block_on(f.svc().pending_state(id, token));
     assert_eq!(ask(&token).unwrap().state, PendingState::Pending);
@@ -1150,5 +1152,8 @@ fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
     pollster::block_on(f.svc().moderate(&[id], Decision::Delete, T0)).unwrap();
     assert_eq!(ask(&token).unwrap().state, PendingState::Gone);
     f.site.rules.moderation = ModerationMode::Off;
-    assert!(f.post("/pq/", None, "published at once").pending_token.is_none());
+    assert!(f
+        .post("/pq/", None, "published at once")
+        .pending_token
+        .is_none());
 }
