@@ -309,15 +309,24 @@ pub fn test(args: &[String]) -> Result<()> {
     let only = match args {
         [] => None,
         [flag, name] if flag == "--only" => Some(name.clone()),
-        _ => return Err("usage: cargo xtask test [--only <end-to-end test file>]".into()),
+        _ => {
+            return Err(
+                "usage: cargo xtask test [--only <end-to-end test file>[,<another>…]]".into(),
+            )
+        }
     };
     let tools = ensure_all(Need::Everything)?;
     let mut tally = Tally::default();
     if only.is_none() {
         static_checks_and_unit_tests(&root, &mut tally)?;
     }
+    // `--only a,b`: several end-to-end files in one run of the stacks.
     let e2e_target: Vec<String> = match &only {
-        Some(name) => vec!["--test".into(), name.clone()],
+        Some(names) => names
+            .split(',')
+            .filter(|n| !n.trim().is_empty())
+            .flat_map(|n| ["--test".to_owned(), n.trim().to_owned()])
+            .collect(),
         None => vec!["--tests".into()],
     };
     step("compiling the end-to-end tests");
