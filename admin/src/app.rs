@@ -132,6 +132,14 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SessionBar(info: SessionInfo) -> impl IntoView {
     let ctx = Ctx::get();
+    // "Log out everywhere" asks first: it ends every session, in every browser.
+    let asking = RwSignal::new(false);
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = confirm_button.get() {
+            let _ = b.focus();
+        }
+    });
     let end = move |op: AdminOp, said: &'static str| {
         spawn_local(async move {
             match api::post::<_, Done>(op, &()).await {
@@ -149,11 +157,25 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
             <button type="button" class="logout" on:click=move |_| end(AdminOp::Logout, "Logged out.")>
                 "Log out"
             </button>
-            <button type="button" class="logout"
-                title="End every console session, in every browser (after a key may have leaked)"
-                on:click=move |_| end(AdminOp::LogoutEverywhere, "Logged out everywhere.")>
-                "Log out everywhere"
-            </button>
+            <Show when=move || !asking.get()>
+                <button type="button" class="logout"
+                    title="End every console session, in every browser (after a key may have leaked)"
+                    on:click=move |_| asking.set(true)>
+                    "Log out everywhere"
+                </button>
+            </Show>
+            <Show when=move || asking.get()>
+                <span role="group" aria-labelledby="everywhere-q" class="confirm">
+                    <span id="everywhere-q">"End every console session, in every browser?"</span>
+                    " "
+                    <button type="button" class="danger" node_ref=confirm_button
+                        on:click=move |_| end(AdminOp::LogoutEverywhere, "Logged out everywhere.")>
+                        "Yes, end them all"
+                    </button>
+                    " "
+                    <button type="button" on:click=move |_| asking.set(false)>"Keep them"</button>
+                </span>
+            </Show>
         </p>
     }
 }

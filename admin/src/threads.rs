@@ -6,7 +6,7 @@ use colloquy_core::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, ConsoleError};
 use crate::app::Ctx;
 
 #[component]
@@ -95,23 +95,6 @@ pub fn Threads() -> impl IntoView {
                                     *e = if e.as_deref() == Some(key.as_str()) { None } else { Some(key.clone()) };
                                 })
                             };
-                            let edit_title = RwSignal::new(t.title.clone().unwrap_or_default());
-                            let edit_url = RwSignal::new(t.url.clone().unwrap_or_default());
-                            let save = {
-                                let key = edit_key.clone();
-                                move |ev: leptos::ev::SubmitEvent| {
-                                    ev.prevent_default();
-                                    change(
-                                        ThreadChange {
-                                            key: key.clone(),
-                                            title: Some(edit_title.get_untracked()),
-                                            url: Some(edit_url.get_untracked()),
-                                            ..ThreadChange::default()
-                                        },
-                                        "Saved the title and address.".into(),
-                                    )
-                                }
-                            };
                             let field_id = format!("thread-edit-{i}");
                             view! {
                                 <tr>
@@ -136,22 +119,26 @@ pub fn Threads() -> impl IntoView {
                                             {lock_label}
                                         </button>
                                         " "
-                                        <button type="button" aria-label=format!("Edit the title and address of “{title}”")
+                                        <button type="button" id=format!("{field_id}-open")
+                                            aria-label=format!("Edit the title and address of “{title}”")
                                             aria-expanded={let e = is_editing.clone(); move || e().to_string()} on:click=toggle_edit>
                                             "Edit"
                                         </button>
                                         <Show when=is_editing.clone()>
-                                            <form class="thread-edit" on:submit=save.clone()>
-                                                <label for=format!("{field_id}-title")>"Title"</label>
-                                                <input id=format!("{field_id}-title") type="text" maxlength="300"
-                                                    prop:value=move || edit_title.get()
-                                                    on:input=move |ev| edit_title.set(event_target_value(&ev))/>
-                                                <label for=format!("{field_id}-url")>"Page address"</label>
-                                                <input id=format!("{field_id}-url") type="url"
-                                                    prop:value=move || edit_url.get()
-                                                    on:input=move |ev| edit_url.set(event_target_value(&ev))/>
-                                                <button type="submit">"Save"</button>
-                                            </form>
+                                            <ThreadEdit
+                                                key=edit_key.clone()
+                                                title=t.title.clone().unwrap_or_default()
+                                                url=t.url.clone().unwrap_or_default()
+                                                field_id=field_id.clone()
+                                                done={
+                                                    let opener = format!("{field_id}-open");
+                                                    Callback::new(move |saved: bool| {
+                                                        editing.set(None);
+                                                        if saved { load(); }
+                                                        focus_later(opener.clone());
+                                                    })
+                                                }
+                                            />
                                         </Show>
                                     </td>
                                 </tr>
@@ -162,5 +149,144 @@ pub fn Threads() -> impl IntoView {
             }.into_any(),
         }}
         <p class="hint">"Pin a top-level comment from its Pin button in the comment lists. Closing threads by age is a setting."</p>
+    }
+}
+
+/// Focus the element with `id` once the list has been drawn again.
+fn focus_later(id: String) {
+    spawn_local(async move {
+        for _ in 0..20 {
+            gloo_timers_sleep(50).await;
+            let el = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+            if let Some(el) = el {
+                let _ = el.focus();
+                return;
+            }
+        }
+    });
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// What the owner sees when the server refuses a title or an address.
+fn edit_error(e: &ConsoleError) -> String {
+    use colloquy_core::{ErrorCode, Field};
+    if let ConsoleError::Api(body) = e {
+        for f in &body.error.fields {
+            match (f.field, f.code) {
+                (Field::ThreadUrl, _) => {
+                    return "The page address must be a web address starting with https:// or http://.".into()
+                }
+                (Field::ThreadTitle, ErrorCode::TitleTooLong) => {
+                    return "The title is too long (at most 300 characters).".into()
+                }
+                (Field::ThreadTitle, _) => return "The title must be one line of text.".into(),
+                _ => {}
+            }
+        }
+    }
+    e.to_string()
+}
+
+/// A thread's title and page address, as the owner sets them: then readers' pages no
+/// longer change them. Focus starts in the title; Escape or Cancel closes without saving.
+#[component]
+fn ThreadEdit(
+    key: String,
+    title: String,
+    url: String,
+    field_id: String,
+    done: Callback<bool>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let title = RwSignal::new(title);
+    let url = RwSignal::new(url);
+    let error = RwSignal::new(None::<String>);
+    let first = NodeRef::<leptos::html::Input>::new();
+    let error_ref = NodeRef::<leptos::html::P>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
+    let show_error = move |message: String| {
+        error.set(Some(message));
+        spawn_local(async move {
+            gloo_timers_sleep(0).await;
+            if let Some(p) = error_ref.get_untracked() {
+                let _ = p.focus();
+            }
+        });
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (t, u) = (title.get_untracked(), url.get_untracked());
+        if t.trim().is_empty() && u.trim().is_empty() {
+            show_error("Write a title or a page address, or press Cancel.".into());
+            return;
+        }
+        let lower = u.trim().to_ascii_lowercase();
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        if !(u.trim().is_empty() || web) {
+            show_error(
+                "The page address must be a web address starting with https:// or http://.".into(),
+            );
+            return;
+        }
+        let change = ThreadChange {
+            key: key.clone(),
+            title: Some(t).filter(|t| !t.trim().is_empty()),
+            url: Some(u).filter(|u| !u.trim().is_empty()),
+            ..ThreadChange::default()
+        };
+        spawn_local(async move {
+            match api::post::<_, Done>(AdminOp::ChangeThread, &change).await {
+                Ok(_) => {
+                    ctx.done("Saved the title and address.");
+                    done.run(true);
+                }
+                Err(e) if e.is_unauthorized() => ctx.fail(e),
+                Err(e) => show_error(edit_error(&e)),
+            }
+        });
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            done.run(false);
+        }
+    };
+    view! {
+        <form class="thread-edit" on:submit=save on:keydown=keydown>
+            <div class="field">
+                <label for=format!("{field_id}-title")>"Title"</label>
+                <input id=format!("{field_id}-title") type="text" maxlength="300" node_ref=first
+                    prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for=format!("{field_id}-url")>"Page address"</label>
+                <input id=format!("{field_id}-url") type="url" placeholder="https://blog.example.org/post/"
+                    aria-invalid=move || error.get().is_some().to_string()
+                    prop:value=move || url.get()
+                    on:input=move |ev| url.set(event_target_value(&ev))/>
+            </div>
+            <p class="error" role="alert" tabindex="-1" node_ref=error_ref hidden=move || error.get().is_none()>
+                {move || error.get().unwrap_or_default()}
+            </p>
+            <button type="submit" class="primary">"Save"</button>
+            " "
+            <button type="button" on:click=move |_| done.run(false)>"Cancel"</button>
+        </form>
     }
 }

@@ -28,6 +28,25 @@ fn patterns() -> MutedWords {
     }
 }
 
+/// The most wildcards the limits allow: 100 patterns of 20 letters joined by `*` (3,900
+/// characters of the 4,000 allowed) — the shape that made one combined automaton fall back
+/// to a slow simulation (15 s a comment with 500 of them, found by a hostile review).
+fn long_patterns() -> MutedWords {
+    let letters: Vec<char> = "abcdefghijklmnopqrstuvwxyz".chars().collect();
+    let body = (0..100)
+        .map(|i| {
+            (0..20)
+                .map(|j| letters[(i * 7 + j * 13) % 26].to_string())
+                .collect::<Vec<_>>()
+                .join("*")
+        })
+        .collect();
+    MutedWords {
+        body,
+        ..Default::default()
+    }
+}
+
 fn bodies() -> Vec<(&'static str, String)> {
     vec![
         ("one word of 10,000 a", "a".repeat(10_000)),
@@ -71,5 +90,19 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+fn bench_long(c: &mut Criterion) {
+    let muted = long_patterns();
+    c.bench_function("compile 100 patterns of 20 wildcards", |b| {
+        b.iter(|| Matcher::new(&muted).expect("compiles"))
+    });
+    let matcher = Matcher::new(&muted).expect("compiles");
+    for (name, body) in bodies() {
+        c.bench_function(
+            &format!("match 100 patterns of 20 wildcards, {name}"),
+            |b| b.iter(|| matcher.find("Ana", &body, None)),
+        );
+    }
+}
+
+criterion_group!(benches, bench, bench_long);
 criterion_main!(benches);

@@ -628,7 +628,7 @@ impl ErrorCode {
             ReportInvalid => "Please choose a reason for the report.",
             Unauthorized => "Please log in to the console.",
             LoginFailed => "That key is not the console key.",
-            SettingsInvalid => "Some settings are not valid; see `fields`.",
+            SettingsInvalid => "Some settings are not valid.",
             LinkInvalid => "This link is unknown or was already used.",
             IdempotencyKeyInvalid => {
                 "The Idempotency-Key must be 16 to 128 letters, digits, - or _."

@@ -160,7 +160,8 @@ pub trait ConsoleStore {
         email_hash: &str,
     ) -> Result<Vec<StoredSubscription>, StoreError>;
     /// Erase a commenter: their comments become "[deleted]" placeholders with every
-    /// identifying hash gone, their subscriptions and blocks go. Returns the thread keys.
+    /// identifying hash gone, their subscriptions and notifications go, blocks of them stay
+    /// without their name. Returns the thread keys.
     async fn erase(
         &self,
         email_hash: &str,
@@ -643,10 +644,10 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 // Kept answers to their posts repeat their words.
                 q(format!("DELETE FROM idempotency WHERE comment_id IN ({theirs})")),
                 q("DELETE FROM subscriptions WHERE (email_hash = ?1 OR lower(email) = ?3)".into()),
-                q("DELETE FROM blocks WHERE kind = 'email' AND hash = ?1".into()),
-                // A block of their address stays, without their name.
+                // Blocks stay (erasure is no way around a block), without their name: a
+                // keyed hash is all that is left of them.
                 q("UPDATE blocks SET label = 'an erased commenter', email_hash = NULL \
-                   WHERE email_hash = ?1"
+                   WHERE (email_hash = ?1 OR (kind = 'email' AND hash = ?1))"
                     .into()),
                 q(format!(
                     "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \

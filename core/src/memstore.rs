@@ -284,6 +284,8 @@ impl CommentStore for MemStore {
         c.body_markdown = req.body_markdown.into();
         c.body_html = req.body_html.into();
         c.updated_at_ms = Some(req.now_ms);
+        // The owner approved other words: reports may hide these.
+        c.reports_reviewed = false;
         if let Some(status) = req.status {
             c.status = status;
         }
@@ -342,13 +344,16 @@ impl CommentStore for MemStore {
             (kind == "email" && hash == req.email_hash)
                 || (kind == "client" && hash == req.client_hash)
         });
-        // Like trust, by email *and* browser key: reports against comments someone else
-        // posted under this address do not hold this author's comments.
+        // Like trust, by email *and* browser key — or the same network: reports against
+        // comments someone else posted under this address elsewhere do not hold this author,
+        // and a troll dropping or rotating the key on one network is still the troll.
         let reports_against = comments
             .iter()
             .filter(same_email)
             .filter(|c| {
-                req.author_key_hash.is_some() && c.author_key_hash.as_deref() == req.author_key_hash
+                (req.author_key_hash.is_some()
+                    && c.author_key_hash.as_deref() == req.author_key_hash)
+                    || c.client_hash.as_deref() == Some(req.client_hash)
             })
             .map(|c| c.reports)
             .sum();

@@ -114,7 +114,13 @@ impl Delivery {
 /// name can never start a new header line in an email.
 pub fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -269,17 +275,20 @@ impl Mail {
 }
 
 /// The first email to an address that asked for reply notifications: it asks to confirm,
-/// so nobody can subscribe someone else.
-pub fn confirm_mail(to: &str, thread: &NoticeThread, confirm_link: &str) -> Mail {
-    let on = thread_name(thread);
+/// so nobody can subscribe someone else. It carries nothing a commenter typed (no title, no
+/// name, no text): anyone can have it sent to any address, so it must not be a way to
+/// mail strangers words of one's own. `comment` is the comment's permalink on the site.
+pub fn confirm_mail(to: &str, comment: Option<&str>, confirm_link: &str) -> Mail {
+    let which = comment
+        .map(|c| format!(" to the comment at\n{c}\n"))
+        .unwrap_or_else(|| " to a comment on this site.".to_owned());
     Mail {
         to: to.to_owned(),
-        subject: format!("Confirm reply notifications for “{on}”"),
+        subject: "Confirm reply notifications".to_owned(),
         text: format!(
-            "You (or someone using your address) asked to be emailed when someone replies \
-             to a comment on “{on}”.\n\nTo confirm, open this link and press the button:\n\
-             {confirm_link}\n\nIf you did not ask, ignore this email: nothing will be sent \
-             to you.\n"
+            "You (or someone using your address) asked to be emailed about replies{which}\n\
+             To confirm, open this link and press the button:\n{confirm_link}\n\n\
+             If you did not ask, ignore this email: nothing will be sent to you.\n"
         ),
         unsubscribe: None,
     }
@@ -434,7 +443,11 @@ mod tests {
             "List-Unsubscribe=One-Click"
         );
         assert!(body["text"].as_str().unwrap().contains("#comment-7"));
-        let confirm = confirm_mail("x@example.org", &n.thread, "https://c.example/confirm");
+        let confirm = confirm_mail(
+            "x@example.org",
+            n.comment.permalink.as_deref(),
+            "https://c.example/confirm",
+        );
         let body: serde_json::Value = serde_json::from_str(&confirm.body("f")).unwrap();
         assert!(body.get("headers").is_none());
         assert!(body["text"].as_str().unwrap().contains("ignore this email"));
@@ -447,7 +460,7 @@ mod tests {
         n.comment.author = "Eve\nX-Evil: 1".into();
         for mail in [
             reply_mail("ana@example.org", &n, "https://c.example/u"),
-            confirm_mail("ana@example.org\r\nBcc: x@y.z", &n.thread, "https://c/c"),
+            confirm_mail("ana@example.org\r\nBcc: x@y.z", None, "https://c/c"),
         ] {
             let body: serde_json::Value =
                 serde_json::from_str(&mail.body("Blog\n<b@x.y>")).unwrap();
@@ -455,8 +468,10 @@ mod tests {
                 let h = header.as_str().unwrap();
                 assert!(!h.contains(['\r', '\n']), "{h:?}");
             }
-            assert!(body["subject"].as_str().unwrap().contains("Post Bcc:"));
         }
+        let reply = reply_mail("ana@example.org", &n, "https://c.example/u");
+        let body: serde_json::Value = serde_json::from_str(&reply.body("f")).unwrap();
+        assert!(body["subject"].as_str().unwrap().contains("Post Bcc:"));
         assert_eq!(one_line(" a\t\u{0}b \u{85} c\r\n"), "a b c");
     }
 

@@ -75,18 +75,17 @@ pub trait OutboxStore {
         email_hash: &str,
         author_key_hash: Option<&str>,
     ) -> Result<bool, StoreError>;
-    /// Whether a confirmation is already waiting for this address (asked for since
-    /// `since_ms` and not confirmed), besides subscription `except`: one confirmation
-    /// email at a time, so nobody can flood an inbox with them.
-    async fn confirmation_waiting(
+    /// Unconfirmed subscriptions of this address asked for since `since_ms` (besides
+    /// subscription `except`): from the same browser, and in all.
+    async fn confirmations_waiting(
         &self,
         email_hash: &str,
+        author_key_hash: Option<&str>,
         since_ms: i64,
         except: i64,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<(u32, u32), StoreError>;
     async fn subscription(&self, id: i64) -> Result<Option<SubscriptionRow>, StoreError>;
-    /// Confirm subscription `id` and the other unconfirmed ones of the same address asked
-    /// for from the same browser (the person who just proved the address).
+    /// Confirm subscription `id` (that one only: what the email named).
     async fn confirm(&self, id: i64, now_ms: i64) -> Result<(), StoreError>;
     async fn unsubscribe(&self, id: i64) -> Result<(), StoreError>;
     /// Confirmed subscribers to replies under `comment_id`.
@@ -294,21 +293,38 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
         Ok(!rows.is_empty())
     }
 
-    async fn confirmation_waiting(
+    async fn confirmations_waiting(
         &self,
         email_hash: &str,
+        author_key_hash: Option<&str>,
         since_ms: i64,
         except: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(u32, u32), StoreError> {
+        #[derive(Deserialize)]
+        struct Counts {
+            same: u32,
+            all: u32,
+        }
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT 1 AS n FROM subscriptions WHERE email_hash = ?1 \
-                   AND confirmed_at IS NULL AND created_at >= ?2 AND id <> ?3 LIMIT 1",
-                vec![email_hash.into(), since_ms.into(), except.into()],
+                "SELECT COALESCE(SUM(c.author_key_hash IS NOT NULL AND c.author_key_hash = ?4), 0) AS same, \
+                   COUNT(*) AS \"all\" FROM subscriptions s JOIN comments c ON c.id = s.comment_id \
+                 WHERE s.email_hash = ?1 AND s.confirmed_at IS NULL AND s.created_at >= ?2 \
+                   AND s.id <> ?3",
+                vec![
+                    email_hash.into(),
+                    since_ms.into(),
+                    except.into(),
+                    author_key_hash.into(),
+                ],
             ))
             .await?;
-        Ok(!rows.is_empty())
+        let counts = decode_all::<Counts>(rows)?
+            .into_iter()
+            .next()
+            .unwrap_or(Counts { same: 0, all: 0 });
+        Ok((counts.same, counts.all))
     }
 
     async fn subscription(&self, id: i64) -> Result<Option<SubscriptionRow>, StoreError> {
@@ -325,11 +341,7 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn confirm(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE subscriptions SET confirmed_at = ?2 WHERE confirmed_at IS NULL AND ( \
-                   id = ?1 OR (email_hash = (SELECT email_hash FROM subscriptions WHERE id = ?1) \
-                     AND comment_id IN (SELECT id FROM comments WHERE author_key_hash = \
-                       (SELECT c.author_key_hash FROM subscriptions s \
-                          JOIN comments c ON c.id = s.comment_id WHERE s.id = ?1))))",
+                "UPDATE subscriptions SET confirmed_at = COALESCE(confirmed_at, ?2) WHERE id = ?1",
                 vec![id.into(), now_ms.into()],
             ))
             .await?;

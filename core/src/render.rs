@@ -74,6 +74,9 @@ pub struct Visible {
     pub text: String,
     /// `http(s)` links (and `www.` ones) as links, plus addresses written out as text.
     pub links: u32,
+    /// Where the links go (spam rules read these too: a link's address is part of what a
+    /// reader follows).
+    pub destinations: Vec<String>,
 }
 
 /// [`Visible`] for a Markdown body, parsed exactly as [`comment_html`] parses it.
@@ -84,6 +87,7 @@ pub fn visible(markdown: &str) -> Visible {
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut text = String::with_capacity(markdown.len());
     let mut links = 0u32;
+    let mut destinations = Vec::new();
     // Text inside a link is its label (the address is counted once, as the link); text
     // inside an image is never shown (the sanitizer drops images).
     let mut in_link = 0usize;
@@ -108,6 +112,7 @@ pub fn visible(markdown: &str) -> Visible {
                 if is_web_address(&dest_url) {
                     links = links.saturating_add(1);
                 }
+                destinations.push(dest_url.into_string());
             }
             Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
             Event::Start(Tag::Image { .. }) => in_image += 1,
@@ -124,12 +129,22 @@ pub fn visible(markdown: &str) -> Visible {
         }
     }
     links = links.saturating_add(addresses_in(&outside_links));
-    Visible { text, links }
+    Visible {
+        text,
+        links,
+        destinations,
+    }
 }
 
+/// Whether a link goes to a web page, as a browser reads its address: `https:evil.example`
+/// and `HTTPS:/evil.example` are web addresses too, and `//evil.example` is one on the
+/// host page's scheme.
 fn is_web_address(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("www.")
+        || lower.starts_with("//")
+        || url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Web addresses written out in text (`https://…`, `www.…`; full-width letters count,

@@ -91,7 +91,12 @@ impl Rules {
             return Some(HeldFor::Blocked);
         }
         let visible = crate::render::visible(written.body);
-        if self.muted_word(written, &visible.text).is_some() {
+        let mut read = visible.text;
+        for d in &visible.destinations {
+            read.push(' ');
+            read.push_str(&crate::muted::website_text(d));
+        }
+        if self.muted_word(written, &read).is_some() {
             return Some(HeldFor::Muted);
         }
         if visible.links > self.max_links {
@@ -206,6 +211,35 @@ mod tests {
         );
         let three = "https://a.example https://b.example https://c.example";
         assert_eq!(rules.hold(&written(three), Standing::default()), None);
+        // Addresses a browser still follows, however they are spelled.
+        let odd = "[1](https:evil.example/a) [2](http:evil.example/b) \
+                   [3](HTTPS:/evil.example/c) [4](//evil.example/d) <https:evil.example/f>";
+        assert_eq!(link_count(odd), 5);
+        assert_eq!(
+            link_count("&#104;ttps://a.example"),
+            1,
+            "an entity is the letter"
+        );
+        assert_eq!(link_count("[x](/a/page) [y](mailto:a@b.example)"), 0);
+    }
+
+    #[test]
+    fn muted_words_see_where_links_go() {
+        let rules = muted(&["spam.xyz", "*.xyz"]);
+        assert_eq!(
+            rules.hold(
+                &written("click [here](https://spam.xyz/deal)"),
+                Standing::default()
+            ),
+            Some(HeldFor::Muted)
+        );
+        assert_eq!(
+            rules.hold(
+                &written("click [here](https://ok.example/)"),
+                Standing::default()
+            ),
+            None
+        );
     }
 
     #[test]

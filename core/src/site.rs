@@ -145,7 +145,13 @@ impl SiteConfig {
     /// may link to (feeds, emails, webhooks, the console). `None` for anything else.
     pub fn page_url(&self, url: &str) -> Option<String> {
         let parsed = url::Url::parse(url.trim()).ok()?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        // No user name or password: `https://paypal.example@blog.example.org/` is on the
+        // site, but reads as another.
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.host_str().is_none()
+            || !parsed.username().is_empty()
+            || parsed.password().is_some()
+        {
             return None;
         }
         if !self.origin_allowed(&parsed.origin().ascii_serialization()) {

@@ -637,7 +637,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4, \
-                       status = COALESCE(?5, status), held_for = COALESCE(?6, held_for) \
+                       status = COALESCE(?5, status), held_for = COALESCE(?6, held_for), \
+                       reports_reviewed = 0 \
                      WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -727,7 +728,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                        (SELECT COUNT(*) FROM blocks WHERE (kind = 'email' AND hash = ?1) \
                           OR (kind = 'client' AND hash = ?3)) AS blocked, \
                        (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE email_hash = ?1 \
-                          AND author_key_hash = ?2) AS reports",
+                          AND (author_key_hash = ?2 OR client_hash = ?3)) AS reports",
                     approved()
                 ),
                 vec![

@@ -103,7 +103,8 @@ pub struct WhoQuery<'a> {
     pub client_hash: &'a str,
 }
 
-/// New text for an existing comment.
+/// New text for an existing comment. What the owner reviewed after reports was the old
+/// text: reports may hide the new one again.
 #[derive(Debug, Clone)]
 pub struct UpdateBody<'a> {
     pub id: CommentId,

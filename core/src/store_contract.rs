@@ -380,20 +380,27 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         ),
         "{store}"
     );
-    // Reports count against an author by email *and* browser key, like trust: someone
-    // else typing this address elsewhere is not this author.
-    let reports_against = |key| {
+    // Reports count against an author by email *and* browser key or network: someone else
+    // typing this address elsewhere is not this author; the same network without (or with
+    // a new) key still is.
+    let reports_against = |key, client| {
         block(s.standing(crate::store::WhoQuery {
             email_hash: "email-hash",
             author_key_hash: key,
-            client_hash: "c",
+            client_hash: client,
         }))
         .unwrap()
         .reports_against
     };
-    assert_eq!(reports_against(Some("browser-key-hash")), 2, "{store}");
-    assert_eq!(reports_against(Some("another-browser")), 0, "{store}");
-    assert_eq!(reports_against(None), 0, "{store}");
+    assert_eq!(reports_against(Some("browser-key-hash"), "c"), 2, "{store}");
+    assert_eq!(reports_against(Some("another-browser"), "c"), 0, "{store}");
+    assert_eq!(reports_against(None, "c"), 0, "{store}");
+    assert_eq!(
+        reports_against(None, "client"),
+        2,
+        "{store}: the same network"
+    );
+    assert_eq!(reports_against(Some("a-new-key"), "client"), 2, "{store}");
     // Approving clears the reports: the next one starts from zero — and since the owner
     // looked at it, reports never hide it again, however many come.
     block(s.moderate(&[c], crate::store::Decision::Approve, 6)).unwrap();
@@ -407,6 +414,21 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         block(s.find_comment(c)).unwrap().unwrap().status,
         CommentStatus::Approved,
         "{store}"
+    );
+    // Its author changes the words the owner approved: reports count again.
+    let edited = block(s.update_body(crate::store::UpdateBody {
+        id: c,
+        body_markdown: "abuse",
+        body_html: "<p>abuse</p>",
+        now_ms: 7,
+        status: None,
+        held_for: None,
+    }))
+    .unwrap();
+    assert!(!edited.reports_reviewed, "{store}");
+    assert!(
+        report("r7").hidden,
+        "{store}: the next report hides the new words"
     );
     // An approval of a comment nobody reported does not make it immune.
     let quiet = add(s, t, None, 7, CommentStatus::Pending);

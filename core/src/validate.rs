@@ -46,11 +46,13 @@ pub fn new_comment(input: &NewComment) -> Result<ValidComment, Vec<FieldError>> 
     if let Err(code) = thread_key(thread) {
         fail(Field::Thread, code);
     }
-    let thread_title = non_empty(input.thread_title.as_deref());
+    // A title goes into feeds, emails and chat messages: one line, read left to right as
+    // typed (direction overrides go, as in names).
+    let title = input.thread_title.as_deref().map(clean_name);
+    let thread_title = non_empty(title.as_deref());
     if thread_title.is_some_and(|t| too_long(t, limits::THREAD_TITLE)) {
         fail(Field::ThreadTitle, ErrorCode::TitleTooLong);
-    } else if thread_title.is_some_and(has_control) {
-        // A title goes into email subjects and chat messages: no line breaks, ever.
+    } else if thread_title.is_some_and(|t| t.chars().any(breaks_a_line)) {
         fail(Field::ThreadTitle, ErrorCode::TitleInvalid);
     }
     let thread_url = non_empty(input.thread_url.as_deref());
@@ -138,7 +140,7 @@ pub fn thread_key(key: &str) -> Result<(), ErrorCode> {
 
 /// Characters that change text direction. In a name they would reverse the text around
 /// it (and in the page, what follows), so names lose them; the widget also isolates names.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -179,6 +181,12 @@ fn too_long(s: &str, max: usize) -> bool {
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
+}
+
+/// A control character, or a line or paragraph separator: anything that can start a new
+/// line (in an email header, say).
+pub fn breaks_a_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// A deliberately simple address check: one `@`, a non-empty local part, a dotted domain,

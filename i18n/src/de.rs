@@ -82,6 +82,7 @@ pub const STRINGS: Strings<'static> = Strings {
     report_off_topic: "Gehört nicht zum Thema",
     report_other: "Etwas anderes",
     report_send: "Meldung senden",
+    report_sending: "Die Meldung wird gesendet …",
     report_thanks: "Danke. Der Betreiber der Seite sieht sich das an.",
     report_failed: "Die Meldung konnte nicht gesendet werden.",
     notify_replies: "Benachrichtigen Sie mich per E-Mail über Antworten (Sie bestätigen die Adresse)",

@@ -87,6 +87,7 @@ pub const STRINGS: Strings<'static> = Strings {
     report_off_topic: "Off-topic",
     report_other: "Something else",
     report_send: "Send report",
+    report_sending: "Sending the report…",
     report_thanks: "Thank you. The site owner will look at it.",
     report_failed: "The report could not be sent.",
     notify_replies: "Email me when someone replies (you will be asked to confirm)",

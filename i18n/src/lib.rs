@@ -224,6 +224,8 @@ pub struct Strings<'a> {
     pub report_off_topic: &'a str,
     pub report_other: &'a str,
     pub report_send: &'a str,
+    /// While a report is on its way (it waits out the form timer first).
+    pub report_sending: &'a str,
     pub report_thanks: &'a str,
     pub report_failed: &'a str,
     /// The writer's checkbox: reply emails (a confirmation email comes first).

@@ -89,6 +89,7 @@ pub const STRINGS: Strings<'static> = Strings {
     report_off_topic: "Ne sodi k temi",
     report_other: "Nekaj drugega",
     report_send: "Pošlji prijavo",
+    report_sending: "Pošiljam prijavo …",
     report_thanks: "Hvala. Skrbnik strani si bo komentar ogledal.",
     report_failed: "Prijave ni bilo mogoče poslati.",
     notify_replies: "Obvesti me po e-pošti, ko kdo odgovori (potrditi boste morali naslov)",

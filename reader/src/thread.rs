@@ -982,7 +982,16 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
         }
     }
     show_own_controls(reader, &li);
-    match parent.and_then(|p| reader.item(p)) {
+    // Already shown (a retried post after a reload: the server answered with the comment
+    // it had stored the first time): in its place, once, with its own controls.
+    let shown = dom::item_id(&li).and_then(|id| reader.item(id));
+    if let Some(existing) = &shown {
+        let _ = existing.replace_with_with_node_1(&li);
+    }
+    match parent
+        .and_then(|p| reader.item(p))
+        .filter(|_| shown.is_none())
+    {
         Some(parent_li) => {
             // Below the depth cap a reply joins its parent's level, after it.
             let flat = li.has_attribute("data-flat");
@@ -1007,6 +1016,7 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
                 dom::append(&list, &li);
             }
         }
+        None if shown.is_some() => {}
         None => {
             if let Some(list) = reader.list() {
                 if reader.sort.get() == Sort::Newest {
@@ -1026,7 +1036,7 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
             dom::set_text(&b, reader.t.reply);
         }
     }
-    if !pending {
+    if !pending && shown.is_none() {
         reader.set_total(reader.total.get() + 1);
     } else {
         reader.set_total(reader.total.get());
@@ -1182,6 +1192,10 @@ async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), net:
         let (token, issued) = report_token(reader)
             .await
             .ok_or(net::Failed(0, String::new()))?;
+        // The form timer: a report sent sooner than a person could would be refused.
+        if !waited {
+            sleep_ms(issued + reader.min_submit_ms + 100 - now_ms()).await;
+        }
         let challenge = reader.challenge.borrow().clone();
         let body = format!(
             "{{\"reason\":{},\"form_token\":{}{}}}",
@@ -1229,16 +1243,30 @@ fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
     let Some(boxed) = find(&li, ":scope > .cq-report-box") else {
         return;
     };
+    // One report at a time: a second click (or Enter) while one is on its way does nothing.
+    let Some(send) = find(&boxed, ".cq-report-send") else {
+        return;
+    };
+    if dom::attr(&send, "aria-disabled").as_deref() == Some("true") {
+        return;
+    }
     let reason = find(&boxed, "select")
         .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok())
         .map(|s| s.value())
         .unwrap_or_else(|| "other".into());
-    if let Some(old) = find(&boxed, ".cq-report-error") {
+    for old in find_all(&boxed, ".cq-report-error, .cq-report-sending") {
         dom::remove(&old);
     }
+    dom::set_attr(&send, "aria-disabled", "true");
+    let sending = dom::element("p", "cq-status cq-report-sending", reader.t.report_sending);
+    dom::set_attr(&sending, "role", "status");
+    dom::append(&boxed, &sending);
     let reader = reader.clone();
     spawn_local(async move {
-        match report(&reader, id, &reason).await {
+        let sent = report(&reader, id, &reason).await;
+        dom::remove(&sending);
+        dom::set_attr(&send, "aria-disabled", "false");
+        match sent {
             Ok(()) => {
                 let thanks = dom::element("p", "cq-status", reader.t.report_thanks);
                 dom::set_attr(&thanks, "role", "status");
@@ -1250,14 +1278,17 @@ fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
                 }
                 dom::focus(&thanks);
             }
-            Err(_) => {
-                let note = failure(
-                    reader.t.report_failed,
-                    reader.t.retry,
-                    "cq-report-error",
-                    "report-send",
-                );
+            Err(net::Failed(status, _)) => {
+                // Too many reports from here: say so (a retry at once would fail again).
+                let message = if status == 429 {
+                    reader.t.errors.rate_limited
+                } else {
+                    reader.t.report_failed
+                };
+                let note = failure(message, reader.t.retry, "cq-report-error", "report-send");
+                dom::set_attr(&note, "tabindex", "-1");
                 dom::append(&boxed, &note);
+                dom::focus(&note);
             }
         }
     });

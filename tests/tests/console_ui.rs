@@ -369,6 +369,44 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     unlock.click().await.unwrap();
     wait_text(&client, "[role=status]", "Unlocked").await;
     assert!(!main.embed(&thread).contains("Comments are closed."));
+    // The owner sets the thread's title: the form opens with focus in the title, Escape
+    // leaves it unsaved, Save stores it (and readers' pages no longer change it).
+    let edit =
+        format!("//tr[.//small[normalize-space(.)='{thread}']]//button[normalize-space(.)='Edit']");
+    let open_edit = || async {
+        poll("the thread's Edit button", || async {
+            client.find(Locator::XPath(&edit)).await.ok()
+        })
+        .await
+        .click()
+        .await
+        .unwrap();
+        poll("focus in the title", || async {
+            let id = active(&client, "el.id").await;
+            id.as_str()
+                .is_some_and(|i| i.ends_with("-title"))
+                .then_some(())
+        })
+        .await;
+    };
+    open_edit().await;
+    press(&client, " (draft)").await;
+    press(&client, "\u{E00C}").await; // Escape
+    wait_count(&client, "form.thread-edit", 0).await;
+    open_edit().await;
+    press(&client, "\u{E009}a\u{E009}The owner's title").await;
+    assert_console_accessible(&client, "thread edit").await;
+    press(&client, "\u{E007}").await; // Enter
+    wait_text(&client, "[role=status]", "Saved the title").await;
+    let threads: colloquy_core::console::ThreadList =
+        Console::login(&main).get(AdminOp::Threads, "").expect(200);
+    let stored = threads.threads.iter().find(|t| t.key == thread).unwrap();
+    assert_eq!(stored.title.as_deref(), Some("The owner's title"));
+    main.create_id(comment(&thread).title("A reader's title").body("Later"));
+    let threads: colloquy_core::console::ThreadList =
+        Console::login(&main).get(AdminOp::Threads, "").expect(200);
+    let stored = threads.threads.iter().find(|t| t.key == thread).unwrap();
+    assert_eq!(stored.title.as_deref(), Some("The owner's title"));
     client.close().await.unwrap();
 
     let client = session().await;

@@ -204,5 +204,12 @@ async fn a_reload_after_a_lost_answer_still_posts_once() {
         .filter(|c| c.body_html.contains("Answer lost, then a reload"))
         .count();
     assert_eq!(stored, 1, "the key was kept with the draft: one comment");
+    // Shown once too, though the page already had it after the reload.
+    let shown = root
+        .find_all(fantoccini::Locator::Css("li.cq-item"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(shown, 1, "shown once");
     client.close().await.unwrap();
 }

@@ -271,3 +271,51 @@ async fn the_owner_opens_a_page_with_the_badge_token_once_and_then_posts_with_th
     assert_eq!(badge.text().await.unwrap(), "Author");
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_once() {
+    let thread = unique_thread("report-strict");
+    // A published comment to report (the owner's badge token publishes on this
+    // moderated deployment).
+    let created = strict().create(
+        &comment(&thread)
+            .body("Say something provocative")
+            .owner_key(&badge())
+            .turnstile("pass-token")
+            .build(),
+    );
+    assert!(!created.comment.pending);
+    let client = session().await;
+    client
+        .goto(&format!("{}/?thread={thread}", strict().demo))
+        .await
+        .unwrap();
+    let root = widget_root(&client).await;
+    wait_for_text(&root, "li.cq-item", "Say something provocative").await;
+    // Wait for the reading half to take over (the Report button then opens the box).
+    click(&root, "button.cq-report").await;
+    wait_for(&root, ".cq-report-box").await;
+    // Turnstile is on here: the box shows the challenge, solved like a person would.
+    click(&root, ".cq-report-box .fake-turnstile").await;
+    // Sent at once, twice: it says it is sending, waits out the timer, and sends once.
+    click(&root, ".cq-report-send").await;
+    if let Ok(again) = root.find(Locator::Css(".cq-report-send")).await {
+        let _ = again.click().await;
+    }
+    wait_for_text(&root, ".cq-report-sending", "Sending").await;
+    wait_for_text(&root, ".cq-report-box [role=status]", "Thank you").await;
+    assert!(
+        root.find(Locator::Css(".cq-report-error")).await.is_err(),
+        "no failure beside the thanks"
+    );
+    let console = Console::login(&strict());
+    let reported: colloquy_core::console::CommentList = console
+        .get(
+            AdminOp::Comments,
+            &format!("tab=reported&q={}", thread.replace('/', "%2F")),
+        )
+        .expect(200);
+    assert_eq!(reported.comments.len(), 1);
+    assert_eq!(reported.comments[0].reports, 1, "counted once");
+    client.close().await.unwrap();
+}

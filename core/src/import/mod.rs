@@ -530,7 +530,9 @@ impl Plan {
 impl Batch {
     /// Clean a batch that came over the network as if it were read here: bodies through
     /// the allowlist again, websites only http(s), names and lengths bounded.
-    pub fn cleaned(self) -> Result<Batch, String> {
+    /// Dates come no later than `now_ms` (a comment from the future would lead "newest"
+    /// for ever).
+    pub fn cleaned(self, now_ms: i64) -> Result<Batch, String> {
         if self.comments.len() > BATCH || self.threads.len() > BATCH {
             return Err(format!("at most {BATCH} comments and threads per batch"));
         }
@@ -554,7 +556,8 @@ impl Batch {
                     ));
                 }
                 Ok(Prepared {
-                    author: cut(&c.author, NAME_CHARS),
+                    author: cut(&crate::validate::clean_name(&c.author), NAME_CHARS),
+                    created_at_ms: c.created_at_ms.min(now_ms),
                     email: crate::token::normal_email(&c.email)
                         .chars()
                         .take(254)
@@ -585,7 +588,10 @@ impl Batch {
                         key: t.key.trim().to_owned(),
                         title: t
                             .title
-                            .map(|title| cut(&crate::notify::one_line(&title), TITLE_CHARS))
+                            .map(|title| {
+                                let clean = crate::validate::clean_name(&title);
+                                cut(&crate::notify::one_line(&clean), TITLE_CHARS)
+                            })
                             .filter(|title| !title.is_empty()),
                         url: t.url.map(|u| u.trim().to_owned()).filter(|u| {
                             u.chars().count() <= 2_000 && crate::validate::is_http_url(u)

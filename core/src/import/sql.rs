@@ -53,7 +53,10 @@ fn comment_ref(site: &str, thread: &str, id: &str) -> String {
 
 fn thread_statement(site: &str, t: &Thread, created_at_ms: i64) -> String {
     // Whatever the file says: a one-line title, an http(s) address or none.
-    let title = t.title.as_deref().map(crate::notify::one_line);
+    let title = t
+        .title
+        .as_deref()
+        .map(|title| crate::notify::one_line(&crate::validate::clean_name(title)));
     let url = t
         .url
         .as_deref()

@@ -637,7 +637,7 @@ fn a_batch_never_links_across_threads_trusts_no_root_and_stores_no_script_addres
             prepared("x:4", "/b/", Some("x:2"), Some("x:1")),
         ],
     }
-    .cleaned()
+    .cleaned(1_800_000_000_000)
     .unwrap();
     for statement in sql::batch_statements(&batch, "default") {
         db.execute_batch(&statement);

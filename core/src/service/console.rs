@@ -126,6 +126,11 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
     if let Err(e) = crate::muted::Matcher::new(&s.muted) {
         return bad(&e.to_string());
     }
+    if s.outbox_retention_days
+        .is_some_and(|d| !(1..=3650).contains(&d))
+    {
+        return bad("sent notifications are kept from 1 to 3650 days");
+    }
     Ok(())
 }
 
@@ -147,25 +152,43 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         self.writable()?;
         let client = ClientKeys::from_ip(client_ip);
         let network = client.network.as_deref().unwrap_or(&client.client);
-        let budgets = [
-            (
-                self.keys.client_hash(network),
-                parse_limits(LOGIN_LIMITS).expect("login limits parse"),
-            ),
-            (
-                "everyone".to_owned(),
-                parse_limits(LOGIN_GLOBAL_LIMITS).expect("login limits parse"),
-            ),
-        ];
-        for (who, limits) in &budgets {
-            self.check_used("login-failed", limits, who, now_ms).await?;
+        let here = self.keys.client_hash(network);
+        let per_network = parse_limits(LOGIN_LIMITS).expect("login limits parse");
+        let everyone = parse_limits(LOGIN_GLOBAL_LIMITS).expect("login limits parse");
+        self.check_used("login-failed", &per_network, &here, now_ms)
+            .await?;
+        // Past the global budget (many networks guessing), only networks that have not
+        // failed yet in this window may try — once each: the owner, typing the key on a
+        // network of their own, still gets in during an attack.
+        let failed_here = self
+            .used("login-failed", &per_network[0], &here, now_ms)
+            .await?;
+        if failed_here > 0 {
+            self.check_used("login-failed", &everyone, "everyone", now_ms)
+                .await?;
         }
         let expected = configured.filter(|k| usable_owner_key(k));
         let right = expected.is_some_and(|e| constant_time_eq(key.trim().as_bytes(), e.as_bytes()));
         let Some(expected) = expected.filter(|_| right) else {
-            for (who, limits) in &budgets {
-                // Counting is what matters here; being over is reported on the next try.
-                let _ = self.count_one("login-failed", limits, who, now_ms).await;
+            // Counting is what matters here; being over is reported on the next try.
+            let _ = self
+                .count_one("login-failed", &everyone, "everyone", now_ms)
+                .await;
+            let _ = self
+                .count_one("login-failed", &per_network, &here, now_ms)
+                .await;
+            // In the audit list: a network's first failure in the window, and the one that
+            // used up its tries — not one line per guess.
+            let failures = failed_here + 1;
+            if failures == 1 || failures == per_network[0].max {
+                self.audit(
+                    "someone",
+                    "login-failed",
+                    &self.network_tag(client_ip),
+                    Some(format!("failure {failures} of {}", per_network[0].max)),
+                    now_ms,
+                )
+                .await?;
             }
             return Err(ServiceError::LoginFailed);
         };
@@ -303,7 +326,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                         ErrorCode::TitleTooLong,
                     ));
                 }
-                if t.chars().any(char::is_control) {
+                if t.chars().any(validate::breaks_a_line) {
                     return Err(ServiceError::field(
                         Field::ThreadTitle,
                         ErrorCode::TitleInvalid,
@@ -613,9 +636,13 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
 
     /// Store one import batch (the console's upload, `colloquy import --to`): cleaned
     /// again here, then written like the command's SQL files — nothing twice.
-    pub async fn import_batch(&self, batch: crate::import::Batch) -> Result<usize, ServiceError> {
+    pub async fn import_batch(
+        &self,
+        batch: crate::import::Batch,
+        now_ms: i64,
+    ) -> Result<usize, ServiceError> {
         self.writable()?;
-        let batch = batch.cleaned().map_err(ServiceError::ImportInvalid)?;
+        let batch = batch.cleaned(now_ms).map_err(ServiceError::ImportInvalid)?;
         let n = batch.comments.len();
         let statements = crate::import::sql::batch_statements(&batch, &self.site.id);
         self.store.run_import(statements).await?;
@@ -904,18 +931,30 @@ mod on_sqlite {
             ErrorCode::RateLimited
         );
         assert!(login(KEY, "203.0.113.10").is_ok(), "other networks are not");
-        // Guesses spread over many networks stop at the global limit.
+        // The audit list has the /56's first failure and the one that used up its tries.
+        let audited = block(svc.audit_list()).unwrap().entries;
+        let failures: Vec<_> = audited
+            .iter()
+            .filter(|e| e.action == "login-failed")
+            .collect();
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert!(failures.iter().all(|e| e.target.starts_with("network ")));
+        // Guesses spread over many networks use up the global budget…
         let global = parse_limits(LOGIN_GLOBAL_LIMITS).unwrap()[0].max;
-        let tries = global + 10;
-        let mut limited = 0;
-        for i in 0..tries {
+        for i in 0..global {
             let ip = format!("198.51.{}.{}", i / 200, i % 200);
-            if login("guess", &ip).unwrap_err().code() == ErrorCode::RateLimited {
-                limited += 1;
-            }
+            assert_eq!(
+                login("guess", &ip).unwrap_err().code(),
+                ErrorCode::LoginFailed
+            );
         }
-        // Five failures came from the /56 above: the global budget ends five earlier.
-        assert_eq!(limited, 15, "of {tries} guesses from {tries} networks");
+        // …then a network that failed before gets no second guess, not even the right key…
+        assert_eq!(
+            login(KEY, "198.51.0.7").unwrap_err().code(),
+            ErrorCode::RateLimited
+        );
+        // …while a network that has not failed (the owner's own) still gets in.
+        assert!(login(KEY, "192.0.2.200").is_ok());
     }
 
     #[test]
@@ -978,10 +1017,9 @@ mod on_sqlite {
             .unwrap()
             .comments
             .is_empty());
-        assert!(
-            block(svc.blocks()).unwrap().blocks.len() == 1,
-            "the email block went with the erasure; the address block stays"
-        );
+        let blocks = block(svc.blocks()).unwrap().blocks;
+        assert_eq!(blocks.len(), 2, "erasure is no way around a block");
+        assert!(blocks.iter().all(|b| b.label == "an erased commenter"));
         assert_eq!(
             block(svc.export("nobody", T0)).unwrap_err().code(),
             ErrorCode::ValidationFailed
@@ -1101,8 +1139,26 @@ mod on_sqlite {
             .collect();
         assert!(left.is_empty(), "still stored after erasure: {left:#?}");
         let blocks = block(svc.blocks()).unwrap().blocks;
-        assert_eq!(blocks.len(), 1, "the address block stays");
-        assert_eq!(blocks[0].label, "an erased commenter");
+        assert_eq!(
+            blocks.len(),
+            2,
+            "both blocks stay: erasure is no way around a block"
+        );
+        assert!(blocks.iter().all(|b| b.label == "an erased commenter"));
+        // Still blocked: posting again under the address waits in the queue.
+        f.shown.set(f.shown.get() + 1);
+        let token = svc
+            .form_token("/erase/", "e", T0 - f.shown.get())
+            .unwrap()
+            .form_token;
+        let again = NewComment {
+            form_token: token,
+            body: "Back again".into(),
+            notify_replies: false,
+            ..input.clone()
+        };
+        let again = block(svc.post(&again, "e", T0 + 40)).unwrap();
+        assert!(again.comment.pending, "the email block still holds");
     }
 
     #[test]

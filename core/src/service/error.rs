@@ -109,7 +109,12 @@ impl ServiceError {
             }],
             _ => Vec::new(),
         };
-        ErrorBody::with_fields(self.code(), fields)
+        let mut body = ErrorBody::with_fields(self.code(), fields);
+        // What is wrong with the settings, in words the owner can act on.
+        if let ServiceError::Settings(what) = self {
+            body.error.message = format!("Not saved: {what}.");
+        }
+        body
     }
 
     /// Seconds for a `Retry-After` header, when the client should simply wait.

@@ -154,6 +154,21 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
         format!("{action}:{}:{}:{who_hash}", self.site.id, limit.window_secs)
     }
 
+    /// How many times `who` did `action` in `limit`'s current window.
+    async fn used(
+        &self,
+        action: &str,
+        limit: &RateLimit,
+        who_hash: &str,
+        now_ms: i64,
+    ) -> Result<u32, ServiceError> {
+        let (start, _) = limit.window(now_ms);
+        Ok(self
+            .store
+            .rate_limit_count(&self.limit_key(action, limit, who_hash), start)
+            .await?)
+    }
+
     /// `RateLimited` when `who` has used up any of `limits` for `action` — counting
     /// nothing (what is counted is only failures, say).
     async fn check_used(

@@ -32,9 +32,12 @@ impl LinkAction {
 
 /// Characters of a comment quoted in a notification.
 const EXCERPT: usize = 500;
-/// While a confirmation email waits for an answer, no other goes to the same address
-/// (confirming it confirms that browser's later subscriptions too).
+/// While a confirmation email waits for an answer, no other goes to the same address for
+/// the same browser; and no address gets more than [`CONFIRMATIONS_A_DAY`] in this time,
+/// whoever asks (nobody can flood an inbox, or crowd out its owner's own confirmation
+/// by more than a few).
 const CONFIRMATION_GAP_MS: i64 = 24 * 3600 * 1000;
+const CONFIRMATIONS_A_DAY: u32 = 3;
 
 fn notice_comment(c: &CommentRecord, t: &ThreadRecord) -> NoticeComment {
     NoticeComment {
@@ -121,6 +124,8 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
             _ => {}
         }
         let from = self.site.mail_from.as_deref();
+        // A blocked author subscribes to nothing.
+        let subscribe = subscribe && c.held_for != Some(crate::rules::HeldFor::Blocked);
         if let (true, Some(from), Some(hash)) = (subscribe, from, c.email_hash.as_deref()) {
             if !c.author_email.trim().is_empty() {
                 // Active at once only for the browser that proved this address before;
@@ -134,10 +139,15 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                     .subscribe(c.id, c.author_email.trim(), hash, known, now_ms)
                     .await?;
                 let since = now_ms - CONFIRMATION_GAP_MS;
-                if !confirmed && !self.store.confirmation_waiting(hash, since, sub).await? {
+                let (same_browser, all) = self
+                    .store
+                    .confirmations_waiting(hash, c.author_key_hash.as_deref(), since, sub)
+                    .await?;
+                if !confirmed && same_browser == 0 && all < CONFIRMATIONS_A_DAY {
                     let link = self.subscription_link(base, LinkAction::Confirm, sub);
+                    let permalink = super::console::permalink(&t, c.id);
                     out.push(
-                        notify::confirm_mail(c.author_email.trim(), &notice_thread(&t), &link)
+                        notify::confirm_mail(c.author_email.trim(), permalink.as_deref(), &link)
                             .delivery(from, "confirm")
                             .about(c.id),
                     );
@@ -478,6 +488,37 @@ mod on_sqlite {
         // Ana's own browser is still known.
         let (_, rows) = f.post("ana@example.org", None, true, T0 + 10);
         assert!(mails(&rows).is_empty());
+        // The confirmation names no title and no text anyone typed: only the comment's
+        // address on the site.
+        let (_, rows) = f.post_from("zed's browser", "zed@example.org", None, true, T0 + 11);
+        let mail = rows.iter().find(|r| r.label == "confirm").unwrap();
+        assert!(
+            mail.body.contains("https://blog.example.org/t/#comment-"),
+            "{}",
+            mail.body
+        );
+        assert!(!mail.body.contains("Said by"), "{}", mail.body);
+    }
+
+    #[test]
+    fn no_address_gets_more_than_a_few_confirmations_a_day_whoever_asks() {
+        let f = Fixture::new();
+        let mut sent = 0;
+        for i in 0..6 {
+            let browser = format!("troll browser {i}");
+            let (_, rows) = f.post_from(&browser, "ana@example.org", None, true, T0 + i * 1000);
+            sent += mails(&rows).len();
+        }
+        assert_eq!(sent, 3, "three confirmation emails in a day, not six");
+        // The next day, Ana's own request is answered.
+        let (_, rows) = f.post_from(
+            "ana's browser",
+            "ana@example.org",
+            None,
+            true,
+            T0 + 86_410_000,
+        );
+        assert_eq!(mails(&rows).len(), 1);
     }
 
     #[test]

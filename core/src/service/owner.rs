@@ -57,9 +57,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .await?
             .filter(|(c, t)| c.status == CommentStatus::Approved && t.site_id == self.site.id)
             .ok_or(ServiceError::CommentNotFound)?;
-        if thread.locked || self.site.auto_closed(thread.created_at_ms, now_ms) {
-            return Err(ServiceError::ThreadLocked);
-        }
         let token_id = self
             .keys
             .verify_form_token(

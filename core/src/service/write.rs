@@ -155,12 +155,14 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                     _ => return Err(ServiceError::ParentNotFound),
                 }
             }
+            // A new thread takes the page's title and address (a title the muted words
+            // would hold excepted); only published comments change them later.
             None => {
                 self.store
                     .upsert_thread(UpsertThread {
                         site_id: &self.site.id,
                         key: &valid.thread,
-                        title: valid.thread_title.as_deref(),
+                        title: self.acceptable_title(valid.thread_title.as_deref()),
                         url: valid.thread_url.as_deref(),
                         now_ms,
                     })
@@ -222,15 +224,17 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             })
             .await?;
         // A published comment brings its page's current title and address (a page renamed
-        // or moved since the first comment), unless the owner set them.
-        let meta_changed = valid.thread_title.is_some() && valid.thread_title != thread.title
+        // or moved since the first comment), unless the owner set them — and not a title
+        // the site's muted words would hold (it reaches feeds, emails and webhooks).
+        let title = self.acceptable_title(valid.thread_title.as_deref());
+        let meta_changed = title.is_some() && title != thread.title.as_deref()
             || valid.thread_url.is_some() && valid.thread_url != thread.url;
         if record.status == CommentStatus::Approved && !thread.meta_by_owner && meta_changed {
             self.store
                 .set_thread_meta(ThreadMeta {
                     site_id: &self.site.id,
                     key: &thread.key,
-                    title: valid.thread_title.as_deref(),
+                    title,
                     url: valid.thread_url.as_deref(),
                     by_owner: false,
                 })
@@ -245,6 +249,18 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             html: None,
             pending_token: (record.status == CommentStatus::Pending)
                 .then(|| self.keys.hash(Purpose::Pending, &record.id.to_string())),
+        })
+    }
+
+    /// A title a reader's page may give a thread: not one the muted words would hold.
+    fn acceptable_title<'t>(&self, title: Option<&'t str>) -> Option<&'t str> {
+        title.filter(|t| {
+            let as_written = Written {
+                name: t,
+                body: t,
+                website: None,
+            };
+            self.site.rules.muted_word(&as_written, t).is_none()
         })
     }
 
