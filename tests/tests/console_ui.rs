@@ -481,7 +481,7 @@ async fn a_reader_reports_a_comment_and_the_owner_finds_it_reported() {
     assert_eq!(focused, json!("cq-report-reason"));
     colloquy_e2e::browser::assert_accessible(&client, "report box").await;
     colloquy_e2e::browser::click(&root, ".cq-report-send").await;
-    colloquy_e2e::browser::wait_for_text(&root, ".cq-report-box [role=status]", "").await;
+    colloquy_e2e::browser::wait_for_text(&root, ".cq-report-box [role=status]", "Thank you").await;
     let focused = colloquy_e2e::browser::in_widget(
         &client,
         "return root.activeElement && root.activeElement.getAttribute('role')",

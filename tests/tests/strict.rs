@@ -275,16 +275,20 @@ async fn the_owner_opens_a_page_with_the_badge_token_once_and_then_posts_with_th
 #[tokio::test]
 async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_once() {
     let thread = unique_thread("report-strict");
-    // A published comment to report (the owner's badge token publishes on this
-    // moderated deployment).
+    // A published comment to report (held on this moderated deployment, then approved).
     let created = strict().create(
         &comment(&thread)
             .body("Say something provocative")
-            .owner_key(&badge())
             .turnstile("pass-token")
             .build(),
     );
-    assert!(!created.comment.pending);
+    let console = Console::login(&strict());
+    console
+        .post(
+            AdminOp::Moderate,
+            &serde_json::json!({ "ids": [created.comment.id], "decision": "approve" }),
+        )
+        .expect::<serde_json::Value>(200);
     let client = session().await;
     client
         .goto(&format!("{}/?thread={thread}", strict().demo))
@@ -308,7 +312,6 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
         root.find(Locator::Css(".cq-report-error")).await.is_err(),
         "no failure beside the thanks"
     );
-    let console = Console::login(&strict());
     let reported: colloquy_core::console::CommentList = console
         .get(
             AdminOp::Comments,
