@@ -48,6 +48,80 @@ fn hostile_text() -> impl Strategy<Value = String> {
     pieces.prop_map(|p| p.concat())
 }
 
+/// A value of any JSON type, mostly hostile text.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        4 => hostile_text().prop_map(serde_json::Value::String),
+        1 => any::<i64>().prop_map(serde_json::Value::from),
+        1 => Just(serde_json::Value::Null),
+        1 => any::<bool>().prop_map(serde_json::Value::Bool),
+        1 => prop::collection::vec("\\PC{0,6}", 0..3).prop_map(|v| serde_json::json!(v)),
+    ]
+}
+
+/// A `POST /comments` body as a client might send it: the fields of a new comment with
+/// hostile values, now and then one of another JSON type, an unknown field or one left
+/// out. Most parse as a [`NewComment`], so the whole posting path runs on them.
+fn new_comment_json() -> impl Strategy<Value = String> {
+    (
+        (
+            hostile_text(),
+            prop_oneof!["[A-Za-zčšž ]{1,20}", hostile_text()],
+            prop_oneof!["[a-z.]{1,8}@[a-z]{1,8}\\.org", "\\PC{0,30}"],
+            "/\\PC{0,20}",
+        ),
+        (
+            prop::option::of("\\PC{0,60}"),
+            prop::option::of(prop_oneof![
+                3 => "https://blog\\.example\\.org/\\PC{0,20}",
+                1 => "\\PC{0,30}",
+            ]),
+            prop::option::of(prop_oneof![3 => Just(1i64), 1 => -2i64..6]),
+            prop::option::of(prop_oneof![
+                3 => "https://[a-z]{1,8}\\.example/",
+                1 => "\\PC{0,40}",
+            ]),
+        ),
+        (json_value(), any::<u8>(), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (body, name, email, thread),
+                (title, url, parent, website),
+                (other, pick, notify),
+            )| {
+                let mut v = serde_json::json!({
+                    "thread": thread, "body": body, "name": name, "email": email,
+                    "form_token": "", "notify_replies": notify,
+                });
+                if let Some(t) = title {
+                    v["thread_title"] = t.into();
+                }
+                if let Some(u) = url {
+                    v["thread_url"] = u.into();
+                }
+                if let Some(p) = parent {
+                    v["parent_id"] = p.into();
+                }
+                if let Some(w) = website {
+                    v["website"] = w.into();
+                }
+                match pick % 8 {
+                    0 => {
+                        let field = ["thread", "body", "name", "email"][usize::from(pick / 8) % 4];
+                        v[field] = other;
+                    }
+                    1 => v["unexpected"] = other,
+                    2 => {
+                        v.as_object_mut().map(|o| o.remove("email"));
+                    }
+                    _ => {}
+                }
+                v.to_string()
+            },
+        )
+}
+
 /// Every element of `html` is allowlisted, with allowlisted attributes and safe links.
 fn assert_allowlisted(html: &str) -> Result<(), TestCaseError> {
     let doc = scraper::Html::parse_fragment(html);
@@ -120,6 +194,29 @@ proptest! {
     }
 
     #[test]
+    fn posting_any_body_answers_with_a_comment_or_a_4xx_never_a_panic(json in new_comment_json()) {
+        use crate::memstore::MemStore;
+        use crate::service::Service;
+        const T0: i64 = 1_800_000_000_000;
+        let store = MemStore::default();
+        let mut site = crate::site::SiteConfig::new("default");
+        site.min_submit_ms = 0;
+        site.origins = vec!["https://blog.example.org".into()];
+        site.rules.muted.body = vec!["cas*no".into(), "*pills".into()];
+        site.rules.muted.name = vec!["admin".into()];
+        let keys = crate::token::Keys::derive("fuzz secret, not for production");
+        let svc = Service::new(&store, &site, &keys);
+        if let Ok(mut input) = serde_json::from_str::<NewComment>(&json) {
+            if let Ok(t) = svc.form_token(&input.thread, "198.51.100.1", T0 - 10) {
+                input.form_token = t.form_token;
+            }
+            if let Err(e) = pollster::block_on(svc.post(&input, "198.51.100.1", T0)) {
+                prop_assert!(e.code().status() < 500, "{e:?} for {json}");
+            }
+        }
+    }
+
+    #[test]
     fn request_bodies_never_panic(json in "\\PC{0,200}", name in "\\PC{0,60}", body in hostile_text()) {
         if let Ok(input) = serde_json::from_str::<NewComment>(&json) {
             let _ = crate::validate::new_comment(&input);
@@ -169,4 +266,26 @@ proptest! {
             assert_allowlisted(&c.body_html)?;
         }
     }
+}
+
+/// The generated bodies reach the whole posting path: most parse, and a good share are
+/// stored (a generator whose bodies never parse would make the test above prove nothing).
+#[test]
+fn generated_bodies_mostly_parse_and_often_post() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = new_comment_json();
+    let (mut parsed, mut valid) = (0, 0);
+    for _ in 0..300 {
+        let json = strategy.new_tree(&mut runner).unwrap().current();
+        if let Ok(input) = serde_json::from_str::<NewComment>(&json) {
+            parsed += 1;
+            if crate::validate::new_comment(&input).is_ok() {
+                valid += 1;
+            }
+        }
+    }
+    assert!(parsed >= 200, "{parsed} of 300 parsed");
+    assert!(valid >= 30, "{valid} of 300 were valid comments");
 }

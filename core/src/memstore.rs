@@ -275,12 +275,14 @@ impl CommentStore for MemStore {
         Ok(c)
     }
 
-    async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError> {
+    async fn update_body(&self, req: UpdateBody<'_>) -> Result<Option<CommentRecord>, StoreError> {
         let mut comments = self.comments.borrow_mut();
-        let c = comments
+        let Some(c) = comments
             .iter_mut()
-            .find(|c| c.id == req.id)
-            .ok_or_else(|| StoreError::Backend("comment update returned no row".into()))?;
+            .find(|c| c.id == req.id && c.status != CommentStatus::Deleted)
+        else {
+            return Ok(None);
+        };
         c.body_markdown = req.body_markdown.into();
         c.body_html = req.body_html.into();
         c.updated_at_ms = Some(req.now_ms);
@@ -292,7 +294,7 @@ impl CommentStore for MemStore {
         if req.held_for.is_some() {
             c.held_for = req.held_for;
         }
-        Ok(c.clone())
+        Ok(Some(c.clone()))
     }
 
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {

@@ -36,38 +36,42 @@ fn write_as_of(conn: &rusqlite::Connection, migration: &str, n: i64) {
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, author_url, body_markdown, body_html, created_at) \
              VALUES (?1, ?2, 'approved', ?3, 'a@example.org', NULL, ?4, ?5, ?6)"
         }
-        // 0003 on: root_id, likes, is_owner exist; the parent's root is written too.
+        // 0003 on: root_id, likes, is_owner exist; the top-level comment is written too.
         _ => {
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, author_url, body_markdown, body_html, created_at, root_id, likes) \
-             VALUES (?1, ?2, 'approved', ?3, 'a@example.org', NULL, ?4, ?5, ?6, ?2, 2)"
+             VALUES (?1, ?2, 'approved', ?3, 'a@example.org', NULL, ?4, ?5, ?6, ?7, 2)"
         }
     };
+    let old = migration.starts_with("0001") || migration.starts_with("0002");
     let body = format!("written under {migration}");
-    conn.execute(
-        insert,
-        rusqlite::params![
-            tid,
-            Option::<i64>::None,
-            format!("Top {n}"),
-            body,
-            format!("<p>{body}</p>"),
-            n * 10
-        ],
-    )
-    .unwrap();
-    let top = conn.last_insert_rowid();
-    conn.execute(
-        insert,
-        rusqlite::params![
-            tid,
-            Some(top),
-            format!("Reply {n}"),
-            body,
-            format!("<p>{body}</p>"),
-            n * 10 + 1
-        ],
-    )
-    .unwrap();
+    // A top-level comment and a chain of replies three deep under it: the backfill of
+    // root_id (0003) has to climb the whole chain, not stop at the parent.
+    let mut parent: Option<i64> = None;
+    let mut top = 0;
+    for depth in 0..4i64 {
+        let root = parent.map(|_| top);
+        let mut params: Vec<Box<dyn rusqlite::ToSql>> = vec![
+            Box::new(tid),
+            Box::new(parent),
+            Box::new(format!("Depth {depth} of {n}")),
+            Box::new(body.clone()),
+            Box::new(format!("<p>{body}</p>")),
+            Box::new(n * 10 + depth),
+        ];
+        if !old {
+            params.push(Box::new(root));
+        }
+        conn.execute(
+            insert,
+            rusqlite::params_from_iter(params.iter().map(|p| p.as_ref())),
+        )
+        .unwrap();
+        let id = conn.last_insert_rowid();
+        if depth == 0 {
+            top = id;
+        }
+        parent = Some(id);
+    }
 }
 
 #[test]
@@ -83,7 +87,7 @@ fn data_written_under_every_schema_survives_all_later_migrations() {
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM comments", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(n, 2 * all.len() as i64, "every comment is still there");
+    assert_eq!(n, 4 * all.len() as i64, "every comment is still there");
     // Replies written before root_id existed got it from the backfill in 0003.
     let orphans: i64 = conn
         .query_row(
@@ -93,6 +97,19 @@ fn data_written_under_every_schema_survives_all_later_migrations() {
         )
         .unwrap();
     assert_eq!(orphans, 0, "every reply knows its top-level comment");
+    // …the right one: the top of its chain, however deep it is.
+    let wrong: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM comments c JOIN comments top ON top.id = c.root_id \
+             WHERE c.parent_id IS NOT NULL AND (top.parent_id IS NOT NULL OR top.thread_id <> c.thread_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        wrong, 0,
+        "every reply's root is its chain's top-level comment"
+    );
     // Every body and author is intact, in each thread.
     let mut stmt = conn
         .prepare("SELECT t.key, c.author_name, c.body_markdown, c.status FROM comments c JOIN threads t ON t.id = c.thread_id ORDER BY c.id")
@@ -108,7 +125,7 @@ fn data_written_under_every_schema_survives_all_later_migrations() {
             .iter()
             .filter(|r| r.0 == format!("/written-under-{n}/"))
             .collect();
-        assert_eq!(mine.len(), 2, "{name}");
+        assert_eq!(mine.len(), 4, "{name}");
         assert!(mine
             .iter()
             .all(|r| r.2 == format!("written under {name}") && r.3 == "approved"));

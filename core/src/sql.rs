@@ -631,7 +631,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         one(comments(rows)?, "comment insert")
     }
 
-    async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError> {
+    async fn update_body(&self, req: UpdateBody<'_>) -> Result<Option<CommentRecord>, StoreError> {
         let rows = self
             .exec
             .rows(Query::new(
@@ -639,7 +639,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4, \
                        status = COALESCE(?5, status), held_for = COALESCE(?6, held_for), \
                        reports_reviewed = 0 \
-                     WHERE id = ?1 RETURNING {COMMENT_COLUMNS}"
+                     WHERE id = ?1 AND status <> '{}' RETURNING {COMMENT_COLUMNS}",
+                    CommentStatus::Deleted.as_str()
                 ),
                 vec![
                     req.id.into(),
@@ -651,7 +652,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 ],
             ))
             .await?;
-        one(comments(rows)?, "comment update")
+        Ok(comments(rows)?.into_iter().next())
     }
 
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {

@@ -176,7 +176,9 @@ pub trait CommentStore {
         id: CommentId,
     ) -> Result<Option<(CommentRecord, ThreadRecord)>, StoreError>;
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError>;
-    async fn update_body(&self, req: UpdateBody<'_>) -> Result<CommentRecord, StoreError>;
+    /// `None` when the comment is gone or deleted (a delete that won a race with this
+    /// edit): no words are ever written back into a deleted comment.
+    async fn update_body(&self, req: UpdateBody<'_>) -> Result<Option<CommentRecord>, StoreError>;
     /// Mark deleted and wipe what the author wrote (text, name, email, website).
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError>;
     async fn hit_rate_limit(&self, req: HitRateLimit<'_>) -> Result<u32, StoreError>;

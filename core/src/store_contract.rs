@@ -137,8 +137,10 @@ macro_rules! contract {
 contract!(
     form_tokens_are_used_once_and_forgotten_after_they_expire,
     an_edit_can_send_a_comment_back_to_the_queue,
+    an_edit_never_writes_words_back_into_a_deleted_comment,
     threads_are_created_once_and_learn_a_missing_title,
     pages_follow_each_order_and_cursors_never_skip_or_repeat,
+    pages_follow_the_data_as_it_changes_between_pages,
     pages_carry_the_first_replies_and_the_counts,
     replies_list_whole_subtrees_in_time_order,
     deleted_comments_keep_their_place_but_lose_their_words,
@@ -424,7 +426,8 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         status: None,
         held_for: None,
     }))
-    .unwrap();
+    .unwrap()
+    .expect("the comment is there");
     assert!(!edited.reports_reviewed, "{store}");
     assert!(
         report("r7").hidden,
@@ -657,6 +660,109 @@ fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: 
     );
 }
 
+/// The cursor after the last comment of `page` in `sort` order.
+fn cursor_after(page: &crate::store::PageRows, sort: Sort) -> Option<CursorPos> {
+    page.top.last().map(|last| CursorPos {
+        key: if sort == Sort::Liked {
+            i64::from(last.likes)
+        } else {
+            last.created_at_ms
+        },
+        id: last.id.0,
+    })
+}
+
+/// What a reader paging through a thread gets while others write, like and delete: a
+/// page shows what sorts after the cursor *when it is read*. So in time order nothing is
+/// shown twice or skipped — a comment deleted meanwhile shows as its placeholder, a new
+/// one comes at the end (oldest first) or waits for a reload (newest first) — and in
+/// "most liked" order a comment whose likes change between pages may be skipped (it
+/// rose above the cursor) or shown again (it fell below): the README says so.
+fn pages_follow_the_data_as_it_changes_between_pages<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/moving/");
+    let ids: Vec<CommentId> = (0..6)
+        .map(|i| add(s, t, None, 100 + i, CommentStatus::Approved))
+        .collect();
+    let like = |id, reader: &str| {
+        block(s.set_like(SetLike {
+            id,
+            reader_hash: reader,
+            client_hash: reader,
+            liked: true,
+            now_ms: 1,
+        }))
+        .unwrap()
+    };
+    // Oldest first: a page is read, then one comment is deleted, one liked, one written.
+    let first = page(s, "/moving/", Sort::Oldest, None, 2);
+    let after = cursor_after(&first, Sort::Oldest);
+    block(s.delete_comment(ids[3], 5)).unwrap();
+    like(ids[4], "r1");
+    let newer = add(s, t, None, 200, CommentStatus::Approved);
+    let mut seen: Vec<CommentId> = first.top.iter().map(|c| c.id).collect();
+    let mut after = after;
+    loop {
+        let next = page(s, "/moving/", Sort::Oldest, after, 2);
+        if next.top.is_empty() {
+            break;
+        }
+        after = cursor_after(&next, Sort::Oldest);
+        seen.extend(next.top.iter().map(|c| c.id));
+    }
+    let mut expected = ids.clone();
+    expected.push(newer);
+    assert_eq!(seen, expected, "{store}: each once, the new one at the end");
+    let placeholder = page(s, "/moving/", Sort::Oldest, None, 10)
+        .top
+        .into_iter()
+        .find(|c| c.id == ids[3])
+        .unwrap();
+    assert_eq!(placeholder.status, CommentStatus::Deleted, "{store}");
+    // Newest first: a comment written after the first page was read sorts before the
+    // cursor, so the next pages do not show it (a reload does).
+    let first = page(s, "/moving/", Sort::Newest, None, 2);
+    let newest = add(s, t, None, 300, CommentStatus::Approved);
+    let rest = page(
+        s,
+        "/moving/",
+        Sort::Newest,
+        cursor_after(&first, Sort::Newest),
+        10,
+    );
+    assert!(!rest.top.iter().any(|c| c.id == newest), "{store}");
+    assert_eq!(
+        first.top.len() + rest.top.len(),
+        7,
+        "{store}: nothing else lost"
+    );
+    // Most liked: a comment that gains likes after the first page rises above the cursor
+    // and is not on the next pages.
+    let first = page(s, "/moving/", Sort::Liked, None, 2);
+    let riser = *ids
+        .iter()
+        .find(|id| !first.top.iter().any(|c| c.id == **id) && **id != ids[3])
+        .unwrap();
+    for r in ["r2", "r3", "r4"] {
+        like(riser, r);
+    }
+    let rest = page(
+        s,
+        "/moving/",
+        Sort::Liked,
+        cursor_after(&first, Sort::Liked),
+        10,
+    );
+    assert!(
+        !rest.top.iter().any(|c| c.id == riser),
+        "{store}: skipped, as documented"
+    );
+    assert_eq!(
+        page_ids(s, "/moving/", Sort::Liked, None, 1),
+        vec![riser],
+        "{store}: a reload shows it first"
+    );
+}
+
 fn pages_carry_the_first_replies_and_the_counts<S: CommentStore>(s: &S, store: &str) {
     let t = thread(s, "/r/");
     let a = add(s, t, None, 1, CommentStatus::Approved);
@@ -863,6 +969,44 @@ fn form_tokens_are_used_once_and_forgotten_after_they_expire<S: CommentStore>(s:
     assert!(usable("t1", 300, 200), "{store}");
 }
 
+/// An edit that loses a race with a delete (checked, then deleted, then written) writes
+/// nothing: the deleted comment keeps no words.
+fn an_edit_never_writes_words_back_into_a_deleted_comment<S: CommentStore>(s: &S, store: &str) {
+    let t = thread(s, "/race/");
+    let a = add(s, t, None, 1, CommentStatus::Approved);
+    block(s.delete_comment(a, 5)).unwrap();
+    let late = block(s.update_body(UpdateBody {
+        id: a,
+        body_markdown: "words back",
+        body_html: "<p>words back</p>",
+        now_ms: 6,
+        status: None,
+        held_for: None,
+    }))
+    .unwrap();
+    assert!(late.is_none(), "{store}: the edit reports the comment gone");
+    let stored = block(s.find_comment(a)).unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.status,
+            stored.body_markdown.as_str(),
+            stored.body_html.as_str()
+        ),
+        (CommentStatus::Deleted, "", ""),
+        "{store}"
+    );
+    let unknown = block(s.update_body(UpdateBody {
+        id: CommentId(987_654),
+        body_markdown: "x",
+        body_html: "<p>x</p>",
+        now_ms: 6,
+        status: None,
+        held_for: None,
+    }))
+    .unwrap();
+    assert!(unknown.is_none(), "{store}");
+}
+
 fn an_edit_can_send_a_comment_back_to_the_queue<S: CommentStore>(s: &S, store: &str) {
     let t = thread(s, "/e/");
     let a = add(s, t, None, 1, CommentStatus::Approved);
@@ -876,6 +1020,7 @@ fn an_edit_can_send_a_comment_back_to_the_queue<S: CommentStore>(s: &S, store: &
             held_for: status.map(|_| crate::rules::HeldFor::Links),
         }))
         .unwrap()
+        .expect("the comment is there")
     };
     assert_eq!(edit(None).status, CommentStatus::Approved, "{store}");
     let held = edit(Some(CommentStatus::Pending));

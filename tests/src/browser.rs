@@ -100,6 +100,29 @@ pub async fn cdp(client: &Client, cmd: &str, params: serde_json::Value) -> serde
         .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
 }
 
+/// From the next page on, keep every Content-Security-Policy violation the page reports
+/// (`securitypolicyviolation` events: a blocked load never shows up in resource timing)
+/// for [`csp_violations`]. Installed through DevTools, so it runs before any page script
+/// and whatever the page's own policy says.
+pub async fn record_csp_violations(client: &Client) {
+    cdp(
+        client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "window.__csp = []; document.addEventListener('securitypolicyviolation', \
+            e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI), true);" }),
+    )
+    .await;
+}
+
+/// The violations recorded on the current page (see [`record_csp_violations`]).
+pub async fn csp_violations(client: &Client) -> Vec<String> {
+    let v = client
+        .execute("return window.__csp || null", vec![])
+        .await
+        .expect("read the violations");
+    serde_json::from_value(v).expect("the recorder was installed before the page loaded")
+}
+
 /// Make every request whose URL matches one of `patterns` (`*` wildcards) fail, as a
 /// broken network or a blocking extension would.
 pub async fn block_urls(client: &Client, patterns: &[&str]) {

@@ -190,11 +190,11 @@ async fn the_widget_sets_no_cookie_and_talks_to_no_third_party() {
     fill_form(&root, "A reply of mine", "Cookie Monster", "c@example.org").await;
     submit_main_form(&root).await;
     wait_for_text(&root, "li.cq-item", "A reply of mine").await;
-    let cookie = client
-        .execute("return document.cookie", vec![])
-        .await
-        .unwrap();
-    assert_eq!(cookie, json!(""));
+    // Every cookie the browser holds, HttpOnly ones included (`document.cookie` cannot see
+    // those).
+    colloquy_e2e::browser::cdp(&client, "Network.enable", json!({})).await;
+    let cookies = colloquy_e2e::browser::cdp(&client, "Network.getAllCookies", json!({})).await;
+    assert_eq!(cookies["cookies"], json!([]), "{cookies}");
     let hosts = client
         .execute(
             "return [...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))];",

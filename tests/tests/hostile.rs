@@ -39,10 +39,12 @@ fn endpoints(id: CommentId) -> Vec<Endpoint> {
         Endpoint::ConfirmPage,
         Endpoint::UnsubscribePage,
     ];
+    // Not the logouts: they would end this test's session (and, everywhere, every other
+    // test's on this deployment).
     all.extend(
         AdminOp::ALL
             .into_iter()
-            .filter(|op| *op != AdminOp::Logout)
+            .filter(|op| !matches!(op, AdminOp::Logout | AdminOp::LogoutEverywhere))
             .map(Endpoint::Admin),
     );
     all
@@ -166,12 +168,25 @@ fn every_route_answers_bad_input_with_a_4xx_and_a_code_never_a_5xx() {
             ("control and bidi characters", bidi.into_bytes(), "application/json"),
             ("SQL metacharacters", sql.into_bytes(), "application/json"),
         ];
+        // A write that takes no body may accept anything (a new badge token); every other
+        // write must refuse each of these bodies.
+        let takes_no_body = matches!(endpoint, Endpoint::Admin(AdminOp::Badge));
         for (category, body, content_type) in bodies {
             let reply = send(method, endpoint, "", &body, content_type);
             tally.check(category, &format!("{method} {path}"), &reply);
+            assert!(
+                takes_no_body || reply.status >= 400,
+                "{category}: {method} {path} accepted it: {} {}",
+                reply.status,
+                reply.text
+            );
         }
         let reply = send(method, endpoint, "", b"<x/>", "text/xml");
         tally.check("wrong media type", &format!("{method} {path}"), &reply);
+        // (Subscription links take a form post from mail clients and read no body.)
+        if !takes_no_body && !endpoint.is_link_write() {
+            assert_eq!(reply.status, 415, "{method} {path}: {}", reply.text);
+        }
     }
     // Nothing broke: the thread, the comment and a new post are fine.
     assert_eq!(d.page(&thread).comments.len(), 1);

@@ -438,3 +438,150 @@ fn api_responses_are_never_cached_and_widget_files_are() {
     );
     assert!(wasm.header("set-cookie").is_none());
 }
+
+/// Every public answer a reader's browser (or a feed reader, or a static-site build) can
+/// get: no cookie, no email address, and the headers the README promises.
+#[test]
+fn no_public_answer_sets_a_cookie_or_shows_an_email_and_every_one_has_its_headers() {
+    use colloquy_core::endpoint::EmbedQuery;
+    let d = api();
+    let thread = unique_thread("public-answers");
+    let n = colloquy_e2e::http::random_u64();
+    let email = format!("private-{n}@example.org");
+    let by = |body: &str| comment(&thread).email(&email).body(body);
+    // One page and a bit more (the main deployment shows 20 top-level comments a page).
+    let first = d.create_id(by("Comment 0"));
+    for i in 1..21 {
+        d.create_id(by(&format!("Comment {i}")));
+    }
+    d.create_id(by("A reply").reply_to(first));
+    let liked = d.write(
+        Endpoint::Like(first),
+        &json!({ "reader": "reader-public-answers-0001" }),
+    );
+    // A post sent twice with one Idempotency-Key: the replay is a public answer too.
+    let client = d.client();
+    let mut retried = by("Retried").build();
+    retried.form_token = client.token(&thread);
+    let key = format!("public-answers-key-{n}");
+    let send = || {
+        d.send(
+            "POST",
+            &Endpoint::PostComment.path(),
+            &[
+                ("Origin", &d.demo),
+                ("Content-Type", "application/json"),
+                ("CF-Connecting-IP", &client.ip),
+                ("Idempotency-Key", &key),
+            ],
+            &serde_json::to_vec(&retried).unwrap(),
+        )
+    };
+    let posted = send();
+    let replayed = send();
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    let q = EmbedQuery {
+        thread: ThreadQuery {
+            thread: thread.clone(),
+            ..Default::default()
+        },
+        lang: "en".into(),
+        ..Default::default()
+    };
+    let embed = d.get(&q.url("", Endpoint::Embed));
+    let state = embed
+        .text
+        .split("next_cursor\":\"")
+        .nth(1)
+        .expect("a next page");
+    let cursor: String = state.chars().take_while(|c| *c != '"').collect();
+    let mut more = q.clone();
+    more.thread.cursor = Some(cursor);
+    let mut answers = vec![
+        ("posted", posted),
+        ("replayed", replayed),
+        ("liked", liked),
+        ("embed", embed),
+        ("embed/more", d.get(&more.url("", Endpoint::EmbedMore))),
+        (
+            "embed/replies",
+            d.get(&q.url("", Endpoint::EmbedReplies(first))),
+        ),
+        ("view", d.get(&q.url("", Endpoint::View))),
+        ("comments", list(&thread)),
+        ("context", d.get(&Endpoint::CommentContext(first).path())),
+        ("replies", d.get(&Endpoint::Replies(first).path())),
+        (
+            "counts",
+            d.get(&format!("{}?thread={}", Endpoint::Counts.path(), thread)),
+        ),
+        (
+            "thread feed",
+            d.get(&format!("{}?thread={}", Endpoint::Feed.path(), thread)),
+        ),
+        ("site feed", d.get(&Endpoint::Feed.path())),
+        (
+            "form token",
+            d.get(&colloquy_core::endpoint::form_token_url("", &thread)),
+        ),
+        ("health", d.get(&Endpoint::Health.path())),
+        (
+            "preview",
+            d.write(Endpoint::Preview, &json!({ "body": "a *preview*" })),
+        ),
+    ];
+    // The static files: the loader, the index-page counter, the console's page.
+    let embed_js = d.get("/embed.js");
+    let version: String = embed_js.text[embed_js.text.find("widget/").unwrap() + 7..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    answers.push(("style.css", d.get(&format!("/widget/{version}/style.css"))));
+    answers.push(("embed.js", embed_js));
+    answers.push(("count.js", d.get("/count.js")));
+    answers.push(("console page", d.get("/admin/")));
+    for (what, reply) in &answers {
+        assert!(
+            reply.status < 400,
+            "{what}: {} {}",
+            reply.status,
+            reply.text
+        );
+        assert!(reply.header("set-cookie").is_none(), "{what} sets a cookie");
+        assert!(
+            !reply.text.contains(&email) && !reply.text.contains(&format!("private-{n}")),
+            "{what} shows the email"
+        );
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{what}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("no-referrer"),
+            "{what}"
+        );
+    }
+    let csp = |what: &str| {
+        answers
+            .iter()
+            .find(|(w, _)| *w == what)
+            .and_then(|(_, r)| r.header("content-security-policy"))
+            .unwrap_or_else(|| panic!("{what} has a Content-Security-Policy"))
+            .to_owned()
+    };
+    let view = csp("view");
+    assert!(
+        view.contains("default-src 'none'") && !view.contains("script-src"),
+        "{view}"
+    );
+    let console = csp("console page");
+    for part in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(console.contains(part), "{part} in {console}");
+    }
+}

@@ -379,7 +379,9 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
                 status: held_for.map(|_| CommentStatus::Pending),
                 held_for,
             })
-            .await?;
+            .await?
+            // Deleted meanwhile: the delete wins.
+            .ok_or(ServiceError::CommentNotFound)?;
         Ok(Changed {
             value: self.public(&record),
             thread,
