@@ -275,6 +275,9 @@ pub struct ExportThread {
     pub created_at: String,
     #[serde(default)]
     pub locked: bool,
+    /// The pinned comment's id (as in `comments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_id: Option<i64>,
     pub comments: Vec<ExportComment>,
 }
 
@@ -297,6 +300,12 @@ pub struct ExportComment {
     /// The id it was imported under, if it came from elsewhere.
     #[serde(default)]
     pub import_id: Option<String>,
+    /// When its author last edited it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+    /// How many readers like it (the count: who liked it stays on the site).
+    #[serde(default)]
+    pub likes: u32,
 }
 
 /// `GET /api/v1/admin/site-export?after=<thread id>`: one page of the site's export.

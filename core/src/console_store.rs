@@ -199,6 +199,8 @@ pub struct ExportRow {
     pub created_at: i64,
     pub is_owner: i64,
     pub import_id: Option<String>,
+    pub updated_at: Option<i64>,
+    pub likes: i64,
 }
 
 impl<E: SqlExec> ConsoleStore for SqlStore<E> {
@@ -533,7 +535,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "SELECT id, thread_id, parent_id, status, author_name, author_email, author_url, \
-                           body_markdown, body_html, created_at, is_owner, import_id \
+                           body_markdown, body_html, created_at, is_owner, import_id, updated_at, likes \
                          FROM comments WHERE thread_id IN ({page}) ORDER BY id"
                     ),
                     args,

@@ -110,3 +110,103 @@ impl<E: SqlExec> IdempotencyStore for SqlStore<E> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::CommentId;
+    use crate::store::CommentStore;
+    use crate::store_contract::Sqlite;
+
+    const T0: i64 = 1_800_000_000_000;
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        pollster::block_on(f)
+    }
+
+    #[test]
+    fn a_key_is_claimed_once_answered_again_and_released_after_a_failure() {
+        let s = SqlStore::new(Sqlite::migrated());
+        assert_eq!(block(s.claim("k1", T0)).unwrap(), Claim::New);
+        assert_eq!(
+            block(s.claim("k1", T0 + 1)).unwrap(),
+            Claim::InProgress,
+            "a second request while the first is answered"
+        );
+        block(s.finish("k1", "{\"comment\":1}", CommentId(1))).unwrap();
+        assert_eq!(
+            block(s.claim("k1", T0 + 2)).unwrap(),
+            Claim::Done("{\"comment\":1}".into())
+        );
+        // A failed request gives its key back; an answered one is never given back.
+        assert_eq!(block(s.claim("k2", T0)).unwrap(), Claim::New);
+        block(s.release("k2")).unwrap();
+        assert_eq!(block(s.claim("k2", T0 + 1)).unwrap(), Claim::New);
+        block(s.release("k1")).unwrap();
+        assert!(matches!(
+            block(s.claim("k1", T0 + 3)).unwrap(),
+            Claim::Done(_)
+        ));
+    }
+
+    #[test]
+    fn a_claim_whose_request_died_is_taken_over_and_answers_are_forgotten_after_a_day() {
+        let s = SqlStore::new(Sqlite::migrated());
+        assert_eq!(block(s.claim("k", T0)).unwrap(), Claim::New);
+        assert_eq!(
+            block(s.claim("k", T0 + STALE_MS - 1)).unwrap(),
+            Claim::InProgress
+        );
+        assert_eq!(
+            block(s.claim("k", T0 + STALE_MS + 1)).unwrap(),
+            Claim::New,
+            "no answer for a minute: the first request died"
+        );
+        block(s.finish("k", "answer", CommentId(7))).unwrap();
+        assert_eq!(
+            block(s.claim("k", T0 + STALE_MS + KEEP_MS)).unwrap(),
+            Claim::Done("answer".into()),
+            "kept for a day"
+        );
+        assert_eq!(
+            block(s.claim("k", T0 + STALE_MS + 2 + KEEP_MS + KEEP_MS)).unwrap(),
+            Claim::New,
+            "forgotten after it"
+        );
+    }
+
+    #[test]
+    fn a_deleted_comment_takes_its_kept_answer_with_it() {
+        let s = SqlStore::new(Sqlite::migrated());
+        let t = block(s.upsert_thread(crate::store::UpsertThread {
+            site_id: "default",
+            key: "/i/",
+            title: None,
+            url: None,
+            now_ms: T0,
+        }))
+        .unwrap();
+        let c = block(s.insert_comment(crate::store::InsertComment {
+            thread_id: t.id,
+            parent_id: None,
+            status: crate::model::CommentStatus::Approved,
+            author_name: "Ana",
+            author_email: "ana@example.org",
+            author_url: None,
+            body_markdown: "words",
+            body_html: "<p>words</p>",
+            created_at_ms: T0,
+            client_hash: "c",
+            root_id: None,
+            is_owner: false,
+            email_hash: Some("e"),
+            author_key_hash: None,
+            held_for: None,
+        }))
+        .unwrap();
+        block(s.claim("k", T0)).unwrap();
+        block(s.finish("k", "{\"words\":true}", c.id)).unwrap();
+        block(s.delete_comment(c.id, T0 + 1)).unwrap();
+        assert_eq!(block(s.claim("k", T0 + 2)).unwrap(), Claim::New);
+    }
+}

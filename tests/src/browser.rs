@@ -100,6 +100,19 @@ pub async fn cdp(client: &Client, cmd: &str, params: serde_json::Value) -> serde
         .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
 }
 
+/// Let the page finish what it was doing: two animation frames (a layout and a paint)
+/// and then the tasks queued meanwhile — instead of a sleep that a slow machine outruns.
+pub async fn settle(client: &Client) {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));",
+            vec![],
+        )
+        .await
+        .expect("the page settles");
+}
+
 /// From the next page on, keep every Content-Security-Policy violation the page reports
 /// (`securitypolicyviolation` events: a blocked load never shows up in resource timing)
 /// for [`csp_violations`]. Installed through DevTools, so it runs before any page script

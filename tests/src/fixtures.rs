@@ -11,13 +11,15 @@ use crate::http::{fresh_client_ip, request, Reply};
 
 pub use colloquy_core::api::FormToken;
 
-/// A comment for `thread` that passes validation: change what the test is about.
+/// A comment for `thread` that passes validation: change what the test is about. Each
+/// has an address of its own, so no test's comments add up with another's (trust,
+/// reports against an author, blocks).
 pub fn comment(thread: &str) -> CommentBuilder {
     CommentBuilder(NewComment {
         thread: thread.to_owned(),
         body: "A comment.".into(),
         name: "Ana Novak".into(),
-        email: "ana@example.org".into(),
+        email: format!("ana-{:x}@example.org", crate::http::random_u64()),
         ..Default::default()
     })
 }
@@ -334,10 +336,24 @@ impl Client<'_> {
     }
 }
 
+/// The thread the demo page shows by default (seeded by `cargo xtask dev` and the suite).
+pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
+
+/// "N comments" as the seeded demo thread's heading says it now (other tests may have
+/// written there: the count comes from the thread, not from a number in a test).
+pub fn demo_thread_heading() -> String {
+    let total = Deployment::main().page(DEMO_THREAD).total;
+    if total == 1 {
+        "1 comment".to_owned()
+    } else {
+        format!("{total} comments")
+    }
+}
+
 /// Post a comment by `name` on the main deployment for a browser test to find; its id as
 /// a plain number (browser tests put ids into selectors).
 pub fn seed(thread: &str, parent: Option<i64>, body: &str, name: &str) -> i64 {
-    let c = comment(thread).body(body).name(name).email("x@example.org");
+    let c = comment(thread).body(body).name(name);
     let c = match parent {
         Some(p) => c.reply_to(CommentId(p)),
         None => c,

@@ -77,7 +77,7 @@ async fn every_hostile_comment_renders_inert_on_every_page() {
         "root.querySelectorAll('.cq-body *').forEach(e => { try { e.focus(); } catch (_) {} });",
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    colloquy_e2e::browser::settle(&client).await;
     assert!(!xss_fired(&client).await, "a payload executed");
     // The hostile name is shown as the text it is.
     let author = wait_for(&root, ".cq-author").await;

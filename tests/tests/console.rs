@@ -536,6 +536,47 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
     let _ = neighbour;
 }
 
+#[test]
+fn a_block_by_address_holds_whatever_name_and_email_come_from_it() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("console-address-block");
+    let troll = fresh_client_ip();
+    let first = d
+        .post_as(
+            &comment(&thread).body("From the troll's network").build(),
+            &troll,
+        )
+        .expect::<colloquy_core::api::CreatedComment>(201)
+        .comment
+        .id;
+    console
+        .post(
+            AdminOp::ChangeBlock,
+            &json!({ "comment_id": first.0, "client": true }),
+        )
+        .expect::<serde_json::Value>(200);
+    // Another name and address, the same network: held.
+    let again = d
+        .post_as(
+            &comment(&thread)
+                .name("Someone Else")
+                .body("A new identity")
+                .build(),
+            &troll,
+        )
+        .expect::<colloquy_core::api::CreatedComment>(201);
+    assert!(again.comment.pending, "held: the network is blocked");
+    // Another network: published.
+    let elsewhere = d.create(&comment(&thread).body("Elsewhere").build());
+    assert!(!elsewhere.comment.pending);
+    let held = list(&console, "pending", &thread);
+    assert_eq!(
+        held.comments[0].held_for,
+        Some(colloquy_core::rules::HeldFor::Blocked)
+    );
+}
+
 /// Run `sql` on a deployment's local D1 (its `--persist-to` folder) through wrangler, as
 /// an operator would; what it printed (`--json`). The running deployment may hold the
 /// database for a moment (`SQLITE_BUSY`): then again, a little later.

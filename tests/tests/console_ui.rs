@@ -534,7 +534,16 @@ async fn the_console_fits_a_320_px_phone() {
     );
     for section in ["threads", "people", "settings", "audit"] {
         open_section(&client, section).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // Its data arrived (no "Loading…" left), then laid out.
+        poll(&format!("{section} loaded"), || async {
+            let text = client
+                .execute("return document.body.innerText", vec![])
+                .await
+                .ok()?;
+            (!text.as_str()?.contains("Loading…")).then_some(())
+        })
+        .await;
+        colloquy_e2e::browser::settle(&client).await;
         assert_eq!(overflow(&client).await, json!(0), "{section} at 320 px");
     }
     client.close().await.unwrap();

@@ -1,7 +1,8 @@
 //! D1 down, via the faults deployment's test-only switch (`POST /__faults/d1`): reads that
 //! need D1 answer 503 `unavailable` with Retry-After, writes are refused and leave nothing
 //! behind, the widget keeps the reader's text and offers Retry, and once D1 is back the
-//! retried post lands exactly once. One test: the switch is the whole deployment's.
+//! retried post lands exactly once, while pages a reader had already seen keep being
+//! served from the edge copy. One test: the switch is the whole deployment's.
 
 use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
@@ -41,11 +42,24 @@ fn embed_url(d: &Deployment, thread: &str) -> String {
     .url(&d.api, Endpoint::Embed)
 }
 
+/// The switch and the instance are the whole deployment's: its faults are tried one
+/// after the other, never at once.
 #[tokio::test]
-async fn when_d1_fails_reads_say_503_writes_leave_nothing_and_the_widget_retries_once() {
+async fn faults_one_after_the_other() {
+    when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_the_widget_retries_once(
+    )
+    .await;
+    a_panic_answers_json_500_and_the_next_request_is_served();
+}
+
+async fn when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_the_widget_retries_once(
+) {
     let d = faults();
     let thread = unique_thread("outage");
     d.create_id(comment(&thread).body("Before the outage"));
+    // A reader has seen the thread: its page is cached at the edge.
+    let cached = request("GET", &embed_url(&d, &thread), &[], b"");
+    assert_eq!(cached.status, 200);
     let client = session().await;
     client
         .goto(&format!("{}/?thread={thread}", d.demo))
@@ -62,6 +76,16 @@ async fn when_d1_fails_reads_say_503_writes_leave_nothing_and_the_widget_retries
     .await;
 
     d1(&d, "on");
+    // Cached pages keep being served while D1 is down.
+    let during = request("GET", &embed_url(&d, &thread), &[], b"");
+    assert_eq!(during.status, 200, "{}", during.text);
+    assert!(during.text.contains("Before the outage"));
+    assert!(
+        during
+            .header_all("server-timing")
+            .contains("cache;desc=\"hit\""),
+        "served from the edge copy"
+    );
     let fresh = unique_thread("outage-unread");
     for url in [
         embed_url(&d, &fresh),
@@ -113,7 +137,6 @@ async fn when_d1_fails_reads_say_503_writes_leave_nothing_and_the_widget_retries
     client.close().await.unwrap();
 }
 
-#[test]
 fn a_panic_answers_json_500_and_the_next_request_is_served() {
     let d = faults();
     let panicked = request("POST", &format!("{}/__faults/panic", d.api), &[], b"");

@@ -3,8 +3,6 @@
 //! between are not lost, and with the wasm blocked — or forbidden by the host page's
 //! Content-Security-Policy — every comment still reads and pages through plain links.
 
-use std::time::Duration;
-
 use colloquy_core::endpoint::Endpoint;
 use colloquy_e2e::browser::{
     block_urls, cdp, click, fill_form, in_widget, open_demo_with, poll, session, submit_main_form,
@@ -95,8 +93,8 @@ async fn taking_over_moves_nothing_on_the_screen() {
     client.refresh().await.unwrap();
     let root = widget_root(&client).await;
     wait_for_text(&root, "ol.cq-list", "Comment 00").await;
-    // Painted, and the wasm held back: a moment for the page to settle.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Painted, and the wasm held back: the page settles.
+    colloquy_e2e::browser::settle(&client).await;
     let painted_at = poll("the paint event", || {
         number(&client, "return window.__paintedAt")
     })
@@ -131,7 +129,7 @@ async fn taking_over_moves_nothing_on_the_screen() {
         (value == json!("A draft, kept")).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    colloquy_e2e::browser::settle(&client).await;
     let shifts = client
         .execute(
             "return window.__shifts.filter(s => s.t > arguments[0]);",
@@ -159,7 +157,7 @@ async fn clicks_before_the_takeover_are_done_once_it_has() {
     let like = format!("li.cq-item:has(> #comment-{}) .cq-like", ids[0]);
     click(&root, &like).await;
     click(&root, ".cq-more a").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    colloquy_e2e::browser::settle(&client).await;
     // Nothing could happen yet, and the link was not followed.
     assert!(client
         .current_url()

@@ -51,20 +51,40 @@ async fn wait_focus(client: &Client, want: &str) {
 }
 
 /// Delay every response whose URL contains `needle` by `ms` (a slow network for one kind
-/// of request), in this page only.
+/// of request), in this page only. `window.__delayedDone` counts the delayed answers
+/// handed over (see [`delayed_done`]).
 async fn delay_responses(client: &Client, needle: &str, ms: u64) {
     client
         .execute(
             "const [needle, ms] = arguments; const orig = window.fetch;
+             window.__delayedDone = 0;
              window.fetch = function (input, init) {
                const url = typeof input === 'string' ? input : input.url;
                const p = orig.call(window, input, init);
-               return url.includes(needle) ? p.then(r => new Promise(res => setTimeout(() => res(r), ms))) : p;
+               return url.includes(needle)
+                 ? p.then(r => new Promise(res => setTimeout(() => {
+                     res(r);
+                     setTimeout(() => { window.__delayedDone += 1; }, 0);
+                   }, ms)))
+                 : p;
              };",
             vec![json!(needle), json!(ms)],
         )
         .await
         .unwrap();
+}
+
+/// Wait until `n` delayed answers have reached the page (and its handlers have run).
+async fn delayed_done(client: &Client, n: u64) {
+    poll("the delayed answers", || async {
+        let done = client
+            .execute("return window.__delayedDone || 0", vec![])
+            .await
+            .ok()?
+            .as_u64()?;
+        (done >= n).then_some(())
+    })
+    .await;
 }
 
 async fn count(root: &ShadowRoot, css: &str) -> usize {
@@ -86,7 +106,8 @@ async fn changing_the_sort_twice_quickly_keeps_the_newest_order_and_pages_to_the
     select.select_by_value("newest").await.unwrap();
     select.select_by_value("liked").await.unwrap();
     select.select_by_value("oldest").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The slow "most liked" page arrives after the "oldest" one (it must be dropped).
+    delayed_done(&client, 1).await;
     // Page to the end: "Show more" until it is gone (a stuck button — a cursor of another
     // order — leaves it there or shows the wrong comments, and the wait runs out).
     poll("the last page", || async {
@@ -350,7 +371,6 @@ async fn the_edit_form_marks_its_error_and_keeps_unsaved_text_across_a_reload() 
 async fn errors_are_fresh_and_come_before_the_form_timer() {
     // On the strict deployment, which keeps the form timer (3 s).
     let client = session().await;
-    let loaded = Instant::now();
     client
         .goto(&format!(
             "{}/?thread={}",
@@ -361,6 +381,24 @@ async fn errors_are_fresh_and_come_before_the_form_timer() {
         .unwrap();
     let root = widget_root(&client).await;
     wait_for(&root, "ol.cq-list").await;
+    // What the server answers each comment the page sends.
+    client
+        .execute(
+            "window.__sent = 0; window.__answers = []; const orig = window.fetch;
+             window.fetch = function (input, init) {
+               const url = typeof input === 'string' ? input : input.url;
+               const method = (init && init.method) || (input && input.method) || 'GET';
+               const p = orig.call(window, input, init);
+               if (method === 'POST' && url.includes('/api/v1/comments')) {
+                 window.__sent += 1;
+                 p.then(r => r.clone().json()).then(j => window.__answers.push(j.error ? j.error.code : 'posted'));
+               }
+               return p;
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
     // An empty form sent at once: the field errors show within the form timer (3 s),
     // not after it.
     click(
@@ -369,10 +407,23 @@ async fn errors_are_fresh_and_come_before_the_form_timer() {
     )
     .await;
     wait_for_text(&root, "#cq-new-name-error", "Please enter your name").await;
+    // The server checks fields before the form timer: the one request that was sent was
+    // answered with the fields' problems, not "too fast, wait" (no timer was waited out).
+    let answers = poll("the answers", || async {
+        let got = client
+            .execute(
+                "return window.__answers.length === window.__sent ? window.__answers : null",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (!got.is_null()).then_some(got)
+    })
+    .await;
+    let answers: Vec<String> = serde_json::from_value(answers).unwrap();
     assert!(
-        loaded.elapsed() < Duration::from_millis(2900),
-        "errors took {:?}",
-        loaded.elapsed()
+        answers.iter().all(|a| a != "too_fast" && a != "posted"),
+        "fields are answered before the timer: {answers:?}"
     );
     type_into(&root, "#cq-new-body", "   ").await;
     click(
@@ -383,16 +434,15 @@ async fn errors_are_fresh_and_come_before_the_form_timer() {
     wait_for_text(&root, "#cq-new-body-error", "Please write a comment").await;
     // Typing fixes the name: its error goes at once, before anything is sent again.
     type_into(&root, "#cq-new-name", "Fresh").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let name_error = wait_for(&root, "#cq-new-name-error")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        name_error, "",
-        "the name's error stays while the reader fixes it"
-    );
+    poll("the name's error to go as the reader fixes it", || async {
+        let text = wait_for(&root, "#cq-new-name-error")
+            .await
+            .text()
+            .await
+            .ok()?;
+        text.is_empty().then_some(())
+    })
+    .await;
     // A body far over the limit: only "too long", not also the earlier "write a comment".
     in_widget(
         &client,

@@ -322,3 +322,52 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
     assert_eq!(reported.comments[0].reports, 1, "counted once");
     client.close().await.unwrap();
 }
+
+#[test]
+fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
+    use colloquy_core::api::CreatedComment;
+    let d = strict();
+    let thread = unique_thread("moderated-edit");
+    let created: CreatedComment = d.create(
+        &comment(&thread)
+            .body("Approved words")
+            .turnstile("pass-token")
+            .build(),
+    );
+    assert!(created.comment.pending);
+    let console = Console::login(&d);
+    console
+        .post(
+            AdminOp::Moderate,
+            &serde_json::json!({ "ids": [created.comment.id], "decision": "approve" }),
+        )
+        .expect::<serde_json::Value>(200);
+    assert!(d.embed(&thread).contains("Approved words"));
+    // The author changes the words within the edit window (3 s here).
+    let edited = d.write(
+        colloquy_core::endpoint::Endpoint::EditComment(created.comment.id),
+        &serde_json::json!({ "edit_token": created.edit_token, "body": "Words nobody approved" }),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(
+        edited.json()["comment"]["pending"],
+        true,
+        "back in the queue"
+    );
+    let page = d.embed(&thread);
+    assert!(
+        !page.contains("Words nobody approved") && !page.contains("Approved words"),
+        "readers see neither until the owner looks again"
+    );
+    let queue: colloquy_core::console::CommentList = console
+        .get(
+            AdminOp::Comments,
+            &format!("tab=pending&q={}", thread.replace('/', "%2F")),
+        )
+        .expect(200);
+    assert_eq!(queue.comments.len(), 1);
+    assert_eq!(
+        queue.comments[0].held_for,
+        Some(colloquy_core::rules::HeldFor::Moderation)
+    );
+}

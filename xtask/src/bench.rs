@@ -292,7 +292,7 @@ pub fn bench() -> Result<()> {
     let (api, _api_proxy) = gzip_proxy::start(free_port()?, stack.api.clone())?;
     let demo_port = free_port()?;
     let demo = format!("http://127.0.0.1:{demo_port}");
-    let _pages = demo_server::start(demo_port, api.clone(), String::new())?;
+    let (_pages, _) = demo_server::start(demo_port, api.clone(), String::new())?;
     let isso_pages = dir.join("isso-pages");
     isso_page(&isso_pages)?;
     let (isso_port, isso_demo_port) = (free_port()?, free_port()?);
@@ -300,7 +300,7 @@ pub fn bench() -> Result<()> {
     let (isso, isso_direct) = start_isso(&dir, &isso_demo, isso_port)?;
     let (isso_url, _isso_proxy) = gzip_proxy::start(free_port()?, isso_direct)?;
     let _isso_pages_server =
-        demo_server::start_in(isso_pages, isso_demo_port, isso_url.clone(), None)?;
+        demo_server::start_in(isso_pages, isso_demo_port, isso_url.clone(), None)?.0;
 
     let driver_port = free_port()?;
     let chromedriver = tools

@@ -16,7 +16,9 @@ use crate::Result;
 /// The demo article's own thread, seeded by `demo/seed.sql`.
 pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
 
-pub fn start(port: u16, api_origin: String, extra: String) -> Result<JoinHandle<()>> {
+/// Serve the demo on `port` (0: any free port, taken at once so nothing else can take it
+/// between choosing and binding); the server's thread and its port.
+pub fn start(port: u16, api_origin: String, extra: String) -> Result<(JoinHandle<()>, u16)> {
     start_in(crate::root().join("demo"), port, api_origin, Some(extra))
 }
 
@@ -48,15 +50,20 @@ pub fn start_in(
     api_origin: String,
     // Extra origins for the page's CSP; `None`: no CSP (the benchmark's Isso page).
     extra: Option<String>,
-) -> Result<JoinHandle<()>> {
+) -> Result<(JoinHandle<()>, u16)> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("demo server on port {port}: {e}"))?;
-    Ok(std::thread::spawn(move || {
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("demo server: {e}"))?
+        .port();
+    let handle = std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let (dir, api_origin, extra) = (dir.clone(), api_origin.clone(), extra.clone());
             std::thread::spawn(move || serve(stream, &dir, &api_origin, &extra));
         }
-    }))
+    });
+    Ok((handle, port))
 }
 
 /// One request on `stream`: its head is read, the answer written at once.

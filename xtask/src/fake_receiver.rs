@@ -15,9 +15,15 @@ use tiny_http::{Header, Response, Server};
 
 use crate::Result;
 
-pub fn start(port: u16) -> Result<String> {
-    let server =
-        Server::http(("127.0.0.1", port)).map_err(|e| format!("fake receiver on {port}: {e}"))?;
+/// Serve the receiver on a free port (chosen by binding it: no race with anything else
+/// taking it meanwhile); its base URL.
+pub fn start() -> Result<String> {
+    let server = Server::http("127.0.0.1:0").map_err(|e| format!("fake receiver: {e}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or("fake receiver: no port")?;
     let log: Arc<Mutex<Vec<Value>>> = Arc::default();
     let failed_once: Arc<Mutex<HashSet<String>>> = Arc::default();
     std::thread::spawn(move || {

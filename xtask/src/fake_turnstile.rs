@@ -28,10 +28,15 @@ const SCRIPT: &str = r#"window.turnstile = {
   reset: function () {}
 };"#;
 
-/// Serve the fake on `port` in a background thread; returns its base URL.
-pub fn start(port: u16) -> Result<String> {
-    let server =
-        Server::http(("127.0.0.1", port)).map_err(|e| format!("fake Turnstile on {port}: {e}"))?;
+/// Serve the fake on a free port (chosen by binding it) in a background thread; returns
+/// its base URL.
+pub fn start() -> Result<String> {
+    let server = Server::http("127.0.0.1:0").map_err(|e| format!("fake Turnstile: {e}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or("fake Turnstile: no port")?;
     std::thread::spawn(move || {
         for mut request in server.incoming_requests() {
             let response = if request.url().starts_with("/avatar/") {

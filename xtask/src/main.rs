@@ -8,6 +8,7 @@ mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
 mod import_bench;
+mod mutants;
 mod procs;
 mod size;
 mod stack;
@@ -21,13 +22,15 @@ usage: cargo xtask <command>
 
   dev           build everything, migrate + seed a local D1, serve the API and the demo page
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
-                (--only <file>: one end-to-end test file, e.g. `--only reader`)
+                (--only <file>[,<file>…]: end-to-end test files, e.g. `--only reader,views`)
   size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
   bench         Colloquy and Isso side by side in headless Chromium → docs/bench.md
   bench-import [N]  generate a WordPress export of N comments (default 100,000) and time
                 colloquy import and wrangler d1 execute into a fresh local D1 → docs/import-bench.md
   load [secs]   readers and writers on one hot thread against wrangler dev (default 30 s):
                 nothing lost or duplicated, no 5xx, latency percentiles → docs/load.md
+  mutants       mutation testing of the modules that guard users (not in `test`) →
+                docs/mutants.md (--shard k/n, --in-diff <file>, --file <path>)
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
   build-widget  build the widget into build/assets/
   build-worker  build the worker into worker/build/ (wrangler's [build] command)
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),
         Some("load") => stack::load(&args[1..]),
+        Some("mutants") => mutants::mutants(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
             tools::ensure_all(tools::Need::Build).and_then(|t| build::widget(&t).map(|_| ()))

@@ -159,12 +159,13 @@ impl Stack {
         }
 
         let api = format!("http://127.0.0.1:{api_port}");
-        let demo = format!("http://127.0.0.1:{demo_port}");
-        let demo_server = demo_server::start(
+        // The demo's port is taken by binding it (0: any free one).
+        let (demo_server, demo_port) = demo_server::start(
             demo_port,
             api.clone(),
             demo_server::extra_sources(&spec.vars),
         )?;
+        let demo = format!("http://127.0.0.1:{demo_port}");
         step(&format!("{}: starting wrangler dev on {api}", spec.name));
         let origins = format!("ALLOWED_ORIGINS:{demo},http://localhost:{demo_port}");
         let mut cmd = tools.wrangler();
@@ -360,9 +361,9 @@ pub fn test(args: &[String]) -> Result<()> {
 
     let state = fresh_state_dir(&root)?;
     // A local fake of Turnstile's verifier (and of Gravatar's images) for the strict one.
-    let fake = fake_turnstile::start(free_port()?)?;
+    let fake = fake_turnstile::start()?;
     // Webhook receivers and the mail API, for the notify deployment.
-    let receiver = crate::fake_receiver::start(free_port()?)?;
+    let receiver = crate::fake_receiver::start()?;
     let secret = |extra: Vec<(&'static str, String)>| -> Result<_> {
         let mut all = vec![("COLLOQUY_SECRET", random_secret()?)];
         all.extend(extra);
@@ -474,7 +475,7 @@ pub fn test(args: &[String]) -> Result<()> {
                     // new ports rather than fail the run.
                     let mut attempt = 1;
                     loop {
-                        match Stack::start(tools, &dir, (free_port()?, free_port()?), true, spec) {
+                        match Stack::start(tools, &dir, (free_port()?, 0), true, spec) {
                             Ok(stack) => return Ok(stack),
                             Err(e) if attempt < 3 && e.contains("exited early") => {
                                 eprintln!(

@@ -120,6 +120,18 @@ fn locked_version(root: &Path, package: &str) -> Result<String> {
     Ok(lock[start..end].to_owned())
 }
 
+/// cargo-mutants, for `cargo xtask mutants` (not part of the suite): its binary.
+pub fn ensure_cargo_mutants(root: &Path) -> Result<PathBuf> {
+    let bin = root.join(".tools/bin/cargo-mutants");
+    ensure_cargo_tool(
+        "cargo-mutants",
+        crate::mutants::CARGO_MUTANTS_VERSION,
+        &bin,
+        root,
+    )?;
+    Ok(bin)
+}
+
 /// `cargo install --root .tools` a CLI at an exact version unless that version is there.
 fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> Result<()> {
     if let Ok(out) = output(Command::new(binary).arg("--version")) {

@@ -502,6 +502,7 @@ fn export_of(db: &Sqlite, site: &str) -> colloquy::ExportFile {
                 url: t["url"].as_str().map(str::to_owned),
                 created_at: crate::service::rfc3339(t["created_at"].as_i64().unwrap()),
                 locked: false,
+                pinned_id: None,
                 comments: db
                     .select(&format!(
                         "SELECT * FROM comments WHERE thread_id = {} ORDER BY id",
@@ -520,6 +521,8 @@ fn export_of(db: &Sqlite, site: &str) -> colloquy::ExportFile {
                         created_at: crate::service::rfc3339(c["created_at"].as_i64().unwrap()),
                         owner: c["is_owner"].as_i64() == Some(1),
                         import_id: c["import_id"].as_str().map(str::to_owned),
+                        edited_at: None,
+                        likes: 0,
                     })
                     .collect(),
             })

@@ -672,6 +672,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 url: t.url,
                 created_at: rfc3339(t.created_at_ms),
                 locked: t.locked,
+                pinned_id: t.pinned_id.map(|p| p.0),
                 comments: comments
                     .into_iter()
                     .map(|c| ExportComment {
@@ -686,6 +687,8 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                         created_at: rfc3339(c.created_at),
                         owner: c.is_owner != 0,
                         import_id: c.import_id,
+                        edited_at: c.updated_at.map(rfc3339),
+                        likes: u32::try_from(c.likes).unwrap_or(0),
                     })
                     .collect(),
             })
@@ -1159,6 +1162,50 @@ mod on_sqlite {
         };
         let again = block(svc.post(&again, "e", T0 + 40)).unwrap();
         assert!(again.comment.pending, "the email block still holds");
+    }
+
+    #[test]
+    fn exports_hold_what_the_readme_says() {
+        let mut f = Fixture::new();
+        f.site.mail_from = Some("Blog <comments@example.org>".into());
+        let svc = f.svc();
+        let a = f.post("/exported/", "ana@example.org", "Liked, pinned and edited");
+        let b = f.post("/exported/", "bo@example.org", "Plain");
+        block(f.store.set_like(crate::store::SetLike {
+            id: a,
+            reader_hash: "r1",
+            client_hash: "c1",
+            liked: true,
+            now_ms: T0,
+        }))
+        .unwrap();
+        block(svc.pin("/exported/", Some(a))).unwrap();
+        block(f.store.update_body(crate::store::UpdateBody {
+            id: a,
+            body_markdown: "Liked, pinned and edited!",
+            body_html: "<p>Liked, pinned and edited!</p>",
+            now_ms: T0 + 5_000,
+            status: None,
+            held_for: None,
+        }))
+        .unwrap();
+        block(svc.moderate(&[b], Decision::Spam, T0)).unwrap();
+        let page = block(svc.site_export(0)).unwrap();
+        let t = page.threads.iter().find(|t| t.key == "/exported/").unwrap();
+        assert_eq!(t.pinned_id, Some(a.0));
+        let ca = t.comments.iter().find(|c| c.id == a.0).unwrap();
+        assert_eq!(ca.likes, 1);
+        assert_eq!(ca.edited_at.as_deref(), Some(rfc3339(T0 + 5_000).as_str()));
+        assert_eq!(ca.email, "ana@example.org");
+        let cb = t.comments.iter().find(|c| c.id == b.0).unwrap();
+        assert_eq!(cb.status, "spam", "every state, not only what readers see");
+        // A person's export has their subscriptions.
+        block(svc.notify_comment(a, true, "https://c.example", T0)).unwrap();
+        let mine = block(svc.export("ana@example.org", T0)).unwrap();
+        assert_eq!(mine.comments.len(), 1);
+        assert_eq!(mine.subscriptions.len(), 1);
+        assert_eq!(mine.subscriptions[0].comment_id, a);
+        assert!(!mine.subscriptions[0].confirmed);
     }
 
     #[test]
