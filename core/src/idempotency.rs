@@ -151,25 +151,29 @@ mod tests {
 
     #[test]
     fn a_claim_whose_request_died_is_taken_over_and_answers_are_forgotten_after_a_day() {
+        // In plain durations, not the constants: the promise is a minute and a day.
+        const MINUTE: i64 = 60_000;
+        const HOUR: i64 = 60 * MINUTE;
         let s = SqlStore::new(Sqlite::migrated());
         assert_eq!(block(s.claim("k", T0)).unwrap(), Claim::New);
         assert_eq!(
-            block(s.claim("k", T0 + STALE_MS - 1)).unwrap(),
+            block(s.claim("k", T0 + MINUTE - 1)).unwrap(),
             Claim::InProgress
         );
+        let taken = T0 + MINUTE + 1;
         assert_eq!(
-            block(s.claim("k", T0 + STALE_MS + 1)).unwrap(),
+            block(s.claim("k", taken)).unwrap(),
             Claim::New,
             "no answer for a minute: the first request died"
         );
         block(s.finish("k", "answer", CommentId(7))).unwrap();
         assert_eq!(
-            block(s.claim("k", T0 + STALE_MS + KEEP_MS)).unwrap(),
+            block(s.claim("k", taken + 23 * HOUR)).unwrap(),
             Claim::Done("answer".into()),
             "kept for a day"
         );
         assert_eq!(
-            block(s.claim("k", T0 + STALE_MS + 2 + KEEP_MS + KEEP_MS)).unwrap(),
+            block(s.claim("k", taken + 25 * HOUR)).unwrap(),
             Claim::New,
             "forgotten after it"
         );

@@ -182,11 +182,12 @@ impl Nesting {
                 self.open.push(keep);
                 keep.then_some(event)
             }
-            // An item is kept exactly when its list is.
+            // An item is kept exactly when its list is; a dropped one still starts on a
+            // line of its own (its words would run into the item before it).
             Event::Start(Tag::Item) => {
                 let keep = self.open.last().copied().unwrap_or(true);
                 self.open.push(keep);
-                keep.then_some(event)
+                Some(if keep { event } else { Event::HardBreak })
             }
             Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
                 self.open.pop().unwrap_or(true).then_some(event)
@@ -252,6 +253,30 @@ mod tests {
         );
     }
 
+    /// What spam rules read: words split where a reader sees them split (line breaks,
+    /// blocks, rules), joined where emphasis sits inside a word, image text never.
+    #[test]
+    fn visible_text_is_what_a_reader_sees() {
+        let words = |md: &str| {
+            visible(md)
+                .text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(words("one\ntwo"), "one two");
+        assert_eq!(words("one  \ntwo"), "one two");
+        assert_eq!(words("one\n\ntwo"), "one two");
+        assert_eq!(words("# title\nbody"), "title body");
+        assert_eq!(words("one\n\n---\n\ntwo"), "one two");
+        assert_eq!(words("cas**i**no ~~x~~y *a*b"), "casino xy ab");
+        assert_eq!(
+            words("see ![casino](https://x.example/a.png) here"),
+            "see here"
+        );
+        assert_eq!(words("![a ![b](c) d](e) after"), "after");
+    }
+
     #[test]
     fn paragraphs_emphasis_and_line_breaks_render() {
         assert_eq!(
@@ -279,11 +304,9 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_capped_and_stays_cheap() {
-        let quotes = ">".repeat(10_000);
-        let started = std::time::Instant::now();
-        let html = comment_html(&quotes).unwrap();
         // Time is not asserted (timing tests flake); the work is: depth and size are.
-        let _ = started.elapsed();
+        let quotes = ">".repeat(10_000);
+        let html = comment_html(&quotes).unwrap();
         assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
         assert_eq!(html.matches("</blockquote>").count(), MAX_NESTING);
         assert!(html.len() < 2_000, "{} bytes", html.len());
@@ -293,6 +316,35 @@ mod tests {
         let containers = html.matches("<blockquote>").count() + html.matches("<ul>").count();
         assert!(containers <= MAX_NESTING, "{html}");
         assert_eq!(html.matches("<li>").count(), html.matches("</li>").count());
+        // An item is kept exactly when its list is: no loose items past the cap.
+        let nested: String = (0..MAX_NESTING + 3)
+            .map(|i| format!("{}- level {i}\n", "  ".repeat(i)))
+            .collect();
+        let lists = comment_html(&nested).unwrap();
+        // A list and its item are two containers.
+        assert_eq!(lists.matches("<ul>").count(), MAX_NESTING / 2, "{lists}");
+        assert_eq!(lists.matches("<li>").count(), MAX_NESTING / 2, "{lists}");
+        assert!(lists.contains("level 9<br>\nlevel 10</li>"), "{lists}");
+    }
+
+    #[test]
+    fn imported_html_is_cut_at_twice_the_limit_on_a_character_boundary() {
+        let long = "a".repeat(MAX_HTML_BYTES * 2 + 10);
+        assert_eq!(sanitize_html(&long).len(), MAX_HTML_BYTES * 2);
+        // Two-byte characters from an odd offset: the limit falls inside one.
+        let odd = format!("a{}", "é".repeat(MAX_HTML_BYTES));
+        assert_eq!(
+            sanitize_html(&odd),
+            format!("a{}", "é".repeat(MAX_HTML_BYTES - 1))
+        );
+    }
+
+    #[test]
+    fn a_link_is_counted_once_whatever_its_label_says() {
+        let v = visible("[example.com](https://example.com) and www.other.example");
+        assert_eq!(v.links, 2, "{v:?}");
+        assert_eq!(v.destinations, ["https://example.com"]);
+        assert_eq!(visible("[https://a.example](https://a.example)").links, 1);
     }
 
     #[test]
@@ -301,6 +353,13 @@ mod tests {
         assert_eq!(comment_html(&links), Err(TooComplex));
         let ordinary = "A *normal* comment with a [link](https://example.org). ".repeat(150);
         assert!(comment_html(&ordinary).is_ok());
+        // The limit is on the HTML readers get, to the byte: `<p>` + text + `</p>\n`.
+        let at_limit = "a".repeat(MAX_HTML_BYTES - 8);
+        assert_eq!(comment_html(&at_limit).map(|h| h.len()), Ok(MAX_HTML_BYTES));
+        assert_eq!(comment_html(&format!("{at_limit}a")), Err(TooComplex));
+        // Markup the sanitizer drops counts only against the looser guard before it.
+        let images = "![](x)".repeat(6_000);
+        assert_eq!(comment_html(&images).as_deref(), Ok("<p></p>\n"));
     }
 
     #[test]

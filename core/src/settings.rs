@@ -147,3 +147,35 @@ pub mod rule_defaults {
     pub const REPORTER_THRESHOLD: u32 = 5;
     pub const OUTBOX_RETENTION_DAYS: u32 = 30;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ModerationMode::{self, All, FirstTime, Off};
+
+    #[test]
+    fn moderation_modes_read_the_way_owners_write_them() {
+        // The names the console and wrangler.toml show, and that parse back.
+        let named: Vec<&str> = [Off, All, FirstTime].map(ModerationMode::as_str).to_vec();
+        assert_eq!(named, ["off", "all", "first_time"]);
+        for m in [Off, All, FirstTime] {
+            assert_eq!(ModerationMode::parse(m.as_str()), Some(m));
+        }
+        for (written, mode) in [
+            ("", Off),
+            (" No ", Off),
+            ("false", Off),
+            ("0", Off),
+            ("ON", All),
+            ("yes", All),
+            ("true", All),
+            ("1", All),
+            ("first-time", FirstTime),
+            ("FirstTime", FirstTime),
+        ] {
+            assert_eq!(ModerationMode::parse(written), Some(mode), "{written:?}");
+        }
+        // A typo is an error, not "off" (it would publish what the owner meant to hold).
+        assert_eq!(ModerationMode::parse("al"), None);
+        assert_eq!(ModerationMode::parse("first time"), None);
+    }
+}

@@ -173,3 +173,122 @@ impl SiteConfig {
         u32::try_from((self.min_submit_ms + 999).div_euclid(1000)).unwrap_or(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteConfig {
+        SiteConfig {
+            origins: vec!["https://blog.example.org".into()],
+            ..SiteConfig::new("s")
+        }
+    }
+
+    #[test]
+    fn console_settings_override_the_defaults_within_bounds() {
+        let mut s = site();
+        s.apply(&SiteSettings::default());
+        assert_eq!(
+            s.rules.moderation,
+            ModerationMode::Off,
+            "nothing set, nothing changed"
+        );
+        assert_eq!(s.page_size, defaults::PAGE_SIZE);
+        assert_eq!(s.report_threshold, rule_defaults::REPORT_THRESHOLD);
+        let settings = SiteSettings {
+            moderation: Some(ModerationMode::FirstTime),
+            trust_after: Some(0),
+            allowed_origins: vec!["https://other.example".into()],
+            max_depth: Some(1_000),
+            edit_window_secs: Some(60),
+            page_size: Some(0),
+            max_links: Some(1),
+            muted: crate::settings::MutedWords {
+                body: vec!["casino".into()],
+                ..Default::default()
+            },
+            report_threshold: Some(0),
+            reporter_threshold: Some(2),
+            auto_close_days: Some(30),
+            webhooks: vec![Webhook {
+                url: "https://hooks.example/x".into(),
+                format: Default::default(),
+                events: vec![],
+            }],
+            digest_email: Some("owner@example.org".into()),
+            outbox_retention_days: Some(0),
+        };
+        s.apply(&settings);
+        assert_eq!(s.rules.moderation, ModerationMode::FirstTime);
+        assert_eq!(s.rules.trust_after, 1, "trusted after at least one");
+        assert!(s.origin_allowed("https://other.example"));
+        assert!(
+            s.origin_allowed("https://blog.example.org"),
+            "the deployment's stay"
+        );
+        assert_eq!(s.max_depth, defaults::MAX_DEPTH_LIMIT);
+        assert_eq!(s.edit_window_secs, 60);
+        assert_eq!(s.page_size, 1);
+        assert_eq!(s.rules.max_links, 1);
+        assert_eq!(s.rules.muted.body, ["casino"]);
+        assert_eq!(s.report_threshold, 1, "one report at least");
+        assert_eq!(s.rules.reporter_threshold, 2);
+        assert_eq!(s.auto_close_days, 30);
+        assert_eq!(s.webhooks.len(), 1);
+        assert_eq!(s.digest_email.as_deref(), Some("owner@example.org"));
+        assert_eq!(s.outbox_retention_days, 1);
+        s.apply(&SiteSettings {
+            max_depth: Some(0),
+            page_size: Some(1_000),
+            ..Default::default()
+        });
+        assert_eq!((s.max_depth, s.page_size), (1, defaults::PAGE_SIZE_LIMIT));
+        assert!(!s.origin_allowed("https://other.example"), "removed again");
+        assert!(s.webhooks.is_empty() && s.digest_email.is_none());
+    }
+
+    #[test]
+    fn threads_link_only_to_plain_pages_of_the_site() {
+        let s = site();
+        assert_eq!(
+            s.page_url(" https://blog.example.org/2014/post/?p=4#comments ")
+                .as_deref(),
+            Some("https://blog.example.org/2014/post/?p=4")
+        );
+        for url in [
+            "https://paypal.example@blog.example.org/",
+            "https://:secret@blog.example.org/",
+            "https://user:secret@blog.example.org/",
+            "https://blog.example.org.evil.example/",
+            "http://blog.example.org/",
+            "javascript:alert(1)//blog.example.org",
+            "/2014/post/",
+        ] {
+            assert_eq!(s.page_url(url), None, "{url}");
+        }
+        // Only web pages, even where an origin of another scheme was allowed by mistake.
+        let mut odd = site();
+        odd.origins.push("ftp://blog.example.org".into());
+        assert_eq!(odd.page_url("ftp://blog.example.org/post/"), None);
+    }
+
+    #[test]
+    fn a_thread_closes_after_its_days_not_on_the_last_one() {
+        let mut s = site();
+        let day = 86_400_000;
+        assert!(!s.auto_closed(0, 10_000 * day), "0 days: never");
+        s.auto_close_days = 30;
+        assert!(!s.auto_closed(0, 30 * day));
+        assert!(s.auto_closed(0, 30 * day + 1));
+    }
+
+    #[test]
+    fn the_widget_waits_whole_seconds_rounded_up() {
+        let mut s = site();
+        for (ms, secs) in [(0, 0), (1, 1), (999, 1), (1_000, 1), (1_001, 2), (3_000, 3)] {
+            s.min_submit_ms = ms;
+            assert_eq!(s.min_submit_secs(), secs, "{ms} ms");
+        }
+    }
+}

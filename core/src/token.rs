@@ -418,8 +418,63 @@ mod tests {
         let t = keys().form_token(&SCOPE, 10_000);
         let check = |now| keys().verify_form_token(&t, &SCOPE, now, 3_000, 60_000);
         assert_eq!(check(11_000), Err(TokenError::TooFast));
-        assert!(check(13_000).is_ok());
+        assert_eq!(check(12_999), Err(TokenError::TooFast));
+        assert!(check(13_000).is_ok(), "old enough to the millisecond");
+        assert!(check(70_000).is_ok(), "still valid at its maximum age");
+        assert_eq!(check(70_001), Err(TokenError::Expired));
         assert_eq!(check(80_000), Err(TokenError::Expired));
+    }
+
+    /// Keyed hashes are stored (trust, blocks, reports, sessions): each purpose keeps its
+    /// label across releases, or every stored hash silently stops matching.
+    #[test]
+    fn keyed_hashes_keep_their_purpose_labels_and_never_mix() {
+        let k = keys();
+        let all = [
+            (Purpose::Email, "email"),
+            (Purpose::AuthorKey, "author-key"),
+            (Purpose::Session, "session"),
+            (Purpose::Badge, "badge"),
+            (Purpose::Subscription, "subscription"),
+            (Purpose::Reporter, "reporter"),
+            (Purpose::Idempotency, "idempotency"),
+            (Purpose::ConsoleKey, "console-key"),
+            (Purpose::Pending, "pending"),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (purpose, label) in all {
+            let h = k.hash(purpose, "ana@example.org");
+            let by_label =
+                hex::encode(&mac(&k.named, &[label.as_bytes(), b"|ana@example.org"])[..16]);
+            assert_eq!(h, by_label, "{purpose:?}");
+            assert!(
+                seen.insert(h),
+                "{purpose:?} shares its hashes with another purpose"
+            );
+        }
+    }
+
+    /// What the owner's receiver checks: HMAC-SHA256 of `timestamp.body` under the secret
+    /// the console shows (computed here the way a receiver would, from the secret alone).
+    #[test]
+    fn webhook_signatures_check_out_with_the_shown_secret() {
+        use hmac::{Hmac, Mac};
+        let k = keys();
+        let secret = k.webhook_secret();
+        assert_eq!(secret.len(), 64);
+        assert_eq!(secret, keys().webhook_secret(), "stable for a deployment");
+        assert_ne!(secret, Keys::derive("another deployment").webhook_secret());
+        let mut receiver = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        receiver.update(b"1700000000.{\"event\":\"new_comment\"}");
+        let expected = format!("sha256={}", hex::encode(receiver.finalize().into_bytes()));
+        assert_eq!(
+            k.sign_webhook(1_700_000_000, "{\"event\":\"new_comment\"}"),
+            expected
+        );
+        assert_ne!(
+            k.sign_webhook(1_700_000_001, "{\"event\":\"new_comment\"}"),
+            expected
+        );
     }
 
     #[test]
@@ -473,6 +528,12 @@ mod tests {
             &"ab".repeat(32),
             &"a".repeat(100),
             "0123456789abcdef",
+            // 63 hex digits: 31.5 bytes.
+            &"0123456789abcdef".repeat(4)[1..],
+            // A long password of few characters.
+            &"hunter2".repeat(10),
+            // 41 base64 characters: 30 bytes, not 32.
+            "dGhpcyBpcyBhIGJhc2U2NCBzZWNyZXQgb2YgMzIgY",
         ] {
             assert_eq!(Keys::from_secret(weak).err(), Some(WeakSecret), "{weak:?}");
         }
@@ -487,6 +548,8 @@ mod tests {
         assert!(!constant_time_eq(b"owner-key", b"owner-kex"));
         assert!(!constant_time_eq(b"owner", b"owner-key"));
         assert!(!constant_time_eq(b"", b"x"));
+        // Differences that cancel out when combined carelessly still differ.
+        assert!(!constant_time_eq(b"ab", b"ba"));
     }
 
     #[test]

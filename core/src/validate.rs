@@ -285,6 +285,77 @@ mod tests {
         assert_eq!(codes(&c), vec![(Field::Body, ErrorCode::BodyTooLong)]);
     }
 
+    /// The request limit is generous for the longest comment the fields allow, written
+    /// in 4-byte characters: no valid comment is ever refused for its size in bytes.
+    #[test]
+    fn the_largest_valid_comment_fits_in_a_request() {
+        let wide = |n: usize| "𝒜".repeat(n);
+        let url = format!(
+            "https://blog.example.org/{}",
+            "a".repeat(limits::THREAD_URL - 25)
+        );
+        let c = NewComment {
+            thread: format!("/{}", wide(limits::THREAD_KEY - 1)),
+            thread_title: Some(wide(limits::THREAD_TITLE)),
+            thread_url: Some(url.clone()),
+            body: wide(limits::BODY),
+            name: wide(limits::NAME),
+            email: format!("{}@example.org", "a".repeat(limits::EMAIL - 12)),
+            website: Some(format!(
+                "https://e.org/{}",
+                "a".repeat(limits::WEBSITE - 14)
+            )),
+            form_token: "t".repeat(200),
+            ..ok_comment()
+        };
+        assert_eq!(
+            new_comment(&c).map(|_| ()),
+            Ok(()),
+            "every field at its longest"
+        );
+        let bytes = serde_json::to_string(&c).unwrap().len();
+        assert!(bytes <= limits::REQUEST_BYTES, "{bytes} bytes");
+        // One more character anywhere is refused for that field, not for the request.
+        let too_long_url = NewComment {
+            thread_url: Some(format!("{url}a")),
+            ..c
+        };
+        assert_eq!(
+            codes(&too_long_url),
+            vec![(Field::ThreadUrl, ErrorCode::UrlInvalid)]
+        );
+    }
+
+    #[test]
+    fn invisible_text_counts_as_empty() {
+        for invisible in [
+            "\u{200B} \u{200B}",
+            "\u{200B}\u{7}\u{200B}",
+            "\u{200B}\u{202E}",
+            "\u{FEFF}\u{2060}\u{E0041}",
+        ] {
+            assert!(!has_visible(invisible), "{invisible:?}");
+        }
+        assert!(has_visible("\u{200B}a"));
+    }
+
+    #[test]
+    fn only_web_addresses_with_a_host_are_links() {
+        for good in ["https://example.org/", "http://example.org:8080/a?b#c"] {
+            assert!(is_http_url(good), "{good}");
+        }
+        for bad in [
+            "ftp://example.org/",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "https://",
+            "/relative",
+            "mailto:ana@example.org",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn bad_emails_are_rejected() {
         for bad in [
