@@ -19,6 +19,8 @@ mod fuzz;
 pub mod idempotency;
 #[cfg(any(feature = "server", feature = "import-client"))]
 pub mod import;
+#[cfg(feature = "server")]
+pub mod kv_keys;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
 #[cfg(all(test, feature = "server"))]
