@@ -12,6 +12,7 @@ pub mod env_names;
 pub mod fixtures;
 pub mod http;
 pub mod payloads;
+pub mod seed;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

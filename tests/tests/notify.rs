@@ -59,7 +59,7 @@ fn emails_in(text: &str) -> Vec<String> {
         .filter_map(|w| {
             let (user, domain) = w.split_once('@')?;
             let domain = domain.trim_end_matches('.');
-            (!user.is_empty() && domain.contains('.')).then(|| w.to_owned())
+            (!user.is_empty() && domain.contains('.')).then(|| format!("{user}@{domain}"))
         })
         .collect()
 }

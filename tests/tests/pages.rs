@@ -6,7 +6,7 @@ use colloquy_core::endpoint::{counts_query, Endpoint, ThreadQuery};
 use colloquy_core::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
-use colloquy_e2e::unique_thread;
+use colloquy_e2e::{seed, unique_thread};
 use serde_json::json;
 
 fn api() -> Deployment {
@@ -37,13 +37,14 @@ fn like(id: CommentId, reader: &str, on: bool) -> Reply {
 #[test]
 fn a_large_thread_pages_by_cursor_and_previews_replies() {
     let thread = unique_thread("pages");
-    let top: Vec<CommentId> = (0..23)
-        .map(|i| post(&thread, None, &format!("top {i}")))
-        .collect();
-    let replies: Vec<CommentId> = (0..12)
-        .map(|i| post(&thread, Some(top[0]), &format!("reply {i}")))
-        .collect();
-    let deep = post(&thread, Some(replies[0]), "a reply to a reply");
+    // 23 comments, 12 replies to the first and one reply to the first reply.
+    let mut seeds: Vec<seed::Seed> = (0..23).map(|i| seed::top(format!("top {i}"))).collect();
+    seeds.extend((0..12).map(|i| seed::reply(0, format!("reply {i}"))));
+    seeds.push(seed::reply(23, "a reply to a reply"));
+    let ids_in_order = seed::thread(&api(), &thread, &seeds);
+    let top = ids_in_order[..23].to_vec();
+    let replies = ids_in_order[23..35].to_vec();
+    let deep = ids_in_order[35];
 
     let first = api().page(&thread);
     assert_eq!(first.total, 36);

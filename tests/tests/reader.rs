@@ -5,8 +5,8 @@ use colloquy_e2e::browser::{
     cdp, click, fill_form, in_widget, open_demo, open_demo_with, poll, session, set_online,
     submit_main_form, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
-use colloquy_e2e::fixtures::seed as post;
-use colloquy_e2e::{demo, unique_thread};
+use colloquy_e2e::fixtures::{seed as post, Deployment};
+use colloquy_e2e::{demo, seed, unique_thread};
 use fantoccini::Locator;
 use serde_json::json;
 use std::time::Duration;
@@ -149,12 +149,15 @@ async fn likes_count_once_and_the_sort_choice_is_remembered() {
 #[tokio::test]
 async fn big_threads_load_in_pages_and_permalinks_reach_beyond_the_first() {
     let thread = unique_thread("big");
-    let top: Vec<i64> = (0..23)
-        .map(|i| post(&thread, None, &format!("Top comment number {i}"), "P"))
+    let mut seeds: Vec<seed::Seed> = (0..23)
+        .map(|i| seed::top(format!("Top comment number {i}")).by("P"))
         .collect();
-    let replies: Vec<i64> = (0..12)
-        .map(|i| post(&thread, Some(top[1]), &format!("Reply number {i}"), "R"))
+    seeds.extend((0..12).map(|i| seed::reply(1, format!("Reply number {i}")).by("R")));
+    let all: Vec<i64> = seed::thread(&Deployment::main(), &thread, &seeds)
+        .into_iter()
+        .map(|id| id.0)
         .collect();
+    let (top, replies) = all.split_at(23);
     let client = session().await;
 
     // A permalink to a comment on the second page: loaded, scrolled to, highlighted.

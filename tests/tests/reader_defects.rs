@@ -9,7 +9,7 @@ use colloquy_e2e::browser::{
     set_online, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::{comment, seed as post, Deployment};
-use colloquy_e2e::{demo, unique_thread};
+use colloquy_e2e::{demo, seed, unique_thread};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -94,8 +94,12 @@ async fn count(root: &ShadowRoot, css: &str) -> usize {
 #[tokio::test]
 async fn changing_the_sort_twice_quickly_keeps_the_newest_order_and_pages_to_the_end() {
     let thread = unique_thread("sort-race");
-    let ids: Vec<i64> = (0..25)
-        .map(|i| post(&thread, None, &format!("Race comment {i:02}"), "R"))
+    let seeds: Vec<seed::Seed> = (0..25)
+        .map(|i| seed::top(format!("Race comment {i:02}")).by("R"))
+        .collect();
+    let ids: Vec<i64> = seed::thread(&Deployment::main(), &thread, &seeds)
+        .into_iter()
+        .map(|id| id.0)
         .collect();
     let client = session().await;
     let root = open_demo(&client, Some(&thread)).await;
@@ -202,12 +206,15 @@ async fn focus_follows_the_reader_through_errors_edits_and_deletes() {
 #[tokio::test]
 async fn focus_moves_to_the_first_comment_a_show_more_button_loaded() {
     let thread = unique_thread("focus-more");
-    let top: Vec<i64> = (0..21)
-        .map(|i| post(&thread, None, &format!("Paged {i}"), "P"))
+    let mut seeds: Vec<seed::Seed> = (0..21)
+        .map(|i| seed::top(format!("Paged {i}")).by("P"))
         .collect();
-    let replies: Vec<i64> = (0..12)
-        .map(|i| post(&thread, Some(top[0]), &format!("Reply {i}"), "R"))
+    seeds.extend((0..12).map(|i| seed::reply(0, format!("Reply {i}")).by("R")));
+    let all: Vec<i64> = seed::thread(&Deployment::main(), &thread, &seeds)
+        .into_iter()
+        .map(|id| id.0)
         .collect();
+    let (top, replies) = all.split_at(21);
     let client = session().await;
     let root = open_demo(&client, Some(&thread)).await;
     click(&root, ".cq-more a").await;

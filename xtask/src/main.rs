@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod demo_server;
+mod e2e;
 mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
@@ -78,7 +79,13 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Print a step so the user knows what the long-running command is doing.
+/// Print a step so the user knows what the long-running command is doing, with the time
+/// since the command began (where a run spends its time, at a glance).
 pub fn step(msg: &str) {
-    eprintln!("\x1b[1m==> {msg}\x1b[0m");
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let secs = START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64();
+    eprintln!("\x1b[1m==> [{secs:6.1} s] {msg}\x1b[0m");
 }

@@ -66,7 +66,7 @@ pub fn run_tests(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
 }
 
 /// In `ok. 14 passed; 0 failed; …`, the number just before `label`.
-fn count_before(text: &str, label: &str) -> u64 {
+pub(crate) fn count_before(text: &str, label: &str) -> u64 {
     text.find(label)
         .and_then(|end| {
             text[..end]

@@ -67,6 +67,69 @@ fn ensure_dev_vars(root: &Path) -> Result<String> {
     value(&text, "OWNER_KEY").ok_or_else(|| "no OWNER_KEY in .dev.vars".to_owned())
 }
 
+/// Migrate the local D1 in `state` and seed it with the demo (and `seed`).
+pub(crate) fn migrate_and_seed(tools: &Tools, state: &Path, seed: Option<&Path>) -> Result<()> {
+    let persist = state.to_string_lossy().into_owned();
+    run(tools
+        .wrangler()
+        .args([
+            "d1",
+            "migrations",
+            "apply",
+            DB_NAME,
+            "--local",
+            "--persist-to",
+            &persist,
+        ])
+        // Answers wrangler's "apply these migrations?" prompt.
+        .env("CI", "true"))?;
+    run(tools
+        .wrangler()
+        .args([
+            "d1",
+            "execute",
+            DB_NAME,
+            "--local",
+            "--persist-to",
+            &persist,
+            "--file",
+            "demo/seed.sql",
+        ])
+        .env("CI", "true"))?;
+    if let Some(seed) = seed {
+        run(tools
+            .wrangler()
+            .args([
+                "d1",
+                "execute",
+                DB_NAME,
+                "--local",
+                "--persist-to",
+                &persist,
+            ])
+            .arg("--file")
+            .arg(seed)
+            .env("CI", "true"))?;
+    }
+    Ok(())
+}
+
+/// Copy a folder (a local D1's state) with everything in it.
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// How one deployment is configured.
 pub(crate) struct Spec {
     pub(crate) name: &'static str,
@@ -108,56 +171,41 @@ impl Stack {
         spec: &Spec,
         seed: Option<&Path>,
     ) -> Result<Self> {
-        let (api_port, demo_port) = ports;
         ensure_dev_vars(&root())?;
         std::fs::create_dir_all(state).map_err(|e| format!("{}: {e}", state.display()))?;
-        let persist = state.to_string_lossy().into_owned();
         step(&format!(
-            "{}: applying D1 migrations to the local database in {persist}",
-            spec.name
+            "{}: applying D1 migrations to the local database in {}",
+            spec.name,
+            state.display()
         ));
-        run(tools
-            .wrangler()
-            .args([
-                "d1",
-                "migrations",
-                "apply",
-                DB_NAME,
-                "--local",
-                "--persist-to",
-                &persist,
-            ])
-            // Answers wrangler's "apply these migrations?" prompt.
-            .env("CI", "true"))?;
-        run(tools
-            .wrangler()
-            .args([
-                "d1",
-                "execute",
-                DB_NAME,
-                "--local",
-                "--persist-to",
-                &persist,
-                "--file",
-                "demo/seed.sql",
-            ])
-            .env("CI", "true"))?;
-        if let Some(seed) = seed {
-            run(tools
-                .wrangler()
-                .args([
-                    "d1",
-                    "execute",
-                    DB_NAME,
-                    "--local",
-                    "--persist-to",
-                    &persist,
-                ])
-                .arg("--file")
-                .arg(seed)
-                .env("CI", "true"))?;
-        }
+        migrate_and_seed(tools, state, seed)?;
+        Self::start_on(tools, state, ports, own_group, spec)
+    }
 
+    /// [`Stack::start`] on a copy of `template`'s database (migrated and seeded once for
+    /// every deployment of a run, instead of once each).
+    pub(crate) fn start_copy(
+        tools: &Tools,
+        template: &Path,
+        state: &Path,
+        ports: (u16, u16),
+        own_group: bool,
+        spec: &Spec,
+    ) -> Result<Self> {
+        let _ = std::fs::remove_dir_all(state);
+        copy_dir(template, state)?;
+        Self::start_on(tools, state, ports, own_group, spec)
+    }
+
+    fn start_on(
+        tools: &Tools,
+        state: &Path,
+        ports: (u16, u16),
+        own_group: bool,
+        spec: &Spec,
+    ) -> Result<Self> {
+        let (api_port, demo_port) = ports;
+        let persist = state.to_string_lossy().into_owned();
         let api = format!("http://127.0.0.1:{api_port}");
         // The demo's port is taken by binding it (0: any free one).
         let (demo_server, demo_port) = demo_server::start(
@@ -331,10 +379,7 @@ pub fn test(args: &[String]) -> Result<()> {
         None => vec!["--tests".into()],
     };
     step("compiling the end-to-end tests");
-    run(Command::new("cargo")
-        .args(["test", "-p", "colloquy-e2e", "--no-run"])
-        .args(&e2e_target)
-        .current_dir(&root))?;
+    let binaries = crate::e2e::compile(&root, &e2e_target)?;
     let feed_python = crate::tools::ensure_feedparser()?;
     // The `colloquy` command, which the import tests run as an owner would.
     run(Command::new("cargo")
@@ -463,19 +508,30 @@ pub fn test(args: &[String]) -> Result<()> {
             secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
         },
     ];
+    // One database, migrated and seeded once, copied for each deployment.
+    let template = state.join("template");
+    step("migrating and seeding one local D1 for the seven deployments");
+    migrate_and_seed(&tools, &template, None)?;
     step("starting seven test deployments side by side");
     let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
         let handles: Vec<_> = specs
             .iter()
             .map(|spec| {
-                let (tools, dir) = (&tools, state.join(spec.name));
+                let (tools, dir, template) = (&tools, state.join(spec.name), &template);
                 scope.spawn(move || {
                     // A port found free can be taken by another process before wrangler
                     // binds it (seven deployments pick ~20 ports at once): try again with
                     // new ports rather than fail the run.
                     let mut attempt = 1;
                     loop {
-                        match Stack::start(tools, &dir, (free_port()?, 0), true, spec) {
+                        match Stack::start_copy(
+                            tools,
+                            template,
+                            &dir,
+                            (free_port()?, 0),
+                            true,
+                            spec,
+                        ) {
                             Ok(stack) => return Ok(stack),
                             Err(e) if attempt < 3 && e.contains("exited early") => {
                                 eprintln!(
@@ -524,49 +580,54 @@ pub fn test(args: &[String]) -> Result<()> {
     )?;
 
     step("end-to-end tests: HTTP against wrangler dev, and headless Chromium");
-    let result = run_tests(
-        Command::new("cargo")
-            .args(["test", "-p", "colloquy-e2e", "--no-fail-fast"])
-            .args(&e2e_target)
-            .env(env_names::API, &main.api)
-            .env(env_names::DEMO, &main.demo)
-            .env(env_names::STATE, &main.state)
-            .env(env_names::WEBDRIVER, &webdriver)
-            .env(env_names::SCREENSHOTS, root.join("docs/screenshots"))
-            .env(
-                env_names::AXE,
-                root.join("node_modules/axe-core/axe.min.js"),
-            )
-            .env(env_names::STRICT_API, &strict.api)
-            .env(env_names::STRICT_DEMO, &strict.demo)
-            .env(env_names::OWNER_KEY, TEST_OWNER_KEY)
-            .env(env_names::RATE_LIMITS, TEST_RATE_LIMITS)
-            .env(env_names::STRICT_EDIT_WINDOW_SECS, STRICT_EDIT_WINDOW_SECS)
-            .env(env_names::LIMITS_API, &limits.api)
-            .env(env_names::LIMITS_DEMO, &limits.demo)
-            .env(env_names::TIGHT_COMMENT_LIMITS, TIGHT_COMMENT_LIMITS)
-            .env(env_names::TIGHT_LIKE_LIMITS, TIGHT_LIKE_LIMITS)
-            .env(env_names::TIGHT_PREVIEW_LIMITS, TIGHT_PREVIEW_LIMITS)
-            .env(env_names::TIGHT_EDIT_LIMITS, TIGHT_EDIT_LIMITS)
-            .env(env_names::WEAK_API, &weak.api)
-            .env(env_names::WEAK_DEMO, &weak.demo)
-            .env(env_names::OWNER_API, &owner.api)
-            .env(env_names::OWNER_DEMO, &owner.demo)
-            .env(env_names::SHORT_SESSION_SECS, SHORT_SESSION_SECS)
-            .env(env_names::SHORT_FRESH_SECS, SHORT_FRESH_SECS)
-            .env(env_names::WRANGLER, &tools.wrangler)
-            .env(env_names::CLI, root.join("target/debug/colloquy"))
-            .env(env_names::FEED_PYTHON, &feed_python)
-            .env(env_names::OWNER_STATE, &owner.state)
-            .env(env_names::FAULTS_API, &faults.api)
-            .env(env_names::FAULTS_DEMO, &faults.demo)
-            .env(env_names::NOTIFY_API, &notify.api)
-            .env(env_names::NOTIFY_DEMO, &notify.demo)
-            .env(env_names::RECEIVER, &receiver)
-            .env(env_names::MAIL_API_KEY, TEST_MAIL_API_KEY)
-            .current_dir(&root),
-        &mut tally,
-    );
+    fn os(v: impl AsRef<std::ffi::OsStr>) -> std::ffi::OsString {
+        v.as_ref().to_owned()
+    }
+    let env: Vec<(std::ffi::OsString, std::ffi::OsString)> = [
+        (env_names::API, os(&main.api)),
+        (env_names::DEMO, os(&main.demo)),
+        (env_names::STATE, os(&main.state)),
+        (env_names::WEBDRIVER, os(&webdriver)),
+        (env_names::SCREENSHOTS, os(root.join("docs/screenshots"))),
+        (
+            env_names::AXE,
+            os(root.join("node_modules/axe-core/axe.min.js")),
+        ),
+        (env_names::STRICT_API, os(&strict.api)),
+        (env_names::STRICT_DEMO, os(&strict.demo)),
+        (env_names::OWNER_KEY, os(TEST_OWNER_KEY)),
+        (env_names::RATE_LIMITS, os(TEST_RATE_LIMITS)),
+        (
+            env_names::STRICT_EDIT_WINDOW_SECS,
+            os(STRICT_EDIT_WINDOW_SECS),
+        ),
+        (env_names::LIMITS_API, os(&limits.api)),
+        (env_names::LIMITS_DEMO, os(&limits.demo)),
+        (env_names::TIGHT_COMMENT_LIMITS, os(TIGHT_COMMENT_LIMITS)),
+        (env_names::TIGHT_LIKE_LIMITS, os(TIGHT_LIKE_LIMITS)),
+        (env_names::TIGHT_PREVIEW_LIMITS, os(TIGHT_PREVIEW_LIMITS)),
+        (env_names::TIGHT_EDIT_LIMITS, os(TIGHT_EDIT_LIMITS)),
+        (env_names::WEAK_API, os(&weak.api)),
+        (env_names::WEAK_DEMO, os(&weak.demo)),
+        (env_names::OWNER_API, os(&owner.api)),
+        (env_names::OWNER_DEMO, os(&owner.demo)),
+        (env_names::SHORT_SESSION_SECS, os(SHORT_SESSION_SECS)),
+        (env_names::SHORT_FRESH_SECS, os(SHORT_FRESH_SECS)),
+        (env_names::WRANGLER, os(&tools.wrangler)),
+        (env_names::CLI, os(root.join("target/debug/colloquy"))),
+        (env_names::FEED_PYTHON, os(&feed_python)),
+        (env_names::OWNER_STATE, os(&owner.state)),
+        (env_names::FAULTS_API, os(&faults.api)),
+        (env_names::FAULTS_DEMO, os(&faults.demo)),
+        (env_names::NOTIFY_API, os(&notify.api)),
+        (env_names::NOTIFY_DEMO, os(&notify.demo)),
+        (env_names::RECEIVER, os(&receiver)),
+        (env_names::MAIL_API_KEY, os(TEST_MAIL_API_KEY)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.into(), v))
+    .collect();
+    let result = crate::e2e::run_all(&root, &binaries, &env, &mut tally);
     drop(driver);
     drop((main, strict, limits, owner, weak));
     if result.is_ok() {
