@@ -8,16 +8,20 @@ use colloquy_e2e::browser::{
     block_urls, cdp, click, fill_form, in_widget, open_demo_with, poll, session, submit_main_form,
     type_into, wait_for, wait_for_text, widget_root,
 };
-use colloquy_e2e::fixtures::seed as post;
-use colloquy_e2e::{demo, unique_thread};
+use colloquy_e2e::fixtures::Deployment;
+use colloquy_e2e::{demo, seed, unique_thread};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
 /// A thread of `n` top-level comments, "Comment 00" first.
 fn thread_of(label: &str, n: usize) -> (String, Vec<i64>) {
     let thread = unique_thread(label);
-    let ids = (0..n)
-        .map(|i| post(&thread, None, &format!("Comment {i:02}"), "P"))
+    let seeds: Vec<seed::Seed> = (0..n)
+        .map(|i| seed::top(format!("Comment {i:02}")).by("P"))
+        .collect();
+    let ids = seed::thread(&Deployment::main(), &thread, &seeds)
+        .into_iter()
+        .map(|id| id.0)
         .collect();
     (thread, ids)
 }
@@ -104,9 +108,11 @@ async fn taking_over_moves_nothing_on_the_screen() {
         .await
         .unwrap();
     let live_at = poll("the takeover", || number(&client, "return window.__liveAt")).await;
+    // The wasm was held until now: the takeover came after the paint, and only once
+    // the test let it.
     assert!(
-        live_at > painted_at + 250.0,
-        "the takeover came after the paint"
+        live_at >= released_at && released_at > painted_at,
+        "paint {painted_at}, release {released_at}, takeover {live_at}"
     );
     let liked = wait_for(
         &root,
