@@ -134,7 +134,12 @@ pub fn ensure_cargo_mutants(root: &Path) -> Result<PathBuf> {
 
 /// `cargo install --root .tools` a CLI at an exact version unless that version is there.
 fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> Result<()> {
-    if let Ok(out) = output(Command::new(binary).arg("--version")) {
+    // A cargo subcommand answers `--version` only after its own name.
+    let mut ask = Command::new(binary);
+    if let Some(sub) = krate.strip_prefix("cargo-") {
+        ask.arg(sub);
+    }
+    if let Ok(out) = output(ask.arg("--version")) {
         if out
             .split_whitespace()
             .any(|w| w.trim_start_matches('v') == version)
