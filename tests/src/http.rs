@@ -64,6 +64,20 @@ fn agent() -> ureq::Agent {
 /// Any method to `url` with a raw body and explicit headers. The body must be readable:
 /// a test that cannot read an answer fails rather than inspecting an empty string.
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    // `wrangler dev` answers a write that met its runtime restarting with this 503 and
+    // asks for the request again (it retries reads itself); it is the dev server's
+    // answer, never the Worker's (whose errors are JSON), so the request is sent again.
+    for _ in 0..3 {
+        let reply = request_once(method, url, headers, body);
+        if !(reply.status == 503 && reply.text.starts_with("Your worker restarted mid-request")) {
+            return reply;
+        }
+        eprintln!("{method} {url}: wrangler dev restarted mid-request; sending it again");
+    }
+    request_once(method, url, headers, body)
+}
+
+fn request_once(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     let mut builder = ureq::http::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         builder = builder.header(*k, *v);

@@ -80,15 +80,21 @@ fn concurrent_retries_make_one_comment() {
     let body =
         serde_json::to_vec(&comment(&thread).body("Raced").form_token(&token).build()).unwrap();
     let k = key();
-    let statuses: Vec<u16> = std::thread::scope(|s| {
+    let replies: Vec<(u16, String)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..6)
-            .map(|_| s.spawn(|| post_with_key(&d, &body, &k, &ip).status))
+            .map(|_| {
+                s.spawn(|| {
+                    let r = post_with_key(&d, &body, &k, &ip);
+                    (r.status, r.text)
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
+    let statuses: Vec<u16> = replies.iter().map(|r| r.0).collect();
     assert!(
         statuses.iter().all(|s| *s == 201 || *s == 409),
-        "{statuses:?}"
+        "{replies:?}"
     );
     assert!(statuses.contains(&201));
     assert_eq!(d.page(&thread).comments.len(), 1, "{statuses:?}");
