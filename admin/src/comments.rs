@@ -40,21 +40,17 @@ fn held_text(held: HeldFor) -> &'static str {
     }
 }
 
-fn decision_words(decision: Decision) -> (&'static str, &'static str) {
+/// What a decision did to `n` comments, as the status line says it.
+fn decided(decision: Decision, n: usize) -> String {
+    let comments = plural(n, "comment");
     match decision {
-        Decision::Approve => ("Approve", "Approved"),
-        Decision::Spam => ("Spam", "Marked as spam"),
-        Decision::Delete => ("Delete", "Deleted"),
+        Decision::Approve => format!("Approved {comments}."),
+        Decision::Spam => format!("Marked {comments} as spam."),
+        Decision::Delete => format!("Deleted {comments}."),
     }
 }
 
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
-}
+use colloquy_core::words::count_s as plural;
 
 /// The list's state, shared by its items and its keyboard handler.
 #[derive(Clone, Copy)]
@@ -131,11 +127,7 @@ impl List {
             match api::post::<_, Done>(AdminOp::Moderate, &Moderate { ids, decision }).await {
                 Ok(_) => {
                     self.selected.set(BTreeSet::new());
-                    self.ctx.done(format!(
-                        "{} {}.",
-                        decision_words(decision).1,
-                        plural(n, "comment")
-                    ));
+                    self.ctx.done(decided(decision, n));
                     self.load(false, true);
                 }
                 Err(e) => self.ctx.fail(e),

@@ -118,8 +118,9 @@ fn SiteExport() -> impl IntoView {
                 Ok(json) => {
                     download("colloquy-export.json", &json);
                     ctx.done(format!(
-                        "Exported {} threads and {comments} comments as colloquy-export.json.",
-                        file.threads.len()
+                        "Exported {} and {} as colloquy-export.json.",
+                        plural(file.threads.len(), "thread"),
+                        plural(comments, "comment")
                     ));
                 }
                 Err(_) => ctx.error.set("The export could not be written.".into()),
@@ -136,6 +137,11 @@ fn SiteExport() -> impl IntoView {
     }
 }
 
+/// A person's export, named apart from the whole site's.
+const PERSON_FILE: &str = "colloquy-person-export.json";
+
+use colloquy_core::words::count_s as plural;
+
 /// Export or erase everything stored under one email address.
 #[component]
 fn DataRights() -> impl IntoView {
@@ -147,14 +153,21 @@ fn DataRights() -> impl IntoView {
         spawn_local(async move {
             let query = format!("email={}", encode(&address));
             match api::get::<Export>(AdminOp::Export, &query).await {
+                Ok(data) if data.comments.is_empty() && data.subscriptions.is_empty() => {
+                    // An address typed wrong is not answered with an empty file.
+                    ctx.done(format!(
+                        "Nothing is stored under {address}: no file was made."
+                    ));
+                }
                 Ok(data) => {
                     let n = data.comments.len();
                     match serde_json::to_string_pretty(&data) {
                         Ok(json) => {
-                            download("colloquy-export.json", &json);
+                            download(PERSON_FILE, &json);
                             ctx.done(format!(
-                                "Exported {n} comments and {} subscriptions as colloquy-export.json.",
-                                data.subscriptions.len()
+                                "Exported {} and {} as {PERSON_FILE}.",
+                                plural(n, "comment"),
+                                plural(data.subscriptions.len(), "subscription")
                             ));
                         }
                         Err(_) => ctx.error.set("The export could not be written.".into()),

@@ -618,7 +618,7 @@ impl ErrorCode {
             SpamSuspected => "The comment was rejected as spam.",
             CaptchaRequired => "Please complete the challenge before posting.",
             CaptchaFailed => "The challenge could not be verified. Please try again.",
-            RateLimited => "Too many comments in a short time. Please wait and try again.",
+            RateLimited => "Too many tries in a short time. Please wait and try again.",
             CursorInvalid => "The paging cursor is invalid. Start from the first page.",
             ReaderInvalid => "The reader id is missing or malformed.",
             EditTokenInvalid => "You can only change your own comments.",

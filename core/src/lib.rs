@@ -51,5 +51,6 @@ pub mod thread;
 #[cfg(feature = "server")]
 pub mod token;
 pub mod validate;
+pub mod words;
 
 pub use api::{CommentId, ErrorCode, Field};

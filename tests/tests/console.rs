@@ -116,7 +116,16 @@ fn login_is_checked_limited_and_gives_a_strict_cookie_until_logout() {
     }
     let limited = attempt(&home[2], &owner_key());
     assert_eq!(limited.error(), (429, "rate_limited".into()));
-    assert!(limited.header("retry-after").is_some());
+    // The message says how long, in the words the header gives in seconds.
+    let wait: u32 = limited.header("retry-after").unwrap().parse().unwrap();
+    let message = limited.json()["error"]["message"].clone();
+    assert_eq!(
+        message,
+        json!(format!(
+            "Too many tries in a short time. Please try again in {}.",
+            colloquy_core::words::wait(wait)
+        ))
+    );
     assert_eq!(
         attempt(&fresh_client_ip(), &owner_key()).status,
         200,

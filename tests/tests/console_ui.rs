@@ -247,7 +247,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
 
     // The last one by button: spam. Gone from the queue and still not public.
     click_button(&client, "item", "Spam").await;
-    wait_text(&client, "[role=status]", "Marked as spam 1 comment.").await;
+    wait_text(&client, "[role=status]", "Marked 1 comment as spam.").await;
     wait_css(&client, ".list-empty").await;
     open_section(&client, "spam").await;
     filter(&client, &thread).await;
@@ -284,6 +284,16 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     open_section(&client, "people").await;
     click_button(&client, "section", "Download everything (JSON)").await;
     wait_text(&client, "[role=status]", "as colloquy-export.json").await;
+    // A person's export: an address nobody used makes no (empty) file and says so.
+    let rights = wait_css(&client, "#rights-email").await;
+    rights.send_keys("nobody-ever@example.org").await.unwrap();
+    click_button(&client, "section", "Export as JSON").await;
+    wait_text(
+        &client,
+        "[role=status]",
+        "Nothing is stored under nobody-ever@example.org: no file was made.",
+    )
+    .await;
 
     // An import from the console: a Disqus export, prepared in the browser.
     let disqus =
@@ -317,7 +327,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     })
     .await;
     assert!(
-        outcome.starts_with("Imported: 1 threads, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted"),
+        outcome.starts_with("Imported: 1 thread, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted placeholder,"),
         "{outcome}"
     );
     let imported = d.embed("/2024/communities/");
@@ -369,6 +379,13 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     unlock.click().await.unwrap();
     wait_text(&client, "[role=status]", "Unlocked").await;
     assert!(!main.embed(&thread).contains("Comments are closed."));
+    // The list reloads after the status is said: an Edit clicked before it lands would
+    // open a form the new rows then replace.
+    poll("the reloaded list", || async {
+        let b = client.find(Locator::XPath(&lock)).await.ok()?;
+        (b.text().await.ok()? == "Lock").then_some(())
+    })
+    .await;
     // The owner sets the thread's title: the form opens with focus in the title, Escape
     // leaves it unsaved, Save stores it (and readers' pages no longer change it).
     let edit =

@@ -192,16 +192,17 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::words::{count, count_s};
         writeln!(
             f,
-            "{} threads, {} comments ({} top-level, {} replies), {} pending, {} spam, {} deleted placeholders, {} skipped",
-            self.threads,
-            self.comments + self.replies,
+            "{}, {} ({} top-level, {}), {} pending, {} spam, {}, {} skipped",
+            count_s(self.threads, "thread"),
+            count_s(self.comments + self.replies, "comment"),
             self.comments,
-            self.replies,
+            count(self.replies, "reply", "replies"),
             self.pending,
             self.spam,
-            self.deleted,
+            count_s(self.deleted, "deleted placeholder"),
             self.skipped.len()
         )?;
         if self.protected > 0 {

@@ -114,6 +114,14 @@ impl ServiceError {
         if let ServiceError::Settings(what) = self {
             body.error.message = format!("Not saved: {what}.");
         }
+        // A limit says how long it lasts (the console shows this message; a reader's
+        // widget words it itself from the code and `Retry-After`).
+        if let ServiceError::RateLimited { retry_after_secs } = self {
+            body.error.message = format!(
+                "Too many tries in a short time. Please try again in {}.",
+                crate::words::wait(*retry_after_secs)
+            );
+        }
         body
     }
 
@@ -126,5 +134,23 @@ impl ServiceError {
             ServiceError::InProgress => Some(1),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod wait_tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_says_how_long_it_lasts() {
+        let body = ServiceError::RateLimited {
+            retry_after_secs: 619,
+        }
+        .to_body();
+        assert_eq!(body.error.code, ErrorCode::RateLimited);
+        assert_eq!(
+            body.error.message,
+            "Too many tries in a short time. Please try again in 11 minutes."
+        );
     }
 }
