@@ -263,7 +263,9 @@ impl<'c> Tree<'c> {
                         p.cq-body.cq-placeholder { (t.deleted) }
                     } @else {
                         (meta(view, c, flat.then_some(parent_name)))
-                        div.cq-body { (PreEscaped(&c.body_html)) }
+                        // Each body reads in its own direction (a Hebrew comment on an
+                        // English page is right to left).
+                        div.cq-body dir="auto" { (PreEscaped(&c.body_html)) }
                     }
                     footer.cq-actions {
                         @if !c.deleted && !c.pending {

@@ -811,7 +811,7 @@ fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentI
     let open = find(li, ":scope > .cq-reply-host");
     // One reply form at a time, like a blog.
     for host in find_all(&reader.section, ".cq-reply-host") {
-        close_reply(&host);
+        close_reply(reader, &host);
     }
     if open.is_some() {
         dom::focus(&button);
@@ -838,11 +838,13 @@ fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentI
     open_writer(reader, "reply", host, extra);
 }
 
-/// Close a reply form (its host goes; its draft stays in storage).
-fn close_reply(host: &Element) {
+/// Close a reply form (its host goes; its draft stays in storage); its button says
+/// "Reply" again.
+fn close_reply(reader: &Reader, host: &Element) {
     if let Some(li) = host.parent_element() {
         if let Some(button) = find(&li, ":scope > article button.cq-reply") {
             dom::set_attr(&button, "aria-expanded", "false");
+            dom::set_text(&button, reader.t.reply);
         }
     }
     dom::remove(host);
@@ -928,7 +930,7 @@ fn from_writer(reader: &Rc<Reader>, event: &Event) {
             let Some(host) = host else { return };
             let li = dom::closest(&host, "li.cq-item");
             if host.class_list().contains("cq-reply-host") {
-                close_reply(&host);
+                close_reply(reader, &host);
                 if let Some(b) = li
                     .as_ref()
                     .and_then(|li| find(li, ":scope > article button.cq-reply"))
@@ -1028,7 +1030,7 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
         }
     }
     if let Some(host) = host.filter(|h| h.class_list().contains("cq-reply-host")) {
-        close_reply(&host);
+        close_reply(reader, &host);
         if let Some(b) = parent
             .and_then(|p| reader.item(p))
             .and_then(|p| find(&p, ":scope > article button.cq-reply"))

@@ -39,17 +39,38 @@ async fn a_320_pixel_phone_shows_the_widget_without_sideways_scrolling() {
         "A comment with a rather long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän",
         "Phone Reader",
     );
+    // The deepest reply is by a name of 80 letters without a space, and a comment in
+    // Hebrew reads right to left.
+    let long_name =
+        "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswesen";
+    assert_eq!(long_name.chars().count(), 80);
     for level in 2..=5 {
+        let name = if level == 5 { long_name } else { "Nested" };
         parent = seed(
             &thread,
             Some(parent),
             &format!("Nested reply, level {level}"),
-            "Nested",
+            name,
         );
     }
+    seed(&thread, None, "שלום, זו תגובה בעברית.", "Dana");
     let client = phone_session(320).await;
     let root = open_demo_with(&client, &format!("thread={thread}&theme=light")).await;
     wait_for_text(&root, "li.cq-item", "level 5").await;
+    let hebrew = wait_for_text(&root, ".cq-body", "שלום").await;
+    assert_eq!(
+        hebrew.attr("dir").await.unwrap().as_deref(),
+        Some("auto"),
+        "a body takes its direction from its own text"
+    );
+    let direction = client
+        .execute(
+            "return getComputedStyle(arguments[0]).direction",
+            vec![serde_json::to_value(&hebrew).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(direction, "rtl");
     let overflow = client
         .execute(
             "return document.documentElement.scrollWidth - window.innerWidth",

@@ -180,6 +180,19 @@ async fn focus_follows_the_reader_through_errors_edits_and_deletes() {
     )
     .await;
     let mine = wait_for_text(&root, "li.cq-item", "Mine to edit").await;
+    // Edit and Delete stand apart like the other actions (not "EditDelete").
+    let gap = client
+        .execute(
+            "const [e, d] = [arguments[0].querySelector('.cq-edit-button'), arguments[0].querySelector('.cq-delete-button')];
+             return d.getBoundingClientRect().left - e.getBoundingClientRect().right;",
+            vec![serde_json::to_value(&mine).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        gap.as_f64().unwrap_or(0.0) >= 8.0,
+        "Edit and Delete {gap}px apart"
+    );
     // Edit: focus in the edit box.
     mine.find(Locator::Css(".cq-edit-button"))
         .await
@@ -309,6 +322,31 @@ async fn reply_forms_fit_a_320_pixel_phone_at_every_depth() {
             depth + 1
         );
     }
+    // Opening one form closed the others, and their buttons say "Reply" again; the open
+    // one says "Cancel reply", and a second click closes it and says "Reply" too.
+    let labels = in_widget(
+        &client,
+        "return [...root.querySelectorAll('button.cq-reply')].map(b => b.textContent + '/' + b.getAttribute('aria-expanded'));",
+    )
+    .await;
+    let mut expected = vec![json!("Reply/false"); 6];
+    expected.push(json!("Cancel reply/true"));
+    assert_eq!(labels, json!(expected));
+    root.find_all(Locator::Css("button.cq-reply"))
+        .await
+        .unwrap()[6]
+        .click()
+        .await
+        .unwrap();
+    poll("the reply form closed", || async {
+        let labels = in_widget(
+            &client,
+            "return root.querySelector('form.cq-form-reply') ? null : [...root.querySelectorAll('button.cq-reply')].map(b => b.textContent);",
+        )
+        .await;
+        (labels == json!(vec!["Reply"; 7])).then_some(())
+    })
+    .await;
     client.close().await.unwrap();
 }
 
