@@ -499,6 +499,18 @@ fn thread<S: CommentStore>(s: &S, key: &str) -> i64 {
     .id
 }
 
+/// `reader` (and a browser of the same name) likes `id`.
+fn like<S: CommentStore>(s: &S, id: CommentId, reader: &str) {
+    block(s.set_like(SetLike {
+        id,
+        reader_hash: reader,
+        client_hash: reader,
+        liked: true,
+        now_ms: 1,
+    }))
+    .unwrap();
+}
+
 /// Insert a comment at `at` ms; replies take their parent's root.
 fn add<S: CommentStore>(
     s: &S,
@@ -600,14 +612,7 @@ fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: 
         (ids[1], "r1"),
         (ids[4], "r1"),
     ] {
-        block(s.set_like(SetLike {
-            id,
-            reader_hash: reader,
-            client_hash: reader,
-            liked: true,
-            now_ms: 1,
-        }))
-        .unwrap();
+        like(s, id, reader);
     }
     let oldest = page_ids(s, "/p/", Sort::Oldest, None, 10);
     assert_eq!(
@@ -683,21 +688,11 @@ fn pages_follow_the_data_as_it_changes_between_pages<S: CommentStore>(s: &S, sto
     let ids: Vec<CommentId> = (0..6)
         .map(|i| add(s, t, None, 100 + i, CommentStatus::Approved))
         .collect();
-    let like = |id, reader: &str| {
-        block(s.set_like(SetLike {
-            id,
-            reader_hash: reader,
-            client_hash: reader,
-            liked: true,
-            now_ms: 1,
-        }))
-        .unwrap()
-    };
     // Oldest first: a page is read, then one comment is deleted, one liked, one written.
     let first = page(s, "/moving/", Sort::Oldest, None, 2);
     let after = cursor_after(&first, Sort::Oldest);
     block(s.delete_comment(ids[3], 5)).unwrap();
-    like(ids[4], "r1");
+    like(s, ids[4], "r1");
     let newer = add(s, t, None, 200, CommentStatus::Approved);
     let mut seen: Vec<CommentId> = first.top.iter().map(|c| c.id).collect();
     let mut after = after;
@@ -743,7 +738,7 @@ fn pages_follow_the_data_as_it_changes_between_pages<S: CommentStore>(s: &S, sto
         .find(|id| !first.top.iter().any(|c| c.id == **id) && **id != ids[3])
         .unwrap();
     for r in ["r2", "r3", "r4"] {
-        like(riser, r);
+        like(s, riser, r);
     }
     let rest = page(
         s,

@@ -739,30 +739,18 @@ fn erase_on_its_own_leaves_their_address_and_name_in_no_table() {
     let _ = std::fs::remove_dir_all(&state);
 }
 
-/// A comment by `email` from a browser keeping `key`.
 /// Make `thread` look `days` older in the owner deployment's local D1 (as if its first
 /// comment came that long ago), through wrangler like an operator would.
 fn age_thread(thread: &str, days: i64) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let sql = format!(
         "UPDATE threads SET created_at = created_at - {} WHERE key = '{}'",
         days * 86_400_000,
         thread.replace('\'', "''")
     );
-    let status = std::process::Command::new("node")
-        .arg(env_url(env_names::WRANGLER))
-        .args(["d1", "execute", "colloquy", "--local", "--persist-to"])
-        .arg(env_url(env_names::OWNER_STATE))
-        .args(["--command", &sql])
-        .env("CI", "true")
-        .env("WRANGLER_SEND_METRICS", "false")
-        .current_dir(root)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run wrangler d1 execute");
-    assert!(status.success(), "wrangler d1 execute failed");
+    d1(&env_url(env_names::OWNER_STATE), &sql);
 }
 
+/// A comment by `email` from a browser keeping `key`.
 fn by(thread: &str, email: &str, key: Option<&str>, body: &str) -> colloquy_core::api::NewComment {
     colloquy_core::api::NewComment {
         author_key: key.map(Into::into),

@@ -227,6 +227,15 @@ fn bindgen(tools: &Tools, module: &str, staging: &Path) -> Result<[PathBuf; 2]> 
         std::fs::copy(f, partial.join(f.file_name().unwrap()))
             .map_err(|e| format!("{}: {e}", f.display()))?;
     }
+    // One kept build per module: the ones before it go.
+    if let Ok(entries) = std::fs::read_dir(root().join("target/bindgen-cache")) {
+        for old in entries.flatten() {
+            let name = old.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!("{module}-")) && old.path() != partial {
+                let _ = std::fs::remove_dir_all(old.path());
+            }
+        }
+    }
     let _ = std::fs::rename(&partial, &kept);
     Ok(outputs)
 }

@@ -83,18 +83,7 @@ pub fn bench_import(args: &[String]) -> Result<()> {
         .count();
     let state = dir.join("d1");
     let persist = state.to_string_lossy().into_owned();
-    run(tools
-        .wrangler()
-        .args([
-            "d1",
-            "migrations",
-            "apply",
-            "colloquy",
-            "--local",
-            "--persist-to",
-            &persist,
-        ])
-        .env("CI", "true"))?;
+    run(&mut tools.local_d1(&state, &["migrations", "apply"]))?;
     let apply = |label: &str| -> Result<f64> {
         step(label);
         let started = Instant::now();
@@ -110,22 +99,11 @@ pub fn bench_import(args: &[String]) -> Result<()> {
     };
     let first = apply("colloquy import --apply local (into a fresh local D1)")?;
     let second = apply("the same again (must add nothing)")?;
-    let count = output(
-        tools
-            .wrangler()
-            .args([
-                "d1",
-                "execute",
-                "colloquy",
-                "--local",
-                "--persist-to",
-                &persist,
-                "--json",
-                "--command",
-                "SELECT COUNT(*) AS n FROM comments",
-            ])
-            .env("CI", "true"),
-    )?;
+    let count = output(tools.local_d1(&state, &["execute"]).args([
+        "--json",
+        "--command",
+        "SELECT COUNT(*) AS n FROM comments",
+    ]))?;
     let stored: i64 = serde_json::from_str::<serde_json::Value>(&count)
         .ok()
         .and_then(|v| v[0]["results"][0]["n"].as_i64())

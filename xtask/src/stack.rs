@@ -13,9 +13,6 @@ use crate::{build, demo_server, fake_turnstile, root, step, Result};
 #[path = "../../tests/src/env_names.rs"]
 pub(crate) mod env_names;
 
-/// The D1 database name in wrangler.toml.
-const DB_NAME: &str = "colloquy";
-
 /// Comment rate limits of the main test deployment: browser tests all post from
 /// 127.0.0.1, so the burst limit is higher than production's.
 const TEST_RATE_LIMITS: &str = "30/60,500/3600";
@@ -69,47 +66,10 @@ fn ensure_dev_vars(root: &Path) -> Result<String> {
 
 /// Migrate the local D1 in `state` and seed it with the demo (and `seed`).
 pub(crate) fn migrate_and_seed(tools: &Tools, state: &Path, seed: Option<&Path>) -> Result<()> {
-    let persist = state.to_string_lossy().into_owned();
-    run(tools
-        .wrangler()
-        .args([
-            "d1",
-            "migrations",
-            "apply",
-            DB_NAME,
-            "--local",
-            "--persist-to",
-            &persist,
-        ])
-        // Answers wrangler's "apply these migrations?" prompt.
-        .env("CI", "true"))?;
-    run(tools
-        .wrangler()
-        .args([
-            "d1",
-            "execute",
-            DB_NAME,
-            "--local",
-            "--persist-to",
-            &persist,
-            "--file",
-            "demo/seed.sql",
-        ])
-        .env("CI", "true"))?;
-    if let Some(seed) = seed {
-        run(tools
-            .wrangler()
-            .args([
-                "d1",
-                "execute",
-                DB_NAME,
-                "--local",
-                "--persist-to",
-                &persist,
-            ])
-            .arg("--file")
-            .arg(seed)
-            .env("CI", "true"))?;
+    run(&mut tools.local_d1(state, &["migrations", "apply"]))?;
+    let seeds = [Some(Path::new("demo/seed.sql")), seed];
+    for file in seeds.into_iter().flatten() {
+        run(tools.local_d1(state, &["execute"]).arg("--file").arg(file))?;
     }
     Ok(())
 }

@@ -41,6 +41,18 @@ impl Tools {
         cmd.env("WRANGLER_SEND_METRICS", "false");
         cmd
     }
+
+    /// `wrangler d1 <sub…> colloquy --local --persist-to <state>`, answering its
+    /// "apply these?" prompts: what every local D1 step (migrate, seed, count) starts from.
+    pub fn local_d1(&self, state: &Path, sub: &[&str]) -> Command {
+        let mut cmd = self.wrangler();
+        cmd.arg("d1")
+            .args(sub)
+            .args(["colloquy", "--local", "--persist-to"])
+            .arg(state)
+            .env("CI", "true");
+        cmd
+    }
 }
 
 pub fn ensure_all(need: Need) -> Result<Tools> {
