@@ -152,14 +152,23 @@ pub fn Threads() -> impl IntoView {
     }
 }
 
-/// Focus the element with `id` once the list has been drawn again.
+/// Focus the element with `id` once the list has been drawn again — unless the owner has
+/// put the focus somewhere meanwhile (an Edit pressed again at once keeps its title field).
 fn focus_later(id: String) {
     spawn_local(async move {
         for _ in 0..20 {
             gloo_timers_sleep(50).await;
-            let el = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id))
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                return;
+            };
+            let lost = document
+                .active_element()
+                .is_none_or(|a| Some(a) == document.body().map(Into::into));
+            if !lost {
+                return;
+            }
+            let el = document
+                .get_element_by_id(&id)
                 .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
             if let Some(el) = el {
                 let _ = el.focus();

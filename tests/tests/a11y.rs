@@ -2,7 +2,7 @@
 //! screenshots the README shows (written to `COLLOQUY_SCREENSHOTS`).
 
 use colloquy_e2e::browser::{
-    assert_accessible, click, open_demo_with, phone_session, screenshot_widget, session,
+    assert_accessible, click, in_widget, open_demo_with, phone_session, screenshot_widget, session,
     submit_main_form, type_into, wait_for, wait_for_text,
 };
 use colloquy_e2e::fixtures::seed;
@@ -81,6 +81,18 @@ async fn a_320_pixel_phone_shows_the_widget_without_sideways_scrolling() {
     assert!(
         overflow.as_i64().unwrap_or(99) <= 0,
         "page scrolls sideways by {overflow}px"
+    );
+    // Nor is anything cut off at the widget's edge (the host page may clip it): every
+    // name ends inside the widget.
+    let past_edge = in_widget(
+        &client,
+        "const edge = root.host.getBoundingClientRect().right;
+         return Math.max(...[...root.querySelectorAll('.cq-author')].map(a => a.getBoundingClientRect().right)) - edge;",
+    )
+    .await;
+    assert!(
+        past_edge.as_f64().unwrap_or(99.0) <= 0.5,
+        "a name runs {past_edge}px past the widget's edge"
     );
     assert_accessible(&client, "320 px phone").await;
     screenshot_widget(&client, "widget-phone-320").await;
