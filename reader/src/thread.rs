@@ -175,11 +175,16 @@ pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
         let reader = reader.clone();
         Closure::<dyn Fn(Event)>::new(move |event: Event| from_writer(&reader, &event))
     };
+    let on_key = {
+        let reader = reader.clone();
+        Closure::<dyn Fn(Event)>::new(move |event: Event| escape(&reader, &event))
+    };
     let section = &reader.section;
     let _ = section.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
     let _ = section.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
     let _ = section.add_event_listener_with_callback("focusin", on_focus.as_ref().unchecked_ref());
     let _ = section.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+    let _ = section.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
     for name in [
         "colloquy:posted",
         "colloquy:edited",
@@ -203,6 +208,7 @@ pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
     on_focus.forget();
     on_input.forget();
     on_writer.forget();
+    on_key.forget();
 
     // A comment left unsent on an earlier visit is back in the box, as it was typed.
     let draft = storage::load_draft(reader.base(), &reader.thread, None);
@@ -927,42 +933,72 @@ fn from_writer(reader: &Rc<Reader>, event: &Event) {
             }
         }
         "colloquy:closed" => {
-            let Some(host) = host else { return };
-            let li = dom::closest(&host, "li.cq-item");
-            if host.class_list().contains("cq-reply-host") {
-                close_reply(reader, &host);
-                if let Some(b) = li
-                    .as_ref()
-                    .and_then(|li| find(li, ":scope > article button.cq-reply"))
-                {
-                    dom::set_text(&b, reader.t.reply);
-                    dom::focus(&b);
-                }
-            } else if host.class_list().contains("cq-edit-host") {
-                if let Some(body) = li
-                    .as_ref()
-                    .and_then(|li| find(li, ":scope > article > .cq-body"))
-                {
-                    dom::set_hidden(&body, false);
-                }
-                dom::remove(&host);
-                if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {
-                    dom::focus(&b);
-                }
-            } else if host.class_list().contains("cq-delete-host") {
-                let slot = host.parent_element();
-                dom::remove(&host);
-                if let Some(slot) = slot {
-                    for b in find_all(&slot, "button") {
-                        dom::set_hidden(&b, false);
-                    }
-                    if let Some(b) = find(&slot, ".cq-delete-button") {
-                        dom::focus(&b);
-                    }
-                }
+            if let Some(host) = host {
+                closed(reader, &host);
             }
         }
         _ => {}
+    }
+}
+
+/// Escape closes what is open around the focus — a reply, edit or delete form, the report
+/// box — and puts the focus back on the button that opened it. Nothing typed is lost: a
+/// reply's draft and an unsaved edit stay stored (only the edit form's Cancel forgets).
+fn escape(reader: &Rc<Reader>, event: &Event) {
+    // Read as a plain field: web-sys's KeyboardEvent would grow the reader for one string.
+    let key = net::field(event.as_ref(), "key").as_string();
+    if key.as_deref() != Some("Escape") || event.default_prevented() {
+        return;
+    }
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    if let Some(host) = dom::closest(&target, ".cq-reply-host, .cq-edit-host, .cq-delete-host") {
+        closed(reader, &host);
+    } else if let Some(li) =
+        dom::closest(&target, ".cq-report-box").and_then(|b| b.parent_element())
+    {
+        toggle_report(reader, &li);
+    } else {
+        return;
+    }
+    event.prevent_default();
+}
+
+/// A form of the writer closed (its Cancel, or Escape): the host goes and the focus
+/// returns to the button that opened it.
+fn closed(reader: &Rc<Reader>, host: &Element) {
+    let li = dom::closest(host, "li.cq-item");
+    if host.class_list().contains("cq-reply-host") {
+        close_reply(reader, host);
+        if let Some(b) = li
+            .as_ref()
+            .and_then(|li| find(li, ":scope > article button.cq-reply"))
+        {
+            dom::focus(&b);
+        }
+    } else if host.class_list().contains("cq-edit-host") {
+        if let Some(body) = li
+            .as_ref()
+            .and_then(|li| find(li, ":scope > article > .cq-body"))
+        {
+            dom::set_hidden(&body, false);
+        }
+        dom::remove(host);
+        if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {
+            dom::focus(&b);
+        }
+    } else if host.class_list().contains("cq-delete-host") {
+        let slot = host.parent_element();
+        dom::remove(host);
+        if let Some(slot) = slot {
+            for b in find_all(&slot, "button") {
+                dom::set_hidden(&b, false);
+            }
+            if let Some(b) = find(&slot, ".cq-delete-button") {
+                dom::focus(&b);
+            }
+        }
     }
 }
 

@@ -667,3 +667,133 @@ async fn small_things_a_careful_reader_notices() {
     .await;
     client.close().await.unwrap();
 }
+
+/// Whether the focused element inside the widget has this class.
+async fn focus_has(client: &Client, class: &str) -> bool {
+    in_widget(
+        client,
+        &format!("const a = root.activeElement; return !!a && a.classList.contains('{class}');"),
+    )
+    .await
+        == json!(true)
+}
+
+async fn wait_focus_class(client: &Client, class: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !focus_has(client, class).await {
+        assert!(
+            Instant::now() < deadline,
+            "focus is on {:?}, expected .{class}",
+            focused(client).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn press_escape(client: &Client) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+}
+
+/// Escape closes whatever is open — reply form, edit form, delete question, report box —
+/// with the focus back on the button that opened it, and loses nothing typed. A server's
+/// refusal on submit puts the focus on Retry instead of the page's <body>.
+#[tokio::test]
+async fn escape_closes_every_form_without_losing_text_and_a_server_error_takes_the_focus() {
+    let client = session().await;
+    let thread = unique_thread("escape");
+    post(&thread, None, "Someone to answer", "Other");
+    let root = open_demo(&client, Some(&thread)).await;
+    type_into(&root, "#cq-new-body", "Mine to keep").await;
+    type_into(&root, "#cq-new-name", "Esme").await;
+    type_into(&root, "#cq-new-email", "esme@example.org").await;
+    click(
+        &root,
+        "form.cq-form:not(.cq-form-reply) button[type=submit]",
+    )
+    .await;
+    wait_for_text(&root, "li.cq-item", "Mine to keep").await;
+
+    // A reply form: its draft comes back when the form does.
+    let other = "li.cq-item:not(:has(.cq-edit-button))";
+    click(&root, &format!("{other} .cq-reply")).await;
+    type_into(&root, "form.cq-form-reply textarea", "Half a reply").await;
+    press_escape(&client).await;
+    poll("the reply form closed", || async {
+        (count(&root, "form.cq-form-reply").await == 0).then_some(())
+    })
+    .await;
+    wait_focus_class(&client, "cq-reply").await;
+    click(&root, &format!("{other} .cq-reply")).await;
+    assert_eq!(
+        value_of(&root, "form.cq-form-reply textarea").await,
+        "Half a reply"
+    );
+    press_escape(&client).await;
+    wait_focus_class(&client, "cq-reply").await;
+
+    // The edit form: Escape keeps the unsaved words (only Cancel forgets them).
+    click(&root, ".cq-edit-button").await;
+    wait_focus(&client, "TEXTAREA#cq-edit-").await;
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(" and more")
+        .await
+        .unwrap();
+    press_escape(&client).await;
+    wait_focus_class(&client, "cq-edit-button").await;
+    assert_eq!(count(&root, "form.cq-edit").await, 0);
+    click(&root, ".cq-edit-button").await;
+    assert_eq!(
+        value_of(&root, "form.cq-edit textarea").await,
+        "Mine to keep and more"
+    );
+    press_escape(&client).await;
+    wait_focus_class(&client, "cq-edit-button").await;
+
+    // The delete question and the report box.
+    click(&root, ".cq-delete-button").await;
+    wait_focus_class(&client, "cq-keep").await;
+    press_escape(&client).await;
+    wait_focus_class(&client, "cq-delete-button").await;
+    click(&root, &format!("{other} .cq-report")).await;
+    wait_focus_class(&client, "cq-report-reason").await;
+    press_escape(&client).await;
+    wait_focus_class(&client, "cq-report").await;
+    assert_eq!(count(&root, ".cq-report-box").await, 0);
+
+    // The server refuses the post (an outage): the focus goes to Retry.
+    client
+        .execute(
+            "const orig = window.fetch;
+             window.fetch = function (input, init) {
+               const url = typeof input === 'string' ? input : input.url;
+               const method = (init && init.method) || (typeof input === 'string' ? 'GET' : input.method);
+               if (method === 'POST' && /\\/api\\/v1\\/comments(\\?|$)/.test(url)) {
+                 return Promise.resolve(new Response(
+                   JSON.stringify({ error: { code: 'unavailable', message: 'down' } }),
+                   { status: 503, headers: { 'Content-Type': 'application/json' } }));
+               }
+               return orig.call(window, input, init);
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    type_into(&root, "#cq-new-body", "Sent into an outage").await;
+    click(
+        &root,
+        "form.cq-form:not(.cq-form-reply) button[type=submit]",
+    )
+    .await;
+    wait_focus_class(&client, "cq-retry").await;
+    assert_eq!(value_of(&root, "#cq-new-body").await, "Sent into an outage");
+    client.close().await.unwrap();
+}

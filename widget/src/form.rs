@@ -133,6 +133,7 @@ pub fn CommentForm(
         now
     });
     let general_error = RwSignal::new(None::<(String, bool)>);
+    let error_box = NodeRef::<leptos::html::P>::new();
     // "Published" (or "awaiting moderation") about the comment just posted, while it is there.
     let status = RwSignal::new(None::<(&'static str, CommentId)>);
     let submitting = RwSignal::new(false);
@@ -283,15 +284,18 @@ pub fn CommentForm(
                     host.with_value(|h| session.report(h, "colloquy:posted", &detail.to_string()));
                 }
                 Err(e) => {
+                    // The button was disabled while sending, so the focus fell to the page:
+                    // it goes to what the reader can act on, once that is drawn.
                     let fields = field_errors_of(&e);
                     if fields.is_empty() {
                         general_error.set(Some((general_message(&e, t), e.retryable())));
+                        request_animation_frame(move || focus_error(error_box));
                     } else {
                         if fields.contains_key(&Field::Body) {
                             previewing.set(false);
                         }
-                        inputs.focus_first(&fields);
-                        field_errors.set(fields);
+                        field_errors.set(fields.clone());
+                        request_animation_frame(move || inputs.focus_first(&fields));
                     }
                 }
             }
@@ -437,7 +441,7 @@ pub fn CommentForm(
                     <button type="button" class="cq-link cq-forget" on:click=move |_| identity.forget()>{t.forget_me}</button>
                 </Show>
             </p>
-            <p class="cq-form-error" role="alert">
+            <p class="cq-form-error" role="alert" tabindex="-1" node_ref=error_box>
                 {move || general_error.get().map(|(message, retry)| view! {
                     {message}
                     {retry.then(|| view! {
@@ -449,6 +453,24 @@ pub fn CommentForm(
             <p class="cq-form-status" role="status">{status_text}</p>
         </form>
     }
+}
+
+/// A failure that is no field's: the focus on Retry when there is one, else on the
+/// message (read out by its role, and where the keyboard continues from).
+fn focus_error(error_box: NodeRef<leptos::html::P>) {
+    use wasm_bindgen::JsCast;
+    let Some(p) = error_box.get_untracked() else {
+        return;
+    };
+    let retry = p
+        .query_selector(".cq-retry")
+        .ok()
+        .flatten()
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    let _ = match retry {
+        Some(b) => b.focus(),
+        None => p.focus(),
+    };
 }
 
 /// The field problems in a failed post, keyed by the input they belong to. A body too
