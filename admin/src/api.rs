@@ -77,3 +77,17 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ConsoleErr
 pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
+
+/// A time the server sends (RFC 3339, UTC) in the owner's own time zone and words, as
+/// their browser writes dates ("7 Dec 2026, 11:40"). What cannot be read stays as sent.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date.to_locale_string("default", &options))
+}

@@ -1,7 +1,7 @@
 //! The shell: login, the section tabs, the status line, logout. Which section is open
 //! lives in the address (`#pending`, `#settings`, …) so a reload or a bookmark keeps it.
 
-use colloquy_core::console::{Done, Login, SessionInfo, Tab};
+use colloquy_core::console::{Done, Login, SessionInfo, Tab, TabCounts};
 use colloquy_core::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +15,19 @@ pub struct Ctx {
     pub session: RwSignal<Option<SessionInfo>>,
     pub status: RwSignal<String>,
     pub error: RwSignal<String>,
+    /// The last moderation, undoable from the status line until the next action.
+    pub undo: RwSignal<Option<Undo>>,
+    /// Bumped after comments changed: the open list reloads, the tab counts refresh.
+    pub changed: RwSignal<u32>,
+}
+
+/// What puts the last moderation back: decisions on ids, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    pub steps: Vec<(
+        colloquy_core::store::Decision,
+        Vec<colloquy_core::CommentId>,
+    )>,
 }
 
 impl Ctx {
@@ -22,10 +35,24 @@ impl Ctx {
         expect_context::<Ctx>()
     }
 
-    /// Say what an action did.
+    /// Say what an action did (any earlier Undo no longer applies).
     pub fn done(&self, message: impl Into<String>) {
+        self.undo.set(None);
         self.error.set(String::new());
         self.status.set(message.into());
+    }
+
+    /// Say what a moderation did, with an Undo when something can put it back.
+    pub fn done_undoable(&self, message: impl Into<String>, undo: Undo) {
+        self.done(message);
+        if !undo.steps.is_empty() {
+            self.undo.set(Some(undo));
+        }
+    }
+
+    /// Comments changed: lists and counts follow.
+    pub fn comments_changed(&self) {
+        self.changed.update(|n| *n += 1);
     }
 
     /// Show a failure; an ended session returns to the login form.
@@ -33,6 +60,7 @@ impl Ctx {
         if error.is_unauthorized() {
             self.session.set(None);
         }
+        self.undo.set(None);
         self.status.set(String::new());
         self.error.set(error.to_string());
     }
@@ -49,11 +77,12 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::Comments(Tab::Pending),
         Section::Comments(Tab::Reported),
         Section::Comments(Tab::Spam),
         Section::Comments(Tab::All),
+        Section::Comments(Tab::Trash),
         Section::Threads,
         Section::People,
         Section::Settings,
@@ -76,6 +105,7 @@ impl Section {
             Section::Comments(Tab::Reported) => "Reported",
             Section::Comments(Tab::Spam) => "Spam",
             Section::Comments(Tab::All) => "Everything",
+            Section::Comments(Tab::Trash) => "Trash",
             Section::Threads => "Threads",
             Section::People => "People",
             Section::Settings => "Settings",
@@ -99,6 +129,8 @@ pub fn App() -> impl IntoView {
         session: RwSignal::new(None),
         status: RwSignal::new(String::new()),
         error: RwSignal::new(String::new()),
+        undo: RwSignal::new(None),
+        changed: RwSignal::new(0),
     };
     provide_context(ctx);
     let checked = RwSignal::new(false);
@@ -115,6 +147,12 @@ pub fn App() -> impl IntoView {
         </header>
         <div class="messages">
             <p class="status" role="status" aria-live="polite">{move || ctx.status.get()}</p>
+            {move || ctx.undo.get().map(|undo| view! {
+                <button type="button" class="undo" aria-keyshortcuts="u"
+                    on:click=move |_| crate::bulk::undo(ctx, undo.clone())>
+                    "Undo"
+                </button>
+            })}
             <p class="error" role="alert">{move || ctx.error.get()}</p>
         </div>
         {move || {
@@ -153,7 +191,8 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     };
     view! {
         <p class="who">
-            "Site " <strong>{info.site}</strong> " · session until " {info.expires_at}
+            "Site " <strong>{info.site}</strong> " · session until "
+            <time datetime=info.expires_at.clone()>{api::local_time(&info.expires_at)}</time>
             <button type="button" class="logout" on:click=move |_| end(AdminOp::Logout, "Logged out.")>
                 "Log out"
             </button>
@@ -231,11 +270,48 @@ fn LoginForm() -> impl IntoView {
 
 #[component]
 fn Console() -> impl IntoView {
+    let ctx = Ctx::get();
     let section = RwSignal::new(Section::from_hash());
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         section.set(Section::from_hash());
+        // A message (and its Undo) belongs to the section it was said in.
+        ctx.undo.set(None);
+        ctx.status.set(String::new());
+        ctx.error.set(String::new());
     });
     on_cleanup(move || on_hash.remove());
+    // What waits in each queue tab, shown on the tab; again after every change.
+    let counts = RwSignal::new(None::<TabCounts>);
+    Effect::new(move |_| {
+        ctx.changed.track();
+        spawn_local(async move {
+            if let Ok(c) = api::get::<TabCounts>(AdminOp::Counts, "").await {
+                counts.set(Some(c));
+            }
+        });
+    });
+    let count_of = move |s: Section| {
+        let c = counts.get()?;
+        match s {
+            Section::Comments(Tab::Pending) => Some(c.pending),
+            Section::Comments(Tab::Reported) => Some(c.reported),
+            Section::Comments(Tab::Spam) => Some(c.spam),
+            Section::Comments(Tab::Trash) => Some(c.trash),
+            _ => None,
+        }
+    };
+    // The window's title says where the owner is (and what waits).
+    Effect::new(move |_| {
+        let s = section.get();
+        let pending = counts.get().map(|c| c.pending).filter(|n| *n > 0);
+        let title = match pending {
+            Some(n) => format!("{} ({n} pending) · Colloquy console", s.label()),
+            None => format!("{} · Colloquy console", s.label()),
+        };
+        if let Some(doc) = window().document() {
+            doc.set_title(&title);
+        }
+    });
     view! {
         <nav aria-label="Console sections">
             <ul class="tabs">
@@ -247,6 +323,9 @@ fn Console() -> impl IntoView {
                                 <a href=format!("#{}", s.slug())
                                     aria-current=move || (section.get() == s).then_some("page")>
                                     {s.label()}
+                                    {move || count_of(s).map(|n| view! {
+                                        " " <span class="tab-count">{format!("({n})")}</span>
+                                    })}
                                 </a>
                             </li>
                         }

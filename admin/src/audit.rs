@@ -33,7 +33,7 @@ pub fn Audit() -> impl IntoView {
                 <tbody>
                     {l.entries.into_iter().map(|e| view! {
                         <tr>
-                            <td><time>{e.at}</time></td>
+                            <td><time datetime=e.at.clone()>{crate::api::local_time(&e.at)}</time></td>
                             <td>{e.actor}</td>
                             <td>{e.action}</td>
                             <td>{e.target}</td>

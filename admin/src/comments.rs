@@ -1,12 +1,15 @@
-//! The queue tabs (pending, reported, spam) and "Everything" (recent comments, search):
-//! one list with per-comment actions, select-many bulk actions and keyboard shortcuts.
-//! After every action the list is fetched again, so what it shows is what readers see.
+//! The queue tabs (pending, reported, spam), "Everything" (recent comments, search) and
+//! the Trash: one list with per-comment actions, select-many bulk actions (any number:
+//! "select all N matching") and keyboard shortcuts. Nothing is destroyed by one key:
+//! Delete moves to the Trash, every moderation can be undone from the status line, and
+//! only the Trash deletes for good, after asking. After every action the list is fetched
+//! again, so what it shows is what readers see.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use colloquy_core::api::CreatedComment;
 use colloquy_core::console::{
-    BlockChange, CommentList, Done, Moderate, OwnerComment, OwnerReply, Purge, Tab, ThreadChange,
+    BlockChange, CommentList, Done, MatchingIds, OwnerComment, OwnerReply, Purge, Tab, ThreadChange,
 };
 use colloquy_core::endpoint::AdminOp;
 use colloquy_core::rules::HeldFor;
@@ -18,6 +21,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, encode};
 use crate::app::Ctx;
+use crate::bulk;
 
 /// The inline panel open under one comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +29,8 @@ enum Panel {
     Reply,
     Block,
     Purge,
+    /// "Delete for good?" on a comment in the Trash.
+    Destroy,
 }
 
 /// Why a comment waits, in the owner's words.
@@ -37,16 +43,6 @@ fn held_text(held: HeldFor) -> &'static str {
         HeldFor::Blocked => "held: blocked author",
         HeldFor::Reported => "held: reported by readers",
         HeldFor::Reporter => "held: author reported too often",
-    }
-}
-
-/// What a decision did to `n` comments, as the status line says it.
-fn decided(decision: Decision, n: usize) -> String {
-    let comments = plural(n, "comment");
-    match decision {
-        Decision::Approve => format!("Approved {comments}."),
-        Decision::Spam => format!("Marked {comments} as spam."),
-        Decision::Delete => format!("Deleted {comments}."),
     }
 }
 
@@ -63,7 +59,18 @@ struct List {
     current: RwSignal<usize>,
     panel: RwSignal<Option<(CommentId, Panel)>>,
     query: RwSignal<String>,
+    /// The search the list shows (the box's text once submitted): what "select all N
+    /// matching" selects, whatever is typed since.
+    searched: RwSignal<String>,
     loading: RwSignal<bool>,
+    /// How many comments the whole list holds (all pages).
+    total: RwSignal<u32>,
+    /// What each comment seen was, as the list named it: an action's Undo puts it back.
+    was: RwSignal<HashMap<CommentId, String>>,
+    /// A moderation is on its way: another waits for it.
+    busy: RwSignal<bool>,
+    /// Asking "delete these for good?" before a bulk deletion from the Trash.
+    confirm: RwSignal<Option<Vec<CommentId>>>,
     ctx: Ctx,
 }
 
@@ -72,7 +79,7 @@ impl List {
     /// on the item at the current position when `refocus`.
     fn load(self, more: bool, refocus: bool) {
         let mut query = format!("tab={}", self.tab.as_str());
-        let search = self.query.get_untracked();
+        let search = self.searched.get_untracked();
         if !search.trim().is_empty() {
             query.push_str(&format!("&q={}", encode(search.trim())));
         }
@@ -86,11 +93,21 @@ impl List {
             match api::get::<CommentList>(AdminOp::Comments, &query).await {
                 Ok(list) => {
                     let ids: BTreeSet<CommentId> = list.comments.iter().map(|c| c.id).collect();
+                    self.total.set(list.total);
+                    self.was.update(|was| {
+                        was.extend(list.comments.iter().map(|c| (c.id, c.status.clone())))
+                    });
                     if more {
                         self.items.update(|items| items.extend(list.comments));
                     } else {
                         self.items.set(list.comments);
-                        self.selected.update(|s| s.retain(|id| ids.contains(id)));
+                        // A selection bigger than the page ("all N matching") stays.
+                        let total = self.total.get_untracked() as usize;
+                        if self.selected.with_untracked(BTreeSet::len) <= ids.len()
+                            || self.selected.with_untracked(BTreeSet::len) > total
+                        {
+                            self.selected.update(|s| s.retain(|id| ids.contains(id)));
+                        }
                     }
                     self.next.set(list.next_before);
                     let len = self.items.with_untracked(Vec::len);
@@ -119,16 +136,45 @@ impl List {
     }
 
     fn moderate(self, ids: Vec<CommentId>, decision: Decision) {
-        if ids.is_empty() {
+        if ids.is_empty() || self.busy.get_untracked() {
             return;
         }
+        let undo = self
+            .was
+            .with_untracked(|was| bulk::undo_steps(decision, &ids, was));
+        self.busy.set(true);
         spawn_local(async move {
-            let n = ids.len();
-            match api::post::<_, Done>(AdminOp::Moderate, &Moderate { ids, decision }).await {
-                Ok(_) => {
+            match bulk::moderate_all(self.ctx, &ids, decision).await {
+                Ok(n) => {
                     self.selected.set(BTreeSet::new());
-                    self.ctx.done(decided(decision, n));
-                    self.load(false, true);
+                    self.ctx.done_undoable(bulk::decided(decision, n), undo);
+                }
+                Err(e) => self.ctx.fail(e),
+            }
+            self.busy.set(false);
+            self.confirm.set(None);
+            // Partly done or not, the list shows what is so now.
+            self.ctx.comments_changed();
+        });
+    }
+
+    /// Select every comment the list holds, not only the loaded page.
+    fn select_matching(self) {
+        let mut query = format!("tab={}", self.tab.as_str());
+        let search = self.searched.get_untracked();
+        if !search.trim().is_empty() {
+            query.push_str(&format!("&q={}", encode(search.trim())));
+        }
+        spawn_local(async move {
+            match api::get::<MatchingIds>(AdminOp::CommentIds, &query).await {
+                Ok(m) => {
+                    self.was
+                        .update(|was| was.extend(m.comments.iter().cloned()));
+                    let n = m.comments.len();
+                    self.selected
+                        .set(m.comments.into_iter().map(|(id, _)| id).collect());
+                    self.ctx
+                        .done(format!("Selected all {}.", plural(n, "comment")));
                 }
                 Err(e) => self.ctx.fail(e),
             }
@@ -179,19 +225,27 @@ impl List {
                 self.toggle(current_id);
                 true
             }
-            "a" => {
+            "a" if self.tab != Tab::Trash => {
                 self.moderate(self.targets(), Decision::Approve);
                 true
             }
-            "s" => {
+            "s" if self.tab != Tab::Trash => {
                 self.moderate(self.targets(), Decision::Spam);
                 true
             }
-            "d" | "Delete" => {
-                self.moderate(self.targets(), Decision::Delete);
+            // To the Trash, never for good: that takes the Trash's button and a question.
+            "d" | "Delete" if self.tab != Tab::Trash => {
+                self.moderate(self.targets(), Decision::Trash);
                 true
             }
-            "r" => {
+            "u" => match self.ctx.undo.get_untracked() {
+                Some(undo) => {
+                    bulk::undo(self.ctx, undo);
+                    true
+                }
+                None => false,
+            },
+            "r" if self.tab != Tab::Trash => {
                 self.panel.set(Some((current_id, Panel::Reply)));
                 true
             }
@@ -225,6 +279,7 @@ fn focus_item(at: usize) {
 
 #[component]
 pub fn Comments(tab: Tab) -> impl IntoView {
+    let ctx = Ctx::get();
     let list = List {
         tab,
         items: RwSignal::new(Vec::new()),
@@ -233,16 +288,31 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         current: RwSignal::new(0),
         panel: RwSignal::new(None),
         query: RwSignal::new(String::new()),
+        searched: RwSignal::new(String::new()),
         loading: RwSignal::new(true),
-        ctx: Ctx::get(),
+        total: RwSignal::new(0),
+        was: RwSignal::new(HashMap::new()),
+        busy: RwSignal::new(false),
+        confirm: RwSignal::new(None),
+        ctx,
     };
     list.load(false, false);
+    // After any change (an action here, an Undo from the status line): the list again,
+    // with the focus back on the comment at the same place.
+    Effect::new(move |first: Option<()>| {
+        ctx.changed.track();
+        if first.is_some() {
+            list.load(false, true);
+        }
+    });
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         list.current.set(0);
+        list.selected.set(BTreeSet::new());
+        list.searched.set(list.query.get_untracked());
         list.load(false, false);
     };
-    let all_selected = move || {
+    let loaded_all_selected = move || {
         list.items.with(|items| {
             !items.is_empty()
                 && list
@@ -251,7 +321,7 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         })
     };
     let select_all = move |_| {
-        if all_selected() {
+        if loaded_all_selected() {
             list.selected.set(BTreeSet::new());
         } else {
             list.selected.set(
@@ -260,7 +330,12 @@ pub fn Comments(tab: Tab) -> impl IntoView {
             );
         }
     };
-    let bulk = move |decision: Decision| {
+    // "Select all N matching" once the loaded page is selected and there is more.
+    let more_to_select = move || {
+        let total = list.total.get() as usize;
+        (loaded_all_selected() && list.selected.with(BTreeSet::len) < total).then_some(total)
+    };
+    let bulk_action = move |decision: Decision| {
         move |_| {
             list.moderate(
                 list.selected.get_untracked().into_iter().collect(),
@@ -268,7 +343,23 @@ pub fn Comments(tab: Tab) -> impl IntoView {
             )
         }
     };
-    let none_selected = move || list.selected.with(BTreeSet::is_empty);
+    let none_selected = move || list.selected.with(BTreeSet::is_empty) || list.busy.get();
+    let trash = tab == Tab::Trash;
+    let ask_destroy = move |ids: Vec<CommentId>| {
+        if !ids.is_empty() {
+            list.confirm.set(Some(ids));
+        }
+    };
+    let empty_trash = move |_| {
+        spawn_local(async move {
+            match api::get::<MatchingIds>(AdminOp::CommentIds, "tab=trash").await {
+                Ok(m) => ask_destroy(m.comments.into_iter().map(|(id, _)| id).collect()),
+                Err(e) => list.ctx.fail(e),
+            }
+        });
+    };
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    autofocus(confirm_button);
     view! {
         <form class="search" role="search" on:submit=search>
             <label for="console-search">
@@ -280,35 +371,84 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         </form>
         <div class="toolbar" role="group" aria-label="Bulk actions">
             <label class="select-all">
-                <input type="checkbox" prop:checked=all_selected on:change=select_all/>
-                "Select all"
+                <input type="checkbox" prop:checked=loaded_all_selected on:change=select_all/>
+                "Select all shown"
             </label>
+            {move || more_to_select().map(|total| view! {
+                <button type="button" class="link" on:click=move |_| list.select_matching()>
+                    {format!("Select all {total} matching")}
+                </button>
+            })}
             <span class="count" aria-live="polite">
                 {move || {
                     let n = list.selected.with(BTreeSet::len);
                     if n == 0 { String::new() } else { format!("{n} selected") }
                 }}
             </span>
-            <button type="button" disabled=none_selected on:click=bulk(Decision::Approve)>
-                "Approve selected"
-            </button>
-            <button type="button" disabled=none_selected on:click=bulk(Decision::Spam)>
-                "Spam selected"
-            </button>
-            <button type="button" class="danger" disabled=none_selected on:click=bulk(Decision::Delete)>
-                "Delete selected"
-            </button>
+            {if trash {
+                view! {
+                    <button type="button" disabled=none_selected on:click=bulk_action(Decision::Restore)>
+                        "Restore selected"
+                    </button>
+                    <button type="button" class="danger" disabled=none_selected
+                        on:click=move |_| ask_destroy(list.selected.get_untracked().into_iter().collect())>
+                        "Delete selected for good…"
+                    </button>
+                    <button type="button" class="danger" disabled=move || list.total.get() == 0 || list.busy.get()
+                        on:click=empty_trash>
+                        "Empty the Trash…"
+                    </button>
+                }.into_any()
+            } else {
+                view! {
+                    <button type="button" disabled=none_selected on:click=bulk_action(Decision::Approve)>
+                        "Approve selected"
+                    </button>
+                    <button type="button" disabled=none_selected on:click=bulk_action(Decision::Spam)>
+                        "Spam selected"
+                    </button>
+                    <button type="button" class="danger" disabled=none_selected on:click=bulk_action(Decision::Trash)>
+                        "Trash selected"
+                    </button>
+                }.into_any()
+            }}
         </div>
+        {move || list.confirm.get().map(|ids| {
+            let n = ids.len();
+            let destroy = move |_| list.moderate(ids.clone(), Decision::Delete);
+            view! {
+                <div class="panel confirm" role="group" aria-labelledby="destroy-q">
+                    <p id="destroy-q">
+                        {format!("Delete {} for good? What they say cannot be brought back.", plural(n, "comment"))}
+                    </p>
+                    <div class="actions">
+                        <button type="button" class="danger" on:click=destroy
+                            disabled=move || list.busy.get()>
+                            "Delete for good"
+                        </button>
+                        <button type="button" node_ref=confirm_button on:click=move |_| list.confirm.set(None)>"Keep them"</button>
+                    </div>
+                </div>
+            }
+        })}
         <p class="keys">
             "Keys: " <kbd>"j"</kbd> "/" <kbd>"k"</kbd> " next/previous, " <kbd>"x"</kbd>
-            " select, " <kbd>"a"</kbd> " approve, " <kbd>"s"</kbd> " spam, " <kbd>"d"</kbd>
-            " delete, " <kbd>"r"</kbd> " reply (on the selection, else the focused comment)."
+            " select, "
+            {(!trash).then(|| view! {
+                <kbd>"a"</kbd> " approve, " <kbd>"s"</kbd> " spam, " <kbd>"d"</kbd>
+                " to the Trash, " <kbd>"r"</kbd> " reply, "
+            })}
+            <kbd>"u"</kbd> " undo (on the selection, else the focused comment)."
         </p>
         <ul class="list" aria-label="Comments" on:keydown=move |ev| list.key(ev)>
             {move || {
                 let items = list.items.get();
                 if items.is_empty() {
-                    let text = if list.loading.get() { "Loading…" } else { "Nothing here." };
+                    let text = match (list.loading.get(), trash) {
+                        (true, _) => "Loading…",
+                        (false, true) => "The Trash is empty.",
+                        (false, false) => "Nothing here.",
+                    };
                     return view! { <li class="list-empty" tabindex="-1">{text}</li> }.into_any();
                 }
                 items
@@ -321,7 +461,11 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         </ul>
         {move || list.next.get().map(|_| view! {
             <button type="button" class="more" on:click=move |_| list.load(true, false)>
-                "Older comments"
+                {move || format!(
+                    "Older comments ({} of {} shown)",
+                    list.items.with(Vec::len),
+                    list.total.get()
+                )}
             </button>
         })}
     }
@@ -333,7 +477,10 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
     let top_level = comment.parent_id.is_none();
     let status = comment.status.clone();
     let approved = status == "approved";
-    let deleted = status == "deleted";
+    let pending = status == "pending";
+    let trashed = status == "trash";
+    let deleted = status == "deleted" || trashed;
+    let reported = comment.reports > 0;
     let thread_key = comment.thread.clone();
     let select_label = format!("Select the comment by {}", comment.author);
     let open = move |p: Panel| list.panel.with(|open| *open == Some((id, p)));
@@ -367,6 +514,10 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
         .thread_title
         .clone()
         .unwrap_or_else(|| comment.thread.clone());
+    let state_label = match status.as_str() {
+        "trash" => "in the Trash".to_owned(),
+        other => other.to_owned(),
+    };
     view! {
         <li class="item" class:selected=move || list.selected.with(|s| s.contains(&id))
             data-index=index
@@ -386,9 +537,9 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                         " " <span class="website">{w}</span>
                     })}
                     <br/>
-                    <span class=format!("state state-{status}")>{status.clone()}</span>
-                    {comment.held_for.map(|h| view! { " " <span class="held">{held_text(h)}</span> })}
-                    {(comment.reports > 0).then(|| view! {
+                    <span class=format!("state state-{status}")>{state_label}</span>
+                    {comment.held_for.filter(|_| pending).map(|h| view! { " " <span class="held">{held_text(h)}</span> })}
+                    {reported.then(|| view! {
                         " " <span class="reports">{plural(comment.reports as usize, "report")}</span>
                     })}
                     " · "
@@ -398,24 +549,38 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                         }.into_any(),
                         None => view! { <span>{thread_label.clone()}</span> }.into_any(),
                     }}
-                    " · " <time>{comment.created_at.clone()}</time>
+                    " · " <time datetime=comment.created_at.clone()>{api::local_time(&comment.created_at)}</time>
                     {comment.parent_id.map(|p| view! { " · reply to #" {p.0} })}
                 </div>
             </div>
             <div class="body" inner_html=comment.body_html.clone()></div>
             <div class="actions">
+                {trashed.then(|| view! {
+                    <button type="button" on:click=act(Decision::Restore)>"Restore"</button>
+                    <button type="button" class="danger" aria-expanded=move || open(Panel::Destroy).to_string()
+                        on:click=toggle_panel(Panel::Destroy)>"Delete for good…"</button>
+                })}
                 {(!approved && !deleted).then(|| view! {
                     <button type="button" on:click=act(Decision::Approve)>"Approve"</button>
+                })}
+                // An approved comment with reports: the owner read them and keeps it.
+                {(approved && reported).then(|| view! {
+                    <button type="button" on:click=act(Decision::Approve)>"Keep and clear reports"</button>
+                })}
+                {approved.then(|| view! {
+                    <button type="button" on:click=act(Decision::Hold)>"Unapprove"</button>
                 })}
                 {(status != "spam" && !deleted).then(|| view! {
                     <button type="button" on:click=act(Decision::Spam)>"Spam"</button>
                 })}
                 {(!deleted).then(|| view! {
-                    <button type="button" class="danger" on:click=act(Decision::Delete)>"Delete"</button>
+                    <button type="button" class="danger" on:click=act(Decision::Trash)>"Trash"</button>
                 })}
-                {(approved).then(|| view! {
+                {(approved || pending).then(|| view! {
                     <button type="button" aria-expanded=move || open(Panel::Reply).to_string()
-                        on:click=toggle_panel(Panel::Reply)>"Reply as owner"</button>
+                        on:click=toggle_panel(Panel::Reply)>
+                        {if pending { "Approve and reply" } else { "Reply as owner" }}
+                    </button>
                 })}
                 {(approved && top_level).then(|| view! {
                     <button type="button" on:click=pin>"Pin"</button>
@@ -424,14 +589,15 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                     <button type="button" aria-expanded=move || open(Panel::Block).to_string()
                         on:click=toggle_panel(Panel::Block)>"Block author…"</button>
                     <button type="button" class="danger" aria-expanded=move || open(Panel::Purge).to_string()
-                        on:click=toggle_panel(Panel::Purge)>"Delete all from author…"</button>
+                        on:click=toggle_panel(Panel::Purge)>"Trash all from author…"</button>
                 })}
             </div>
             {move || match list.panel.get() {
                 Some((open_id, p)) if open_id == id => Some(match p {
-                    Panel::Reply => view! { <ReplyPanel list=list parent=id/> }.into_any(),
+                    Panel::Reply => view! { <ReplyPanel list=list parent=id approve_first=pending/> }.into_any(),
                     Panel::Block => view! { <BlockPanel list=list id=id/> }.into_any(),
                     Panel::Purge => view! { <PurgePanel list=list id=id/> }.into_any(),
+                    Panel::Destroy => view! { <DestroyPanel list=list id=id/> }.into_any(),
                 }),
                 _ => None,
             }}
@@ -461,8 +627,10 @@ fn close_panel(list: List) {
     request_animation_frame(move || focus_item(at));
 }
 
+/// The owner's reply. On a waiting comment it approves it first (a reply to a comment
+/// readers cannot see would hang in the air).
 #[component]
-fn ReplyPanel(list: List, parent: CommentId) -> impl IntoView {
+fn ReplyPanel(list: List, parent: CommentId, approve_first: bool) -> impl IntoView {
     let body = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let field = NodeRef::<leptos::html::Textarea>::new();
@@ -472,6 +640,13 @@ fn ReplyPanel(list: List, parent: CommentId) -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         spawn_local(async move {
+            if approve_first {
+                if let Err(e) = bulk::moderate_all(list.ctx, &[parent], Decision::Approve).await {
+                    list.ctx.fail(e);
+                    busy.set(false);
+                    return;
+                }
+            }
             let reply = OwnerReply {
                 parent_id: parent,
                 body: body.get_untracked(),
@@ -479,11 +654,24 @@ fn ReplyPanel(list: List, parent: CommentId) -> impl IntoView {
             };
             match api::post::<_, CreatedComment>(AdminOp::Reply, &reply).await {
                 Ok(_) => {
-                    list.ctx.done("Reply published with the owner badge.");
+                    list.ctx.done(if approve_first {
+                        "Approved, and your reply is published with the owner badge."
+                    } else {
+                        "Reply published with the owner badge."
+                    });
                     close_panel(list);
-                    list.load(false, false);
+                    list.ctx.comments_changed();
                 }
-                Err(e) => list.ctx.fail(e),
+                Err(e) => {
+                    list.ctx.fail(e);
+                    // The text stays where it was typed.
+                    if let Some(el) = field.get_untracked() {
+                        let _ = el.focus();
+                    }
+                    if approve_first {
+                        list.ctx.comments_changed();
+                    }
+                }
             }
             busy.set(false);
         });
@@ -493,7 +681,9 @@ fn ReplyPanel(list: List, parent: CommentId) -> impl IntoView {
             <label for=field_id.clone()>"Your reply (Markdown)"</label>
             <textarea id=field_id rows="4" required node_ref=field bind:value=body
                 on:keydown=move |ev| if ev.key() == "Escape" { close_panel(list) }></textarea>
-            <button type="submit" disabled=move || busy.get()>"Publish reply"</button>
+            <button type="submit" disabled=move || busy.get()>
+                {if approve_first { "Approve and publish reply" } else { "Publish reply" }}
+            </button>
             <button type="button" on:click=move |_| close_panel(list)>"Cancel"</button>
         </form>
     }
@@ -547,23 +737,41 @@ fn PurgePanel(list: List, id: CommentId) -> impl IntoView {
             match api::post::<_, Done>(AdminOp::Purge, &Purge { comment_id: id }).await {
                 Ok(done) => {
                     list.ctx.done(format!(
-                        "Deleted {} from this author.",
+                        "Moved {} from this author to the Trash.",
                         plural(done.changed as usize, "comment")
                     ));
                     list.panel.set(None);
-                    list.load(false, true);
+                    list.ctx.comments_changed();
                 }
                 Err(e) => list.ctx.fail(e),
             }
         });
     };
     view! {
-        <div class="panel" role="group" aria-label="Delete everything from this author">
-            <p>"Every comment with this author's email becomes “[deleted]” (replies stay). This cannot be undone."</p>
+        <div class="panel" role="group" aria-label="Everything from this author to the Trash">
+            <p>"Every comment with this author's email goes to the Trash: readers see “[deleted]” (replies stay). You can restore them from the Trash."</p>
             <button type="button" class="danger" node_ref=confirm on:click=purge>
-                "Delete all their comments"
+                "Trash all their comments"
             </button>
             <button type="button" on:click=move |_| close_panel(list)>"Cancel"</button>
+        </div>
+    }
+}
+
+/// "Delete for good?" on one comment in the Trash: the only way words go for good. The
+/// focus starts on "Keep it", so a second Enter destroys nothing.
+#[component]
+fn DestroyPanel(list: List, id: CommentId) -> impl IntoView {
+    let confirm = NodeRef::<leptos::html::Button>::new();
+    autofocus(confirm);
+    view! {
+        <div class="panel" role="group" aria-label="Delete this comment for good">
+            <p>"Delete this comment for good? What it says cannot be brought back; replies stay under “[deleted]”."</p>
+            <button type="button" class="danger"
+                on:click=move |_| { list.panel.set(None); list.moderate(vec![id], Decision::Delete) }>
+                "Delete for good"
+            </button>
+            <button type="button" node_ref=confirm on:click=move |_| close_panel(list)>"Keep it"</button>
         </div>
     }
 }

@@ -7,6 +7,7 @@
 mod api;
 mod app;
 mod audit;
+mod bulk;
 mod comments;
 mod import;
 mod people;

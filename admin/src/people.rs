@@ -58,7 +58,7 @@ pub fn People() -> impl IntoView {
                                 BlockKind::Client => "by network address",
                             };
                             let label = entry.label.clone();
-                            let since = entry.created_at.clone();
+                            let since = crate::api::local_time(&entry.created_at);
                             view! {
                                 <li>
                                     <span>{label.clone()} " (" {kind} ", since " {since} ")"</span>

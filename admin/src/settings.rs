@@ -4,13 +4,80 @@
 use colloquy_core::console::{Badge, Done, Settings, SettingsDefaults};
 use colloquy_core::endpoint::AdminOp;
 use colloquy_core::settings::{
-    Event, ModerationMode, MutedWords, SiteSettings, Webhook, WebhookFormat,
+    Event, ModerationMode, MutedWords, Range, SettingProblem, SiteSettings, Webhook, WebhookFormat,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, ConsoleError};
 use crate::app::Ctx;
+
+/// The settings that cannot be saved as typed, by field name (the console's own checks
+/// and the server's): each field shows its own and is marked `aria-invalid`.
+#[derive(Clone, Copy)]
+struct Problems(RwSignal<Vec<SettingProblem>>);
+
+impl Problems {
+    fn of(self, field: &'static str) -> impl Fn() -> Option<String> + Copy {
+        move || {
+            self.0.with(|all| {
+                all.iter()
+                    .find(|p| p.field == field)
+                    .map(|p| p.message.clone())
+            })
+        }
+    }
+}
+
+/// The input of each setting the server may name (webhooks: `webhooks.<i>.url`).
+fn input_id(field: &str) -> String {
+    if let Some(i) = field
+        .strip_prefix("webhooks.")
+        .and_then(|rest| rest.strip_suffix(".url"))
+    {
+        return format!("hook-{i}-url");
+    }
+    match field {
+        "trust_after" => "set-trust",
+        "max_links" => "set-links",
+        "report_threshold" => "set-reports",
+        "reporter_threshold" => "set-reporter",
+        "muted.name" => "set-muted-name",
+        "muted.body" => "set-muted-body",
+        "muted.website" => "set-muted-website",
+        "allowed_origins" => "set-origins",
+        "max_depth" => "set-depth",
+        "edit_window_secs" => "set-edit",
+        "page_size" => "set-page",
+        "auto_close_days" => "set-close",
+        "digest_email" => "set-digest",
+        "outbox_retention_days" => "set-retention",
+        "trash_days" => "set-trash",
+        "save" => "input-save",
+        _ => "set-moderation",
+    }
+    .to_owned()
+}
+
+/// Focus the element with this id once it is drawn.
+fn focus_id(id: String) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Focus the first field with a problem, after it is drawn.
+fn focus_first(problems: &[SettingProblem]) {
+    if let Some(first) = problems.first() {
+        focus_id(input_id(&first.field));
+    }
+}
 
 /// One number field: empty means "the default".
 fn number_text<T: ToString>(value: Option<T>) -> String {
@@ -44,6 +111,7 @@ struct Fields {
     webhooks: RwSignal<Vec<Webhook>>,
     digest_email: RwSignal<String>,
     outbox_retention: RwSignal<String>,
+    trash_days: RwSignal<String>,
 }
 
 impl Fields {
@@ -70,42 +138,55 @@ impl Fields {
             webhooks: RwSignal::new(s.webhooks.clone()),
             digest_email: text(s.digest_email.clone().unwrap_or_default()),
             outbox_retention: text(number_text(s.outbox_retention_days)),
+            trash_days: text(number_text(s.trash_days)),
         }
     }
 
-    /// The settings these fields say, or the first field that is not a number.
-    fn settings(self) -> Result<SiteSettings, String> {
-        fn num<T: std::str::FromStr>(
-            label: &str,
-            field: RwSignal<String>,
-        ) -> Result<Option<T>, String> {
-            let text = field.get_untracked();
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
+    /// The settings these fields say, or every number that is not one in its range.
+    fn settings(self) -> Result<SiteSettings, Vec<SettingProblem>> {
+        let mut problems = Vec::new();
+        let mut num = |field: &'static str, value: RwSignal<String>| -> Option<u64> {
+            let range = Range::of(field)?;
+            match range.parse(&value.get_untracked()) {
+                Ok(n) => n,
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
             }
-            text.parse()
-                .map(Some)
-                .map_err(|_| format!("{label}: “{text}” is not a whole number."))
+        };
+        let small = |n: Option<u64>| n.map(|n| n as u32);
+        let trust_after = small(num("trust_after", self.trust_after));
+        let max_links = small(num("max_links", self.max_links));
+        let report_threshold = small(num("report_threshold", self.report_threshold));
+        let reporter_threshold = small(num("reporter_threshold", self.reporter_threshold));
+        let max_depth = num("max_depth", self.max_depth).map(|n| n as usize);
+        let edit_window_secs = small(num("edit_window_secs", self.edit_window));
+        let page_size = small(num("page_size", self.page_size));
+        let auto_close_days = small(num("auto_close_days", self.auto_close_days));
+        let outbox_retention_days = small(num("outbox_retention_days", self.outbox_retention));
+        let trash_days = small(num("trash_days", self.trash_days));
+        if !problems.is_empty() {
+            return Err(problems);
         }
         let digest = self.digest_email.get_untracked().trim().to_owned();
         Ok(SiteSettings {
             moderation: ModerationMode::parse(&self.moderation.get_untracked())
                 .filter(|_| !self.moderation.get_untracked().is_empty()),
-            trust_after: num("Trusted after", self.trust_after)?,
+            trust_after,
             allowed_origins: lines(&self.origins.get_untracked()),
-            max_depth: num("Maximum depth", self.max_depth)?,
-            edit_window_secs: num("Edit window", self.edit_window)?,
-            page_size: num("Page size", self.page_size)?,
-            max_links: num("Links allowed", self.max_links)?,
+            max_depth,
+            edit_window_secs,
+            page_size,
+            max_links,
             muted: MutedWords {
                 name: lines(&self.muted_name.get_untracked()),
                 body: lines(&self.muted_body.get_untracked()),
                 website: lines(&self.muted_website.get_untracked()),
             },
-            report_threshold: num("Reports that hide a comment", self.report_threshold)?,
-            reporter_threshold: num("Reports that hold an author", self.reporter_threshold)?,
-            auto_close_days: num("Close threads after", self.auto_close_days)?,
+            report_threshold,
+            reporter_threshold,
+            auto_close_days,
             webhooks: self
                 .webhooks
                 .get_untracked()
@@ -113,7 +194,8 @@ impl Fields {
                 .filter(|w| !w.url.trim().is_empty())
                 .collect(),
             digest_email: (!digest.is_empty()).then_some(digest),
-            outbox_retention_days: num("Keep sent notifications", self.outbox_retention)?,
+            outbox_retention_days,
+            trash_days,
         })
     }
 }
@@ -138,22 +220,40 @@ pub fn SettingsForm() -> impl IntoView {
     }
 }
 
-/// A labelled number input whose placeholder is the default.
+/// A labelled number input whose placeholder is the default; its range is said beside it
+/// and a problem is shown under it (and marks it `aria-invalid`).
 #[component]
 fn NumberField(
     id: &'static str,
+    field: &'static str,
     label: &'static str,
     value: RwSignal<String>,
     default: String,
+    problems: Problems,
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let problem = problems.of(field);
+    let range = Range::of(field).map(|r| format!("A whole number {}.", r.words()));
+    let hint = [
+        hint.to_owned(),
+        range.unwrap_or_default(),
+        format!("Empty: {default}."),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described = format!("{hint_id} {error_id}");
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input id=id type="text" inputmode="numeric" bind:value=value
-                placeholder=format!("default: {default}") aria-describedby=hint_id.clone()/>
-            <small id=hint_id>{if hint.is_empty() { format!("Empty: {default}.") } else { format!("{hint} Empty: {default}.") }}</small>
+                placeholder=format!("default: {default}") aria-describedby=described
+                aria-invalid=move || problem().is_some().then_some("true")/>
+            <small id=hint_id>{hint}</small>
+            <small id=error_id class="field-error">{problem}</small>
         </div>
     }
 }
@@ -161,16 +261,22 @@ fn NumberField(
 #[component]
 fn LinesField(
     id: &'static str,
+    field: &'static str,
     label: &'static str,
     value: RwSignal<String>,
     hint: String,
+    problems: Problems,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let problem = problems.of(field);
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <textarea id=id rows="3" bind:value=value aria-describedby=hint_id.clone()></textarea>
+            <textarea id=id rows="3" bind:value=value aria-describedby=format!("{hint_id} {error_id}")
+                aria-invalid=move || problem().is_some().then_some("true")></textarea>
             <small id=hint_id>{hint}</small>
+            <small id=error_id class="field-error">{problem}</small>
         </div>
     }
 }
@@ -179,15 +285,25 @@ fn LinesField(
 fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
     let ctx = Ctx::get();
     let busy = RwSignal::new(false);
+    let problems = Problems(RwSignal::new(Vec::new()));
+    // Say how many need a fix, mark each, and put the focus on the first.
+    let refuse = move |found: Vec<SettingProblem>| {
+        ctx.status.set(String::new());
+        ctx.error.set(match found.as_slice() {
+            [one] => format!("Not saved: {}", one.message),
+            many => format!(
+                "Not saved: {} need a fix (marked below).",
+                colloquy_core::words::count_s(many.len(), "setting")
+            ),
+        });
+        focus_first(&found);
+        problems.0.set(found);
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let settings = match fields.settings() {
             Ok(s) => s,
-            Err(message) => {
-                ctx.status.set(String::new());
-                ctx.error.set(message);
-                return;
-            }
+            Err(found) => return refuse(found),
         };
         busy.set(true);
         spawn_local(async move {
@@ -196,8 +312,21 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                 defaults: defaults_placeholder(),
             };
             match api::post::<_, Done>(AdminOp::SaveSettings, &body).await {
-                Ok(_) => ctx.done("Settings saved. Readers get them with their next request."),
-                Err(e) => ctx.fail(e),
+                Ok(_) => {
+                    problems.0.set(Vec::new());
+                    ctx.done("Settings saved. Readers get them with their next request.");
+                }
+                Err(ConsoleError::Api(body)) if !body.error.settings.is_empty() => {
+                    refuse(body.error.settings)
+                }
+                Err(e) => {
+                    ctx.fail(e);
+                    // The focus stays with the form, on its button.
+                    focus_first(&[SettingProblem {
+                        field: "save".into(),
+                        message: String::new(),
+                    }]);
+                }
             }
             busy.set(false);
         });
@@ -216,40 +345,45 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                         <option value="first_time">"First-time commenters"</option>
                     </select>
                 </div>
-                <NumberField id="set-trust" label="Approved comments before an author is trusted" value=fields.trust_after
+                <NumberField id="set-trust" field="trust_after" problems=problems label="Approved comments before an author is trusted" value=fields.trust_after
                     default=d.trust_after.to_string()
                     hint="Same email and the same browser key: an email alone does not make anyone trusted."/>
-                <NumberField id="set-links" label="Links allowed in a comment" value=fields.max_links default=d.max_links.to_string()
+                <NumberField id="set-links" field="max_links" problems=problems label="Links allowed in a comment" value=fields.max_links default=d.max_links.to_string()
                     hint="More links hold the comment for review."/>
-                <NumberField id="set-reports" label="Reports that hide a comment until reviewed" value=fields.report_threshold default=d.report_threshold.to_string()/>
-                <NumberField id="set-reporter" label="Reports against an author that hold their new comments" value=fields.reporter_threshold default=d.reporter_threshold.to_string()/>
-                <LinesField id="set-muted-name" label="Muted words in names" value=fields.muted_name
+                <NumberField id="set-reports" field="report_threshold" problems=problems label="Reports that hide a comment until reviewed" value=fields.report_threshold default=d.report_threshold.to_string()/>
+                <NumberField id="set-reporter" field="reporter_threshold" problems=problems label="Reports against an author that hold their new comments" value=fields.reporter_threshold default=d.reporter_threshold.to_string()/>
+                <LinesField id="set-muted-name" field="muted.name" problems=problems label="Muted words in names" value=fields.muted_name
                     hint="One per line; * matches any letters (cas*no). Whole words only, any case.".into()/>
-                <LinesField id="set-muted-body" label="Muted words in comments" value=fields.muted_body hint="One per line.".into()/>
-                <LinesField id="set-muted-website" label="Muted words in websites" value=fields.muted_website hint="One per line.".into()/>
+                <LinesField id="set-muted-body" field="muted.body" problems=problems label="Muted words in comments" value=fields.muted_body hint="One per line.".into()/>
+                <LinesField id="set-muted-website" field="muted.website" problems=problems label="Muted words in websites" value=fields.muted_website hint="One per line.".into()/>
             </fieldset>
             <fieldset>
                 <legend>"Threads"</legend>
-                <LinesField id="set-origins" label="More sites allowed to show the comments" value=fields.origins
+                <LinesField id="set-origins" field="allowed_origins" problems=problems label="More sites allowed to show the comments" value=fields.origins
                     hint=format!("One origin per line (https://blog.example.org). Always allowed: {}.", d.allowed_origins.join(", "))/>
-                <NumberField id="set-depth" label="Maximum reply depth" value=fields.max_depth default=d.max_depth.to_string()/>
-                <NumberField id="set-edit" label="Edit window (seconds)" value=fields.edit_window default=d.edit_window_secs.to_string()/>
-                <NumberField id="set-page" label="Comments per page" value=fields.page_size default=d.page_size.to_string()/>
-                <NumberField id="set-close" label="Close threads this many days after their first comment" value=fields.auto_close_days
+                <NumberField id="set-depth" field="max_depth" problems=problems label="Maximum reply depth" value=fields.max_depth default=d.max_depth.to_string()/>
+                <NumberField id="set-edit" field="edit_window_secs" problems=problems label="Edit window (seconds)" value=fields.edit_window default=d.edit_window_secs.to_string()/>
+                <NumberField id="set-page" field="page_size" problems=problems label="Comments per page" value=fields.page_size default=d.page_size.to_string()/>
+                <NumberField id="set-close" field="auto_close_days" problems=problems label="Close threads this many days after their first comment" value=fields.auto_close_days
                     default="never (0)".to_string()/>
+                <NumberField id="set-trash" field="trash_days" problems=problems label="Keep comments in the Trash for (days)" value=fields.trash_days
+                    default=d.trash_days.to_string() hint="Then they are deleted for good."/>
             </fieldset>
             <fieldset>
                 <legend>"Notifications"</legend>
-                <Webhooks list=fields.webhooks/>
+                <Webhooks list=fields.webhooks problems=problems/>
                 <div class="field">
                     <label for="set-digest">"Email a daily digest of the queue to"</label>
-                    <input id="set-digest" type="email" bind:value=fields.digest_email/>
-                    <small>"Needs the mail API configured (README, Notifications)."</small>
+                    <input id="set-digest" type="email" bind:value=fields.digest_email
+                        aria-describedby="set-digest-hint set-digest-error"
+                        aria-invalid=move || problems.of("digest_email")().is_some().then_some("true")/>
+                    <small id="set-digest-hint">"Needs the mail API configured (README, Notifications)."</small>
+                    <small id="set-digest-error" class="field-error">{problems.of("digest_email")}</small>
                 </div>
-                <NumberField id="set-retention" label="Keep sent notifications for (days)" value=fields.outbox_retention
+                <NumberField id="set-retention" field="outbox_retention_days" problems=problems label="Keep sent notifications for (days)" value=fields.outbox_retention
                     default=d.outbox_retention_days.to_string()/>
             </fieldset>
-            <button type="submit" class="primary" disabled=move || busy.get()>"Save settings"</button>
+            <button type="submit" id="input-save" class="primary" disabled=move || busy.get()>"Save settings"</button>
         </form>
     }
 }
@@ -267,6 +401,7 @@ fn defaults_placeholder() -> SettingsDefaults {
         report_threshold: 0,
         reporter_threshold: 0,
         outbox_retention_days: 0,
+        trash_days: 0,
     }
 }
 
@@ -288,7 +423,9 @@ fn event_label(event: Event) -> &'static str {
 }
 
 #[component]
-fn Webhooks(list: RwSignal<Vec<Webhook>>) -> impl IntoView {
+fn Webhooks(list: RwSignal<Vec<Webhook>>, problems: Problems) -> impl IntoView {
+    // A new webhook's address field takes the focus; a removed one's place goes to the
+    // next webhook, else to "Add a webhook".
     let add = move |_| {
         list.update(|l| {
             l.push(Webhook {
@@ -296,7 +433,22 @@ fn Webhooks(list: RwSignal<Vec<Webhook>>) -> impl IntoView {
                 format: WebhookFormat::Json,
                 events: Vec::new(),
             })
-        })
+        });
+        let i = list.with_untracked(Vec::len) - 1;
+        focus_id(format!("hook-{i}-url"));
+    };
+    let remove = move |i: usize| {
+        list.update(|l| {
+            l.remove(i);
+        });
+        let left = list.with_untracked(Vec::len);
+        focus_id(if i < left {
+            format!("hook-{i}-url")
+        } else if left > 0 {
+            format!("hook-{}-url", left - 1)
+        } else {
+            "hook-add".into()
+        });
     };
     view! {
         <div class="webhooks" role="group" aria-labelledby="webhooks-label">
@@ -307,11 +459,22 @@ fn Webhooks(list: RwSignal<Vec<Webhook>>) -> impl IntoView {
                     let hook = list.with_untracked(|l| l[i].clone());
                     let url_id = format!("hook-{i}-url");
                     let format_id = format!("hook-{i}-format");
+                    let error_id = format!("hook-{i}-error");
+                    let problem = move || {
+                        problems.0.with(|all| {
+                            all.iter()
+                                .find(|p| p.field == format!("webhooks.{i}.url"))
+                                .map(|p| p.message.clone())
+                        })
+                    };
                     view! {
                         <div class="hook">
                             <label for=url_id.clone()>{format!("Webhook {} address", i + 1)}</label>
                             <input id=url_id type="url" prop:value=hook.url.clone()
+                                aria-describedby=error_id.clone()
+                                aria-invalid=move || problem().is_some().then_some("true")
                                 on:change=move |ev| { let v = event_target_value(&ev); list.update(|l| l[i].url = v) }/>
+                            <small id=error_id class="field-error">{problem}</small>
                             <label for=format_id.clone()>"Format"</label>
                             <select id=format_id prop:value=format_name(hook.format)
                                 on:change=move |ev| {
@@ -341,14 +504,14 @@ fn Webhooks(list: RwSignal<Vec<Webhook>>) -> impl IntoView {
                                     </label>
                                 }).collect_view()}
                             </span>
-                            <button type="button" on:click=move |_| list.update(|l| { l.remove(i); })>
+                            <button type="button" on:click=move |_| remove(i)>
                                 {format!("Remove webhook {}", i + 1)}
                             </button>
                         </div>
                     }
                 }).collect_view()
             }}
-            <button type="button" on:click=add>"Add a webhook"</button>
+            <button type="button" id="hook-add" on:click=add>"Add a webhook"</button>
         </div>
     }
 }

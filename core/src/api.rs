@@ -403,6 +403,9 @@ pub struct ErrorDetail {
     /// Per-field problems, so a form can show each message next to its input.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// The console's settings that cannot be saved, each named by its field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<crate::settings::SettingProblem>,
 }
 
 impl ErrorBody {
@@ -417,6 +420,7 @@ impl ErrorBody {
                 code,
                 message: code.message().to_owned(),
                 fields,
+                settings: Vec::new(),
             },
         }
     }

@@ -40,6 +40,8 @@ pub enum Tab {
     Spam,
     /// Everything recent (search).
     All,
+    /// Deleted by the owner, restorable until the Trash empties.
+    Trash,
 }
 
 impl Tab {
@@ -49,11 +51,12 @@ impl Tab {
             Tab::Reported => "reported",
             Tab::Spam => "spam",
             Tab::All => "all",
+            Tab::Trash => "trash",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Tab::Pending, Tab::Reported, Tab::Spam, Tab::All]
+        [Tab::Pending, Tab::Reported, Tab::Spam, Tab::All, Tab::Trash]
             .into_iter()
             .find(|t| t.as_str() == s)
     }
@@ -68,7 +71,7 @@ pub struct OwnerComment {
     /// The article's address with `#comment-<id>`, when the thread knows its URL.
     pub permalink: Option<String>,
     pub parent_id: Option<CommentId>,
-    /// `approved`, `pending`, `spam` or `deleted`.
+    /// `approved`, `pending`, `spam`, `trash` (restorable) or `deleted`.
     pub status: String,
     pub held_for: Option<HeldFor>,
     pub reports: u32,
@@ -88,6 +91,45 @@ pub struct CommentList {
     pub comments: Vec<OwnerComment>,
     /// Pass as `before` for older comments; `None` at the end.
     pub next_before: Option<CommentId>,
+    /// How many comments the whole list holds (all pages).
+    pub total: u32,
+}
+
+/// `GET /api/v1/admin/comment-ids?tab=…&q=…`: every comment of a list (up to
+/// [`MATCHING_MAX`]), for "select all N matching", with the state each is in now so the
+/// action can be undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchingIds {
+    pub comments: Vec<(CommentId, String)>,
+}
+
+/// The most ids one "select all" takes (a cost bound: the owner acts again for more).
+pub const MATCHING_MAX: u32 = 5_000;
+
+/// The most ids one `moderate` request takes; the console sends bigger selections in
+/// requests of this size, showing progress. Bounded by what one Worker request may do:
+/// each changed thread's page versions are written to KV (1,000 operations a request).
+pub const MODERATE_MAX: usize = 200;
+
+/// The most ids one approval takes: each comment it publishes queues its notifications
+/// (a few D1 queries each, within a request's query budget).
+pub const APPROVE_MAX: usize = 50;
+
+/// The most ids one request of `decision` takes.
+pub fn moderate_max(decision: crate::store::Decision) -> usize {
+    match decision {
+        crate::store::Decision::Approve => APPROVE_MAX,
+        _ => MODERATE_MAX,
+    }
+}
+
+/// `GET /api/v1/admin/counts`: what waits in each queue tab.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabCounts {
+    pub pending: u32,
+    pub reported: u32,
+    pub spam: u32,
+    pub trash: u32,
 }
 
 /// `POST /api/v1/admin/moderate`: one decision on many comments.
@@ -97,7 +139,7 @@ pub struct Moderate {
     pub decision: Decision,
 }
 
-/// How many comments a console action changed.
+/// How many comments a console action changed (those already so are not counted).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Done {
     pub changed: u32,
@@ -205,6 +247,7 @@ pub struct SettingsDefaults {
     pub reporter_threshold: u32,
     #[serde(default)]
     pub outbox_retention_days: u32,
+    pub trash_days: u32,
 }
 
 /// `POST /api/v1/admin/badge`: a new badge token (the old one stops working). The owner

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::api::CommentId;
-use crate::console::Tab;
+use crate::console::{Tab, TabCounts};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::sql::{
     comments, decode_all, one, Arg, Query, SqlExec, SqlStore, ThreadRow, COMMENT_COLUMNS,
@@ -61,6 +61,38 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Columns of a comment and of its thread in one row (thread columns prefixed `t_`).
+/// Which comments a console list holds (the `WHERE` after `t.site_id = ?1`), for the
+/// list, its count and its ids alike; a search adds its pattern to `args`.
+fn list_filter(tab: Tab, search: Option<&str>, args: &mut Vec<Arg>) -> String {
+    let deleted = CommentStatus::Deleted.as_str();
+    let mut filter = match tab {
+        Tab::Pending => format!("c.status = '{}'", CommentStatus::Pending.as_str()),
+        Tab::Spam => format!("c.status = '{}'", CommentStatus::Spam.as_str()),
+        Tab::Reported => format!("c.reports > 0 AND c.status <> '{deleted}'"),
+        Tab::All => format!("c.status <> '{deleted}'"),
+        // `trashed_at` is set exactly when `trashed_from` is (the partial index's column).
+        Tab::Trash => "c.trashed_at IS NOT NULL".to_owned(),
+    };
+    if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
+        args.push(like_pattern(&q.to_lowercase()).as_str().into());
+        let n = args.len();
+        filter.push_str(&format!(
+            " AND (lower(c.body_markdown) LIKE ?{n} ESCAPE '\\' \
+               OR lower(c.author_name) LIKE ?{n} ESCAPE '\\' \
+               OR lower(c.author_email) LIKE ?{n} ESCAPE '\\' \
+               OR lower(t.key) LIKE ?{n} ESCAPE '\\' \
+               OR lower(COALESCE(t.title, '')) LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    filter
+}
+
+/// One `COUNT(*) AS n`.
+#[derive(Deserialize)]
+struct Count {
+    n: u32,
+}
+
 fn listed_columns() -> String {
     let comment = COMMENT_COLUMNS
         .split(',')
@@ -128,6 +160,32 @@ pub trait ConsoleStore {
         before: Option<CommentId>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError>;
+    /// How many comments a list holds (its "Select all N matching").
+    async fn count_comments(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+    ) -> Result<u32, StoreError>;
+    /// Every comment a list holds, newest first, up to `limit`: id and what it is now
+    /// (so a bulk action can be undone).
+    async fn matching_ids(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    /// How many comments wait in each of the queue tabs (pending, reported, spam, trash).
+    async fn tab_counts(&self, site_id: &str) -> Result<TabCounts, StoreError>;
+    /// The site's comments trashed before `before_ms`, at most `limit` of them: the Trash
+    /// empties by age.
+    async fn trashed_before(
+        &self,
+        site_id: &str,
+        before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<CommentId>, StoreError>;
     async fn list_threads(&self, site_id: &str, limit: u32)
         -> Result<Vec<ThreadStats>, StoreError>;
     /// The newest published comments of one thread (by key) or of the whole site (the
@@ -273,35 +331,18 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         before: Option<CommentId>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError> {
-        let deleted = CommentStatus::Deleted.as_str();
-        let status = match tab {
-            Tab::Pending => format!("c.status = '{}'", CommentStatus::Pending.as_str()),
-            Tab::Spam => format!("c.status = '{}'", CommentStatus::Spam.as_str()),
-            Tab::Reported => format!("c.reports > 0 AND c.status <> '{deleted}'"),
-            Tab::All => format!("c.status <> '{deleted}'"),
-        };
         let mut args = vec![
             Arg::from(site_id),
             Arg::from(limit),
             Arg::from(before.map_or(i64::MAX, |b| b.0)),
         ];
-        let search_sql = match search.map(str::trim).filter(|q| !q.is_empty()) {
-            Some(q) => {
-                args.push(like_pattern(&q.to_lowercase()).as_str().into());
-                " AND (lower(c.body_markdown) LIKE ?4 ESCAPE '\\' \
-                   OR lower(c.author_name) LIKE ?4 ESCAPE '\\' \
-                   OR lower(c.author_email) LIKE ?4 ESCAPE '\\' \
-                   OR lower(t.key) LIKE ?4 ESCAPE '\\' \
-                   OR lower(COALESCE(t.title, '')) LIKE ?4 ESCAPE '\\')"
-            }
-            None => "",
-        };
+        let status = list_filter(tab, search, &mut args);
         let rows = self
             .exec()
             .rows(Query::new(
                 format!(
                     "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND {status} AND c.id < ?3{search_sql} \
+                     WHERE t.site_id = ?1 AND {status} AND c.id < ?3 \
                      ORDER BY c.id DESC LIMIT ?2",
                     listed_columns()
                 ),
@@ -309,6 +350,118 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             ))
             .await?;
         listed(rows)
+    }
+
+    async fn count_comments(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+    ) -> Result<u32, StoreError> {
+        let mut args = vec![Arg::from(site_id)];
+        let filter = list_filter(tab, search, &mut args);
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND {filter}"
+                ),
+                args,
+            ))
+            .await?;
+        Ok(decode_all::<Count>(rows)?.first().map_or(0, |r| r.n))
+    }
+
+    async fn matching_ids(
+        &self,
+        site_id: &str,
+        tab: Tab,
+        search: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+        let mut args = vec![Arg::from(site_id), Arg::from(limit)];
+        let filter = list_filter(tab, search, &mut args);
+        #[derive(Deserialize)]
+        struct IdState {
+            id: i64,
+            state: String,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT c.id AS id, CASE WHEN c.trashed_from IS NOT NULL THEN 'trash' \
+                       ELSE c.status END AS state \
+                     FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND {filter} ORDER BY c.id DESC LIMIT ?2"
+                ),
+                args,
+            ))
+            .await?;
+        Ok(decode_all::<IdState>(rows)?
+            .into_iter()
+            .map(|r| (CommentId(r.id), r.state))
+            .collect())
+    }
+
+    async fn tab_counts(&self, site_id: &str) -> Result<TabCounts, StoreError> {
+        let count = |tab: Tab| {
+            let mut args = vec![Arg::from(site_id)];
+            let filter = list_filter(tab, None, &mut args);
+            Query::new(
+                format!(
+                    "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND {filter}"
+                ),
+                args,
+            )
+        };
+        let results = self
+            .exec()
+            .batch(vec![
+                count(Tab::Pending),
+                count(Tab::Reported),
+                count(Tab::Spam),
+                count(Tab::Trash),
+            ])
+            .await?;
+        let mut n = Vec::with_capacity(4);
+        for rows in results {
+            n.push(decode_all::<Count>(rows)?.first().map_or(0, |r| r.n));
+        }
+        n.resize(4, 0);
+        Ok(TabCounts {
+            pending: n[0],
+            reported: n[1],
+            spam: n[2],
+            trash: n[3],
+        })
+    }
+
+    async fn trashed_before(
+        &self,
+        site_id: &str,
+        before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<CommentId>, StoreError> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT c.id AS id FROM comments c JOIN threads t ON t.id = c.thread_id \
+                 WHERE c.trashed_at IS NOT NULL AND c.trashed_at < ?1 AND t.site_id = ?3 \
+                 ORDER BY c.trashed_at LIMIT ?2",
+                vec![before_ms.into(), limit.into(), site_id.into()],
+            ))
+            .await?;
+        Ok(decode_all::<Id>(rows)?
+            .into_iter()
+            .map(|r| CommentId(r.id))
+            .collect())
     }
 
     async fn latest_published(
@@ -655,6 +808,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                     "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \
                        body_html = '', author_name = '', author_email = '', author_url = NULL, \
                        client_hash = NULL, author_key_hash = NULL, email_hash = NULL, \
+                       trashed_from = NULL, trashed_at = NULL, \
                        updated_at = ?2 WHERE id IN ({theirs})",
                     CommentStatus::Deleted.as_str()
                 )),

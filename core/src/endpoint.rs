@@ -105,6 +105,10 @@ pub enum AdminOp {
     Session,
     /// `GET comments?tab=…&q=…&before=…`
     Comments,
+    /// `GET comment-ids?tab=…&q=…`: every comment of a list ("select all N matching").
+    CommentIds,
+    /// `GET counts`: what waits in each queue tab.
+    Counts,
     /// `POST moderate`
     Moderate,
     /// `GET threads`
@@ -139,12 +143,14 @@ pub enum AdminOp {
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 20] = [
+    pub const ALL: [AdminOp; 22] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::LogoutEverywhere,
         AdminOp::Session,
         AdminOp::Comments,
+        AdminOp::CommentIds,
+        AdminOp::Counts,
         AdminOp::Moderate,
         AdminOp::Threads,
         AdminOp::ChangeThread,
@@ -170,6 +176,8 @@ impl AdminOp {
             LogoutEverywhere => "logout-everywhere",
             Session => "session",
             Comments => "comments",
+            CommentIds => "comment-ids",
+            Counts => "counts",
             Moderate => "moderate",
             Threads | ChangeThread => "threads",
             Blocks | ChangeBlock => "blocks",
@@ -188,9 +196,8 @@ impl AdminOp {
     fn method(self) -> Method {
         use AdminOp::*;
         match self {
-            Session | Comments | Threads | Blocks | Settings | Audit | Export | SiteExport => {
-                Method::Get
-            }
+            Session | Comments | CommentIds | Counts | Threads | Blocks | Settings | Audit
+            | Export | SiteExport => Method::Get,
             _ => Method::Post,
         }
     }

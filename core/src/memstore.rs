@@ -10,9 +10,9 @@ use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::rules::HeldFor;
 use crate::rules::Standing;
 use crate::store::{
-    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
-    Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody, UpsertThread,
-    WhoQuery, VISIBLE,
+    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery,
+    PageRows, Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
+    UpsertThread, WhoQuery, VISIBLE,
 };
 
 #[derive(Default)]
@@ -270,6 +270,7 @@ impl CommentStore for MemStore {
             client_hash: Some(req.client_hash.into()),
             email_hash: req.email_hash.map(Into::into),
             author_key_hash: req.author_key_hash.map(Into::into),
+            trashed_from: None,
         };
         comments.push(c.clone());
         Ok(c)
@@ -299,13 +300,7 @@ impl CommentStore for MemStore {
 
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {
         if let Some(c) = self.comments.borrow_mut().iter_mut().find(|c| c.id == id) {
-            c.status = CommentStatus::Deleted;
-            c.body_markdown.clear();
-            c.body_html.clear();
-            c.author_name.clear();
-            c.author_email.clear();
-            c.author_url = None;
-            c.updated_at_ms = Some(now_ms);
+            wipe(c, now_ms);
         }
         Ok(())
     }
@@ -422,42 +417,68 @@ impl CommentStore for MemStore {
         ids: &[CommentId],
         decision: Decision,
         now_ms: i64,
-    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+    ) -> Result<Vec<ModeratedComment>, StoreError> {
         let threads = self.threads.borrow();
         let mut out = Vec::new();
         for c in self.comments.borrow_mut().iter_mut() {
             if !ids.contains(&c.id) {
                 continue;
             }
-            match decision {
-                Decision::Approve if c.status != CommentStatus::Deleted => {
+            let live = c.status != CommentStatus::Deleted;
+            let was = c.status;
+            let changed = match decision {
+                Decision::Approve
+                    if live && (c.status != CommentStatus::Approved || c.reports > 0) =>
+                {
                     c.reports_reviewed |= c.reports > 0 || c.held_for == Some(HeldFor::Reported);
                     c.status = CommentStatus::Approved;
                     c.held_for = None;
                     c.reports = 0;
                     self.reports.borrow_mut().retain(|(id, _)| *id != c.id);
+                    true
                 }
-                Decision::Spam if c.status != CommentStatus::Deleted => {
+                Decision::Spam if live && c.status != CommentStatus::Spam => {
                     c.status = CommentStatus::Spam;
                     c.held_for = None;
+                    true
                 }
-                Decision::Delete => {
+                Decision::Hold if live && c.status != CommentStatus::Pending => {
+                    c.status = CommentStatus::Pending;
+                    c.held_for = None;
+                    true
+                }
+                Decision::Trash if live => {
+                    c.trashed_from = Some(c.status);
                     c.status = CommentStatus::Deleted;
                     c.held_for = None;
-                    c.body_markdown.clear();
-                    c.body_html.clear();
-                    c.author_name.clear();
-                    c.author_email.clear();
-                    c.author_url = None;
-                    c.updated_at_ms = Some(now_ms);
+                    true
                 }
-                _ => {}
+                Decision::Restore => match c.trashed_from.take() {
+                    Some(from) => {
+                        c.status = from;
+                        true
+                    }
+                    None => false,
+                },
+                Decision::Delete if c.trashed_from.is_some() => {
+                    wipe(c, now_ms);
+                    c.held_for = None;
+                    true
+                }
+                _ => false,
+            };
+            if !changed {
+                continue;
             }
             if let Some(t) = threads.iter().find(|t| t.id == c.thread_id) {
-                out.push((c.id, t.key.clone()));
+                out.push(ModeratedComment {
+                    id: c.id,
+                    thread: t.key.clone(),
+                    was,
+                });
             }
         }
-        out.sort_by_key(|(id, _)| *id);
+        out.sort_by_key(|c| c.id);
         Ok(out)
     }
 
@@ -491,4 +512,16 @@ impl CommentStore for MemStore {
             counted,
         })
     }
+}
+
+/// What the author wrote goes; the row stays so replies keep their parent.
+fn wipe(c: &mut CommentRecord, now_ms: i64) {
+    c.status = CommentStatus::Deleted;
+    c.trashed_from = None;
+    c.body_markdown.clear();
+    c.body_html.clear();
+    c.author_name.clear();
+    c.author_email.clear();
+    c.author_url = None;
+    c.updated_at_ms = Some(now_ms);
 }

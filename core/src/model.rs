@@ -86,6 +86,9 @@ pub struct CommentRecord {
     pub email_hash: Option<String>,
     /// Keyed hash of the random key the author's browser keeps (trust, subscriptions).
     pub author_key_hash: Option<String>,
+    /// In the owner's Trash: the status it had before (restored from here). Its status
+    /// is then `Deleted`, so readers see only the placeholder, but the words are kept.
+    pub trashed_from: Option<CommentStatus>,
 }
 
 impl CommentRecord {

@@ -137,6 +137,171 @@ pub struct SiteSettings {
     /// Days a sent (or given-up) notification is kept — where it went, when, the last
     /// error — before the Cron Trigger forgets it.
     pub outbox_retention_days: Option<u32>,
+    /// Days a comment stays in the Trash (restorable) before it is deleted for good.
+    pub trash_days: Option<u32>,
+}
+
+/// One setting that cannot be saved, named by its field in [`SiteSettings`] (`page_size`,
+/// `allowed_origins`, `webhooks.1.url`), with what is wrong in the owner's words. The
+/// console shows each beside its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// The whole numbers a setting takes (both ends included), and what 0 means where 0 is
+/// allowed and is not a plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub field: &'static str,
+    pub min: u64,
+    pub max: u64,
+    pub zero_means: Option<&'static str>,
+}
+
+/// Every number setting's range: one list for the console's checks, the server's, and
+/// the hints beside the fields.
+pub const RANGES: &[Range] = &[
+    Range {
+        field: "trust_after",
+        min: 1,
+        max: 1_000,
+        zero_means: None,
+    },
+    Range {
+        field: "max_depth",
+        min: 1,
+        max: crate::defaults::MAX_DEPTH_LIMIT as u64,
+        zero_means: None,
+    },
+    Range {
+        field: "edit_window_secs",
+        min: 0,
+        max: 604_800,
+        zero_means: Some("no editing"),
+    },
+    Range {
+        field: "page_size",
+        min: 1,
+        max: crate::defaults::PAGE_SIZE_LIMIT as u64,
+        zero_means: None,
+    },
+    Range {
+        field: "max_links",
+        min: 0,
+        max: 1_000,
+        zero_means: Some("any link holds the comment"),
+    },
+    Range {
+        field: "report_threshold",
+        min: 1,
+        max: 1_000,
+        zero_means: None,
+    },
+    Range {
+        field: "reporter_threshold",
+        min: 0,
+        max: 1_000,
+        zero_means: Some("never"),
+    },
+    Range {
+        field: "auto_close_days",
+        min: 0,
+        max: 36_500,
+        zero_means: Some("never"),
+    },
+    Range {
+        field: "outbox_retention_days",
+        min: 1,
+        max: 3_650,
+        zero_means: None,
+    },
+    Range {
+        field: "trash_days",
+        min: 1,
+        max: 3_650,
+        zero_means: None,
+    },
+];
+
+impl Range {
+    /// The range of `field` (a number setting's name).
+    pub fn of(field: &str) -> Option<Range> {
+        RANGES.iter().copied().find(|r| r.field == field)
+    }
+
+    /// "from 1 to 100", "from 0 (never) to 36500".
+    pub fn words(&self) -> String {
+        match self.zero_means {
+            Some(zero) if self.min == 0 => format!("from 0 ({zero}) to {}", self.max),
+            _ => format!("from {} to {}", self.min, self.max),
+        }
+    }
+
+    /// A number as typed: empty is `None` (the default); anything else must be a whole
+    /// number in the range.
+    pub fn parse(&self, text: &str) -> Result<Option<u64>, SettingProblem> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let problem = |what: String| SettingProblem {
+            field: self.field.to_owned(),
+            message: what,
+        };
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(problem(format!(
+                "“{text}” is not a whole number: use one {}.",
+                self.words()
+            )));
+        }
+        match digits.parse::<u64>() {
+            Ok(n) if (self.min..=self.max).contains(&n) => Ok(Some(n)),
+            _ => Err(problem(format!(
+                "{text} is out of range: use a number {}.",
+                self.words()
+            ))),
+        }
+    }
+
+    /// The same check on a number already parsed (what the server receives).
+    pub fn check(&self, value: Option<u64>) -> Option<SettingProblem> {
+        let n = value?;
+        (!(self.min..=self.max).contains(&n)).then(|| SettingProblem {
+            field: self.field.to_owned(),
+            message: format!("{n} is out of range: use a number {}.", self.words()),
+        })
+    }
+}
+
+impl SiteSettings {
+    /// Every number setting with its value, by field name.
+    pub fn numbers(&self) -> [(&'static str, Option<u64>); 10] {
+        let n = |v: Option<u32>| v.map(u64::from);
+        [
+            ("trust_after", n(self.trust_after)),
+            ("max_depth", self.max_depth.map(|d| d as u64)),
+            ("edit_window_secs", n(self.edit_window_secs)),
+            ("page_size", n(self.page_size)),
+            ("max_links", n(self.max_links)),
+            ("report_threshold", n(self.report_threshold)),
+            ("reporter_threshold", n(self.reporter_threshold)),
+            ("auto_close_days", n(self.auto_close_days)),
+            ("outbox_retention_days", n(self.outbox_retention_days)),
+            ("trash_days", n(self.trash_days)),
+        ]
+    }
+
+    /// Numbers out of their ranges (the console checks as the owner types; the server
+    /// checks again, with the checks that need the server's code).
+    pub fn number_problems(&self) -> Vec<SettingProblem> {
+        self.numbers()
+            .into_iter()
+            .filter_map(|(field, value)| Range::of(field)?.check(value))
+            .collect()
+    }
 }
 
 /// Defaults for the rules the deployment's vars do not set.
@@ -146,11 +311,63 @@ pub mod rule_defaults {
     pub const REPORT_THRESHOLD: u32 = 3;
     pub const REPORTER_THRESHOLD: u32 = 5;
     pub const OUTBOX_RETENTION_DAYS: u32 = 30;
+    pub const TRASH_DAYS: u32 = 30;
 }
 
 #[cfg(test)]
 mod tests {
     use super::ModerationMode::{self, All, FirstTime, Off};
+    use super::{Range, SiteSettings};
+
+    #[test]
+    fn numbers_are_checked_against_their_stated_ranges() {
+        let page = Range::of("page_size").unwrap();
+        assert_eq!(page.parse("  "), Ok(None), "empty: the default");
+        assert_eq!(page.parse("25"), Ok(Some(25)));
+        assert_eq!(page.parse("+7"), Ok(Some(7)));
+        let says = |r: Range, text: &str| r.parse(text).unwrap_err().message;
+        assert_eq!(
+            says(page, "0"),
+            "0 is out of range: use a number from 1 to 100."
+        );
+        assert_eq!(
+            says(page, "99999999999"),
+            "99999999999 is out of range: use a number from 1 to 100."
+        );
+        assert_eq!(
+            says(page, "99999999999999999999999"),
+            "99999999999999999999999 is out of range: use a number from 1 to 100.",
+            "past u64 too"
+        );
+        assert_eq!(
+            says(page, "-1"),
+            "“-1” is not a whole number: use one from 1 to 100."
+        );
+        assert_eq!(
+            says(page, "2.5"),
+            "“2.5” is not a whole number: use one from 1 to 100."
+        );
+        let close = Range::of("auto_close_days").unwrap();
+        assert_eq!(close.words(), "from 0 (never) to 36500");
+        assert_eq!(close.parse("0"), Ok(Some(0)));
+        let reports = Range::of("report_threshold").unwrap();
+        assert!(
+            reports.parse("0").is_err(),
+            "0 reports would hide every comment"
+        );
+        let s = SiteSettings {
+            page_size: Some(0),
+            max_depth: Some(1_000),
+            trash_days: Some(30),
+            ..SiteSettings::default()
+        };
+        let fields: Vec<String> = s.number_problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["max_depth", "page_size"]);
+        // Every number setting has a range.
+        for (field, _) in s.numbers() {
+            assert!(Range::of(field).is_some(), "{field}");
+        }
+    }
 
     #[test]
     fn moderation_modes_read_the_way_owners_write_them() {

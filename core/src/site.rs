@@ -48,6 +48,8 @@ pub struct SiteConfig {
     pub digest_email: Option<String>,
     /// Days sent notifications are kept before they are forgotten.
     pub outbox_retention_days: u32,
+    /// Days a comment stays in the Trash before it is deleted for good.
+    pub trash_days: u32,
     /// A mail API is configured: reply emails (and the queue digest) can be sent.
     pub reply_notifications: bool,
     /// The sender of notification emails (`MAIL_FROM`); `None`: no emails.
@@ -89,6 +91,7 @@ impl SiteConfig {
             webhooks: Vec::new(),
             digest_email: None,
             outbox_retention_days: rule_defaults::OUTBOX_RETENTION_DAYS,
+            trash_days: rule_defaults::TRASH_DAYS,
             reply_notifications: false,
             mail_from: None,
             gravatar_url: None,
@@ -130,6 +133,9 @@ impl SiteConfig {
         self.digest_email = s.digest_email.clone();
         if let Some(days) = s.outbox_retention_days {
             self.outbox_retention_days = days.max(1);
+        }
+        if let Some(days) = s.trash_days {
+            self.trash_days = days.max(1);
         }
     }
 
@@ -218,6 +224,7 @@ mod tests {
             }],
             digest_email: Some("owner@example.org".into()),
             outbox_retention_days: Some(0),
+            trash_days: Some(0),
         };
         s.apply(&settings);
         assert_eq!(s.rules.moderation, ModerationMode::FirstTime);
@@ -238,6 +245,7 @@ mod tests {
         assert_eq!(s.webhooks.len(), 1);
         assert_eq!(s.digest_email.as_deref(), Some("owner@example.org"));
         assert_eq!(s.outbox_retention_days, 1);
+        assert_eq!(s.trash_days, 1);
         s.apply(&SiteSettings {
             max_depth: Some(0),
             page_size: Some(1_000),

@@ -12,9 +12,9 @@ use crate::api::{CommentId, Sort};
 use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
 use crate::rules::{HeldFor, Standing};
 use crate::store::{
-    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, PageQuery, PageRows, Report,
-    Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody, UpsertThread,
-    WhoQuery, VISIBLE,
+    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery,
+    PageRows, Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
+    UpsertThread, WhoQuery, VISIBLE,
 };
 
 /// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
@@ -105,7 +105,7 @@ pub(crate) const THREAD_COLUMNS: &str =
 /// The one list of comment columns every query reads, matching [`CommentRow`].
 pub(crate) const COMMENT_COLUMNS: &str = "id, thread_id, parent_id, root_id, status, author_name, \
      author_email, author_url, body_markdown, body_html, created_at, updated_at, likes, is_owner, \
-     held_for, reports, client_hash, email_hash, reports_reviewed, author_key_hash";
+     held_for, reports, client_hash, email_hash, reports_reviewed, author_key_hash, trashed_from";
 
 /// `'approved', 'deleted'`: the statuses readers see, from [`VISIBLE`]. They are a closed
 /// enum, so inlining them is safe and keeps bind slots (D1 allows 100) for ids.
@@ -204,6 +204,7 @@ struct CommentRow {
     email_hash: Option<String>,
     reports_reviewed: i64,
     author_key_hash: Option<String>,
+    trashed_from: Option<String>,
 }
 
 impl TryFrom<CommentRow> for CommentRecord {
@@ -233,6 +234,7 @@ impl TryFrom<CommentRow> for CommentRecord {
             email_hash: r.email_hash,
             reports_reviewed: r.reports_reviewed != 0,
             author_key_hash: r.author_key_hash,
+            trashed_from: r.trashed_from.as_deref().and_then(CommentStatus::parse),
         })
     }
 }
@@ -663,7 +665,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "UPDATE comments SET status = '{}', body_markdown = '', body_html = '', \
-                           author_name = '', author_email = '', author_url = NULL, updated_at = ?2 \
+                           author_name = '', author_email = '', author_url = NULL, updated_at = ?2, \
+                           trashed_from = NULL, trashed_at = NULL \
                          WHERE id = ?1",
                         CommentStatus::Deleted.as_str()
                     ),
@@ -833,7 +836,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         ids: &[CommentId],
         decision: Decision,
         now_ms: i64,
-    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+    ) -> Result<Vec<ModeratedComment>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -841,29 +844,61 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         args.extend(ids.iter().map(|id| Arg::from(*id)));
         let list = placeholders(2, ids.len());
         let deleted = CommentStatus::Deleted.as_str();
+        let in_queue_or_public = format!("id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1");
         let change = match decision {
             Decision::Approve => format!(
                 "UPDATE comments SET status = '{}', held_for = NULL, reports = 0, \
                    reports_reviewed = CASE WHEN reports > 0 OR held_for = '{}' THEN 1 \
                      ELSE reports_reviewed END \
-                 WHERE id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1",
+                 WHERE {in_queue_or_public} AND (status <> '{}' OR reports > 0)",
                 CommentStatus::Approved.as_str(),
-                HeldFor::Reported.as_str()
+                HeldFor::Reported.as_str(),
+                CommentStatus::Approved.as_str(),
             ),
             Decision::Spam => format!(
                 "UPDATE comments SET status = '{}', held_for = NULL \
-                 WHERE id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1",
+                 WHERE {in_queue_or_public} AND status <> '{}'",
+                CommentStatus::Spam.as_str(),
                 CommentStatus::Spam.as_str()
+            ),
+            Decision::Hold => format!(
+                "UPDATE comments SET status = '{}', held_for = NULL \
+                 WHERE {in_queue_or_public} AND status <> '{}'",
+                CommentStatus::Pending.as_str(),
+                CommentStatus::Pending.as_str()
+            ),
+            // Out of sight as a placeholder, words kept for a restore.
+            Decision::Trash => format!(
+                "UPDATE comments SET trashed_from = status, trashed_at = ?1, \
+                   status = '{deleted}', held_for = NULL \
+                 WHERE id IN ({list}) AND status <> '{deleted}'"
+            ),
+            Decision::Restore => format!(
+                "UPDATE comments SET status = trashed_from, trashed_from = NULL, \
+                   trashed_at = NULL \
+                 WHERE id IN ({list}) AND trashed_from IS NOT NULL AND ?1 = ?1"
             ),
             // What the author wrote goes; the row stays so replies keep their parent.
             Decision::Delete => format!(
                 "UPDATE comments SET status = '{deleted}', held_for = NULL, body_markdown = '', \
                    body_html = '', author_name = '', author_email = '', author_url = NULL, \
-                   updated_at = ?1 WHERE id IN ({list})"
+                   updated_at = ?1, trashed_from = NULL, trashed_at = NULL \
+                 WHERE id IN ({list}) AND trashed_from IS NOT NULL"
             ),
         };
-        let mut queries = vec![Query::new(change, args.clone())];
-        if decision == Decision::Delete {
+        // What each was before, read in the same transaction as the change.
+        let mut queries = vec![
+            Query::new(
+                format!(
+                    "SELECT c.id AS id, t.key AS key, c.status AS status FROM comments c \
+                     JOIN threads t ON t.id = c.thread_id WHERE c.id IN ({list}) AND ?1 = ?1"
+                ),
+                args.clone(),
+            ),
+            Query::new(format!("{change} RETURNING id"), args.clone()),
+        ];
+        // A kept idempotent answer repeats the words: a retry must not show them again.
+        if matches!(decision, Decision::Delete | Decision::Trash) {
             queries.push(Query::new(
                 format!("DELETE FROM idempotency WHERE comment_id IN ({list}) AND ?1 = ?1"),
                 args.clone(),
@@ -871,28 +906,42 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         }
         if decision == Decision::Approve {
             queries.push(Query::new(
-                format!("DELETE FROM reports WHERE comment_id IN ({list}) AND ?1 = ?1"),
-                args.clone(),
+                format!(
+                    "DELETE FROM reports WHERE comment_id IN ({list}) AND ?1 = ?1 \
+                       AND comment_id IN (SELECT id FROM comments WHERE status = '{}')",
+                    CommentStatus::Approved.as_str()
+                ),
+                args,
             ));
         }
-        queries.push(Query::new(
-            format!(
-                "SELECT c.id AS id, t.key AS key FROM comments c JOIN threads t ON t.id = c.thread_id \
-                 WHERE c.id IN ({list}) AND ?1 = ?1 ORDER BY c.id"
-            ),
-            args,
-        ));
         #[derive(Deserialize)]
-        struct Changed {
+        struct Before {
             id: i64,
             key: String,
+            status: String,
         }
-        let results = self.exec.batch(queries).await?;
-        let rows = results.into_iter().last().unwrap_or_default();
-        Ok(decode_all::<Changed>(rows)?
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let mut results = self.exec.batch(queries).await?.into_iter();
+        let before = decode_all::<Before>(results.next().unwrap_or_default())?;
+        let changed: std::collections::HashSet<i64> =
+            decode_all::<Id>(results.next().unwrap_or_default())?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+        let mut out: Vec<ModeratedComment> = before
             .into_iter()
-            .map(|c| (CommentId(c.id), c.key))
-            .collect())
+            .filter(|b| changed.contains(&b.id))
+            .map(|b| ModeratedComment {
+                id: CommentId(b.id),
+                thread: b.key,
+                was: CommentStatus::parse(&b.status).unwrap_or(CommentStatus::Deleted),
+            })
+            .collect();
+        out.sort_by_key(|c| c.id);
+        Ok(out)
     }
 
     async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError> {

@@ -197,13 +197,13 @@ pub trait CommentStore {
     ) -> Result<Option<ThreadRecord>, StoreError>;
     /// Add (`on`) or remove a block by keyed hash.
     async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError>;
-    /// An owner's decision on comments; returns those it changed with their thread keys.
+    /// An owner's decision on comments (one transaction); returns those it changed.
     async fn moderate(
         &self,
         ids: &[CommentId],
         decision: Decision,
         now_ms: i64,
-    ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    ) -> Result<Vec<ModeratedComment>, StoreError>;
     /// One reader's report (once per reporter); at `threshold` reports a published comment
     /// is held for review.
     async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError>;
@@ -268,8 +268,49 @@ pub enum Decision {
     Approve,
     /// Keep out of sight as spam (restorable).
     Spam,
-    /// Remove what the author wrote; a "[deleted]" placeholder keeps replies in place.
+    /// Back to the queue, unpublished (what undoes an approval).
+    Hold,
+    /// Into the Trash: readers see the "[deleted]" placeholder at once, the owner can
+    /// restore it. Nothing the owner does by one key destroys words.
+    Trash,
+    /// Out of the Trash, back to the status it had.
+    Restore,
+    /// Remove what the author wrote for good; a "[deleted]" placeholder keeps replies in
+    /// place. Only comments already in the Trash are deleted (the others are untouched).
     Delete,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 6] = [
+        Decision::Approve,
+        Decision::Spam,
+        Decision::Hold,
+        Decision::Trash,
+        Decision::Restore,
+        Decision::Delete,
+    ];
+
+    /// The name in the API and the audit.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Spam => "spam",
+            Decision::Hold => "hold",
+            Decision::Trash => "trash",
+            Decision::Restore => "restore",
+            Decision::Delete => "delete",
+        }
+    }
+}
+
+/// One comment a decision changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeratedComment {
+    pub id: CommentId,
+    /// Its thread's key (that page changed).
+    pub thread: String,
+    /// Its status before (an approval of a `Pending` one publishes it: it notifies).
+    pub was: CommentStatus,
 }
 
 #[derive(Debug, Clone)]

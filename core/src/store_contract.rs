@@ -59,6 +59,15 @@ impl Sqlite {
 
     fn run(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
         let backend = |e: rusqlite::Error| StoreError::Backend(format!("{e} in {}", q.sql));
+        // D1 binds at most 100 values per statement; SQLite allows thousands. Hold the
+        // SQL to D1's bound here, so a statement that would fail in production fails here.
+        if q.args.len() > D1_MAX_BOUND {
+            return Err(StoreError::Backend(format!(
+                "{} bound values (D1 takes {D1_MAX_BOUND}) in {}",
+                q.args.len(),
+                q.sql
+            )));
+        }
         let mut stmt = conn.prepare(&q.sql).map_err(backend)?;
         let args = q.args.iter().map(|a| match a {
             Arg::Null => rusqlite::types::Value::Null,
@@ -88,6 +97,9 @@ impl Sqlite {
         Ok(out)
     }
 }
+
+/// The most values D1 binds to one statement.
+const D1_MAX_BOUND: usize = 100;
 
 impl SqlExec for Sqlite {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
@@ -152,6 +164,7 @@ contract!(
     threads_lock_and_unlock,
     standing_needs_email_and_browser_key_and_sees_blocks,
     owner_decisions_change_what_readers_see,
+    the_trash_keeps_words_until_deleted_and_restores_what_was,
     reports_count_once_per_reader_and_hold_at_the_threshold,
     the_owners_comments_are_never_hidden_by_reports,
 );
@@ -305,10 +318,31 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
     let spam = add(s, t, None, 2, CommentStatus::Approved);
     let gone = add(s, t, None, 3, CommentStatus::Approved);
     let reply = add(s, t, Some(gone), 4, CommentStatus::Approved);
-    let changed = block(s.moderate(&[held], crate::store::Decision::Approve, 9)).unwrap();
-    assert_eq!(changed, vec![(held, "/queue/".to_owned())], "{store}");
-    block(s.moderate(&[spam], crate::store::Decision::Spam, 9)).unwrap();
-    block(s.moderate(&[gone], crate::store::Decision::Delete, 9)).unwrap();
+    use crate::store::{Decision, ModeratedComment};
+    let changed = block(s.moderate(&[held], Decision::Approve, 9)).unwrap();
+    assert_eq!(
+        changed,
+        vec![ModeratedComment {
+            id: held,
+            thread: "/queue/".to_owned(),
+            was: CommentStatus::Pending
+        }],
+        "{store}"
+    );
+    assert!(
+        block(s.moderate(&[held], Decision::Approve, 9))
+            .unwrap()
+            .is_empty(),
+        "{store}: approving it again changes nothing"
+    );
+    block(s.moderate(&[spam], Decision::Spam, 9)).unwrap();
+    assert!(
+        block(s.moderate(&[gone], Decision::Delete, 9))
+            .unwrap()
+            .is_empty(),
+        "{store}: only what is in the Trash is deleted for good"
+    );
+    block(s.moderate(&[gone], Decision::Trash, 9)).unwrap();
     let p = page(s, "/queue/", Sort::Oldest, None, 10);
     let top: Vec<(CommentId, CommentStatus)> = p.top.iter().map(|c| (c.id, c.status)).collect();
     assert_eq!(
@@ -317,17 +351,35 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
             (held, CommentStatus::Approved),
             (gone, CommentStatus::Deleted)
         ],
-        "{store}: spam out of sight, the deleted one a placeholder"
+        "{store}: spam out of sight, the trashed one a placeholder"
     );
     assert_eq!(p.replies.len(), 1, "{store}: its reply stays");
     assert_eq!(p.replies[0].id, reply, "{store}");
+    let trashed = block(s.find_comment(gone)).unwrap().unwrap();
+    assert_eq!(
+        trashed.trashed_from,
+        Some(CommentStatus::Approved),
+        "{store}"
+    );
+    assert!(
+        !trashed.body_markdown.is_empty(),
+        "{store}: the Trash keeps the words"
+    );
+    block(s.moderate(&[gone], Decision::Delete, 9)).unwrap();
     let wiped = block(s.find_comment(gone)).unwrap().unwrap();
     assert!(
         wiped.body_markdown.is_empty() && wiped.author_email.is_empty(),
         "{store}"
     );
+    assert_eq!(wiped.trashed_from, None, "{store}");
     // Spam can be restored; a deleted comment cannot come back.
-    block(s.moderate(&[spam, gone], crate::store::Decision::Approve, 10)).unwrap();
+    block(s.moderate(&[spam, gone], Decision::Approve, 10)).unwrap();
+    assert!(
+        block(s.moderate(&[gone], Decision::Restore, 10))
+            .unwrap()
+            .is_empty(),
+        "{store}"
+    );
     let statuses: Vec<CommentStatus> = [spam, gone]
         .iter()
         .map(|id| block(s.find_comment(*id)).unwrap().unwrap().status)
@@ -337,9 +389,77 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
         vec![CommentStatus::Approved, CommentStatus::Deleted],
         "{store}"
     );
-    assert!(block(s.moderate(&[], crate::store::Decision::Spam, 10))
+    assert!(block(s.moderate(&[], Decision::Spam, 10))
         .unwrap()
         .is_empty());
+}
+
+/// The Trash: whatever a comment was, it reads as a placeholder while trashed and comes
+/// back as it was; Hold undoes an approval; an author's own delete empties it for good.
+fn the_trash_keeps_words_until_deleted_and_restores_what_was<S: CommentStore>(s: &S, store: &str) {
+    use crate::store::Decision;
+    let t = thread(s, "/trash/");
+    let waiting = add(s, t, None, 1, CommentStatus::Pending);
+    let public = add(s, t, None, 2, CommentStatus::Approved);
+    let junk = add(s, t, None, 3, CommentStatus::Spam);
+    let all = [waiting, public, junk];
+    let status = |id| block(s.find_comment(id)).unwrap().unwrap().status;
+    let moved = block(s.moderate(&all, Decision::Trash, 5)).unwrap();
+    assert_eq!(moved.len(), 3, "{store}");
+    let was: Vec<CommentStatus> = moved.iter().map(|m| m.was).collect();
+    assert_eq!(
+        was,
+        vec![
+            CommentStatus::Pending,
+            CommentStatus::Approved,
+            CommentStatus::Spam
+        ],
+        "{store}"
+    );
+    assert!(
+        all.iter().all(|id| status(*id) == CommentStatus::Deleted),
+        "{store}"
+    );
+    assert!(
+        block(s.moderate(&all, Decision::Trash, 6))
+            .unwrap()
+            .is_empty(),
+        "{store}: trashing twice changes nothing"
+    );
+    assert!(
+        block(s.moderate(&all, Decision::Approve, 6))
+            .unwrap()
+            .is_empty(),
+        "{store}: a trashed comment is restored before anything else"
+    );
+    assert_eq!(
+        block(s.moderate(&all, Decision::Restore, 7)).unwrap().len(),
+        3
+    );
+    let back: Vec<CommentStatus> = all.iter().map(|id| status(*id)).collect();
+    assert_eq!(
+        back,
+        vec![
+            CommentStatus::Pending,
+            CommentStatus::Approved,
+            CommentStatus::Spam
+        ],
+        "{store}: each comes back as it was"
+    );
+    // Hold: an approval undone.
+    block(s.moderate(&[waiting], Decision::Approve, 8)).unwrap();
+    block(s.moderate(&[waiting], Decision::Hold, 8)).unwrap();
+    assert_eq!(status(waiting), CommentStatus::Pending, "{store}");
+    // The author deletes a trashed comment: it cannot be restored with empty words.
+    block(s.moderate(&[public], Decision::Trash, 9)).unwrap();
+    block(s.delete_comment(public, 9)).unwrap();
+    assert!(
+        block(s.moderate(&[public], Decision::Restore, 9))
+            .unwrap()
+            .is_empty(),
+        "{store}"
+    );
+    assert_eq!(status(public), CommentStatus::Deleted, "{store}");
 }
 
 fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &S, store: &str) {

@@ -249,7 +249,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
             .expect::<serde_json::Value>(200)
     };
     moderate(&[spam], "spam");
-    moderate(&[gone], "delete");
+    moderate(&[gone], "trash");
     let after = d.embed(&thread);
     assert!(
         !after.contains("Buy cheap watches"),
@@ -303,7 +303,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
     let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
     for action in [
         "spam",
-        "delete",
+        "trash",
         "approve",
         "pin",
         "lock",
@@ -958,5 +958,103 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
             .filter(|e| e.action == "settings")
             .count()
             >= 5
+    );
+}
+
+/// Bulk work that scales and a Trash that keeps words: 150 comments (past D1's 100 bound
+/// values, where one request used to fail as a whole) go to the Trash and back in one
+/// request each; the lists count and select every match; readers see a trashed comment
+/// as "[deleted]" at once; only the Trash deletes for good, and a request is bounded.
+#[test]
+fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
+    use colloquy_core::console::{MatchingIds, TabCounts, APPROVE_MAX, MODERATE_MAX};
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("bulk");
+    let word = thread.trim_matches('/').replace('/', "-");
+    let seeds: Vec<_> = (0..150)
+        .map(|i| colloquy_e2e::seed::top(format!("Bulk {word} number {i}")))
+        .collect();
+    let ids = colloquy_e2e::seed::thread(&d, &thread, &seeds);
+    assert_eq!(ids.len(), 150);
+    let page = list(&console, "all", &thread);
+    assert_eq!(
+        (page.comments.len(), page.total),
+        (50, 150),
+        "a page and the count"
+    );
+    let matching: MatchingIds = console
+        .get(
+            AdminOp::CommentIds,
+            &format!("tab=all&q={}", url_encode(&thread)),
+        )
+        .expect(200);
+    assert_eq!(matching.comments.len(), 150, "select all 150 matching");
+    let all: Vec<CommentId> = matching.comments.iter().map(|(id, _)| *id).collect();
+    let moderate = |ids: &[CommentId], decision: &str| {
+        console.post(
+            AdminOp::Moderate,
+            &json!({ "ids": ids, "decision": decision }),
+        )
+    };
+    let changed =
+        |r: colloquy_e2e::http::Reply| r.expect::<serde_json::Value>(200)["changed"].clone();
+    let before: TabCounts = console.get(AdminOp::Counts, "").expect(200);
+    assert_eq!(changed(moderate(&all, "trash")), 150);
+    let counts: TabCounts = console.get(AdminOp::Counts, "").expect(200);
+    assert_eq!(counts.trash, before.trash + 150, "{before:?} → {counts:?}");
+    let seen = d.embed(&thread);
+    assert!(
+        !seen.contains(&format!("Bulk {word} number 7<")) && !seen.contains("150 comments"),
+        "readers see placeholders at once"
+    );
+    let trash = list(&console, "trash", &thread);
+    assert_eq!(trash.total, 150);
+    assert!(trash.comments.iter().all(|c| c.status == "trash"));
+    assert_eq!(
+        changed(moderate(&all, "trash")),
+        0,
+        "already there: nothing counted"
+    );
+    assert_eq!(
+        changed(moderate(&all[..50], "approve")),
+        0,
+        "restored first, then approved"
+    );
+    // Undo: the whole lot back as it was.
+    assert_eq!(changed(moderate(&all, "restore")), 150);
+    assert!(d.embed(&thread).contains(&format!("Bulk {word} number 7<")));
+    // For good: only from the Trash, and only what is there.
+    assert_eq!(
+        changed(moderate(&all[..1], "delete")),
+        0,
+        "not in the Trash"
+    );
+    assert_eq!(changed(moderate(&all[..2], "trash")), 2);
+    assert_eq!(changed(moderate(&all[..2], "delete")), 2);
+    assert_eq!(changed(moderate(&all[..2], "restore")), 0, "gone for good");
+    // One request takes a bounded number of ids; the console sends more in parts.
+    let too_many: Vec<i64> = (1..=MODERATE_MAX as i64 + 1).collect();
+    assert_eq!(
+        console
+            .post(
+                AdminOp::Moderate,
+                &json!({ "ids": too_many, "decision": "spam" })
+            )
+            .error(),
+        (413, "payload_too_large".into())
+    );
+    // Approvals notify: fewer a request.
+    assert_eq!(
+        moderate(&all[..APPROVE_MAX + 1], "approve").error(),
+        (413, "payload_too_large".into())
+    );
+    let audit: AuditList = console.get(AdminOp::Audit, "").expect(200);
+    assert!(
+        audit
+            .entries
+            .iter()
+            .any(|e| e.action == "restore" && e.target == "150 comments"),
+        "the audit says how many, not a list of 150 ids"
     );
 }

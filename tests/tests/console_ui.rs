@@ -435,9 +435,81 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     let page = wait_css(&client, "#set-page").await;
     page.send_keys("not a number").await.unwrap();
     click(&client, "button.primary").await;
-    wait_text(&client, "[role=alert]", "is not a whole number").await;
-    // Emptied as a person does it (select all, delete): empty means the default.
+    wait_text(
+        &client,
+        "[role=alert]",
+        "is not a whole number: use one from 1 to 100",
+    )
+    .await;
+    // Each problem at its field: marked, said beside it, and the focus on the first.
+    let invalid = |id: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .execute(
+                    &format!("return document.getElementById('{id}').getAttribute('aria-invalid')"),
+                    vec![],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(invalid("set-page").await, json!("true"));
+    assert_eq!(active(&client, "el.id").await, json!("set-page"));
+    wait_text(&client, "#set-page-error", "use one from 1 to 100").await;
+    page.send_keys("\u{E009}a\u{E009}0").await.unwrap();
+    click(&client, "button.primary").await;
+    wait_text(
+        &client,
+        "#set-page-error",
+        "0 is out of range: use a number from 1 to 100.",
+    )
+    .await;
+    // What only the server checks comes back named by field too.
     page.send_keys("\u{E009}a\u{E009}\u{E003}").await.unwrap();
+    let origins = wait_css(&client, "#set-origins").await;
+    origins.send_keys("blog.example.org").await.unwrap();
+    click_button(&client, "webhooks", "Add a webhook").await;
+    poll("focus in the new webhook's address", || async {
+        (active(&client, "el.id").await == json!("hook-0-url")).then_some(())
+    })
+    .await;
+    press(&client, "ftp://hooks.example.org/x").await;
+    click(&client, "button.primary").await;
+    wait_text(&client, "[role=alert]", "Not saved: 2 settings need a fix").await;
+    assert_eq!(invalid("set-origins").await, json!("true"));
+    assert_eq!(invalid("hook-0-url").await, json!("true"));
+    assert_eq!(
+        invalid("set-page").await,
+        json!(null),
+        "fixed: no longer marked"
+    );
+    wait_text(
+        &client,
+        "#set-origins-error",
+        "“blog.example.org” is not an origin",
+    )
+    .await;
+    wait_text(
+        &client,
+        "#hook-0-error",
+        "“ftp://hooks.example.org/x” is not a web address",
+    )
+    .await;
+    poll("focus on the first field to fix", || async {
+        (active(&client, "el.id").await == json!("set-origins")).then_some(())
+    })
+    .await;
+    assert_console_accessible(&client, "settings with errors").await;
+    origins
+        .send_keys("\u{E009}a\u{E009}\u{E003}")
+        .await
+        .unwrap();
+    click_button(&client, "hook", "Remove webhook 1").await;
+    poll("focus back on Add a webhook", || async {
+        (active(&client, "el.id").await == json!("hook-add")).then_some(())
+    })
+    .await;
     click_button(&client, "webhooks", "Add a webhook").await;
     wait_css(&client, "#hook-0-url")
         .await
@@ -563,5 +635,109 @@ async fn the_console_fits_a_320_px_phone() {
         colloquy_e2e::browser::settle(&client).await;
         assert_eq!(overflow(&client).await, json!(0), "{section} at 320 px");
     }
+    client.close().await.unwrap();
+}
+
+/// Nothing destroyed by one key, bulk work past a page: 60 comments selected as "all 60
+/// matching" go to the Trash together, readers see placeholders at once, Undo brings all
+/// back; `d` trashes one, and only the Trash deletes it for good, after asking.
+#[tokio::test]
+async fn trash_undo_and_select_all_matching() {
+    let d = Deployment::main();
+    let thread = unique_thread("console-trash");
+    let word = thread.trim_matches('/').replace('/', "-");
+    let seeds: Vec<_> = (0..60)
+        .map(|i| colloquy_e2e::seed::top(format!("Trash {word} number {i}")))
+        .collect();
+    colloquy_e2e::seed::thread(&d, &thread, &seeds);
+    let client = session().await;
+    log_in(&client, &d).await;
+    // The queue tabs say what waits in them.
+    let pending_tab = wait_css(&client, "nav a[href='#pending']").await;
+    poll("a count on the Pending tab", || async {
+        let t = pending_tab.text().await.ok()?;
+        (t.starts_with("Pending (") && t.ends_with(')')).then_some(())
+    })
+    .await;
+    open_section(&client, "all").await;
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 50).await;
+    click(&client, ".select-all input").await;
+    wait_text(&client, ".toolbar .count", "50 selected").await;
+    click_button(&client, "toolbar", "Select all 60 matching").await;
+    wait_text(&client, ".toolbar .count", "60 selected").await;
+    click_button(&client, "toolbar", "Trash selected").await;
+    wait_text(&client, "[role=status]", "Moved 60 comments to the Trash.").await;
+    wait_css(&client, ".list-empty").await;
+    let seen = d.embed(&thread);
+    assert!(
+        !seen.contains(&format!("Trash {word} number 7<")),
+        "readers see placeholders at once"
+    );
+    assert_console_accessible(&client, "toast with Undo").await;
+    screenshot(&client, "console-undo").await;
+    click(&client, "button.undo").await;
+    wait_text(
+        &client,
+        "[role=status]",
+        "Undone: 60 comments as they were.",
+    )
+    .await;
+    wait_count(&client, "li.item", 50).await;
+    assert!(d
+        .embed(&thread)
+        .contains(&format!("Trash {word} number 7<")));
+    assert_eq!(
+        count(&client, "button.undo").await,
+        0,
+        "one Undo per action"
+    );
+    poll("the focus on a comment after the undo", || async {
+        (active(&client, "el.className")
+            .await
+            .as_str()?
+            .contains("item"))
+        .then_some(())
+    })
+    .await;
+
+    // `d`: to the Trash, one key, and undoable with `u`.
+    client
+        .execute("document.querySelector('li.item').focus()", vec![])
+        .await
+        .unwrap();
+    press(&client, "d").await;
+    wait_text(&client, "[role=status]", "Moved 1 comment to the Trash.").await;
+    wait_count(&client, "li.item", 50).await;
+    press(&client, "u").await;
+    wait_text(&client, "[role=status]", "Undone: 1 comment as they were.").await;
+    press(&client, "d").await;
+    wait_text(&client, "[role=status]", "Moved 1 comment to the Trash.").await;
+
+    // The Trash: restore or delete for good, after a question.
+    open_section(&client, "trash").await;
+    assert_eq!(
+        count(&client, "button.undo").await,
+        0,
+        "a message stays with its section"
+    );
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 1).await;
+    wait_text(&client, "li.item .state", "in the Trash").await;
+    click_button(&client, "item", "Delete for good…").await;
+    poll("the focus on the safe answer", || async {
+        (active(&client, "el.textContent").await == json!("Keep it")).then_some(())
+    })
+    .await;
+    assert_console_accessible(&client, "trash, delete for good?").await;
+    screenshot(&client, "console-trash").await;
+    click_button(&client, "panel", "Delete for good").await;
+    wait_text(&client, "[role=status]", "Deleted 1 comment for good.").await;
+    wait_css(&client, ".list-empty").await;
+    assert_eq!(
+        count(&client, "button.undo").await,
+        0,
+        "deleted for good: no Undo"
+    );
     client.close().await.unwrap();
 }

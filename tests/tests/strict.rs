@@ -175,7 +175,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     console
         .post(
             AdminOp::Moderate,
-            &serde_json::json!({ "ids": [held.comments[0].id], "decision": "delete" }),
+            &serde_json::json!({ "ids": [held.comments[0].id], "decision": "trash" }),
         )
         .expect::<serde_json::Value>(200);
     client.refresh().await.unwrap();

@@ -4,13 +4,12 @@
 //! change readers would see renews the affected threads' cached pages.
 
 use colloquy_core::console::{
-    Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerReply, Purge, SessionInfo, Settings,
-    Tab, ThreadChange,
+    moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerReply, Purge,
+    SessionInfo, Settings, Tab, ThreadChange,
 };
 use colloquy_core::endpoint::{query_values, AdminOp};
 use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
-use colloquy_core::store::Decision;
-use colloquy_core::CommentId;
+use colloquy_core::{words, CommentId, ErrorCode};
 use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
 
 use crate::cache;
@@ -77,11 +76,18 @@ fn session_secs(env: &Env) -> u32 {
         .unwrap_or(SESSION_SECS)
 }
 
+/// The ids an action named, for the audit: the first 20 of a big selection.
 fn id_list(ids: &[CommentId]) -> String {
-    ids.iter()
-        .map(|i| i.0.to_string())
+    let mut list = ids
+        .iter()
+        .take(20)
+        .map(|i| format!("#{}", i.0))
         .collect::<Vec<_>>()
-        .join(",")
+        .join(", ");
+    if ids.len() > 20 {
+        list.push_str(&format!(" and {} more", ids.len() - 20));
+    }
+    list
 }
 
 pub async fn handle<H: HumanCheck>(
@@ -151,13 +157,16 @@ pub async fn handle<H: HumanCheck>(
             Ok(response)
         }
         AdminOp::Session => json(200, &info(service, config, expires)),
-        AdminOp::Comments => {
+        AdminOp::Comments | AdminOp::CommentIds => {
             let first = |name| query_values(query, name).into_iter().next();
             let tab = first("tab")
                 .and_then(|t| Tab::parse(&t))
                 .unwrap_or_default();
-            let before = first("before").and_then(|b| b.parse::<CommentId>().ok());
             let search = first("q");
+            if op == AdminOp::CommentIds {
+                return json(200, &service.matching_ids(tab, search.as_deref()).await?);
+            }
+            let before = first("before").and_then(|b| b.parse::<CommentId>().ok());
             json(
                 200,
                 &service
@@ -165,34 +174,35 @@ pub async fn handle<H: HumanCheck>(
                     .await?,
             )
         }
+        AdminOp::Counts => json(200, &service.tab_counts().await?),
         AdminOp::Moderate => {
             let input: Moderate = read_json(&mut req).await?;
-            let ids: Vec<CommentId> = input.ids.iter().copied().take(200).collect();
+            // A cost bound per request: the console sends bigger selections in parts.
+            if input.ids.len() > moderate_max(input.decision) {
+                return Err(WorkerError::Request(ErrorCode::PayloadTooLarge));
+            }
+            let done = service.moderate(&input.ids, input.decision, now).await?;
             // Approving a waiting comment publishes it: that is when it notifies.
-            let published = match input.decision {
-                Decision::Approve => service.pending_among(&ids).await?,
-                _ => Vec::new(),
-            };
-            let threads = service.moderate(&ids, input.decision, now).await?;
-            for id in published {
+            for id in &done.published {
                 queued(
                     outgoing,
-                    service.notify_comment(id, false, &base, now).await,
+                    service.notify_comment(*id, false, &base, now).await,
                 );
             }
-            let decision = match input.decision {
-                Decision::Approve => "approve",
-                Decision::Spam => "spam",
-                Decision::Delete => "delete",
-            };
             service
-                .audit(&actor, decision, &id_list(&ids), None, now)
+                .audit(
+                    &actor,
+                    input.decision.as_str(),
+                    &words::count_s(done.changed as usize, "comment"),
+                    Some(id_list(&input.ids)),
+                    now,
+                )
                 .await?;
-            bump(threads).await;
+            bump(done.threads).await;
             json(
                 200,
                 &Done {
-                    changed: ids.len() as u32,
+                    changed: done.changed,
                 },
             )
         }
@@ -269,18 +279,26 @@ pub async fn handle<H: HumanCheck>(
         }
         AdminOp::Purge => {
             let input: Purge = read_json(&mut req).await?;
-            let (threads, n) = service.purge_author(input.comment_id, now).await?;
+            let done = service.purge_author(input.comment_id, now).await?;
             service
                 .audit(
                     &actor,
                     "purge",
                     &format!("author of {}", input.comment_id.0),
-                    Some(format!("{n} comments")),
+                    Some(format!(
+                        "{} to the Trash",
+                        words::count_s(done.changed as usize, "comment")
+                    )),
                     now,
                 )
                 .await?;
-            bump(threads).await;
-            json(200, &Done { changed: n })
+            bump(done.threads).await;
+            json(
+                200,
+                &Done {
+                    changed: done.changed,
+                },
+            )
         }
         AdminOp::Reply => {
             let input: OwnerReply = read_json(&mut req).await?;

@@ -8,6 +8,7 @@ use colloquy_core::notify::{retry_delay_ms, Channel};
 use colloquy_core::outbox::{OutboxRow, OutboxStore};
 use colloquy_core::service::Service;
 use colloquy_core::settings::WebhookFormat;
+use colloquy_core::words;
 use worker::{console_error, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::config::Config;
@@ -151,13 +152,30 @@ async fn hash_imported(env: &Env) -> worker::Result<()> {
     Ok(())
 }
 
-/// Sent notifications are kept only for the site's retention period.
+/// Sent notifications are kept only for the site's retention period, and comments in
+/// the Trash for the site's Trash period (their pages change when they go for good).
 async fn prune(env: &Env) -> worker::Result<()> {
     let (config, store) = setup(env).await?;
-    Service::new(&store, &config.site, &config.keys)
-        .prune_outbox(now_ms())
-        .await
-        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let service = Service::new(&store, &config.site, &config.keys);
+    let now = now_ms();
+    let fail = |e: colloquy_core::service::ServiceError| worker::Error::RustError(e.to_string());
+    service.prune_outbox(now).await.map_err(fail)?;
+    let emptied = service.empty_old_trash(now).await.map_err(fail)?;
+    for thread in &emptied.threads {
+        crate::cache::bump(env, &config.site.id, thread, now).await;
+    }
+    if emptied.changed > 0 {
+        service
+            .audit(
+                "the Trash",
+                "delete",
+                &words::count_s(emptied.changed as usize, "comment"),
+                Some(format!("in the Trash over {} days", config.site.trash_days)),
+                now,
+            )
+            .await
+            .map_err(fail)?;
+    }
     Ok(())
 }
 

@@ -3,17 +3,18 @@
 //! list. The Worker checks the session and the origin before calling anything here except
 //! [`Service::login`].
 
-use super::{rfc3339, HumanCheck, Service, ServiceError};
+use super::{rfc3339, HumanCheck, Moderated, Service, ServiceError};
 use crate::api::{CommentId, CreatedComment, ErrorCode, Field};
 use crate::client::ClientKeys;
 use crate::console::{
     AuditEntry, AuditList, BlockEntry, BlockList, CommentList, Export, ExportedSubscription,
-    OwnerComment, OwnerThread, SettingsDefaults, Tab, ThreadChange, ThreadList,
+    MatchingIds, OwnerComment, OwnerThread, SettingsDefaults, Tab, TabCounts, ThreadChange,
+    ThreadList, MATCHING_MAX,
 };
 use crate::console_store::{ConsoleStore, Listed, StoredAudit};
 use crate::model::{CommentStatus, ThreadRecord};
 use crate::ratelimit::parse_limits;
-use crate::settings::SiteSettings;
+use crate::settings::{SettingProblem, SiteSettings};
 use crate::site::SiteConfig;
 use crate::store::{BlockKind, CommentStore, Decision, InsertComment, SetBlock};
 use crate::token::{constant_time_eq, normal_email, Purpose};
@@ -32,6 +33,8 @@ const LOGIN_GLOBAL_LIMITS: &str = "100/900";
 pub const OWNER_KEY_MIN: usize = 32;
 /// Comments per console page.
 const LIST_PAGE: u32 = 50;
+/// Comments deleted for good per run when the Trash empties by age.
+const TRASH_EMPTY_BATCH: u32 = 200;
 
 /// Whether a configured console key is long enough to be one.
 pub fn usable_owner_key(key: &str) -> bool {
@@ -53,7 +56,10 @@ fn owner_comment((c, t): &Listed) -> OwnerComment {
         thread_title: t.title.clone(),
         permalink: permalink(t, c.id),
         parent_id: c.parent_id,
-        status: c.status.as_str().to_owned(),
+        status: match c.trashed_from {
+            Some(_) => "trash".to_owned(),
+            None => c.status.as_str().to_owned(),
+        },
         held_for: c.held_for,
         reports: c.reports,
         author: c.author_name.clone(),
@@ -100,38 +106,67 @@ pub fn settings_defaults(site: &SiteConfig, deployment_origins: &[String]) -> Se
         report_threshold: site.report_threshold,
         reporter_threshold: site.rules.reporter_threshold,
         outbox_retention_days: site.outbox_retention_days,
+        trash_days: site.trash_days,
     }
 }
 
-/// Settings that cannot work are refused with what is wrong, not saved.
+/// Settings that cannot work are refused, each named with what is wrong, not saved.
 fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
-    let bad = |what: &str| Err(ServiceError::Settings(what.to_owned()));
+    let mut problems = s.number_problems();
+    let mut problem =
+        |field: String, message: String| problems.push(SettingProblem { field, message });
     if let Some(o) = s.allowed_origins.iter().find(|o| !is_origin(o)) {
-        return bad(&format!(
-            "allowed origin {o:?} is not scheme://host[:port] without a path"
-        ));
+        problem(
+            "allowed_origins".into(),
+            format!(
+                "“{o}” is not an origin: write it as https://host (or https://host:port), without a path."
+            ),
+        );
     }
-    if let Some(w) = s.webhooks.iter().find(|w| !validate::is_http_url(&w.url)) {
-        return bad(&format!("webhook {:?} is not an http(s) address", w.url));
+    for (i, w) in s.webhooks.iter().enumerate() {
+        if !validate::is_http_url(&w.url) {
+            problem(
+                format!("webhooks.{i}.url"),
+                format!("“{}” is not a web address: it starts with https://.", w.url),
+            );
+        }
     }
     if s.digest_email
         .as_deref()
         .is_some_and(|e| !validate::is_email(e.trim()))
     {
-        return bad("the digest address is not an email address");
+        problem(
+            "digest_email".into(),
+            "This is not an email address.".into(),
+        );
     }
-    if s.page_size == Some(0) || s.max_depth == Some(0) {
-        return bad("page size and depth start at 1");
+    for (field, words) in [
+        ("muted.name", &s.muted.name),
+        ("muted.body", &s.muted.body),
+        ("muted.website", &s.muted.website),
+    ] {
+        let one = crate::settings::MutedWords {
+            name: words.clone(),
+            ..Default::default()
+        };
+        if let Err(e) = crate::muted::Matcher::new(&one) {
+            problem(field.into(), format!("{e}."));
+        }
     }
-    if let Err(e) = crate::muted::Matcher::new(&s.muted) {
-        return bad(&e.to_string());
+    if problems.is_empty() {
+        // Limits over all three lists together.
+        if let Err(e) = crate::muted::Matcher::new(&s.muted) {
+            problems.push(SettingProblem {
+                field: "muted.body".into(),
+                message: format!("{e}."),
+            });
+        }
     }
-    if s.outbox_retention_days
-        .is_some_and(|d| !(1..=3650).contains(&d))
-    {
-        return bad("sent notifications are kept from 1 to 3650 days");
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Settings(problems))
     }
-    Ok(())
 }
 
 impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
@@ -271,10 +306,50 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             rows.truncate(LIST_PAGE as usize);
             rows.last().map(|(c, _)| c.id)
         });
+        let total = match (&next_before, before) {
+            // One page from the top: its length is the count.
+            (None, None) => rows.len() as u32,
+            _ => {
+                self.store
+                    .count_comments(&self.site.id, tab, search)
+                    .await?
+            }
+        };
         Ok(CommentList {
             comments: rows.iter().map(owner_comment).collect(),
             next_before: next_before.flatten(),
+            total,
         })
+    }
+
+    /// Every comment of a list (up to [`MATCHING_MAX`]) with its state now.
+    pub async fn matching_ids(
+        &self,
+        tab: Tab,
+        search: Option<&str>,
+    ) -> Result<MatchingIds, ServiceError> {
+        Ok(MatchingIds {
+            comments: self
+                .store
+                .matching_ids(&self.site.id, tab, search, MATCHING_MAX)
+                .await?,
+        })
+    }
+
+    pub async fn tab_counts(&self) -> Result<TabCounts, ServiceError> {
+        Ok(self.store.tab_counts(&self.site.id).await?)
+    }
+
+    /// Delete for good what has been in the Trash longer than the site keeps it: a
+    /// bounded number per run (the Cron Trigger comes back). Returns the threads whose
+    /// pages changed and how many went.
+    pub async fn empty_old_trash(&self, now_ms: i64) -> Result<Moderated, ServiceError> {
+        let days = i64::from(self.site.trash_days);
+        let ids = self
+            .store
+            .trashed_before(&self.site.id, now_ms - days * 86_400_000, TRASH_EMPTY_BATCH)
+            .await?;
+        self.moderate(&ids, Decision::Delete, now_ms).await
     }
 
     pub async fn owner_threads(&self, now_ms: i64) -> Result<ThreadList, ServiceError> {
@@ -414,13 +489,13 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
-    /// "Delete everything from this commenter": every comment under the same email as
-    /// comment `id`. Returns the threads whose pages changed and how many went.
+    /// "Everything from this commenter to the Trash": every comment under the same email
+    /// as comment `id` (restorable, like every delete from the console).
     pub async fn purge_author(
         &self,
         id: CommentId,
         now_ms: i64,
-    ) -> Result<(Vec<String>, u32), ServiceError> {
+    ) -> Result<Moderated, ServiceError> {
         let (c, _) = self
             .store
             .find_comment_in_thread(id)
@@ -428,7 +503,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .ok_or(ServiceError::CommentNotFound)?;
         // The owner's replies have no author email: each is only itself.
         let Some(hash) = c.email_hash.filter(|h| !h.is_empty() && !c.is_owner) else {
-            return Ok((self.moderate(&[id], Decision::Delete, now_ms).await?, 1));
+            return self.moderate(&[id], Decision::Trash, now_ms).await;
         };
         let ids: Vec<CommentId> = self
             .store
@@ -438,14 +513,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .filter(|(c, _)| c.status != CommentStatus::Deleted)
             .map(|(c, _)| c.id)
             .collect();
-        let mut threads = Vec::new();
-        // D1 binds at most 100 values per statement.
-        for chunk in ids.chunks(90) {
-            threads.extend(self.moderate(chunk, Decision::Delete, now_ms).await?);
-        }
-        threads.sort();
-        threads.dedup();
-        Ok((threads, ids.len() as u32))
+        self.moderate(&ids, Decision::Trash, now_ms).await
     }
 
     /// The owner answers a comment from the console: published at once, author badge.
@@ -516,7 +584,12 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     /// Check and store the console's settings; they apply from the next request.
     pub async fn save_owner_settings(&self, s: &SiteSettings) -> Result<(), ServiceError> {
         check_settings(s)?;
-        let json = serde_json::to_string(s).map_err(|e| ServiceError::Settings(e.to_string()))?;
+        let json = serde_json::to_string(s).map_err(|e| {
+            ServiceError::Settings(vec![SettingProblem {
+                field: String::new(),
+                message: e.to_string(),
+            }])
+        })?;
         self.store.save_settings(&self.site.id, &json).await?;
         Ok(())
     }
@@ -849,6 +922,64 @@ mod on_sqlite {
         pollster::block_on(f)
     }
 
+    /// Bulk work past D1's 100 bound values: one decision on 250 comments changes all of
+    /// them (in batches), the lists count and list every match, and the Trash empties
+    /// itself by age only.
+    #[test]
+    fn bulk_decisions_take_any_number_and_the_trash_empties_by_age() {
+        let f = Fixture::new();
+        let svc = f.svc();
+        let ids: Vec<CommentId> = (0..250)
+            .map(|i| f.post("/bulk/", &format!("b{i}@example.org"), &format!("bulk {i}")))
+            .collect();
+        let other = f.post("/else/", "e@example.org", "not in the search");
+        let list = block(svc.owner_comments(Tab::All, Some("bulk"), None)).unwrap();
+        assert_eq!((list.comments.len(), list.total), (50, 250));
+        let matching = block(svc.matching_ids(Tab::All, Some("bulk"))).unwrap();
+        assert_eq!(matching.comments.len(), 250);
+        assert!(matching
+            .comments
+            .iter()
+            .all(|(_, state)| state == "approved"));
+        assert!(!matching.comments.iter().any(|(id, _)| *id == other));
+
+        let done = block(svc.moderate(&ids, Decision::Trash, T0)).unwrap();
+        assert_eq!(done.changed, 250, "every one, past the 100-value bound");
+        assert_eq!(done.threads, vec!["/bulk/".to_owned()]);
+        let counts = block(svc.tab_counts()).unwrap();
+        assert_eq!((counts.trash, counts.pending), (250, 0));
+        let trash = block(svc.owner_comments(Tab::Trash, None, None)).unwrap();
+        assert_eq!(trash.total, 250);
+        assert!(trash
+            .comments
+            .iter()
+            .all(|c| c.status == "trash" && !c.body_html.is_empty()));
+        assert_eq!(
+            block(svc.owner_comments(Tab::All, Some("bulk"), None))
+                .unwrap()
+                .total,
+            0,
+            "the Trash is not in Everything"
+        );
+        // Half restored; the Trash empties only what has been there long enough.
+        block(svc.moderate(&ids[..125], Decision::Restore, T0)).unwrap();
+        let days = i64::from(f.site.trash_days);
+        let early = block(svc.empty_old_trash(T0 + (days * 86_400_000) - 1)).unwrap();
+        assert_eq!(early.changed, 0);
+        let emptied = block(svc.empty_old_trash(T0 + days * 86_400_000 + 1)).unwrap();
+        assert_eq!(emptied.changed, 125);
+        assert_eq!(block(svc.tab_counts()).unwrap().trash, 0);
+        assert_eq!(
+            block(svc.owner_comments(Tab::All, Some("bulk"), None))
+                .unwrap()
+                .total,
+            125,
+            "the restored half is back"
+        );
+        let gone = block(f.store.find_comment(ids[200])).unwrap().unwrap();
+        assert!(gone.body_markdown.is_empty() && gone.author_email.is_empty());
+    }
+
     #[test]
     fn sessions_log_in_expire_and_end() {
         let f = Fixture::new();
@@ -993,7 +1124,11 @@ mod on_sqlite {
         assert_eq!(search("BO@EXAMPLE"), vec![b], "by email, any case");
         assert_eq!(search("/two/"), vec![c, b], "by thread");
         let changed = block(svc.moderate(&[a, b], Decision::Approve, T0)).unwrap();
-        assert_eq!(changed, vec!["/one/".to_owned(), "/two/".to_owned()]);
+        assert_eq!(
+            changed.threads,
+            vec!["/one/".to_owned(), "/two/".to_owned()]
+        );
+        assert_eq!(changed.changed, 2);
         let threads = block(svc.owner_threads(T0)).unwrap().threads;
         let two = threads.iter().find(|t| t.key == "/two/").unwrap();
         assert_eq!((two.comments, two.pending), (1, 1));
@@ -1006,8 +1141,10 @@ mod on_sqlite {
         let export = block(svc.export(" Ana@Example.org", T0)).unwrap();
         let exported: Vec<CommentId> = export.comments.iter().map(|c| c.id).collect();
         assert_eq!(exported, vec![a, c]);
-        let (threads, n) = block(svc.purge_author(a, T0)).unwrap();
-        assert_eq!((threads.len(), n), (2, 2));
+        let purged = block(svc.purge_author(a, T0)).unwrap();
+        assert_eq!((purged.threads.len(), purged.changed), (2, 2));
+        let trash = block(svc.owner_comments(Tab::Trash, None, None)).unwrap();
+        assert_eq!(trash.total, 2, "a purge goes to the Trash");
         assert!(
             block(svc.owner_comments(Tab::All, Some("ana@example"), None))
                 .unwrap()

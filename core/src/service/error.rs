@@ -39,8 +39,8 @@ pub enum ServiceError {
     Unauthorized,
     #[error("wrong console key")]
     LoginFailed,
-    #[error("invalid settings: {0}")]
-    Settings(String),
+    #[error("invalid settings: {0:?}")]
+    Settings(Vec<crate::settings::SettingProblem>),
     #[error("unknown or used link")]
     LinkInvalid,
     #[error("bad Idempotency-Key")]
@@ -111,8 +111,15 @@ impl ServiceError {
         };
         let mut body = ErrorBody::with_fields(self.code(), fields);
         // What is wrong with the settings, in words the owner can act on.
-        if let ServiceError::Settings(what) = self {
-            body.error.message = format!("Not saved: {what}.");
+        if let ServiceError::Settings(problems) = self {
+            body.error.message = match problems.as_slice() {
+                [one] => format!("Not saved: {}", one.message),
+                many => format!(
+                    "Not saved: {} need a fix (marked below).",
+                    crate::words::count_s(many.len(), "setting")
+                ),
+            };
+            body.error.settings = problems.clone();
         }
         // A limit says how long it lasts (the console shows this message; a reader's
         // widget words it itself from the code and `Retry-After`).

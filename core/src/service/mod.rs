@@ -19,7 +19,7 @@ mod tests;
 pub use console::{settings_defaults, usable_owner_key, OWNER_KEY_MIN, SESSION_SECS};
 pub use error::ServiceError;
 pub use notify::LinkAction;
-pub use owner::Reporting;
+pub use owner::{Moderated, Reporting, MODERATE_BATCH};
 
 use crate::api::PublicComment;
 use crate::client::{ClientKeys, WIDE_BUDGET};

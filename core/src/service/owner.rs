@@ -153,23 +153,30 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// Approve, mark as spam or delete comments; returns the threads whose pages changed.
+    /// One decision on any number of comments: in batches small enough for D1 (it binds
+    /// at most 100 values per statement; each batch is one transaction), so 1,000 ids are
+    /// 12 round trips, never one statement that fails as a whole. Returns the threads
+    /// whose pages changed and how many comments did.
     pub async fn moderate(
         &self,
         ids: &[CommentId],
         decision: Decision,
         now_ms: i64,
-    ) -> Result<Vec<String>, ServiceError> {
-        let mut threads: Vec<String> = self
-            .store
-            .moderate(ids, decision, now_ms)
-            .await?
-            .into_iter()
-            .map(|(_, key)| key)
-            .collect();
-        threads.sort();
-        threads.dedup();
-        Ok(threads)
+    ) -> Result<Moderated, ServiceError> {
+        let mut done = Moderated::default();
+        for chunk in ids.chunks(MODERATE_BATCH) {
+            let changed = self.store.moderate(chunk, decision, now_ms).await?;
+            done.changed += changed.len() as u32;
+            for c in changed {
+                if decision == Decision::Approve && c.was == CommentStatus::Pending {
+                    done.published.push(c.id);
+                }
+                done.threads.push(c.thread);
+            }
+        }
+        done.threads.sort();
+        done.threads.dedup();
+        Ok(done)
     }
 
     /// Block (or unblock) a commenter by the keyed hash the store keeps of their email
@@ -178,4 +185,18 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         self.store.set_block(block).await?;
         Ok(())
     }
+}
+
+/// Ids per store call: D1 binds at most 100 values, and the statements take one more.
+pub const MODERATE_BATCH: usize = 90;
+
+/// What a decision changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moderated {
+    /// The threads whose pages changed (their cached pages go).
+    pub threads: Vec<String>,
+    /// Comments whose state changed (those already so are not counted).
+    pub changed: u32,
+    /// Waiting comments this published (an approval): they notify now.
+    pub published: Vec<CommentId>,
 }

@@ -1149,11 +1149,38 @@ fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
     );
     pollster::block_on(f.svc().moderate(&[id], Decision::Approve, T0)).unwrap();
     assert_eq!(ask(&token).unwrap().state, PendingState::Published);
-    pollster::block_on(f.svc().moderate(&[id], Decision::Delete, T0)).unwrap();
+    pollster::block_on(f.svc().moderate(&[id], Decision::Trash, T0)).unwrap();
     assert_eq!(ask(&token).unwrap().state, PendingState::Gone);
     f.site.rules.moderation = ModerationMode::Off;
     assert!(f
         .post("/pq/", None, "published at once")
         .pending_token
         .is_none());
+}
+
+/// An author takes their words back even from the owner's Trash (for good: nothing left
+/// to restore), but cannot edit a trashed comment back into sight.
+#[test]
+fn an_author_deletes_but_never_edits_a_comment_in_the_trash() {
+    let f = Fixture::new();
+    let c = f.post("/tr/", None, "mine");
+    let id = c.comment.id;
+    pollster::block_on(f.svc().moderate(&[id], Decision::Trash, T0)).unwrap();
+    let edit = EditComment {
+        edit_token: c.edit_token.clone(),
+        body: "back again".into(),
+    };
+    assert_eq!(
+        pollster::block_on(f.svc().edit(id, &edit, "client", T0))
+            .map(|c| c.value)
+            .unwrap_err()
+            .code(),
+        ErrorCode::CommentNotFound
+    );
+    let delete = DeleteComment {
+        edit_token: c.edit_token.clone(),
+    };
+    pollster::block_on(f.svc().delete(id, &delete, T0)).unwrap();
+    let restored = pollster::block_on(f.svc().moderate(&[id], Decision::Restore, T0)).unwrap();
+    assert_eq!(restored.changed, 0, "nothing left to restore");
 }

@@ -314,6 +314,18 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         token: &str,
         now_ms: i64,
     ) -> Result<(CommentRecord, String), ServiceError> {
+        self.own_comment_as(id, token, now_ms, false).await
+    }
+
+    /// [`Self::own_comment`]; `trashed_too`: a comment the owner moved to the Trash counts
+    /// as the author's (to delete it for good, never to edit it).
+    async fn own_comment_as(
+        &self,
+        id: CommentId,
+        token: &str,
+        now_ms: i64,
+        trashed_too: bool,
+    ) -> Result<(CommentRecord, String), ServiceError> {
         // The token is checked before the lookup, so forged tokens learn nothing about ids.
         self.keys
             .verify_edit_token(token, id, now_ms)
@@ -321,7 +333,8 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let (comment, thread) = match self.store.find_comment_in_thread(id).await? {
             // Authors may also withdraw or fix a comment still awaiting moderation.
             Some((c, t))
-                if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending) =>
+                if matches!(c.status, CommentStatus::Approved | CommentStatus::Pending)
+                    || (trashed_too && c.trashed_from.is_some()) =>
             {
                 (c, t.key)
             }
@@ -396,7 +409,10 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         now_ms: i64,
     ) -> Result<Changed<()>, ServiceError> {
         self.writable()?;
-        let (_, thread) = self.own_comment(id, &input.edit_token, now_ms).await?;
+        // Authors can take their words back even from the owner's Trash.
+        let (_, thread) = self
+            .own_comment_as(id, &input.edit_token, now_ms, true)
+            .await?;
         self.store.delete_comment(id, now_ms).await?;
         Ok(Changed { value: (), thread })
     }
