@@ -9,7 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use colloquy_core::api::CreatedComment;
 use colloquy_core::console::{
-    BlockChange, CommentList, Done, MatchingIds, OwnerComment, OwnerReply, Purge, Tab, ThreadChange,
+    BlockChange, CommentList, Done, MatchingIds, OwnerComment, OwnerEdit, OwnerReply, Purge, Tab,
+    ThreadChange,
 };
 use colloquy_core::endpoint::AdminOp;
 use colloquy_core::rules::HeldFor;
@@ -31,6 +32,8 @@ enum Panel {
     Purge,
     /// "Delete for good?" on a comment in the Trash.
     Destroy,
+    /// The owner corrects the text.
+    Edit,
 }
 
 /// Why a comment waits, in the owner's words.
@@ -496,16 +499,26 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
         }
     };
     let act = move |decision: Decision| move |_| list.moderate(vec![id], decision);
+    let pinned = comment.pinned;
+    let markdown = comment.body_markdown.clone();
     let pin = move |_| {
         let key = thread_key.clone();
         spawn_local(async move {
             let change = ThreadChange {
                 key,
-                pin: Some(id),
+                pin: (!pinned).then_some(id),
+                unpin: pinned,
                 ..ThreadChange::default()
             };
             match api::post::<_, Done>(AdminOp::ChangeThread, &change).await {
-                Ok(_) => list.ctx.done("Pinned: readers see this comment first."),
+                Ok(_) => {
+                    list.ctx.done(if pinned {
+                        "Unpinned: the thread keeps its order."
+                    } else {
+                        "Pinned: readers see this comment first."
+                    });
+                    list.ctx.comments_changed();
+                }
                 Err(e) => list.ctx.fail(e),
             }
         });
@@ -538,10 +551,17 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                     })}
                     <br/>
                     <span class=format!("state state-{status}")>{state_label}</span>
-                    {comment.held_for.filter(|_| pending).map(|h| view! { " " <span class="held">{held_text(h)}</span> })}
-                    {reported.then(|| view! {
-                        " " <span class="reports">{plural(comment.reports as usize, "report")}</span>
+                    {comment.held_for.filter(|_| pending).map(|h| {
+                        let text = match &comment.held_detail {
+                            Some(detail) => format!("{}: {detail}", held_text(h)),
+                            None => held_text(h).to_owned(),
+                        };
+                        view! { " " <span class="held">{text}</span> }
                     })}
+                    {reported.then(|| view! {
+                        " " <span class="reports">{report_text(&comment)}</span>
+                    })}
+                    {comment.pinned.then(|| view! { " " <span class="badge pinned">"Pinned"</span> })}
                     " · "
                     {match comment.permalink.clone() {
                         Some(url) => view! {
@@ -550,9 +570,24 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                         None => view! { <span>{thread_label.clone()}</span> }.into_any(),
                     }}
                     " · " <time datetime=comment.created_at.clone()>{api::local_time(&comment.created_at)}</time>
-                    {comment.parent_id.map(|p| view! { " · reply to #" {p.0} })}
                 </div>
             </div>
+            {comment.parent.clone().map(|p| {
+                let who = if p.author.is_empty() {
+                    "a deleted comment".to_owned()
+                } else {
+                    format!("{}: “{}”", p.author, excerpt(&p.excerpt))
+                };
+                view! {
+                    <p class="context">
+                        "In reply to "
+                        {match p.permalink {
+                            Some(url) => view! { <a href=url target="_blank" rel="noopener">{who}</a> }.into_any(),
+                            None => view! { <span>{who}</span> }.into_any(),
+                        }}
+                    </p>
+                }
+            })}
             <div class="body" inner_html=comment.body_html.clone()></div>
             <div class="actions">
                 {trashed.then(|| view! {
@@ -582,8 +617,12 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                         {if pending { "Approve and reply" } else { "Reply as owner" }}
                     </button>
                 })}
+                {(!deleted).then(|| view! {
+                    <button type="button" aria-expanded=move || open(Panel::Edit).to_string()
+                        on:click=toggle_panel(Panel::Edit)>"Edit text"</button>
+                })}
                 {(approved && top_level).then(|| view! {
-                    <button type="button" on:click=pin>"Pin"</button>
+                    <button type="button" on:click=pin>{if comment.pinned { "Unpin" } else { "Pin" }}</button>
                 })}
                 {(!comment.owner && !deleted).then(|| view! {
                     <button type="button" aria-expanded=move || open(Panel::Block).to_string()
@@ -598,10 +637,34 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
                     Panel::Block => view! { <BlockPanel list=list id=id/> }.into_any(),
                     Panel::Purge => view! { <PurgePanel list=list id=id/> }.into_any(),
                     Panel::Destroy => view! { <DestroyPanel list=list id=id/> }.into_any(),
+                    Panel::Edit => view! { <EditPanel list=list id=id text=markdown.clone()/> }.into_any(),
                 }),
                 _ => None,
             }}
         </li>
+    }
+}
+
+/// "3 reports: spam ×2, abuse ×1".
+fn report_text(c: &OwnerComment) -> String {
+    let n = plural(c.reports as usize, "report");
+    if c.report_reasons.is_empty() {
+        return n;
+    }
+    let reasons: Vec<String> = c
+        .report_reasons
+        .iter()
+        .map(|(reason, k)| format!("{} ×{k}", reason.replace('_', " ")))
+        .collect();
+    format!("{n}: {}", reasons.join(", "))
+}
+
+/// The first words of a comment, for a line of context.
+fn excerpt(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
     }
 }
 
@@ -773,5 +836,50 @@ fn DestroyPanel(list: List, id: CommentId) -> impl IntoView {
             </button>
             <button type="button" node_ref=confirm on:click=move |_| close_panel(list)>"Keep it"</button>
         </div>
+    }
+}
+
+/// The owner corrects a comment's text (Markdown, cleaned on the server like an author's
+/// edit). Escape or Cancel leaves it as it was.
+#[component]
+fn EditPanel(list: List, id: CommentId, text: String) -> impl IntoView {
+    let body = RwSignal::new(text);
+    let busy = RwSignal::new(false);
+    let field = NodeRef::<leptos::html::Textarea>::new();
+    autofocus(field);
+    let field_id = format!("edit-{}", id.0);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        spawn_local(async move {
+            let edit = OwnerEdit {
+                id,
+                body: body.get_untracked(),
+            };
+            match api::post::<_, Done>(AdminOp::EditComment, &edit).await {
+                Ok(_) => {
+                    list.ctx
+                        .done("Saved the new text: readers see it, marked edited.");
+                    close_panel(list);
+                    list.ctx.comments_changed();
+                }
+                Err(e) => {
+                    list.ctx.fail(e);
+                    if let Some(el) = field.get_untracked() {
+                        let _ = el.focus();
+                    }
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="panel" on:submit=save>
+            <label for=field_id.clone()>"The comment's text (Markdown)"</label>
+            <textarea id=field_id rows="5" required node_ref=field bind:value=body
+                on:keydown=move |ev| if ev.key() == "Escape" { close_panel(list) }></textarea>
+            <button type="submit" disabled=move || busy.get()>"Save text"</button>
+            <button type="button" on:click=move |_| close_panel(list)>"Cancel"</button>
+        </form>
     }
 }

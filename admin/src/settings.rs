@@ -215,6 +215,7 @@ pub fn SettingsForm() -> impl IntoView {
             None => view! { <p>"Loading…"</p> }.into_any(),
             Some((fields, defaults)) => view! { <Form fields=fields defaults=defaults/> }.into_any(),
         }}
+        <DeliveryList/>
         <BadgeToken/>
         <WebhookSecret/>
     }
@@ -422,6 +423,95 @@ fn event_label(event: Event) -> &'static str {
     }
 }
 
+/// A test message to the saved webhook `i`; what happened shows under Deliveries.
+fn send_test(list: RwSignal<Vec<Webhook>>, i: usize) {
+    let ctx = Ctx::get();
+    let Some(url) = list.with_untracked(|l| l.get(i).map(|h| h.url.trim().to_owned())) else {
+        return;
+    };
+    spawn_local(async move {
+        let test = colloquy_core::console::WebhookTest { url };
+        match api::post::<_, Done>(AdminOp::WebhookTest, &test).await {
+            Ok(_) => {
+                ctx.done("Test sent: see Deliveries below for how it went.");
+                ctx.comments_changed();
+            }
+            Err(ConsoleError::Api(body))
+                if body.error.code == colloquy_core::ErrorCode::NotFound =>
+            {
+                ctx.status.set(String::new());
+                ctx.error
+                    .set("Save the settings first: tests go only to saved webhooks.".into());
+            }
+            Err(e) => ctx.fail(e),
+        }
+    });
+}
+
+/// Where the newest webhook deliveries stand: sent, failing (the error, the next try) or
+/// given up — what the owner checks when a channel stays quiet.
+#[component]
+fn DeliveryList() -> impl IntoView {
+    let ctx = Ctx::get();
+    let list = RwSignal::new(None::<Vec<colloquy_core::console::DeliveryState>>);
+    let load = move || {
+        spawn_local(async move {
+            match api::get::<colloquy_core::console::Deliveries>(AdminOp::Deliveries, "").await {
+                Ok(d) => list.set(Some(d.deliveries)),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    // Again after a test is sent (and its answer had a moment to arrive).
+    Effect::new(move |first: Option<()>| {
+        ctx.changed.track();
+        if first.is_none() {
+            load();
+        } else {
+            set_timeout(load, std::time::Duration::from_millis(1500));
+        }
+    });
+    view! {
+        <section aria-labelledby="deliveries-heading">
+            <h3 id="deliveries-heading">"Deliveries"</h3>
+            <p>"The newest webhook deliveries. Failed ones are tried again after 1, 5, 30 minutes, 2 and 12 hours."</p>
+            <button type="button" on:click=move |_| load()>"Refresh"</button>
+            {move || match list.get() {
+                None => view! { <p>"Loading…"</p> }.into_any(),
+                Some(items) if items.is_empty() => view! { <p class="deliveries-empty">"Nothing sent yet."</p> }.into_any(),
+                Some(items) => view! {
+                    <ul class="deliveries">
+                        {items.into_iter().map(|d| {
+                            let state = if let Some(at) = &d.sent_at {
+                                format!("delivered {}", api::local_time(at))
+                            } else if d.given_up {
+                                format!("given up after {} tries", d.attempts)
+                            } else if let Some(at) = &d.retry_at {
+                                if d.attempts == 0 {
+                                    "waiting to be sent".to_owned()
+                                } else {
+                                    format!("failed, tried again {}", api::local_time(at))
+                                }
+                            } else {
+                                "waiting".to_owned()
+                            };
+                            let failed = d.sent_at.is_none() && d.attempts > 0;
+                            view! {
+                                <li class:failed=failed>
+                                    <strong>{d.event.replace('_', " ")}</strong>
+                                    " → " <span class="target">{d.target}</span>
+                                    ": " <span class="delivery-state">{state}</span>
+                                    {d.last_error.map(|e| view! { " (" <span class="last-error">{e}</span> ")" })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
 #[component]
 fn Webhooks(list: RwSignal<Vec<Webhook>>, problems: Problems) -> impl IntoView {
     // A new webhook's address field takes the focus; a removed one's place goes to the
@@ -504,6 +594,9 @@ fn Webhooks(list: RwSignal<Vec<Webhook>>, problems: Problems) -> impl IntoView {
                                     </label>
                                 }).collect_view()}
                             </span>
+                            <button type="button" on:click=move |_| send_test(list, i)>
+                                {format!("Send a test to webhook {}", i + 1)}
+                            </button>
                             <button type="button" on:click=move |_| remove(i)>
                                 {format!("Remove webhook {}", i + 1)}
                             </button>

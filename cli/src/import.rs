@@ -141,15 +141,22 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         let session = crate::console::Session::login(base)?;
         let batches = plan.batches();
         let mut progress = Progress::new("importing", batches.len());
+        let mut added = 0;
         for (i, batch) in batches.iter().enumerate() {
-            let _: serde_json::Value =
+            let done: colloquy_core::console::Done =
                 session.post(colloquy_core::endpoint::AdminOp::Import, batch)?;
+            added += done.changed as usize;
             progress.at(i + 1);
         }
         progress.done();
         session.logout();
         print!("{}", plan.summary);
-        println!("sent to {base} in {} request(s)", batches.len());
+        println!(
+            "sent to {base} in {} request(s): {}, {} already there",
+            batches.len(),
+            colloquy_core::words::count_s(added, "new comment"),
+            plan.comments.len().saturating_sub(added)
+        );
         return Ok(());
     }
     let out = PathBuf::from(args.value("--out").unwrap_or("colloquy-import"));

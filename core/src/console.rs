@@ -74,15 +74,41 @@ pub struct OwnerComment {
     /// `approved`, `pending`, `spam`, `trash` (restorable) or `deleted`.
     pub status: String,
     pub held_for: Option<HeldFor>,
+    /// For a comment held for a muted word: which word (as the owner wrote it) in which
+    /// field, by today's list ("“cas*no” in the comment").
+    #[serde(default)]
+    pub held_detail: Option<String>,
     pub reports: u32,
     pub author: String,
     pub email: String,
     pub website: Option<String>,
     /// Sanitized on the server, like every comment body.
     pub body_html: String,
+    /// What the author wrote (Markdown), for the owner's edit box.
+    #[serde(default)]
+    pub body_markdown: String,
     pub created_at: String,
     pub owner: bool,
     pub likes: u32,
+    /// Why readers reported it: each reason with how many readers gave it.
+    #[serde(default)]
+    pub report_reasons: Vec<(String, u32)>,
+    /// The comment it answers, so the owner reads it in context.
+    #[serde(default)]
+    pub parent: Option<ParentContext>,
+    /// The thread's pinned comment.
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+/// The comment a reply answers, as the console shows it above the reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParentContext {
+    /// Empty when it was deleted.
+    pub author: String,
+    /// Its first words (Markdown as written, shown as text).
+    pub excerpt: String,
+    pub permalink: Option<String>,
 }
 
 /// `GET /api/v1/admin/comments?tab=…&q=…&before=…`.
@@ -223,6 +249,44 @@ pub struct OwnerReply {
     /// The name shown (else "Site owner" in the site's default language).
     #[serde(default)]
     pub name: String,
+}
+
+/// `POST /api/v1/admin/webhook-test`: a test message to one of the saved webhooks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookTest {
+    pub url: String,
+}
+
+/// `GET /api/v1/admin/deliveries`: the newest webhook deliveries, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deliveries {
+    pub deliveries: Vec<DeliveryState>,
+}
+
+/// Where one webhook delivery stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryState {
+    pub target: String,
+    /// The event (`new_comment`, `test`, …).
+    pub event: String,
+    pub created_at: String,
+    /// When it was delivered (a 2xx answer).
+    pub sent_at: Option<String>,
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it is tried again; `None` once sent or given up.
+    pub retry_at: Option<String>,
+    /// Tried as often as it will be: not sent.
+    pub given_up: bool,
+}
+
+/// `POST /api/v1/admin/edit`: the owner corrects a comment's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerEdit {
+    pub id: CommentId,
+    /// Markdown, like a comment's.
+    pub body: String,
 }
 
 /// `GET`/`PUT /api/v1/admin/settings`.

@@ -176,6 +176,19 @@ pub trait ConsoleStore {
         search: Option<&str>,
         limit: u32,
     ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    /// Comments (any state) in these threads of the site: an import counts what it added.
+    async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError>;
+    /// Readers' report reasons for these comments: (comment, reason, how many).
+    async fn report_reasons(
+        &self,
+        ids: &[CommentId],
+    ) -> Result<Vec<(CommentId, String, u32)>, StoreError>;
+    /// These comments' authors and first words, for replies shown in context: (id,
+    /// author, first 160 characters, deleted).
+    async fn excerpts(
+        &self,
+        ids: &[CommentId],
+    ) -> Result<Vec<(CommentId, String, String, bool)>, StoreError>;
     /// How many comments wait in each of the queue tabs (pending, reported, spam, trash).
     async fn tab_counts(&self, site_id: &str) -> Result<TabCounts, StoreError>;
     /// The site's comments trashed before `before_ms`, at most `limit` of them: the Trash
@@ -402,6 +415,88 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         Ok(decode_all::<IdState>(rows)?
             .into_iter()
             .map(|r| (CommentId(r.id), r.state))
+            .collect())
+    }
+
+    async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let mut args = vec![Arg::from(site_id)];
+        args.extend(keys.iter().map(|k| Arg::from(k.as_str())));
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
+                     WHERE t.site_id = ?1 AND t.key IN ({})",
+                    crate::sql::placeholders(2, keys.len())
+                ),
+                args,
+            ))
+            .await?;
+        Ok(decode_all::<Count>(rows)?.first().map_or(0, |r| r.n))
+    }
+
+    async fn report_reasons(
+        &self,
+        ids: &[CommentId],
+    ) -> Result<Vec<(CommentId, String, u32)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        #[derive(Deserialize)]
+        struct Reason {
+            id: i64,
+            reason: String,
+            n: u32,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT comment_id AS id, reason, COUNT(*) AS n FROM reports \
+                     WHERE comment_id IN ({}) GROUP BY comment_id, reason ORDER BY n DESC, reason",
+                    crate::sql::placeholders(1, ids.len())
+                ),
+                ids.iter().map(|id| Arg::from(*id)).collect(),
+            ))
+            .await?;
+        Ok(decode_all::<Reason>(rows)?
+            .into_iter()
+            .map(|r| (CommentId(r.id), r.reason, r.n))
+            .collect())
+    }
+
+    async fn excerpts(
+        &self,
+        ids: &[CommentId],
+    ) -> Result<Vec<(CommentId, String, String, bool)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        #[derive(Deserialize)]
+        struct Excerpt {
+            id: i64,
+            author: String,
+            excerpt: String,
+            status: String,
+        }
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                format!(
+                    "SELECT id, author_name AS author, substr(body_markdown, 1, 160) AS excerpt, \
+                       status FROM comments WHERE id IN ({})",
+                    crate::sql::placeholders(1, ids.len())
+                ),
+                ids.iter().map(|id| Arg::from(*id)).collect(),
+            ))
+            .await?;
+        let deleted = CommentStatus::Deleted.as_str();
+        Ok(decode_all::<Excerpt>(rows)?
+            .into_iter()
+            .map(|r| (CommentId(r.id), r.author, r.excerpt, r.status == deleted))
             .collect())
     }
 

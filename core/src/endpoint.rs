@@ -123,6 +123,12 @@ pub enum AdminOp {
     Purge,
     /// `POST reply`: answer as the owner.
     Reply,
+    /// `POST edit`: correct a comment's text.
+    EditComment,
+    /// `POST webhook-test`: a test message to a saved webhook.
+    WebhookTest,
+    /// `GET deliveries`: where the newest webhook deliveries stand.
+    Deliveries,
     /// `GET settings`
     Settings,
     /// `POST settings`
@@ -143,7 +149,7 @@ pub enum AdminOp {
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 22] = [
+    pub const ALL: [AdminOp; 25] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::LogoutEverywhere,
@@ -158,6 +164,9 @@ impl AdminOp {
         AdminOp::ChangeBlock,
         AdminOp::Purge,
         AdminOp::Reply,
+        AdminOp::EditComment,
+        AdminOp::WebhookTest,
+        AdminOp::Deliveries,
         AdminOp::Settings,
         AdminOp::SaveSettings,
         AdminOp::Badge,
@@ -183,6 +192,9 @@ impl AdminOp {
             Blocks | ChangeBlock => "blocks",
             Purge => "purge",
             Reply => "reply",
+            EditComment => "edit",
+            WebhookTest => "webhook-test",
+            Deliveries => "deliveries",
             Settings | SaveSettings => "settings",
             Badge => "badge",
             Audit => "audit",
@@ -197,7 +209,7 @@ impl AdminOp {
         use AdminOp::*;
         match self {
             Session | Comments | CommentIds | Counts | Threads | Blocks | Settings | Audit
-            | Export | SiteExport => Method::Get,
+            | Export | SiteExport | Deliveries => Method::Get,
             _ => Method::Post,
         }
     }

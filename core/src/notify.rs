@@ -217,6 +217,26 @@ impl Notice {
     }
 }
 
+/// A test message for one webhook, in its format, from the console's "Send a test": the
+/// owner sees it arrive (and a signed JSON one verifies like any other).
+pub fn test_delivery(hook: &Webhook, site: &str) -> Delivery {
+    let line = format!("Test from the Colloquy console of site “{site}”: this webhook works.");
+    let body = match hook.format {
+        WebhookFormat::Json => json!({ "event": "test", "site": site, "text": line }).to_string(),
+        WebhookFormat::Slack => json!({ "text": line }).to_string(),
+        WebhookFormat::Discord => {
+            json!({ "content": line, "allowed_mentions": { "parse": [] } }).to_string()
+        }
+    };
+    Delivery {
+        channel: Channel::Webhook(hook.format),
+        target: hook.url.clone(),
+        body,
+        label: "test".to_owned(),
+        comment_id: None,
+    }
+}
+
 /// The deliveries `notice` makes to the site's webhooks (those that hear its event).
 pub fn webhook_deliveries(hooks: &[Webhook], notice: &Notice) -> Vec<Delivery> {
     hooks

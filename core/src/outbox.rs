@@ -20,6 +20,19 @@ pub struct OutboxRow {
     pub attempts: u32,
 }
 
+/// Where one webhook delivery stands, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct WebhookRow {
+    pub target: String,
+    /// The event (the `X-Colloquy-Event` header's value).
+    pub headers: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
 /// A confirmed subscriber to replies under one comment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Subscriber {
@@ -56,6 +69,8 @@ pub trait OutboxStore {
     async fn sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError>;
     /// Forget rows sent, or given up, before `before_ms` (the retention period). How many.
     async fn prune(&self, before_ms: i64) -> Result<u32, StoreError>;
+    /// The newest webhook deliveries (never emails: those name people), newest first.
+    async fn recent_webhooks(&self, limit: u32) -> Result<Vec<WebhookRow>, StoreError>;
     /// Failed: try again at `next_at` (or never, `None`).
     async fn failed(&self, id: i64, next_at: Option<i64>, error: &str) -> Result<(), StoreError>;
     /// Ask for replies under `comment_id` to be emailed; `confirmed` when the address was
@@ -212,6 +227,18 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             ))
             .await?;
         Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
+    }
+
+    async fn recent_webhooks(&self, limit: u32) -> Result<Vec<WebhookRow>, StoreError> {
+        let rows = self
+            .exec()
+            .rows(Query::new(
+                "SELECT target, headers, attempts, next_at, last_error, created_at, sent_at \
+                 FROM outbox WHERE kind <> 'email' ORDER BY id DESC LIMIT ?1",
+                vec![i64::from(limit).into()],
+            ))
+            .await?;
+        decode_all::<WebhookRow>(rows)
     }
 
     async fn failed(&self, id: i64, next_at: Option<i64>, error: &str) -> Result<(), StoreError> {

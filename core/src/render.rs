@@ -199,16 +199,30 @@ impl Nesting {
 
 /// Clean HTML from elsewhere (imported comments) with the same allowlist as new comments.
 /// Input past twice [`MAX_HTML_BYTES`] is cut first: the sanitizer's cost must stay bounded.
+/// WordPress and Disqus write bold and italics as `<b>` and `<i>`: they come out as the
+/// `<strong>` and `<em>` new comments use, instead of losing their emphasis.
 pub fn sanitize_html(html: &str) -> String {
     let mut end = html.len().min(MAX_HTML_BYTES * 2);
     while !html.is_char_boundary(end) {
         end -= 1;
     }
-    sanitize(&html[..end])
+    let clean = sanitize_with(&html[..end], &["b", "i"]);
+    // The sanitizer's output is serialized markup: an allowed `b` or `i` (which may carry
+    // no attribute) is written exactly so, and text that looks like a tag is escaped.
+    clean
+        .replace("<b>", "<strong>")
+        .replace("</b>", "</strong>")
+        .replace("<i>", "<em>")
+        .replace("</i>", "</em>")
 }
 
 fn sanitize(html: &str) -> String {
-    let tags: HashSet<&str> = TAGS.iter().copied().collect();
+    sanitize_with(html, &[])
+}
+
+/// [`TAGS`] and `extra` tags kept, everything else removed.
+fn sanitize_with(html: &str, extra: &[&'static str]) -> String {
+    let tags: HashSet<&str> = TAGS.iter().chain(extra).copied().collect();
     let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     // Attributes exactly as listed: ammonia's defaults (`title`, `lang` everywhere,
     // `hreflang`, `cite`, …) are replaced, not extended — fuzzing found a Markdown link
@@ -233,6 +247,18 @@ fn sanitize(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_bold_and_italics_keep_their_emphasis() {
+        assert_eq!(
+            sanitize_html("<p><b>bold</b>, <i class=\"x\">italic</i>, &lt;b&gt;text&lt;/b&gt;</p>"),
+            "<p><strong>bold</strong>, <em>italic</em>, &lt;b&gt;text&lt;/b&gt;</p>"
+        );
+        assert_eq!(
+            sanitize_html("<B onclick=\"x()\">loud</B>"),
+            "<strong>loud</strong>"
+        );
+    }
 
     /// Found by fuzzing (core/proptest-regressions/fuzz.txt): a link title came through.
     #[test]

@@ -91,12 +91,7 @@ impl Rules {
             return Some(HeldFor::Blocked);
         }
         let visible = crate::render::visible(written.body);
-        let mut read = visible.text;
-        for d in &visible.destinations {
-            read.push(' ');
-            read.push_str(&crate::muted::website_text(d));
-        }
-        if self.muted_word(written, &read).is_some() {
+        if self.muted_in(written, &visible).is_some() {
             return Some(HeldFor::Muted);
         }
         if visible.links > self.max_links {
@@ -115,6 +110,25 @@ impl Rules {
     }
 
     /// The first muted word in what was written (`body_text`: the body as readers see it).
+    /// The muted word readers would see in what was written (the body as rendered, with
+    /// where its links go), if any: which one and in which field, for the owner.
+    pub fn muted_hit(&self, written: &Written) -> Option<crate::muted::Found> {
+        self.muted_in(written, &crate::render::visible(written.body))
+    }
+
+    fn muted_in(
+        &self,
+        written: &Written,
+        visible: &crate::render::Visible,
+    ) -> Option<crate::muted::Found> {
+        let mut read = visible.text.clone();
+        for d in &visible.destinations {
+            read.push(' ');
+            read.push_str(&crate::muted::website_text(d));
+        }
+        self.muted_word(written, &read)
+    }
+
     pub fn muted_word(&self, written: &Written, body_text: &str) -> Option<crate::muted::Found> {
         let empty = self.muted.name.is_empty()
             && self.muted.body.is_empty()

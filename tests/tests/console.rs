@@ -1058,3 +1058,42 @@ fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
         "the audit says how many, not a list of 150 ids"
     );
 }
+
+/// The owner corrects a comment's text: readers see the new words marked edited at once;
+/// the audit says it happened and keeps no words (an erasure must find none there).
+#[test]
+fn the_owner_corrects_a_comments_text_and_the_audit_keeps_no_words() {
+    let d = main_api();
+    let console = Console::login(&d);
+    let thread = unique_thread("owner-edit");
+    let id = d.create_id(comment(&thread).body("A link to htp://broken.example"));
+    let edit = |id: CommentId, body: &str| {
+        console.post(AdminOp::EditComment, &json!({ "id": id, "body": body }))
+    };
+    assert_eq!(edit(id, "A link to <https://fixed.example>").status, 200);
+    let seen = d.embed(&thread);
+    assert!(
+        seen.contains("https://fixed.example") && !seen.contains("htp://broken"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("class=\"cq-edited\">"),
+        "readers see it was edited (the mark not hidden)"
+    );
+    assert_eq!(edit(id, "   ").error(), (422, "validation_failed".into()));
+    assert_eq!(
+        edit(CommentId(i64::MAX), "x").error(),
+        (404, "comment_not_found".into())
+    );
+    let audit: AuditList = console.get(AdminOp::Audit, "").expect(200);
+    let line = audit
+        .entries
+        .iter()
+        .find(|e| e.action == "edit" && e.target == format!("#{}", id.0))
+        .expect("the edit is audited");
+    let detail = line.detail.clone().unwrap_or_default();
+    assert!(
+        detail.contains("characters") && !detail.contains("fixed") && !detail.contains("broken"),
+        "{detail}"
+    );
+}

@@ -295,10 +295,23 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     )
     .await;
 
-    // An import from the console: a Disqus export, prepared in the browser.
-    let disqus =
+    // An import from the console: a Disqus export as Disqus sends it (gzipped), unpacked
+    // and prepared in the browser.
+    let xml =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/import/disqus.xml");
-    let disqus = disqus.canonicalize().unwrap();
+    let disqus = std::env::temp_dir().join(format!(
+        "colloquy-disqus-{}.xml.gz",
+        colloquy_e2e::http::random_u64()
+    ));
+    {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&disqus).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(&std::fs::read(&xml).unwrap()).unwrap();
+        gz.finish().unwrap();
+    }
     wait_css(&client, "#import-format").await;
     client
         .execute("const s = document.querySelector('#import-format'); s.value = 'disqus'; s.dispatchEvent(new Event('change'));", vec![])
@@ -319,7 +332,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
                 .text()
                 .await
                 .ok()?;
-            if text.starts_with("Imported") || !text.is_empty() && css == "[role=alert]" {
+            if text.starts_with("Imported:") || !text.is_empty() && css == "[role=alert]" {
                 return Some(text);
             }
         }
@@ -327,9 +340,18 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
     })
     .await;
     assert!(
-        outcome.starts_with("Imported: 1 thread, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted placeholder,"),
+        outcome.starts_with("Imported: 4 new comments. In the file: 1 thread, 4 comments (2 top-level, 2 replies), 0 pending, 1 spam, 1 deleted placeholder,"),
         "{outcome}"
     );
+    // The same file again: nothing new, and it says so.
+    click_button(&client, "section", "Import").await;
+    wait_text(
+        &client,
+        "[role=status]",
+        "Imported: nothing new (every comment was already here).",
+    )
+    .await;
+    std::fs::remove_file(&disqus).ok();
     let imported = d.embed("/2024/communities/");
     assert!(
         imported.contains("Answering a deleted comment"),

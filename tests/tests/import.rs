@@ -170,7 +170,10 @@ fn a_sites_own_export_imported_back_into_it_adds_nothing() {
     );
     // Into the same site, through the running Worker: nothing is added, anywhere.
     let sent = colloquy(&["import", "colloquy", &json_out, "--to", &d.api]);
-    assert!(sent.contains("sent to"), "{sent}");
+    assert!(
+        sent.contains(": 0 new comments, "),
+        "it says nothing was new: {sent}"
+    );
     let page = d.page(&thread);
     assert_eq!(page.total, 2, "a thread of two comments still has two");
     let embed = d.embed(&thread);

@@ -259,6 +259,48 @@ async fn webhooks_are_signed_retried_by_the_cron_and_the_digest_lists_the_queue(
         .iter()
         .all(|m| m["headers"]["authorization"]
             == format!("Bearer {}", env_url(env_names::MAIL_API_KEY))));
+
+    // "Send a test": to a saved webhook only; it arrives signed, and Deliveries says how
+    // each went — delivered, or failing with the error.
+    let test = |url: &str| console.post(AdminOp::WebhookTest, &json!({ "url": url }));
+    assert_eq!(
+        test("https://not-saved.example/hook").error(),
+        (404, "not_found".into()),
+        "the console sends nowhere else"
+    );
+    assert_eq!(test(&format!("{r}/hook/{name}")).status, 200);
+    let tested = poll("the test message", || async {
+        received(&own_path)
+            .into_iter()
+            .find(|h| h["path"] == own_path.as_str() && h["headers"]["x-colloquy-event"] == "test")
+    })
+    .await;
+    let body: Value = serde_json::from_str(tested["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["event"], "test");
+    assert_eq!(test("http://127.0.0.1:9/nothing").status, 200);
+    let states = poll("the failed test in Deliveries", || async {
+        let list: colloquy_core::console::Deliveries =
+            console.get(AdminOp::Deliveries, "").expect(200);
+        list.deliveries
+            .iter()
+            .any(|d| {
+                d.event == "test"
+                    && d.target == "http://127.0.0.1:9/nothing"
+                    && d.last_error.is_some()
+            })
+            .then_some(list)
+    })
+    .await;
+    assert!(
+        states.deliveries.iter().any(|d| d.event == "test"
+            && d.target == format!("{r}/hook/{name}")
+            && d.sent_at.is_some()),
+        "{states:?}"
+    );
+    assert!(
+        states.deliveries.iter().all(|d| !d.target.contains('@')),
+        "no email addresses: webhooks only"
+    );
 }
 
 #[tokio::test]

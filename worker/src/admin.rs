@@ -4,8 +4,8 @@
 //! change readers would see renews the affected threads' cached pages.
 
 use colloquy_core::console::{
-    moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerReply, Purge,
-    SessionInfo, Settings, Tab, ThreadChange,
+    moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
+    SessionInfo, Settings, Tab, ThreadChange, WebhookTest,
 };
 use colloquy_core::endpoint::{query_values, AdminOp};
 use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
@@ -323,6 +323,31 @@ pub async fn handle<H: HumanCheck>(
             );
             json(201, &created)
         }
+        AdminOp::WebhookTest => {
+            let input: WebhookTest = read_json(&mut req).await?;
+            let queued_ids = service.webhook_test(&input.url, now).await?;
+            service
+                .audit(&actor, "webhook-test", &input.url, None, now)
+                .await?;
+            queued(outgoing, Ok(queued_ids));
+            json(200, &Done { changed: 1 })
+        }
+        AdminOp::Deliveries => json(200, &service.deliveries().await?),
+        AdminOp::EditComment => {
+            let input: OwnerEdit = read_json(&mut req).await?;
+            let (thread, before, after) = service.owner_edit(input.id, &input.body, now).await?;
+            service
+                .audit(
+                    &actor,
+                    "edit",
+                    &format!("#{}", input.id.0),
+                    Some(format!("text of {before} characters → {after}")),
+                    now,
+                )
+                .await?;
+            bump(vec![thread]).await;
+            json(200, &Done { changed: 1 })
+        }
         AdminOp::Settings => json(200, &settings(service, env).await?),
         AdminOp::SaveSettings => {
             let input: Settings = read_json(&mut req).await?;
@@ -363,7 +388,7 @@ pub async fn handle<H: HumanCheck>(
                     &actor,
                     "import",
                     "site",
-                    Some(format!("{n} comments sent")),
+                    Some(format!("{} new", words::count_s(n, "comment"))),
                     now,
                 )
                 .await?;

@@ -8,8 +8,8 @@ use crate::api::{CommentId, CreatedComment, ErrorCode, Field};
 use crate::client::ClientKeys;
 use crate::console::{
     AuditEntry, AuditList, BlockEntry, BlockList, CommentList, Export, ExportedSubscription,
-    MatchingIds, OwnerComment, OwnerThread, SettingsDefaults, Tab, TabCounts, ThreadChange,
-    ThreadList, MATCHING_MAX,
+    MatchingIds, OwnerComment, OwnerThread, ParentContext, SettingsDefaults, Tab, TabCounts,
+    ThreadChange, ThreadList, MATCHING_MAX,
 };
 use crate::console_store::{ConsoleStore, Listed, StoredAudit};
 use crate::model::{CommentStatus, ThreadRecord};
@@ -66,9 +66,14 @@ fn owner_comment((c, t): &Listed) -> OwnerComment {
         email: c.author_email.clone(),
         website: c.author_url.clone(),
         body_html: c.body_html.clone(),
+        body_markdown: c.body_markdown.clone(),
         created_at: rfc3339(c.created_at_ms),
         owner: c.is_owner,
         likes: c.likes,
+        held_detail: None,
+        report_reasons: Vec::new(),
+        parent: None,
+        pinned: t.pinned_id == Some(c.id),
     }
 }
 
@@ -315,8 +320,67 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                     .await?
             }
         };
+        let mut comments: Vec<OwnerComment> = rows.iter().map(owner_comment).collect();
+        // Which muted word held it, by today's list.
+        for (c, (record, _)) in comments.iter_mut().zip(rows.iter()) {
+            if c.held_for == Some(crate::rules::HeldFor::Muted) {
+                let written = crate::rules::Written {
+                    name: &record.author_name,
+                    body: &record.body_markdown,
+                    website: record.author_url.as_deref(),
+                };
+                c.held_detail = Some(match self.site.rules.muted_hit(&written) {
+                    Some(found) => format!(
+                        "“{}” in the {}",
+                        found.pattern,
+                        match found.field {
+                            crate::muted::MutedField::Name => "name",
+                            crate::muted::MutedField::Body => "comment",
+                            crate::muted::MutedField::Website => "website",
+                        }
+                    ),
+                    None => "a word no longer on the muted list".to_owned(),
+                });
+            }
+        }
+        // Why readers reported each, and what each reply answers (one query each for the
+        // whole page).
+        let reported: Vec<CommentId> = comments
+            .iter()
+            .filter(|c| c.reports > 0)
+            .map(|c| c.id)
+            .collect();
+        for (id, reason, n) in self.store.report_reasons(&reported).await? {
+            if let Some(c) = comments.iter_mut().find(|c| c.id == id) {
+                c.report_reasons.push((reason, n));
+            }
+        }
+        let mut parents: Vec<CommentId> = comments.iter().filter_map(|c| c.parent_id).collect();
+        parents.sort();
+        parents.dedup();
+        let excerpts = self.store.excerpts(&parents).await?;
+        for (c, (_, t)) in comments.iter_mut().zip(rows.iter()) {
+            let Some(parent) = c.parent_id else { continue };
+            if let Some((_, author, excerpt, deleted)) =
+                excerpts.iter().find(|(id, ..)| *id == parent)
+            {
+                c.parent = Some(ParentContext {
+                    author: if *deleted {
+                        String::new()
+                    } else {
+                        author.clone()
+                    },
+                    excerpt: if *deleted {
+                        String::new()
+                    } else {
+                        excerpt.clone()
+                    },
+                    permalink: permalink(t, parent),
+                });
+            }
+        }
         Ok(CommentList {
-            comments: rows.iter().map(owner_comment).collect(),
+            comments,
             next_before: next_before.flatten(),
             total,
         })
@@ -516,6 +580,40 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         self.moderate(&ids, Decision::Trash, now_ms).await
     }
 
+    /// The owner corrects a comment's text (a broken link, a slur in a good comment): the
+    /// same validation and sanitizing as an author's edit, the status kept, readers see
+    /// "edited". Returns the thread whose pages changed and the lengths before and after
+    /// (for the audit, which keeps no words: an erasure must find none there).
+    pub async fn owner_edit(
+        &self,
+        id: CommentId,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<(String, usize, usize), ServiceError> {
+        let body = body.trim();
+        validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
+        let (c, t) = self
+            .store
+            .find_comment_in_thread(id)
+            .await?
+            .filter(|(c, _)| c.status != CommentStatus::Deleted)
+            .ok_or(ServiceError::CommentNotFound)?;
+        let body_html = crate::render::comment_html(body)
+            .map_err(|_| ServiceError::field(Field::Body, ErrorCode::BodyTooComplex))?;
+        self.store
+            .update_body(crate::store::UpdateBody {
+                id,
+                body_markdown: body,
+                body_html: &body_html,
+                now_ms,
+                status: None,
+                held_for: None,
+            })
+            .await?
+            .ok_or(ServiceError::CommentNotFound)?;
+        Ok((t.key, c.body_markdown.chars().count(), body.chars().count()))
+    }
+
     /// The owner answers a comment from the console: published at once, author badge.
     pub async fn owner_reply(
         &self,
@@ -708,7 +806,8 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     }
 
     /// Store one import batch (the console's upload, `colloquy import --to`): cleaned
-    /// again here, then written like the command's SQL files — nothing twice.
+    /// again here, then written like the command's SQL files — nothing twice. Returns how
+    /// many comments were new.
     pub async fn import_batch(
         &self,
         batch: crate::import::Batch,
@@ -716,10 +815,15 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<usize, ServiceError> {
         self.writable()?;
         let batch = batch.cleaned(now_ms).map_err(ServiceError::ImportInvalid)?;
-        let n = batch.comments.len();
+        let mut keys: Vec<String> = batch.threads.iter().map(|t| t.key.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        // What was new, not what was sent: a file imported again adds (and says) nothing.
+        let before = self.store.count_in_threads(&self.site.id, &keys).await?;
         let statements = crate::import::sql::batch_statements(&batch, &self.site.id);
         self.store.run_import(statements).await?;
-        Ok(n)
+        let after = self.store.count_in_threads(&self.site.id, &keys).await?;
+        Ok(after.saturating_sub(before) as usize)
     }
 
     /// One page of the site's export: up to 100 threads after thread id `after`, with
@@ -920,6 +1024,89 @@ mod on_sqlite {
 
     fn block<F: std::future::Future>(f: F) -> F::Output {
         pollster::block_on(f)
+    }
+
+    /// "held: a muted word" says which word and where, by today's list.
+    #[test]
+    fn a_comment_held_for_a_muted_word_names_the_word_and_the_field() {
+        let mut f = Fixture::new();
+        f.site.rules.muted.body = vec!["cas*no".into()];
+        let held = f.post("/muted/", "m@example.org", "the best c&#97;sino in town");
+        let list = block(f.svc().owner_comments(Tab::Pending, Some("/muted/"), None)).unwrap();
+        let c = list.comments.iter().find(|c| c.id == held).unwrap();
+        assert_eq!(c.held_for, Some(crate::rules::HeldFor::Muted));
+        assert_eq!(c.held_detail.as_deref(), Some("“cas*no” in the comment"));
+        f.site.rules.muted.body.clear();
+        let list = block(f.svc().owner_comments(Tab::Pending, Some("/muted/"), None)).unwrap();
+        assert_eq!(
+            list.comments[0].held_detail.as_deref(),
+            Some("a word no longer on the muted list")
+        );
+    }
+
+    /// The owner reads a comment in context: why readers reported it (reasons counted),
+    /// what it answers (author and first words, nothing of a deleted parent), and whether
+    /// it is the thread's pinned one.
+    #[test]
+    fn listed_comments_carry_report_reasons_their_parent_and_the_pin() {
+        use crate::sql::{Query, SqlExec};
+        let f = Fixture::new();
+        let svc = f.svc();
+        let top = f.post(
+            "/ctx/",
+            "top@example.org",
+            "The first words of the top comment",
+        );
+        let input = NewComment {
+            thread: "/ctx/".into(),
+            parent_id: Some(top),
+            body: "An answer".into(),
+            name: "Bea".into(),
+            email: "bea@example.org".into(),
+            form_token: svc.form_token("/ctx/", "c", T0 - 500).unwrap().form_token,
+            ..Default::default()
+        };
+        let reply = block(svc.post(&input, "c", T0 + 20)).unwrap().comment.id;
+        for (who, reason) in [("r1", "spam"), ("r2", "spam"), ("r3", "abuse")] {
+            block(f.store.exec().rows(Query::new(
+                "INSERT INTO reports (comment_id, reporter_hash, reason, created_at) VALUES (?1, ?2, ?3, 0)",
+                vec![reply.into(), who.into(), reason.into()],
+            )))
+            .unwrap();
+        }
+        block(f.store.exec().rows(Query::new(
+            "UPDATE comments SET reports = 3 WHERE id = ?1",
+            vec![reply.into()],
+        )))
+        .unwrap();
+        block(svc.change_thread(&ThreadChange {
+            key: "/ctx/".into(),
+            pin: Some(top),
+            ..ThreadChange::default()
+        }))
+        .unwrap();
+        let list = block(svc.owner_comments(Tab::All, Some("/ctx/"), None)).unwrap();
+        let find = |id| list.comments.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(
+            find(reply).report_reasons,
+            vec![("spam".to_owned(), 2), ("abuse".to_owned(), 1)]
+        );
+        let parent = find(reply).parent.clone().unwrap();
+        assert_eq!(parent.author, "Ana");
+        assert_eq!(parent.excerpt, "The first words of the top comment");
+        assert!(parent
+            .permalink
+            .unwrap()
+            .ends_with(&format!("#comment-{}", top.0)));
+        assert!(find(top).pinned && !find(reply).pinned);
+        block(svc.moderate(&[top], Decision::Trash, T0)).unwrap();
+        let list = block(svc.owner_comments(Tab::All, Some("/ctx/"), None)).unwrap();
+        let parent = list.comments[0].parent.clone().unwrap();
+        assert_eq!(
+            (parent.author.as_str(), parent.excerpt.as_str()),
+            ("", ""),
+            "a trashed parent shows nothing"
+        );
     }
 
     /// Bulk work past D1's 100 bound values: one decision on 250 comments changes all of

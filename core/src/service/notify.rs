@@ -224,6 +224,42 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         Ok(self.store.enqueue(&out, now_ms).await?)
     }
 
+    /// Queue a test message to the saved webhook at `url` (only a saved one: the console
+    /// sends nowhere else). Its outbox id, to send after the response.
+    pub async fn webhook_test(&self, url: &str, now_ms: i64) -> Result<Vec<i64>, ServiceError> {
+        let hook = self
+            .site
+            .webhooks
+            .iter()
+            .find(|h| h.url == url.trim())
+            .ok_or(ServiceError::NotFound)?;
+        let delivery = notify::test_delivery(hook, &self.site.id);
+        Ok(self.store.enqueue(&[delivery], now_ms).await?)
+    }
+
+    /// The newest 30 webhook deliveries and where each stands.
+    pub async fn deliveries(&self) -> Result<crate::console::Deliveries, ServiceError> {
+        let rows = self.store.recent_webhooks(30).await?;
+        Ok(crate::console::Deliveries {
+            deliveries: rows
+                .into_iter()
+                .map(|r| {
+                    let given_up = r.sent_at.is_none() && r.next_at == i64::MAX;
+                    crate::console::DeliveryState {
+                        target: r.target,
+                        event: r.headers,
+                        created_at: rfc3339(r.created_at),
+                        sent_at: r.sent_at.map(rfc3339),
+                        attempts: u32::try_from(r.attempts).unwrap_or(0),
+                        last_error: r.last_error,
+                        retry_at: (r.sent_at.is_none() && !given_up).then(|| rfc3339(r.next_at)),
+                        given_up,
+                    }
+                })
+                .collect(),
+        })
+    }
+
     /// Forget notifications sent (or given up) longer ago than the site keeps them.
     pub async fn prune_outbox(&self, now_ms: i64) -> Result<u32, ServiceError> {
         let keep_ms = i64::from(self.site.outbox_retention_days.max(1)) * 86_400_000;
