@@ -69,9 +69,19 @@
       history.replaceState(history.state, "", location.pathname + location.search);
     }
   } catch (e) {}
+  // The page's address as the site names it: its canonical link when on this origin
+  // (no tracking parameters, one address per post), else this address without the hash.
+  function pageUrl() {
+    var link = document.querySelector('link[rel="canonical"]');
+    try {
+      var canonical = link && new URL(link.href);
+      if (canonical && canonical.origin === location.origin) return canonical.href.split("#")[0];
+    } catch (e) {}
+    return location.href.split("#")[0];
+  }
   var page = {
     api_base: base,
-    page_url: location.href.split("#")[0],
+    page_url: pageUrl(),
     title: pageTitle(),
     theme: data.colloquyTheme || "",
     lang: lang,
@@ -200,8 +210,11 @@
     // comments stay readable and "Show more" stays a plain link; say how to comment.
     var note = root.querySelector(".cq-needs-script");
     if (note) note.hidden = false;
-    var actions = root.querySelectorAll(".cq-actions button, .cq-compose-box");
-    for (var i = 0; i < actions.length; i++) actions[i].disabled = true;
+    // Only what works stays: Reply, Hide and Report go; likes stay as a (disabled) count.
+    var actions = root.querySelectorAll(".cq-actions button:not(.cq-like)");
+    for (var i = 0; i < actions.length; i++) actions[i].hidden = true;
+    var inert = root.querySelectorAll(".cq-like, .cq-compose-box");
+    for (var k = 0; k < inert.length; k++) inert[k].disabled = true;
     console.error("colloquy:", err);
     // A link clicked while this was loading is followed now, as a plain link.
     for (var j = touched.length - 1; j >= 0; j--) {
@@ -218,6 +231,13 @@
   root.addEventListener("focusin", function (event) {
     var box = event.target;
     if (!tookOver && box.tagName === "TEXTAREA" && touched.indexOf(box) < 0) touched.push(box);
+    load();
+  }, { capture: true });
+  // An order chosen before the widget took over is applied once it has.
+  root.addEventListener("change", function (event) {
+    if (tookOver || broken) return;
+    var select = event.target;
+    if (select.name === "sort" && touched.indexOf(select) < 0) touched.push(select);
     load();
   }, { capture: true });
   root.addEventListener("click", function (event) {

@@ -365,6 +365,20 @@ pub struct CreatedComment {
     /// the author goes once the comment is published or removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_token: Option<String>,
+    /// Reply emails were asked for: on at once (this browser confirmed the address
+    /// before), or waiting for the link mailed to the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_emails: Option<ReplyEmails>,
+}
+
+/// Where reply emails asked for with a comment stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyEmails {
+    /// Replies will be emailed.
+    On,
+    /// The address must confirm first (a link was mailed, or one already waits).
+    Confirm,
 }
 
 /// `GET /comments/{id}/pending?token=…`.

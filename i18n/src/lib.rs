@@ -165,6 +165,12 @@ pub struct Strings<'a> {
     pub empty: &'a str,
     pub reply: &'a str,
     pub cancel_reply: &'a str,
+    /// After posting with "Email me when someone replies", when the address must confirm.
+    pub confirm_reply_emails: &'a str,
+    /// A Reply button whose reply was started and kept (a draft).
+    pub reply_draft: &'a str,
+    /// While the writing half loads into a reply or edit form (a slow network).
+    pub loading_form: &'a str,
     pub leave_a_comment: &'a str,
     /// Followed by a red asterisk.
     pub privacy_note: &'a str,
@@ -231,7 +237,10 @@ pub struct Strings<'a> {
     /// The writer's checkbox: reply emails (a confirmation email comes first).
     pub notify_replies: &'a str,
     /// A `#comment-…` link to a comment that is not in this thread (or does not exist).
+    /// A permalink to a comment of another thread.
     pub permalink_missing: &'a str,
+    /// A permalink to a comment that is not there (deleted, or never was).
+    pub permalink_gone: &'a str,
     pub more_failed: &'a str,
     pub replies_failed: &'a str,
     pub like_failed: &'a str,

@@ -64,6 +64,7 @@ fn render(page: &ThreadPage) -> String {
         replies_href: &replies_href,
         locked: page.locked,
         feed_href: "https://comments.example.org/api/v1/feed?thread=%2Fbench%2F",
+        static_page: false,
     };
     let state = serde_json::to_string(&EmbedState {
         thread: page.thread.clone(),

@@ -35,6 +35,9 @@ pub struct View<'a> {
     pub locked: bool,
     /// The thread's Atom feed (empty: no link).
     pub feed_href: &'a str,
+    /// A page for readers without JavaScript (`/view`): only what works without it — no
+    /// Reply, Report or Hide buttons, likes as a count.
+    pub static_page: bool,
 }
 
 /// One page of a thread, as the server read it.
@@ -155,9 +158,28 @@ pub fn subtree_fragment(view: &View, root: &PublicComment, replies: &[PublicComm
 }
 
 /// One comment on its own (just posted or edited), at `depth`; `flat` when it is shown
-/// below the depth cap beside its parent, not under it.
-pub fn single(view: &View, comment: &PublicComment, depth: usize, flat: bool) -> String {
-    let tree = Tree::new(std::slice::from_ref(comment), view.max_depth);
+/// below the depth cap beside its parent, not under it — then "in reply to" names
+/// `parent_name` (the parent is not in this one-comment tree).
+pub fn single(
+    view: &View,
+    comment: &PublicComment,
+    depth: usize,
+    flat: bool,
+    parent_name: Option<&str>,
+) -> String {
+    let parent = match (flat, comment.parent_id, parent_name) {
+        (true, Some(id), Some(name)) => {
+            let mut p = comment.clone();
+            p.id = id;
+            p.parent_id = None;
+            p.root_id = None;
+            p.author = name.to_owned();
+            Some(p)
+        }
+        _ => None,
+    };
+    let both: Vec<PublicComment> = parent.into_iter().chain([comment.clone()]).collect();
+    let tree = Tree::new(&both, view.max_depth);
     let visual_parent = if flat { None } else { comment.parent_id };
     tree.item(view, comment.id, depth, visual_parent)
         .into_string()
@@ -265,8 +287,19 @@ impl<'c> Tree<'c> {
                         (meta(view, c, flat.then_some(parent_name)))
                         // Each body reads in its own direction (a Hebrew comment on an
                         // English page is right to left).
-                        div.cq-body dir="auto" { (PreEscaped(&c.body_html)) }
+                        div.cq-body dir="auto" { (PreEscaped(keyboard_scrollable(&c.body_html))) }
                     }
+                    @if view.static_page {
+                        @if !c.deleted && !c.pending && c.likes > 0 {
+                            footer.cq-actions {
+                                span.cq-likes title=(t.plural(&t.likes, c.likes as usize)) {
+                                    span aria-hidden="true" { "♡ " }
+                                    span.cq-visually-hidden { (t.plural(&t.likes, c.likes as usize)) }
+                                    span.cq-count aria-hidden="true" { (c.likes) }
+                                }
+                            }
+                        }
+                    } @else {
                     footer.cq-actions {
                         @if !c.deleted && !c.pending {
                             (like_button(t, c.likes))
@@ -287,6 +320,7 @@ impl<'c> Tree<'c> {
                                 (t.report)
                             }
                         }
+                    }
                     }
                 }
                 @if !shown.is_empty() {
@@ -349,6 +383,17 @@ fn meta(view: &View, c: &PublicComment, in_reply_to: Option<&str>) -> Markup {
 }
 
 /// The like button; the widget sets `aria-pressed` from this browser's memory.
+/// A code block scrolls sideways when its lines are long: it takes the keyboard's focus so
+/// it can be scrolled without a mouse. The sanitizer writes every `pre` exactly so (it
+/// may carry no attribute), and text that looks like one is escaped.
+fn keyboard_scrollable(body_html: &str) -> std::borrow::Cow<'_, str> {
+    if body_html.contains("<pre>") {
+        body_html.replace("<pre>", "<pre tabindex=\"0\">").into()
+    } else {
+        body_html.into()
+    }
+}
+
 fn like_button(t: &Strings, likes: u32) -> Markup {
     html! {
         button.cq-link.cq-like type="button" aria-pressed="false" title=(t.plural(&t.likes, likes as usize))

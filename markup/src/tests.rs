@@ -31,6 +31,7 @@ fn view<'a>(t: &'a Strings<'a>) -> View<'a> {
         replies_href: &|id| format!("/view?root={id}"),
         locked: false,
         feed_href: "/api/v1/feed?thread=%2Ft%2F",
+        static_page: false,
     }
 }
 
@@ -163,10 +164,18 @@ fn a_comment_just_posted_renders_alone_at_its_depth() {
     let t = Lang::Sl.strings();
     let mut mine = c(7, Some(3), Some(1), "Ana");
     mine.pending = true;
-    let html = single(&view(t), &mine, 3, true);
+    let html = single(&view(t), &mine, 3, true, Some("Bož <b>"));
     assert!(
         html.contains(r#"data-depth="3""#) && html.contains("data-flat"),
         "{html}"
+    );
+    assert!(
+        html.contains("Bož &lt;b&gt;"),
+        "beside its parent, it names whom it answers (as text): {html}"
+    );
+    assert!(
+        !html.contains("data-id=\"3\""),
+        "the parent itself is not drawn"
     );
     assert!(html.contains("Čaka na odobritev"), "pending, in Slovenian");
     assert!(html.contains("20. november 2026"));
@@ -228,4 +237,47 @@ fn locked_threads_offer_no_form_and_pinned_comments_say_so() {
     assert!(!closed.contains("data-action=\"reply\""), "and no Reply");
     assert!(closed.contains("Comments are closed."));
     assert!(closed.contains("data-action=\"like\""), "likes still work");
+}
+
+/// Without JavaScript nothing can Like, Reply, Hide or Report: the page for it (`/view`)
+/// shows none of those buttons, and likes as a count.
+#[test]
+fn the_page_without_javascript_shows_only_what_works() {
+    let t = Lang::En.strings();
+    let mut liked = c(1, None, None, "Liked");
+    liked.likes = 3;
+    let comments = vec![liked, c(2, Some(1), Some(1), "A reply")];
+    let static_view = View {
+        static_page: true,
+        ..view(t)
+    };
+    let html = document(&static_view, &page(&comments, None), "/style.css", None);
+    for action in ["like", "reply", "collapse", "report"] {
+        assert!(
+            !html.contains(&format!("data-action=\"{action}\"")),
+            "{action} shown without JavaScript"
+        );
+    }
+    assert!(!html.contains("<button"), "no button at all: {html}");
+    assert!(
+        html.contains("3 likes"),
+        "the count stays, in words: {html}"
+    );
+    let live = thread(&view(t), &page(&comments, None), "light", "{}");
+    assert!(
+        live.contains("data-action=\"reply\""),
+        "the widget keeps them"
+    );
+}
+
+/// A long code block scrolls sideways: it takes the keyboard's focus (axe's
+/// scrollable-region-focusable); text that only looks like one stays text.
+#[test]
+fn code_blocks_can_be_scrolled_from_the_keyboard() {
+    let t = Lang::En.strings();
+    let mut code = c(1, None, None, "Coder");
+    code.body_html = "<pre><code>let x = 1;</code></pre>\n<p>&lt;pre&gt;</p>".into();
+    let html = thread(&view(t), &page(&[code], None), "light", "{}");
+    assert!(html.contains("<pre tabindex=\"0\"><code>"), "{html}");
+    assert!(html.contains("<p>&lt;pre&gt;</p>"), "{html}");
 }

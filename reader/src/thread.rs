@@ -132,6 +132,16 @@ impl Reader {
         }
     }
 
+    /// A notice the reader must see (they followed a link to it): brought into view with
+    /// the focus on it, not left at the top of a page scrolled elsewhere.
+    fn notice_shown(&self, text: &str) {
+        self.notice(Some(text));
+        if let Some(n) = find(&self.section, ".cq-notice") {
+            dom::set_attr(&n, "tabindex", "-1");
+            dom::reveal(&n);
+        }
+    }
+
     fn set_total(&self, total: u32) {
         self.total.set(total);
         if let Some(h) = find(&self.section, "h2.cq-heading") {
@@ -216,7 +226,10 @@ pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
         area.set_value(&draft);
     }
 
+    // Taken over: what is shown now works (styles and tests can tell).
+    dom::set_attr(&reader.section, "data-live", "");
     mark_likes(reader, &reader.section);
+    mark_drafts(reader, &reader.section);
     show_own_controls(reader, &reader.section);
     show_pending(reader);
     permalink(reader);
@@ -225,6 +238,9 @@ pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
         if element.matches("textarea").unwrap_or(false) {
             dom::focus(element);
             open_compose(reader);
+        } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+            // An order chosen while this loaded (a slow network, the keyboard).
+            sort_by(reader, &select.value());
         } else if let Some(b) = element.dyn_ref::<web_sys::HtmlElement>() {
             b.click();
         }
@@ -288,7 +304,15 @@ fn change(reader: &Rc<Reader>, event: &Event) {
     if select.name() != "sort" {
         return;
     }
-    if let Some(sort) = Sort::parse(&select.value()) {
+    sort_by(reader, &select.value());
+}
+
+/// The reader chose an order: kept for their next visit, and the thread again in it.
+fn sort_by(reader: &Rc<Reader>, value: &str) {
+    if let Some(sort) = Sort::parse(value) {
+        if sort == reader.sort.get() {
+            return;
+        }
         storage::save_sort(reader.base(), sort.as_str());
         reader.sort.set(sort);
         reload(reader);
@@ -480,6 +504,7 @@ fn append_page(reader: &Rc<Reader>, html: &str) -> Option<Element> {
                     continue;
                 }
                 mark_likes(reader, &li);
+                mark_drafts(reader, &li);
                 show_own_controls(reader, &li);
                 dom::append(&list, &li);
                 first.get_or_insert(li);
@@ -550,6 +575,7 @@ async fn fetch_replies(
                 return Ok(());
             };
             mark_likes(reader, &replies);
+            mark_drafts(reader, &replies);
             show_own_controls(reader, &replies);
             match find(li, ":scope > ol.cq-replies") {
                 Some(old) => {
@@ -610,8 +636,13 @@ fn permalink(reader: &Rc<Reader>) {
                 {
                     c
                 }
-                _ => {
-                    reader.notice(Some(reader.t.permalink_missing));
+                // Found, but in another thread: nothing of it is pulled in here.
+                Ok(_) => {
+                    reader.notice_shown(reader.t.permalink_missing);
+                    return;
+                }
+                Err(_) => {
+                    reader.notice_shown(reader.t.permalink_gone);
                     return;
                 }
             };
@@ -648,7 +679,7 @@ fn permalink(reader: &Rc<Reader>) {
                 }
                 dom::reveal(&article);
             }
-            None => reader.notice(Some(reader.t.permalink_missing)),
+            None => reader.notice_shown(reader.t.permalink_gone),
         }
     });
 }
@@ -769,8 +800,21 @@ async fn writer(reader: &Rc<Reader>) -> Option<JsValue> {
 /// Ask the writing half to open `kind` in `host`; `extra` is its JSON options.
 fn open_writer(reader: &Rc<Reader>, kind: &'static str, host: Element, extra: String) {
     let reader = reader.clone();
+    // Until the writing half is here (seconds on a slow network), the form's place says
+    // it is coming; the box to leave a comment shows its own box meanwhile.
+    let waiting = (kind != "compose").then(|| {
+        let tag = if kind == "delete" { "span" } else { "p" };
+        let note = dom::element(tag, "cq-status cq-loading-form", reader.t.loading_form);
+        dom::set_attr(&note, "role", "status");
+        dom::append(&host, &note);
+        note
+    });
     spawn_local(async move {
-        let Some(module) = writer(&reader).await else {
+        let module = writer(&reader).await;
+        if let Some(note) = &waiting {
+            dom::remove(note);
+        }
+        let Some(module) = module else {
             if let Some(note) = find(&reader.section, ".cq-needs-script") {
                 dom::set_hidden(&note, false);
             }
@@ -845,15 +889,42 @@ fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentI
 }
 
 /// Close a reply form (its host goes; its draft stays in storage); its button says
-/// "Reply" again.
+/// "Reply" again, or "Continue your reply" while a draft waits.
 fn close_reply(reader: &Reader, host: &Element) {
     if let Some(li) = host.parent_element() {
         if let Some(button) = find(&li, ":scope > article button.cq-reply") {
             dom::set_attr(&button, "aria-expanded", "false");
-            dom::set_text(&button, reader.t.reply);
+            label_reply(reader, &li, &button);
         }
     }
     dom::remove(host);
+}
+
+/// A Reply button says whether a reply to its comment was started and kept here.
+fn label_reply(reader: &Reader, li: &Element, button: &Element) {
+    let draft = dom::item_id(li)
+        .map(|id| storage::load_draft(reader.base(), &reader.thread, Some(id)))
+        .is_some_and(|d| !d.trim().is_empty());
+    dom::set_text(
+        button,
+        if draft {
+            reader.t.reply_draft
+        } else {
+            reader.t.reply
+        },
+    );
+}
+
+/// On the takeover (and for comments added later): replies started on an earlier visit
+/// show on their comment's Reply button.
+fn mark_drafts(reader: &Reader, within: &Element) {
+    for button in find_all(within, "button.cq-reply") {
+        if let Some(li) = dom::closest(&button, "li.cq-item") {
+            if dom::attr(&button, "aria-expanded").as_deref() != Some("true") {
+                label_reply(reader, &li, &button);
+            }
+        }
+    }
 }
 
 fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
@@ -1067,11 +1138,10 @@ fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
     }
     if let Some(host) = host.filter(|h| h.class_list().contains("cq-reply-host")) {
         close_reply(reader, &host);
-        if let Some(b) = parent
-            .and_then(|p| reader.item(p))
-            .and_then(|p| find(&p, ":scope > article button.cq-reply"))
-        {
-            dom::set_text(&b, reader.t.reply);
+        if let Some(p) = parent.and_then(|p| reader.item(p)) {
+            if let Some(b) = find(&p, ":scope > article button.cq-reply") {
+                label_reply(reader, &p, &b);
+            }
         }
     }
     if !pending && shown.is_none() {

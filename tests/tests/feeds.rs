@@ -106,6 +106,14 @@ fn thread_and_site_feeds_are_valid_atom_without_emails() {
     assert_eq!(site.status, 200);
     let site = parse(&site.text);
     assert_eq!(site["bozo"], false);
+    // Named after the site readers know (its first allowed origin), not "default".
+    assert_eq!(
+        site["title"],
+        format!(
+            "Comments on {}",
+            url::Url::parse(&d.demo).unwrap().host_str().unwrap()
+        )
+    );
     assert!(site["entries"]
         .as_array()
         .unwrap()

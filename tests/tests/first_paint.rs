@@ -182,6 +182,48 @@ async fn clicks_before_the_takeover_are_done_once_it_has() {
     client.close().await.unwrap();
 }
 
+/// An order chosen before the takeover (a slow network, the keyboard) is applied once
+/// the reader has taken over, like a click: the list follows the select.
+#[tokio::test]
+async fn a_sort_chosen_before_the_takeover_is_applied_once_it_has() {
+    let (thread, _) = thread_of("takeover-sort", 3);
+    let client = session().await;
+    instrument(&client, true).await;
+    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    wait_for_text(&root, "ol.cq-list", "Comment 02").await;
+    let first = || async {
+        in_widget(
+            &client,
+            "return root.querySelector('ol.cq-list > li.cq-item .cq-body').textContent.trim();",
+        )
+        .await
+    };
+    assert_eq!(first().await, json!("Comment 00"), "oldest first");
+    in_widget(
+        &client,
+        "const s = root.querySelector('select[name=sort]'); s.value = 'newest';
+         s.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    client
+        .execute("window.__releaseWasm()", vec![])
+        .await
+        .unwrap();
+    poll("newest first after the takeover", || async {
+        (first().await == json!("Comment 02")).then_some(())
+    })
+    .await;
+    assert_eq!(
+        in_widget(
+            &client,
+            "return root.querySelector('select[name=sort]').value;"
+        )
+        .await,
+        json!("newest")
+    );
+    client.close().await.unwrap();
+}
+
 /// Every comment of a 25-comment thread reads without the wasm: the first page in the
 /// widget, the rest through the plain "Show more" link.
 async fn reads_without_wasm(client: &Client, query: &str) {
@@ -198,10 +240,24 @@ async fn reads_without_wasm(client: &Client, query: &str) {
     assert!(note.text().await.unwrap().contains("JavaScript"));
     let disabled = in_widget(
         client,
-        "return [...root.querySelectorAll('.cq-compose-box, .cq-actions button')].every(b => b.disabled);",
+        "return [...root.querySelectorAll('.cq-compose-box, .cq-like')].every(b => b.disabled);",
     )
     .await;
-    assert_eq!(disabled, json!(true));
+    assert_eq!(
+        disabled,
+        json!(true),
+        "the box and the likes cannot be used"
+    );
+    let shown = in_widget(
+        client,
+        "return [...root.querySelectorAll('.cq-actions button:not(.cq-like)')].filter(b => b.checkVisibility()).length;",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(0),
+        "no Reply, Hide or Report that does nothing"
+    );
     // "Show more" is a link to the plain page with the rest.
     click(&root, ".cq-more a").await;
     let view = Endpoint::View.path();

@@ -438,6 +438,13 @@ async fn the_form_offers_reply_emails_only_where_mail_is_configured() {
     .unwrap();
     submit_main_form(&root).await;
     wait_for_text(&root, "li.cq-item", "Tell me about replies").await;
+    // The author is told where the next step is.
+    wait_for_text(
+        &root,
+        "form.cq-form:not(.cq-form-reply) .cq-form-status",
+        "Check your inbox",
+    )
+    .await;
     let confirm = wait_mails(&address, 1).await;
     assert!(confirm[0]["subject"]
         .as_str()

@@ -145,9 +145,15 @@ async fn a_permalink_to_a_comment_of_another_thread_pulls_nothing_in() {
     let top = post(&elsewhere, None, "A comment elsewhere", "E");
     let reply = post(&elsewhere, Some(top), "A reply elsewhere", "E2");
     let client = session().await;
-    for target in [reply, 999_999_999] {
+    // Another thread's comment and an id nobody has each get their own words, and the
+    // notice is where the reader is looking (focused), not at the top of the page.
+    for (target, says) in [
+        (reply, "not part of this discussion"),
+        (999_999_999, "was not found"),
+    ] {
         let root = open_demo_with(&client, &format!("thread={here}#comment-{target}")).await;
-        wait_for_text(&root, ".cq-notice", "not part of this discussion").await;
+        wait_for_text(&root, ".cq-notice", says).await;
+        wait_focus(&client, "cq-notice").await;
         assert_eq!(count(&root, "li.cq-item").await, 1, "#comment-{target}");
         let text = wait_for(&root, "ol.cq-list").await.text().await.unwrap();
         assert!(!text.contains("elsewhere"), "{text}");
@@ -729,6 +735,11 @@ async fn escape_closes_every_form_without_losing_text_and_a_server_error_takes_t
     })
     .await;
     wait_focus_class(&client, "cq-reply").await;
+    // The button says a reply was started, also on the next visit.
+    wait_for_text(&root, &format!("{other} .cq-reply"), "Continue your reply").await;
+    client.refresh().await.unwrap();
+    let root = colloquy_e2e::browser::widget_root(&client).await;
+    wait_for_text(&root, &format!("{other} .cq-reply"), "Continue your reply").await;
     click(&root, &format!("{other} .cq-reply")).await;
     assert_eq!(
         value_of(&root, "form.cq-form-reply textarea").await,
@@ -795,5 +806,79 @@ async fn escape_closes_every_form_without_losing_text_and_a_server_error_takes_t
     .await;
     wait_focus_class(&client, "cq-retry").await;
     assert_eq!(value_of(&root, "#cq-new-body").await, "Sent into an outage");
+    client.close().await.unwrap();
+}
+
+/// A reply posted past the depth cap is shown beside its parent and says whom it answers
+/// at once, not only after a reload.
+#[tokio::test]
+async fn a_reply_past_the_depth_cap_names_its_parent_as_soon_as_it_is_posted() {
+    let thread = unique_thread("deep-reply");
+    let mut parent = None;
+    for level in 1..=7 {
+        parent = Some(post(
+            &thread,
+            parent,
+            &format!("Level {level}"),
+            &format!("Deep{level}"),
+        ));
+    }
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    wait_for_text(&root, "li.cq-item", "Level 7").await;
+    let deepest = parent.unwrap();
+    click(
+        &root,
+        &format!("li.cq-item[data-id=\"{deepest}\"] > article button.cq-reply"),
+    )
+    .await;
+    type_into(
+        &root,
+        "form.cq-form-reply textarea",
+        "Answering the deepest",
+    )
+    .await;
+    type_into(&root, "form.cq-form-reply input[name=author]", "Shallow").await;
+    type_into(
+        &root,
+        "form.cq-form-reply input[name=email]",
+        "shallow@example.org",
+    )
+    .await;
+    click(&root, "form.cq-form-reply button[type=submit]").await;
+    wait_for_text(&root, "li.cq-item", "Answering the deepest").await;
+    // The comment's own line (a nested item's text includes its replies').
+    let said = in_widget(
+        &client,
+        "const a = [...root.querySelectorAll('article')]
+           .find(a => a.querySelector(':scope > .cq-body')?.textContent.includes('Answering the deepest'));
+         return a?.querySelector('.cq-in-reply-to')?.textContent ?? null;",
+    )
+    .await;
+    let said = said.as_str().unwrap_or_default().to_owned();
+    assert!(said.contains("Deep7"), "it names its parent: {said:?}");
+    client.close().await.unwrap();
+}
+
+/// On a slow network the reply form takes seconds to arrive: its place says it is
+/// coming, and the note goes when the form is there.
+#[tokio::test]
+async fn a_reply_form_on_a_slow_network_says_it_is_loading() {
+    let thread = unique_thread("slow-form");
+    post(&thread, None, "Answer me slowly", "Patient");
+    let client = session().await;
+    let root = open_demo(&client, Some(&thread)).await;
+    // The reader has taken over (its controls are live) before the writer is asked for.
+    wait_for(&root, "section.cq[data-live]").await;
+    delay_responses(&client, "colloquy_widget_bg.wasm", 2500).await;
+    click(&root, ".cq-reply").await;
+    let note = wait_for_text(&root, ".cq-reply-host .cq-loading-form", "Loading the form").await;
+    assert_eq!(note.attr("role").await.unwrap().as_deref(), Some("status"));
+    wait_for(&root, "form.cq-form-reply textarea").await;
+    assert_eq!(
+        count(&root, ".cq-loading-form").await,
+        0,
+        "gone once the form is there"
+    );
     client.close().await.unwrap();
 }

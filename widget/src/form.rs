@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use colloquy_core::api::{CommentId, CreatedComment, NewComment};
+use colloquy_core::api::{CommentId, CreatedComment, NewComment, ReplyEmails};
 use colloquy_core::{ErrorCode, Field};
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
@@ -136,6 +136,8 @@ pub fn CommentForm(
     let error_box = NodeRef::<leptos::html::P>::new();
     // "Published" (or "awaiting moderation") about the comment just posted, while it is there.
     let status = RwSignal::new(None::<(&'static str, CommentId)>);
+    // Reply emails asked for wait for the address's confirmation: say where to look.
+    let confirm_note = RwSignal::new(false);
     let submitting = RwSignal::new(false);
     let previewing = RwSignal::new(false);
     let preview_html = RwSignal::new(None::<String>);
@@ -266,6 +268,7 @@ pub fn CommentForm(
                     };
                     let id = created.comment.id;
                     save_own(&config.api_base, id, &own);
+                    confirm_note.set(created.reply_emails == Some(ReplyEmails::Confirm));
                     status.set(Some((
                         if created.comment.pending {
                             t.awaiting_moderation
@@ -450,7 +453,11 @@ pub fn CommentForm(
                     })}
                 })}
             </p>
-            <p class="cq-form-status" role="status">{status_text}</p>
+            <p class="cq-form-status" role="status">
+                {status_text}
+                {move || (confirm_note.get() && status_text().is_some())
+                    .then(|| view! { " " {t.confirm_reply_emails} })}
+            </p>
         </form>
     }
 }

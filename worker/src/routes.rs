@@ -235,13 +235,21 @@ async fn route(
             if !created.comment.pending {
                 cache::bump(env, site, input.thread.trim(), now).await;
             }
-            queued(
-                outgoing,
-                service
-                    .notify_comment(created.comment.id, input.notify_replies, &base, now)
-                    .await,
-            );
-            created.html = views::rendered_comment(&query, config, &created.comment);
+            let notified = service
+                .notify_posted(created.comment.id, input.notify_replies, &base, now)
+                .await
+                .map(|(ids, reply_emails)| {
+                    created.reply_emails = reply_emails;
+                    ids
+                });
+            queued(outgoing, notified);
+            // Shown beside its parent (past the depth cap), it names whom it answers.
+            let parent_name = match created.comment.parent_id {
+                Some(parent) => service.public_author(parent).await.ok().flatten(),
+                None => None,
+            };
+            created.html =
+                views::rendered_comment(&query, config, &created.comment, parent_name.as_deref());
             if let Some(hash) = &claimed {
                 let body = serde_json::to_string(&created)
                     .map_err(|e| worker::Error::RustError(e.to_string()))?;

@@ -141,6 +141,7 @@ fn view<'a>(
         replies_href,
         locked,
         feed_href: "",
+        static_page: false,
     }
 }
 
@@ -397,14 +398,17 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let view = view(
-                lang.strings(),
-                ctx.config,
-                max_depth(&q),
-                &page_href,
-                &replies_href,
-                page.locked,
-            );
+            let view = View {
+                static_page: true,
+                ..view(
+                    lang.strings(),
+                    ctx.config,
+                    max_depth(&q),
+                    &page_href,
+                    &replies_href,
+                    page.locked,
+                )
+            };
             // A link back only to the site's own pages: this page is on the comment
             // server's domain, and must not lend it to a link anywhere else.
             let back = url::Url::parse(&q.page)
@@ -432,7 +436,12 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
 
 /// A comment just posted, as HTML, when the request asked (`?lang=…&depth=…[&flat=1]`):
 /// the widget inserts it as sent, so it never builds a comment's markup itself.
-pub fn rendered_comment(query: &str, config: &Config, comment: &PublicComment) -> Option<String> {
+pub fn rendered_comment(
+    query: &str,
+    config: &Config,
+    comment: &PublicComment,
+    parent_name: Option<&str>,
+) -> Option<String> {
     let values = |name| colloquy_core::endpoint::query_values(query, name);
     let lang = values("lang").into_iter().next()?;
     let depth: usize = values("depth").first()?.parse().ok()?;
@@ -457,5 +466,6 @@ pub fn rendered_comment(query: &str, config: &Config, comment: &PublicComment) -
         comment,
         depth.clamp(1, max),
         flat,
+        parent_name,
     ))
 }

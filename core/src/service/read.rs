@@ -155,6 +155,17 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
 
     /// One published comment of this site, its thread and its top-level ancestor, for
     /// permalinks (which must never pull a comment into another thread).
+    /// The name a published comment shows (none for a deleted or unpublished one): what a
+    /// reply shown beside it says it answers.
+    pub async fn public_author(&self, id: CommentId) -> Result<Option<String>, ServiceError> {
+        Ok(self
+            .store
+            .find_comment(id)
+            .await?
+            .filter(|c| c.status == crate::model::CommentStatus::Approved)
+            .map(|c| c.author_name))
+    }
+
     pub async fn context(&self, id: CommentId) -> Result<CommentContext, ServiceError> {
         match self.store.find_comment_in_thread(id).await? {
             Some((c, t)) if c.status == CommentStatus::Approved && t.site_id == self.site.id => {

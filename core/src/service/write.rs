@@ -249,6 +249,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             html: None,
             pending_token: (record.status == CommentStatus::Pending)
                 .then(|| self.keys.hash(Purpose::Pending, &record.id.to_string())),
+            reply_emails: None,
         })
     }
 
