@@ -74,10 +74,11 @@ pub enum Section {
     People,
     Settings,
     Audit,
+    Stats,
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::Comments(Tab::Pending),
         Section::Comments(Tab::Reported),
         Section::Comments(Tab::Spam),
@@ -87,6 +88,7 @@ impl Section {
         Section::People,
         Section::Settings,
         Section::Audit,
+        Section::Stats,
     ];
 
     fn slug(self) -> &'static str {
@@ -96,6 +98,7 @@ impl Section {
             Section::People => "people",
             Section::Settings => "settings",
             Section::Audit => "audit",
+            Section::Stats => "stats",
         }
     }
 
@@ -104,12 +107,13 @@ impl Section {
             Section::Comments(Tab::Pending) => "Pending",
             Section::Comments(Tab::Reported) => "Reported",
             Section::Comments(Tab::Spam) => "Spam",
-            Section::Comments(Tab::All) => "Everything",
+            Section::Comments(Tab::All | Tab::Published) => "Everything",
             Section::Comments(Tab::Trash) => "Trash",
             Section::Threads => "Threads",
             Section::People => "People",
             Section::Settings => "Settings",
             Section::Audit => "Audit",
+            Section::Stats => "Statistics",
         }
     }
 
@@ -165,6 +169,20 @@ pub fn App() -> impl IntoView {
             }
         }}
     }
+}
+
+/// The open section's heading takes the focus (after logging in, after a tab is chosen):
+/// the keyboard continues from there, and a screen reader says where it is.
+fn focus_heading() {
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(h) = document()
+            .get_element_by_id("section-heading")
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = h.focus();
+        }
+    });
 }
 
 #[component]
@@ -242,6 +260,7 @@ fn LoginForm() -> impl IntoView {
                     key.set(String::new());
                     ctx.done("Logged in.");
                     ctx.session.set(Some(info));
+                    focus_heading();
                 }
                 Err(e) => {
                     ctx.fail(e);
@@ -274,18 +293,38 @@ fn Console() -> impl IntoView {
     let section = RwSignal::new(Section::from_hash());
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         section.set(Section::from_hash());
+        focus_heading();
         // A message (and its Undo) belongs to the section it was said in.
         ctx.undo.set(None);
         ctx.status.set(String::new());
         ctx.error.set(String::new());
     });
     on_cleanup(move || on_hash.remove());
-    // What waits in each queue tab, shown on the tab; again after every change.
+    // What waits in each queue tab, shown on the tab; again after every change, and every
+    // minute while the console is open — new comments waiting are announced.
     let counts = RwSignal::new(None::<TabCounts>);
+    let news = RwSignal::new(String::new());
+    let tick = RwSignal::new(0u32);
+    if let Ok(every) = set_interval_with_handle(
+        move || tick.update(|t| *t += 1),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || every.clear());
+    }
     Effect::new(move |_| {
         ctx.changed.track();
+        // Announced only once the clock ran: the first count is no news.
+        let by_clock = tick.get() > 0;
         spawn_local(async move {
             if let Ok(c) = api::get::<TabCounts>(AdminOp::Counts, "").await {
+                let before = counts.get_untracked().map(|b| b.pending);
+                if let Some(before) = before.filter(|b| by_clock && c.pending > *b) {
+                    let n = (c.pending - before) as usize;
+                    news.set(format!(
+                        "{} waiting in Pending.",
+                        colloquy_core::words::count_s(n, "new comment")
+                    ));
+                }
                 counts.set(Some(c));
             }
         });
@@ -313,6 +352,7 @@ fn Console() -> impl IntoView {
         }
     });
     view! {
+        <p class="news" role="status" aria-live="polite">{move || news.get()}</p>
         <nav aria-label="Console sections">
             <ul class="tabs">
                 {Section::ALL
@@ -345,8 +385,9 @@ fn Console() -> impl IntoView {
                     Section::People => view! { <crate::people::People/> }.into_any(),
                     Section::Settings => view! { <crate::settings::SettingsForm/> }.into_any(),
                     Section::Audit => view! { <crate::audit::Audit/> }.into_any(),
+                    Section::Stats => view! { <crate::stats::StatsView/> }.into_any(),
                 };
-                view! { <h2>{heading}</h2> {body} }
+                view! { <h2 id="section-heading" tabindex="-1">{heading}</h2> {body} }
             }}
         </main>
     }

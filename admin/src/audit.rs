@@ -1,6 +1,7 @@
-//! The audit list: every console action, who did it and when.
+//! The audit list: every console action, who did it and when — narrowed to one kind of
+//! action, a page of 200 at a time, times in the owner's own zone.
 
-use colloquy_core::console::AuditList;
+use colloquy_core::console::{AuditEntry, AuditList, AUDIT_KINDS};
 use colloquy_core::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,37 +12,82 @@ use crate::app::Ctx;
 #[component]
 pub fn Audit() -> impl IntoView {
     let ctx = Ctx::get();
-    let list = RwSignal::new(None::<AuditList>);
-    spawn_local(async move {
-        match api::get::<AuditList>(AdminOp::Audit, "").await {
-            Ok(l) => list.set(Some(l)),
-            Err(e) => ctx.fail(e),
+    let entries = RwSignal::new(None::<Vec<AuditEntry>>);
+    let next = RwSignal::new(None::<i64>);
+    let kind = RwSignal::new(String::new());
+    let load = move |more: bool| {
+        let mut query = String::new();
+        let k = kind.get_untracked();
+        if !k.is_empty() {
+            query.push_str(&format!("kind={}", api::encode(&k)));
         }
-    });
+        if more {
+            if let Some(before) = next.get_untracked() {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&format!("before={before}"));
+            }
+        }
+        spawn_local(async move {
+            match api::get::<AuditList>(AdminOp::Audit, &query).await {
+                Ok(l) => {
+                    next.set(l.next_before);
+                    if more {
+                        entries.update(|e| {
+                            if let Some(e) = e {
+                                e.extend(l.entries)
+                            }
+                        });
+                    } else {
+                        entries.set(Some(l.entries));
+                    }
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    load(false);
     view! {
-        {move || list.get().map(|l| view! {
-            <table class="audit">
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"On"</th>
-                        <th scope="col">"Detail"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {l.entries.into_iter().map(|e| view! {
+        <form class="search" role="search" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+            <label for="audit-kind">"Show"</label>
+            <select id="audit-kind" bind:value=kind on:change=move |_| load(false)>
+                <option value="">"Every action"</option>
+                {AUDIT_KINDS.iter().map(|(name, label, _)| view! {
+                    <option value=*name>{*label}</option>
+                }).collect_view()}
+            </select>
+        </form>
+        {move || match entries.get() {
+            None => view! { <p>"Loading…"</p> }.into_any(),
+            Some(list) if list.is_empty() => view! { <p>"Nothing of this kind yet."</p> }.into_any(),
+            Some(list) => view! {
+                <table class="audit stack">
+                    <thead>
                         <tr>
-                            <td><time datetime=e.at.clone()>{crate::api::local_time(&e.at)}</time></td>
-                            <td>{e.actor}</td>
-                            <td>{e.action}</td>
-                            <td>{e.target}</td>
-                            <td>{e.detail.unwrap_or_default()}</td>
+                            <th scope="col">"When"</th>
+                            <th scope="col">"Who"</th>
+                            <th scope="col">"What"</th>
+                            <th scope="col">"On"</th>
+                            <th scope="col">"Detail"</th>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|e| view! {
+                            <tr>
+                                <td data-label="When"><time datetime=e.at.clone()>{api::local_time(&e.at)}</time></td>
+                                <td data-label="Who">{e.actor}</td>
+                                <td data-label="What">{e.action.replace('+', ", ")}</td>
+                                <td data-label="On">{e.target}</td>
+                                <td data-label="Detail">{e.detail.unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+        {move || next.get().map(|_| view! {
+            <button type="button" class="more" on:click=move |_| load(true)>"Older entries"</button>
         })}
     }
 }

@@ -55,6 +55,8 @@ use colloquy_core::words::count_s as plural;
 #[derive(Clone, Copy)]
 struct List {
     tab: Tab,
+    /// What the list asks for: the section's tab, or Everything narrowed by state.
+    shows: RwSignal<Tab>,
     items: RwSignal<Vec<OwnerComment>>,
     next: RwSignal<Option<CommentId>>,
     selected: RwSignal<BTreeSet<CommentId>>,
@@ -81,7 +83,7 @@ impl List {
     /// Fetch the first page again (or the next one with `more`), then put the focus back
     /// on the item at the current position when `refocus`.
     fn load(self, more: bool, refocus: bool) {
-        let mut query = format!("tab={}", self.tab.as_str());
+        let mut query = format!("tab={}", self.shows.get_untracked().as_str());
         let search = self.searched.get_untracked();
         if !search.trim().is_empty() {
             query.push_str(&format!("&q={}", encode(search.trim())));
@@ -145,6 +147,14 @@ impl List {
         let undo = self
             .was
             .with_untracked(|was| bulk::undo_steps(decision, &ids, was));
+        // The focus comes back at the first acted on: when those leave the list, that
+        // place holds the next one still waiting (none skipped).
+        let first = self
+            .items
+            .with_untracked(|items| items.iter().position(|c| ids.contains(&c.id)));
+        if let Some(first) = first {
+            self.current.set(first);
+        }
         self.busy.set(true);
         spawn_local(async move {
             match bulk::moderate_all(self.ctx, &ids, decision).await {
@@ -163,7 +173,7 @@ impl List {
 
     /// Select every comment the list holds, not only the loaded page.
     fn select_matching(self) {
-        let mut query = format!("tab={}", self.tab.as_str());
+        let mut query = format!("tab={}", self.shows.get_untracked().as_str());
         let search = self.searched.get_untracked();
         if !search.trim().is_empty() {
             query.push_str(&format!("&q={}", encode(search.trim())));
@@ -285,6 +295,7 @@ pub fn Comments(tab: Tab) -> impl IntoView {
     let ctx = Ctx::get();
     let list = List {
         tab,
+        shows: RwSignal::new(tab),
         items: RwSignal::new(Vec::new()),
         next: RwSignal::new(None),
         selected: RwSignal::new(BTreeSet::new()),
@@ -370,6 +381,23 @@ pub fn Comments(tab: Tab) -> impl IntoView {
                 " by text, author, email or thread"
             </label>
             <input id="console-search" type="search" bind:value=list.query/>
+            {(tab == Tab::All).then(|| view! {
+                <label for="console-state" class="state-filter">"State"</label>
+                <select id="console-state" on:change=move |ev| {
+                    let shows = Tab::parse(&event_target_value(&ev)).unwrap_or(Tab::All);
+                    list.shows.set(shows);
+                    list.current.set(0);
+                    list.selected.set(BTreeSet::new());
+                    list.searched.set(list.query.get_untracked());
+                    list.load(false, false);
+                }>
+                    <option value="all">"Any (not in the Trash)"</option>
+                    <option value="published">"Published"</option>
+                    <option value="pending">"Waiting"</option>
+                    <option value="reported">"Reported"</option>
+                    <option value="spam">"Spam"</option>
+                </select>
+            })}
             <button type="submit">{if tab == Tab::All { "Search" } else { "Filter" }}</button>
         </form>
         <div class="toolbar" role="group" aria-label="Bulk actions">

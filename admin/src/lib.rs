@@ -12,6 +12,7 @@ mod comments;
 mod import;
 mod people;
 mod settings;
+mod stats;
 mod threads;
 
 use wasm_bindgen::prelude::wasm_bindgen;

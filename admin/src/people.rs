@@ -131,7 +131,7 @@ fn SiteExport() -> impl IntoView {
     view! {
         <section aria-labelledby="site-export-heading">
             <h3 id="site-export-heading">"Everything on this site"</h3>
-            <p>"Every thread and comment with its state, as JSON: what `colloquy export` writes and `colloquy import colloquy` reads."</p>
+            <p>"Every thread and comment with its state, as JSON: what the command " <code>"colloquy export"</code> " writes and " <code>"colloquy import colloquy"</code> " reads."</p>
             <button type="button" on:click=export disabled=move || busy.get()>"Download everything (JSON)"</button>
         </section>
     }

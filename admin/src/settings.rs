@@ -53,6 +53,7 @@ fn input_id(field: &str) -> String {
         "digest_email" => "set-digest",
         "outbox_retention_days" => "set-retention",
         "trash_days" => "set-trash",
+        "owner_name" => "set-owner-name",
         "save" => "input-save",
         _ => "set-moderation",
     }
@@ -112,6 +113,7 @@ struct Fields {
     digest_email: RwSignal<String>,
     outbox_retention: RwSignal<String>,
     trash_days: RwSignal<String>,
+    owner_name: RwSignal<String>,
 }
 
 impl Fields {
@@ -139,6 +141,7 @@ impl Fields {
             digest_email: text(s.digest_email.clone().unwrap_or_default()),
             outbox_retention: text(number_text(s.outbox_retention_days)),
             trash_days: text(number_text(s.trash_days)),
+            owner_name: text(s.owner_name.clone().unwrap_or_default()),
         }
     }
 
@@ -196,6 +199,8 @@ impl Fields {
             digest_email: (!digest.is_empty()).then_some(digest),
             outbox_retention_days,
             trash_days,
+            owner_name: Some(self.owner_name.get_untracked().trim().to_owned())
+                .filter(|n| !n.is_empty()),
         })
     }
 }
@@ -367,6 +372,14 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                 <NumberField id="set-page" field="page_size" problems=problems label="Comments per page" value=fields.page_size default=d.page_size.to_string()/>
                 <NumberField id="set-close" field="auto_close_days" problems=problems label="Close threads this many days after their first comment" value=fields.auto_close_days
                     default="never (0)".to_string()/>
+                <div class="field">
+                    <label for="set-owner-name">"Your name on replies from this console"</label>
+                    <input id="set-owner-name" type="text" autocomplete="name" bind:value=fields.owner_name
+                        placeholder="Site owner" aria-describedby="set-owner-name-hint set-owner-name-error"
+                        aria-invalid=move || problems.of("owner_name")().is_some().then_some("true")/>
+                    <small id="set-owner-name-hint">"Shown with the owner badge. Empty: “Site owner”."</small>
+                    <small id="set-owner-name-error" class="field-error">{problems.of("owner_name")}</small>
+                </div>
                 <NumberField id="set-trash" field="trash_days" problems=problems label="Keep comments in the Trash for (days)" value=fields.trash_days
                     default=d.trash_days.to_string() hint="Then they are deleted for good."/>
             </fieldset>

@@ -13,6 +13,9 @@ use crate::app::Ctx;
 pub fn Threads() -> impl IntoView {
     let ctx = Ctx::get();
     let threads = RwSignal::new(None::<Vec<OwnerThread>>);
+    // A search over titles and addresses, and how many rows are shown (50 more a click).
+    let search = RwSignal::new(String::new());
+    let shown = RwSignal::new(PAGE);
     // The thread whose title and address are being edited.
     let editing = RwSignal::new(None::<String>);
     let load = move || {
@@ -36,12 +39,37 @@ pub fn Threads() -> impl IntoView {
             }
         });
     };
+    let matching = move || {
+        let q = search.get().trim().to_lowercase();
+        threads.get().map(|list| {
+            list.into_iter()
+                .filter(|t| {
+                    q.is_empty()
+                        || t.key.to_lowercase().contains(&q)
+                        || t.title
+                            .as_deref()
+                            .is_some_and(|x| x.to_lowercase().contains(&q))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
-        {move || match threads.get() {
+        <form class="search" role="search" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+            <label for="threads-search">"Find a thread by title or address"</label>
+            <input id="threads-search" type="search" bind:value=search
+                on:input=move |_| shown.set(PAGE)/>
+        </form>
+        {move || match matching() {
             None => view! { <p>"Loading…"</p> }.into_any(),
-            Some(list) if list.is_empty() => view! { <p>"No threads yet."</p> }.into_any(),
-            Some(list) => view! {
-                <table class="threads">
+            Some(list) if list.is_empty() => view! {
+                <p>{if search.with(|s| s.trim().is_empty()) { "No threads yet." } else { "No thread matches." }}</p>
+            }.into_any(),
+            Some(list) => {
+                let total = list.len();
+                let list: Vec<OwnerThread> = list.into_iter().take(shown.get()).collect();
+                view! {
+                <p class="hint">{format!("{} of {}", list.len(), colloquy_core::words::count_s(total, "thread"))}</p>
+                <table class="threads stack">
                     <thead>
                         <tr>
                             <th scope="col">"Thread"</th>
@@ -79,10 +107,16 @@ pub fn Threads() -> impl IntoView {
                             };
                             let unpin = {
                                 let key = key.clone();
-                                move |_| change(
-                                    ThreadChange { key: key.clone(), unpin: true, ..ThreadChange::default() },
-                                    "Unpinned.".into(),
-                                )
+                                // The Unpin button goes with the pin: the focus moves to the
+                                // row's Edit button.
+                                let opener = format!("thread-edit-{i}-open");
+                                move |_| {
+                                    change(
+                                        ThreadChange { key: key.clone(), unpin: true, ..ThreadChange::default() },
+                                        "Unpinned: the thread keeps its order.".into(),
+                                    );
+                                    focus_later(opener.clone());
+                                }
                             };
                             let edit_key = key.clone();
                             let is_editing = {
@@ -105,16 +139,24 @@ pub fn Threads() -> impl IntoView {
                                         }}
                                         <br/><small>{t.key.clone()}</small>
                                     </th>
-                                    <td>{t.comments}</td>
-                                    <td>{t.pending}</td>
-                                    <td>{state}</td>
-                                    <td>
+                                    <td data-label="Comments">{t.comments}</td>
+                                    <td data-label="Pending">{t.pending}</td>
+                                    <td data-label="State">{state}</td>
+                                    <td data-label="Pinned">
                                         {t.pinned_id.map(|p| view! {
-                                            "#" {p.0} " "
-                                            <button type="button" on:click=unpin.clone()>"Unpin"</button>
+                                            {match t.url.clone() {
+                                                Some(url) => view! {
+                                                    <a href=format!("{}#comment-{}", url.split('#').next().unwrap_or(&url), p.0)
+                                                        target="_blank" rel="noopener">"the pinned comment"</a>
+                                                }.into_any(),
+                                                None => view! { <span>"a comment"</span> }.into_any(),
+                                            }}
+                                            " "
+                                            <button type="button" aria-label=format!("Unpin the pinned comment of “{title}”")
+                                                on:click=unpin.clone()>"Unpin"</button>
                                         })}
                                     </td>
-                                    <td>
+                                    <td data-label="Actions">
                                         <button type="button" aria-label=format!("{lock_label} “{title}”") on:click=lock>
                                             {lock_label}
                                         </button>
@@ -146,10 +188,23 @@ pub fn Threads() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            }.into_any(),
+                {(total > list_len(shown.get_untracked(), total)).then(|| view! {
+                    <button type="button" class="more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                        "More threads"
+                    </button>
+                })}
+                }.into_any()
+            }
         }}
         <p class="hint">"Pin a top-level comment from its Pin button in the comment lists. Closing threads by age is a setting."</p>
     }
+}
+
+/// Rows shown at first, and added by "More threads".
+const PAGE: usize = 50;
+
+fn list_len(shown: usize, total: usize) -> usize {
+    shown.min(total)
 }
 
 /// Focus the element with `id` once the list has been drawn again — unless the owner has

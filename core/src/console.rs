@@ -42,6 +42,8 @@ pub enum Tab {
     All,
     /// Deleted by the owner, restorable until the Trash empties.
     Trash,
+    /// Published only (Everything narrowed by state).
+    Published,
 }
 
 impl Tab {
@@ -52,13 +54,21 @@ impl Tab {
             Tab::Spam => "spam",
             Tab::All => "all",
             Tab::Trash => "trash",
+            Tab::Published => "published",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Tab::Pending, Tab::Reported, Tab::Spam, Tab::All, Tab::Trash]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            Tab::Pending,
+            Tab::Reported,
+            Tab::Spam,
+            Tab::All,
+            Tab::Trash,
+            Tab::Published,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 
@@ -251,6 +261,19 @@ pub struct OwnerReply {
     pub name: String,
 }
 
+/// `GET /api/v1/admin/stats`: the last 30 days at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Comments written each UTC day (published or waiting), oldest first, days without
+    /// any included: (`2026-12-07`, n).
+    pub per_day: Vec<(String, u32)>,
+    /// The threads with the most published comments in those days: (key, title, n).
+    pub top_threads: Vec<(String, Option<String>, u32)>,
+    /// Waiting now, and since when the oldest of them waits.
+    pub pending: u32,
+    pub oldest_pending: Option<String>,
+}
+
 /// `POST /api/v1/admin/webhook-test`: a test message to one of the saved webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookTest {
@@ -348,6 +371,8 @@ pub struct ExportedSubscription {
 /// One line of the audit list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    #[serde(default)]
+    pub id: i64,
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -358,7 +383,43 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditList {
     pub entries: Vec<AuditEntry>,
+    /// Pass as `before` for older entries; `None` at the end.
+    #[serde(default)]
+    pub next_before: Option<i64>,
 }
+
+/// The kinds of lines the audit list can be narrowed to (`GET audit?kind=…`), each the
+/// actions it holds.
+pub const AUDIT_KINDS: &[(&str, &str, &[&str])] = &[
+    (
+        "moderation",
+        "Moderation",
+        &[
+            "approve", "spam", "hold", "trash", "restore", "delete", "purge", "edit", "reply",
+        ],
+    ),
+    (
+        "threads",
+        "Threads",
+        &["lock", "unlock", "pin", "unpin", "retitle"],
+    ),
+    (
+        "people",
+        "People and blocks",
+        &["block", "unblock", "export", "erase"],
+    ),
+    (
+        "settings",
+        "Settings and tokens",
+        &["settings", "badge", "webhook-test"],
+    ),
+    (
+        "sessions",
+        "Logins",
+        &["login", "logout", "logout-everywhere", "login-failed"],
+    ),
+    ("data", "Imports and exports", &["import", "site-export"]),
+];
 
 /// `colloquy export` and the console's download: every thread and comment with its
 /// state (emails included: it is the owner's data), importable with `colloquy import

@@ -36,11 +36,24 @@ pub struct StoredBlock {
 /// One audit line as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct StoredAudit {
+    /// Its place in the list (ignored when adding).
+    #[serde(default)]
+    pub id: i64,
     pub at: i64,
     pub actor: String,
     pub action: String,
     pub target: String,
     pub detail: Option<String>,
+}
+
+/// What the statistics view reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredStats {
+    /// (days since the epoch, comments).
+    pub per_day: Vec<(i64, u32)>,
+    pub top_threads: Vec<(String, Option<String>, u32)>,
+    pub pending: u32,
+    pub oldest_pending_ms: Option<i64>,
 }
 
 /// A reply subscription as stored.
@@ -72,6 +85,7 @@ fn list_filter(tab: Tab, search: Option<&str>, args: &mut Vec<Arg>) -> String {
         Tab::All => format!("c.status <> '{deleted}'"),
         // `trashed_at` is set exactly when `trashed_from` is (the partial index's column).
         Tab::Trash => "c.trashed_at IS NOT NULL".to_owned(),
+        Tab::Published => format!("c.status = '{}'", CommentStatus::Approved.as_str()),
     };
     if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
         args.push(like_pattern(&q.to_lowercase()).as_str().into());
@@ -176,6 +190,9 @@ pub trait ConsoleStore {
         search: Option<&str>,
         limit: u32,
     ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    /// Comments written per UTC day since `since_ms` (published or waiting), the threads
+    /// with the most published ones since then, and the waiting ones (count, oldest).
+    async fn stats(&self, site_id: &str, since_ms: i64) -> Result<StoredStats, StoreError>;
     /// Comments (any state) in these threads of the site: an import counts what it added.
     async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError>;
     /// Readers' report reasons for these comments: (comment, reason, how many).
@@ -218,7 +235,13 @@ pub trait ConsoleStore {
     async fn save_settings(&self, site_id: &str, json: &str) -> Result<(), StoreError>;
     async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError>;
     async fn add_audit(&self, entry: &StoredAudit) -> Result<(), StoreError>;
-    async fn list_audit(&self, limit: u32) -> Result<Vec<StoredAudit>, StoreError>;
+    /// Newest first, older than `before` (an entry's id), only `actions` when given.
+    async fn list_audit(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+        actions: &[&str],
+    ) -> Result<Vec<StoredAudit>, StoreError>;
     /// Every comment with this keyed email hash (any status), oldest first; with `email`,
     /// also those under that address not hashed yet (imported, before the Cron Trigger).
     async fn by_email(
@@ -416,6 +439,77 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .into_iter()
             .map(|r| (CommentId(r.id), r.state))
             .collect())
+    }
+
+    async fn stats(&self, site_id: &str, since_ms: i64) -> Result<StoredStats, StoreError> {
+        let approved = CommentStatus::Approved.as_str();
+        let pending = CommentStatus::Pending.as_str();
+        let args = || vec![Arg::from(site_id), Arg::from(since_ms)];
+        let results = self
+            .exec()
+            .batch(vec![
+                Query::new(
+                    format!(
+                        "SELECT c.created_at / 86400000 AS day, COUNT(*) AS n FROM comments c \
+                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                           AND c.created_at >= ?2 AND c.status IN ('{approved}', '{pending}') \
+                         GROUP BY day ORDER BY day"
+                    ),
+                    args(),
+                ),
+                Query::new(
+                    format!(
+                        "SELECT t.key AS key, t.title AS title, COUNT(*) AS n FROM comments c \
+                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                           AND c.created_at >= ?2 AND c.status = '{approved}' \
+                         GROUP BY t.id ORDER BY n DESC, t.key LIMIT 10"
+                    ),
+                    args(),
+                ),
+                Query::new(
+                    format!(
+                        "SELECT COUNT(*) AS n, MIN(c.created_at) AS oldest FROM comments c \
+                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                           AND c.status = '{pending}' AND ?2 = ?2"
+                    ),
+                    args(),
+                ),
+            ])
+            .await?;
+        #[derive(Deserialize)]
+        struct Day {
+            day: i64,
+            n: u32,
+        }
+        #[derive(Deserialize)]
+        struct Top {
+            key: String,
+            title: Option<String>,
+            n: u32,
+        }
+        #[derive(Deserialize)]
+        struct Waiting {
+            n: u32,
+            oldest: Option<i64>,
+        }
+        let mut results = results.into_iter();
+        let per_day = decode_all::<Day>(results.next().unwrap_or_default())?
+            .into_iter()
+            .map(|d| (d.day, d.n))
+            .collect();
+        let top_threads = decode_all::<Top>(results.next().unwrap_or_default())?
+            .into_iter()
+            .map(|t| (t.key, t.title, t.n))
+            .collect();
+        let waiting = decode_all::<Waiting>(results.next().unwrap_or_default())?
+            .into_iter()
+            .next();
+        Ok(StoredStats {
+            per_day,
+            top_threads,
+            pending: waiting.as_ref().map_or(0, |w| w.n),
+            oldest_pending_ms: waiting.and_then(|w| w.oldest),
+        })
     }
 
     async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError> {
@@ -719,12 +813,31 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         Ok(())
     }
 
-    async fn list_audit(&self, limit: u32) -> Result<Vec<StoredAudit>, StoreError> {
+    async fn list_audit(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+        actions: &[&str],
+    ) -> Result<Vec<StoredAudit>, StoreError> {
+        let mut args = vec![Arg::from(limit), Arg::from(before.unwrap_or(i64::MAX))];
+        let only = if actions.is_empty() {
+            String::new()
+        } else {
+            args.extend(actions.iter().map(|a| Arg::from(*a)));
+            // Thread changes are written joined ("unlock+unpin"): each part counts.
+            let any: Vec<String> = (3..3 + actions.len())
+                .map(|n| format!("instr('+' || action || '+', '+' || ?{n} || '+') > 0"))
+                .collect();
+            format!(" AND ({})", any.join(" OR "))
+        };
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1",
-                vec![limit.into()],
+                format!(
+                    "SELECT id, at, actor, action, target, detail FROM audit \
+                     WHERE id < ?2{only} ORDER BY id DESC LIMIT ?1"
+                ),
+                args,
             ))
             .await?;
         decode_all(rows)

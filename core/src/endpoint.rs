@@ -129,6 +129,8 @@ pub enum AdminOp {
     WebhookTest,
     /// `GET deliveries`: where the newest webhook deliveries stand.
     Deliveries,
+    /// `GET stats`: the last 30 days at a glance.
+    Stats,
     /// `GET settings`
     Settings,
     /// `POST settings`
@@ -149,7 +151,7 @@ pub enum AdminOp {
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 25] = [
+    pub const ALL: [AdminOp; 26] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::LogoutEverywhere,
@@ -167,6 +169,7 @@ impl AdminOp {
         AdminOp::EditComment,
         AdminOp::WebhookTest,
         AdminOp::Deliveries,
+        AdminOp::Stats,
         AdminOp::Settings,
         AdminOp::SaveSettings,
         AdminOp::Badge,
@@ -195,6 +198,7 @@ impl AdminOp {
             EditComment => "edit",
             WebhookTest => "webhook-test",
             Deliveries => "deliveries",
+            Stats => "stats",
             Settings | SaveSettings => "settings",
             Badge => "badge",
             Audit => "audit",
@@ -209,7 +213,7 @@ impl AdminOp {
         use AdminOp::*;
         match self {
             Session | Comments | CommentIds | Counts | Threads | Blocks | Settings | Audit
-            | Export | SiteExport | Deliveries => Method::Get,
+            | Export | SiteExport | Deliveries | Stats => Method::Get,
             _ => Method::Post,
         }
     }

@@ -139,6 +139,8 @@ pub struct SiteSettings {
     pub outbox_retention_days: Option<u32>,
     /// Days a comment stays in the Trash (restorable) before it is deleted for good.
     pub trash_days: Option<u32>,
+    /// The name the owner's replies from the console carry (else "Site owner").
+    pub owner_name: Option<String>,
 }
 
 /// One setting that cannot be saved, named by its field in [`SiteSettings`] (`page_size`,

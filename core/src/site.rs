@@ -50,6 +50,8 @@ pub struct SiteConfig {
     pub outbox_retention_days: u32,
     /// Days a comment stays in the Trash before it is deleted for good.
     pub trash_days: u32,
+    /// The name on the owner's replies from the console.
+    pub owner_name: Option<String>,
     /// A mail API is configured: reply emails (and the queue digest) can be sent.
     pub reply_notifications: bool,
     /// The sender of notification emails (`MAIL_FROM`); `None`: no emails.
@@ -92,6 +94,7 @@ impl SiteConfig {
             digest_email: None,
             outbox_retention_days: rule_defaults::OUTBOX_RETENTION_DAYS,
             trash_days: rule_defaults::TRASH_DAYS,
+            owner_name: None,
             reply_notifications: false,
             mail_from: None,
             gravatar_url: None,
@@ -137,6 +140,11 @@ impl SiteConfig {
         if let Some(days) = s.trash_days {
             self.trash_days = days.max(1);
         }
+        self.owner_name = s
+            .owner_name
+            .as_deref()
+            .map(crate::validate::clean_name)
+            .filter(|n| crate::validate::has_visible(n));
     }
 
     /// The deployment's origins and those the console added.
@@ -225,6 +233,7 @@ mod tests {
             digest_email: Some("owner@example.org".into()),
             outbox_retention_days: Some(0),
             trash_days: Some(0),
+            owner_name: None,
         };
         s.apply(&settings);
         assert_eq!(s.rules.moderation, ModerationMode::FirstTime);

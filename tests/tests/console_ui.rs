@@ -643,7 +643,10 @@ async fn the_console_fits_a_320_px_phone() {
         json!(0),
         "queue with a panel open at 320 px"
     );
-    for section in ["threads", "people", "settings", "audit"] {
+    screenshot(&client, "console-320-pending").await;
+    for section in [
+        "reported", "spam", "all", "trash", "threads", "people", "settings", "audit", "stats",
+    ] {
         open_section(&client, section).await;
         // Its data arrived (no "Loading…" left), then laid out.
         poll(&format!("{section} loaded"), || async {
@@ -656,6 +659,24 @@ async fn the_console_fits_a_320_px_phone() {
         .await;
         colloquy_e2e::browser::settle(&client).await;
         assert_eq!(overflow(&client).await, json!(0), "{section} at 320 px");
+        // Nothing hides past the edge inside a box that scrolls sideways either (the
+        // threads' Lock buttons did).
+        let cut = client
+            .execute(
+                "return [...document.querySelectorAll('main button, main a, main input, main select')]
+                   .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 1)
+                   .map(e => e.textContent || e.id);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            cut,
+            json!([]),
+            "{section}: controls past the right edge at 320 px"
+        );
+        assert_console_accessible(&client, &format!("{section} at 320 px")).await;
+        screenshot(&client, &format!("console-320-{section}")).await;
     }
     client.close().await.unwrap();
 }
@@ -761,5 +782,71 @@ async fn trash_undo_and_select_all_matching() {
         0,
         "deleted for good: no Undo"
     );
+    client.close().await.unwrap();
+}
+
+/// The audit list narrows to one kind of action; the statistics view counts what was
+/// written; Everything narrows by state — each clean under axe-core.
+#[tokio::test]
+async fn audit_kinds_statistics_and_everything_by_state() {
+    let d = Deployment::main();
+    let thread = unique_thread("console-state");
+    let spam = d.create_id(comment(&thread).body("Spam by state"));
+    d.create_id(comment(&thread).body("Published by state"));
+    Console::login(&d)
+        .post(
+            AdminOp::Moderate,
+            &json!({ "ids": [spam], "decision": "spam" }),
+        )
+        .expect::<serde_json::Value>(200);
+    let client = session().await;
+    log_in(&client, &d).await;
+    poll(
+        "the focus on the section's heading after logging in",
+        || async { (active(&client, "el.id").await == json!("section-heading")).then_some(()) },
+    )
+    .await;
+    open_section(&client, "all").await;
+    filter(&client, &thread).await;
+    wait_count(&client, "li.item", 2).await;
+    client
+        .execute(
+            "const s = document.querySelector('#console-state'); s.value = 'published'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_count(&client, "li.item", 1).await;
+    wait_text(&client, "li.item .body", "Published by state").await;
+
+    open_section(&client, "audit").await;
+    wait_css(&client, "table.audit").await;
+    client
+        .execute(
+            "const s = document.querySelector('#audit-kind'); s.value = 'sessions'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    poll("only logins listed", || async {
+        let what = client
+            .execute(
+                "return [...document.querySelectorAll('table.audit td[data-label=What]')].map(t => t.textContent);",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let what: Vec<String> = serde_json::from_value(what).ok()?;
+        (!what.is_empty() && what.iter().all(|w| w.starts_with("log"))).then_some(what)
+    })
+    .await;
+    assert_console_accessible(&client, "audit narrowed").await;
+
+    open_section(&client, "stats").await;
+    wait_text(&client, "table.per-day caption", "Comments per day").await;
+    let rows = count(&client, "table.per-day tbody tr").await;
+    assert_eq!(rows, 30, "every one of 30 days");
+    assert_console_accessible(&client, "statistics").await;
+    screenshot(&client, "console-stats").await;
     client.close().await.unwrap();
 }

@@ -268,8 +268,21 @@ pub async fn handle<H: HumanCheck>(
                     let n = service
                         .block_author(id, input.email, input.client, now)
                         .await?;
+                    // The comment and the kind of block; never the person's name (the
+                    // audit keeps nothing an erasure would have to find).
+                    let by = match (input.email, input.client) {
+                        (true, true) => "by email and network address",
+                        (true, false) => "by email",
+                        _ => "by network address",
+                    };
                     service
-                        .audit(&actor, "block", &format!("author of {}", id.0), None, now)
+                        .audit(
+                            &actor,
+                            "block",
+                            &format!("author of #{}", id.0),
+                            Some(by.to_owned()),
+                            now,
+                        )
                         .await?;
                     n
                 }
@@ -333,6 +346,7 @@ pub async fn handle<H: HumanCheck>(
             json(200, &Done { changed: 1 })
         }
         AdminOp::Deliveries => json(200, &service.deliveries().await?),
+        AdminOp::Stats => json(200, &service.stats(now).await?),
         AdminOp::EditComment => {
             let input: OwnerEdit = read_json(&mut req).await?;
             let (thread, before, after) = service.owner_edit(input.id, &input.body, now).await?;
@@ -351,9 +365,16 @@ pub async fn handle<H: HumanCheck>(
         AdminOp::Settings => json(200, &settings(service, env).await?),
         AdminOp::SaveSettings => {
             let input: Settings = read_json(&mut req).await?;
-            service.save_owner_settings(&input.settings).await?;
+            let changed = service.save_owner_settings_audited(&input.settings).await?;
             site_settings::refresh(env, site, service_store(service)).await;
-            service.audit(&actor, "settings", "site", None, now).await?;
+            let what = if changed.is_empty() {
+                "nothing changed".to_owned()
+            } else {
+                changed.join(", ")
+            };
+            service
+                .audit(&actor, "settings", "site", Some(what), now)
+                .await?;
             json(200, &Done { changed: 1 })
         }
         AdminOp::Badge => {
@@ -365,7 +386,12 @@ pub async fn handle<H: HumanCheck>(
                 .await?;
             json(200, &Badge { token })
         }
-        AdminOp::Audit => json(200, &service.audit_list().await?),
+        AdminOp::Audit => {
+            let first = |name| query_values(query, name).into_iter().next();
+            let before = first("before").and_then(|b| b.parse().ok());
+            let kind = first("kind");
+            json(200, &service.audit_list(before, kind.as_deref()).await?)
+        }
         AdminOp::Export => {
             let email = query_values(query, "email")
                 .into_iter()

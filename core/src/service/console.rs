@@ -115,6 +115,19 @@ pub fn settings_defaults(site: &SiteConfig, deployment_origins: &[String]) -> Se
     }
 }
 
+/// The settings whose values differ, by name, alphabetically.
+pub fn changed_settings(before: &SiteSettings, after: &SiteSettings) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    b.iter()
+        .filter(|(k, v)| a.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 /// Settings that cannot work are refused, each named with what is wrong, not saved.
 fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
     let mut problems = s.number_problems();
@@ -133,6 +146,20 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
             problem(
                 format!("webhooks.{i}.url"),
                 format!("“{}” is not a web address: it starts with https://.", w.url),
+            );
+        }
+    }
+    if let Some(name) = s.owner_name.as_deref() {
+        let clean = validate::clean_name(name);
+        if clean.chars().count() > validate::limits::NAME {
+            problem(
+                "owner_name".into(),
+                format!("At most {} characters.", validate::limits::NAME),
+            );
+        } else if !name.trim().is_empty() && !validate::has_visible(&clean) {
+            problem(
+                "owner_name".into(),
+                "This name shows nothing readers could read.".into(),
             );
         }
     }
@@ -400,6 +427,31 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         })
     }
 
+    /// The last 30 days: comments per day (every day, zeros included), the busiest
+    /// threads, and what waits (how many, since when).
+    pub async fn stats(&self, now_ms: i64) -> Result<crate::console::Stats, ServiceError> {
+        const DAYS: i64 = 30;
+        let today = now_ms.div_euclid(86_400_000);
+        let first = today - (DAYS - 1);
+        let s = self.store.stats(&self.site.id, first * 86_400_000).await?;
+        let per_day = (first..=today)
+            .map(|day| {
+                let n = s
+                    .per_day
+                    .iter()
+                    .find(|(d, _)| *d == day)
+                    .map_or(0, |(_, n)| *n);
+                (rfc3339(day * 86_400_000)[..10].to_owned(), n)
+            })
+            .collect();
+        Ok(crate::console::Stats {
+            per_day,
+            top_threads: s.top_threads,
+            pending: s.pending,
+            oldest_pending: s.oldest_pending_ms.map(rfc3339),
+        })
+    }
+
     pub async fn tab_counts(&self) -> Result<TabCounts, ServiceError> {
         Ok(self.store.tab_counts(&self.site.id).await?)
     }
@@ -625,7 +677,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         let body = body.trim();
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
         let name = match name.trim() {
-            "" => "Site owner",
+            "" => self.site.owner_name.as_deref().unwrap_or("Site owner"),
             n if n.chars().count() > validate::limits::NAME => {
                 return Err(ServiceError::field(Field::Name, ErrorCode::NameTooLong))
             }
@@ -667,6 +719,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 form_token: String::new(),
                 html: None,
                 pending_token: None,
+                reply_emails: None,
             },
             thread.key,
         ))
@@ -680,6 +733,17 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     }
 
     /// Check and store the console's settings; they apply from the next request.
+    /// Save the console's settings; returns the names of those that changed (for the
+    /// audit list: "settings · page_size, webhooks", not only "settings").
+    pub async fn save_owner_settings_audited(
+        &self,
+        s: &SiteSettings,
+    ) -> Result<Vec<String>, ServiceError> {
+        let before = self.owner_settings().await?;
+        self.save_owner_settings(s).await?;
+        Ok(changed_settings(&before, s))
+    }
+
     pub async fn save_owner_settings(&self, s: &SiteSettings) -> Result<(), ServiceError> {
         check_settings(s)?;
         let json = serde_json::to_string(s).map_err(|e| {
@@ -716,6 +780,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<(), ServiceError> {
         self.store
             .add_audit(&StoredAudit {
+                id: 0,
                 at: now_ms,
                 actor: actor.to_owned(),
                 action: action.to_owned(),
@@ -726,14 +791,30 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         Ok(())
     }
 
-    pub async fn audit_list(&self) -> Result<AuditList, ServiceError> {
+    /// A page of the audit list (200 lines), older than `before`, of one kind
+    /// ([`crate::console::AUDIT_KINDS`]) when given.
+    pub async fn audit_list(
+        &self,
+        before: Option<i64>,
+        kind: Option<&str>,
+    ) -> Result<AuditList, ServiceError> {
+        const PAGE: u32 = 200;
+        let actions: &[&str] = kind
+            .and_then(|k| {
+                crate::console::AUDIT_KINDS
+                    .iter()
+                    .find(|(name, ..)| *name == k)
+            })
+            .map_or(&[], |(_, _, actions)| actions);
+        let rows = self.store.list_audit(PAGE + 1, before, actions).await?;
+        let next_before = (rows.len() > PAGE as usize).then(|| rows[PAGE as usize - 1].id);
         Ok(AuditList {
-            entries: self
-                .store
-                .list_audit(200)
-                .await?
+            next_before,
+            entries: rows
                 .into_iter()
+                .take(PAGE as usize)
                 .map(|a| AuditEntry {
+                    id: a.id,
                     at: rfc3339(a.at),
                     actor: a.actor,
                     action: a.action,
@@ -795,8 +876,17 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .store
             .latest_published(&self.site.id, thread, crate::feed::ENTRIES)
             .await?;
+        // The site's feed is named after the site readers know (its first allowed
+        // origin's host), not the deployment's internal site id.
+        let site_name = self
+            .site
+            .origins
+            .first()
+            .and_then(|o| url::Url::parse(o).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| self.site.id.clone());
         let info = crate::feed::FeedInfo {
-            site: &self.site.id,
+            site: &site_name,
             self_url,
             thread: thread.and(entries.first().map(|(_, t)| t)),
             thread_key: thread,
@@ -1026,6 +1116,85 @@ mod on_sqlite {
         pollster::block_on(f)
     }
 
+    /// The owner's replies carry the name set in the console (cleaned like a reader's),
+    /// else "Site owner"; a name too long or showing nothing is refused at its field.
+    #[test]
+    fn the_owners_replies_carry_the_name_from_the_settings() {
+        let mut f = Fixture::new();
+        let top = f.post("/named/", "n@example.org", "Hello");
+        let reply = |f: &Fixture| {
+            block(f.svc().owner_reply(top, "Thanks", "", T0 + 30))
+                .unwrap()
+                .0
+                .comment
+                .author
+        };
+        assert_eq!(reply(&f), "Site owner");
+        f.site.apply(&SiteSettings {
+            owner_name: Some("  Maja \u{202e}Novak ".into()),
+            ..SiteSettings::default()
+        });
+        assert_eq!(reply(&f), "Maja Novak");
+        let refused = |name: &str| {
+            let s = SiteSettings {
+                owner_name: Some(name.into()),
+                ..SiteSettings::default()
+            };
+            match block(f.svc().save_owner_settings(&s)) {
+                Err(ServiceError::Settings(p)) => p[0].field.clone(),
+                other => panic!("{name:?}: {other:?}"),
+            }
+        };
+        assert_eq!(refused(&"M".repeat(200)), "owner_name");
+        assert_eq!(refused("\u{200b}\u{200b}"), "owner_name");
+    }
+
+    /// The statistics: every one of the last 30 days (zeros too), the busiest threads by
+    /// published comments, and what waits since when.
+    #[test]
+    fn statistics_count_days_threads_and_the_queue() {
+        let f = Fixture::new();
+        f.post("/busy/", "a@example.org", "one");
+        f.post("/busy/", "b@example.org", "two");
+        f.post("/quiet/", "c@example.org", "three");
+        let held = f.post("/quiet/", "d@example.org", "four");
+        block(f.svc().moderate(&[held], Decision::Hold, T0)).unwrap();
+        let now = T0 + 10 + 86_400_000;
+        let stats = block(f.svc().stats(now)).unwrap();
+        assert_eq!(stats.per_day.len(), 30);
+        let total: u32 = stats.per_day.iter().map(|(_, n)| n).sum();
+        assert_eq!(total, 4, "published and waiting: {:?}", stats.per_day);
+        assert_eq!(stats.per_day.last().unwrap().1, 0, "nothing today");
+        assert_eq!(stats.per_day[28].1, 4, "all yesterday");
+        assert_eq!(
+            stats.top_threads,
+            vec![
+                ("/busy/".to_owned(), None, 2),
+                ("/quiet/".to_owned(), None, 1)
+            ]
+        );
+        assert_eq!(stats.pending, 1);
+        assert_eq!(stats.oldest_pending, Some(rfc3339(T0 + 10)));
+    }
+
+    #[test]
+    fn the_audit_names_the_settings_that_changed() {
+        let before = SiteSettings {
+            page_size: Some(20),
+            ..SiteSettings::default()
+        };
+        let after = SiteSettings {
+            page_size: Some(30),
+            trash_days: Some(7),
+            ..SiteSettings::default()
+        };
+        assert_eq!(
+            changed_settings(&before, &after),
+            ["page_size", "trash_days"]
+        );
+        assert!(changed_settings(&after, &after).is_empty());
+    }
+
     /// "held: a muted word" says which word and where, by today's list.
     #[test]
     fn a_comment_held_for_a_muted_word_names_the_word_and_the_field() {
@@ -1253,7 +1422,7 @@ mod on_sqlite {
         );
         assert!(login(KEY, "203.0.113.10").is_ok(), "other networks are not");
         // The audit list has the /56's first failure and the one that used up its tries.
-        let audited = block(svc.audit_list()).unwrap().entries;
+        let audited = block(svc.audit_list(None, None)).unwrap().entries;
         let failures: Vec<_> = audited
             .iter()
             .filter(|e| e.action == "login-failed")
@@ -1603,8 +1772,28 @@ mod on_sqlite {
         );
         block(svc.audit("console ab", "moderate", "1,2", Some("approve".into()), T0)).unwrap();
         block(svc.audit("console ab", "erase", "a…@example.org", None, T0 + 1)).unwrap();
-        let entries = block(svc.audit_list()).unwrap().entries;
+        let entries = block(svc.audit_list(None, None)).unwrap().entries;
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, vec!["erase", "moderate"], "newest first");
+        // Pages of 200, and one kind at a time (joined thread changes count per part).
+        for i in 0..220 {
+            block(svc.audit("console ab", "trash", &format!("#{i}"), None, T0 + 2 + i)).unwrap();
+        }
+        block(svc.audit("console ab", "unlock+unpin", "/t/", None, T0 + 200)).unwrap();
+        let first = block(svc.audit_list(None, None)).unwrap();
+        assert_eq!(first.entries.len(), 200);
+        let rest = block(svc.audit_list(first.next_before, None)).unwrap();
+        assert_eq!(rest.entries.len(), 23, "221 + 2 lines: 200, then 23");
+        assert_eq!(rest.next_before, None);
+        assert!(rest.entries.iter().all(|e| e.id < first.entries[199].id));
+        let threads = block(svc.audit_list(None, Some("threads")))
+            .unwrap()
+            .entries;
+        assert_eq!(threads.len(), 1);
+        assert_eq!(threads[0].action, "unlock+unpin");
+        let sessions = block(svc.audit_list(None, Some("sessions")))
+            .unwrap()
+            .entries;
+        assert!(sessions.is_empty());
     }
 }

@@ -100,9 +100,22 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         base: &str,
         now_ms: i64,
     ) -> Result<Vec<i64>, ServiceError> {
+        Ok(self.notify_posted(id, subscribe, base, now_ms).await?.0)
+    }
+
+    /// [`Self::notify_comment`], and where the reply emails asked for stand (for the
+    /// author's answer: "check your inbox").
+    pub async fn notify_posted(
+        &self,
+        id: CommentId,
+        subscribe: bool,
+        base: &str,
+        now_ms: i64,
+    ) -> Result<(Vec<i64>, Option<crate::api::ReplyEmails>), ServiceError> {
         let Some((c, t)) = self.store.find_comment_in_thread(id).await? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
+        let mut reply_emails = None;
         let mut out: Vec<Delivery> = Vec::new();
         let hooks = &self.site.webhooks;
         match c.status {
@@ -138,6 +151,11 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                     .store
                     .subscribe(c.id, c.author_email.trim(), hash, known, now_ms)
                     .await?;
+                reply_emails = Some(if confirmed {
+                    crate::api::ReplyEmails::On
+                } else {
+                    crate::api::ReplyEmails::Confirm
+                });
                 let since = now_ms - CONFIRMATION_GAP_MS;
                 let (same_browser, all) = self
                     .store
@@ -154,7 +172,7 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                 }
             }
         }
-        Ok(self.store.enqueue(&out, now_ms).await?)
+        Ok((self.store.enqueue(&out, now_ms).await?, reply_emails))
     }
 
     async fn reply_deliveries(
