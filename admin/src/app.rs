@@ -305,8 +305,19 @@ fn Console() -> impl IntoView {
     let counts = RwSignal::new(None::<TabCounts>);
     let news = RwSignal::new(String::new());
     let tick = RwSignal::new(0u32);
+    // Only while the console is in sight: a tab left in the background reads nothing.
+    let visible = || {
+        js_sys::Reflect::get(&document(), &"visibilityState".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .is_none_or(|v| v == "visible")
+    };
     if let Ok(every) = set_interval_with_handle(
-        move || tick.update(|t| *t += 1),
+        move || {
+            if visible() {
+                tick.update(|t| *t += 1)
+            }
+        },
         std::time::Duration::from_secs(60),
     ) {
         on_cleanup(move || every.clear());
@@ -344,7 +355,10 @@ fn Console() -> impl IntoView {
         let s = section.get();
         let pending = counts.get().map(|c| c.pending).filter(|n| *n > 0);
         let title = match pending {
-            Some(n) => format!("{} ({n} pending) · Colloquy console", s.label()),
+            Some(n) if s == Section::Comments(Tab::Pending) => {
+                format!("Pending ({n}) · Colloquy console")
+            }
+            Some(n) => format!("{} · {n} pending · Colloquy console", s.label()),
             None => format!("{} · Colloquy console", s.label()),
         };
         if let Some(doc) = window().document() {

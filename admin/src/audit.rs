@@ -87,7 +87,21 @@ pub fn Audit() -> impl IntoView {
             }.into_any(),
         }}
         {move || next.get().map(|_| view! {
-            <button type="button" class="more" on:click=move |_| load(true)>"Older entries"</button>
+            <button type="button" class="more" on:click=move |_| {
+                load(true);
+                // The button goes with the last page: the focus stays in the list.
+                request_animation_frame(|| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(el) = document()
+                        .query_selector("#audit-kind")
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = el.focus();
+                    }
+                });
+            }>"Older entries"</button>
         })}
     }
 }

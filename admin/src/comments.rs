@@ -76,6 +76,11 @@ struct List {
     busy: RwSignal<bool>,
     /// Asking "delete these for good?" before a bulk deletion from the Trash.
     confirm: RwSignal<Option<Vec<CommentId>>>,
+    /// After the next load, the focus goes to this comment wherever it now is (a reply
+    /// added above it moves it down).
+    focus_on: RwSignal<Option<CommentId>>,
+    /// Replies typed in a panel closed before publishing (Escape, Cancel), by comment.
+    drafts: RwSignal<HashMap<CommentId, String>>,
     ctx: Ctx,
 }
 
@@ -115,6 +120,15 @@ impl List {
                         }
                     }
                     self.next.set(list.next_before);
+                    if let Some(id) = self.focus_on.get_untracked() {
+                        self.focus_on.set(None);
+                        if let Some(at) = self
+                            .items
+                            .with_untracked(|items| items.iter().position(|c| c.id == id))
+                        {
+                            self.current.set(at);
+                        }
+                    }
                     let len = self.items.with_untracked(Vec::len);
                     let at = self.current.get_untracked().min(len.saturating_sub(1));
                     self.current.set(at);
@@ -157,7 +171,19 @@ impl List {
         }
         self.busy.set(true);
         spawn_local(async move {
+            let clearing = decision == Decision::Approve
+                && self.was.with_untracked(|was| {
+                    ids.iter()
+                        .all(|id| was.get(id).map(String::as_str) == Some("approved"))
+                });
             match bulk::moderate_all(self.ctx, &ids, decision).await {
+                Ok(n) if clearing => {
+                    self.selected.set(BTreeSet::new());
+                    self.ctx.done(format!(
+                        "Kept, and cleared the reports on {}.",
+                        plural(n as usize, "comment")
+                    ));
+                }
                 Ok(n) => {
                     self.selected.set(BTreeSet::new());
                     self.ctx.done_undoable(bulk::decided(decision, n), undo);
@@ -308,6 +334,8 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         was: RwSignal::new(HashMap::new()),
         busy: RwSignal::new(false),
         confirm: RwSignal::new(None),
+        focus_on: RwSignal::new(None),
+        drafts: RwSignal::new(HashMap::new()),
         ctx,
     };
     list.load(false, false);
@@ -457,7 +485,10 @@ pub fn Comments(tab: Tab) -> impl IntoView {
                             disabled=move || list.busy.get()>
                             "Delete for good"
                         </button>
-                        <button type="button" node_ref=confirm_button on:click=move |_| list.confirm.set(None)>"Keep them"</button>
+                        <button type="button" node_ref=confirm_button on:click=move |_| {
+                            list.confirm.set(None);
+                            focus_element(".toolbar button.danger:not([disabled])");
+                        }>"Keep them"</button>
                     </div>
                 </div>
             }
@@ -555,9 +586,10 @@ fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
         .thread_title
         .clone()
         .unwrap_or_else(|| comment.thread.clone());
-    let state_label = match status.as_str() {
-        "trash" => "in the Trash".to_owned(),
-        other => other.to_owned(),
+    let state_label = match (status.as_str(), comment.trashed_from.as_deref()) {
+        ("trash", Some(was)) => format!("in the Trash (was {was}; Restore puts it back)"),
+        ("trash", None) => "in the Trash".to_owned(),
+        (other, _) => other.to_owned(),
     };
     view! {
         <li class="item" class:selected=move || list.selected.with(|s| s.contains(&id))
@@ -696,6 +728,19 @@ fn excerpt(text: &str) -> String {
     }
 }
 
+/// Focus the first element matching `css` once drawn.
+fn focus_element(css: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = window()
+            .document()
+            .and_then(|d| d.query_selector(css).ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Focus the first field of a panel as it opens.
 fn autofocus<E>(node: NodeRef<E>)
 where
@@ -722,7 +767,22 @@ fn close_panel(list: List) {
 /// readers cannot see would hang in the air).
 #[component]
 fn ReplyPanel(list: List, parent: CommentId, approve_first: bool) -> impl IntoView {
-    let body = RwSignal::new(String::new());
+    let body = RwSignal::new(
+        list.drafts
+            .with_untracked(|d| d.get(&parent).cloned())
+            .unwrap_or_default(),
+    );
+    // What is typed is kept if the panel closes unpublished.
+    Effect::new(move |_| {
+        let text = body.get();
+        list.drafts.update(|d| {
+            if text.trim().is_empty() {
+                d.remove(&parent);
+            } else {
+                d.insert(parent, text);
+            }
+        });
+    });
     let busy = RwSignal::new(false);
     let field = NodeRef::<leptos::html::Textarea>::new();
     autofocus(field);
@@ -750,7 +810,11 @@ fn ReplyPanel(list: List, parent: CommentId, approve_first: bool) -> impl IntoVi
                     } else {
                         "Reply published with the owner badge."
                     });
+                    list.drafts.update(|d| {
+                        d.remove(&parent);
+                    });
                     close_panel(list);
+                    list.focus_on.set(Some(parent));
                     list.ctx.comments_changed();
                 }
                 Err(e) => {
@@ -807,7 +871,8 @@ fn BlockPanel(list: List, id: CommentId) -> impl IntoView {
         });
     };
     view! {
-        <form class="panel" on:submit=block>
+        <form class="panel" on:submit=block
+            on:keydown=move |ev| if ev.key() == "Escape" { close_panel(list) }>
             <fieldset>
                 <legend>"Hold this author's new comments by"</legend>
                 <label><input type="checkbox" node_ref=first bind:checked=email/> " their email"</label>
@@ -827,8 +892,13 @@ fn PurgePanel(list: List, id: CommentId) -> impl IntoView {
         spawn_local(async move {
             match api::post::<_, Done>(AdminOp::Purge, &Purge { comment_id: id }).await {
                 Ok(done) => {
+                    let more = if done.changed as usize >= colloquy_core::console::MODERATE_MAX {
+                        " There may be more: run it again."
+                    } else {
+                        ""
+                    };
                     list.ctx.done(format!(
-                        "Moved {} from this author to the Trash.",
+                        "Moved {} from this author to the Trash.{more}",
                         plural(done.changed as usize, "comment")
                     ));
                     list.panel.set(None);
@@ -839,7 +909,8 @@ fn PurgePanel(list: List, id: CommentId) -> impl IntoView {
         });
     };
     view! {
-        <div class="panel" role="group" aria-label="Everything from this author to the Trash">
+        <div class="panel" role="group" aria-label="Everything from this author to the Trash"
+            on:keydown=move |ev| if ev.key() == "Escape" { close_panel(list) }>
             <p>"Every comment with this author's email goes to the Trash: readers see “[deleted]” (replies stay). You can restore them from the Trash."</p>
             <button type="button" class="danger" node_ref=confirm on:click=purge>
                 "Trash all their comments"
@@ -856,7 +927,8 @@ fn DestroyPanel(list: List, id: CommentId) -> impl IntoView {
     let confirm = NodeRef::<leptos::html::Button>::new();
     autofocus(confirm);
     view! {
-        <div class="panel" role="group" aria-label="Delete this comment for good">
+        <div class="panel" role="group" aria-label="Delete this comment for good"
+            on:keydown=move |ev| if ev.key() == "Escape" { close_panel(list) }>
             <p>"Delete this comment for good? What it says cannot be brought back; replies stay under “[deleted]”."</p>
             <button type="button" class="danger"
                 on:click=move |_| { list.panel.set(None); list.moderate(vec![id], Decision::Delete) }>

@@ -311,6 +311,29 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
             Ok(s) => s,
             Err(found) => return refuse(found),
         };
+        // Empty webhook rows are not sent: the server's `webhooks.<n>` counts the sent
+        // ones, so each is mapped back to its row in the form.
+        let rows: Vec<usize> = fields.webhooks.with_untracked(|hooks| {
+            hooks
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| !h.url.trim().is_empty())
+                .map(|(i, _)| i)
+                .collect()
+        });
+        let to_row = move |mut p: SettingProblem| {
+            if let Some(n) = p
+                .field
+                .strip_prefix("webhooks.")
+                .and_then(|r| r.strip_suffix(".url"))
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                if let Some(row) = rows.get(n) {
+                    p.field = format!("webhooks.{row}.url");
+                }
+            }
+            p
+        };
         busy.set(true);
         spawn_local(async move {
             let body = Settings {
@@ -321,9 +344,11 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                 Ok(_) => {
                     problems.0.set(Vec::new());
                     ctx.done("Settings saved. Readers get them with their next request.");
+                    // The button was disabled while saving: the focus comes back to it.
+                    focus_id("input-save".into());
                 }
                 Err(ConsoleError::Api(body)) if !body.error.settings.is_empty() => {
-                    refuse(body.error.settings)
+                    refuse(body.error.settings.into_iter().map(to_row).collect())
                 }
                 Err(e) => {
                     ctx.fail(e);
@@ -503,7 +528,12 @@ fn DeliveryList() -> impl IntoView {
                                 if d.attempts == 0 {
                                     "waiting to be sent".to_owned()
                                 } else {
-                                    format!("failed, tried again {}", api::local_time(at))
+                                    format!(
+                                        "failed {} of {} tries; next try {}",
+                                        d.attempts,
+                                        colloquy_core::console::DELIVERY_TRIES,
+                                        api::local_time(at)
+                                    )
                                 }
                             } else {
                                 "waiting".to_owned()

@@ -83,6 +83,9 @@ pub struct OwnerComment {
     pub parent_id: Option<CommentId>,
     /// `approved`, `pending`, `spam`, `trash` (restorable) or `deleted`.
     pub status: String,
+    /// In the Trash: what Restore puts it back as.
+    #[serde(default)]
+    pub trashed_from: Option<String>,
     pub held_for: Option<HeldFor>,
     /// For a comment held for a muted word: which word (as the owner wrote it) in which
     /// field, by today's list ("“cas*no” in the comment").
@@ -148,8 +151,9 @@ pub const MATCHING_MAX: u32 = 5_000;
 pub const MODERATE_MAX: usize = 200;
 
 /// The most ids one approval takes: each comment it publishes queues its notifications
-/// (a few D1 queries each, within a request's query budget).
-pub const APPROVE_MAX: usize = 50;
+/// (a few D1 queries each: ten stay within the 50 queries a request gets on Workers' free
+/// plan).
+pub const APPROVE_MAX: usize = 10;
 
 /// The most ids one request of `decision` takes.
 pub fn moderate_max(decision: crate::store::Decision) -> usize {
@@ -285,6 +289,9 @@ pub struct WebhookTest {
 pub struct Deliveries {
     pub deliveries: Vec<DeliveryState>,
 }
+
+/// How often a delivery is tried before it is given up (the first try and five retries).
+pub const DELIVERY_TRIES: u32 = 6;
 
 /// Where one webhook delivery stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,6 +27,8 @@ pub struct MemStore {
     pub blocks: RefCell<Vec<(String, String)>>,
     /// (comment, reporter hash) of every report.
     reports: RefCell<Vec<(CommentId, String)>>,
+    /// Comments published once (their notifications went).
+    published: RefCell<Vec<CommentId>>,
 }
 
 impl MemStore {
@@ -272,6 +274,9 @@ impl CommentStore for MemStore {
             author_key_hash: req.author_key_hash.map(Into::into),
             trashed_from: None,
         };
+        if c.status == CommentStatus::Approved {
+            self.published.borrow_mut().push(c.id);
+        }
         comments.push(c.clone());
         Ok(c)
     }
@@ -471,10 +476,18 @@ impl CommentStore for MemStore {
                 continue;
             }
             if let Some(t) = threads.iter().find(|t| t.id == c.thread_id) {
+                // Published before: at its insert (approved at once) or an earlier approval.
+                let first = decision == Decision::Approve
+                    && was == CommentStatus::Pending
+                    && !self.published.borrow().contains(&c.id);
+                if decision == Decision::Approve {
+                    self.published.borrow_mut().push(c.id);
+                }
                 out.push(ModeratedComment {
                     id: c.id,
                     thread: t.key.clone(),
                     was,
+                    first_publication: first,
                 });
             }
         }

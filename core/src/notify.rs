@@ -362,7 +362,7 @@ pub fn digest_mail(
 }
 
 /// Tries before a delivery is given up.
-pub const MAX_ATTEMPTS: u32 = 6;
+pub const MAX_ATTEMPTS: u32 = crate::console::DELIVERY_TRIES;
 
 /// How long after failed attempt number `attempts` (1-based) to try again: `base`,
 /// then 5×, 30×, 120×, 720× (with a 60 s base: 1 min, 5 min, 30 min, 2 h, 12 h); `None`

@@ -248,6 +248,18 @@ fn sanitize_with(html: &str, extra: &[&'static str]) -> String {
 mod tests {
     use super::*;
 
+    /// The renaming is done on the sanitizer's serialized output: text or attribute values
+    /// that look like `<b>` must be escaped there, or the replace would open a tag.
+    #[test]
+    fn tag_lookalikes_in_text_and_attributes_stay_inert_after_renaming() {
+        let html = sanitize_html(
+            "<a href=\"https://x.example/<b><img src=x onerror=alert(1)>\">l</a> <i>&lt;/i&gt;</i>",
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("href=\"https://x.example/<"), "{html}");
+        assert!(html.ends_with("<em>&lt;/i&gt;</em>"), "{html}");
+    }
+
     #[test]
     fn imported_bold_and_italics_keep_their_emphasis() {
         assert_eq!(

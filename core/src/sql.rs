@@ -607,8 +607,9 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 format!(
                     "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
                        author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner, \
-                       email_hash, author_key_hash, held_for) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+                       email_hash, author_key_hash, held_for, notified_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+                       CASE WHEN ?3 = 'approved' THEN ?9 END) \
                      RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -848,6 +849,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         let change = match decision {
             Decision::Approve => format!(
                 "UPDATE comments SET status = '{}', held_for = NULL, reports = 0, \
+                   notified_at = COALESCE(notified_at, ?1), \
                    reports_reviewed = CASE WHEN reports > 0 OR held_for = '{}' THEN 1 \
                      ELSE reports_reviewed END \
                  WHERE {in_queue_or_public} AND (status <> '{}' OR reports > 0)",
@@ -890,7 +892,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         let mut queries = vec![
             Query::new(
                 format!(
-                    "SELECT c.id AS id, t.key AS key, c.status AS status FROM comments c \
+                    "SELECT c.id AS id, t.key AS key, c.status AS status, \
+                       c.notified_at IS NULL AS never_published FROM comments c \
                      JOIN threads t ON t.id = c.thread_id WHERE c.id IN ({list}) AND ?1 = ?1"
                 ),
                 args.clone(),
@@ -898,9 +901,27 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             Query::new(format!("{change} RETURNING id"), args.clone()),
         ];
         // A kept idempotent answer repeats the words: a retry must not show them again.
+        // Notifications about it not sent yet stay unsent (a trashed comment announces
+        // nothing); deleted for good, none of them keeps its words.
         if matches!(decision, Decision::Delete | Decision::Trash) {
             queries.push(Query::new(
                 format!("DELETE FROM idempotency WHERE comment_id IN ({list}) AND ?1 = ?1"),
+                args.clone(),
+            ));
+        }
+        // Out of sight again (Unapprove, an Undo, the Trash): what was queued about it and
+        // not sent yet stays unsent; deleted for good, none of it is kept.
+        if matches!(
+            decision,
+            Decision::Delete | Decision::Trash | Decision::Hold
+        ) {
+            let unsent = if decision == Decision::Delete {
+                ""
+            } else {
+                " AND sent_at IS NULL"
+            };
+            queries.push(Query::new(
+                format!("DELETE FROM outbox WHERE comment_id IN ({list}) AND ?1 = ?1{unsent}"),
                 args.clone(),
             ));
         }
@@ -919,6 +940,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             id: i64,
             key: String,
             status: String,
+            never_published: i64,
         }
         #[derive(Deserialize)]
         struct Id {
@@ -938,6 +960,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 id: CommentId(b.id),
                 thread: b.key,
                 was: CommentStatus::parse(&b.status).unwrap_or(CommentStatus::Deleted),
+                first_publication: decision == Decision::Approve && b.never_published != 0,
             })
             .collect();
         out.sort_by_key(|c| c.id);

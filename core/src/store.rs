@@ -309,8 +309,11 @@ pub struct ModeratedComment {
     pub id: CommentId,
     /// Its thread's key (that page changed).
     pub thread: String,
-    /// Its status before (an approval of a `Pending` one publishes it: it notifies).
+    /// Its status before.
     pub was: CommentStatus,
+    /// An approval published it for the first time: its notifications go now (never
+    /// twice, whatever Unapprove, Undo or reports did in between).
+    pub first_publication: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -165,6 +165,7 @@ contract!(
     standing_needs_email_and_browser_key_and_sees_blocks,
     owner_decisions_change_what_readers_see,
     the_trash_keeps_words_until_deleted_and_restores_what_was,
+    a_comment_is_announced_once_however_often_it_is_approved,
     reports_count_once_per_reader_and_hold_at_the_threshold,
     the_owners_comments_are_never_hidden_by_reports,
 );
@@ -325,7 +326,8 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
         vec![ModeratedComment {
             id: held,
             thread: "/queue/".to_owned(),
-            was: CommentStatus::Pending
+            was: CommentStatus::Pending,
+            first_publication: true,
         }],
         "{store}"
     );
@@ -392,6 +394,29 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
     assert!(block(s.moderate(&[], Decision::Spam, 10))
         .unwrap()
         .is_empty());
+}
+
+/// Approving a comment notifies once: not again after Unapprove and a second approval,
+/// nor for one that was published when posted.
+fn a_comment_is_announced_once_however_often_it_is_approved<S: CommentStore>(s: &S, store: &str) {
+    use crate::store::Decision;
+    let t = thread(s, "/once/");
+    let held = add(s, t, None, 1, CommentStatus::Pending);
+    let public = add(s, t, None, 2, CommentStatus::Approved);
+    let first = |ids: &[CommentId]| -> Vec<bool> {
+        block(s.moderate(ids, Decision::Approve, 3))
+            .unwrap()
+            .iter()
+            .map(|m| m.first_publication)
+            .collect()
+    };
+    assert_eq!(first(&[held]), vec![true], "{store}: published now");
+    block(s.moderate(&[held, public], Decision::Hold, 4)).unwrap();
+    assert_eq!(
+        first(&[held, public]),
+        vec![false, false],
+        "{store}: both were published before"
+    );
 }
 
 /// The Trash: whatever a comment was, it reads as a placeholder while trashed and comes

@@ -1017,7 +1017,7 @@ fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
         "already there: nothing counted"
     );
     assert_eq!(
-        changed(moderate(&all[..50], "approve")),
+        changed(moderate(&all[..APPROVE_MAX], "approve")),
         0,
         "restored first, then approved"
     );

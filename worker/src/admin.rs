@@ -132,9 +132,7 @@ pub async fn handle<H: HumanCheck>(
     let actor = service.session_name(&token);
     let site = &config.site.id;
     let bump = |threads: Vec<String>| async move {
-        for t in &threads {
-            cache::bump(env, site, t, now).await;
-        }
+        cache::bump_many(env, site, &threads, now).await;
     };
     match op {
         AdminOp::Login => unreachable!("handled above"),
@@ -225,7 +223,7 @@ pub async fn handle<H: HumanCheck>(
                     &actor,
                     &what,
                     &thread.key,
-                    input.pin.map(|p| p.0.to_string()),
+                    input.pin.map(|p| format!("#{}", p.0)),
                     now,
                 )
                 .await?;
@@ -322,8 +320,8 @@ pub async fn handle<H: HumanCheck>(
                 .audit(
                     &actor,
                     "reply",
-                    &format!("{}", input.parent_id.0),
-                    Some(created.comment.id.0.to_string()),
+                    &format!("#{}", input.parent_id.0),
+                    Some(format!("the reply is #{}", created.comment.id.0)),
                     now,
                 )
                 .await?;
@@ -339,8 +337,13 @@ pub async fn handle<H: HumanCheck>(
         AdminOp::WebhookTest => {
             let input: WebhookTest = read_json(&mut req).await?;
             let queued_ids = service.webhook_test(&input.url, now).await?;
+            // The host only: Slack's and Discord's addresses carry their secret.
+            let host = url::Url::parse(input.url.trim())
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
             service
-                .audit(&actor, "webhook-test", &input.url, None, now)
+                .audit(&actor, "webhook-test", &host, None, now)
                 .await?;
             queued(outgoing, Ok(queued_ids));
             json(200, &Done { changed: 1 })

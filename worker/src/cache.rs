@@ -39,6 +39,18 @@ pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64) {
     bump_one(env, site, SITE_WIDE, now_ms).await;
 }
 
+/// Many threads changed in one request (a bulk action, the Trash emptying): each thread's
+/// version once, and the site-wide one once — not once per thread (KV takes one write a
+/// second per key, and a request has a budget of operations).
+pub async fn bump_many(env: &Env, site: &str, threads: &[String], now_ms: i64) {
+    for thread in threads {
+        bump_one(env, site, thread, now_ms).await;
+    }
+    if !threads.is_empty() {
+        bump_one(env, site, SITE_WIDE, now_ms).await;
+    }
+}
+
 /// The version key of what spans the whole site (its feed).
 pub const SITE_WIDE: &str = "*";
 

@@ -161,9 +161,7 @@ async fn prune(env: &Env) -> worker::Result<()> {
     let fail = |e: colloquy_core::service::ServiceError| worker::Error::RustError(e.to_string());
     service.prune_outbox(now).await.map_err(fail)?;
     let emptied = service.empty_old_trash(now).await.map_err(fail)?;
-    for thread in &emptied.threads {
-        crate::cache::bump(env, &config.site.id, thread, now).await;
-    }
+    crate::cache::bump_many(env, &config.site.id, &emptied.threads, now).await;
     if emptied.changed > 0 {
         service
             .audit(

@@ -137,8 +137,13 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
             _ => {}
         }
         let from = self.site.mail_from.as_deref();
-        // A blocked author subscribes to nothing.
-        let subscribe = subscribe && c.held_for != Some(crate::rules::HeldFor::Blocked);
+        // A blocked author subscribes to nothing — and is told what anyone is told (the
+        // answer must not say who is blocked).
+        let blocked = c.held_for == Some(crate::rules::HeldFor::Blocked);
+        if subscribe && blocked && self.site.mail_from.is_some() {
+            reply_emails = Some(crate::api::ReplyEmails::Confirm);
+        }
+        let subscribe = subscribe && !blocked;
         if let (true, Some(from), Some(hash)) = (subscribe, from, c.email_hash.as_deref()) {
             if !c.author_email.trim().is_empty() {
                 // Active at once only for the browser that proved this address before;
@@ -188,7 +193,11 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
             .await?
             .map(|(p, _)| p);
         let mut notice = self.notice(Event::Reply, c, t);
-        notice.parent_author = parent.as_ref().map(|p| p.author_name.clone());
+        // Only a published parent is named (not one in the Trash or gone).
+        notice.parent_author = parent
+            .as_ref()
+            .filter(|p| p.status == CommentStatus::Approved)
+            .map(|p| p.author_name.clone());
         let mut out = notify::webhook_deliveries(&self.site.webhooks, &notice);
         if let Some(from) = self.site.mail_from.as_deref() {
             for s in self.store.subscribers(parent_id).await? {

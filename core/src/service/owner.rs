@@ -168,7 +168,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             let changed = self.store.moderate(chunk, decision, now_ms).await?;
             done.changed += changed.len() as u32;
             for c in changed {
-                if decision == Decision::Approve && c.was == CommentStatus::Pending {
+                if c.first_publication && c.was == CommentStatus::Pending {
                     done.published.push(c.id);
                 }
                 done.threads.push(c.thread);
