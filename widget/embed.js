@@ -211,7 +211,7 @@
     var note = root.querySelector(".cq-needs-script");
     if (note) note.hidden = false;
     // Only what works stays: Reply, Hide and Report go; likes stay as a (disabled) count.
-    var actions = root.querySelectorAll(".cq-actions button:not(.cq-like)");
+    var actions = root.querySelectorAll(".cq-actions button:not(.cq-like), .cq-sort");
     for (var i = 0; i < actions.length; i++) actions[i].hidden = true;
     var inert = root.querySelectorAll(".cq-like, .cq-compose-box");
     for (var k = 0; k < inert.length; k++) inert[k].disabled = true;

@@ -81,6 +81,9 @@ struct List {
     focus_on: RwSignal<Option<CommentId>>,
     /// Replies typed in a panel closed before publishing (Escape, Cancel), by comment.
     drafts: RwSignal<HashMap<CommentId, String>>,
+    /// The newest load asked for: an older answer arriving after it (the first page before
+    /// a search's) is dropped, never shown over the newer one.
+    asked: RwSignal<u32>,
     ctx: Ctx,
 }
 
@@ -99,8 +102,14 @@ impl List {
             }
         }
         self.loading.set(true);
+        let this = self.asked.get_untracked().wrapping_add(1);
+        self.asked.set(this);
         spawn_local(async move {
-            match api::get::<CommentList>(AdminOp::Comments, &query).await {
+            let answer = api::get::<CommentList>(AdminOp::Comments, &query).await;
+            if self.asked.get_untracked() != this {
+                return;
+            }
+            match answer {
                 Ok(list) => {
                     let ids: BTreeSet<CommentId> = list.comments.iter().map(|c| c.id).collect();
                     self.total.set(list.total);
@@ -336,6 +345,7 @@ pub fn Comments(tab: Tab) -> impl IntoView {
         confirm: RwSignal::new(None),
         focus_on: RwSignal::new(None),
         drafts: RwSignal::new(HashMap::new()),
+        asked: RwSignal::new(0),
         ctx,
     };
     list.load(false, false);

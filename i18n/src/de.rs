@@ -23,6 +23,7 @@ pub const STRINGS: Strings<'static> = Strings {
     reply: "Antworten",
     cancel_reply: "Antwort abbrechen",
     reply_draft: "Antwort fortsetzen",
+    first_page: "Zurück zur ersten Seite",
     confirm_reply_emails: "Bitte sehen Sie in Ihr Postfach: Benachrichtigungen kommen, sobald Sie Ihre Adresse mit dem gesendeten Link bestätigt haben.",
     loading_form: "Formular wird geladen …",
     leave_a_comment: "Schreiben Sie einen Kommentar",

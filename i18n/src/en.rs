@@ -28,6 +28,7 @@ pub const STRINGS: Strings<'static> = Strings {
     reply: "Reply",
     cancel_reply: "Cancel reply",
     reply_draft: "Continue your reply",
+    first_page: "Back to the first page",
     confirm_reply_emails: "Check your inbox: reply emails start once you confirm your address with the link we sent.",
     loading_form: "Loading the form…",
     leave_a_comment: "Leave a comment",

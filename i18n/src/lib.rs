@@ -167,6 +167,8 @@ pub struct Strings<'a> {
     pub cancel_reply: &'a str,
     /// After posting with "Email me when someone replies", when the address must confirm.
     pub confirm_reply_emails: &'a str,
+    /// On the plain page (no JavaScript), the link from a later page back to the first.
+    pub first_page: &'a str,
     /// A Reply button whose reply was started and kept (a draft).
     pub reply_draft: &'a str,
     /// While the writing half loads into a reply or edit form (a slow network).

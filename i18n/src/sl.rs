@@ -28,6 +28,7 @@ pub const STRINGS: Strings<'static> = Strings {
     reply: "Odgovori",
     cancel_reply: "Prekliči odgovor",
     reply_draft: "Nadaljuj odgovor",
+    first_page: "Nazaj na prvo stran",
     confirm_reply_emails: "Preverite nabiralnik: obvestila o odgovorih začnejo prihajati, ko naslov potrdite s poslano povezavo.",
     loading_form: "Nalaganje obrazca …",
     leave_a_comment: "Napišite komentar",

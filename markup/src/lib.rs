@@ -84,11 +84,23 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
             @if view.locked {
                 p.cq-status.cq-closed { (t.comments_closed) }
             } @else {
+                // Laid out like the form that replaces it (title, note, the row of tabs,
+                // the labelled box of the same size), so the box does not move or grow
+                // when the writing half arrives.
                 div.cq-compose {
                     h3.cq-form-title { (t.leave_a_comment) }
                     p.cq-note { (t.privacy_note) " " span.cq-required { "*" } }
-                    textarea.cq-compose-box name="comment" rows="3" aria-label=(t.label_body)
-                        placeholder=(t.compose_placeholder) {}
+                    div.cq-tabs.cq-tabs-space aria-hidden="true" {
+                        span.cq-tab { (t.write_tab) } span.cq-tab { (t.preview_tab) }
+                    }
+                    p.cq-field {
+                        label for="cq-compose-box" {
+                            (t.label_body)
+                            span.cq-required aria-hidden="true" { " *" }
+                        }
+                        textarea #cq-compose-box .cq-compose-box name="comment" rows="6"
+                            placeholder=(t.compose_placeholder) {}
+                    }
                     p.cq-needs-script hidden { (t.needs_script) }
                 }
             }
@@ -185,10 +197,29 @@ pub fn single(
         .into_string()
 }
 
+/// The plain page's own ways around: each order as a link (the current one marked), and
+/// back to the first page from a later one.
+#[derive(Default)]
+pub struct PlainNav {
+    pub sorts: Vec<(Sort, String)>,
+    pub first: Option<String>,
+}
+
 /// A whole HTML document for readers without JavaScript and for crawlers: the thread's
 /// comments, plain links to the next page, and where the discussion lives.
-pub fn document(view: &View, page: &Page, stylesheet: &str, back_to: Option<&str>) -> String {
+pub fn document(
+    view: &View,
+    page: &Page,
+    stylesheet: &str,
+    back_to: Option<&str>,
+    nav: &PlainNav,
+) -> String {
     let t = view.t;
+    let label = |s: Sort| match s {
+        Sort::Oldest => t.sort_oldest,
+        Sort::Newest => t.sort_newest,
+        Sort::Liked => t.sort_liked,
+    };
     html! {
         (maud::DOCTYPE)
         html lang=(t.lang.tag()) {
@@ -204,8 +235,22 @@ pub fn document(view: &View, page: &Page, stylesheet: &str, back_to: Option<&str
                     @if let Some(back) = back_to {
                         p { a href=(back) { (page.title) } }
                     }
+                    @if !nav.sorts.is_empty() {
+                        nav.cq-sorts aria-label=(t.sort_label) {
+                            (t.sort_label) " "
+                            @for (i, (sort, href)) in nav.sorts.iter().enumerate() {
+                                @if i > 0 { " · " }
+                                a href=(href) aria-current=[(*sort == page.sort).then_some("page")] {
+                                    (label(*sort))
+                                }
+                            }
+                        }
+                    }
                     ol.cq-list { (list(view, page.comments)) }
                     (more(view, page.next_cursor))
+                    @if let Some(first) = &nav.first {
+                        p.cq-first-page { a href=(first) { (t.first_page) } }
+                    }
                     p.cq-needs-script { (t.needs_script) }
                 }
             }

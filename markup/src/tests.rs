@@ -185,13 +185,32 @@ fn a_comment_just_posted_renders_alone_at_its_depth() {
 fn a_standalone_page_reads_without_javascript() {
     let t = Lang::De.strings();
     let comments = [c(1, None, None, "A")];
+    let nav = PlainNav {
+        sorts: vec![
+            (Sort::Oldest, "/view?sort=oldest".into()),
+            (Sort::Newest, "/view?sort=newest".into()),
+        ],
+        first: Some("/view?sort=oldest".into()),
+    };
     let doc = document(
         &view(t),
         &page(&comments, Some("o9.9")),
         "/style.css",
         Some("https://blog.example/post/"),
+        &nav,
     );
     assert!(doc.starts_with("<!DOCTYPE html>"));
+    // Without JavaScript the order is a link, the current one marked, and a later page
+    // leads back to the first.
+    assert!(
+        doc.contains("href=\"/view?sort=oldest\" aria-current=\"page\""),
+        "{doc}"
+    );
+    assert!(
+        !doc.contains("href=\"/view?sort=newest\" aria-current"),
+        "{doc}"
+    );
+    assert!(doc.contains("Zurück zur ersten Seite"), "{doc}");
     assert!(doc.contains("<html lang=\"de\">"));
     assert!(doc.contains("1 Kommentar zu „Title“"));
     assert!(doc.contains(r#"href="/view?cursor=o9.9""#));
@@ -251,7 +270,13 @@ fn the_page_without_javascript_shows_only_what_works() {
         static_page: true,
         ..view(t)
     };
-    let html = document(&static_view, &page(&comments, None), "/style.css", None);
+    let html = document(
+        &static_view,
+        &page(&comments, None),
+        "/style.css",
+        None,
+        &PlainNav::default(),
+    );
     for action in ["like", "reply", "collapse", "report"] {
         assert!(
             !html.contains(&format!("data-action=\"{action}\"")),

@@ -939,7 +939,16 @@ fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
         dom::set_hidden(&body, true);
         let _ = body.after_with_node_1(&host);
     }
+    // While the edit form is open it has its own Save and Cancel: Edit and Delete wait.
+    own_buttons(&article, false);
     open_writer(reader, "edit", host, format!("{{\"id\":{id}}}"));
+}
+
+/// Show or hide a comment's own Edit and Delete.
+fn own_buttons(article: &Element, shown: bool) {
+    for b in find_all(article, ".cq-own button") {
+        dom::set_hidden(&b, !shown);
+    }
 }
 
 fn open_delete(reader: &Rc<Reader>, li: &Element, id: CommentId) {
@@ -986,6 +995,9 @@ fn from_writer(reader: &Rc<Reader>, event: &Event) {
                 }
                 if let Some(host) = find(&li, ".cq-edit-host") {
                     dom::remove(&host);
+                }
+                if let Some(article) = find(&li, ":scope > article") {
+                    own_buttons(&article, true);
                 }
                 let _ = id;
                 if let Some(article) = find(&li, ":scope > article") {
@@ -1054,6 +1066,9 @@ fn closed(reader: &Rc<Reader>, host: &Element) {
             .and_then(|li| find(li, ":scope > article > .cq-body"))
         {
             dom::set_hidden(&body, false);
+        }
+        if let Some(article) = li.as_ref().and_then(|li| find(li, ":scope > article")) {
+            own_buttons(&article, true);
         }
         dom::remove(host);
         if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {

@@ -224,6 +224,48 @@ async fn a_sort_chosen_before_the_takeover_is_applied_once_it_has() {
     client.close().await.unwrap();
 }
 
+/// The server-painted comment box stands where the form's box will: when the writing
+/// half arrives the box neither moves nor grows (it was 182×51 and jumped to 664×182).
+#[tokio::test]
+async fn the_comment_box_stays_where_it_is_when_the_form_arrives() {
+    let (thread, _) = thread_of("compose-still", 1);
+    let client = session().await;
+    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    let rect = |css: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = in_widget(
+                &client,
+                &format!(
+                    "const r = root.querySelector('{css}').getBoundingClientRect();
+                     return [r.left, r.top + scrollY, r.width, r.height].map(Math.round);"
+                ),
+            )
+            .await;
+            serde_json::from_value::<Vec<i64>>(r).unwrap()
+        }
+    };
+    let before = rect("textarea.cq-compose-box").await;
+    root.find(Locator::Css("textarea.cq-compose-box"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&root, "form.cq-form:not(.cq-form-reply) textarea").await;
+    let after = rect("form.cq-form:not(.cq-form-reply) textarea").await;
+    for (what, (b, a)) in ["left", "top", "width", "height"]
+        .iter()
+        .zip(before.iter().zip(after.iter()))
+    {
+        assert!(
+            (b - a).abs() <= 1,
+            "the box's {what} changed: {before:?} → {after:?}"
+        );
+    }
+    client.close().await.unwrap();
+}
+
 /// Every comment of a 25-comment thread reads without the wasm: the first page in the
 /// widget, the rest through the plain "Show more" link.
 async fn reads_without_wasm(client: &Client, query: &str) {
@@ -250,13 +292,13 @@ async fn reads_without_wasm(client: &Client, query: &str) {
     );
     let shown = in_widget(
         client,
-        "return [...root.querySelectorAll('.cq-actions button:not(.cq-like)')].filter(b => b.checkVisibility()).length;",
+        "return [...root.querySelectorAll('.cq-actions button:not(.cq-like), .cq-sort')].filter(b => b.checkVisibility()).length;",
     )
     .await;
     assert_eq!(
         shown,
         json!(0),
-        "no Reply, Hide or Report that does nothing"
+        "no Reply, Hide, Report or sort that does nothing"
     );
     // "Show more" is a link to the plain page with the rest.
     click(&root, ".cq-more a").await;

@@ -748,9 +748,19 @@ async fn escape_closes_every_form_without_losing_text_and_a_server_error_takes_t
     press_escape(&client).await;
     wait_focus_class(&client, "cq-reply").await;
 
-    // The edit form: Escape keeps the unsaved words (only Cancel forgets them).
+    // The edit form: Escape keeps the unsaved words (only Cancel forgets them). While it
+    // is open, Edit and Delete step aside (the form has Save and Cancel).
     click(&root, ".cq-edit-button").await;
     wait_focus(&client, "TEXTAREA#cq-edit-").await;
+    assert_eq!(
+        in_widget(
+            &client,
+            "return [...root.querySelectorAll('.cq-own button')].filter(b => b.checkVisibility()).length;"
+        )
+        .await,
+        json!(0),
+        "Edit and Delete hidden while editing"
+    );
     client
         .active_element()
         .await

@@ -195,6 +195,33 @@ fn the_plain_page_reads_and_pages_without_javascript() {
         .text
         .contains(&format!("Plain comment {:03}", total - 1)));
     assert!(!second.text.contains("Plain comment 000"));
+    // Without JavaScript: back to the first page from a later one, and the order as links.
+    let back = second
+        .text
+        .split("class=\"cq-first-page\"")
+        .nth(1)
+        .and_then(|rest| rest.split("href=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link back to the first page")
+        .replace("&amp;", "&");
+    assert!(get(&back, &[]).text.contains("Plain comment 000"));
+    assert!(
+        !html.contains("cq-first-page"),
+        "the first page has no way back"
+    );
+    let newest = html
+        .split("class=\"cq-sorts\"")
+        .nth(1)
+        .and_then(|rest| rest.split("href=\"").nth(2))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the newest-first link")
+        .replace("&amp;", "&");
+    let newest = get(&newest, &[]).text;
+    assert!(
+        newest.contains(&format!("Plain comment {:03}", total - 1))
+            && !newest.contains("Plain comment 000"),
+        "newest first"
+    );
 
     // A link back anywhere else is not offered: the page would lend it the server's name.
     let mut elsewhere = query(&thread);

@@ -2,7 +2,7 @@
 //! subtrees (`/embed/more`, `/embed/replies/{id}`), and a whole document for readers
 //! without JavaScript (`/view`). The HTML comes from `colloquy-markup`, the one definition.
 
-use colloquy_core::api::{CommentId, EmbedState, PublicComment};
+use colloquy_core::api::{CommentId, EmbedState, PublicComment, Sort};
 use colloquy_core::defaults;
 use colloquy_core::endpoint::{EmbedQuery, Endpoint};
 use colloquy_core::service::{HumanCheck, Service};
@@ -59,6 +59,16 @@ impl Links {
     fn page(&self, cursor: &str) -> String {
         let mut q = self.query.clone();
         q.thread.cursor = Some(cursor.to_owned());
+        q.root = None;
+        q.url(&self.base, Endpoint::View)
+    }
+
+    /// The first page of the thread in `sort` (the plain page's order links, and its way
+    /// back from a later page).
+    fn first(&self, sort: colloquy_core::api::Sort) -> String {
+        let mut q = self.query.clone();
+        q.thread.cursor = None;
+        q.thread.sort = sort;
         q.root = None;
         q.url(&self.base, Endpoint::View)
     }
@@ -428,6 +438,19 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                 },
                 &format!("{}/style.css", ctx.base),
                 back,
+                &colloquy_markup::PlainNav {
+                    // A subtree page has no order of its own to choose.
+                    sorts: if q.root.is_none() {
+                        [Sort::Oldest, Sort::Newest, Sort::Liked]
+                            .into_iter()
+                            .map(|s| (s, links.first(s)))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    first: (q.thread.cursor.is_some() || q.root.is_some())
+                        .then(|| links.first(page.sort)),
+                },
             ))
         },
     )
