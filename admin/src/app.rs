@@ -174,15 +174,7 @@ pub fn App() -> impl IntoView {
 /// The open section's heading takes the focus (after logging in, after a tab is chosen):
 /// the keyboard continues from there, and a screen reader says where it is.
 fn focus_heading() {
-    request_animation_frame(|| {
-        use wasm_bindgen::JsCast;
-        if let Some(h) = document()
-            .get_element_by_id("section-heading")
-            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = h.focus();
-        }
-    });
+    crate::focus::when_drawn("#section-heading");
 }
 
 #[component]

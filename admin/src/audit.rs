@@ -90,17 +90,7 @@ pub fn Audit() -> impl IntoView {
             <button type="button" class="more" on:click=move |_| {
                 load(true);
                 // The button goes with the last page: the focus stays in the list.
-                request_animation_frame(|| {
-                    use wasm_bindgen::JsCast;
-                    if let Some(el) = document()
-                        .query_selector("#audit-kind")
-                        .ok()
-                        .flatten()
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = el.focus();
-                    }
-                });
+                crate::focus::when_drawn("#audit-kind");
             }>"Older entries"</button>
         })}
     }

@@ -497,7 +497,7 @@ pub fn Comments(tab: Tab) -> impl IntoView {
                         </button>
                         <button type="button" node_ref=confirm_button on:click=move |_| {
                             list.confirm.set(None);
-                            focus_element(".toolbar button.danger:not([disabled])");
+                            crate::focus::when_drawn(".toolbar button.danger:not([disabled])");
                         }>"Keep them"</button>
                     </div>
                 </div>
@@ -736,19 +736,6 @@ fn excerpt(text: &str) -> String {
         Some((at, _)) => format!("{}…", &flat[..at]),
         None => flat,
     }
-}
-
-/// Focus the first element matching `css` once drawn.
-fn focus_element(css: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = window()
-            .document()
-            .and_then(|d| d.query_selector(css).ok().flatten())
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
 }
 
 /// Focus the first field of a panel as it opens.

@@ -9,6 +9,7 @@ mod app;
 mod audit;
 mod bulk;
 mod comments;
+mod focus;
 mod import;
 mod people;
 mod settings;

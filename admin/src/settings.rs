@@ -62,15 +62,7 @@ fn input_id(field: &str) -> String {
 
 /// Focus the element with this id once it is drawn.
 fn focus_id(id: String) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = document()
-            .get_element_by_id(&id)
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
+    crate::focus::when_drawn(format!("#{id}"));
 }
 
 /// Focus the first field with a problem, after it is drawn.

@@ -101,6 +101,11 @@ fn list_filter(tab: Tab, search: Option<&str>, args: &mut Vec<Arg>) -> String {
     filter
 }
 
+/// Comment ids bound as `?1…?n` (for `IN (…)`).
+fn id_args(ids: &[CommentId]) -> Vec<Arg> {
+    ids.iter().map(|id| Arg::from(*id)).collect()
+}
+
 /// One `COUNT(*) AS n`.
 #[derive(Deserialize)]
 struct Count {
@@ -553,7 +558,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                      WHERE comment_id IN ({}) GROUP BY comment_id, reason ORDER BY n DESC, reason",
                     crate::sql::placeholders(1, ids.len())
                 ),
-                ids.iter().map(|id| Arg::from(*id)).collect(),
+                id_args(ids),
             ))
             .await?;
         Ok(decode_all::<Reason>(rows)?
@@ -584,7 +589,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                        status FROM comments WHERE id IN ({})",
                     crate::sql::placeholders(1, ids.len())
                 ),
-                ids.iter().map(|id| Arg::from(*id)).collect(),
+                id_args(ids),
             ))
             .await?;
         let deleted = CommentStatus::Deleted.as_str();

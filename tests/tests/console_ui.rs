@@ -103,6 +103,18 @@ async fn filter(client: &Client, text: &str) {
     field.send_keys("\u{E007}").await.unwrap();
 }
 
+/// Choose `value` in the select `css`, as a person does (the change event included).
+async fn choose(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "const [css, value] = arguments; const s = document.querySelector(css);
+             s.value = value; s.dispatchEvent(new Event('change'));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
 /// axe-core on the whole console page.
 async fn assert_console_accessible(client: &Client, situation: &str) {
     let path = colloquy_e2e::env_url(colloquy_e2e::env_names::AXE);
@@ -313,10 +325,7 @@ async fn login_queue_keys_bulk_and_owner_reply_change_what_readers_see() {
         gz.finish().unwrap();
     }
     wait_css(&client, "#import-format").await;
-    client
-        .execute("const s = document.querySelector('#import-format'); s.value = 'disqus'; s.dispatchEvent(new Event('change'));", vec![])
-        .await
-        .unwrap();
+    choose(&client, "#import-format", "disqus").await;
     wait_css(&client, "#import-file")
         .await
         .send_keys(&disqus.to_string_lossy())
@@ -809,25 +818,13 @@ async fn audit_kinds_statistics_and_everything_by_state() {
     open_section(&client, "all").await;
     filter(&client, &thread).await;
     wait_count(&client, "li.item", 2).await;
-    client
-        .execute(
-            "const s = document.querySelector('#console-state'); s.value = 'published'; s.dispatchEvent(new Event('change'));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    choose(&client, "#console-state", "published").await;
     wait_count(&client, "li.item", 1).await;
     wait_text(&client, "li.item .body", "Published by state").await;
 
     open_section(&client, "audit").await;
     wait_css(&client, "table.audit").await;
-    client
-        .execute(
-            "const s = document.querySelector('#audit-kind'); s.value = 'sessions'; s.dispatchEvent(new Event('change'));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    choose(&client, "#audit-kind", "sessions").await;
     poll("only logins listed", || async {
         let what = client
             .execute(
