@@ -1,8 +1,8 @@
 //! The shell: login, the section tabs, the status line, logout. Which section is open
 //! lives in the address (`#pending`, `#settings`, …) so a reload or a bookmark keeps it.
 
-use colloquy_core::console::{Done, Login, SessionInfo, Tab, TabCounts};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{Done, Login, SessionInfo, Tab, TabCounts};
+use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -25,7 +25,7 @@ pub struct Ctx {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Undo {
     pub steps: Vec<(
-        colloquy_core::store::Decision,
+        colloquy_core::wire::moderation::Decision,
         Vec<colloquy_core::CommentId>,
     )>,
 }
@@ -325,7 +325,7 @@ fn Console() -> impl IntoView {
                     let n = (c.pending - before) as usize;
                     news.set(format!(
                         "{} waiting in Pending.",
-                        colloquy_core::words::count_s(n, "new comment")
+                        colloquy_core::domain::words::count_s(n, "new comment")
                     ));
                 }
                 counts.set(Some(c));

@@ -1,8 +1,8 @@
 //! The audit list: every console action, who did it and when — narrowed to one kind of
 //! action, a page of 200 at a time, times in the owner's own zone.
 
-use colloquy_core::console::{AuditEntry, AuditList, AUDIT_KINDS};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{AuditEntry, AuditList, AUDIT_KINDS};
+use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use colloquy_core::console::{moderate_max, Done, Moderate};
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::store::Decision;
-use colloquy_core::words::count_s as plural;
+use colloquy_core::domain::words::count_s as plural;
+use colloquy_core::wire::console::{moderate_max, Done, Moderate};
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::moderation::Decision;
 use colloquy_core::CommentId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -7,14 +7,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use colloquy_core::api::CreatedComment;
-use colloquy_core::console::{
+use colloquy_core::wire::api::CreatedComment;
+use colloquy_core::wire::console::{
     BlockChange, CommentList, Done, MatchingIds, OwnerComment, OwnerEdit, OwnerReply, Purge, Tab,
     ThreadChange,
 };
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::rules::HeldFor;
-use colloquy_core::store::Decision;
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::moderation::Decision;
+use colloquy_core::wire::moderation::HeldFor;
 use colloquy_core::CommentId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -49,7 +49,7 @@ fn held_text(held: HeldFor) -> &'static str {
     }
 }
 
-use colloquy_core::words::count_s as plural;
+use colloquy_core::domain::words::count_s as plural;
 
 /// The list's state, shared by its items and its keyboard handler.
 #[derive(Clone, Copy)]
@@ -889,11 +889,12 @@ fn PurgePanel(list: List, id: CommentId) -> impl IntoView {
         spawn_local(async move {
             match api::post::<_, Done>(AdminOp::Purge, &Purge { comment_id: id }).await {
                 Ok(done) => {
-                    let more = if done.changed as usize >= colloquy_core::console::MODERATE_MAX {
-                        " There may be more: run it again."
-                    } else {
-                        ""
-                    };
+                    let more =
+                        if done.changed as usize >= colloquy_core::wire::console::MODERATE_MAX {
+                            " There may be more: run it again."
+                        } else {
+                            ""
+                        };
                     list.ctx.done(format!(
                         "Moved {} from this author to the Trash.{more}",
                         plural(done.changed as usize, "comment")

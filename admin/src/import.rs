@@ -2,9 +2,9 @@
 //! in the browser (core's importers, the same as the `colloquy` command) and sent in
 //! request-sized batches, which the Worker cleans again and stores — nothing twice.
 
-use colloquy_core::console::Done;
-use colloquy_core::endpoint::AdminOp;
 use colloquy_core::import::{self, Options};
+use colloquy_core::wire::console::Done;
+use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -130,10 +130,10 @@ pub fn ImportForm() -> impl IntoView {
             // What changed on the site first; what the file held after.
             let new = match added {
                 0 => "nothing new (every comment was already here)".to_owned(),
-                n if n == total => colloquy_core::words::count_s(n, "new comment"),
+                n if n == total => colloquy_core::domain::words::count_s(n, "new comment"),
                 n => format!(
                     "{} ({} already here)",
-                    colloquy_core::words::count_s(n, "new comment"),
+                    colloquy_core::domain::words::count_s(n, "new comment"),
                     total - n
                 ),
             };

@@ -1,11 +1,11 @@
 //! People: the block list, and a commenter's data rights (export as JSON, erase).
 
-use colloquy_core::console::{
+use colloquy_core::wire::console::{
     BlockChange, BlockEntry, BlockList, ByEmail, Done, Export, ExportFile, SiteExportPage,
     EXPORT_VERSION,
 };
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::store::BlockKind;
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::moderation::BlockKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -140,7 +140,7 @@ fn SiteExport() -> impl IntoView {
 /// A person's export, named apart from the whole site's.
 const PERSON_FILE: &str = "colloquy-person-export.json";
 
-use colloquy_core::words::count_s as plural;
+use colloquy_core::domain::words::count_s as plural;
 
 /// Export or erase everything stored under one email address.
 #[component]

@@ -1,9 +1,9 @@
 //! Settings without a redeploy: the `sites` row's JSON. Empty fields fall back to the
 //! deployment's defaults (wrangler.toml), shown as each field's placeholder.
 
-use colloquy_core::console::{Badge, Done, Settings, SettingsDefaults};
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::settings::{
+use colloquy_core::wire::console::{Badge, Done, Settings, SettingsDefaults};
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::settings::{
     Event, ModerationMode, MutedWords, Range, SettingProblem, SiteSettings, Webhook, WebhookFormat,
 };
 use leptos::prelude::*;
@@ -291,7 +291,7 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
             [one] => format!("Not saved: {}", one.message),
             many => format!(
                 "Not saved: {} need a fix (marked below).",
-                colloquy_core::words::count_s(many.len(), "setting")
+                colloquy_core::domain::words::count_s(many.len(), "setting")
             ),
         });
         focus_first(&found);
@@ -460,7 +460,7 @@ fn send_test(list: RwSignal<Vec<Webhook>>, i: usize) {
         return;
     };
     spawn_local(async move {
-        let test = colloquy_core::console::WebhookTest { url };
+        let test = colloquy_core::wire::console::WebhookTest { url };
         match api::post::<_, Done>(AdminOp::WebhookTest, &test).await {
             Ok(_) => {
                 ctx.done("Test sent: see Deliveries below for how it went.");
@@ -483,10 +483,12 @@ fn send_test(list: RwSignal<Vec<Webhook>>, i: usize) {
 #[component]
 fn DeliveryList() -> impl IntoView {
     let ctx = Ctx::get();
-    let list = RwSignal::new(None::<Vec<colloquy_core::console::DeliveryState>>);
+    let list = RwSignal::new(None::<Vec<colloquy_core::wire::console::DeliveryState>>);
     let load = move || {
         spawn_local(async move {
-            match api::get::<colloquy_core::console::Deliveries>(AdminOp::Deliveries, "").await {
+            match api::get::<colloquy_core::wire::console::Deliveries>(AdminOp::Deliveries, "")
+                .await
+            {
                 Ok(d) => list.set(Some(d.deliveries)),
                 Err(e) => ctx.fail(e),
             }
@@ -523,7 +525,7 @@ fn DeliveryList() -> impl IntoView {
                                     format!(
                                         "failed {} of {} tries; next try {}",
                                         d.attempts,
-                                        colloquy_core::console::DELIVERY_TRIES,
+                                        colloquy_core::wire::console::DELIVERY_TRIES,
                                         api::local_time(at)
                                     )
                                 }

@@ -1,9 +1,9 @@
 //! The last 30 days at a glance: comments per day, the busiest threads, and how long the
 //! oldest waiting comment has waited. Numbers in a table (bars only as decoration).
 
-use colloquy_core::console::Stats;
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::words::count_s;
+use colloquy_core::domain::words::count_s;
+use colloquy_core::wire::console::Stats;
+use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

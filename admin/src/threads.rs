@@ -1,8 +1,8 @@
 //! Threads: lock and unlock, see what closed by age, unpin, and set a thread's title and
 //! address (the owner's then stay: readers' pages no longer change them).
 
-use colloquy_core::console::{Done, OwnerThread, ThreadChange, ThreadList};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{Done, OwnerThread, ThreadChange, ThreadList};
+use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -68,7 +68,7 @@ pub fn Threads() -> impl IntoView {
                 let total = list.len();
                 let list: Vec<OwnerThread> = list.into_iter().take(shown.get()).collect();
                 view! {
-                <p class="hint">{format!("{} of {}", list.len(), colloquy_core::words::count_s(total, "thread"))}</p>
+                <p class="hint">{format!("{} of {}", list.len(), colloquy_core::domain::words::count_s(total, "thread"))}</p>
                 <table class="threads stack">
                     <thead>
                         <tr>

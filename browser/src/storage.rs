@@ -6,8 +6,8 @@
 //! host page: the README says so, and the email is kept only on request.
 //! Browser storage stays out of the domain types: this module is its only user.
 
-use colloquy_core::api::CommentId;
-use colloquy_core::storage_keys;
+use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::storage_keys;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

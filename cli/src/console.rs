@@ -1,7 +1,7 @@
 //! A console session for the command: logged in with `OWNER_KEY`, as the console's page
 //! is (its own origin, JSON, the session cookie).
 
-use colloquy_core::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -1,8 +1,8 @@
 //! `colloquy export --from <worker>`: log in to the console API with `OWNER_KEY` and
 //! write the whole site, page by page, as one JSON file `import colloquy` reads.
 
-use colloquy_core::console::{ExportFile, SiteExportPage, EXPORT_VERSION};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{ExportFile, SiteExportPage, EXPORT_VERSION};
+use colloquy_core::wire::endpoint::AdminOp;
 
 use crate::args::Args;
 use crate::error::CliError;

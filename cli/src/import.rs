@@ -143,8 +143,8 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         let mut progress = Progress::new("importing", batches.len());
         let mut added = 0;
         for (i, batch) in batches.iter().enumerate() {
-            let done: colloquy_core::console::Done =
-                session.post(colloquy_core::endpoint::AdminOp::Import, batch)?;
+            let done: colloquy_core::wire::console::Done =
+                session.post(colloquy_core::wire::endpoint::AdminOp::Import, batch)?;
             added += done.changed as usize;
             progress.at(i + 1);
         }
@@ -154,7 +154,7 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         println!(
             "sent to {base} in {} request(s): {}, {} already there",
             batches.len(),
-            colloquy_core::words::count_s(added, "new comment"),
+            colloquy_core::domain::words::count_s(added, "new comment"),
             plan.comments.len().saturating_sub(added)
         );
         return Ok(());

@@ -3,9 +3,9 @@
 //! backtracking matcher (`*a*a*b` on a run of `a`). `cargo bench -p colloquy-core --bench
 //! muted --features server` prints the figures; docs/muted-bench.md keeps the last run.
 
-use colloquy_core::muted::Matcher;
-use colloquy_core::rules::{Rules, Standing, Written};
-use colloquy_core::settings::MutedWords;
+use colloquy_core::domain::muted::Matcher;
+use colloquy_core::domain::rules::{Rules, Standing, Written};
+use colloquy_core::wire::settings::MutedWords;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// 100 patterns built to backtrack: several wildcards around letters the body is full of.

@@ -6,8 +6,8 @@
 
 use proptest::prelude::*;
 
-use crate::api::{NewComment, Sort};
-use crate::endpoint::{EmbedQuery, Endpoint, Method, ThreadQuery};
+use crate::wire::api::{NewComment, Sort};
+use crate::wire::endpoint::{EmbedQuery, Endpoint, Method, ThreadQuery};
 
 fn cases() -> u32 {
     std::env::var("FUZZ_CASES")
@@ -133,7 +133,7 @@ fn assert_allowlisted(html: &str) -> Result<(), TestCaseError> {
                 continue;
             }
             prop_assert!(
-                crate::render::TAGS.contains(&name),
+                crate::domain::render::TAGS.contains(&name),
                 "tag <{}> in {}",
                 name,
                 html
@@ -169,14 +169,14 @@ proptest! {
 
     #[test]
     fn rendered_markdown_is_always_allowlisted_html(body in hostile_text()) {
-        if let Ok(html) = crate::render::comment_html(&body) {
+        if let Ok(html) = crate::domain::render::comment_html(&body) {
             assert_allowlisted(&html)?;
         }
     }
 
     #[test]
     fn sanitized_imported_html_is_always_allowlisted(html in hostile_text()) {
-        assert_allowlisted(&crate::render::sanitize_html(&html))?;
+        assert_allowlisted(&crate::domain::render::sanitize_html(&html))?;
     }
 
     #[test]
@@ -188,23 +188,23 @@ proptest! {
         let _ = ThreadQuery::parse(&query);
         let _ = EmbedQuery::parse(&query);
         for sort in [Sort::Oldest, Sort::Newest, Sort::Liked] {
-            let _ = crate::thread::CursorPos::decode(&query, sort);
+            let _ = crate::domain::thread::CursorPos::decode(&query, sort);
         }
         let _ = crate::import::key_of(&query);
     }
 
     #[test]
     fn posting_any_body_answers_with_a_comment_or_a_4xx_never_a_panic(json in new_comment_json()) {
-        use crate::memstore::MemStore;
+        use crate::db::memstore::MemStore;
         use crate::service::Service;
         const T0: i64 = 1_800_000_000_000;
         let store = MemStore::default();
-        let mut site = crate::site::SiteConfig::new("default");
+        let mut site = crate::domain::site::SiteConfig::new("default");
         site.min_submit_ms = 0;
         site.origins = vec!["https://blog.example.org".into()];
         site.rules.muted.body = vec!["cas*no".into(), "*pills".into()];
         site.rules.muted.name = vec!["admin".into()];
-        let keys = crate::token::Keys::derive("fuzz secret, not for production");
+        let keys = crate::domain::token::Keys::derive("fuzz secret, not for production");
         let svc = Service::new(&store, &site, &keys);
         if let Ok(mut input) = serde_json::from_str::<NewComment>(&json) {
             if let Ok(t) = svc.form_token(&input.thread, "198.51.100.1", T0 - 10) {
@@ -219,7 +219,7 @@ proptest! {
     #[test]
     fn request_bodies_never_panic(json in "\\PC{0,200}", name in "\\PC{0,60}", body in hostile_text()) {
         if let Ok(input) = serde_json::from_str::<NewComment>(&json) {
-            let _ = crate::validate::new_comment(&input);
+            let _ = crate::domain::validate::new_comment(&input);
         }
         let input = NewComment {
             thread: "/t/".into(),
@@ -228,7 +228,7 @@ proptest! {
             email: "a@example.org".into(),
             ..NewComment::default()
         };
-        let _ = crate::validate::new_comment(&input);
+        let _ = crate::domain::validate::new_comment(&input);
     }
 
     #[test]
@@ -281,7 +281,7 @@ fn generated_bodies_mostly_parse_and_often_post() {
         let json = strategy.new_tree(&mut runner).unwrap().current();
         if let Ok(input) = serde_json::from_str::<NewComment>(&json) {
             parsed += 1;
-            if crate::validate::new_comment(&input).is_ok() {
+            if crate::domain::validate::new_comment(&input).is_ok() {
                 valid += 1;
             }
         }

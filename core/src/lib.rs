@@ -3,54 +3,27 @@
 //! Nothing here touches the network, a database binding or the DOM: the Worker and the
 //! widget are thin adapters around these types and functions, and everything in this crate
 //! is tested natively with `cargo test`.
+//!
+//! Folders by role, and dependencies flow one way (`cargo xtask arch` checks it):
+//! - [`wire`]: everything that crosses a process boundary — browser-safe, used by every crate;
+//! - [`domain`]: pure logic over those types (validation, reply trees, rules, rendering,
+//!   tokens, notification planning);
+//! - [`import`]: other systems' export files read into one shape;
+//! - [`db`]: the store trait and its SQL (D1 in the Worker, SQLite in tests), the in-memory
+//!   store and the contract suite both pass;
+//! - [`service`]: the business layer the Worker calls, one file per concept.
 
-pub mod api;
-pub mod client;
-pub mod console;
+pub mod domain;
+pub mod wire;
+
 #[cfg(feature = "server")]
-pub mod console_store;
-pub mod defaults;
-pub mod endpoint;
-#[cfg(feature = "server")]
-pub mod feed;
-#[cfg(all(test, feature = "import"))]
-mod fuzz;
-#[cfg(feature = "server")]
-pub mod idempotency;
+pub mod db;
 #[cfg(any(feature = "server", feature = "import-client"))]
 pub mod import;
 #[cfg(feature = "server")]
-pub mod kv_keys;
-#[cfg(any(test, feature = "test-support"))]
-pub mod memstore;
-#[cfg(all(test, feature = "server"))]
-mod migrations_test;
-pub mod model;
-#[cfg(feature = "server")]
-pub mod muted;
-#[cfg(feature = "server")]
-pub mod notify;
-#[cfg(feature = "server")]
-pub mod outbox;
-pub mod ratelimit;
-#[cfg(feature = "server")]
-pub mod render;
-pub mod rules;
-#[cfg(feature = "server")]
 pub mod service;
-pub mod settings;
-#[cfg(feature = "server")]
-pub mod site;
-#[cfg(feature = "server")]
-pub mod sql;
-pub mod storage_keys;
-pub mod store;
-#[cfg(all(test, feature = "server"))]
-mod store_contract;
-pub mod thread;
-#[cfg(feature = "server")]
-pub mod token;
-pub mod validate;
-pub mod words;
 
-pub use api::{CommentId, ErrorCode, Field};
+#[cfg(all(test, feature = "import"))]
+mod fuzz;
+
+pub use wire::api::{CommentId, ErrorCode, Field};

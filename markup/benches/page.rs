@@ -3,11 +3,11 @@
 //! which adds its own scan) and the markup rendering it, with its JSON state. `cargo xtask
 //! bench` runs this and puts the figures in docs/bench.md.
 
-use colloquy_core::api::{CommentId, EmbedState, NewComment, Sort, ThreadPage};
-use colloquy_core::memstore::MemStore;
+use colloquy_core::db::memstore::MemStore;
+use colloquy_core::domain::site::SiteConfig;
+use colloquy_core::domain::token::Keys;
 use colloquy_core::service::Service;
-use colloquy_core::site::SiteConfig;
-use colloquy_core::token::Keys;
+use colloquy_core::wire::api::{CommentId, EmbedState, NewComment, Sort, ThreadPage};
 use colloquy_i18n::Lang;
 use colloquy_markup::{Page, View};
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -11,8 +11,8 @@ mod link_page;
 
 use std::collections::HashMap;
 
-use colloquy_core::api::{CommentId, PublicComment, Sort};
-use colloquy_core::thread::children_index_capped;
+use colloquy_core::domain::thread::children_index_capped;
+use colloquy_core::wire::api::{CommentId, PublicComment, Sort};
 use colloquy_i18n::Strings;
 use maud::{html, Markup, PreEscaped};
 

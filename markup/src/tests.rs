@@ -304,7 +304,7 @@ fn code_blocks_can_be_scrolled_from_the_keyboard() {
     code.body_html = "<pre><code>let x = 1;</code></pre>\n<p>&lt;pre&gt;</p>".into();
     // Bodies are the sanitizer's output: in it a `<pre>` inside an attribute is escaped.
     let from_sanitizer =
-        colloquy_core::render::sanitize_html("<a href=\"https://x.example/<pre>\">x</a>");
+        colloquy_core::domain::render::sanitize_html("<a href=\"https://x.example/<pre>\">x</a>");
     assert!(!from_sanitizer.contains("<pre>"), "{from_sanitizer}");
     let html = thread(&view(t), &page(&[code], None), "light", "{}");
     assert!(html.contains("<pre tabindex=\"0\"><code>"), "{html}");

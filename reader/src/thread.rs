@@ -4,8 +4,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use colloquy_browser::{now_ms, sleep_ms, storage};
-use colloquy_core::api::Sort;
-use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::api::Sort;
+use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_core::CommentId;
 use colloquy_i18n::Strings;
 use js_sys::{Array, Function, Promise, Reflect};
@@ -1299,7 +1299,7 @@ async fn report_token(reader: &Reader) -> Option<(String, i64)> {
     if let Some(t) = reader.report_token.borrow().clone() {
         return Some(t);
     }
-    let url = colloquy_core::endpoint::form_token_url(reader.base(), &reader.thread);
+    let url = colloquy_core::wire::endpoint::form_token_url(reader.base(), &reader.thread);
     let token = net::field(&net::get_json(&url).await.ok()?, "form_token").as_string()?;
     let fresh = (token, now_ms());
     *reader.report_token.borrow_mut() = Some(fresh.clone());

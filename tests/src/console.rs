@@ -1,7 +1,7 @@
 //! The owner's console over HTTP, as its page talks to it: same origin, JSON, a session
 //! cookie from logging in.
 
-use colloquy_core::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::Serialize;
 
 use crate::env_names;

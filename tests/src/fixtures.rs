@@ -1,15 +1,15 @@
 //! Building test data once: new comments with a builder over core's own `NewComment`, and
 //! one typed client for both test deployments, with URLs from core's `Endpoint`.
 
-use colloquy_core::api::{CommentId, CreatedComment, NewComment, Sort, ThreadPage};
-use colloquy_core::endpoint::{Endpoint, ThreadQuery};
+use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment, Sort, ThreadPage};
+use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::env_names;
 use crate::http::{fresh_client_ip, request, Reply};
 
-pub use colloquy_core::api::FormToken;
+pub use colloquy_core::wire::api::FormToken;
 
 /// A comment for `thread` that passes validation: change what the test is about. Each
 /// has an address of its own, so no test's comments add up with another's (trust,
@@ -200,7 +200,7 @@ impl Deployment {
     /// The thread as readers first get it (the server-rendered widget, oldest first, in
     /// English); asserts it was served.
     pub fn embed(&self, thread: &str) -> String {
-        let q = colloquy_core::endpoint::EmbedQuery {
+        let q = colloquy_core::wire::endpoint::EmbedQuery {
             thread: ThreadQuery {
                 thread: thread.into(),
                 sort: Sort::Oldest,
@@ -311,7 +311,7 @@ impl Client<'_> {
     }
 
     fn fetch_token(&self, thread: &str) -> (String, std::time::Instant) {
-        let url = colloquy_core::endpoint::form_token_url(&self.deployment.api, thread);
+        let url = colloquy_core::wire::endpoint::form_token_url(&self.deployment.api, thread);
         let reply = request("GET", &url, &[("CF-Connecting-IP", &self.ip)], b"");
         if reply.status == 422 {
             // No token for a thread key that is itself invalid; the post will be refused
@@ -321,7 +321,7 @@ impl Client<'_> {
                 std::time::Instant::now(),
             );
         }
-        let token: colloquy_core::api::FormToken = reply.expect(200);
+        let token: colloquy_core::wire::api::FormToken = reply.expect(200);
         (token.form_token, self.ready_at())
     }
 

@@ -1,9 +1,9 @@
 //! The Worker's HTTP API, exercised from outside against `wrangler dev` and a local D1.
 
-use colloquy_core::api::CommentId;
-use colloquy_core::endpoint::{Endpoint, ThreadQuery};
-use colloquy_core::thread::build_tree;
-use colloquy_core::validate::limits;
+use colloquy_core::domain::thread::build_tree;
+use colloquy_core::domain::validate::limits;
+use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::unique_thread;
 use serde_json::json;
@@ -363,7 +363,7 @@ fn malformed_requests_get_json_errors_not_500s() {
 #[test]
 fn unknown_routes_and_methods_are_404_and_405() {
     let api = api();
-    let unknown = format!("{}/nope", colloquy_core::endpoint::API_PREFIX);
+    let unknown = format!("{}/nope", colloquy_core::wire::endpoint::API_PREFIX);
     assert_eq!(api.get(&unknown).error(), (404, "not_found".into()));
     assert_eq!(
         api.get("/no-such-file.txt").error(),
@@ -475,7 +475,10 @@ fn the_embed_script_and_widget_are_served_cross_origin_with_the_right_types() {
 fn a_comment_id_in_a_url_is_a_positive_integer_or_not_found() {
     let api = api();
     for bad in ["0", "-1", "1e3", "abc", "99999999999999999999"] {
-        let path = format!("{}/comments/{bad}", colloquy_core::endpoint::API_PREFIX);
+        let path = format!(
+            "{}/comments/{bad}",
+            colloquy_core::wire::endpoint::API_PREFIX
+        );
         assert_eq!(api.get(&path).error(), (404, "not_found".into()), "{bad}");
     }
     let missing = api.get(&Endpoint::CommentContext(CommentId(999_999_999)).path());

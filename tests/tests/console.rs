@@ -2,8 +2,8 @@
 //! limits), and what each action does to what readers see — checked through the same
 //! server-rendered views readers get.
 
-use colloquy_core::console::{AuditList, CommentList, Export, ThreadList};
-use colloquy_core::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::console::{AuditList, CommentList, Export, ThreadList};
+use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use colloquy_core::CommentId;
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::env_names;
@@ -41,7 +41,7 @@ fn every_console_route_wants_a_session_and_shares_nothing_cross_origin() {
     for op in AdminOp::ALL.into_iter().filter(|op| *op != AdminOp::Login) {
         for who in [&stranger, &forged] {
             let reply = match Endpoint::Admin(op).method() {
-                colloquy_core::endpoint::Method::Get => who.get(op, ""),
+                colloquy_core::wire::endpoint::Method::Get => who.get(op, ""),
                 _ => who.post(op, &json!({})),
             };
             assert_eq!(reply.error(), (401, "unauthorized".into()), "{op:?}");
@@ -123,7 +123,7 @@ fn login_is_checked_limited_and_gives_a_strict_cookie_until_logout() {
         message,
         json!(format!(
             "Too many tries in a short time. Please try again in {}.",
-            colloquy_core::words::wait(wait)
+            colloquy_core::domain::words::wait(wait)
         ))
     );
     assert_eq!(
@@ -347,7 +347,7 @@ fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
     assert_eq!(ids(&held), vec![id]);
     assert_eq!(
         held.comments[0].held_for,
-        Some(colloquy_core::rules::HeldFor::Reported)
+        Some(colloquy_core::wire::moderation::HeldFor::Reported)
     );
     console.post(
         AdminOp::Moderate,
@@ -414,7 +414,7 @@ fn reports_weigh_per_network_and_never_censor_what_the_owner_approved_or_wrote()
         "the owner still sees the new reports"
     );
     // Nor the owner's own reply.
-    let reply: colloquy_core::api::CreatedComment = console
+    let reply: colloquy_core::wire::api::CreatedComment = console
         .post(
             AdminOp::Reply,
             &json!({ "parent_id": id, "body": "The owner agrees", "name": "" }),
@@ -564,7 +564,7 @@ fn a_block_by_address_holds_whatever_name_and_email_come_from_it() {
             &comment(&thread).body("From the troll's network").build(),
             &troll,
         )
-        .expect::<colloquy_core::api::CreatedComment>(201)
+        .expect::<colloquy_core::wire::api::CreatedComment>(201)
         .comment
         .id;
     console
@@ -582,7 +582,7 @@ fn a_block_by_address_holds_whatever_name_and_email_come_from_it() {
                 .build(),
             &troll,
         )
-        .expect::<colloquy_core::api::CreatedComment>(201);
+        .expect::<colloquy_core::wire::api::CreatedComment>(201);
     assert!(again.comment.pending, "held: the network is blocked");
     // Another network: published.
     let elsewhere = d.create(&comment(&thread).body("Elsewhere").build());
@@ -590,7 +590,7 @@ fn a_block_by_address_holds_whatever_name_and_email_come_from_it() {
     let held = list(&console, "pending", &thread);
     assert_eq!(
         held.comments[0].held_for,
-        Some(colloquy_core::rules::HeldFor::Blocked)
+        Some(colloquy_core::wire::moderation::HeldFor::Blocked)
     );
 }
 
@@ -751,15 +751,20 @@ fn age_thread(thread: &str, days: i64) {
 }
 
 /// A comment by `email` from a browser keeping `key`.
-fn by(thread: &str, email: &str, key: Option<&str>, body: &str) -> colloquy_core::api::NewComment {
-    colloquy_core::api::NewComment {
+fn by(
+    thread: &str,
+    email: &str,
+    key: Option<&str>,
+    body: &str,
+) -> colloquy_core::wire::api::NewComment {
+    colloquy_core::wire::api::NewComment {
         author_key: key.map(Into::into),
         ..comment(thread).email(email).body(body).build()
     }
 }
 
 /// Where a new comment ended up: published, or held (and why).
-fn fate(d: &Deployment, console: &Console, c: &colloquy_core::api::NewComment) -> String {
+fn fate(d: &Deployment, console: &Console, c: &colloquy_core::wire::api::NewComment) -> String {
     let created = d.create(c);
     if !created.comment.pending {
         return "published".into();
@@ -858,7 +863,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
         held("See https://a.example and https://b.example"),
         "held: links"
     );
-    let named = colloquy_core::api::NewComment {
+    let named = colloquy_core::wire::api::NewComment {
         name: "The Admin".into(),
         ..by(&thread, "y@example.org", None, "hello")
     };
@@ -894,7 +899,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
         let ip = fresh_client_ip();
         let token = request(
             "GET",
-            &colloquy_core::endpoint::form_token_url(&d.api, &thread),
+            &colloquy_core::wire::endpoint::form_token_url(&d.api, &thread),
             &[("CF-Connecting-IP", &ip)],
             b"",
         )
@@ -902,7 +907,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
             .as_str()
             .unwrap()
             .to_owned();
-        let body = colloquy_core::api::NewComment {
+        let body = colloquy_core::wire::api::NewComment {
             form_token: token,
             ..comment(&thread).body("From elsewhere").build()
         };
@@ -967,7 +972,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
 /// as "[deleted]" at once; only the Trash deletes for good, and a request is bounded.
 #[test]
 fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
-    use colloquy_core::console::{MatchingIds, TabCounts, APPROVE_MAX, MODERATE_MAX};
+    use colloquy_core::wire::console::{MatchingIds, TabCounts, APPROVE_MAX, MODERATE_MAX};
     let d = main_api();
     let console = Console::login(&d);
     let thread = unique_thread("bulk");

@@ -3,8 +3,8 @@
 //! the settings form — each checked against what readers then get — and axe-core on
 //! every screen. Screenshots of the queue and the settings go to docs/screenshots.
 
-use colloquy_core::console::{CommentList, Settings};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{CommentList, Settings};
+use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::browser::{poll, session};
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::fixtures::{comment, Deployment};
@@ -446,12 +446,12 @@ async fn threads_lock_and_the_settings_form_saves_without_a_redeploy() {
     assert_console_accessible(&client, "thread edit").await;
     press(&client, "\u{E007}").await; // Enter
     wait_text(&client, "[role=status]", "Saved the title").await;
-    let threads: colloquy_core::console::ThreadList =
+    let threads: colloquy_core::wire::console::ThreadList =
         Console::login(&main).get(AdminOp::Threads, "").expect(200);
     let stored = threads.threads.iter().find(|t| t.key == thread).unwrap();
     assert_eq!(stored.title.as_deref(), Some("The owner's title"));
     main.create_id(comment(&thread).title("A reader's title").body("Later"));
-    let threads: colloquy_core::console::ThreadList =
+    let threads: colloquy_core::wire::console::ThreadList =
         Console::login(&main).get(AdminOp::Threads, "").expect(200);
     let stored = threads.threads.iter().find(|t| t.key == thread).unwrap();
     assert_eq!(stored.title.as_deref(), Some("The owner's title"));

@@ -4,7 +4,7 @@
 //! retried post lands exactly once, while pages a reader had already seen keep being
 //! served from the edge copy. One test: the switch is the whole deployment's.
 
-use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
     click, fill_form, session, submit_main_form, wait_for, wait_for_text, widget_root,
 };

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use colloquy_core::endpoint::{feed_url, Endpoint};
+use colloquy_core::wire::endpoint::{feed_url, Endpoint};
 use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;

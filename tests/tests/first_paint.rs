@@ -3,7 +3,7 @@
 //! between are not lost, and with the wasm blocked — or forbidden by the host page's
 //! Content-Security-Policy — every comment still reads and pages through plain links.
 
-use colloquy_core::endpoint::Endpoint;
+use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_e2e::browser::{
     block_urls, cdp, click, fill_form, in_widget, open_demo_with, poll, session, submit_main_form,
     type_into, wait_for, wait_for_text, widget_root,

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use colloquy_core::api::CommentId;
-use colloquy_core::endpoint::{AdminOp, Endpoint, Method};
+use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::endpoint::{AdminOp, Endpoint, Method};
 use colloquy_e2e::console::Console;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request, Reply};

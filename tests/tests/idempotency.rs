@@ -3,8 +3,8 @@
 //! HTTP (sequential and concurrent retries, other clients, bad keys, a failed attempt
 //! retried) and in Chromium with the first answer dropped on its way back.
 
-use colloquy_core::api::CreatedComment;
-use colloquy_core::endpoint::Endpoint;
+use colloquy_core::wire::api::CreatedComment;
+use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_e2e::browser::{
     click, fill_form, open_demo, session, submit_main_form, wait_for_text,
 };

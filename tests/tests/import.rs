@@ -5,8 +5,8 @@
 
 use std::process::Command;
 
-use colloquy_core::console::{Export, ExportFile};
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::{Export, ExportFile};
+use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::console::{owner_key, Console};
 use colloquy_e2e::env_names;
 use colloquy_e2e::env_url;

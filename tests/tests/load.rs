@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use colloquy_core::api::{CommentId, CreatedComment, NewComment};
-use colloquy_core::console::SiteExportPage;
-use colloquy_core::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment};
+use colloquy_core::wire::console::SiteExportPage;
+use colloquy_core::wire::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::console::Console;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request};
@@ -112,7 +112,7 @@ fn under_load_every_accepted_comment_is_stored_once_under_its_parent() {
                     let ip = fresh_client_ip();
                     let client = d.client_at(&ip);
                     let t = Instant::now();
-                    let url = colloquy_core::endpoint::form_token_url(&d.api, thread);
+                    let url = colloquy_core::wire::endpoint::form_token_url(&d.api, thread);
                     let got = request("GET", &url, &[("CF-Connecting-IP", &ip)], b"");
                     record("write: form token", got.status, t);
                     let token = got.json()["form_token"].as_str().unwrap_or("").to_owned();

@@ -3,8 +3,8 @@
 //! by the Cron Trigger (wrangler's `/__scheduled`), the queue digest, and reply emails
 //! with double opt-in and RFC 8058 one-click unsubscribe.
 
-use colloquy_core::console::SessionInfo;
-use colloquy_core::endpoint::AdminOp;
+use colloquy_core::wire::console::SessionInfo;
+use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::browser::poll;
 use colloquy_e2e::console::Console;
 use colloquy_e2e::env_names;
@@ -279,7 +279,7 @@ async fn webhooks_are_signed_retried_by_the_cron_and_the_digest_lists_the_queue(
     assert_eq!(body["event"], "test");
     assert_eq!(test("http://127.0.0.1:9/nothing").status, 200);
     let states = poll("the failed test in Deliveries", || async {
-        let list: colloquy_core::console::Deliveries =
+        let list: colloquy_core::wire::console::Deliveries =
             console.get(AdminOp::Deliveries, "").expect(200);
         list.deliveries
             .iter()

@@ -1,9 +1,9 @@
 //! Reading large threads through the API: cursor pages, reply previews and the rest of a
 //! subtree, permalink context, likes and sorting, counts for index pages, and preview.
 
-use colloquy_core::api::{CommentId, Sort, ThreadPage};
-use colloquy_core::endpoint::{counts_query, Endpoint, ThreadQuery};
-use colloquy_core::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
+use colloquy_core::domain::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
+use colloquy_core::wire::api::{CommentId, Sort, ThreadPage};
+use colloquy_core::wire::endpoint::{counts_query, Endpoint, ThreadQuery};
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
 use colloquy_e2e::{seed, unique_thread};
@@ -60,7 +60,7 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     assert_eq!(ids(&second), top[20..].to_vec());
     assert!(second.next_cursor.is_none());
 
-    let subtree: colloquy_core::api::RepliesPage =
+    let subtree: colloquy_core::wire::api::RepliesPage =
         api().get(&Endpoint::Replies(top[0]).path()).expect(200);
     let mut expected = replies.clone();
     expected.push(deep);
@@ -71,7 +71,7 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     );
     assert!(subtree.comments.iter().all(|c| c.root_id == Some(top[0])));
 
-    let context: colloquy_core::api::CommentContext = api()
+    let context: colloquy_core::wire::api::CommentContext = api()
         .get(&Endpoint::CommentContext(deep).path())
         .expect(200);
     assert_eq!(context.root_id, top[0]);

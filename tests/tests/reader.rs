@@ -528,7 +528,7 @@ async fn a_form_token_gone_stale_is_renewed_and_the_comment_posted() {
     // The reader's address changed since the form was shown (a phone switching networks):
     // the page's token is one issued to another address. Every POST is counted.
     let stale = {
-        let url = colloquy_core::endpoint::form_token_url(&colloquy_e2e::api(), &thread);
+        let url = colloquy_core::wire::endpoint::form_token_url(&colloquy_e2e::api(), &thread);
         let ip = colloquy_e2e::http::fresh_client_ip();
         let reply = colloquy_e2e::http::request("GET", &url, &[("CF-Connecting-IP", &ip)], b"");
         reply.json()["form_token"].as_str().unwrap().to_owned()

@@ -3,7 +3,7 @@
 //! that guess, stale errors, invisible names, silent failures, vague messages, the embed
 //! pasted twice — and the sort race (an older page landing after a newer one).
 
-use colloquy_core::endpoint::Endpoint;
+use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_e2e::browser::{
     block_urls, click, in_widget, open_demo, open_demo_with, phone_session, poll, session,
     set_online, type_into, value_of, wait_for, wait_for_text, widget_root,

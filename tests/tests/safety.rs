@@ -1,8 +1,8 @@
 //! Safety of the running Worker: hostile markup, hostile fields, spam friction, edit
 //! tokens, and what is published and stored.
 
-use colloquy_core::api::{CreatedComment, NewComment, ThreadPage};
-use colloquy_core::endpoint::{Endpoint, ThreadQuery};
+use colloquy_core::wire::api::{CreatedComment, NewComment, ThreadPage};
+use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
 use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, Reply};
@@ -177,9 +177,9 @@ fn the_form_timer_refuses_a_form_sent_faster_than_a_person_types() {
     let strict = Deployment::strict();
     let thread = unique_thread("timer");
     let client = strict.client();
-    let token: colloquy_core::api::FormToken = colloquy_e2e::http::request(
+    let token: colloquy_core::wire::api::FormToken = colloquy_e2e::http::request(
         "GET",
-        &colloquy_core::endpoint::form_token_url(&strict.api, &thread),
+        &colloquy_core::wire::endpoint::form_token_url(&strict.api, &thread),
         &[("CF-Connecting-IP", &client.ip)],
         b"",
     )
@@ -443,7 +443,7 @@ fn api_responses_are_never_cached_and_widget_files_are() {
 /// get: no cookie, no email address, and the headers the README promises.
 #[test]
 fn no_public_answer_sets_a_cookie_or_shows_an_email_and_every_one_has_its_headers() {
-    use colloquy_core::endpoint::EmbedQuery;
+    use colloquy_core::wire::endpoint::EmbedQuery;
     let d = api();
     let thread = unique_thread("public-answers");
     let n = colloquy_e2e::http::random_u64();
@@ -522,7 +522,7 @@ fn no_public_answer_sets_a_cookie_or_shows_an_email_and_every_one_has_its_header
         ("site feed", d.get(&Endpoint::Feed.path())),
         (
             "form token",
-            d.get(&colloquy_core::endpoint::form_token_url("", &thread)),
+            d.get(&colloquy_core::wire::endpoint::form_token_url("", &thread)),
         ),
         ("health", d.get(&Endpoint::Health.path())),
         (

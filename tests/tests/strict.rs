@@ -2,9 +2,9 @@
 //! Turnstile (verified by a local fake that accepts exactly the token "pass-token"),
 //! moderation of new comments, and an owner key for the author badge.
 
-use colloquy_core::api::NewComment;
-use colloquy_core::endpoint::AdminOp;
-use colloquy_core::endpoint::ThreadQuery;
+use colloquy_core::wire::api::NewComment;
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::endpoint::ThreadQuery;
 use colloquy_e2e::browser::{
     click, fill_form, session, value_of, wait_for, wait_for_text, widget_root,
 };
@@ -165,7 +165,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     );
     // The owner removes it: the author's browser shows it no more and forgets its copy.
     let console = Console::login(&strict());
-    let held: colloquy_core::console::CommentList = console
+    let held: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
             &format!("tab=pending&q={}", thread.replace('/', "%2F")),
@@ -312,7 +312,7 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
         root.find(Locator::Css(".cq-report-error")).await.is_err(),
         "no failure beside the thanks"
     );
-    let reported: colloquy_core::console::CommentList = console
+    let reported: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
             &format!("tab=reported&q={}", thread.replace('/', "%2F")),
@@ -325,7 +325,7 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
 
 #[test]
 fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
-    use colloquy_core::api::CreatedComment;
+    use colloquy_core::wire::api::CreatedComment;
     let d = strict();
     let thread = unique_thread("moderated-edit");
     let created: CreatedComment = d.create(
@@ -345,7 +345,7 @@ fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
     assert!(d.embed(&thread).contains("Approved words"));
     // The author changes the words within the edit window (3 s here).
     let edited = d.write(
-        colloquy_core::endpoint::Endpoint::EditComment(created.comment.id),
+        colloquy_core::wire::endpoint::Endpoint::EditComment(created.comment.id),
         &serde_json::json!({ "edit_token": created.edit_token, "body": "Words nobody approved" }),
     );
     assert_eq!(edited.status, 200, "{}", edited.text);
@@ -359,7 +359,7 @@ fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
         !page.contains("Words nobody approved") && !page.contains("Approved words"),
         "readers see neither until the owner looks again"
     );
-    let queue: colloquy_core::console::CommentList = console
+    let queue: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
             &format!("tab=pending&q={}", thread.replace('/', "%2F")),
@@ -368,6 +368,6 @@ fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
     assert_eq!(queue.comments.len(), 1);
     assert_eq!(
         queue.comments[0].held_for,
-        Some(colloquy_core::rules::HeldFor::Moderation)
+        Some(colloquy_core::wire::moderation::HeldFor::Moderation)
     );
 }

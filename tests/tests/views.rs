@@ -3,9 +3,9 @@
 //! and `If-None-Match` save, that every write a reader makes shows up at once, and the
 //! JavaScript-free page that static-site generators and crawlers read.
 
-use colloquy_core::api::{DeleteComment, EditComment, Sort};
-use colloquy_core::defaults::PAGE_SIZE;
-use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::api::{DeleteComment, EditComment, Sort};
+use colloquy_core::wire::defaults::PAGE_SIZE;
+use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{request, Reply};
 use colloquy_e2e::{demo, seed, unique_thread};

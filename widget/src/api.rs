@@ -1,11 +1,11 @@
 //! The HTTP client: the API's own request/response types and URL space from
 //! `colloquy-core`, over fetch.
 
-use colloquy_core::api::{
+use colloquy_core::wire::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, EmbedState, ErrorBody, FormToken,
     NewComment, PreviewRequest, PreviewResponse, PublicComment, UpdatedComment,
 };
-use colloquy_core::endpoint::{Endpoint, Method};
+use colloquy_core::wire::endpoint::{Endpoint, Method};
 use colloquy_core::ErrorCode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 
@@ -60,7 +60,7 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError
 
 /// A form token for this reader in `thread`.
 pub async fn form_token(base: &str, thread: &str) -> Result<FormToken, ClientError> {
-    get(&colloquy_core::endpoint::form_token_url(base, thread)).await
+    get(&colloquy_core::wire::endpoint::form_token_url(base, thread)).await
 }
 
 pub async fn preview(base: &str, body: String) -> Result<PreviewResponse, ClientError> {

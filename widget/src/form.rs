@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use colloquy_core::api::{CommentId, CreatedComment, NewComment, ReplyEmails};
+use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment, ReplyEmails};
 use colloquy_core::{ErrorCode, Field};
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;

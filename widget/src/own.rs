@@ -2,7 +2,7 @@
 //! survives a reload, and the delete confirmation. Focus lands where the next step is; the
 //! reading half puts it back when a step is cancelled.
 
-use colloquy_core::api::{CommentId, DeleteComment, EditComment};
+use colloquy_core::wire::api::{CommentId, DeleteComment, EditComment};
 use colloquy_core::{ErrorCode, Field};
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! What every form of one widget shares: where and what it writes to, the reader's
 //! language, their name/email/website, and their form token.
 
-use colloquy_core::api::{CommentId, WidgetSettings};
+use colloquy_core::wire::api::{CommentId, WidgetSettings};
 use colloquy_i18n::Strings;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -17,7 +17,7 @@ pub struct Context {
     pub page_url: String,
     /// The page's own title (sent with the first comment of a thread).
     pub page_title: String,
-    pub state: colloquy_core::api::EmbedState,
+    pub state: colloquy_core::wire::api::EmbedState,
 }
 
 /// Name, email and website, shared by the main form and every reply form.

@@ -3,13 +3,13 @@
 //! (routes.rs) and only as JSON. Every change is written to the audit list, and every
 //! change readers would see renews the affected threads' cached pages.
 
-use colloquy_core::console::{
+use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
+use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
     SessionInfo, Settings, Tab, ThreadChange, WebhookTest,
 };
-use colloquy_core::endpoint::{query_values, AdminOp};
-use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
-use colloquy_core::{words, CommentId, ErrorCode};
+use colloquy_core::wire::endpoint::{query_values, AdminOp};
+use colloquy_core::{domain::words, CommentId, ErrorCode};
 use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
 
 use crate::cache;
@@ -27,7 +27,7 @@ type Result<T> = std::result::Result<T, WorkerError>;
 const COOKIE: &str = "colloquy_admin";
 
 fn cookie_path() -> String {
-    colloquy_core::endpoint::Endpoint::Admin(AdminOp::Session)
+    colloquy_core::wire::endpoint::Endpoint::Admin(AdminOp::Session)
         .path()
         .trim_end_matches("session")
         .trim_end_matches('/')
@@ -236,7 +236,7 @@ pub async fn handle<H: HumanCheck>(
             let changed = match (input.comment_id, input.unblock) {
                 (_, Some(entry)) => {
                     service
-                        .block(colloquy_core::store::SetBlock {
+                        .block(colloquy_core::db::store::SetBlock {
                             kind: entry.kind,
                             hash: &entry.hash,
                             label: &entry.label,

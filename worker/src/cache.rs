@@ -12,7 +12,7 @@ pub const KV_BINDING: &str = "CACHE";
 
 /// The thread's version key in KV (hashed when the thread's key is too long for KV).
 fn version_key(site: &str, thread: &str) -> String {
-    colloquy_core::kv_keys::thread_version(site, thread)
+    colloquy_core::domain::kv_keys::thread_version(site, thread)
 }
 
 /// The current version of a thread's public pages ("0" before any write, or without KV).

@@ -1,11 +1,11 @@
 //! Per-deployment settings from `[vars]` in wrangler.toml (or `--var` in dev) and secrets
 //! (`wrangler secret put`, or `.dev.vars` locally).
 
-use colloquy_core::defaults;
-use colloquy_core::ratelimit::parse_limits;
-use colloquy_core::settings::ModerationMode;
-use colloquy_core::site::SiteConfig;
-use colloquy_core::token::Keys;
+use colloquy_core::domain::ratelimit::parse_limits;
+use colloquy_core::domain::site::SiteConfig;
+use colloquy_core::domain::token::Keys;
+use colloquy_core::wire::defaults;
+use colloquy_core::wire::settings::ModerationMode;
 use worker::{console_error, Env};
 
 use crate::turnstile::{Turnstile, TurnstileConfig};

@@ -1,8 +1,8 @@
 //! The D1 binding behind core's SQL store: statements in, rows out. The SQL itself lives
-//! in `colloquy_core::sql`, where it is tested against SQLite.
+//! in `colloquy_core::db::sql`, where it is tested against SQLite.
 
-use colloquy_core::sql::{Arg, Query, Row, SqlExec, SqlStore};
-use colloquy_core::store::StoreError;
+use colloquy_core::db::sql::{Arg, Query, Row, SqlExec, SqlStore};
+use colloquy_core::db::store::StoreError;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 

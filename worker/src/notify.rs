@@ -4,11 +4,11 @@
 //! backoff, the daily digest). A failure here never reaches the commenter: it is
 //! recorded on the row and tried again later.
 
-use colloquy_core::notify::{retry_delay_ms, Channel};
-use colloquy_core::outbox::{OutboxRow, OutboxStore};
+use colloquy_core::db::notify::{OutboxRow, OutboxStore};
+use colloquy_core::domain::notify::{retry_delay_ms, Channel};
+use colloquy_core::domain::words;
 use colloquy_core::service::Service;
-use colloquy_core::settings::WebhookFormat;
-use colloquy_core::words;
+use colloquy_core::wire::settings::WebhookFormat;
 use worker::{console_error, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::config::Config;

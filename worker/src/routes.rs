@@ -1,15 +1,15 @@
 //! HTTP routing: parse the request into core's [`Endpoint`], enforce the write guards, call
 //! the core service, serialize the answer. Every error leaves through [`error_response`].
 
-use colloquy_core::api::{
+use colloquy_core::domain::validate::limits;
+use colloquy_core::service::Service;
+use colloquy_core::wire::api::{
     DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, ReportRequest,
     UpdatedComment,
 };
-use colloquy_core::endpoint::{
+use colloquy_core::wire::endpoint::{
     query_values, Endpoint, Method, RouteError, ThreadQuery, API_PREFIX,
 };
-use colloquy_core::service::Service;
-use colloquy_core::validate::limits;
 use colloquy_core::ErrorCode;
 use serde::Serialize;
 use worker::{console_error, Date, Env, Headers, Request, Response, Result};
@@ -205,7 +205,7 @@ async fn route(
             // comment.
             let claimed = match req.headers().get("Idempotency-Key")? {
                 Some(key) => {
-                    use colloquy_core::idempotency::Claim;
+                    use colloquy_core::db::idempotency::Claim;
                     match service.claim_post(&key, &ip, now).await? {
                         (_, Claim::Done(body)) => {
                             let mut replay = Response::ok(body)?.with_status(201);

@@ -2,8 +2,8 @@
 //! row); KV keeps a copy every request reads, so a view still costs one D1 round trip (and
 //! a cache hit none). Saving writes both.
 
-use colloquy_core::console_store::ConsoleStore;
-use colloquy_core::settings::SiteSettings;
+use colloquy_core::db::console::ConsoleStore;
+use colloquy_core::wire::settings::SiteSettings;
 use serde::{Deserialize, Serialize};
 use worker::{console_error, Env};
 

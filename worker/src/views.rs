@@ -2,11 +2,11 @@
 //! subtrees (`/embed/more`, `/embed/replies/{id}`), and a whole document for readers
 //! without JavaScript (`/view`). The HTML comes from `colloquy-markup`, the one definition.
 
-use colloquy_core::api::{CommentId, EmbedState, PublicComment, Sort};
-use colloquy_core::defaults;
-use colloquy_core::endpoint::{EmbedQuery, Endpoint};
+use colloquy_core::db::store::CommentStore;
 use colloquy_core::service::{HumanCheck, Service};
-use colloquy_core::store::CommentStore;
+use colloquy_core::wire::api::{CommentId, EmbedState, PublicComment, Sort};
+use colloquy_core::wire::defaults;
+use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint};
 use colloquy_core::ErrorCode;
 use colloquy_i18n::Lang;
 use colloquy_markup::{Page, View};
@@ -65,7 +65,7 @@ impl Links {
 
     /// The first page of the thread in `sort` (the plain page's order links, and its way
     /// back from a later page).
-    fn first(&self, sort: colloquy_core::api::Sort) -> String {
+    fn first(&self, sort: colloquy_core::wire::api::Sort) -> String {
         let mut q = self.query.clone();
         q.thread.cursor = None;
         q.thread.sort = sort;
@@ -198,7 +198,7 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let feed = colloquy_core::endpoint::feed_url(&ctx.base, &page.thread);
+            let feed = colloquy_core::wire::endpoint::feed_url(&ctx.base, &page.thread);
             let view = View {
                 feed_href: &feed,
                 ..view(
@@ -344,7 +344,7 @@ pub async fn feed<H: HumanCheck>(
     ctx: &Ctx<'_>,
     service: &Service<'_, crate::d1::D1Store, H>,
 ) -> Result<Response> {
-    let thread = colloquy_core::endpoint::query_values(ctx.query, "thread")
+    let thread = colloquy_core::wire::endpoint::query_values(ctx.query, "thread")
         .into_iter()
         .next()
         .filter(|t| !t.trim().is_empty());
@@ -465,7 +465,7 @@ pub fn rendered_comment(
     comment: &PublicComment,
     parent_name: Option<&str>,
 ) -> Option<String> {
-    let values = |name| colloquy_core::endpoint::query_values(query, name);
+    let values = |name| colloquy_core::wire::endpoint::query_values(query, name);
     let lang = values("lang").into_iter().next()?;
     let depth: usize = values("depth").first()?.parse().ok()?;
     let flat = values("flat").first().is_some_and(|f| f == "1");

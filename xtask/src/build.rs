@@ -111,8 +111,8 @@ pub fn widget(tools: &Tools) -> Result<String> {
     )?;
     // count.js and embed.js get their paths from core's one description of the API.
     let api_path =
-        |e: colloquy_core::endpoint::Endpoint| e.path().trim_start_matches('/').to_owned();
-    use colloquy_core::endpoint::Endpoint;
+        |e: colloquy_core::wire::endpoint::Endpoint| e.path().trim_start_matches('/').to_owned();
+    use colloquy_core::wire::endpoint::Endpoint;
     for (source, defines) in [
         (
             "count.js",
@@ -129,11 +129,11 @@ pub fn widget(tools: &Tools) -> Result<String> {
                 format!("--define:COLLOQUY_FAILED={}", load_failed_texts()),
                 format!(
                     "--define:COLLOQUY_SORT_KEY=\"{}\"",
-                    colloquy_core::storage_keys::SORT
+                    colloquy_core::wire::storage_keys::SORT
                 ),
                 format!(
                     "--define:COLLOQUY_OWNER_KEY=\"{}\"",
-                    colloquy_core::storage_keys::OWNER
+                    colloquy_core::wire::storage_keys::OWNER
                 ),
                 format!(
                     "--define:COLLOQUY_EMBED_PATH=\"{}\"",
@@ -365,7 +365,7 @@ pub fn worker(tools: &Tools) -> Result<()> {
         .env("ESBUILD_BIN", &tools.esbuild))
 }
 
-/// The first secret (see `colloquy_core::defaults::SECRET_NAMES`) set in a `[vars]` or
+/// The first secret (see `colloquy_core::wire::defaults::SECRET_NAMES`) set in a `[vars]` or
 /// `[env.<name>.vars]` table of wrangler.toml, or in an inline `vars = { … }`.
 fn secret_in_vars(toml: &str) -> Option<&'static str> {
     let mut in_vars = false;
@@ -379,7 +379,7 @@ fn secret_in_vars(toml: &str) -> Option<&'static str> {
             continue;
         };
         let key = key.trim().trim_matches('"');
-        for &name in colloquy_core::defaults::SECRET_NAMES {
+        for &name in colloquy_core::wire::defaults::SECRET_NAMES {
             let inline = key == "vars" && value.contains(name);
             if (in_vars && key == name) || inline {
                 return Some(name);

@@ -24,16 +24,16 @@ pub const CARGO_MUTANTS_VERSION: &str = "27.0.0";
 /// keyed hashes, rendering and the sanitizer's configuration, rate limits and the client
 /// identity they count, idempotency, site settings.
 pub const SCOPE: &[&str] = &[
-    "core/src/validate.rs",
-    "core/src/rules.rs",
-    "core/src/muted.rs",
-    "core/src/token.rs",
-    "core/src/render.rs",
-    "core/src/ratelimit.rs",
-    "core/src/client.rs",
-    "core/src/idempotency.rs",
-    "core/src/site.rs",
-    "core/src/settings.rs",
+    "core/src/domain/validate.rs",
+    "core/src/domain/rules.rs",
+    "core/src/domain/muted.rs",
+    "core/src/domain/token.rs",
+    "core/src/domain/render.rs",
+    "core/src/domain/ratelimit.rs",
+    "core/src/domain/client.rs",
+    "core/src/db/idempotency.rs",
+    "core/src/domain/site.rs",
+    "core/src/wire/settings.rs",
 ];
 
 /// Survivors judged harmless, each with why (matched against the start of a mutant's

@@ -203,7 +203,7 @@ impl Stack {
         // The first start may compile the worker inside wrangler's [build] step.
         wait_for_http(
             &mut wrangler,
-            &colloquy_core::endpoint::Endpoint::Health.url(&api),
+            &colloquy_core::wire::endpoint::Endpoint::Health.url(&api),
             Duration::from_secs(1200),
         )?;
         Ok(Stack {
@@ -254,7 +254,7 @@ pub fn dev() -> Result<()> {
     )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);
-    let demo_query = colloquy_core::endpoint::ThreadQuery {
+    let demo_query = colloquy_core::wire::endpoint::ThreadQuery {
         thread: demo_server::DEMO_THREAD.to_owned(),
         ..Default::default()
     };

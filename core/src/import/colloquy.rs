@@ -4,9 +4,11 @@
 //! imported under, or gets `colloquy:<site>:<id>`).
 
 use super::{rfc3339_ms, Body, Comment, Import, ImportError, Options, Thread};
-use crate::model::CommentStatus;
+use crate::domain::model::CommentStatus;
 
-pub use crate::console::{ExportComment, ExportFile, ExportThread, EXPORT_VERSION as VERSION};
+pub use crate::wire::console::{
+    ExportComment, ExportFile, ExportThread, EXPORT_VERSION as VERSION,
+};
 
 pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
     let file: ExportFile = serde_json::from_str(input).map_err(|e| ImportError::Malformed {

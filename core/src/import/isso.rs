@@ -3,7 +3,7 @@
 //! "[deleted]" when something answers it). Isso stores Markdown.
 
 use super::{Body, Comment, Import, Thread};
-use crate::model::CommentStatus;
+use crate::domain::model::CommentStatus;
 
 pub struct IssoThread {
     pub id: i64,

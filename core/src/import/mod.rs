@@ -27,7 +27,7 @@ pub mod xml;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::CommentStatus;
+use crate::domain::model::CommentStatus;
 
 /// A thread as the source knew it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -192,7 +192,7 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::words::{count, count_s};
+        use crate::domain::words::{count, count_s};
         writeln!(
             f,
             "{}, {} ({} top-level, {}), {} pending, {} spam, {}, {} skipped",
@@ -231,7 +231,7 @@ pub struct Plan {
 /// Longest name and website kept (longer ones are cut), as for new comments.
 const NAME_CHARS: usize = 100;
 #[cfg(feature = "server")]
-const TITLE_CHARS: usize = crate::validate::limits::THREAD_TITLE;
+const TITLE_CHARS: usize = crate::domain::validate::limits::THREAD_TITLE;
 const WEBSITE_CHARS: usize = 500;
 
 fn cut(s: &str, max: usize) -> String {
@@ -272,13 +272,13 @@ fn render_body(status: CommentStatus, body: &Body) -> Result<(String, String), &
     Ok(match (status, body) {
         (CommentStatus::Deleted, _) => (String::new(), String::new()),
         (_, Body::Html(html)) => {
-            let clean = crate::render::sanitize_html(&paragraphs(html));
+            let clean = crate::domain::render::sanitize_html(&paragraphs(html));
             (text_of(&clean), clean)
         }
         (_, Body::Both { markdown, html }) => {
-            (markdown.clone(), crate::render::sanitize_html(html))
+            (markdown.clone(), crate::domain::render::sanitize_html(html))
         }
-        (_, Body::Markdown(md)) => match crate::render::comment_html(md) {
+        (_, Body::Markdown(md)) => match crate::domain::render::comment_html(md) {
             Ok(html) => (md.clone(), html),
             Err(_) => return Err("its text renders to more HTML than a comment may have"),
         },
@@ -417,7 +417,7 @@ pub fn prepare(import: Import) -> Plan {
             .website
             .as_deref()
             .map(str::trim)
-            .filter(|w| crate::validate::is_http_url(w))
+            .filter(|w| crate::domain::validate::is_http_url(w))
             .map(|w| cut(w, WEBSITE_CHARS));
         let deleted = c.status == CommentStatus::Deleted;
         prepared.push((
@@ -545,32 +545,32 @@ impl Batch {
                     return Err(format!("comment {:?}: bad ids", c.import_id));
                 }
                 let html = if c.body_html.trim().is_empty() && !c.body_markdown.trim().is_empty() {
-                    crate::render::comment_html(&c.body_markdown)
+                    crate::domain::render::comment_html(&c.body_markdown)
                         .map_err(|_| format!("comment {}: renders to too much HTML", c.import_id))?
                 } else {
-                    crate::render::sanitize_html(&c.body_html)
+                    crate::domain::render::sanitize_html(&c.body_html)
                 };
-                if html.len() > crate::render::MAX_HTML_BYTES {
+                if html.len() > crate::domain::render::MAX_HTML_BYTES {
                     return Err(format!(
                         "comment {}: longer than a comment may be",
                         c.import_id
                     ));
                 }
                 Ok(Prepared {
-                    author: cut(&crate::validate::clean_name(&c.author), NAME_CHARS),
+                    author: cut(&crate::domain::validate::clean_name(&c.author), NAME_CHARS),
                     created_at_ms: c.created_at_ms.min(now_ms),
-                    email: crate::token::normal_email(&c.email)
+                    email: crate::domain::token::normal_email(&c.email)
                         .chars()
                         .take(254)
                         .collect(),
                     website: c
                         .website
-                        .filter(|w| crate::validate::is_http_url(w))
+                        .filter(|w| crate::domain::validate::is_http_url(w))
                         .map(|w| cut(&w, WEBSITE_CHARS)),
                     body_markdown: c
                         .body_markdown
                         .chars()
-                        .take(crate::render::MAX_HTML_BYTES)
+                        .take(crate::domain::render::MAX_HTML_BYTES)
                         .collect(),
                     body_html: html,
                     ..c
@@ -579,27 +579,27 @@ impl Batch {
             .collect::<Result<Vec<_>, _>>()?;
         // Threads: a key like any thread key, a one-line title, an http(s) address or none
         // (a `javascript:` link would reach feeds, emails and the console).
-        let threads =
-            self.threads
-                .into_iter()
-                .map(|t| {
-                    crate::validate::thread_key(t.key.trim())
-                        .map_err(|_| format!("thread {:?}: not a thread key", t.key))?;
-                    Ok(Thread {
-                        key: t.key.trim().to_owned(),
-                        title: t
-                            .title
-                            .map(|title| {
-                                let clean = crate::validate::clean_name(&title);
-                                cut(&crate::notify::one_line(&clean), TITLE_CHARS)
-                            })
-                            .filter(|title| !title.is_empty()),
-                        url: t.url.map(|u| u.trim().to_owned()).filter(|u| {
-                            u.chars().count() <= 2_000 && crate::validate::is_http_url(u)
-                        }),
-                    })
+        let threads = self
+            .threads
+            .into_iter()
+            .map(|t| {
+                crate::domain::validate::thread_key(t.key.trim())
+                    .map_err(|_| format!("thread {:?}: not a thread key", t.key))?;
+                Ok(Thread {
+                    key: t.key.trim().to_owned(),
+                    title: t
+                        .title
+                        .map(|title| {
+                            let clean = crate::domain::validate::clean_name(&title);
+                            cut(&crate::domain::notify::one_line(&clean), TITLE_CHARS)
+                        })
+                        .filter(|title| !title.is_empty()),
+                    url: t.url.map(|u| u.trim().to_owned()).filter(|u| {
+                        u.chars().count() <= 2_000 && crate::domain::validate::is_http_url(u)
+                    }),
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         Ok(Batch { threads, comments })
     }
 }

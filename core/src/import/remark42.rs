@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::{key_of, rfc3339_ms, Body, Comment, Import, ImportError, Options, Thread};
-use crate::model::CommentStatus;
+use crate::domain::model::CommentStatus;
 
 #[derive(Deserialize)]
 struct Meta {

@@ -56,12 +56,12 @@ fn thread_statement(site: &str, t: &Thread, created_at_ms: i64) -> String {
     let title = t
         .title
         .as_deref()
-        .map(|title| crate::notify::one_line(&crate::validate::clean_name(title)));
+        .map(|title| crate::domain::notify::one_line(&crate::domain::validate::clean_name(title)));
     let url = t
         .url
         .as_deref()
         .map(str::trim)
-        .filter(|u| crate::validate::is_http_url(u));
+        .filter(|u| crate::domain::validate::is_http_url(u));
     format!(
         "INSERT INTO threads (site_id, key, title, url, created_at) VALUES ({}, {}, {}, {}, {created_at_ms}) \
          ON CONFLICT (site_id, key) DO NOTHING;",

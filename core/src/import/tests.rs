@@ -3,7 +3,7 @@
 //! into SQLite with the real migrations — twice, to prove the second run adds nothing.
 
 use super::*;
-use crate::store_contract::Sqlite;
+use crate::db::contract::Sqlite;
 
 fn data(path: &str) -> String {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,21 +4,22 @@
 //! [`Service::login`].
 
 use super::{rfc3339, HumanCheck, Moderated, Service, ServiceError};
-use crate::api::{CommentId, CreatedComment, ErrorCode, Field};
-use crate::client::ClientKeys;
-use crate::console::{
+use crate::db::console::{ConsoleStore, Listed, StoredAudit};
+use crate::db::store::{CommentStore, InsertComment, SetBlock};
+use crate::domain::client::ClientKeys;
+use crate::domain::model::{CommentStatus, ThreadRecord};
+use crate::domain::ratelimit::parse_limits;
+use crate::domain::site::SiteConfig;
+use crate::domain::token::{constant_time_eq, normal_email, Purpose};
+use crate::domain::validate;
+use crate::wire::api::{CommentId, CreatedComment, ErrorCode, Field};
+use crate::wire::console::{
     AuditEntry, AuditList, BlockEntry, BlockList, CommentList, Export, ExportedSubscription,
     MatchingIds, OwnerComment, OwnerThread, ParentContext, SettingsDefaults, Tab, TabCounts,
     ThreadChange, ThreadList, MATCHING_MAX,
 };
-use crate::console_store::{ConsoleStore, Listed, StoredAudit};
-use crate::model::{CommentStatus, ThreadRecord};
-use crate::ratelimit::parse_limits;
-use crate::settings::{SettingProblem, SiteSettings};
-use crate::site::SiteConfig;
-use crate::store::{BlockKind, CommentStore, Decision, InsertComment, SetBlock};
-use crate::token::{constant_time_eq, normal_email, Purpose};
-use crate::validate;
+use crate::wire::moderation::{BlockKind, Decision};
+use crate::wire::settings::{SettingProblem, SiteSettings};
 
 /// Console sessions last this long unless the deployment says otherwise.
 pub const SESSION_SECS: u32 = 12 * 3600;
@@ -178,17 +179,17 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
         ("muted.body", &s.muted.body),
         ("muted.website", &s.muted.website),
     ] {
-        let one = crate::settings::MutedWords {
+        let one = crate::wire::settings::MutedWords {
             name: words.clone(),
             ..Default::default()
         };
-        if let Err(e) = crate::muted::Matcher::new(&one) {
+        if let Err(e) = crate::domain::muted::Matcher::new(&one) {
             problem(field.into(), format!("{e}."));
         }
     }
     if problems.is_empty() {
         // Limits over all three lists together.
-        if let Err(e) = crate::muted::Matcher::new(&s.muted) {
+        if let Err(e) = crate::domain::muted::Matcher::new(&s.muted) {
             problems.push(SettingProblem {
                 field: "muted.body".into(),
                 message: format!("{e}."),
@@ -351,8 +352,8 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         let mut comments: Vec<OwnerComment> = rows.iter().map(owner_comment).collect();
         // Which muted word held it, by today's list.
         for (c, (record, _)) in comments.iter_mut().zip(rows.iter()) {
-            if c.held_for == Some(crate::rules::HeldFor::Muted) {
-                let written = crate::rules::Written {
+            if c.held_for == Some(crate::wire::moderation::HeldFor::Muted) {
+                let written = crate::domain::rules::Written {
                     name: &record.author_name,
                     body: &record.body_markdown,
                     website: record.author_url.as_deref(),
@@ -362,9 +363,9 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                         "“{}” in the {}",
                         found.pattern,
                         match found.field {
-                            crate::muted::MutedField::Name => "name",
-                            crate::muted::MutedField::Body => "comment",
-                            crate::muted::MutedField::Website => "website",
+                            crate::domain::muted::MutedField::Name => "name",
+                            crate::domain::muted::MutedField::Body => "comment",
+                            crate::domain::muted::MutedField::Website => "website",
                         }
                     ),
                     None => "a word no longer on the muted list".to_owned(),
@@ -402,7 +403,10 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                     excerpt: if *deleted {
                         String::new()
                     } else {
-                        crate::render::visible(excerpt).text.trim().to_owned()
+                        crate::domain::render::visible(excerpt)
+                            .text
+                            .trim()
+                            .to_owned()
                     },
                     permalink: permalink(t, parent),
                 });
@@ -431,7 +435,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
 
     /// The last 30 days: comments per day (every day, zeros included), the busiest
     /// threads, and what waits (how many, since when).
-    pub async fn stats(&self, now_ms: i64) -> Result<crate::console::Stats, ServiceError> {
+    pub async fn stats(&self, now_ms: i64) -> Result<crate::wire::console::Stats, ServiceError> {
         const DAYS: i64 = 30;
         let today = now_ms.div_euclid(86_400_000);
         let first = today - (DAYS - 1);
@@ -446,7 +450,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 (rfc3339(day * 86_400_000)[..10].to_owned(), n)
             })
             .collect();
-        Ok(crate::console::Stats {
+        Ok(crate::wire::console::Stats {
             per_day,
             top_threads: s.top_threads,
             pending: s.pending,
@@ -533,7 +537,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             }
             thread = self
                 .store
-                .set_thread_meta(crate::store::ThreadMeta {
+                .set_thread_meta(crate::db::store::ThreadMeta {
                     site_id: &self.site.id,
                     key: change.key.trim(),
                     title,
@@ -631,7 +635,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .filter(|(c, _)| c.status != CommentStatus::Deleted)
             .map(|(c, _)| c.id)
             // A request's worth: the owner runs it again for more (the console says so).
-            .take(crate::console::MODERATE_MAX)
+            .take(crate::wire::console::MODERATE_MAX)
             .collect();
         self.moderate(&ids, Decision::Trash, now_ms).await
     }
@@ -654,10 +658,10 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .await?
             .filter(|(c, _)| c.status != CommentStatus::Deleted)
             .ok_or(ServiceError::CommentNotFound)?;
-        let body_html = crate::render::comment_html(body)
+        let body_html = crate::domain::render::comment_html(body)
             .map_err(|_| ServiceError::field(Field::Body, ErrorCode::BodyTooComplex))?;
         self.store
-            .update_body(crate::store::UpdateBody {
+            .update_body(crate::db::store::UpdateBody {
                 id,
                 body_markdown: body,
                 body_html: &body_html,
@@ -693,7 +697,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .await?
             .filter(|(p, t)| p.status == CommentStatus::Approved && t.site_id == self.site.id)
             .ok_or(ServiceError::ParentNotFound)?;
-        let body_html = crate::render::comment_html(body)
+        let body_html = crate::domain::render::comment_html(body)
             .map_err(|_| ServiceError::field(Field::Body, ErrorCode::BodyTooComplex))?;
         let record = self
             .store
@@ -796,7 +800,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     }
 
     /// A page of the audit list (200 lines), older than `before`, of one kind
-    /// ([`crate::console::AUDIT_KINDS`]) when given.
+    /// ([`crate::wire::console::AUDIT_KINDS`]) when given.
     pub async fn audit_list(
         &self,
         before: Option<i64>,
@@ -805,7 +809,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         const PAGE: u32 = 200;
         let actions: &[&str] = kind
             .and_then(|k| {
-                crate::console::AUDIT_KINDS
+                crate::wire::console::AUDIT_KINDS
                     .iter()
                     .find(|(name, ..)| *name == k)
             })
@@ -878,7 +882,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         let thread = thread.map(str::trim).filter(|t| !t.is_empty());
         let entries = self
             .store
-            .latest_published(&self.site.id, thread, crate::feed::ENTRIES)
+            .latest_published(&self.site.id, thread, crate::domain::feed::ENTRIES)
             .await?;
         // The site's feed is named after the site readers know (its first allowed
         // origin's host), not the deployment's internal site id.
@@ -889,14 +893,14 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .and_then(|o| url::Url::parse(o).ok())
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_else(|| self.site.id.clone());
-        let info = crate::feed::FeedInfo {
+        let info = crate::domain::feed::FeedInfo {
             site: &site_name,
             self_url,
             thread: thread.and(entries.first().map(|(_, t)| t)),
             thread_key: thread,
             now_ms,
         };
-        Ok(crate::feed::atom(&info, &entries))
+        Ok(crate::domain::feed::atom(&info, &entries))
     }
 
     /// Store one import batch (the console's upload, `colloquy import --to`): cleaned
@@ -925,8 +929,8 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     pub async fn site_export(
         &self,
         after: i64,
-    ) -> Result<crate::console::SiteExportPage, ServiceError> {
-        use crate::console::{ExportComment, ExportThread};
+    ) -> Result<crate::wire::console::SiteExportPage, ServiceError> {
+        use crate::wire::console::{ExportComment, ExportThread};
         const THREADS: u32 = 100;
         let page = self
             .store
@@ -964,7 +968,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                     .collect(),
             })
             .collect();
-        Ok(crate::console::SiteExportPage {
+        Ok(crate::wire::console::SiteExportPage {
             site: self.site.id.clone(),
             threads,
             next_after,
@@ -999,7 +1003,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{MutedWords, Webhook};
+    use crate::wire::settings::{MutedWords, Webhook};
 
     #[test]
     fn settings_that_cannot_work_are_refused() {
@@ -1059,11 +1063,11 @@ mod tests {
 #[cfg(test)]
 mod on_sqlite {
     use super::*;
-    use crate::api::NewComment;
-    use crate::site::SiteConfig;
-    use crate::sql::SqlStore;
-    use crate::store_contract::Sqlite;
-    use crate::token::Keys;
+    use crate::db::contract::Sqlite;
+    use crate::db::sql::SqlStore;
+    use crate::domain::site::SiteConfig;
+    use crate::domain::token::Keys;
+    use crate::wire::api::NewComment;
 
     const T0: i64 = 1_700_000_000_000;
 
@@ -1207,7 +1211,7 @@ mod on_sqlite {
         let held = f.post("/muted/", "m@example.org", "the best c&#97;sino in town");
         let list = block(f.svc().owner_comments(Tab::Pending, Some("/muted/"), None)).unwrap();
         let c = list.comments.iter().find(|c| c.id == held).unwrap();
-        assert_eq!(c.held_for, Some(crate::rules::HeldFor::Muted));
+        assert_eq!(c.held_for, Some(crate::wire::moderation::HeldFor::Muted));
         assert_eq!(c.held_detail.as_deref(), Some("“cas*no” in the comment"));
         f.site.rules.muted.body.clear();
         let list = block(f.svc().owner_comments(Tab::Pending, Some("/muted/"), None)).unwrap();
@@ -1222,7 +1226,7 @@ mod on_sqlite {
     /// it is the thread's pinned one.
     #[test]
     fn listed_comments_carry_report_reasons_their_parent_and_the_pin() {
-        use crate::sql::{Query, SqlExec};
+        use crate::db::sql::{Query, SqlExec};
         let f = Fixture::new();
         let svc = f.svc();
         let top = f.post(
@@ -1458,7 +1462,7 @@ mod on_sqlite {
     #[test]
     fn lists_search_block_purge_and_erase() {
         let mut f = Fixture::new();
-        f.site.rules.moderation = crate::settings::ModerationMode::All;
+        f.site.rules.moderation = crate::wire::settings::ModerationMode::All;
         let a = f.post("/one/", "ana@example.org", "about 100% of_it");
         let b = f.post("/two/", "bo@example.org", "a quiet remark");
         let c = f.post("/two/", "ana@example.org", "again from Ana");
@@ -1532,7 +1536,7 @@ mod on_sqlite {
 
     /// Every text value in every table of the database, as `table.column = value`.
     fn every_stored_text(f: &Fixture) -> Vec<String> {
-        use crate::sql::{Query, SqlExec};
+        use crate::db::sql::{Query, SqlExec};
         let tables = block(f.store.exec().rows(Query::new(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             vec![],
@@ -1562,7 +1566,7 @@ mod on_sqlite {
     fn erasing_a_commenter_leaves_their_address_and_name_in_no_table() {
         let mut f = Fixture::new();
         f.site.mail_from = Some("Blog <comments@example.org>".into());
-        f.site.webhooks = vec![crate::settings::Webhook {
+        f.site.webhooks = vec![crate::wire::settings::Webhook {
             url: "https://hooks.example.org/h".into(),
             format: Default::default(),
             events: vec![],
@@ -1589,14 +1593,14 @@ mod on_sqlite {
         let zeb = block(svc.post(&input, "c", T0 + 10)).unwrap().comment.id;
         let queued = block(svc.notify_comment(zeb, true, "https://c.example", T0 + 10)).unwrap();
         // One notification sent (its row stays), one not yet.
-        block(crate::outbox::OutboxStore::sent(
+        block(crate::db::notify::OutboxStore::sent(
             &f.store,
             queued[0],
             T0 + 11,
         ))
         .unwrap();
         // A kept idempotent answer, a block of both kinds, and a reply naming them.
-        use crate::idempotency::IdempotencyStore;
+        use crate::db::idempotency::IdempotencyStore;
         block(f.store.claim("key-hash", T0)).unwrap();
         block(
             f.store
@@ -1672,7 +1676,7 @@ mod on_sqlite {
         let svc = f.svc();
         let a = f.post("/exported/", "ana@example.org", "Liked, pinned and edited");
         let b = f.post("/exported/", "bo@example.org", "Plain");
-        block(f.store.set_like(crate::store::SetLike {
+        block(f.store.set_like(crate::db::store::SetLike {
             id: a,
             reader_hash: "r1",
             client_hash: "c1",
@@ -1681,7 +1685,7 @@ mod on_sqlite {
         }))
         .unwrap();
         block(svc.pin("/exported/", Some(a))).unwrap();
-        block(f.store.update_body(crate::store::UpdateBody {
+        block(f.store.update_body(crate::db::store::UpdateBody {
             id: a,
             body_markdown: "Liked, pinned and edited!",
             body_html: "<p>Liked, pinned and edited!</p>",
@@ -1718,7 +1722,7 @@ mod on_sqlite {
             SiteSettings::default()
         );
         let s = SiteSettings {
-            moderation: Some(crate::settings::ModerationMode::FirstTime),
+            moderation: Some(crate::wire::settings::ModerationMode::FirstTime),
             max_links: Some(1),
             ..Default::default()
         };

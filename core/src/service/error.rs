@@ -1,8 +1,8 @@
 //! The business layer's one error enum and its single mapping to error codes.
 
-use crate::api::{ErrorBody, ErrorCode, Field, FieldError};
-use crate::store::StoreError;
-use crate::token::TokenError;
+use crate::db::store::StoreError;
+use crate::domain::token::TokenError;
+use crate::wire::api::{ErrorBody, ErrorCode, Field, FieldError};
 
 /// Everything that can go wrong in the business layer, each mapped to one [`ErrorCode`].
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +40,7 @@ pub enum ServiceError {
     #[error("wrong console key")]
     LoginFailed,
     #[error("invalid settings: {0:?}")]
-    Settings(Vec<crate::settings::SettingProblem>),
+    Settings(Vec<crate::wire::settings::SettingProblem>),
     #[error("unknown or used link")]
     LinkInvalid,
     #[error("bad Idempotency-Key")]
@@ -116,7 +116,7 @@ impl ServiceError {
                 [one] => format!("Not saved: {}", one.message),
                 many => format!(
                     "Not saved: {} need a fix (marked below).",
-                    crate::words::count_s(many.len(), "setting")
+                    crate::domain::words::count_s(many.len(), "setting")
                 ),
             };
             body.error.settings = problems.clone();
@@ -126,7 +126,7 @@ impl ServiceError {
         if let ServiceError::RateLimited { retry_after_secs } = self {
             body.error.message = format!(
                 "Too many tries in a short time. Please try again in {}.",
-                crate::words::wait(*retry_after_secs)
+                crate::domain::words::wait(*retry_after_secs)
             );
         }
         body

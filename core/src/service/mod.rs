@@ -21,13 +21,13 @@ pub use error::ServiceError;
 pub use notify::LinkAction;
 pub use owner::{Moderated, Reporting, MODERATE_BATCH};
 
-use crate::api::PublicComment;
-use crate::client::{ClientKeys, WIDE_BUDGET};
-use crate::model::CommentRecord;
-use crate::ratelimit::RateLimit;
-use crate::site::SiteConfig;
-use crate::store::{CommentStore, HitRateLimit};
-use crate::token::Keys;
+use crate::db::store::{CommentStore, HitRateLimit};
+use crate::domain::client::{ClientKeys, WIDE_BUDGET};
+use crate::domain::model::CommentRecord;
+use crate::domain::ratelimit::RateLimit;
+use crate::domain::site::SiteConfig;
+use crate::domain::token::Keys;
+use crate::wire::api::PublicComment;
 
 /// A check that a person, not a script, sent the form (Cloudflare Turnstile when the site
 /// turned it on). It costs a network round trip, so [`Service::post`] asks it only after
@@ -114,7 +114,7 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
         let public = record.to_public(rfc3339, avatar);
         if self.site.gravatar_url.is_some() && !public.deleted {
             PublicComment {
-                gravatar: Some(crate::token::gravatar_hash(&record.author_email)),
+                gravatar: Some(crate::domain::token::gravatar_hash(&record.author_email)),
                 ..public
             }
         } else {

@@ -1,16 +1,16 @@
-//! What events notify, and reply subscriptions: plans deliveries ([`crate::notify`]) for
+//! What events notify, and reply subscriptions: plans deliveries ([`crate::domain::notify`]) for
 //! a comment, an approval, a report or the queue digest and puts them in the outbox;
 //! checks the links in subscription emails. Sending is the Worker's job.
 
-use crate::api::CommentId;
-use crate::console::Tab;
-use crate::console_store::ConsoleStore;
-use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
-use crate::notify::{self, Delivery, Notice, NoticeComment, NoticeThread};
-use crate::outbox::OutboxStore;
-use crate::settings::Event;
-use crate::store::CommentStore;
-use crate::token::Purpose;
+use crate::db::console::ConsoleStore;
+use crate::db::notify::OutboxStore;
+use crate::db::store::CommentStore;
+use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::notify::{self, Delivery, Notice, NoticeComment, NoticeThread};
+use crate::domain::token::Purpose;
+use crate::wire::api::CommentId;
+use crate::wire::console::Tab;
+use crate::wire::settings::Event;
 
 use super::{rfc3339, HumanCheck, Service, ServiceError};
 
@@ -74,8 +74,8 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
     /// The address of a subscription link (`base`: the Worker's origin).
     pub fn subscription_link(&self, base: &str, action: LinkAction, id: i64) -> String {
         let endpoint = match action {
-            LinkAction::Confirm => crate::endpoint::Endpoint::ConfirmSubscription,
-            LinkAction::Unsubscribe => crate::endpoint::Endpoint::Unsubscribe,
+            LinkAction::Confirm => crate::wire::endpoint::Endpoint::ConfirmSubscription,
+            LinkAction::Unsubscribe => crate::wire::endpoint::Endpoint::Unsubscribe,
         };
         format!(
             "{}?id={id}&token={}",
@@ -111,7 +111,7 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         subscribe: bool,
         base: &str,
         now_ms: i64,
-    ) -> Result<(Vec<i64>, Option<crate::api::ReplyEmails>), ServiceError> {
+    ) -> Result<(Vec<i64>, Option<crate::wire::api::ReplyEmails>), ServiceError> {
         let Some((c, t)) = self.store.find_comment_in_thread(id).await? else {
             return Ok((Vec::new(), None));
         };
@@ -139,9 +139,9 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         let from = self.site.mail_from.as_deref();
         // A blocked author subscribes to nothing — and is told what anyone is told (the
         // answer must not say who is blocked).
-        let blocked = c.held_for == Some(crate::rules::HeldFor::Blocked);
+        let blocked = c.held_for == Some(crate::wire::moderation::HeldFor::Blocked);
         if subscribe && blocked && self.site.mail_from.is_some() {
-            reply_emails = Some(crate::api::ReplyEmails::Confirm);
+            reply_emails = Some(crate::wire::api::ReplyEmails::Confirm);
         }
         let subscribe = subscribe && !blocked;
         if let (true, Some(from), Some(hash)) = (subscribe, from, c.email_hash.as_deref()) {
@@ -157,9 +157,9 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                     .subscribe(c.id, c.author_email.trim(), hash, known, now_ms)
                     .await?;
                 reply_emails = Some(if confirmed {
-                    crate::api::ReplyEmails::On
+                    crate::wire::api::ReplyEmails::On
                 } else {
-                    crate::api::ReplyEmails::Confirm
+                    crate::wire::api::ReplyEmails::Confirm
                 });
                 let since = now_ms - CONFIRMATION_GAP_MS;
                 let (same_browser, all) = self
@@ -265,14 +265,14 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
     }
 
     /// The newest 30 webhook deliveries and where each stands.
-    pub async fn deliveries(&self) -> Result<crate::console::Deliveries, ServiceError> {
+    pub async fn deliveries(&self) -> Result<crate::wire::console::Deliveries, ServiceError> {
         let rows = self.store.recent_webhooks(30).await?;
-        Ok(crate::console::Deliveries {
+        Ok(crate::wire::console::Deliveries {
             deliveries: rows
                 .into_iter()
                 .map(|r| {
                     let given_up = r.sent_at.is_none() && r.next_at == i64::MAX;
-                    crate::console::DeliveryState {
+                    crate::wire::console::DeliveryState {
                         target: r.target,
                         event: r.headers,
                         created_at: rfc3339(r.created_at),
@@ -339,8 +339,10 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         now_ms: i64,
     ) -> Result<(), ServiceError> {
         // Constant time: a link's token must not leak by timing.
-        if !crate::token::constant_time_eq(token.as_bytes(), self.link_token(action, id).as_bytes())
-        {
+        if !crate::domain::token::constant_time_eq(
+            token.as_bytes(),
+            self.link_token(action, id).as_bytes(),
+        ) {
             return Err(ServiceError::LinkInvalid);
         }
         match (action, self.store.subscription(id).await?) {
@@ -355,14 +357,14 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
 #[cfg(test)]
 mod on_sqlite {
     use super::*;
-    use crate::api::NewComment;
-    use crate::notify::Channel;
-    use crate::ratelimit::parse_limits;
-    use crate::settings::{Webhook, WebhookFormat};
-    use crate::site::SiteConfig;
-    use crate::sql::SqlStore;
-    use crate::store_contract::Sqlite;
-    use crate::token::Keys;
+    use crate::db::contract::Sqlite;
+    use crate::db::sql::SqlStore;
+    use crate::domain::notify::Channel;
+    use crate::domain::ratelimit::parse_limits;
+    use crate::domain::site::SiteConfig;
+    use crate::domain::token::Keys;
+    use crate::wire::api::NewComment;
+    use crate::wire::settings::{Webhook, WebhookFormat};
     use crate::ErrorCode;
 
     const T0: i64 = 1_700_000_000_000;
@@ -410,7 +412,7 @@ mod on_sqlite {
             parent: Option<CommentId>,
             subscribe: bool,
             at: i64,
-        ) -> (CommentId, Vec<crate::outbox::OutboxRow>) {
+        ) -> (CommentId, Vec<crate::db::notify::OutboxRow>) {
             self.post_from(&format!("browser of {email}"), email, parent, subscribe, at)
         }
 
@@ -422,7 +424,7 @@ mod on_sqlite {
             parent: Option<CommentId>,
             subscribe: bool,
             at: i64,
-        ) -> (CommentId, Vec<crate::outbox::OutboxRow>) {
+        ) -> (CommentId, Vec<crate::db::notify::OutboxRow>) {
             let token = self
                 .svc()
                 .form_token("/t/", "c", at - 1)
@@ -447,14 +449,14 @@ mod on_sqlite {
         }
     }
 
-    fn mails(rows: &[crate::outbox::OutboxRow]) -> Vec<(String, String)> {
+    fn mails(rows: &[crate::db::notify::OutboxRow]) -> Vec<(String, String)> {
         rows.iter()
             .filter(|r| r.channel == Channel::Email)
             .map(|r| (r.label.clone(), r.target.clone()))
             .collect()
     }
 
-    fn link_in(rows: &[crate::outbox::OutboxRow], kind: &str) -> (i64, String) {
+    fn link_in(rows: &[crate::db::notify::OutboxRow], kind: &str) -> (i64, String) {
         let body = &rows
             .iter()
             .find(|r| r.label == kind && r.channel == Channel::Email)
@@ -611,8 +613,8 @@ mod on_sqlite {
             .all(|r| r.id != mail));
         // Sent rows keep where they went, never what they said (webhooks included).
         let stored = |sql: &str| {
-            use crate::sql::SqlExec;
-            block(f.store.exec().rows(crate::sql::Query::new(sql, vec![]))).unwrap()
+            use crate::db::sql::SqlExec;
+            block(f.store.exec().rows(crate::db::sql::Query::new(sql, vec![]))).unwrap()
         };
         for row in block(f.store.due(None, T0 + 5000, 100)).unwrap() {
             block(f.store.sent(row.id, T0 + 5000)).unwrap();
@@ -633,7 +635,7 @@ mod on_sqlite {
     #[test]
     fn pending_comments_notify_as_pending_and_the_digest_lists_them() {
         let mut f = Fixture::new();
-        f.site.rules.moderation = crate::settings::ModerationMode::All;
+        f.site.rules.moderation = crate::wire::settings::ModerationMode::All;
         f.site.digest_email = Some("owner@example.org".into());
         let (_, rows) = f.post("ana@example.org", None, false, T0);
         assert_eq!(rows.len(), 1);

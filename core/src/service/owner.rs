@@ -3,11 +3,12 @@
 //! business (sessions); these only check that the request makes sense.
 
 use super::{HumanCheck, Service, ServiceError};
-use crate::api::{CommentId, ReportReason, ReportRequest, ReportState};
-use crate::client::ClientKeys;
-use crate::model::{CommentStatus, ThreadRecord};
-use crate::store::{CommentStore, Decision, Report, SetBlock, ThreadFlags};
-use crate::token::Purpose;
+use crate::db::store::{CommentStore, Report, SetBlock, ThreadFlags};
+use crate::domain::client::ClientKeys;
+use crate::domain::model::{CommentStatus, ThreadRecord};
+use crate::domain::token::Purpose;
+use crate::wire::api::{CommentId, ReportReason, ReportRequest, ReportState};
+use crate::wire::moderation::Decision;
 
 /// What a report did.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .use_form_token(&token_id, now_ms + self.site.form_max_age_ms, now_ms)
             .await?
         {
-            return Err(ServiceError::Form(crate::token::TokenError::Used));
+            return Err(ServiceError::Form(crate::domain::token::TokenError::Used));
         }
         let network = client.network.as_deref().unwrap_or(&client.client);
         let reported = self

@@ -3,17 +3,17 @@
 use std::collections::BTreeMap;
 
 use super::{HumanCheck, Service, ServiceError};
-use crate::api::{
+use crate::db::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
+use crate::domain::client::ClientKeys;
+use crate::domain::model::CommentStatus;
+use crate::domain::thread::{prune_deleted, CursorPos};
+use crate::domain::validate;
+use crate::wire::api::{
     CommentContext, CommentId, CountsResponse, ErrorCode, Field, FormToken, PublicComment,
     RepliesPage, Sort, ThreadPage, WidgetSettings,
 };
-use crate::client::ClientKeys;
-use crate::model::CommentStatus;
-use crate::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
-use crate::thread::{prune_deleted, CursorPos};
-use crate::validate;
 
-use crate::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
+use crate::domain::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 
 impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     /// One page of a thread: top-level comments in `sort` order after `cursor`, each with
@@ -115,13 +115,13 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         &self,
         id: CommentId,
         token: &str,
-    ) -> Result<crate::api::PendingAnswer, ServiceError> {
-        use crate::api::{PendingAnswer, PendingState};
+    ) -> Result<crate::wire::api::PendingAnswer, ServiceError> {
+        use crate::wire::api::{PendingAnswer, PendingState};
         let expected = self
             .keys
-            .hash(crate::token::Purpose::Pending, &id.to_string());
+            .hash(crate::domain::token::Purpose::Pending, &id.to_string());
         if !self.keys.usable()
-            || !crate::token::constant_time_eq(token.trim().as_bytes(), expected.as_bytes())
+            || !crate::domain::token::constant_time_eq(token.trim().as_bytes(), expected.as_bytes())
         {
             return Err(ServiceError::CommentNotFound);
         }
@@ -162,7 +162,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .store
             .find_comment(id)
             .await?
-            .filter(|c| c.status == crate::model::CommentStatus::Approved)
+            .filter(|c| c.status == crate::domain::model::CommentStatus::Approved)
             .map(|c| c.author_name))
     }
 

@@ -4,17 +4,17 @@
 use std::cell::Cell;
 
 use super::*;
-use crate::api::{
+use crate::db::memstore::MemStore;
+use crate::domain::model::CommentStatus;
+use crate::domain::site::SiteConfig;
+use crate::domain::token::{Keys, Purpose};
+use crate::wire::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
     NewComment, PublicComment, ReportRequest, Sort, ThreadPage,
 };
-use crate::memstore::MemStore;
-use crate::model::CommentStatus;
-use crate::rules::HeldFor;
-use crate::settings::ModerationMode;
-use crate::site::SiteConfig;
-use crate::store::{BlockKind, Decision};
-use crate::token::{Keys, Purpose};
+use crate::wire::moderation::HeldFor;
+use crate::wire::moderation::{BlockKind, Decision};
+use crate::wire::settings::ModerationMode;
 
 const T0: i64 = 1_700_000_000_000;
 
@@ -91,7 +91,7 @@ fn a_new_key_is_an_empty_thread_with_a_form_token_and_settings() {
     assert_eq!((page.total, page.comments.len(), page.title), (0, 0, None));
     assert_eq!(page.settings.edit_window_secs, 15 * 60);
     let token = f.token("/x/", "client", T0);
-    let scope = crate::token::FormScope {
+    let scope = crate::domain::token::FormScope {
         site: "default",
         thread: "/x/",
         client: "?:client",
@@ -413,7 +413,10 @@ fn gravatar_hashes_are_published_only_when_the_owner_turns_gravatar_on() {
         .comment
         .gravatar
         .expect("a gravatar hash");
-    assert_eq!(shown, crate::token::gravatar_hash("ana@example.org"));
+    assert_eq!(
+        shown,
+        crate::domain::token::gravatar_hash("ana@example.org")
+    );
     assert!(f.page("/g/").comments.iter().all(|c| c.gravatar.is_some()));
 }
 
@@ -460,7 +463,7 @@ impl HumanCheck for FakeCheck {
 #[test]
 fn posting_runs_its_checks_cheapest_first() {
     let mut f = Fixture::new();
-    f.site.comment_limits = crate::ratelimit::parse_limits("1/60").unwrap();
+    f.site.comment_limits = crate::domain::ratelimit::parse_limits("1/60").unwrap();
     let check = FakeCheck::new(Ok(true));
     // A post from `ip` with a form of its own (shown ten seconds ago) and, if `solved`, a
     // solved challenge.
@@ -602,7 +605,7 @@ fn a_form_token_posts_once_in_its_own_thread_from_its_own_client() {
 #[test]
 fn ipv6_clients_are_limited_by_their_64_and_their_56() {
     let mut f = Fixture::new();
-    f.site.comment_limits = crate::ratelimit::parse_limits("2/60").unwrap();
+    f.site.comment_limits = crate::domain::ratelimit::parse_limits("2/60").unwrap();
     let post = |ip: &str| f.post_as(ip, &f.input("/v6/", None, "x"), T0);
     assert!(post("2001:db8:0:1::2").is_ok());
     assert!(post("2001:db8:0:1::3").is_ok(), "same /64, second comment");
@@ -717,7 +720,7 @@ fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_publi
     );
     let input = NewComment {
         form_token: keys.form_token(
-            &crate::token::FormScope {
+            &crate::domain::token::FormScope {
                 site: "default",
                 thread: "/ns/",
                 client: "?:client",
@@ -743,8 +746,8 @@ fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_publi
 #[test]
 fn previews_and_edits_are_rate_limited_per_client() {
     let mut f = Fixture::new();
-    f.site.preview_limits = crate::ratelimit::parse_limits("2/60").unwrap();
-    f.site.edit_limits = crate::ratelimit::parse_limits("1/60").unwrap();
+    f.site.preview_limits = crate::domain::ratelimit::parse_limits("2/60").unwrap();
+    f.site.edit_limits = crate::domain::ratelimit::parse_limits("1/60").unwrap();
     let preview = |ip| pollster::block_on(f.svc().preview("**x**", ip, T0));
     assert!(preview("a").is_ok() && preview("a").is_ok());
     assert_eq!(preview("a").unwrap_err().code(), ErrorCode::RateLimited);
@@ -842,7 +845,7 @@ fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
     let links = f.input("/rules/", None, "https://a.example and https://b.example");
     assert_eq!(held(&links, "a"), Some(HeldFor::Links));
     let email_hash = f.keys.hash(Purpose::Email, "ana@example.org");
-    pollster::block_on(f.svc().block(crate::store::SetBlock {
+    pollster::block_on(f.svc().block(crate::db::store::SetBlock {
         kind: BlockKind::Email,
         hash: &email_hash,
         label: "Ana",
@@ -855,7 +858,7 @@ fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
         held(&f.input("/rules/", None, "hi"), "z"),
         Some(HeldFor::Blocked)
     );
-    pollster::block_on(f.svc().block(crate::store::SetBlock {
+    pollster::block_on(f.svc().block(crate::db::store::SetBlock {
         kind: BlockKind::Email,
         hash: &email_hash,
         label: "Ana",
@@ -1115,7 +1118,7 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
     f.post_as("client", &input, T0 + 1_000).unwrap();
     assert_eq!(thread(&f).title.as_deref(), Some("A better title"));
     // The owner's title stays.
-    pollster::block_on(f.store.set_thread_meta(crate::store::ThreadMeta {
+    pollster::block_on(f.store.set_thread_meta(crate::db::store::ThreadMeta {
         site_id: "default",
         key: "/tu/",
         title: Some("The owner's title"),
@@ -1130,7 +1133,7 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
 
 #[test]
 fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
-    use crate::api::PendingState;
+    use crate::wire::api::PendingState;
     let mut f = Fixture::new();
     f.site.rules.moderation = ModerationMode::All;
     let created = f.post("/pq/", None, "held for now");

@@ -2,20 +2,21 @@
 //! comment, likes and preview.
 
 use super::{rfc3339, Changed, HumanCheck, Service, ServiceError};
-use crate::api::{
+use crate::db::store::{
+    CommentStore, InsertComment, SetLike, ThreadMeta, UpdateBody, UpsertThread, WhoQuery,
+};
+use crate::domain::client::ClientKeys;
+use crate::domain::model::ThreadRecord;
+use crate::domain::model::{CommentRecord, CommentStatus};
+use crate::domain::render;
+use crate::domain::rules::Written;
+use crate::domain::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
+use crate::domain::validate::{self, ValidComment};
+use crate::wire::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
     LikeState, NewComment, PreviewResponse, PublicComment,
 };
-use crate::client::ClientKeys;
-use crate::model::ThreadRecord;
-use crate::model::{CommentRecord, CommentStatus};
-use crate::render;
-use crate::rules::{HeldFor, Written};
-use crate::store::{
-    CommentStore, InsertComment, SetLike, ThreadMeta, UpdateBody, UpsertThread, WhoQuery,
-};
-use crate::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
-use crate::validate::{self, ValidComment};
+use crate::wire::moderation::HeldFor;
 
 /// Render a body, reporting formatting built to be heavy as the body's problem.
 fn render_body(body: &str) -> Result<String, ServiceError> {
@@ -370,7 +371,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let held_for = if comment.is_owner || comment.status != CommentStatus::Approved {
             None
         } else {
-            let trusted = crate::rules::Standing {
+            let trusted = crate::domain::rules::Standing {
                 trusted_comments: u32::MAX,
                 ..Default::default()
             };
@@ -481,7 +482,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
 
 /// Idempotent posting: the claim around [`Service::post`] (the Worker stores the final
 /// answer, which carries the rendered HTML).
-impl<S: CommentStore + crate::idempotency::IdempotencyStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + crate::db::idempotency::IdempotencyStore, H: HumanCheck> Service<'_, S, H> {
     /// Claim `key` for this client. The key's keyed hash (to finish or release it) and
     /// what the claim found.
     pub async fn claim_post(
@@ -489,7 +490,7 @@ impl<S: CommentStore + crate::idempotency::IdempotencyStore, H: HumanCheck> Serv
         key: &str,
         client_ip: &str,
         now_ms: i64,
-    ) -> Result<(String, crate::idempotency::Claim), ServiceError> {
+    ) -> Result<(String, crate::db::idempotency::Claim), ServiceError> {
         let key = key.trim();
         let valid = (16..=128).contains(&key.len())
             && key

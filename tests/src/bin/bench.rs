@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use colloquy_core::api::Sort;
-use colloquy_core::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::api::Sort;
+use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{cdp, session};
 use colloquy_e2e::env_url;
 use colloquy_e2e::http::request;

@@ -1,57 +1,8 @@
 //! Spam rules that need no third party: which comments wait for the owner, and why.
 //! Nothing caught here is dropped — it goes to the queue with its reason.
 
-use serde::{Deserialize, Serialize};
-
-use crate::settings::{ModerationMode, MutedWords};
-
-/// Why a comment waits in the queue (stored in `comments.held_for`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HeldFor {
-    /// The site holds every comment.
-    Moderation,
-    /// The author is not trusted yet (first-time moderation).
-    FirstTime,
-    /// More links than the site allows.
-    Links,
-    /// A muted word in the name, body or website.
-    Muted,
-    /// The author's email or address is blocked.
-    Blocked,
-    /// Readers reported the comment.
-    Reported,
-    /// The author's comments were reported too often.
-    Reporter,
-}
-
-impl HeldFor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HeldFor::Moderation => "moderation",
-            HeldFor::FirstTime => "first_time",
-            HeldFor::Links => "links",
-            HeldFor::Muted => "muted",
-            HeldFor::Blocked => "blocked",
-            HeldFor::Reported => "reported",
-            HeldFor::Reporter => "reporter",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            HeldFor::Moderation,
-            HeldFor::FirstTime,
-            HeldFor::Links,
-            HeldFor::Muted,
-            HeldFor::Blocked,
-            HeldFor::Reported,
-            HeldFor::Reporter,
-        ]
-        .into_iter()
-        .find(|h| h.as_str() == s)
-    }
-}
+use crate::wire::moderation::HeldFor;
+use crate::wire::settings::{ModerationMode, MutedWords};
 
 /// What the store knows about a comment's author (by keyed hashes only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,12 +36,12 @@ pub struct Written<'a> {
 impl Rules {
     /// Why this comment must wait, most serious reason first; `None`: publish it. Text
     /// rules look at what readers will see: the rendered body (entities decoded,
-    /// formatting gone), folded (see [`crate::muted`]); links are counted from it too.
+    /// formatting gone), folded (see [`crate::domain::muted`]); links are counted from it too.
     pub fn hold(&self, written: &Written, standing: Standing) -> Option<HeldFor> {
         if standing.blocked {
             return Some(HeldFor::Blocked);
         }
-        let visible = crate::render::visible(written.body);
+        let visible = crate::domain::render::visible(written.body);
         if self.muted_in(written, &visible).is_some() {
             return Some(HeldFor::Muted);
         }
@@ -112,38 +63,46 @@ impl Rules {
     /// The first muted word in what was written (`body_text`: the body as readers see it).
     /// The muted word readers would see in what was written (the body as rendered, with
     /// where its links go), if any: which one and in which field, for the owner.
-    pub fn muted_hit(&self, written: &Written) -> Option<crate::muted::Found> {
-        self.muted_in(written, &crate::render::visible(written.body))
+    pub fn muted_hit(&self, written: &Written) -> Option<crate::domain::muted::Found> {
+        self.muted_in(written, &crate::domain::render::visible(written.body))
     }
 
     fn muted_in(
         &self,
         written: &Written,
-        visible: &crate::render::Visible,
-    ) -> Option<crate::muted::Found> {
+        visible: &crate::domain::render::Visible,
+    ) -> Option<crate::domain::muted::Found> {
         let mut read = visible.text.clone();
         for d in &visible.destinations {
             read.push(' ');
-            read.push_str(&crate::muted::website_text(d));
+            read.push_str(&crate::domain::muted::website_text(d));
         }
         self.muted_word(written, &read)
     }
 
-    pub fn muted_word(&self, written: &Written, body_text: &str) -> Option<crate::muted::Found> {
+    pub fn muted_word(
+        &self,
+        written: &Written,
+        body_text: &str,
+    ) -> Option<crate::domain::muted::Found> {
         let empty = self.muted.name.is_empty()
             && self.muted.body.is_empty()
             && self.muted.website.is_empty();
         if empty {
             return None;
         }
-        crate::muted::Matcher::cached(&self.muted)?.find(written.name, body_text, written.website)
+        crate::domain::muted::Matcher::cached(&self.muted)?.find(
+            written.name,
+            body_text,
+            written.website,
+        )
     }
 }
 
-/// Links in a Markdown body as readers will see them (see [`crate::render::visible`]).
+/// Links in a Markdown body as readers will see them (see [`crate::domain::render::visible`]).
 #[cfg(feature = "server")]
 pub fn link_count(body: &str) -> u32 {
-    crate::render::visible(body).links
+    crate::domain::render::visible(body).links
 }
 
 #[cfg(all(test, feature = "server"))]

@@ -4,14 +4,15 @@
 
 use serde::Deserialize;
 
-use crate::api::CommentId;
-use crate::console::{Tab, TabCounts};
-use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
-use crate::sql::{
+use crate::db::sql::{
     comments, decode_all, one, Arg, Query, SqlExec, SqlStore, ThreadRow, COMMENT_COLUMNS,
     THREAD_COLUMNS,
 };
-use crate::store::{BlockKind, StoreError};
+use crate::db::store::StoreError;
+use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::wire::api::CommentId;
+use crate::wire::console::{Tab, TabCounts};
+use crate::wire::moderation::BlockKind;
 
 /// A comment with its thread, as the console lists them.
 pub type Listed = (CommentRecord, ThreadRecord);
@@ -127,12 +128,12 @@ fn listed_columns() -> String {
 }
 
 /// Split rows of [`listed_columns`] into comments and threads.
-fn listed(rows: Vec<crate::sql::Row>) -> Result<Vec<Listed>, StoreError> {
+fn listed(rows: Vec<crate::db::sql::Row>) -> Result<Vec<Listed>, StoreError> {
     let mut threads = Vec::with_capacity(rows.len());
     let mut plain = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut comment = crate::sql::Row::new();
-        let mut thread = crate::sql::Row::new();
+        let mut comment = crate::db::sql::Row::new();
+        let mut thread = crate::db::sql::Row::new();
         for (k, v) in row {
             match k.strip_prefix("t_") {
                 Some(name) => thread.insert(name.to_owned(), v),
@@ -529,7 +530,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 format!(
                     "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
                      WHERE t.site_id = ?1 AND t.key IN ({})",
-                    crate::sql::placeholders(2, keys.len())
+                    crate::db::sql::placeholders(2, keys.len())
                 ),
                 args,
             ))
@@ -556,7 +557,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 format!(
                     "SELECT comment_id AS id, reason, COUNT(*) AS n FROM reports \
                      WHERE comment_id IN ({}) GROUP BY comment_id, reason ORDER BY n DESC, reason",
-                    crate::sql::placeholders(1, ids.len())
+                    crate::db::sql::placeholders(1, ids.len())
                 ),
                 id_args(ids),
             ))
@@ -587,7 +588,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 format!(
                     "SELECT id, author_name AS author, substr(body_markdown, 1, 160) AS excerpt, \
                        status FROM comments WHERE id IN ({})",
-                    crate::sql::placeholders(1, ids.len())
+                    crate::db::sql::placeholders(1, ids.len())
                 ),
                 id_args(ids),
             ))
@@ -712,7 +713,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .await?;
         let mut out = Vec::new();
         for mut row in rows {
-            let count = |row: &mut crate::sql::Row, k: &str| {
+            let count = |row: &mut crate::db::sql::Row, k: &str| {
                 row.remove(k).and_then(|v| v.as_u64()).unwrap_or(0) as u32
             };
             let comments = count(&mut row, "n_comments");

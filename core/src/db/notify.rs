@@ -4,10 +4,10 @@
 
 use serde::Deserialize;
 
-use crate::api::CommentId;
-use crate::notify::{Channel, Delivery};
-use crate::sql::{decode_all, Query, SqlExec, SqlStore};
-use crate::store::StoreError;
+use crate::db::sql::{decode_all, Query, SqlExec, SqlStore};
+use crate::db::store::StoreError;
+use crate::domain::notify::{Channel, Delivery};
+use crate::wire::api::CommentId;
 
 /// One stored delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,8 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::api::CommentId;
-use crate::settings::{Event, Webhook, WebhookFormat};
+use crate::wire::api::CommentId;
+use crate::wire::settings::{Event, Webhook, WebhookFormat};
 
 /// What a notification says about one comment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -362,7 +362,7 @@ pub fn digest_mail(
 }
 
 /// Tries before a delivery is given up.
-pub const MAX_ATTEMPTS: u32 = crate::console::DELIVERY_TRIES;
+pub const MAX_ATTEMPTS: u32 = crate::wire::console::DELIVERY_TRIES;
 
 /// How long after failed attempt number `attempts` (1-based) to try again: `base`,
 /// then 5×, 30×, 120×, 720× (with a 60 s base: 1 min, 5 min, 30 min, 2 h, 12 h); `None`

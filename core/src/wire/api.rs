@@ -361,7 +361,7 @@ pub struct CreatedComment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// For a comment that waits for the owner: lets its author's browser ask whether it
-    /// still waits ([`crate::endpoint::Endpoint::PendingState`]), so the copy it shows
+    /// still waits ([`crate::wire::endpoint::Endpoint::PendingState`]), so the copy it shows
     /// the author goes once the comment is published or removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_token: Option<String>,
@@ -419,7 +419,7 @@ pub struct ErrorDetail {
     pub fields: Vec<FieldError>,
     /// The console's settings that cannot be saved, each named by its field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub settings: Vec<crate::settings::SettingProblem>,
+    pub settings: Vec<crate::wire::settings::SettingProblem>,
 }
 
 impl ErrorBody {

@@ -5,15 +5,15 @@
 
 use std::cell::RefCell;
 
-use crate::api::{CommentId, Sort};
-use crate::memstore::MemStore;
-use crate::model::CommentStatus;
-use crate::sql::{Arg, Query, Row, SqlExec, SqlStore};
-use crate::store::{
+use crate::db::memstore::MemStore;
+use crate::db::sql::{Arg, Query, Row, SqlExec, SqlStore};
+use crate::db::store::{
     CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, SetLike, StoreError,
     UpdateBody, UpsertThread,
 };
-use crate::thread::CursorPos;
+use crate::domain::model::CommentStatus;
+use crate::domain::thread::CursorPos;
+use crate::wire::api::{CommentId, Sort};
 
 /// SQLite in memory, migrated exactly as `wrangler d1 migrations apply` would.
 pub(crate) struct Sqlite {
@@ -132,12 +132,12 @@ macro_rules! contract {
             mod $name {
                 #[test]
                 fn in_memory() {
-                    super::$name(&crate::memstore::MemStore::default(), "in-memory store");
+                    super::$name(&crate::db::memstore::MemStore::default(), "in-memory store");
                 }
                 #[test]
                 fn sqlite() {
                     super::$name(
-                        &crate::sql::SqlStore::new(super::Sqlite::migrated()),
+                        &crate::db::sql::SqlStore::new(super::Sqlite::migrated()),
                         "SQL store on SQLite",
                     );
                 }
@@ -176,7 +176,7 @@ fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &st
         .map(|i| add(s, t, None, 10 + i, CommentStatus::Approved))
         .collect();
     let reply = add(s, t, Some(ids[3]), 100, CommentStatus::Approved);
-    let pinned = block(s.set_thread(crate::store::ThreadFlags {
+    let pinned = block(s.set_thread(crate::db::store::ThreadFlags {
         site_id: SITE,
         key: "/pin/",
         locked: None,
@@ -207,7 +207,7 @@ fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &st
         .map(|c| c.id)
         .collect();
     assert_eq!(rest, vec![ids[2], ids[4]], "{store}: never twice");
-    block(s.set_thread(crate::store::ThreadFlags {
+    block(s.set_thread(crate::db::store::ThreadFlags {
         site_id: SITE,
         key: "/pin/",
         locked: None,
@@ -228,7 +228,7 @@ fn page<S: CommentStore>(
     sort: Sort,
     after: Option<CursorPos>,
     limit: u32,
-) -> crate::store::PageRows {
+) -> crate::db::store::PageRows {
     block(s.thread_page(PageQuery {
         site_id: SITE,
         key,
@@ -242,7 +242,7 @@ fn page<S: CommentStore>(
 
 fn threads_lock_and_unlock<S: CommentStore>(s: &S, store: &str) {
     thread(s, "/lock/");
-    let flags = |locked| crate::store::ThreadFlags {
+    let flags = |locked| crate::db::store::ThreadFlags {
         site_id: SITE,
         key: "/lock/",
         locked,
@@ -260,7 +260,7 @@ fn threads_lock_and_unlock<S: CommentStore>(s: &S, store: &str) {
         "{store}"
     );
     assert!(
-        block(s.set_thread(crate::store::ThreadFlags {
+        block(s.set_thread(crate::db::store::ThreadFlags {
             key: "/nothing-here/",
             ..flags(Some(true))
         }))
@@ -275,7 +275,7 @@ fn standing_needs_email_and_browser_key_and_sees_blocks<S: CommentStore>(s: &S, 
     // `add` writes email hash "email-hash" and browser key hash "browser-key-hash".
     add(s, t, None, 1, CommentStatus::Approved);
     add(s, t, None, 2, CommentStatus::Pending);
-    let who = |email, key, client| crate::store::WhoQuery {
+    let who = |email, key, client| crate::db::store::WhoQuery {
         email_hash: email,
         author_key_hash: key,
         client_hash: client,
@@ -295,7 +295,7 @@ fn standing_needs_email_and_browser_key_and_sees_blocks<S: CommentStore>(s: &S, 
         "{store}: nor is a missing browser key"
     );
     let set = |kind, hash: &str, on| {
-        block(s.set_block(crate::store::SetBlock {
+        block(s.set_block(crate::db::store::SetBlock {
             kind,
             hash,
             label: "x",
@@ -305,10 +305,14 @@ fn standing_needs_email_and_browser_key_and_sees_blocks<S: CommentStore>(s: &S, 
         }))
         .unwrap()
     };
-    set(crate::store::BlockKind::Client, "c1", true);
+    set(crate::wire::moderation::BlockKind::Client, "c1", true);
     assert!(standing(who("someone-else", None, "c1")).blocked, "{store}");
-    set(crate::store::BlockKind::Client, "c1", false);
-    set(crate::store::BlockKind::Email, "email-hash", true);
+    set(crate::wire::moderation::BlockKind::Client, "c1", false);
+    set(
+        crate::wire::moderation::BlockKind::Email,
+        "email-hash",
+        true,
+    );
     assert!(standing(who("email-hash", None, "c9")).blocked, "{store}");
     assert!(!standing(who("other", None, "c9")).blocked, "{store}");
 }
@@ -319,7 +323,8 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
     let spam = add(s, t, None, 2, CommentStatus::Approved);
     let gone = add(s, t, None, 3, CommentStatus::Approved);
     let reply = add(s, t, Some(gone), 4, CommentStatus::Approved);
-    use crate::store::{Decision, ModeratedComment};
+    use crate::db::store::ModeratedComment;
+    use crate::wire::moderation::Decision;
     let changed = block(s.moderate(&[held], Decision::Approve, 9)).unwrap();
     assert_eq!(
         changed,
@@ -399,7 +404,7 @@ fn owner_decisions_change_what_readers_see<S: CommentStore>(s: &S, store: &str) 
 /// Approving a comment notifies once: not again after Unapprove and a second approval,
 /// nor for one that was published when posted.
 fn a_comment_is_announced_once_however_often_it_is_approved<S: CommentStore>(s: &S, store: &str) {
-    use crate::store::Decision;
+    use crate::wire::moderation::Decision;
     let t = thread(s, "/once/");
     let held = add(s, t, None, 1, CommentStatus::Pending);
     let public = add(s, t, None, 2, CommentStatus::Approved);
@@ -422,7 +427,7 @@ fn a_comment_is_announced_once_however_often_it_is_approved<S: CommentStore>(s: 
 /// The Trash: whatever a comment was, it reads as a placeholder while trashed and comes
 /// back as it was; Hold undoes an approval; an author's own delete empties it for good.
 fn the_trash_keeps_words_until_deleted_and_restores_what_was<S: CommentStore>(s: &S, store: &str) {
-    use crate::store::Decision;
+    use crate::wire::moderation::Decision;
     let t = thread(s, "/trash/");
     let waiting = add(s, t, None, 1, CommentStatus::Pending);
     let public = add(s, t, None, 2, CommentStatus::Approved);
@@ -491,7 +496,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
     let t = thread(s, "/reports/");
     let c = add(s, t, None, 1, CommentStatus::Approved);
     let report = |who: &str| {
-        block(s.report(crate::store::Report {
+        block(s.report(crate::db::store::Report {
             id: c,
             reporter_hash: who,
             reason: "spam",
@@ -523,7 +528,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         (held.status, held.held_for),
         (
             CommentStatus::Pending,
-            Some(crate::rules::HeldFor::Reported)
+            Some(crate::wire::moderation::HeldFor::Reported)
         ),
         "{store}"
     );
@@ -531,7 +536,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
     // typing this address elsewhere is not this author; the same network without (or with
     // a new) key still is.
     let reports_against = |key, client| {
-        block(s.standing(crate::store::WhoQuery {
+        block(s.standing(crate::db::store::WhoQuery {
             email_hash: "email-hash",
             author_key_hash: key,
             client_hash: client,
@@ -550,7 +555,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
     assert_eq!(reports_against(Some("a-new-key"), "client"), 2, "{store}");
     // Approving clears the reports: the next one starts from zero — and since the owner
     // looked at it, reports never hide it again, however many come.
-    block(s.moderate(&[c], crate::store::Decision::Approve, 6)).unwrap();
+    block(s.moderate(&[c], crate::wire::moderation::Decision::Approve, 6)).unwrap();
     let reviewed = block(s.find_comment(c)).unwrap().unwrap();
     assert!(reviewed.reports_reviewed, "{store}");
     let after = report("r3");
@@ -563,7 +568,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
         "{store}"
     );
     // Its author changes the words the owner approved: reports count again.
-    let edited = block(s.update_body(crate::store::UpdateBody {
+    let edited = block(s.update_body(crate::db::store::UpdateBody {
         id: c,
         body_markdown: "abuse",
         body_html: "<p>abuse</p>",
@@ -580,7 +585,7 @@ fn reports_count_once_per_reader_and_hold_at_the_threshold<S: CommentStore>(s: &
     );
     // An approval of a comment nobody reported does not make it immune.
     let quiet = add(s, t, None, 7, CommentStatus::Pending);
-    block(s.moderate(&[quiet], crate::store::Decision::Approve, 8)).unwrap();
+    block(s.moderate(&[quiet], crate::wire::moderation::Decision::Approve, 8)).unwrap();
     assert!(
         !block(s.find_comment(quiet))
             .unwrap()
@@ -612,7 +617,7 @@ fn the_owners_comments_are_never_hidden_by_reports<S: CommentStore>(s: &S, store
     .unwrap()
     .id;
     for who in ["r1", "r2", "r3", "r4"] {
-        let r = block(s.report(crate::store::Report {
+        let r = block(s.report(crate::db::store::Report {
             id,
             reporter_hash: who,
             reason: "abuse",
@@ -811,7 +816,7 @@ fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: 
 }
 
 /// The cursor after the last comment of `page` in `sort` order.
-fn cursor_after(page: &crate::store::PageRows, sort: Sort) -> Option<CursorPos> {
+fn cursor_after(page: &crate::db::store::PageRows, sort: Sort) -> Option<CursorPos> {
     page.top.last().map(|last| CursorPos {
         key: if sort == Sort::Liked {
             i64::from(last.likes)
@@ -1157,14 +1162,18 @@ fn an_edit_can_send_a_comment_back_to_the_queue<S: CommentStore>(s: &S, store: &
             body_html: "<p>new</p>\n",
             now_ms: 7,
             status,
-            held_for: status.map(|_| crate::rules::HeldFor::Links),
+            held_for: status.map(|_| crate::wire::moderation::HeldFor::Links),
         }))
         .unwrap()
         .expect("the comment is there")
     };
     assert_eq!(edit(None).status, CommentStatus::Approved, "{store}");
     let held = edit(Some(CommentStatus::Pending));
-    assert_eq!(held.held_for, Some(crate::rules::HeldFor::Links), "{store}");
+    assert_eq!(
+        held.held_for,
+        Some(crate::wire::moderation::HeldFor::Links),
+        "{store}"
+    );
     assert_eq!(
         (held.status, held.body_markdown.as_str(), held.updated_at_ms),
         (CommentStatus::Pending, "new", Some(7)),
@@ -1191,7 +1200,7 @@ fn comments_are_found_with_their_thread<S: CommentStore>(s: &S, store: &str) {
 #[test]
 fn the_in_memory_fake_and_sqlite_agree_on_a_mixed_thread() {
     // The same scenario on both stores gives the same page, record for record.
-    fn scenario<S: CommentStore>(s: &S) -> crate::store::PageRows {
+    fn scenario<S: CommentStore>(s: &S) -> crate::db::store::PageRows {
         let t = thread(s, "/mix/");
         let mut last = None;
         for i in 0..12 {

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::api::{CommentId, PublicComment, Sort};
+use crate::wire::api::{CommentId, PublicComment, Sort};
 
 /// Where a page of top-level comments ends: the sort key of its last comment (creation
 /// time, or likes for [`Sort::Liked`]) and its id, which breaks ties.

@@ -1,14 +1,16 @@
 //! The storage interface the business layer needs, shaped by request structs so that
 //! adding a filter later does not change every call site. The `sql` module implements it
 //! over D1 (and over SQLite in the tests); `memstore` is the in-memory fake the unit tests
-//! use. One contract suite (`store_contract`) runs against both.
+//! use. One contract suite (`db::contract`) runs against both.
 
 use std::collections::HashMap;
 
-use crate::api::{CommentId, Sort};
-use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
-use crate::rules::{HeldFor, Standing};
-use crate::thread::CursorPos;
+use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::rules::Standing;
+use crate::domain::thread::CursorPos;
+use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::HeldFor;
+use crate::wire::moderation::{BlockKind, Decision};
 
 /// Storage failures. The message is for the operator's log, never for the reader.
 #[derive(Debug, thiserror::Error)]
@@ -230,23 +232,6 @@ pub struct ThreadMeta<'a> {
     pub by_owner: bool,
 }
 
-/// Which hash a block names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BlockKind {
-    Email,
-    Client,
-}
-
-impl BlockKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BlockKind::Email => "email",
-            BlockKind::Client => "client",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct SetBlock<'a> {
     pub kind: BlockKind,
@@ -258,62 +243,6 @@ pub struct SetBlock<'a> {
     pub email_hash: Option<&'a str>,
     pub on: bool,
     pub now_ms: i64,
-}
-
-/// What the owner decided about comments in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Publish (and clear its reports).
-    Approve,
-    /// Keep out of sight as spam (restorable).
-    Spam,
-    /// Back to the queue, unpublished (what undoes an approval).
-    Hold,
-    /// Into the Trash: readers see the "[deleted]" placeholder at once, the owner can
-    /// restore it. Nothing the owner does by one key destroys words.
-    Trash,
-    /// Out of the Trash, back to the status it had.
-    Restore,
-    /// Remove what the author wrote for good; a "[deleted]" placeholder keeps replies in
-    /// place. Only comments already in the Trash are deleted (the others are untouched).
-    Delete,
-}
-
-impl Decision {
-    pub const ALL: [Decision; 6] = [
-        Decision::Approve,
-        Decision::Spam,
-        Decision::Hold,
-        Decision::Trash,
-        Decision::Restore,
-        Decision::Delete,
-    ];
-
-    /// The name in the API and the audit.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Spam => "spam",
-            Decision::Hold => "hold",
-            Decision::Trash => "trash",
-            Decision::Restore => "restore",
-            Decision::Delete => "delete",
-        }
-    }
-}
-
-/// One comment a decision changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModeratedComment {
-    pub id: CommentId,
-    /// Its thread's key (that page changed).
-    pub thread: String,
-    /// Its status before.
-    pub was: CommentStatus,
-    /// An approval published it for the first time: its notifications go now (never
-    /// twice, whatever Unapprove, Undo or reports did in between).
-    pub first_publication: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -333,4 +262,17 @@ pub struct Reported {
     pub hidden: bool,
     /// False when this reporter had reported it before (nothing changed).
     pub counted: bool,
+}
+
+/// One comment a decision changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeratedComment {
+    pub id: CommentId,
+    /// Its thread's key (that page changed).
+    pub thread: String,
+    /// Its status before.
+    pub was: CommentStatus,
+    /// An approval published it for the first time: its notifications go now (never
+    /// twice, whatever Unapprove, Undo or reports did in between).
+    pub first_publication: bool,
 }

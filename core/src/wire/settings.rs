@@ -174,7 +174,7 @@ pub const RANGES: &[Range] = &[
     Range {
         field: "max_depth",
         min: 1,
-        max: crate::defaults::MAX_DEPTH_LIMIT as u64,
+        max: crate::wire::defaults::MAX_DEPTH_LIMIT as u64,
         zero_means: None,
     },
     Range {
@@ -186,7 +186,7 @@ pub const RANGES: &[Range] = &[
     Range {
         field: "page_size",
         min: 1,
-        max: crate::defaults::PAGE_SIZE_LIMIT as u64,
+        max: crate::wire::defaults::PAGE_SIZE_LIMIT as u64,
         zero_means: None,
     },
     Range {

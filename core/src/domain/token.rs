@@ -16,7 +16,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::api::CommentId;
+use crate::wire::api::CommentId;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -134,7 +134,7 @@ impl Keys {
     }
 
     /// `"<issued_ms>.<client tag>.<thread tag>.<hex mac>"`, bound to one site, thread and
-    /// client (see [`crate::client::ClientKeys`]). The tags (keyed, reveal nothing) let a
+    /// client (see [`crate::domain::client::ClientKeys`]). The tags (keyed, reveal nothing) let a
     /// refusal say which binding failed.
     pub fn form_token(&self, scope: &FormScope<'_>, issued_ms: i64) -> String {
         format!(
@@ -299,7 +299,7 @@ pub fn normal_email(email: &str) -> String {
 pub struct FormScope<'a> {
     pub site: &'a str,
     pub thread: &'a str,
-    /// [`crate::client::ClientKeys::client`] of the reader.
+    /// [`crate::domain::client::ClientKeys::client`] of the reader.
     pub client: &'a str,
 }
 

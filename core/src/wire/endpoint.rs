@@ -1,7 +1,7 @@
 //! The URL space of the API, written once: the Worker routes with [`Endpoint::parse`], the
 //! widget and the tests build URLs with [`Endpoint::path`], so neither side can drift.
 
-use crate::api::{CommentId, Sort};
+use crate::wire::api::{CommentId, Sort};
 
 /// Every API path starts with this, so a breaking change can live beside it as `/api/v2`.
 pub const API_PREFIX: &str = "/api/v1";
@@ -502,7 +502,7 @@ impl EmbedQuery {
                 "title" => {
                     out.title = v
                         .chars()
-                        .take(crate::validate::limits::THREAD_TITLE)
+                        .take(crate::domain::validate::limits::THREAD_TITLE)
                         .collect()
                 }
                 "theme" => out.theme = v.into_owned(),
@@ -511,7 +511,7 @@ impl EmbedQuery {
                 "page" => {
                     out.page = v
                         .chars()
-                        .take(crate::validate::limits::THREAD_URL)
+                        .take(crate::domain::validate::limits::THREAD_URL)
                         .collect()
                 }
                 _ => {}

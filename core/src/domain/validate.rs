@@ -1,8 +1,8 @@
 //! Limits and checks for everything a reader can send. Pure: `NewComment` in, either a
 //! cleaned [`ValidComment`] or every field problem at once (so a form can mark all of them).
 
-use crate::api::CommentId;
-use crate::api::{ErrorCode, Field, FieldError, NewComment};
+use crate::wire::api::CommentId;
+use crate::wire::api::{ErrorCode, Field, FieldError, NewComment};
 
 /// Maximum lengths, counted in characters (not bytes) so that non-Latin names get the
 /// same room as Latin ones.

@@ -1,9 +1,9 @@
 //! One site's settings, as the Worker read them from its configuration.
 
-use crate::defaults;
-use crate::ratelimit::{parse_limits, RateLimit};
-use crate::rules::Rules;
-use crate::settings::{rule_defaults, ModerationMode, SiteSettings, Webhook};
+use crate::domain::ratelimit::{parse_limits, RateLimit};
+use crate::domain::rules::Rules;
+use crate::wire::defaults;
+use crate::wire::settings::{rule_defaults, ModerationMode, SiteSettings, Webhook};
 
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
@@ -62,7 +62,7 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
-    /// Defaults for a site that configured nothing (see [`crate::defaults`]).
+    /// Defaults for a site that configured nothing (see [`crate::wire::defaults`]).
     pub fn new(id: &str) -> Self {
         SiteConfig {
             id: id.to_owned(),
@@ -143,8 +143,8 @@ impl SiteConfig {
         self.owner_name = s
             .owner_name
             .as_deref()
-            .map(crate::validate::clean_name)
-            .filter(|n| crate::validate::has_visible(n));
+            .map(crate::domain::validate::clean_name)
+            .filter(|n| crate::domain::validate::has_visible(n));
     }
 
     /// The deployment's origins and those the console added.
@@ -218,7 +218,7 @@ mod tests {
             edit_window_secs: Some(60),
             page_size: Some(0),
             max_links: Some(1),
-            muted: crate::settings::MutedWords {
+            muted: crate::wire::settings::MutedWords {
                 body: vec!["casino".into()],
                 ..Default::default()
             },

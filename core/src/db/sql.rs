@@ -8,14 +8,16 @@ use std::collections::HashMap;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::api::{CommentId, Sort};
-use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
-use crate::rules::{HeldFor, Standing};
-use crate::store::{
-    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery,
-    PageRows, Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
+use crate::db::store::{
+    CommentStore, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery, PageRows,
+    Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
     UpsertThread, WhoQuery, VISIBLE,
 };
+use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::rules::Standing;
+use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::Decision;
+use crate::wire::moderation::HeldFor;
 
 /// A bound value. Integers stay below 2^53, so D1's JS numbers carry them exactly.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +96,7 @@ impl<E> SqlStore<E> {
         SqlStore { exec }
     }
 
-    /// The executor, for the console's statements (`console_store`).
+    /// The executor, for the console's statements (`db::console`).
     pub(crate) fn exec(&self) -> &E {
         &self.exec
     }

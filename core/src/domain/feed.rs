@@ -2,7 +2,7 @@
 //! content is each comment's sanitized HTML (escaped, `type="html"`); no email or
 //! address of anyone appears.
 
-use crate::model::{CommentRecord, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 
 /// Comments per feed.
 pub const ENTRIES: u32 = 50;

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::sql::{decode_all, Arg, Query, SqlExec, SqlStore};
-use crate::store::StoreError;
+use crate::db::sql::{decode_all, Arg, Query, SqlExec, SqlStore};
+use crate::db::store::StoreError;
 
 /// What a key finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub trait IdempotencyStore {
         &self,
         key_hash: &str,
         response: &str,
-        comment: crate::api::CommentId,
+        comment: crate::wire::api::CommentId,
     ) -> Result<(), StoreError>;
     async fn release(&self, key_hash: &str) -> Result<(), StoreError>;
 }
@@ -89,7 +89,7 @@ impl<E: SqlExec> IdempotencyStore for SqlStore<E> {
         &self,
         key_hash: &str,
         response: &str,
-        comment: crate::api::CommentId,
+        comment: crate::wire::api::CommentId,
     ) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
@@ -114,9 +114,9 @@ impl<E: SqlExec> IdempotencyStore for SqlStore<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::CommentId;
-    use crate::store::CommentStore;
-    use crate::store_contract::Sqlite;
+    use crate::db::contract::Sqlite;
+    use crate::db::store::CommentStore;
+    use crate::wire::api::CommentId;
 
     const T0: i64 = 1_800_000_000_000;
 
@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn a_deleted_comment_takes_its_kept_answer_with_it() {
         let s = SqlStore::new(Sqlite::migrated());
-        let t = block(s.upsert_thread(crate::store::UpsertThread {
+        let t = block(s.upsert_thread(crate::db::store::UpsertThread {
             site_id: "default",
             key: "/i/",
             title: None,
@@ -190,10 +190,10 @@ mod tests {
             now_ms: T0,
         }))
         .unwrap();
-        let c = block(s.insert_comment(crate::store::InsertComment {
+        let c = block(s.insert_comment(crate::db::store::InsertComment {
             thread_id: t.id,
             parent_id: None,
-            status: crate::model::CommentStatus::Approved,
+            status: crate::domain::model::CommentStatus::Approved,
             author_name: "Ana",
             author_email: "ana@example.org",
             author_url: None,

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{CommentId, PublicComment};
-use crate::rules::HeldFor;
+use crate::wire::api::{CommentId, PublicComment};
+use crate::wire::moderation::HeldFor;
 
 /// Moderation state. Only `Approved` comments are shown to readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

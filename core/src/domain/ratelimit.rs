@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn limit_specs_parse_and_reject_nonsense() {
         assert_eq!(
-            parse_limits(crate::defaults::COMMENT_LIMITS).unwrap(),
+            parse_limits(crate::wire::defaults::COMMENT_LIMITS).unwrap(),
             vec![
                 RateLimit {
                     max: 5,

@@ -1,5 +1,5 @@
 //! Muted words, matched the way readers read: on the text as shown (see
-//! [`crate::render::visible`]), folded so that spellings a reader still reads as the word
+//! [`crate::domain::render::visible`]), folded so that spellings a reader still reads as the word
 //! match it, and in time linear in the text whatever the owner's patterns are.
 //!
 //! Folding: default-ignorable characters out (they render as nothing: zero-width spaces,
@@ -20,7 +20,7 @@ use std::rc::Rc;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::settings::MutedWords;
+use crate::wire::settings::MutedWords;
 
 /// Patterns per site, all fields together.
 pub const MAX_PATTERNS: usize = 500;
@@ -71,7 +71,7 @@ fn is_default_ignorable(c: char) -> bool {
 pub fn fold(text: &str) -> String {
     // Direction controls stay for decancer, which reads text in display order (an override
     // shows "onisac" as "casino"); the other invisible characters go first.
-    let bidi = crate::validate::is_bidi_control;
+    let bidi = crate::domain::validate::is_bidi_control;
     let visible: String = text
         .chars()
         .filter(|c| bidi(*c) || !is_default_ignorable(*c))

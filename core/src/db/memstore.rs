@@ -1,19 +1,20 @@
 //! An in-memory [`CommentStore`]: the fake the business-layer tests run on. It must behave
-//! exactly like the SQL store; the contract suite (`store_contract`) runs both and says
+//! exactly like the SQL store; the contract suite (`db::contract`) runs both and says
 //! which one disagrees. Other crates' tests reach it through the `test-support` feature.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::api::{CommentId, Sort};
-use crate::model::{CommentRecord, CommentStatus, ThreadRecord};
-use crate::rules::HeldFor;
-use crate::rules::Standing;
-use crate::store::{
-    CommentStore, Decision, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery,
-    PageRows, Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
+use crate::db::store::{
+    CommentStore, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery, PageRows,
+    Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
     UpsertThread, WhoQuery, VISIBLE,
 };
+use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::rules::Standing;
+use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::Decision;
+use crate::wire::moderation::HeldFor;
 
 #[derive(Default)]
 pub struct MemStore {

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::CommentId;
-use crate::rules::HeldFor;
-use crate::settings::SiteSettings;
-use crate::store::{BlockKind, Decision};
+use crate::wire::api::CommentId;
+use crate::wire::moderation::HeldFor;
+use crate::wire::moderation::{BlockKind, Decision};
+use crate::wire::settings::SiteSettings;
 
 /// `POST /api/v1/admin/login`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -156,9 +156,9 @@ pub const MODERATE_MAX: usize = 200;
 pub const APPROVE_MAX: usize = 10;
 
 /// The most ids one request of `decision` takes.
-pub fn moderate_max(decision: crate::store::Decision) -> usize {
+pub fn moderate_max(decision: crate::wire::moderation::Decision) -> usize {
     match decision {
-        crate::store::Decision::Approve => APPROVE_MAX,
+        crate::wire::moderation::Decision::Approve => APPROVE_MAX,
         _ => MODERATE_MAX,
     }
 }

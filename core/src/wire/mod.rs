@@ -1,0 +1,11 @@
+//! Everything that crosses a process boundary (browser ↔ Worker, console ↔ Worker, CLI ↔
+//! Worker, D1 rows stored as JSON): browser-safe, so the wasm halves use it without carrying
+//! a parser, a sanitizer or SQL. Nothing here uses the other folders.
+
+pub mod api;
+pub mod console;
+pub mod defaults;
+pub mod endpoint;
+pub mod moderation;
+pub mod settings;
+pub mod storage_keys;
