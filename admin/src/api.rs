@@ -1,8 +1,8 @@
 //! The console's HTTP client: core's admin types over same-origin fetch. The session
 //! cookie goes along by itself (same origin, `HttpOnly`: this code never sees it).
 
-use colloquy_core::wire::api::ErrorBody;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::error::ErrorBody;
 use colloquy_core::ErrorCode;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;

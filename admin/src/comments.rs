@@ -889,12 +889,12 @@ fn PurgePanel(list: List, id: CommentId) -> impl IntoView {
         spawn_local(async move {
             match api::post::<_, Done>(AdminOp::Purge, &Purge { comment_id: id }).await {
                 Ok(done) => {
-                    let more =
-                        if done.changed as usize >= colloquy_core::wire::console::MODERATE_MAX {
-                            " There may be more: run it again."
-                        } else {
-                            ""
-                        };
+                    let more = if done.changed as usize >= colloquy_core::wire::limits::MODERATE_MAX
+                    {
+                        " There may be more: run it again."
+                    } else {
+                        ""
+                    };
                     list.ctx.done(format!(
                         "Moved {} from this author to the Trash.{more}",
                         plural(done.changed as usize, "comment")

@@ -201,7 +201,7 @@ pub fn Threads() -> impl IntoView {
 }
 
 /// Rows shown at first, and added by "More threads".
-const PAGE: usize = 50;
+const PAGE: usize = colloquy_core::wire::limits::THREADS_PAGE;
 
 fn list_len(shown: usize, total: usize) -> usize {
     shown.min(total)
@@ -252,7 +252,7 @@ fn edit_error(e: &ConsoleError) -> String {
                     return "The page address must be a web address starting with https:// or http://.".into()
                 }
                 (Field::ThreadTitle, ErrorCode::TitleTooLong) => {
-                    return "The title is too long (at most 300 characters).".into()
+                    return format!("The title is too long (at most {} characters).", colloquy_core::wire::limits::THREAD_TITLE).into()
                 }
                 (Field::ThreadTitle, _) => return "The title must be one line of text.".into(),
                 _ => {}
@@ -334,7 +334,7 @@ fn ThreadEdit(
         <form class="thread-edit" on:submit=save on:keydown=keydown>
             <div class="field">
                 <label for=format!("{field_id}-title")>"Title"</label>
-                <input id=format!("{field_id}-title") type="text" maxlength="300" node_ref=first
+                <input id=format!("{field_id}-title") type="text" maxlength=colloquy_core::wire::limits::THREAD_TITLE.to_string() node_ref=first
                     prop:value=move || title.get()
                     on:input=move |ev| title.set(event_target_value(&ev))/>
             </div>

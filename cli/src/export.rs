@@ -52,5 +52,5 @@ fn now_rfc3339() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
         .unwrap_or(0);
-    colloquy_core::service::rfc3339(ms)
+    colloquy_core::domain::dates::rfc3339(ms)
 }

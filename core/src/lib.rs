@@ -26,4 +26,5 @@ pub mod service;
 #[cfg(all(test, feature = "import"))]
 mod fuzz;
 
-pub use wire::api::{CommentId, ErrorCode, Field};
+pub use wire::api::CommentId;
+pub use wire::error::{ErrorCode, Field};

@@ -1,6 +1,6 @@
 //! Every string a reader sees, one file per language ([`en`], [`sl`], [`de`]), each a
 //! [`Strings`] table, so a missing string does not compile. Templates use `{n}`, `{title}`,
-//! `{name}` and `{max}` (a limit from `colloquy_core::domain::validate::limits`, never retyped).
+//! `{name}` and `{max}` (a limit from `colloquy_core::wire::limits`, never retyped).
 //!
 //! The tables are compiled natively (tests, the build, and later the Worker), not into the
 //! reader's wasm: the build writes each language as JSON beside the widget, the loader
@@ -15,7 +15,7 @@ pub mod de;
 pub mod en;
 pub mod sl;
 
-use colloquy_core::domain::validate::limits;
+use colloquy_core::wire::limits;
 use colloquy_core::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

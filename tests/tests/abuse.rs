@@ -2,9 +2,9 @@
 //! rotation), form tokens replayed or moved, likes inflated, a weak secret, edits that dodge
 //! moderation, challenges solved elsewhere, and the write guards on every write route.
 
-use colloquy_core::domain::validate::limits;
 use colloquy_core::wire::api::{CreatedComment, FormToken, LikeState};
 use colloquy_core::wire::endpoint::{form_token_url, Endpoint};
+use colloquy_core::wire::limits;
 use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, fresh_client_ipv4, request, Reply};

@@ -1,9 +1,9 @@
 //! The Worker's HTTP API, exercised from outside against `wrangler dev` and a local D1.
 
 use colloquy_core::domain::thread::build_tree;
-use colloquy_core::domain::validate::limits;
 use colloquy_core::wire::api::CommentId;
 use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
+use colloquy_core::wire::limits;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::unique_thread;
 use serde_json::json;

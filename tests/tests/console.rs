@@ -972,7 +972,8 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
 /// as "[deleted]" at once; only the Trash deletes for good, and a request is bounded.
 #[test]
 fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
-    use colloquy_core::wire::console::{MatchingIds, TabCounts, APPROVE_MAX, MODERATE_MAX};
+    use colloquy_core::wire::console::{MatchingIds, TabCounts};
+    use colloquy_core::wire::limits::{APPROVE_MAX, MODERATE_MAX};
     let d = main_api();
     let console = Console::login(&d);
     let thread = unique_thread("bulk");

@@ -1,9 +1,9 @@
 //! Reading large threads through the API: cursor pages, reply previews and the rest of a
 //! subtree, permalink context, likes and sorting, counts for index pages, and preview.
 
-use colloquy_core::domain::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 use colloquy_core::wire::api::{CommentId, Sort, ThreadPage};
 use colloquy_core::wire::endpoint::{counts_query, Endpoint, ThreadQuery};
+use colloquy_core::wire::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
 use colloquy_e2e::{seed, unique_thread};

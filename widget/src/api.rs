@@ -2,10 +2,11 @@
 //! `colloquy-core`, over fetch.
 
 use colloquy_core::wire::api::{
-    CommentId, CreatedComment, DeleteComment, EditComment, EmbedState, ErrorBody, FormToken,
-    NewComment, PreviewRequest, PreviewResponse, PublicComment, UpdatedComment,
+    CommentId, CreatedComment, DeleteComment, EditComment, EmbedState, FormToken, NewComment,
+    PreviewRequest, PreviewResponse, PublicComment, UpdatedComment,
 };
 use colloquy_core::wire::endpoint::{Endpoint, Method};
+use colloquy_core::wire::error::ErrorBody;
 use colloquy_core::ErrorCode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 

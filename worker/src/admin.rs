@@ -3,7 +3,9 @@
 //! (routes.rs) and only as JSON. Every change is written to the audit list, and every
 //! change readers would see renews the affected threads' cached pages.
 
-use colloquy_core::service::{HumanCheck, Service, ServiceError, SESSION_SECS};
+use colloquy_core::service::console::SESSION_SECS;
+use colloquy_core::service::error::ServiceError;
+use colloquy_core::service::{HumanCheck, Service};
 use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
     SessionInfo, Settings, Tab, ThreadChange, WebhookTest,
@@ -409,7 +411,8 @@ pub async fn handle<H: HumanCheck>(
         AdminOp::Import => {
             // A batch of at most 40 comments of at most 100 KB each.
             let batch: colloquy_core::import::Batch =
-                crate::routes::read_json_up_to(&mut req, 5 * 1024 * 1024).await?;
+                crate::routes::read_json_up_to(&mut req, colloquy_core::wire::limits::IMPORT_BYTES)
+                    .await?;
             let threads: Vec<String> = batch.threads.iter().map(|t| t.key.clone()).collect();
             let n = service.import_batch(batch, now).await?;
             service
@@ -468,7 +471,7 @@ fn info<H: HumanCheck>(
 ) -> SessionInfo {
     SessionInfo {
         site: config.site.id.clone(),
-        expires_at: colloquy_core::service::rfc3339(expires),
+        expires_at: colloquy_core::domain::dates::rfc3339(expires),
         webhook_secret: service.webhook_secret(),
     }
 }
@@ -478,7 +481,7 @@ async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -
     let deployment = Config::from_env(env);
     Ok(Settings {
         settings: service.owner_settings().await?,
-        defaults: colloquy_core::service::settings_defaults(
+        defaults: colloquy_core::service::console::settings_defaults(
             &deployment.site,
             &deployment.site.origins,
         ),

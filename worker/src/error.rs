@@ -1,8 +1,8 @@
 //! The Worker layer's error enum and its single mapping to an HTTP response.
 
 use colloquy_core::db::store::StoreError;
-use colloquy_core::service::ServiceError;
-use colloquy_core::wire::api::ErrorBody;
+use colloquy_core::service::error::ServiceError;
+use colloquy_core::wire::error::ErrorBody;
 use colloquy_core::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]

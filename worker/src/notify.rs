@@ -20,7 +20,10 @@ use crate::site_settings;
 pub type Outgoing = std::cell::RefCell<Vec<i64>>;
 
 /// Remember what a request queued; a failure to queue is logged, never the commenter's.
-pub fn queued(outgoing: &Outgoing, result: Result<Vec<i64>, colloquy_core::service::ServiceError>) {
+pub fn queued(
+    outgoing: &Outgoing,
+    result: Result<Vec<i64>, colloquy_core::service::error::ServiceError>,
+) {
     match result {
         Ok(ids) => outgoing.borrow_mut().extend(ids),
         Err(e) => console_error!("colloquy: queueing notifications failed: {e}"),
@@ -158,7 +161,8 @@ async fn prune(env: &Env) -> worker::Result<()> {
     let (config, store) = setup(env).await?;
     let service = Service::new(&store, &config.site, &config.keys);
     let now = now_ms();
-    let fail = |e: colloquy_core::service::ServiceError| worker::Error::RustError(e.to_string());
+    let fail =
+        |e: colloquy_core::service::error::ServiceError| worker::Error::RustError(e.to_string());
     service.prune_outbox(now).await.map_err(fail)?;
     let emptied = service.empty_old_trash(now).await.map_err(fail)?;
     crate::cache::bump_many(env, &config.site.id, &emptied.threads, now).await;
@@ -184,7 +188,7 @@ async fn digest_once_a_day(env: &Env) -> worker::Result<()> {
         return Ok(());
     }
     let now = now_ms();
-    let day = colloquy_core::service::rfc3339(now)[..10].to_owned();
+    let day = colloquy_core::domain::dates::rfc3339(now)[..10].to_owned();
     let kv = env.kv(crate::cache::KV_BINDING)?;
     let key = format!("digest:{}", config.site.id);
     if kv.get(&key).text().await?.as_deref() == Some(day.as_str()) {

@@ -1,7 +1,6 @@
 //! HTTP routing: parse the request into core's [`Endpoint`], enforce the write guards, call
 //! the core service, serialize the answer. Every error leaves through [`error_response`].
 
-use colloquy_core::domain::validate::limits;
 use colloquy_core::service::Service;
 use colloquy_core::wire::api::{
     DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, ReportRequest,
@@ -10,6 +9,7 @@ use colloquy_core::wire::api::{
 use colloquy_core::wire::endpoint::{
     query_values, Endpoint, Method, RouteError, ThreadQuery, API_PREFIX,
 };
+use colloquy_core::wire::limits;
 use colloquy_core::ErrorCode;
 use serde::Serialize;
 use worker::{console_error, Date, Env, Headers, Request, Response, Result};
@@ -216,7 +216,9 @@ async fn route(
                             return Ok(replay);
                         }
                         (_, Claim::InProgress) => {
-                            return Err(colloquy_core::service::ServiceError::InProgress.into())
+                            return Err(
+                                colloquy_core::service::error::ServiceError::InProgress.into()
+                            )
                         }
                         (hash, Claim::New) => Some(hash),
                     }
@@ -327,7 +329,7 @@ async fn subscription_link<H: colloquy_core::service::HumanCheck>(
     service: &Service<'_, d1::D1Store, H>,
     url: &worker::Url,
 ) -> std::result::Result<Response, WorkerError> {
-    use colloquy_core::service::LinkAction;
+    use colloquy_core::service::notify::LinkAction;
     let pairs: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
     let id = pairs.get("id").and_then(|i| i.parse::<i64>().ok());
     let token = pairs.get("token").cloned().unwrap_or_default();
@@ -371,7 +373,7 @@ async fn subscription_link<H: colloquy_core::service::HumanCheck>(
                     None,
                 ),
             ),
-            Err(colloquy_core::service::ServiceError::LinkInvalid) => (404, invalid_link()),
+            Err(colloquy_core::service::error::ServiceError::LinkInvalid) => (404, invalid_link()),
             Err(e) => return Err(e.into()),
         },
     };

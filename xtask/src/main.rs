@@ -1,6 +1,7 @@
 //! `cargo xtask …` — the commands the README shows. Each one installs what it needs first,
 //! so a newcomer on a fresh machine runs one command and gets a result.
 
+mod arch;
 mod bench;
 mod build;
 mod demo_server;
@@ -24,6 +25,9 @@ usage: cargo xtask <command>
   dev           build everything, migrate + seed a local D1, serve the API and the demo page
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
                 (--only <file>[,<file>…]: end-to-end test files, e.g. `--only reader,views`)
+  arch          module tables in ARCHITECTURE.md from the code; fails on a cycle, on core's
+                folders used against the grain, on a source file over 600 lines (--check: also
+                when ARCHITECTURE.md is stale)
   size          raw/gzip/brotli bytes of every widget asset and of the worker bundle
   bench         Colloquy and Isso side by side in headless Chromium → docs/bench.md
   bench-import [N]  generate a WordPress export of N comments (default 100,000) and time
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => stack::dev(),
         Some("test") => stack::test(&args[1..]),
+        Some("arch") => arch::arch(&args[1..]),
         Some("size") => size::report(),
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),

@@ -61,10 +61,11 @@ impl Sqlite {
         let backend = |e: rusqlite::Error| StoreError::Backend(format!("{e} in {}", q.sql));
         // D1 binds at most 100 values per statement; SQLite allows thousands. Hold the
         // SQL to D1's bound here, so a statement that would fail in production fails here.
-        if q.args.len() > D1_MAX_BOUND {
+        if q.args.len() > crate::wire::limits::D1_BOUND_VALUES {
             return Err(StoreError::Backend(format!(
-                "{} bound values (D1 takes {D1_MAX_BOUND}) in {}",
+                "{} bound values (D1 takes {}) in {}",
                 q.args.len(),
+                crate::wire::limits::D1_BOUND_VALUES,
                 q.sql
             )));
         }
@@ -99,7 +100,6 @@ impl Sqlite {
 }
 
 /// The most values D1 binds to one statement.
-const D1_MAX_BOUND: usize = 100;
 
 impl SqlExec for Sqlite {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {

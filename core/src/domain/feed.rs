@@ -46,7 +46,7 @@ fn permalink(t: &ThreadRecord, c: &CommentRecord) -> Option<String> {
 
 /// The feed as Atom XML; `entries` newest first, each with its thread.
 pub fn atom(info: &FeedInfo<'_>, entries: &[(CommentRecord, ThreadRecord)]) -> String {
-    let rfc = crate::service::rfc3339;
+    let rfc = crate::domain::dates::rfc3339;
     let updated = entries
         .iter()
         .map(|(c, _)| c.updated_at_ms.unwrap_or(c.created_at_ms))

@@ -4,6 +4,8 @@
 
 pub mod client;
 #[cfg(feature = "server")]
+pub mod dates;
+#[cfg(feature = "server")]
 pub mod feed;
 #[cfg(feature = "server")]
 pub mod kv_keys;

@@ -28,11 +28,11 @@ pub(crate) const TAGS: &[&str] = &[
 /// the square of it (10,000 `>` took 1.8 s before this cap).
 pub const MAX_NESTING: usize = 8;
 
-/// The most HTML one comment may render to. Ordinary formatting stays far below it
-/// (about 4.5× the text at worst); more means formatting built to be heavy.
-pub const MAX_HTML_BYTES: usize = 100_000;
+// The most HTML one comment may render to is `limits::BODY_HTML_BYTES`. Ordinary
+// formatting stays far below it (about 4.5× the text at worst); more means formatting
+// built to be heavy.
 
-/// The body would render to more HTML than [`MAX_HTML_BYTES`].
+/// The body would render to more HTML than [`crate::wire::limits::BODY_HTML_BYTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the comment renders to too much HTML")]
 pub struct TooComplex;
@@ -54,11 +54,11 @@ pub fn comment_html(markdown: &str) -> Result<String, TooComplex> {
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    if unsafe_html.len() > MAX_HTML_BYTES * 2 {
+    if unsafe_html.len() > crate::wire::limits::BODY_HTML_BYTES * 2 {
         return Err(TooComplex);
     }
     let clean = sanitize(&unsafe_html);
-    if clean.len() > MAX_HTML_BYTES {
+    if clean.len() > crate::wire::limits::BODY_HTML_BYTES {
         return Err(TooComplex);
     }
     Ok(clean)
@@ -198,11 +198,11 @@ impl Nesting {
 }
 
 /// Clean HTML from elsewhere (imported comments) with the same allowlist as new comments.
-/// Input past twice [`MAX_HTML_BYTES`] is cut first: the sanitizer's cost must stay bounded.
+/// Input past twice [`crate::wire::limits::BODY_HTML_BYTES`] is cut first: the sanitizer's cost must stay bounded.
 /// WordPress and Disqus write bold and italics as `<b>` and `<i>`: they come out as the
 /// `<strong>` and `<em>` new comments use, instead of losing their emphasis.
 pub fn sanitize_html(html: &str) -> String {
-    let mut end = html.len().min(MAX_HTML_BYTES * 2);
+    let mut end = html.len().min(crate::wire::limits::BODY_HTML_BYTES * 2);
     while !html.is_char_boundary(end) {
         end -= 1;
     }
@@ -367,13 +367,16 @@ mod tests {
 
     #[test]
     fn imported_html_is_cut_at_twice_the_limit_on_a_character_boundary() {
-        let long = "a".repeat(MAX_HTML_BYTES * 2 + 10);
-        assert_eq!(sanitize_html(&long).len(), MAX_HTML_BYTES * 2);
+        let long = "a".repeat(crate::wire::limits::BODY_HTML_BYTES * 2 + 10);
+        assert_eq!(
+            sanitize_html(&long).len(),
+            crate::wire::limits::BODY_HTML_BYTES * 2
+        );
         // Two-byte characters from an odd offset: the limit falls inside one.
-        let odd = format!("a{}", "é".repeat(MAX_HTML_BYTES));
+        let odd = format!("a{}", "é".repeat(crate::wire::limits::BODY_HTML_BYTES));
         assert_eq!(
             sanitize_html(&odd),
-            format!("a{}", "é".repeat(MAX_HTML_BYTES - 1))
+            format!("a{}", "é".repeat(crate::wire::limits::BODY_HTML_BYTES - 1))
         );
     }
 
@@ -392,8 +395,11 @@ mod tests {
         let ordinary = "A *normal* comment with a [link](https://example.org). ".repeat(150);
         assert!(comment_html(&ordinary).is_ok());
         // The limit is on the HTML readers get, to the byte: `<p>` + text + `</p>\n`.
-        let at_limit = "a".repeat(MAX_HTML_BYTES - 8);
-        assert_eq!(comment_html(&at_limit).map(|h| h.len()), Ok(MAX_HTML_BYTES));
+        let at_limit = "a".repeat(crate::wire::limits::BODY_HTML_BYTES - 8);
+        assert_eq!(
+            comment_html(&at_limit).map(|h| h.len()),
+            Ok(crate::wire::limits::BODY_HTML_BYTES)
+        );
         assert_eq!(comment_html(&format!("{at_limit}a")), Err(TooComplex));
         // Markup the sanitizer drops counts only against the looser guard before it.
         let images = "![](x)".repeat(6_000);

@@ -2,24 +2,9 @@
 //! cleaned [`ValidComment`] or every field problem at once (so a form can mark all of them).
 
 use crate::wire::api::CommentId;
-use crate::wire::api::{ErrorCode, Field, FieldError, NewComment};
-
-/// Maximum lengths, counted in characters (not bytes) so that non-Latin names get the
-/// same room as Latin ones.
-pub mod limits {
-    pub const THREAD_KEY: usize = 300;
-    pub const THREAD_TITLE: usize = 300;
-    pub const THREAD_URL: usize = 2000;
-    pub const BODY: usize = 10_000;
-    pub const NAME: usize = 80;
-    /// RFC 5321's practical maximum for an address.
-    pub const EMAIL: usize = 254;
-    pub const WEBSITE: usize = 500;
-    /// Thread keys one counts request may ask about (D1 binds at most 100 values).
-    pub const COUNT_KEYS: usize = 50;
-    /// Whole request body, bytes. Generous for the field limits above even in 4-byte UTF-8.
-    pub const REQUEST_BYTES: usize = 64 * 1024;
-}
+use crate::wire::api::NewComment;
+use crate::wire::error::{ErrorCode, Field, FieldError};
+use crate::wire::limits;
 
 /// A [`NewComment`] that passed every check, trimmed, with empty optionals as `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -231,7 +231,7 @@ pub struct Plan {
 /// Longest name and website kept (longer ones are cut), as for new comments.
 const NAME_CHARS: usize = 100;
 #[cfg(feature = "server")]
-const TITLE_CHARS: usize = crate::domain::validate::limits::THREAD_TITLE;
+const TITLE_CHARS: usize = crate::wire::limits::THREAD_TITLE;
 const WEBSITE_CHARS: usize = 500;
 
 fn cut(s: &str, max: usize) -> String {
@@ -262,8 +262,7 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The most a body may be (as for new comments: `render::MAX_HTML_BYTES`).
-const MAX_BODY_BYTES: usize = 100_000;
+/// The most a body may be (as for new comments: `limits::BODY_HTML_BYTES`).
 
 /// A body's text and HTML: rendered and cleaned where the sanitizer is (the command, the
 /// Worker)…
@@ -383,7 +382,9 @@ pub fn prepare(import: Import) -> Plan {
                 continue;
             }
         };
-        if html.len() > MAX_BODY_BYTES || markdown.len() > MAX_BODY_BYTES {
+        if html.len() > crate::wire::limits::BODY_HTML_BYTES
+            || markdown.len() > crate::wire::limits::BODY_HTML_BYTES
+        {
             summary.skipped.push(Skipped {
                 what: format!("comment {}", c.source_id),
                 why: "longer than a comment may be".into(),
@@ -550,7 +551,7 @@ impl Batch {
                 } else {
                     crate::domain::render::sanitize_html(&c.body_html)
                 };
-                if html.len() > crate::domain::render::MAX_HTML_BYTES {
+                if html.len() > crate::wire::limits::BODY_HTML_BYTES {
                     return Err(format!(
                         "comment {}: longer than a comment may be",
                         c.import_id
@@ -570,7 +571,7 @@ impl Batch {
                     body_markdown: c
                         .body_markdown
                         .chars()
-                        .take(crate::domain::render::MAX_HTML_BYTES)
+                        .take(crate::wire::limits::BODY_HTML_BYTES)
                         .collect(),
                     body_html: html,
                     ..c

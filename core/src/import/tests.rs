@@ -500,7 +500,7 @@ fn export_of(db: &Sqlite, site: &str) -> colloquy::ExportFile {
                 key: t["key"].as_str().unwrap().into(),
                 title: t["title"].as_str().map(str::to_owned),
                 url: t["url"].as_str().map(str::to_owned),
-                created_at: crate::service::rfc3339(t["created_at"].as_i64().unwrap()),
+                created_at: crate::domain::dates::rfc3339(t["created_at"].as_i64().unwrap()),
                 locked: false,
                 pinned_id: None,
                 comments: db
@@ -518,7 +518,9 @@ fn export_of(db: &Sqlite, site: &str) -> colloquy::ExportFile {
                         website: c["author_url"].as_str().map(str::to_owned),
                         body_markdown: c["body_markdown"].as_str().unwrap().into(),
                         body_html: c["body_html"].as_str().unwrap().into(),
-                        created_at: crate::service::rfc3339(c["created_at"].as_i64().unwrap()),
+                        created_at: crate::domain::dates::rfc3339(
+                            c["created_at"].as_i64().unwrap(),
+                        ),
                         owner: c["is_owner"].as_i64() == Some(1),
                         import_id: c["import_id"].as_str().map(str::to_owned),
                         edited_at: None,

@@ -3,21 +3,27 @@
 //! list. The Worker checks the session and the origin before calling anything here except
 //! [`Service::login`].
 
-use super::{rfc3339, HumanCheck, Moderated, Service, ServiceError};
+use super::error::ServiceError;
+use super::owner::Moderated;
+use super::{HumanCheck, Service};
 use crate::db::console::{ConsoleStore, Listed, StoredAudit};
 use crate::db::store::{CommentStore, InsertComment, SetBlock};
 use crate::domain::client::ClientKeys;
+use crate::domain::dates::rfc3339;
 use crate::domain::model::{CommentStatus, ThreadRecord};
 use crate::domain::ratelimit::parse_limits;
 use crate::domain::site::SiteConfig;
 use crate::domain::token::{constant_time_eq, normal_email, Purpose};
 use crate::domain::validate;
-use crate::wire::api::{CommentId, CreatedComment, ErrorCode, Field};
+use crate::wire::api::{CommentId, CreatedComment};
 use crate::wire::console::{
     AuditEntry, AuditList, BlockEntry, BlockList, CommentList, Export, ExportedSubscription,
     MatchingIds, OwnerComment, OwnerThread, ParentContext, SettingsDefaults, Tab, TabCounts,
-    ThreadChange, ThreadList, MATCHING_MAX,
+    ThreadChange, ThreadList,
 };
+use crate::wire::error::{ErrorCode, Field};
+use crate::wire::limits;
+use crate::wire::limits::MATCHING_MAX;
 use crate::wire::moderation::{BlockKind, Decision};
 use crate::wire::settings::{SettingProblem, SiteSettings};
 
@@ -32,10 +38,6 @@ const LOGIN_GLOBAL_LIMITS: &str = "100/900";
 /// The shortest console key accepted: anything shorter can be guessed, so without a
 /// key this long there is no console.
 pub const OWNER_KEY_MIN: usize = 32;
-/// Comments per console page.
-const LIST_PAGE: u32 = 50;
-/// Comments deleted for good per run when the Trash empties by age.
-const TRASH_EMPTY_BATCH: u32 = 100;
 
 /// Whether a configured console key is long enough to be one.
 pub fn usable_owner_key(key: &str) -> bool {
@@ -153,10 +155,10 @@ fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
     }
     if let Some(name) = s.owner_name.as_deref() {
         let clean = validate::clean_name(name);
-        if clean.chars().count() > validate::limits::NAME {
+        if clean.chars().count() > crate::wire::limits::NAME {
             problem(
                 "owner_name".into(),
-                format!("At most {} characters.", validate::limits::NAME),
+                format!("At most {} characters.", crate::wire::limits::NAME),
             );
         } else if !name.trim().is_empty() && !validate::has_visible(&clean) {
             problem(
@@ -334,10 +336,10 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<CommentList, ServiceError> {
         let mut rows = self
             .store
-            .list_comments(&self.site.id, tab, search, before, LIST_PAGE + 1)
+            .list_comments(&self.site.id, tab, search, before, limits::CONSOLE_PAGE + 1)
             .await?;
-        let next_before = (rows.len() > LIST_PAGE as usize).then(|| {
-            rows.truncate(LIST_PAGE as usize);
+        let next_before = (rows.len() > limits::CONSOLE_PAGE as usize).then(|| {
+            rows.truncate(limits::CONSOLE_PAGE as usize);
             rows.last().map(|(c, _)| c.id)
         });
         let total = match (&next_before, before) {
@@ -469,7 +471,11 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         let days = i64::from(self.site.trash_days);
         let ids = self
             .store
-            .trashed_before(&self.site.id, now_ms - days * 86_400_000, TRASH_EMPTY_BATCH)
+            .trashed_before(
+                &self.site.id,
+                now_ms - days * 86_400_000,
+                limits::TRASH_EMPTY_BATCH,
+            )
             .await?;
         self.moderate(&ids, Decision::Delete, now_ms).await
     }
@@ -517,7 +523,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .filter(|u| !u.is_empty());
         if title.is_some() || url.is_some() {
             if let Some(t) = title {
-                if t.chars().count() > validate::limits::THREAD_TITLE {
+                if t.chars().count() > crate::wire::limits::THREAD_TITLE {
                     return Err(ServiceError::field(
                         Field::ThreadTitle,
                         ErrorCode::TitleTooLong,
@@ -531,7 +537,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                 }
             }
             if url.is_some_and(|u| {
-                u.chars().count() > validate::limits::THREAD_URL || !validate::is_http_url(u)
+                u.chars().count() > crate::wire::limits::THREAD_URL || !validate::is_http_url(u)
             }) {
                 return Err(ServiceError::field(Field::ThreadUrl, ErrorCode::UrlInvalid));
             }
@@ -635,7 +641,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             .filter(|(c, _)| c.status != CommentStatus::Deleted)
             .map(|(c, _)| c.id)
             // A request's worth: the owner runs it again for more (the console says so).
-            .take(crate::wire::console::MODERATE_MAX)
+            .take(crate::wire::limits::MODERATE_MAX)
             .collect();
         self.moderate(&ids, Decision::Trash, now_ms).await
     }
@@ -686,7 +692,7 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         validate::body_text(body).map_err(|code| ServiceError::field(Field::Body, code))?;
         let name = match name.trim() {
             "" => self.site.owner_name.as_deref().unwrap_or("Site owner"),
-            n if n.chars().count() > validate::limits::NAME => {
+            n if n.chars().count() > crate::wire::limits::NAME => {
                 return Err(ServiceError::field(Field::Name, ErrorCode::NameTooLong))
             }
             n => n,
@@ -806,7 +812,6 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         before: Option<i64>,
         kind: Option<&str>,
     ) -> Result<AuditList, ServiceError> {
-        const PAGE: u32 = 200;
         let actions: &[&str] = kind
             .and_then(|k| {
                 crate::wire::console::AUDIT_KINDS
@@ -814,13 +819,17 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
                     .find(|(name, ..)| *name == k)
             })
             .map_or(&[], |(_, _, actions)| actions);
-        let rows = self.store.list_audit(PAGE + 1, before, actions).await?;
-        let next_before = (rows.len() > PAGE as usize).then(|| rows[PAGE as usize - 1].id);
+        let rows = self
+            .store
+            .list_audit(limits::AUDIT_PAGE + 1, before, actions)
+            .await?;
+        let next_before = (rows.len() > limits::AUDIT_PAGE as usize)
+            .then(|| rows[limits::AUDIT_PAGE as usize - 1].id);
         Ok(AuditList {
             next_before,
             entries: rows
                 .into_iter()
-                .take(PAGE as usize)
+                .take(limits::AUDIT_PAGE as usize)
                 .map(|a| AuditEntry {
                     id: a.id,
                     at: rfc3339(a.at),
@@ -931,12 +940,11 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
         after: i64,
     ) -> Result<crate::wire::console::SiteExportPage, ServiceError> {
         use crate::wire::console::{ExportComment, ExportThread};
-        const THREADS: u32 = 100;
         let page = self
             .store
-            .export_page(&self.site.id, after, THREADS)
+            .export_page(&self.site.id, after, limits::EXPORT_THREADS)
             .await?;
-        let next_after = (page.len() == THREADS as usize)
+        let next_after = (page.len() == limits::EXPORT_THREADS as usize)
             .then(|| page.last().map(|(t, _)| t.id))
             .flatten();
         let threads = page
@@ -1333,7 +1341,7 @@ mod on_sqlite {
         // A bounded number a run (the Cron Trigger comes back every five minutes).
         let later = T0 + days * 86_400_000 + 1;
         let emptied = block(svc.empty_old_trash(later)).unwrap();
-        assert_eq!(emptied.changed, TRASH_EMPTY_BATCH);
+        assert_eq!(emptied.changed, limits::TRASH_EMPTY_BATCH);
         let rest = block(svc.empty_old_trash(later)).unwrap();
         assert_eq!(emptied.changed + rest.changed, 125);
         assert_eq!(block(svc.tab_counts()).unwrap().trash, 0);

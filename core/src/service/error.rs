@@ -2,7 +2,7 @@
 
 use crate::db::store::StoreError;
 use crate::domain::token::TokenError;
-use crate::wire::api::{ErrorBody, ErrorCode, Field, FieldError};
+use crate::wire::error::{ErrorBody, ErrorCode, Field, FieldError};
 
 /// Everything that can go wrong in the business layer, each mapped to one [`ErrorCode`].
 #[derive(Debug, thiserror::Error)]

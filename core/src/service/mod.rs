@@ -6,23 +6,21 @@
 //! - [`write`]: posting (every check in cost order), editing, deleting, likes, preview;
 //! - [`error`]: the one error enum and its mapping to error codes.
 
-mod console;
-mod error;
-mod notify;
-mod owner;
-mod read;
-mod write;
+pub mod console;
+pub mod error;
+pub mod notify;
+pub mod owner;
+pub mod read;
+pub mod write;
 
 #[cfg(test)]
 mod tests;
 
-pub use console::{settings_defaults, usable_owner_key, OWNER_KEY_MIN, SESSION_SECS};
-pub use error::ServiceError;
-pub use notify::LinkAction;
-pub use owner::{Moderated, Reporting, MODERATE_BATCH};
+use error::ServiceError;
 
 use crate::db::store::{CommentStore, HitRateLimit};
 use crate::domain::client::{ClientKeys, WIDE_BUDGET};
+use crate::domain::dates::rfc3339;
 use crate::domain::model::CommentRecord;
 use crate::domain::ratelimit::RateLimit;
 use crate::domain::site::SiteConfig;
@@ -59,16 +57,6 @@ impl HumanCheck for NoCheck {
     async fn verify(&self, _token: &str, _client_ip: &str) -> Result<bool, String> {
         Ok(true)
     }
-}
-
-/// Format milliseconds since the epoch as UTC RFC 3339 with millisecond precision.
-pub fn rfc3339(ms: i64) -> String {
-    use time::format_description::well_known::Rfc3339;
-    let nanos = i128::from(ms) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// One site's comment service over a store (and, for posting, a human check).

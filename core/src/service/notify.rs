@@ -12,7 +12,9 @@ use crate::wire::api::CommentId;
 use crate::wire::console::Tab;
 use crate::wire::settings::Event;
 
-use super::{rfc3339, HumanCheck, Service, ServiceError};
+use super::error::ServiceError;
+use super::{HumanCheck, Service};
+use crate::domain::dates::rfc3339;
 
 /// What a subscription link asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! pin, moderate, block, report. Who may call the owner's methods is the console's
 //! business (sessions); these only check that the request makes sense.
 
-use super::{HumanCheck, Service, ServiceError};
+use super::error::ServiceError;
+use super::{HumanCheck, Service};
 use crate::db::store::{CommentStore, Report, SetBlock, ThreadFlags};
 use crate::domain::client::ClientKeys;
 use crate::domain::model::{CommentStatus, ThreadRecord};
@@ -165,7 +166,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         now_ms: i64,
     ) -> Result<Moderated, ServiceError> {
         let mut done = Moderated::default();
-        for chunk in ids.chunks(MODERATE_BATCH) {
+        for chunk in ids.chunks(crate::wire::limits::IDS_PER_STATEMENT) {
             let changed = self.store.moderate(chunk, decision, now_ms).await?;
             done.changed += changed.len() as u32;
             for c in changed {
@@ -187,9 +188,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         Ok(())
     }
 }
-
-/// Ids per store call: D1 binds at most 100 values, and the statements take one more.
-pub const MODERATE_BATCH: usize = 90;
 
 /// What a decision changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -2,18 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use super::{HumanCheck, Service, ServiceError};
+use super::error::ServiceError;
+use super::{HumanCheck, Service};
 use crate::db::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
 use crate::domain::client::ClientKeys;
 use crate::domain::model::CommentStatus;
 use crate::domain::thread::{prune_deleted, CursorPos};
 use crate::domain::validate;
 use crate::wire::api::{
-    CommentContext, CommentId, CountsResponse, ErrorCode, Field, FormToken, PublicComment,
-    RepliesPage, Sort, ThreadPage, WidgetSettings,
+    CommentContext, CommentId, CountsResponse, FormToken, PublicComment, RepliesPage, Sort,
+    ThreadPage, WidgetSettings,
 };
+use crate::wire::error::{ErrorCode, Field};
 
-use crate::domain::validate::limits::COUNT_KEYS as MAX_COUNT_KEYS;
+use crate::wire::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 
 impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     /// One page of a thread: top-level comments in `sort` order after `cursor`, each with

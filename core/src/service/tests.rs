@@ -3,15 +3,18 @@
 
 use std::cell::Cell;
 
+use super::error::ServiceError;
+use super::owner::Reporting;
 use super::*;
 use crate::db::memstore::MemStore;
 use crate::domain::model::CommentStatus;
 use crate::domain::site::SiteConfig;
 use crate::domain::token::{Keys, Purpose};
 use crate::wire::api::{
-    CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
-    NewComment, PublicComment, ReportRequest, Sort, ThreadPage,
+    CommentId, CreatedComment, DeleteComment, EditComment, LikeRequest, NewComment, PublicComment,
+    ReportRequest, Sort, ThreadPage,
 };
+use crate::wire::error::{ErrorCode, Field};
 use crate::wire::moderation::HeldFor;
 use crate::wire::moderation::{BlockKind, Decision};
 use crate::wire::settings::ModerationMode;

@@ -1,11 +1,13 @@
 //! The write side: posting (every check in cost order), editing and deleting one's own
 //! comment, likes and preview.
 
-use super::{rfc3339, Changed, HumanCheck, Service, ServiceError};
+use super::error::ServiceError;
+use super::{Changed, HumanCheck, Service};
 use crate::db::store::{
     CommentStore, InsertComment, SetLike, ThreadMeta, UpdateBody, UpsertThread, WhoQuery,
 };
 use crate::domain::client::ClientKeys;
+use crate::domain::dates::rfc3339;
 use crate::domain::model::ThreadRecord;
 use crate::domain::model::{CommentRecord, CommentStatus};
 use crate::domain::render;
@@ -13,9 +15,10 @@ use crate::domain::rules::Written;
 use crate::domain::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
 use crate::domain::validate::{self, ValidComment};
 use crate::wire::api::{
-    CommentId, CreatedComment, DeleteComment, EditComment, ErrorCode, Field, LikeRequest,
-    LikeState, NewComment, PreviewResponse, PublicComment,
+    CommentId, CreatedComment, DeleteComment, EditComment, LikeRequest, LikeState, NewComment,
+    PreviewResponse, PublicComment,
 };
+use crate::wire::error::{ErrorCode, Field};
 use crate::wire::moderation::HeldFor;
 
 /// Render a body, reporting formatting built to be heavy as the body's problem.

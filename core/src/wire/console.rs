@@ -142,24 +142,11 @@ pub struct MatchingIds {
     pub comments: Vec<(CommentId, String)>,
 }
 
-/// The most ids one "select all" takes (a cost bound: the owner acts again for more).
-pub const MATCHING_MAX: u32 = 5_000;
-
-/// The most ids one `moderate` request takes; the console sends bigger selections in
-/// requests of this size, showing progress. Bounded by what one Worker request may do:
-/// each changed thread's page versions are written to KV (1,000 operations a request).
-pub const MODERATE_MAX: usize = 200;
-
-/// The most ids one approval takes: each comment it publishes queues its notifications
-/// (a few D1 queries each: ten stay within the 50 queries a request gets on Workers' free
-/// plan).
-pub const APPROVE_MAX: usize = 10;
-
 /// The most ids one request of `decision` takes.
 pub fn moderate_max(decision: crate::wire::moderation::Decision) -> usize {
     match decision {
-        crate::wire::moderation::Decision::Approve => APPROVE_MAX,
-        _ => MODERATE_MAX,
+        crate::wire::moderation::Decision::Approve => crate::wire::limits::APPROVE_MAX,
+        _ => crate::wire::limits::MODERATE_MAX,
     }
 }
 

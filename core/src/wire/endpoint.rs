@@ -499,21 +499,11 @@ impl EmbedQuery {
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             match &*k {
                 "lang" => out.lang = v.chars().take(35).collect(),
-                "title" => {
-                    out.title = v
-                        .chars()
-                        .take(crate::domain::validate::limits::THREAD_TITLE)
-                        .collect()
-                }
+                "title" => out.title = v.chars().take(crate::wire::limits::THREAD_TITLE).collect(),
                 "theme" => out.theme = v.into_owned(),
                 "depth" => out.depth = v.parse().unwrap_or(0),
                 "root" => out.root = v.parse().ok(),
-                "page" => {
-                    out.page = v
-                        .chars()
-                        .take(crate::domain::validate::limits::THREAD_URL)
-                        .collect()
-                }
+                "page" => out.page = v.chars().take(crate::wire::limits::THREAD_URL).collect(),
                 _ => {}
             }
         }

@@ -6,6 +6,8 @@ pub mod api;
 pub mod console;
 pub mod defaults;
 pub mod endpoint;
+pub mod error;
+pub mod limits;
 pub mod moderation;
 pub mod settings;
 pub mod storage_keys;
