@@ -99,7 +99,6 @@ impl Sqlite {
     }
 }
 
-/// The most values D1 binds to one statement.
 
 impl SqlExec for Sqlite {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {

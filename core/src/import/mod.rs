@@ -262,7 +262,6 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The most a body may be (as for new comments: `limits::BODY_HTML_BYTES`).
 
 /// A body's text and HTML: rendered and cleaned where the sanitizer is (the command, the
 /// Worker)…
