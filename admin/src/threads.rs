@@ -252,7 +252,7 @@ fn edit_error(e: &ConsoleError) -> String {
                     return "The page address must be a web address starting with https:// or http://.".into()
                 }
                 (Field::ThreadTitle, ErrorCode::TitleTooLong) => {
-                    return format!("The title is too long (at most {} characters).", colloquy_core::wire::limits::THREAD_TITLE).into()
+                    return format!("The title is too long (at most {} characters).", colloquy_core::wire::limits::THREAD_TITLE)
                 }
                 (Field::ThreadTitle, _) => return "The title must be one line of text.".into(),
                 _ => {}

@@ -99,7 +99,6 @@ impl Sqlite {
     }
 }
 
-
 impl SqlExec for Sqlite {
     async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
         Self::run(&self.conn.borrow(), &query)

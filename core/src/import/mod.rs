@@ -262,7 +262,6 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-
 /// A body's text and HTML: rendered and cleaned where the sanitizer is (the command, the
 /// Worker)…
 #[cfg(feature = "server")]
