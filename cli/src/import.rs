@@ -179,7 +179,9 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         written.push(file);
     }
     print!("{}", plan.summary);
-    let database = args.value("--database").unwrap_or("colloquy");
+    let database = args
+        .value("--database")
+        .unwrap_or(colloquy_core::wire::vars::DB_NAME);
     match args.value("--apply") {
         None => {
             println!(

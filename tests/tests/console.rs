@@ -606,7 +606,7 @@ fn d1(state: &str, sql: &str) -> String {
             .args([
                 "d1",
                 "execute",
-                "colloquy",
+                colloquy_core::wire::vars::DB_NAME,
                 "--local",
                 "--json",
                 "--persist-to",

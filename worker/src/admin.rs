@@ -71,7 +71,7 @@ fn set_cookie(response: &mut Response, value: &str, max_age_secs: i64) -> Result
 }
 
 fn session_secs(env: &Env) -> u32 {
-    env.var("ADMIN_SESSION_SECS")
+    env.var(colloquy_core::wire::vars::ADMIN_SESSION_SECS)
         .ok()
         .and_then(|v| v.to_string().trim().parse().ok())
         .filter(|n| *n > 0)

@@ -8,7 +8,7 @@
 use worker::{console_error, Cache, Env, Headers, Request, Response};
 
 /// The KV binding in wrangler.toml.
-pub const KV_BINDING: &str = "CACHE";
+pub use colloquy_core::wire::vars::KV_BINDING;
 
 /// The thread's version key in KV (hashed when the thread's key is too long for KV).
 fn version_key(site: &str, thread: &str) -> String {

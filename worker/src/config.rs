@@ -6,6 +6,7 @@ use colloquy_core::domain::site::SiteConfig;
 use colloquy_core::domain::token::Keys;
 use colloquy_core::wire::defaults;
 use colloquy_core::wire::settings::ModerationMode;
+use colloquy_core::wire::vars;
 use worker::{console_error, Env};
 
 use crate::turnstile::{Turnstile, TurnstileConfig};
@@ -71,14 +72,15 @@ impl Config {
         };
 
         let mut site =
-            SiteConfig::new(&var("SITE_ID").unwrap_or_else(|| defaults::SITE_ID.to_owned()));
-        site.edit_window_secs = number("EDIT_WINDOW_SECS", site.edit_window_secs);
-        site.min_submit_ms = i64::from(number("MIN_SUBMIT_SECS", site.min_submit_secs())) * 1000;
+            SiteConfig::new(&var(vars::SITE_ID).unwrap_or_else(|| defaults::SITE_ID.to_owned()));
+        site.edit_window_secs = number(vars::EDIT_WINDOW_SECS, site.edit_window_secs);
+        site.min_submit_ms =
+            i64::from(number(vars::MIN_SUBMIT_SECS, site.min_submit_secs())) * 1000;
         for (name, limits) in [
-            ("RATE_LIMITS", &mut site.comment_limits),
-            ("LIKE_RATE_LIMITS", &mut site.like_limits),
-            ("PREVIEW_RATE_LIMITS", &mut site.preview_limits),
-            ("EDIT_RATE_LIMITS", &mut site.edit_limits),
+            (vars::RATE_LIMITS, &mut site.comment_limits),
+            (vars::LIKE_RATE_LIMITS, &mut site.like_limits),
+            (vars::PREVIEW_RATE_LIMITS, &mut site.preview_limits),
+            (vars::EDIT_RATE_LIMITS, &mut site.edit_limits),
         ] {
             if let Some(spec) = var(name) {
                 match parse_limits(&spec) {
@@ -87,9 +89,10 @@ impl Config {
                 }
             }
         }
-        site.page_size = number("PAGE_SIZE", site.page_size).clamp(1, defaults::PAGE_SIZE_LIMIT);
-        site.reply_preview = number("REPLY_PREVIEW", site.reply_preview);
-        if let Some(mode) = var("MODERATION") {
+        site.page_size =
+            number(vars::PAGE_SIZE, site.page_size).clamp(1, defaults::PAGE_SIZE_LIMIT);
+        site.reply_preview = number(vars::REPLY_PREVIEW, site.reply_preview);
+        if let Some(mode) = var(vars::MODERATION) {
             match ModerationMode::parse(&mode) {
                 Some(m) => site.rules.moderation = m,
                 None => {
@@ -98,49 +101,53 @@ impl Config {
             }
         }
         if matches!(
-            var("GRAVATAR").as_deref(),
+            var(vars::GRAVATAR).as_deref(),
             Some("on" | "true" | "1" | "yes")
         ) {
             site.gravatar_url =
-                Some(var("GRAVATAR_URL").unwrap_or_else(|| GRAVATAR_URL.to_owned()));
+                Some(var(vars::GRAVATAR_URL).unwrap_or_else(|| GRAVATAR_URL.to_owned()));
         }
-        let turnstile = match (var("TURNSTILE_SITE_KEY"), secret("TURNSTILE_SECRET")) {
+        let turnstile = match (
+            var(vars::TURNSTILE_SITE_KEY),
+            secret(vars::TURNSTILE_SECRET),
+        ) {
             (Some(site_key), Some(secret)) => {
                 site.turnstile_site_key = Some(site_key);
                 site.turnstile_script_url = Some(
-                    var("TURNSTILE_SCRIPT_URL").unwrap_or_else(|| TURNSTILE_SCRIPT_URL.to_owned()),
+                    var(vars::TURNSTILE_SCRIPT_URL)
+                        .unwrap_or_else(|| TURNSTILE_SCRIPT_URL.to_owned()),
                 );
                 Some(TurnstileConfig {
                     secret,
                     hostnames: Vec::new(),
-                    verify_url: var("TURNSTILE_VERIFY_URL")
+                    verify_url: var(vars::TURNSTILE_VERIFY_URL)
                         .unwrap_or_else(|| TURNSTILE_VERIFY_URL.to_owned()),
                 })
             }
             _ => None,
         };
-        let mail = match (var("MAIL_API_URL"), var("MAIL_FROM")) {
+        let mail = match (var(vars::MAIL_API_URL), var(vars::MAIL_FROM)) {
             (Some(url), Some(from)) => {
                 site.mail_from = Some(from);
                 site.reply_notifications = true;
                 Some(MailApi {
                     url,
-                    key: secret("MAIL_API_KEY"),
+                    key: secret(vars::MAIL_API_KEY),
                 })
             }
             _ => None,
         };
         Config {
             mail,
-            retry_base_ms: i64::from(number("NOTIFY_RETRY_SECS", 60).max(1)) * 1000,
-            public_url: var("COLLOQUY_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            retry_base_ms: i64::from(number(vars::NOTIFY_RETRY_SECS, 60).max(1)) * 1000,
+            public_url: var(vars::COLLOQUY_URL).map(|u| u.trim_end_matches('/').to_owned()),
             settings_stamp: "0".to_owned(),
-            page_fresh_secs: number("PAGE_FRESH_SECS", 60).clamp(1, 86_400),
+            page_fresh_secs: number(vars::PAGE_FRESH_SECS, 60).clamp(1, 86_400),
             site: SiteConfig {
-                origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
+                origins: parse_origins(&var(vars::ALLOWED_ORIGINS).unwrap_or_default()),
                 ..site
             },
-            keys: match secret("COLLOQUY_SECRET").map(|s| Keys::from_secret(&s)) {
+            keys: match secret(vars::COLLOQUY_SECRET).map(|s| Keys::from_secret(&s)) {
                 Some(Ok(keys)) => keys,
                 Some(Err(weak)) => {
                     console_error!("colloquy: {weak}; refusing writes");
@@ -152,7 +159,7 @@ impl Config {
                 }
             },
             turnstile: Turnstile(turnstile),
-            owner_key: secret("OWNER_KEY").filter(|key| {
+            owner_key: secret(vars::OWNER_KEY).filter(|key| {
                 let usable = colloquy_core::service::console::usable_owner_key(key);
                 if !usable {
                     console_error!(

@@ -17,7 +17,7 @@ fn loopback(req: &Request) -> bool {
 
 fn enabled(env: &Env, req: &Request) -> bool {
     let on = env
-        .var("FAULT_SWITCH")
+        .var(colloquy_core::wire::vars::FAULT_SWITCH)
         .map(|v| v.to_string() == "on")
         .unwrap_or(false);
     if on && !loopback(req) {

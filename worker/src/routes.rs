@@ -23,7 +23,7 @@ use crate::notify::{queued, Outgoing};
 use crate::{admin, site_settings, views};
 
 /// The D1 binding name in wrangler.toml.
-pub(crate) const DB_BINDING: &str = "DB";
+pub(crate) use colloquy_core::wire::vars::DB_BINDING;
 
 /// Entry point for every request that is not a static asset.
 pub async fn handle(req: Request, env: &Env, outgoing: &Outgoing) -> Result<Response> {

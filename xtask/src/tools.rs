@@ -42,13 +42,17 @@ impl Tools {
         cmd
     }
 
-    /// `wrangler d1 <sub…> colloquy --local --persist-to <state>`, answering its
+    /// `wrangler d1 <sub…> <db> --local --persist-to <state>`, answering its
     /// "apply these?" prompts: what every local D1 step (migrate, seed, count) starts from.
     pub fn local_d1(&self, state: &Path, sub: &[&str]) -> Command {
         let mut cmd = self.wrangler();
         cmd.arg("d1")
             .args(sub)
-            .args(["colloquy", "--local", "--persist-to"])
+            .args([
+                colloquy_core::wire::vars::DB_NAME,
+                "--local",
+                "--persist-to",
+            ])
             .arg(state)
             .env("CI", "true");
         cmd

@@ -11,3 +11,4 @@ pub mod limits;
 pub mod moderation;
 pub mod settings;
 pub mod storage_keys;
+pub mod vars;
