@@ -3,7 +3,7 @@
 //! (routes.rs) and only as JSON. Every change is written to the audit list, and every
 //! change readers would see renews the affected threads' cached pages.
 
-use colloquy_core::service::console::SESSION_SECS;
+use colloquy_core::wire::defaults::SESSION_SECS;
 use colloquy_core::service::error::ServiceError;
 use colloquy_core::service::{HumanCheck, Service};
 use colloquy_core::wire::console::{
@@ -481,7 +481,7 @@ async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -
     let deployment = Config::from_env(env);
     Ok(Settings {
         settings: service.owner_settings().await?,
-        defaults: colloquy_core::service::console::settings_defaults(
+        defaults: colloquy_core::service::settings::settings_defaults(
             &deployment.site,
             &deployment.site.origins,
         ),

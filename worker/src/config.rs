@@ -160,11 +160,11 @@ impl Config {
             },
             turnstile: Turnstile(turnstile),
             owner_key: secret(vars::OWNER_KEY).filter(|key| {
-                let usable = colloquy_core::service::console::usable_owner_key(key);
+                let usable = colloquy_core::service::session::usable_owner_key(key);
                 if !usable {
                     console_error!(
                         "colloquy: OWNER_KEY is shorter than {} characters; the console stays closed",
-                        colloquy_core::service::console::OWNER_KEY_MIN
+                        colloquy_core::wire::limits::OWNER_KEY_MIN
                     );
                 }
                 usable

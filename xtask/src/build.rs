@@ -365,7 +365,7 @@ pub fn worker(tools: &Tools) -> Result<()> {
         .env("ESBUILD_BIN", &tools.esbuild))
 }
 
-/// The first secret (see `colloquy_core::wire::defaults::SECRET_NAMES`) set in a `[vars]` or
+/// The first secret (see `colloquy_core::wire::vars::SECRET_NAMES`) set in a `[vars]` or
 /// `[env.<name>.vars]` table of wrangler.toml, or in an inline `vars = { … }`.
 fn secret_in_vars(toml: &str) -> Option<&'static str> {
     let mut in_vars = false;
@@ -379,7 +379,7 @@ fn secret_in_vars(toml: &str) -> Option<&'static str> {
             continue;
         };
         let key = key.trim().trim_matches('"');
-        for &name in colloquy_core::wire::defaults::SECRET_NAMES {
+        for &name in colloquy_core::wire::vars::SECRET_NAMES {
             let inline = key == "vars" && value.contains(name);
             if (in_vars && key == name) || inline {
                 return Some(name);

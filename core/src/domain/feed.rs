@@ -38,12 +38,6 @@ pub struct FeedInfo<'a> {
     pub now_ms: i64,
 }
 
-fn permalink(t: &ThreadRecord, c: &CommentRecord) -> Option<String> {
-    t.url
-        .as_ref()
-        .map(|u| format!("{}#comment-{}", u.split('#').next().unwrap_or(u), c.id.0))
-}
-
 /// The feed as Atom XML; `entries` newest first, each with its thread.
 pub fn atom(info: &FeedInfo<'_>, entries: &[(CommentRecord, ThreadRecord)]) -> String {
     let rfc = crate::domain::dates::rfc3339;
@@ -109,7 +103,7 @@ pub fn atom(info: &FeedInfo<'_>, entries: &[(CommentRecord, ThreadRecord)]) -> S
             rfc(c.updated_at_ms.unwrap_or(c.created_at_ms))
         ));
         xml.push_str(&format!("<author><name>{}</name></author>\n", esc(author)));
-        if let Some(link) = permalink(t, c) {
+        if let Some(link) = t.permalink(c.id) {
             xml.push_str(&format!(
                 "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
                 esc(&link)

@@ -53,6 +53,16 @@ pub struct ThreadRecord {
     pub meta_by_owner: bool,
 }
 
+impl ThreadRecord {
+    /// A comment's permalink: the thread's page with the comment's fragment (feeds,
+    /// notifications and the console link to the same place).
+    pub fn permalink(&self, id: CommentId) -> Option<String> {
+        self.url
+            .as_ref()
+            .map(|u| format!("{}#comment-{}", u.split('#').next().unwrap_or(u), id.0))
+    }
+}
+
 /// A comment as stored, private fields included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentRecord {

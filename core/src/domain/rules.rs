@@ -1,6 +1,7 @@
 //! Spam rules that need no third party: which comments wait for the owner, and why.
 //! Nothing caught here is dropped — it goes to the queue with its reason.
 
+#[cfg(feature = "server")]
 use crate::wire::moderation::HeldFor;
 use crate::wire::settings::{ModerationMode, MutedWords};
 

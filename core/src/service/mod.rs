@@ -8,9 +8,13 @@
 
 pub mod console;
 pub mod error;
+pub mod import;
 pub mod notify;
 pub mod owner;
+pub mod privacy;
 pub mod read;
+pub mod session;
+pub mod settings;
 pub mod write;
 
 #[cfg(test)]

@@ -202,3 +202,37 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         Ok(CountsResponse { counts })
     }
 }
+
+impl<S: CommentStore + crate::db::console::ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+    /// The Atom feed of a thread's (or, without `thread`, the site's) newest published
+    /// comments; `self_url` is the feed's own address.
+    pub async fn feed(
+        &self,
+        thread: Option<&str>,
+        self_url: &str,
+        now_ms: i64,
+    ) -> Result<String, ServiceError> {
+        let thread = thread.map(str::trim).filter(|t| !t.is_empty());
+        let entries = self
+            .store
+            .latest_published(&self.site.id, thread, crate::domain::feed::ENTRIES)
+            .await?;
+        // The site's feed is named after the site readers know (its first allowed
+        // origin's host), not the deployment's internal site id.
+        let site_name = self
+            .site
+            .origins
+            .first()
+            .and_then(|o| url::Url::parse(o).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| self.site.id.clone());
+        let info = crate::domain::feed::FeedInfo {
+            site: &site_name,
+            self_url,
+            thread: thread.and(entries.first().map(|(_, t)| t)),
+            thread_key: thread,
+            now_ms,
+        };
+        Ok(crate::domain::feed::atom(&info, &entries))
+    }
+}

@@ -31,7 +31,5 @@ pub const EDIT_LIMITS: &str = "10/60,60/3600";
 /// The site a deployment serves (`SITE_ID`).
 pub const SITE_ID: &str = "default";
 
-/// Settings that are secrets: set with `wrangler secret put`, never in `[vars]` (which are
-/// shown in the dashboard and committed with wrangler.toml). The build refuses a
-/// wrangler.toml that has any of them among its vars.
-pub const SECRET_NAMES: &[&str] = &["COLLOQUY_SECRET", "OWNER_KEY", "TURNSTILE_SECRET"];
+/// Console sessions last this long (`ADMIN_SESSION_SECS`).
+pub const SESSION_SECS: u32 = 12 * 3600;

@@ -47,3 +47,7 @@ pub const EXPORT_THREADS: u32 = 100;
 pub const TRASH_EMPTY_BATCH: u32 = 100;
 /// The biggest import batch body the console and the `colloquy` command send, bytes.
 pub const IMPORT_BYTES: usize = 5 * 1024 * 1024;
+
+/// The shortest console key accepted: anything shorter can be guessed, so without a
+/// key this long there is no console.
+pub const OWNER_KEY_MIN: usize = 32;

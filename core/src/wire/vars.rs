@@ -45,6 +45,11 @@ pub const OWNER_KEY: &str = "OWNER_KEY";
 pub const TURNSTILE_SECRET: &str = "TURNSTILE_SECRET";
 pub const MAIL_API_KEY: &str = "MAIL_API_KEY";
 
+/// Settings that are secrets: set with `wrangler secret put`, never in `[vars]` (which are
+/// shown in the dashboard and committed with wrangler.toml). The build refuses a
+/// wrangler.toml that has any of them among its vars.
+pub const SECRET_NAMES: &[&str] = &[COLLOQUY_SECRET, OWNER_KEY, TURNSTILE_SECRET];
+
 #[cfg(test)]
 mod tests {
     /// `wrangler.toml` is written by hand: it must name what the Worker reads.

@@ -1,6 +1,13 @@
 //! The business rules on the in-memory store, natively: what each operation returns,
 //! what it refuses, and that posting runs its checks in cost order.
 
+mod console;
+mod fixtures;
+mod notify;
+mod privacy;
+mod session;
+mod settings;
+
 use std::cell::Cell;
 
 use super::error::ServiceError;
