@@ -3,13 +3,13 @@
 //! (routes.rs) and only as JSON. Every change is written to the audit list, and every
 //! change readers would see renews the affected threads' cached pages.
 
-use colloquy_core::wire::defaults::SESSION_SECS;
 use colloquy_core::service::error::ServiceError;
 use colloquy_core::service::{HumanCheck, Service};
 use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
     SessionInfo, Settings, Tab, ThreadChange, WebhookTest,
 };
+use colloquy_core::wire::defaults::SESSION_SECS;
 use colloquy_core::wire::endpoint::{query_values, AdminOp};
 use colloquy_core::{domain::words, CommentId, ErrorCode};
 use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};

@@ -1,7 +1,7 @@
 //! The D1 binding behind core's SQL store: statements in, rows out. The SQL itself lives
-//! in `colloquy_core::db::sql`, where it is tested against SQLite.
+//! in `colloquy_core::db`, where it is tested against SQLite.
 
-use colloquy_core::db::sql::{Arg, Query, Row, SqlExec, SqlStore};
+use colloquy_core::db::exec::{Arg, Query, Row, SqlExec, SqlStore};
 use colloquy_core::db::store::StoreError;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};

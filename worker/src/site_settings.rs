@@ -2,7 +2,7 @@
 //! row); KV keeps a copy every request reads, so a view still costs one D1 round trip (and
 //! a cache hit none). Saving writes both.
 
-use colloquy_core::db::console::ConsoleStore;
+use colloquy_core::db::settings::SettingsStore;
 use colloquy_core::wire::settings::SiteSettings;
 use serde::{Deserialize, Serialize};
 use worker::{console_error, Env};

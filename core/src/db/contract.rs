@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 
+use crate::db::exec::{Arg, Query, Row, SqlExec, SqlStore};
 use crate::db::memstore::MemStore;
-use crate::db::sql::{Arg, Query, Row, SqlExec, SqlStore};
 use crate::db::store::{
     CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, SetLike, StoreError,
     UpdateBody, UpsertThread,
@@ -135,7 +135,7 @@ macro_rules! contract {
                 #[test]
                 fn sqlite() {
                     super::$name(
-                        &crate::db::sql::SqlStore::new(super::Sqlite::migrated()),
+                        &crate::db::exec::SqlStore::new(super::Sqlite::migrated()),
                         "SQL store on SQLite",
                     );
                 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::db::sql::{decode_all, Arg, Query, SqlExec, SqlStore};
+use crate::db::exec::{decode_all, Arg, Query, SqlExec, SqlStore};
 use crate::db::store::StoreError;
 
 /// What a key finds.

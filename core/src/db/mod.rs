@@ -1,13 +1,22 @@
 //! Storage: the [`store::CommentStore`] trait shaped by request structs, its SQL over an
-//! [`sql::SqlExec`] (D1 in the Worker, SQLite in tests), one file per concept, the
+//! [`exec::SqlExec`] (D1 in the Worker, SQLite in tests), one file per concept, the
 //! in-memory store and the contract suite both stores pass.
 
+pub mod audit;
+pub mod comments;
 pub mod console;
+pub mod exec;
 pub mod idempotency;
+pub mod import;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memstore;
+pub mod moderation;
 pub mod notify;
-pub mod sql;
+pub mod pages;
+pub mod privacy;
+pub mod rows;
+pub mod session;
+pub mod settings;
 pub mod store;
 
 #[cfg(test)]

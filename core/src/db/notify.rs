@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::db::sql::{decode_all, Query, SqlExec, SqlStore};
+use crate::db::exec::{decode_all, Query, SqlExec, SqlStore};
 use crate::db::store::StoreError;
 use crate::domain::notify::{Channel, Delivery};
 use crate::wire::api::CommentId;

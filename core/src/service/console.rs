@@ -1,19 +1,20 @@
 //! The owner's console: the queue and lists across the site, threads, blocks, purges,
-//! the owner's edits and replies, statistics and the audit list. The Worker checks the
+//! the owner's edits and replies and statistics. The Worker checks the
 //! session and the origin before calling anything here.
 
 use super::error::ServiceError;
 use super::owner::Moderated;
 use super::{HumanCheck, Service};
-use crate::db::console::{ConsoleStore, Listed, StoredAudit};
+use crate::db::console::{ConsoleStore, Listed};
+use crate::db::privacy::PrivacyStore;
 use crate::db::store::{CommentStore, InsertComment, SetBlock};
 use crate::domain::dates::rfc3339;
 use crate::domain::model::{CommentStatus, ThreadRecord};
 use crate::domain::validate;
 use crate::wire::api::{CommentId, CreatedComment};
 use crate::wire::console::{
-    AuditEntry, AuditList, BlockEntry, BlockList, CommentList, MatchingIds, OwnerComment,
-    OwnerThread, ParentContext, Tab, TabCounts, ThreadChange, ThreadList,
+    BlockEntry, BlockList, CommentList, MatchingIds, OwnerComment, OwnerThread, ParentContext, Tab,
+    TabCounts, ThreadChange, ThreadList,
 };
 use crate::wire::error::{ErrorCode, Field};
 use crate::wire::limits;
@@ -59,7 +60,7 @@ pub(super) fn masked(email: &str) -> String {
     }
 }
 
-impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S, H> {
     pub async fn owner_comments(
         &self,
         tab: Tab,
@@ -469,63 +470,5 @@ impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
             },
             thread.key,
         ))
-    }
-
-    pub async fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        detail: Option<String>,
-        now_ms: i64,
-    ) -> Result<(), ServiceError> {
-        self.store
-            .add_audit(&StoredAudit {
-                id: 0,
-                at: now_ms,
-                actor: actor.to_owned(),
-                action: action.to_owned(),
-                target: target.to_owned(),
-                detail,
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// A page of the audit list (200 lines), older than `before`, of one kind
-    /// ([`crate::wire::console::AUDIT_KINDS`]) when given.
-    pub async fn audit_list(
-        &self,
-        before: Option<i64>,
-        kind: Option<&str>,
-    ) -> Result<AuditList, ServiceError> {
-        let actions: &[&str] = kind
-            .and_then(|k| {
-                crate::wire::console::AUDIT_KINDS
-                    .iter()
-                    .find(|(name, ..)| *name == k)
-            })
-            .map_or(&[], |(_, _, actions)| actions);
-        let rows = self
-            .store
-            .list_audit(limits::AUDIT_PAGE + 1, before, actions)
-            .await?;
-        let next_before = (rows.len() > limits::AUDIT_PAGE as usize)
-            .then(|| rows[limits::AUDIT_PAGE as usize - 1].id);
-        Ok(AuditList {
-            next_before,
-            entries: rows
-                .into_iter()
-                .take(limits::AUDIT_PAGE as usize)
-                .map(|a| AuditEntry {
-                    id: a.id,
-                    at: rfc3339(a.at),
-                    actor: a.actor,
-                    action: a.action,
-                    target: a.target,
-                    detail: a.detail,
-                })
-                .collect(),
-        })
     }
 }

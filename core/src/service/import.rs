@@ -3,13 +3,13 @@
 
 use super::error::ServiceError;
 use super::{HumanCheck, Service};
-use crate::db::console::ConsoleStore;
+use crate::db::import::ImportStore;
 use crate::db::store::CommentStore;
 use crate::domain::dates::rfc3339;
 use crate::domain::token::{normal_email, Purpose};
 use crate::wire::limits;
 
-impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + ImportStore, H: HumanCheck> Service<'_, S, H> {
     /// Store one import batch (the console's upload, `colloquy import --to`): cleaned
     /// again here, then written like the command's SQL files — nothing twice. Returns how
     /// many comments were new.

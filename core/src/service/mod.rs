@@ -6,6 +6,7 @@
 //! - [`write`]: posting (every check in cost order), editing, deleting, likes, preview;
 //! - [`error`]: the one error enum and its mapping to error codes.
 
+pub mod audit;
 pub mod console;
 pub mod error;
 pub mod import;

@@ -4,7 +4,7 @@
 use super::console::owner_comment;
 use super::error::ServiceError;
 use super::{HumanCheck, Service};
-use crate::db::console::ConsoleStore;
+use crate::db::privacy::PrivacyStore;
 use crate::db::store::CommentStore;
 use crate::domain::dates::rfc3339;
 use crate::domain::token::{normal_email, Purpose};
@@ -13,7 +13,7 @@ use crate::wire::api::CommentId;
 use crate::wire::console::{Export, ExportedSubscription};
 use crate::wire::error::{ErrorCode, Field};
 
-impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + PrivacyStore, H: HumanCheck> Service<'_, S, H> {
     /// How the audit list names a commenter: a short keyed tag, never their address (so
     /// erasing them leaves nothing of it behind).
     pub fn person_tag(&self, email: &str) -> String {

@@ -3,12 +3,12 @@
 
 use super::error::ServiceError;
 use super::{HumanCheck, Service};
-use crate::db::console::ConsoleStore;
+use crate::db::audit::AuditStore;
+use crate::db::session::SessionStore;
 use crate::db::store::CommentStore;
 use crate::domain::client::ClientKeys;
 use crate::domain::ratelimit::parse_limits;
 use crate::domain::token::{constant_time_eq, Purpose};
-
 
 /// Failed logins per network (an IPv4 address or an IPv6 /56, one connection however
 /// many /64s it has): five per quarter hour.
@@ -18,13 +18,12 @@ pub(super) const LOGIN_LIMITS: &str = "5/900";
 /// more guesses than this (the owner's open sessions keep working meanwhile).
 pub(super) const LOGIN_GLOBAL_LIMITS: &str = "100/900";
 
-
 /// Whether a configured console key is long enough to be one.
 pub fn usable_owner_key(key: &str) -> bool {
     key.trim().chars().count() >= crate::wire::limits::OWNER_KEY_MIN
 }
 
-impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + SessionStore + AuditStore, H: HumanCheck> Service<'_, S, H> {
     /// Log in with the console key. `configured` is the deployment's `OWNER_KEY` (none,
     /// or one shorter than [`crate::wire::limits::OWNER_KEY_MIN`]: no console); `token` a fresh random value
     /// from the caller (the cookie's), of which only a keyed hash is stored. Only failed

@@ -5,6 +5,7 @@
 use super::error::ServiceError;
 use super::{HumanCheck, Service};
 use crate::db::console::ConsoleStore;
+use crate::db::settings::SettingsStore;
 use crate::db::store::CommentStore;
 use crate::domain::site::SiteConfig;
 use crate::domain::token::Purpose;
@@ -126,7 +127,7 @@ pub(super) fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
     }
 }
 
-impl<S: CommentStore + ConsoleStore, H: HumanCheck> Service<'_, S, H> {
+impl<S: CommentStore + ConsoleStore + SettingsStore, H: HumanCheck> Service<'_, S, H> {
     pub async fn owner_settings(&self) -> Result<SiteSettings, ServiceError> {
         let (json, _) = self.store.load_settings(&self.site.id).await?;
         Ok(json

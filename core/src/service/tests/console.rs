@@ -96,7 +96,7 @@ fn a_comment_held_for_a_muted_word_names_the_word_and_the_field() {
 /// it is the thread's pinned one.
 #[test]
 fn listed_comments_carry_report_reasons_their_parent_and_the_pin() {
-    use crate::db::sql::{Query, SqlExec};
+    use crate::db::exec::{Query, SqlExec};
     let f = Fixture::new();
     let svc = f.svc();
     let top = f.post(

@@ -2,7 +2,7 @@
 //! at once, and a reader who posts.
 
 use crate::db::contract::Sqlite;
-use crate::db::sql::SqlStore;
+use crate::db::exec::SqlStore;
 use crate::domain::ratelimit::parse_limits;
 use crate::domain::site::SiteConfig;
 use crate::domain::token::Keys;

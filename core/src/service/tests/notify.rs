@@ -3,8 +3,8 @@
 
 use super::fixtures::{block, T0};
 use crate::db::contract::Sqlite;
+use crate::db::exec::SqlStore;
 use crate::db::notify::OutboxStore;
-use crate::db::sql::SqlStore;
 use crate::domain::notify::Channel;
 use crate::domain::ratelimit::parse_limits;
 use crate::domain::site::SiteConfig;
@@ -257,8 +257,13 @@ fn the_outbox_claims_once_backs_off_and_forgets_sent_mail() {
         .all(|r| r.id != mail));
     // Sent rows keep where they went, never what they said (webhooks included).
     let stored = |sql: &str| {
-        use crate::db::sql::SqlExec;
-        block(f.store.exec().rows(crate::db::sql::Query::new(sql, vec![]))).unwrap()
+        use crate::db::exec::SqlExec;
+        block(
+            f.store
+                .exec()
+                .rows(crate::db::exec::Query::new(sql, vec![])),
+        )
+        .unwrap()
     };
     for row in block(f.store.due(None, T0 + 5000, 100)).unwrap() {
         block(f.store.sent(row.id, T0 + 5000)).unwrap();

@@ -8,7 +8,7 @@ use crate::wire::moderation::Decision;
 
 /// Every text value in every table of the database, as `table.column = value`.
 fn every_stored_text(f: &Fixture) -> Vec<String> {
-    use crate::db::sql::{Query, SqlExec};
+    use crate::db::exec::{Query, SqlExec};
     let tables = block(f.store.exec().rows(Query::new(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         vec![],

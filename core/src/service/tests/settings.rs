@@ -1,7 +1,7 @@
 //! Settings: refused at their field, audited by name, the badge token, on SQLite.
 
 use super::fixtures::*;
-use crate::db::console::ConsoleStore;
+use crate::db::settings::SettingsStore;
 use crate::domain::token::Purpose;
 use crate::service::console::*;
 use crate::service::settings::*;
