@@ -98,7 +98,7 @@ pub fn ImportForm() -> impl IntoView {
                 _ => import::wordpress::read(&text, options),
             };
             let plan = match read {
-                Ok(read) => import::prepare(read),
+                Ok(read) => import::plan::prepare(read),
                 Err(e) => {
                     ctx.status.set(String::new());
                     ctx.error.set(format!("Nothing was imported: {e}."));

@@ -130,7 +130,7 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
             )))
         }
     };
-    let plan = import::prepare(read);
+    let plan = import::plan::prepare(read);
     let site = args.value("--site").unwrap_or("default");
     if args.flag("--dry-run") {
         print!("{}", plan.summary);

@@ -235,10 +235,10 @@ proptest! {
     fn importers_never_panic_and_report_errors(text in "\\PC{0,300}", xmlish in hostile_text()) {
         let options = crate::import::Options { keep_going: true };
         for input in [text.as_str(), xmlish.as_str()] {
-            let _ = crate::import::wordpress::read(input, options).map(crate::import::prepare);
-            let _ = crate::import::disqus::read(input, options).map(crate::import::prepare);
-            let _ = crate::import::remark42::read(input, options).map(crate::import::prepare);
-            let _ = crate::import::colloquy::read(input, options).map(crate::import::prepare);
+            let _ = crate::import::wordpress::read(input, options).map(crate::import::plan::prepare);
+            let _ = crate::import::disqus::read(input, options).map(crate::import::plan::prepare);
+            let _ = crate::import::remark42::read(input, options).map(crate::import::plan::prepare);
+            let _ = crate::import::colloquy::read(input, options).map(crate::import::plan::prepare);
         }
     }
 
@@ -258,7 +258,7 @@ proptest! {
             ));
         }
         xml.push_str("</item></channel></rss>");
-        let plan = crate::import::prepare(
+        let plan = crate::import::plan::prepare(
             crate::import::wordpress::read(&xml, crate::import::Options::default()).map_err(|e| TestCaseError::fail(e.to_string()))?,
         );
         prop_assert_eq!(plan.comments.len(), comments.len());

@@ -80,7 +80,7 @@ pub fn thread(d: &Deployment, thread: &str, seeds: &[Seed]) -> Vec<CommentId> {
             .collect(),
         ..Default::default()
     };
-    let plan = import::prepare(source);
+    let plan = import::plan::prepare(source);
     assert_eq!(plan.comments.len(), seeds.len(), "every seed is importable");
     let console = Console::login(d);
     for batch in plan.batches() {

@@ -410,7 +410,7 @@ pub async fn handle<H: HumanCheck>(
         }
         AdminOp::Import => {
             // A batch of at most 40 comments of at most 100 KB each.
-            let batch: colloquy_core::import::Batch =
+            let batch: colloquy_core::import::plan::Batch =
                 crate::routes::read_json_up_to(&mut req, colloquy_core::wire::limits::IMPORT_BYTES)
                     .await?;
             let threads: Vec<String> = batch.threads.iter().map(|t| t.key.clone()).collect();

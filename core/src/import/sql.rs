@@ -3,7 +3,8 @@
 //! Every statement does nothing when what it would insert is there already, so running
 //! the files twice — or importing into a site that has comments — keeps what is there.
 
-use super::{Batch, Plan, Prepared, Thread};
+use super::plan::{Batch, Plan, Prepared};
+use super::Thread;
 
 /// Bytes per file: well within what `wrangler d1 execute --file` sends in one go.
 pub const FILE_BYTES: usize = 2_000_000;

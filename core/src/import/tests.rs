@@ -2,6 +2,7 @@
 //! exports (copied into `testdata/import/third-party` with their provenance), each run
 //! into SQLite with the real migrations — twice, to prove the second run adds nothing.
 
+use super::plan::*;
 use super::*;
 use crate::db::contract::Sqlite;
 

@@ -15,7 +15,7 @@ impl<S: CommentStore + ImportStore, H: HumanCheck> Service<'_, S, H> {
     /// many comments were new.
     pub async fn import_batch(
         &self,
-        batch: crate::import::Batch,
+        batch: crate::import::plan::Batch,
         now_ms: i64,
     ) -> Result<usize, ServiceError> {
         self.writable()?;
