@@ -328,8 +328,6 @@ pub fn prepare(import: Import) -> Plan {
     }
 }
 
-/// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
-
 /// A slice of a [`Plan`] small enough for one Worker request (D1 counts every statement
 /// of a request): `POST /api/v1/admin/import`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
