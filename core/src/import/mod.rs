@@ -156,6 +156,7 @@ pub fn key_of(url: &str) -> Option<String> {
     Some(key)
 }
 
+/// Milliseconds since the epoch of an RFC 3339 date (`2013-10-11T06:51:33Z`).
 #[cfg(feature = "import-client")]
 pub fn rfc3339_ms(s: &str) -> Option<i64> {
     let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
