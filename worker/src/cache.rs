@@ -5,10 +5,9 @@
 //! write at once in the location it was made). On a hit no D1 query runs at all; with an
 //! `If-None-Match` that still matches, not even the body is sent.
 
-use worker::{console_error, Cache, Env, Headers, Request, Response};
+use worker::{console_error, Cache, Env, Headers, Response};
 
-/// The KV binding in wrangler.toml.
-pub use colloquy_core::wire::vars::KV_BINDING;
+use colloquy_core::wire::vars::KV_BINDING;
 
 /// The thread's version key in KV (hashed when the thread's key is too long for KV).
 fn version_key(site: &str, thread: &str) -> String {
@@ -79,12 +78,8 @@ pub fn etag(version: &str, request_key: &str) -> String {
 const BUILD: &str = env!("CARGO_PKG_VERSION");
 
 /// Whether the request's `If-None-Match` names `etag`.
-pub fn not_modified(req: &Request, etag: &str) -> bool {
-    req.headers()
-        .get("If-None-Match")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+pub fn not_modified(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
 }
 
 /// The edge cache's key for a view: its URL with the version added.

@@ -32,7 +32,7 @@ pub async fn d1_down(env: &Env, req: &Request) -> bool {
     if !enabled(env, req) {
         return false;
     }
-    let Ok(kv) = env.kv(crate::cache::KV_BINDING) else {
+    let Ok(kv) = env.kv(colloquy_core::wire::vars::KV_BINDING) else {
         return false;
     };
     matches!(kv.get(KEY).text().await, Ok(Some(v)) if v == "on")
@@ -57,7 +57,7 @@ pub async fn switch(env: &Env, mut req: Request) -> Option<worker::Result<Respon
     Some(
         async move {
             let body = req.text().await?;
-            let kv = env.kv(crate::cache::KV_BINDING)?;
+            let kv = env.kv(colloquy_core::wire::vars::KV_BINDING)?;
             kv.put(KEY, body.trim())?.execute().await?;
             Response::ok(format!("d1 fault {}", body.trim()))
         }

@@ -3,13 +3,18 @@
 //! Static files (embed.js, the widget's wasm) are served by Workers static assets before
 //! this code runs; everything that matches no asset arrives here.
 
-mod admin;
+mod api;
 mod cache;
 mod config;
+mod console;
+mod context;
 mod cors;
 mod d1;
+mod env;
 mod error;
 mod faults;
+mod http;
+mod links;
 mod notify;
 mod routes;
 mod site_settings;

@@ -13,8 +13,7 @@ use worker::{console_error, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::config::Config;
 use crate::d1::{self, D1Store};
-use crate::routes::{now_ms, DB_BINDING};
-use crate::site_settings;
+use crate::env::now_ms;
 
 /// Outbox ids a request queued, sent once its response is on its way.
 pub type Outgoing = std::cell::RefCell<Vec<i64>>;
@@ -36,10 +35,7 @@ const LEASE_MS: i64 = 120_000;
 const BATCH: u32 = 50;
 
 async fn setup(env: &Env) -> worker::Result<(Config, D1Store)> {
-    let mut config = Config::from_env(env);
-    let store = d1::store(env.d1(DB_BINDING)?, d1::Usage::default());
-    site_settings::apply(env, &mut config, &store).await;
-    Ok((config, store))
+    crate::env::open(env, None, &d1::Usage::default()).await
 }
 
 /// Send the rows with these ids (queued by the request that just finished).
@@ -189,7 +185,7 @@ async fn digest_once_a_day(env: &Env) -> worker::Result<()> {
     }
     let now = now_ms();
     let day = colloquy_core::domain::dates::rfc3339(now)[..10].to_owned();
-    let kv = env.kv(crate::cache::KV_BINDING)?;
+    let kv = env.kv(colloquy_core::wire::vars::KV_BINDING)?;
     let key = format!("digest:{}", config.site.id);
     if kv.get(&key).text().await?.as_deref() == Some(day.as_str()) {
         return Ok(());

@@ -7,9 +7,9 @@ use colloquy_core::wire::settings::SiteSettings;
 use serde::{Deserialize, Serialize};
 use worker::{console_error, Env};
 
-use crate::cache::KV_BINDING;
 use crate::config::Config;
 use crate::d1::D1Store;
+use colloquy_core::wire::vars::KV_BINDING;
 
 /// How long KV's copy of the settings lives before D1 is read again.
 const COPY_SECS: u64 = 300;

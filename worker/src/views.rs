@@ -2,33 +2,23 @@
 //! subtrees (`/embed/more`, `/embed/replies/{id}`), and a whole document for readers
 //! without JavaScript (`/view`). The HTML comes from `colloquy-markup`, the one definition.
 
-use colloquy_core::db::store::CommentStore;
-use colloquy_core::service::{HumanCheck, Service};
+use colloquy_core::service::Service;
 use colloquy_core::wire::api::{CommentId, EmbedState, PublicComment, Sort};
 use colloquy_core::wire::defaults;
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint};
 use colloquy_core::ErrorCode;
 use colloquy_i18n::Lang;
 use colloquy_markup::{Page, View};
-use worker::{Env, Headers, Request, Response};
+use worker::{Headers, Response};
 
 use crate::cache;
 use crate::config::Config;
+use crate::context::Ctx;
+use crate::d1::D1Store;
 use crate::error::WorkerError;
+use crate::turnstile::Turnstile;
 
 type Result<T> = std::result::Result<T, WorkerError>;
-
-/// What one view needs besides the store.
-pub struct Ctx<'a> {
-    pub env: &'a Env,
-    pub req: &'a Request,
-    pub config: &'a Config,
-    /// The deployment's own origin (`https://comments.example.org`): links in the HTML
-    /// are absolute, since it is shown inside other sites' pages.
-    pub base: String,
-    /// The request's query string.
-    pub query: &'a str,
-}
 
 fn parse(query: &str) -> Result<EmbedQuery> {
     EmbedQuery::parse(query).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))
@@ -93,24 +83,24 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<String>>,
 {
-    let url = ctx.req.url()?.to_string();
+    let url = ctx.url.to_string();
     let thread_version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
     // A page also depends on the console's settings, and — when threads close by age —
     // on the hour (the form disappears within the hour a thread closes).
     let clock = if ctx.config.site.auto_close_days > 0 {
-        format!(".h{}", crate::routes::now_ms() / 3_600_000)
+        format!(".h{}", crate::env::now_ms() / 3_600_000)
     } else {
         String::new()
     };
     // And on the time, in windows of `PAGE_FRESH_SECS`: a like (no bump) or a bump KV
     // failed to store shows within one window, in a revalidating browser as at the edge.
-    let window = crate::routes::now_ms() / (i64::from(ctx.config.page_fresh_secs) * 1000);
+    let window = crate::env::now_ms() / (i64::from(ctx.config.page_fresh_secs) * 1000);
     let version = format!(
         "{thread_version}.{}{clock}.w{window}",
         ctx.config.settings_stamp
     );
     let etag = cache::etag(&version, &url);
-    if cache::not_modified(ctx.req, &etag) {
+    if cache::not_modified(ctx.if_none_match.as_deref(), &etag) {
         let headers = Headers::new();
         cache::revalidate_headers(&headers, &etag)?;
         headers.set("Server-Timing", "cache;desc=\"not modified\"")?;
@@ -156,11 +146,9 @@ fn view<'a>(
 }
 
 /// `GET /embed`: the whole widget, with the JSON it takes over from.
-pub async fn embed<S: CommentStore, H: HumanCheck>(
-    ctx: &Ctx<'_>,
-    service: &Service<'_, S, H>,
-) -> Result<Response> {
-    let q = parse(ctx.query)?;
+pub async fn embed(ctx: &Ctx<'_>) -> Result<Response> {
+    let service = &ctx.service;
+    let q = parse(&ctx.query)?;
     cached(
         ctx,
         &q.thread.thread,
@@ -171,7 +159,7 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
                     &q.thread.thread,
                     q.thread.sort,
                     q.thread.cursor.as_deref(),
-                    crate::routes::now_ms(),
+                    crate::env::now_ms(),
                 )
                 .await?;
             let lang = Lang::pick(&q.lang);
@@ -229,11 +217,9 @@ pub async fn embed<S: CommentStore, H: HumanCheck>(
 }
 
 /// `GET /embed/more`: the next page's comments and its own "Show more".
-pub async fn more<S: CommentStore, H: HumanCheck>(
-    ctx: &Ctx<'_>,
-    service: &Service<'_, S, H>,
-) -> Result<Response> {
-    let q = parse(ctx.query)?;
+pub async fn more(ctx: &Ctx<'_>) -> Result<Response> {
+    let service = &ctx.service;
+    let q = parse(&ctx.query)?;
     cached(
         ctx,
         &q.thread.thread,
@@ -244,7 +230,7 @@ pub async fn more<S: CommentStore, H: HumanCheck>(
                     &q.thread.thread,
                     q.thread.sort,
                     q.thread.cursor.as_deref(),
-                    crate::routes::now_ms(),
+                    crate::env::now_ms(),
                 )
                 .await?;
             let links = Links {
@@ -280,10 +266,7 @@ struct Subtree {
     replies: Vec<PublicComment>,
 }
 
-async fn subtree<S: CommentStore, H: HumanCheck>(
-    service: &Service<'_, S, H>,
-    root: CommentId,
-) -> Result<Subtree> {
+async fn subtree(service: &Service<'_, D1Store, Turnstile>, root: CommentId) -> Result<Subtree> {
     let context = service.context(root).await?;
     if context.comment.parent_id.is_some() {
         return Err(WorkerError::Request(ErrorCode::CommentNotFound));
@@ -298,12 +281,9 @@ async fn subtree<S: CommentStore, H: HumanCheck>(
 }
 
 /// `GET /embed/replies/{id}`: every reply under a top-level comment.
-pub async fn replies<S: CommentStore, H: HumanCheck>(
-    ctx: &Ctx<'_>,
-    service: &Service<'_, S, H>,
-    root: CommentId,
-) -> Result<Response> {
-    let q = parse(ctx.query)?;
+pub async fn replies(ctx: &Ctx<'_>, root: CommentId) -> Result<Response> {
+    let service = &ctx.service;
+    let q = parse(&ctx.query)?;
     cached(
         ctx,
         &q.thread.thread,
@@ -340,15 +320,13 @@ pub async fn replies<S: CommentStore, H: HumanCheck>(
 
 /// `GET /feed[?thread=…]`: Atom, cached and revalidated like the thread's pages (the
 /// site's feed under the site-wide version every write renews).
-pub async fn feed<H: HumanCheck>(
-    ctx: &Ctx<'_>,
-    service: &Service<'_, crate::d1::D1Store, H>,
-) -> Result<Response> {
-    let thread = colloquy_core::wire::endpoint::query_values(ctx.query, "thread")
+pub async fn feed(ctx: &Ctx<'_>) -> Result<Response> {
+    let service = &ctx.service;
+    let thread = colloquy_core::wire::endpoint::query_values(&ctx.query, "thread")
         .into_iter()
         .next()
         .filter(|t| !t.trim().is_empty());
-    let self_url = ctx.req.url()?.to_string();
+    let self_url = ctx.url.to_string();
     let version_key = thread
         .clone()
         .unwrap_or_else(|| crate::cache::SITE_WIDE.to_owned());
@@ -358,7 +336,7 @@ pub async fn feed<H: HumanCheck>(
         "application/atom+xml; charset=utf-8",
         || async {
             Ok(service
-                .feed(thread.as_deref(), &self_url, crate::routes::now_ms())
+                .feed(thread.as_deref(), &self_url, crate::env::now_ms())
                 .await?)
         },
     )
@@ -366,11 +344,9 @@ pub async fn feed<H: HumanCheck>(
 }
 
 /// `GET /view`: a whole document (a page of the thread, or one subtree).
-pub async fn document<S: CommentStore, H: HumanCheck>(
-    ctx: &Ctx<'_>,
-    service: &Service<'_, S, H>,
-) -> Result<Response> {
-    let q = parse(ctx.query)?;
+pub async fn document(ctx: &Ctx<'_>) -> Result<Response> {
+    let service = &ctx.service;
+    let q = parse(&ctx.query)?;
     cached(
         ctx,
         &q.thread.thread,
@@ -381,7 +357,7 @@ pub async fn document<S: CommentStore, H: HumanCheck>(
                     &q.thread.thread,
                     q.thread.sort,
                     q.thread.cursor.as_deref(),
-                    crate::routes::now_ms(),
+                    crate::env::now_ms(),
                 )
                 .await?;
             let (comments, next) = match q.root {

@@ -16,10 +16,12 @@ use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
 
 use crate::cache;
 use crate::config::Config;
+use crate::context::Ctx;
 use crate::d1::D1Store;
+use crate::env::now_ms;
 use crate::error::WorkerError;
-use crate::notify::{queued, Outgoing};
-use crate::routes::{client_ip, json, now_ms, read_json};
+use crate::http::{client_ip, json, read_json};
+use crate::notify::queued;
 use crate::site_settings;
 
 type Result<T> = std::result::Result<T, WorkerError>;
@@ -92,15 +94,13 @@ fn id_list(ids: &[CommentId]) -> String {
     list
 }
 
-pub async fn handle<H: HumanCheck>(
+pub async fn handle(
     op: AdminOp,
     mut req: Request,
-    env: &Env,
-    config: &Config,
-    service: &Service<'_, D1Store, H>,
-    query: &str,
-    outgoing: &Outgoing,
+    ctx: &Ctx<'_>,
 ) -> std::result::Result<Response, WorkerError> {
+    let (env, config, service, outgoing) = (ctx.env, ctx.config, &ctx.service, ctx.outgoing);
+    let query = ctx.query.as_str();
     let now = now_ms();
     let base = req.url()?.origin().ascii_serialization();
     if op == AdminOp::Login {
@@ -411,7 +411,7 @@ pub async fn handle<H: HumanCheck>(
         AdminOp::Import => {
             // A batch of at most 40 comments of at most 100 KB each.
             let batch: colloquy_core::import::plan::Batch =
-                crate::routes::read_json_up_to(&mut req, colloquy_core::wire::limits::IMPORT_BYTES)
+                crate::http::read_json_up_to(&mut req, colloquy_core::wire::limits::IMPORT_BYTES)
                     .await?;
             let threads: Vec<String> = batch.threads.iter().map(|t| t.key.clone()).collect();
             let n = service.import_batch(batch, now).await?;
