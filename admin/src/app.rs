@@ -6,65 +6,8 @@ use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ConsoleError};
-
-/// What every section shares: the session (none → the login form) and the status line
-/// that announces the outcome of each action to screen readers too.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    pub session: RwSignal<Option<SessionInfo>>,
-    pub status: RwSignal<String>,
-    pub error: RwSignal<String>,
-    /// The last moderation, undoable from the status line until the next action.
-    pub undo: RwSignal<Option<Undo>>,
-    /// Bumped after comments changed: the open list reloads, the tab counts refresh.
-    pub changed: RwSignal<u32>,
-}
-
-/// What puts the last moderation back: decisions on ids, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Undo {
-    pub steps: Vec<(
-        colloquy_core::wire::moderation::Decision,
-        Vec<colloquy_core::CommentId>,
-    )>,
-}
-
-impl Ctx {
-    pub fn get() -> Self {
-        expect_context::<Ctx>()
-    }
-
-    /// Say what an action did (any earlier Undo no longer applies).
-    pub fn done(&self, message: impl Into<String>) {
-        self.undo.set(None);
-        self.error.set(String::new());
-        self.status.set(message.into());
-    }
-
-    /// Say what a moderation did, with an Undo when something can put it back.
-    pub fn done_undoable(&self, message: impl Into<String>, undo: Undo) {
-        self.done(message);
-        if !undo.steps.is_empty() {
-            self.undo.set(Some(undo));
-        }
-    }
-
-    /// Comments changed: lists and counts follow.
-    pub fn comments_changed(&self) {
-        self.changed.update(|n| *n += 1);
-    }
-
-    /// Show a failure; an ended session returns to the login form.
-    pub fn fail(&self, error: ConsoleError) {
-        if error.is_unauthorized() {
-            self.session.set(None);
-        }
-        self.undo.set(None);
-        self.status.set(String::new());
-        self.error.set(error.to_string());
-    }
-}
+use crate::api;
+use crate::context::Ctx;
 
 /// The console's sections, in the order of the tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 #[component]
 pub fn Audit() -> impl IntoView {

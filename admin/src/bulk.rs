@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ConsoleError};
-use crate::app::{Ctx, Undo};
+use crate::context::{Ctx, Undo};
 
 /// Send `decision` on `ids` in parts; how many comments changed.
 pub async fn moderate_all(

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 /// The chosen file's text. A gzipped file (Disqus sends `.xml.gz`) is unpacked by the
 /// browser's own `DecompressionStream`, as it is read: no inflater in this bundle.

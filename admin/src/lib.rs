@@ -9,12 +9,15 @@ mod app;
 mod audit;
 mod bulk;
 mod comments;
+mod context;
 mod focus;
 mod import;
 mod people;
+mod problems;
 mod settings;
 mod stats;
 mod threads;
+mod webhooks;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

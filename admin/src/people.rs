@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, encode};
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 #[component]
 pub fn People() -> impl IntoView {

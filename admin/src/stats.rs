@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 #[component]
 pub fn StatsView() -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ConsoleError};
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 #[component]
 pub fn Threads() -> impl IntoView {
