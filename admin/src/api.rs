@@ -31,7 +31,7 @@ fn path(op: AdminOp) -> String {
     Endpoint::Admin(op).path()
 }
 
-/// `GET` an admin resource; `query` is appended as is (already encoded).
+/// `GET` an admin resource; `query` is appended as is (one of `wire::console::query`'s).
 pub async fn get<T: DeserializeOwned>(op: AdminOp, query: &str) -> Result<T, ConsoleError> {
     let url = if query.is_empty() {
         path(op)
@@ -71,11 +71,6 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ConsoleErr
         Ok(body) => Err(ConsoleError::Api(body)),
         Err(_) => Err(ConsoleError::Unexpected(status)),
     }
-}
-
-/// Percent-encode a query value.
-pub fn encode(value: &str) -> String {
-    String::from(js_sys::encode_uri_component(value))
 }
 
 /// A time the server sends (RFC 3339, UTC) in the owner's own time zone and words, as

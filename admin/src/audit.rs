@@ -1,6 +1,7 @@
 //! The audit list: every console action, who did it and when — narrowed to one kind of
 //! action, a page of 200 at a time, times in the owner's own zone.
 
+use colloquy_core::wire::console::query::AuditQuery;
 use colloquy_core::wire::console::{AuditEntry, AuditList, AUDIT_KINDS};
 use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
@@ -16,19 +17,11 @@ pub fn Audit() -> impl IntoView {
     let next = RwSignal::new(None::<i64>);
     let kind = RwSignal::new(String::new());
     let load = move |more: bool| {
-        let mut query = String::new();
-        let k = kind.get_untracked();
-        if !k.is_empty() {
-            query.push_str(&format!("kind={}", api::encode(&k)));
+        let query = AuditQuery {
+            kind: Some(kind.get_untracked()).filter(|k| !k.is_empty()),
+            before: if more { next.get_untracked() } else { None },
         }
-        if more {
-            if let Some(before) = next.get_untracked() {
-                if !query.is_empty() {
-                    query.push('&');
-                }
-                query.push_str(&format!("before={before}"));
-            }
-        }
+        .to_query();
         spawn_local(async move {
             match api::get::<AuditList>(AdminOp::Audit, &query).await {
                 Ok(l) => {

@@ -1,8 +1,8 @@
 //! People: the block list, and a commenter's data rights (export as JSON, erase).
 
+use colloquy_core::wire::console::query::{PersonQuery, SiteExportQuery};
 use colloquy_core::wire::console::{
     BlockChange, BlockEntry, BlockList, ByEmail, Done, Export, ExportFile, SiteExportPage,
-    EXPORT_VERSION,
 };
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::BlockKind;
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, encode};
+use crate::api::{self};
 use crate::context::Ctx;
 
 #[component]
@@ -86,25 +86,11 @@ fn SiteExport() -> impl IntoView {
     let export = move |_| {
         busy.set(true);
         spawn_local(async move {
-            let mut file = ExportFile {
-                version: EXPORT_VERSION,
-                site: String::new(),
-                exported_at: String::new(),
-                threads: Vec::new(),
-            };
-            let mut after = 0;
-            loop {
-                match api::get::<SiteExportPage>(AdminOp::SiteExport, &format!("after={after}"))
-                    .await
-                {
-                    Ok(page) => {
-                        file.site = page.site;
-                        file.threads.extend(page.threads);
-                        match page.next_after {
-                            Some(next) => after = next,
-                            None => break,
-                        }
-                    }
+            let mut file = ExportFile::new();
+            let mut next = Some(SiteExportQuery::default());
+            while let Some(query) = next {
+                match api::get::<SiteExportPage>(AdminOp::SiteExport, &query.to_query()).await {
+                    Ok(page) => next = file.add_page(page),
                     Err(e) => {
                         ctx.fail(e);
                         busy.set(false);
@@ -113,7 +99,7 @@ fn SiteExport() -> impl IntoView {
                 }
             }
             file.exported_at = String::from(js_sys::Date::new_0().to_iso_string());
-            let comments: usize = file.threads.iter().map(|t| t.comments.len()).sum();
+            let comments = file.comments();
             match serde_json::to_string_pretty(&file) {
                 Ok(json) => {
                     download("colloquy-export.json", &json);
@@ -151,7 +137,10 @@ fn DataRights() -> impl IntoView {
     let export = move |_| {
         let address = email.get_untracked().trim().to_owned();
         spawn_local(async move {
-            let query = format!("email={}", encode(&address));
+            let query = PersonQuery {
+                email: address.clone(),
+            }
+            .to_query();
             match api::get::<Export>(AdminOp::Export, &query).await {
                 Ok(data) if data.comments.is_empty() && data.subscriptions.is_empty() => {
                     // An address typed wrong is not answered with an empty file.

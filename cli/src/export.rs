@@ -1,7 +1,8 @@
 //! `colloquy export --from <worker>`: log in to the console API with `OWNER_KEY` and
 //! write the whole site, page by page, as one JSON file `import colloquy` reads.
 
-use colloquy_core::wire::console::{ExportFile, SiteExportPage, EXPORT_VERSION};
+use colloquy_core::wire::console::query::SiteExportQuery;
+use colloquy_core::wire::console::{ExportFile, SiteExportPage};
 use colloquy_core::wire::endpoint::AdminOp;
 
 use crate::args::Args;
@@ -14,27 +15,17 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         .ok_or_else(|| CliError::Usage("export needs --from <worker url>".into()))?;
     let out = args.value("--out").unwrap_or("colloquy-export.json");
     let session = crate::console::Session::login(base)?;
-    let mut file = ExportFile {
-        version: EXPORT_VERSION,
-        site: String::new(),
-        exported_at: String::new(),
-        threads: Vec::new(),
-    };
-    let mut after = 0;
-    loop {
-        let page: SiteExportPage = session.get(AdminOp::SiteExport, &format!("after={after}"))?;
-        file.site = page.site;
-        file.threads.extend(page.threads);
+    let mut file = ExportFile::new();
+    let mut next = Some(SiteExportQuery::default());
+    while let Some(query) = next {
+        let page: SiteExportPage = session.get(AdminOp::SiteExport, &query.to_query())?;
+        next = file.add_page(page);
         eprint!("\rexported {} threads", file.threads.len());
-        match page.next_after {
-            Some(next) => after = next,
-            None => break,
-        }
     }
     eprintln!();
     session.logout();
     file.exported_at = now_rfc3339();
-    let comments: usize = file.threads.iter().map(|t| t.comments.len()).sum();
+    let comments = file.comments();
     let json = serde_json::to_string_pretty(&file).map_err(|e| CliError::Http(e.to_string()))?;
     std::fs::write(out, json).map_err(|source| CliError::File {
         path: out.to_owned(),

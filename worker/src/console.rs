@@ -5,12 +5,13 @@
 
 use colloquy_core::service::error::ServiceError;
 use colloquy_core::service::{HumanCheck, Service};
+use colloquy_core::wire::console::query::{AuditQuery, ListQuery, PersonQuery, SiteExportQuery};
 use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
-    SessionInfo, Settings, Tab, ThreadChange, WebhookTest,
+    SessionInfo, Settings, ThreadChange, WebhookTest,
 };
 use colloquy_core::wire::defaults::SESSION_SECS;
-use colloquy_core::wire::endpoint::{query_values, AdminOp};
+use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::{domain::words, CommentId, ErrorCode};
 use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
 
@@ -158,20 +159,13 @@ pub async fn handle(
         }
         AdminOp::Session => json(200, &info(service, config, expires)),
         AdminOp::Comments | AdminOp::CommentIds => {
-            let first = |name| query_values(query, name).into_iter().next();
-            let tab = first("tab")
-                .and_then(|t| Tab::parse(&t))
-                .unwrap_or_default();
-            let search = first("q");
+            let q = ListQuery::parse(query);
             if op == AdminOp::CommentIds {
-                return json(200, &service.matching_ids(tab, search.as_deref()).await?);
+                return json(200, &service.matching_ids(q.tab, q.search()).await?);
             }
-            let before = first("before").and_then(|b| b.parse::<CommentId>().ok());
             json(
                 200,
-                &service
-                    .owner_comments(tab, search.as_deref(), before)
-                    .await?,
+                &service.owner_comments(q.tab, q.search(), q.before).await?,
             )
         }
         AdminOp::Counts => json(200, &service.tab_counts().await?),
@@ -392,16 +386,11 @@ pub async fn handle(
             json(200, &Badge { token })
         }
         AdminOp::Audit => {
-            let first = |name| query_values(query, name).into_iter().next();
-            let before = first("before").and_then(|b| b.parse().ok());
-            let kind = first("kind");
-            json(200, &service.audit_list(before, kind.as_deref()).await?)
+            let q = AuditQuery::parse(query);
+            json(200, &service.audit_list(q.before, q.kind.as_deref()).await?)
         }
         AdminOp::Export => {
-            let email = query_values(query, "email")
-                .into_iter()
-                .next()
-                .unwrap_or_default();
+            let email = PersonQuery::parse(query).email;
             let export = service.export(&email, now).await?;
             service
                 .audit(&actor, "export", &service.person_tag(&email), None, now)
@@ -428,11 +417,7 @@ pub async fn handle(
             json(200, &Done { changed: n as u32 })
         }
         AdminOp::SiteExport => {
-            let after = query_values(query, "after")
-                .into_iter()
-                .next()
-                .and_then(|a| a.parse().ok())
-                .unwrap_or(0);
+            let after = SiteExportQuery::parse(query).after;
             let page = service.site_export(after).await?;
             // Every page: a download that starts past the first is a download too.
             service

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use colloquy_core::domain::words::count_s as plural;
+use colloquy_core::wire::console::query::ListQuery;
 use colloquy_core::wire::console::{CommentList, MatchingIds, OwnerComment, Tab};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::Decision;
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, encode};
+use crate::api::{self};
 use crate::bulk;
 use crate::context::Ctx;
 
@@ -68,16 +69,16 @@ impl List {
     /// Fetch the first page again (or the next one with `more`), then put the focus back
     /// on the item at the current position when `refocus`.
     pub(super) fn load(self, more: bool, refocus: bool) {
-        let mut query = format!("tab={}", self.shows.get_untracked().as_str());
-        let search = self.searched.get_untracked();
-        if !search.trim().is_empty() {
-            query.push_str(&format!("&q={}", encode(search.trim())));
+        let query = ListQuery {
+            tab: self.shows.get_untracked(),
+            search: self.searched.get_untracked(),
+            before: if more {
+                self.next.get_untracked()
+            } else {
+                None
+            },
         }
-        if more {
-            if let Some(before) = self.next.get_untracked() {
-                query.push_str(&format!("&before={}", before.0));
-            }
-        }
+        .to_query();
         self.loading.set(true);
         let this = self.asked.get_untracked().wrapping_add(1);
         self.asked.set(this);
@@ -185,11 +186,12 @@ impl List {
 
     /// Select every comment the list holds, not only the loaded page.
     pub(super) fn select_matching(self) {
-        let mut query = format!("tab={}", self.shows.get_untracked().as_str());
-        let search = self.searched.get_untracked();
-        if !search.trim().is_empty() {
-            query.push_str(&format!("&q={}", encode(search.trim())));
+        let query = ListQuery {
+            tab: self.shows.get_untracked(),
+            search: self.searched.get_untracked(),
+            before: None,
         }
+        .to_query();
         spawn_local(async move {
             match api::get::<MatchingIds>(AdminOp::CommentIds, &query).await {
                 Ok(m) => {

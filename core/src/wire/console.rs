@@ -2,6 +2,8 @@
 //! Worker exchange. Unlike the public API, these carry private data (emails) — they are
 //! only ever sent to a logged-in console session on the Worker's own origin.
 
+pub mod query;
+
 use serde::{Deserialize, Serialize};
 
 use crate::wire::api::CommentId;
