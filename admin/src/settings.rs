@@ -304,7 +304,7 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                 <div class="field">
                     <label for="set-moderation">"Who waits for approval"</label>
                     <select id="set-moderation" bind:value=fields.moderation>
-                        <option value="">{format!("Default ({})", d.moderation)}</option>
+                        <option value="">{format!("Default ({})", d.moderation.as_str())}</option>
                         <option value="off">"Nobody (spam rules still hold what they catch)"</option>
                         <option value="all">"Everybody"</option>
                         <option value="first_time">"First-time commenters"</option>
@@ -364,7 +364,7 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
 /// The server ignores `defaults` on save; the wire type carries them both ways.
 fn defaults_placeholder() -> SettingsDefaults {
     SettingsDefaults {
-        moderation: String::new(),
+        moderation: Default::default(),
         allowed_origins: Vec::new(),
         max_depth: 0,
         edit_window_secs: 0,

@@ -27,7 +27,7 @@ fn is_origin(s: &str) -> bool {
 /// settings), for the console to show beside each field.
 pub fn settings_defaults(site: &SiteConfig, deployment_origins: &[String]) -> SettingsDefaults {
     SettingsDefaults {
-        moderation: site.rules.moderation.as_str().to_owned(),
+        moderation: site.rules.moderation,
         allowed_origins: deployment_origins.to_vec(),
         max_depth: site.max_depth,
         edit_window_secs: site.edit_window_secs,

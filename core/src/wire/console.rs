@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::wire::api::CommentId;
 use crate::wire::moderation::HeldFor;
 use crate::wire::moderation::{BlockKind, Decision};
-use crate::wire::settings::SiteSettings;
+use crate::wire::settings::{ModerationMode, SiteSettings};
 
 /// `POST /api/v1/admin/login`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -319,7 +319,7 @@ pub struct Settings {
 /// What `wrangler.toml` (or the code) sets, shown beside each setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsDefaults {
-    pub moderation: String,
+    pub moderation: ModerationMode,
     pub allowed_origins: Vec<String>,
     pub max_depth: usize,
     pub edit_window_secs: u32,
