@@ -9,6 +9,7 @@ use colloquy_core::domain::words::count_s as plural;
 use colloquy_core::wire::console::{moderate_max, Done, Moderate};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::Decision;
+use colloquy_core::wire::moderation::ListedStatus;
 use colloquy_core::CommentId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,7 +59,11 @@ pub fn decided(decision: Decision, n: u32) -> String {
 
 /// The decisions that put `ids` back as they were (`was`: their state before, as the
 /// lists name it). A deletion for good has none.
-pub fn undo_steps(decision: Decision, ids: &[CommentId], was: &HashMap<CommentId, String>) -> Undo {
+pub fn undo_steps(
+    decision: Decision,
+    ids: &[CommentId],
+    was: &HashMap<CommentId, ListedStatus>,
+) -> Undo {
     let steps = match decision {
         Decision::Delete => Vec::new(),
         // Only those it moved: one already in the Trash stays there.
@@ -66,23 +71,23 @@ pub fn undo_steps(decision: Decision, ids: &[CommentId], was: &HashMap<CommentId
             Decision::Restore,
             ids.iter()
                 .copied()
-                .filter(|id| was.get(id).map(String::as_str) != Some("trash"))
+                .filter(|id| was.get(id) != Some(&ListedStatus::Trash))
                 .collect(),
         )],
         Decision::Restore => vec![(
             Decision::Trash,
             ids.iter()
                 .copied()
-                .filter(|id| was.get(id).map(String::as_str) == Some("trash"))
+                .filter(|id| was.get(id) == Some(&ListedStatus::Trash))
                 .collect(),
         )],
         Decision::Approve | Decision::Spam | Decision::Hold => {
             let mut back: Vec<(Decision, Vec<CommentId>)> = Vec::new();
             for id in ids {
-                let to = match was.get(id).map(String::as_str) {
-                    Some("approved") => Decision::Approve,
-                    Some("pending") => Decision::Hold,
-                    Some("spam") => Decision::Spam,
+                let to = match was.get(id) {
+                    Some(ListedStatus::Approved) => Decision::Approve,
+                    Some(ListedStatus::Pending) => Decision::Hold,
+                    Some(ListedStatus::Spam) => Decision::Spam,
                     _ => continue,
                 };
                 if to == decision {

@@ -2,11 +2,11 @@
 //! from another system fills them), instead of one post per comment: a paging test needs
 //! 36 comments in a thread, not 36 trips through the form token, spam rules and cache.
 
-use colloquy_core::domain::model::CommentStatus;
 use colloquy_core::import::{self, Body, Import};
 use colloquy_core::wire::api::CommentId;
 use colloquy_core::wire::console::CommentList;
 use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::moderation::CommentStatus;
 
 use crate::console::Console;
 use crate::fixtures::Deployment;

@@ -6,6 +6,7 @@ use colloquy_core::wire::console::{Done, OwnerComment, ThreadChange};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::Decision;
 use colloquy_core::wire::moderation::HeldFor;
+use colloquy_core::wire::moderation::ListedStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -30,11 +31,11 @@ pub(super) fn held_text(held: HeldFor) -> &'static str {
 pub(super) fn Item(list: List, index: usize, comment: OwnerComment) -> impl IntoView {
     let id = comment.id;
     let top_level = comment.parent_id.is_none();
-    let status = comment.status.clone();
-    let approved = status == "approved";
-    let pending = status == "pending";
-    let trashed = status == "trash";
-    let deleted = status == "deleted" || trashed;
+    let status = comment.status;
+    let approved = status == ListedStatus::Approved;
+    let pending = status == ListedStatus::Pending;
+    let trashed = status == ListedStatus::Trash;
+    let deleted = status == ListedStatus::Deleted || trashed;
     let reported = comment.reports > 0;
     let thread_key = comment.thread.clone();
     let select_label = format!("Select the comment by {}", comment.author);
@@ -79,10 +80,12 @@ pub(super) fn Item(list: List, index: usize, comment: OwnerComment) -> impl Into
         .thread_title
         .clone()
         .unwrap_or_else(|| comment.thread.clone());
-    let state_label = match (status.as_str(), comment.trashed_from.as_deref()) {
-        ("trash", Some(was)) => format!("in the Trash (was {was}; Restore puts it back)"),
-        ("trash", None) => "in the Trash".to_owned(),
-        (other, _) => other.to_owned(),
+    let state_label = match (status, comment.trashed_from) {
+        (ListedStatus::Trash, Some(was)) => {
+            format!("in the Trash (was {}; Restore puts it back)", was.as_str())
+        }
+        (ListedStatus::Trash, None) => "in the Trash".to_owned(),
+        (other, _) => other.as_str().to_owned(),
     };
     view! {
         <li class="item" class:selected=move || list.selected.with(|s| s.contains(&id))
@@ -103,7 +106,7 @@ pub(super) fn Item(list: List, index: usize, comment: OwnerComment) -> impl Into
                         " " <span class="website">{w}</span>
                     })}
                     <br/>
-                    <span class=format!("state state-{status}")>{state_label}</span>
+                    <span class=format!("state state-{}", status.as_str())>{state_label}</span>
                     {comment.held_for.filter(|_| pending).map(|h| {
                         let text = match &comment.held_detail {
                             Some(detail) => format!("{}: {detail}", held_text(h)),
@@ -158,7 +161,7 @@ pub(super) fn Item(list: List, index: usize, comment: OwnerComment) -> impl Into
                 {approved.then(|| view! {
                     <button type="button" on:click=act(Decision::Hold)>"Unapprove"</button>
                 })}
-                {(status != "spam" && !deleted).then(|| view! {
+                {(status != ListedStatus::Spam && !deleted).then(|| view! {
                     <button type="button" on:click=act(Decision::Spam)>"Spam"</button>
                 })}
                 {(!deleted).then(|| view! {

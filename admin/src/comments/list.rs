@@ -8,6 +8,7 @@ use colloquy_core::wire::console::query::ListQuery;
 use colloquy_core::wire::console::{CommentList, MatchingIds, OwnerComment, Tab};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::Decision;
+use colloquy_core::wire::moderation::ListedStatus;
 use colloquy_core::CommentId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -49,7 +50,7 @@ pub(super) struct List {
     /// How many comments the whole list holds (all pages).
     pub(super) total: RwSignal<u32>,
     /// What each comment seen was, as the list named it: an action's Undo puts it back.
-    pub(super) was: RwSignal<HashMap<CommentId, String>>,
+    pub(super) was: RwSignal<HashMap<CommentId, ListedStatus>>,
     /// A moderation is on its way: another waits for it.
     pub(super) busy: RwSignal<bool>,
     /// Asking "delete these for good?" before a bulk deletion from the Trash.
@@ -91,9 +92,8 @@ impl List {
                 Ok(list) => {
                     let ids: BTreeSet<CommentId> = list.comments.iter().map(|c| c.id).collect();
                     self.total.set(list.total);
-                    self.was.update(|was| {
-                        was.extend(list.comments.iter().map(|c| (c.id, c.status.clone())))
-                    });
+                    self.was
+                        .update(|was| was.extend(list.comments.iter().map(|c| (c.id, c.status))));
                     if more {
                         self.items.update(|items| items.extend(list.comments));
                     } else {
@@ -161,7 +161,7 @@ impl List {
             let clearing = decision == Decision::Approve
                 && self.was.with_untracked(|was| {
                     ids.iter()
-                        .all(|id| was.get(id).map(String::as_str) == Some("approved"))
+                        .all(|id| was.get(id) == Some(&ListedStatus::Approved))
                 });
             match bulk::moderate_all(self.ctx, &ids, decision).await {
                 Ok(n) if clearing => {

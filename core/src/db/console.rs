@@ -7,10 +7,12 @@ use serde::Deserialize;
 use crate::db::exec::{decode_all, one, Arg, Query, SqlExec, SqlStore};
 use crate::db::rows::{comments, ThreadRow, COMMENT_COLUMNS, THREAD_COLUMNS};
 use crate::db::store::StoreError;
-use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 use crate::wire::api::CommentId;
 use crate::wire::console::{Tab, TabCounts};
 use crate::wire::moderation::BlockKind;
+use crate::wire::moderation::CommentStatus;
+use crate::wire::moderation::ListedStatus;
 
 /// A comment with its thread, as the console lists them.
 pub type Listed = (CommentRecord, ThreadRecord);
@@ -155,7 +157,7 @@ pub trait ConsoleStore {
         tab: Tab,
         search: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<(CommentId, String)>, StoreError>;
+    ) -> Result<Vec<(CommentId, ListedStatus)>, StoreError>;
     /// Comments written per UTC day since `since_ms` (published or waiting), the threads
     /// with the most published ones since then, and the waiting ones (count, oldest).
     async fn stats(&self, site_id: &str, since_ms: i64) -> Result<StoredStats, StoreError>;
@@ -250,13 +252,13 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         tab: Tab,
         search: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<(CommentId, String)>, StoreError> {
+    ) -> Result<Vec<(CommentId, ListedStatus)>, StoreError> {
         let mut args = vec![Arg::from(site_id), Arg::from(limit)];
         let filter = list_filter(tab, search, &mut args);
         #[derive(Deserialize)]
         struct IdState {
             id: i64,
-            state: String,
+            state: ListedStatus,
         }
         let rows = self
             .exec()

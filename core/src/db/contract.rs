@@ -11,9 +11,9 @@ use crate::db::store::{
     CommentStore, HitRateLimit, InsertComment, ListReplies, PageQuery, SetLike, StoreError,
     UpdateBody, UpsertThread,
 };
-use crate::domain::model::CommentStatus;
 use crate::domain::thread::CursorPos;
 use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::CommentStatus;
 
 /// SQLite in memory, migrated exactly as `wrangler d1 migrations apply` would.
 pub(crate) struct Sqlite {

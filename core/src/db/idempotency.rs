@@ -193,7 +193,7 @@ mod tests {
         let c = block(s.insert_comment(crate::db::store::InsertComment {
             thread_id: t.id,
             parent_id: None,
-            status: crate::domain::model::CommentStatus::Approved,
+            status: crate::wire::moderation::CommentStatus::Approved,
             author_name: "Ana",
             author_email: "ana@example.org",
             author_url: None,

@@ -10,9 +10,10 @@ use crate::db::store::{
     Report, Reported, SetBlock, SetLike, StoreError, ThreadFlags, ThreadMeta, UpdateBody,
     UpsertThread, WhoQuery, VISIBLE,
 };
-use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 use crate::domain::rules::Standing;
 use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::Decision;
 use crate::wire::moderation::HeldFor;
 

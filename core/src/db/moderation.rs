@@ -7,8 +7,8 @@ use crate::db::rows::{approved, CountRow};
 use serde::Deserialize;
 
 use crate::db::store::{ModeratedComment, Report, Reported, SetBlock, StoreError};
-use crate::domain::model::CommentStatus;
 use crate::wire::api::CommentId;
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::Decision;
 use crate::wire::moderation::HeldFor;
 

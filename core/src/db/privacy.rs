@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::db::console::{listed, listed_columns, Listed};
 use crate::db::exec::{decode_all, Arg, Query, SqlExec, SqlStore};
 use crate::db::store::StoreError;
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 /// A reply subscription as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

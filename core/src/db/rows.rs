@@ -6,8 +6,9 @@ use crate::db::exec::{decode_all, Row};
 use serde::Deserialize;
 
 use crate::db::store::{StoreError, VISIBLE};
-use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 use crate::wire::api::CommentId;
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::HeldFor;
 
 pub(crate) const THREAD_COLUMNS: &str =

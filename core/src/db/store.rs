@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
-use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 use crate::domain::rules::Standing;
 use crate::domain::thread::CursorPos;
 use crate::wire::api::{CommentId, Sort};
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::HeldFor;
 use crate::wire::moderation::{BlockKind, Decision};
 

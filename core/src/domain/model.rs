@@ -1,39 +1,8 @@
 //! Domain records as stored. These hold private data (email, IP hash) and are never
 //! serialized to the public; [`CommentRecord::to_public`] is the only way out.
 
-use serde::{Deserialize, Serialize};
-
 use crate::wire::api::{CommentId, PublicComment};
-use crate::wire::moderation::HeldFor;
-
-/// Moderation state. Only `Approved` comments are shown to readers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommentStatus {
-    Approved,
-    Pending,
-    Spam,
-    Deleted,
-}
-
-impl CommentStatus {
-    /// The value stored in the `status` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommentStatus::Approved => "approved",
-            CommentStatus::Pending => "pending",
-            CommentStatus::Spam => "spam",
-            CommentStatus::Deleted => "deleted",
-        }
-    }
-
-    /// The inverse of [`CommentStatus::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Approved, Self::Pending, Self::Spam, Self::Deleted]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-}
+use crate::wire::moderation::{CommentStatus, HeldFor};
 
 /// A thread: one page's discussion, identified by its key within a site.
 #[derive(Debug, Clone, PartialEq, Eq)]

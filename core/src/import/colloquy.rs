@@ -4,7 +4,7 @@
 //! imported under, or gets `colloquy:<site>:<id>`).
 
 use super::{rfc3339_ms, Body, Comment, Import, ImportError, Options, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 pub use crate::wire::console::{
     ExportComment, ExportFile, ExportThread, EXPORT_VERSION as VERSION,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::xml::{self, Element};
 use super::{key_of, rfc3339_ms, Body, Comment, Import, ImportError, Options, Skipped, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 fn yes(el: &Element, name: &str) -> Result<bool, String> {
     match el.text_of(name).as_deref() {

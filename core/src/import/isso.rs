@@ -3,7 +3,7 @@
 //! "[deleted]" when something answers it). Isso stores Markdown.
 
 use super::{Body, Comment, Import, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 pub struct IssoThread {
     pub id: i64,

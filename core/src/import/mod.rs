@@ -26,7 +26,7 @@ pub mod wordpress;
 #[cfg(feature = "import-client")]
 pub mod xml;
 
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 /// A thread as the source knew it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Body, Import, Skipped, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 /// A comment ready to store (also what the console and `colloquy import --to` send the
 /// Worker, which cleans it again before storing).

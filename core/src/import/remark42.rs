@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::{key_of, rfc3339_ms, Body, Comment, Import, ImportError, Options, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 #[derive(Deserialize)]
 struct Meta {

@@ -5,7 +5,7 @@
 
 use super::xml::{self, Element};
 use super::{key_of, plain_utc_ms, Body, Comment, Import, ImportError, Options, Thread};
-use crate::domain::model::CommentStatus;
+use crate::wire::moderation::CommentStatus;
 
 pub fn read(input: &str, options: Options) -> Result<Import, ImportError> {
     let (root, broken) = xml::parse(input);

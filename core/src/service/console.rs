@@ -9,7 +9,7 @@ use crate::db::console::{ConsoleStore, Listed};
 use crate::db::privacy::PrivacyStore;
 use crate::db::store::{CommentStore, InsertComment, SetBlock};
 use crate::domain::dates::rfc3339;
-use crate::domain::model::{CommentStatus, ThreadRecord};
+use crate::domain::model::ThreadRecord;
 use crate::domain::validate;
 use crate::wire::api::{CommentId, CreatedComment};
 use crate::wire::console::{
@@ -19,7 +19,8 @@ use crate::wire::console::{
 use crate::wire::error::{ErrorCode, Field};
 use crate::wire::limits;
 use crate::wire::limits::MATCHING_MAX;
-use crate::wire::moderation::{BlockKind, Decision};
+use crate::wire::moderation::CommentStatus;
+use crate::wire::moderation::{BlockKind, Decision, ListedStatus};
 
 pub(super) fn owner_comment((c, t): &Listed) -> OwnerComment {
     OwnerComment {
@@ -28,11 +29,8 @@ pub(super) fn owner_comment((c, t): &Listed) -> OwnerComment {
         thread_title: t.title.clone(),
         permalink: t.permalink(c.id),
         parent_id: c.parent_id,
-        status: match c.trashed_from {
-            Some(_) => "trash".to_owned(),
-            None => c.status.as_str().to_owned(),
-        },
-        trashed_from: c.trashed_from.map(|s| s.as_str().to_owned()),
+        status: ListedStatus::of(c.status, c.trashed_from),
+        trashed_from: c.trashed_from,
         held_for: c.held_for,
         reports: c.reports,
         author: c.author_name.clone(),

@@ -5,11 +5,12 @@
 use crate::db::console::ConsoleStore;
 use crate::db::notify::OutboxStore;
 use crate::db::store::CommentStore;
-use crate::domain::model::{CommentRecord, CommentStatus, ThreadRecord};
+use crate::domain::model::{CommentRecord, ThreadRecord};
 use crate::domain::notify::{self, Delivery, Notice, NoticeComment, NoticeThread};
 use crate::domain::token::Purpose;
 use crate::wire::api::CommentId;
 use crate::wire::console::Tab;
+use crate::wire::moderation::CommentStatus;
 use crate::wire::settings::Event;
 
 use super::error::ServiceError;

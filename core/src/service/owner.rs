@@ -6,9 +6,10 @@ use super::error::ServiceError;
 use super::{HumanCheck, Service};
 use crate::db::store::{CommentStore, Report, SetBlock, ThreadFlags};
 use crate::domain::client::ClientKeys;
-use crate::domain::model::{CommentStatus, ThreadRecord};
+use crate::domain::model::ThreadRecord;
 use crate::domain::token::Purpose;
 use crate::wire::api::{CommentId, ReportReason, ReportRequest, ReportState};
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::Decision;
 
 /// What a report did.

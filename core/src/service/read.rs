@@ -6,7 +6,6 @@ use super::error::ServiceError;
 use super::{HumanCheck, Service};
 use crate::db::store::{CommentStore, ListReplies, PageQuery, VISIBLE};
 use crate::domain::client::ClientKeys;
-use crate::domain::model::CommentStatus;
 use crate::domain::thread::{prune_deleted, CursorPos};
 use crate::domain::validate;
 use crate::wire::api::{
@@ -14,6 +13,7 @@ use crate::wire::api::{
     ThreadPage, WidgetSettings,
 };
 use crate::wire::error::{ErrorCode, Field};
+use crate::wire::moderation::CommentStatus;
 
 use crate::wire::limits::COUNT_KEYS as MAX_COUNT_KEYS;
 
@@ -164,7 +164,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             .store
             .find_comment(id)
             .await?
-            .filter(|c| c.status == crate::domain::model::CommentStatus::Approved)
+            .filter(|c| c.status == crate::wire::moderation::CommentStatus::Approved)
             .map(|c| c.author_name))
     }
 

@@ -8,8 +8,8 @@ use crate::db::store::{
 };
 use crate::domain::client::ClientKeys;
 use crate::domain::dates::rfc3339;
+use crate::domain::model::CommentRecord;
 use crate::domain::model::ThreadRecord;
-use crate::domain::model::{CommentRecord, CommentStatus};
 use crate::domain::render;
 use crate::domain::rules::Written;
 use crate::domain::token::{constant_time_eq, normal_email, FormScope, Purpose, TokenError};
@@ -19,6 +19,7 @@ use crate::wire::api::{
     PreviewResponse, PublicComment,
 };
 use crate::wire::error::{ErrorCode, Field};
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::HeldFor;
 
 /// Render a body, reporting formatting built to be heavy as the body's problem.

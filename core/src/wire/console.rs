@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::wire::api::CommentId;
 use crate::wire::moderation::HeldFor;
-use crate::wire::moderation::{BlockKind, Decision};
+use crate::wire::moderation::{BlockKind, CommentStatus, Decision, ListedStatus};
 use crate::wire::settings::{ModerationMode, SiteSettings};
 
 /// `POST /api/v1/admin/login`.
@@ -83,11 +83,10 @@ pub struct OwnerComment {
     /// The article's address with `#comment-<id>`, when the thread knows its URL.
     pub permalink: Option<String>,
     pub parent_id: Option<CommentId>,
-    /// `approved`, `pending`, `spam`, `trash` (restorable) or `deleted`.
-    pub status: String,
+    pub status: ListedStatus,
     /// In the Trash: what Restore puts it back as.
     #[serde(default)]
-    pub trashed_from: Option<String>,
+    pub trashed_from: Option<CommentStatus>,
     pub held_for: Option<HeldFor>,
     /// For a comment held for a muted word: which word (as the owner wrote it) in which
     /// field, by today's list ("“cas*no” in the comment").
@@ -141,7 +140,7 @@ pub struct CommentList {
 /// action can be undone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchingIds {
-    pub comments: Vec<(CommentId, String)>,
+    pub comments: Vec<(CommentId, ListedStatus)>,
 }
 
 /// The most ids one request of `decision` takes.

@@ -112,3 +112,81 @@ impl Decision {
         }
     }
 }
+
+/// Moderation state. Only `Approved` comments are shown to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Approved,
+    Pending,
+    Spam,
+    Deleted,
+}
+
+impl CommentStatus {
+    /// The value stored in the `status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Approved => "approved",
+            CommentStatus::Pending => "pending",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Deleted => "deleted",
+        }
+    }
+
+    /// The inverse of [`CommentStatus::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approved, Self::Pending, Self::Spam, Self::Deleted]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// Where a comment stands as the console lists it: its stored status, or in the Trash
+/// (whatever it was before, which Restore gives back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListedStatus {
+    Approved,
+    Pending,
+    Spam,
+    Trash,
+    Deleted,
+}
+
+impl ListedStatus {
+    /// A stored comment: in the Trash when it has a status to go back to.
+    pub fn of(status: CommentStatus, trashed_from: Option<CommentStatus>) -> Self {
+        match (trashed_from, status) {
+            (Some(_), _) => ListedStatus::Trash,
+            (None, CommentStatus::Approved) => ListedStatus::Approved,
+            (None, CommentStatus::Pending) => ListedStatus::Pending,
+            (None, CommentStatus::Spam) => ListedStatus::Spam,
+            (None, CommentStatus::Deleted) => ListedStatus::Deleted,
+        }
+    }
+
+    /// The word the console shows (the wire's name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListedStatus::Approved => "approved",
+            ListedStatus::Pending => "pending",
+            ListedStatus::Spam => "spam",
+            ListedStatus::Trash => "trash",
+            ListedStatus::Deleted => "deleted",
+        }
+    }
+}
+
+/// Compared with its wire name (`status == "trash"`), as tests and logs read it.
+impl PartialEq<&str> for ListedStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ListedStatus {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}

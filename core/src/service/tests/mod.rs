@@ -14,7 +14,6 @@ use super::error::ServiceError;
 use super::owner::Reporting;
 use super::*;
 use crate::db::memstore::MemStore;
-use crate::domain::model::CommentStatus;
 use crate::domain::site::SiteConfig;
 use crate::domain::token::{Keys, Purpose};
 use crate::wire::api::{
@@ -22,6 +21,7 @@ use crate::wire::api::{
     ReportRequest, Sort, ThreadPage,
 };
 use crate::wire::error::{ErrorCode, Field};
+use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::HeldFor;
 use crate::wire::moderation::{BlockKind, Decision};
 use crate::wire::settings::ModerationMode;
