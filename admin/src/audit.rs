@@ -1,8 +1,9 @@
 //! The audit list: every console action, who did it and when — narrowed to one kind of
 //! action, a page of 200 at a time, times in the owner's own zone.
 
+use colloquy_core::wire::console::audit::AuditKind;
 use colloquy_core::wire::console::query::AuditQuery;
-use colloquy_core::wire::console::{AuditEntry, AuditList, AUDIT_KINDS};
+use colloquy_core::wire::console::{AuditEntry, AuditList};
 use colloquy_core::wire::endpoint::AdminOp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,8 +47,8 @@ pub fn Audit() -> impl IntoView {
             <label for="audit-kind">"Show"</label>
             <select id="audit-kind" bind:value=kind on:change=move |_| load(false)>
                 <option value="">"Every action"</option>
-                {AUDIT_KINDS.iter().map(|(name, label, _)| view! {
-                    <option value=*name>{*label}</option>
+                {AuditKind::ALL.iter().map(|k| view! {
+                    <option value=k.as_str()>{k.label()}</option>
                 }).collect_view()}
             </select>
         </form>

@@ -5,6 +5,7 @@
 
 use colloquy_core::service::error::ServiceError;
 use colloquy_core::service::{HumanCheck, Service};
+use colloquy_core::wire::console::audit::AuditAction;
 use colloquy_core::wire::console::query::{AuditQuery, ListQuery, PersonQuery, SiteExportQuery};
 use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
@@ -122,7 +123,13 @@ pub async fn handle(
             )
             .await?;
         service
-            .audit(&service.session_name(&token), "login", "console", None, now)
+            .audit(
+                &service.session_name(&token),
+                AuditAction::Login.as_str(),
+                "console",
+                None,
+                now,
+            )
             .await?;
         let mut response = json(200, &info(service, config, expires))?;
         set_cookie(&mut response, &token, i64::from(secs))?;
@@ -142,7 +149,7 @@ pub async fn handle(
         AdminOp::Logout => {
             service.logout(&token).await?;
             service
-                .audit(&actor, "logout", "console", None, now)
+                .audit(&actor, AuditAction::Logout.as_str(), "console", None, now)
                 .await?;
             let mut response = json(200, &Done { changed: 1 })?;
             set_cookie(&mut response, "", 0)?;
@@ -151,7 +158,13 @@ pub async fn handle(
         AdminOp::LogoutEverywhere => {
             service.logout_everywhere().await?;
             service
-                .audit(&actor, "logout-everywhere", "console", None, now)
+                .audit(
+                    &actor,
+                    AuditAction::LogoutEverywhere.as_str(),
+                    "console",
+                    None,
+                    now,
+                )
                 .await?;
             let mut response = json(200, &Done { changed: 1 })?;
             set_cookie(&mut response, "", 0)?;
@@ -186,7 +199,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    input.decision.as_str(),
+                    AuditAction::from(input.decision).as_str(),
                     &words::count_s(done.changed as usize, "comment"),
                     Some(id_list(&input.ids)),
                     now,
@@ -205,13 +218,20 @@ pub async fn handle(
             let input: ThreadChange = read_json(&mut req).await?;
             let thread = service.change_thread(&input).await?;
             let what = [
-                input.locked.map(|l| if l { "lock" } else { "unlock" }),
-                input.pin.map(|_| "pin"),
-                input.unpin.then_some("unpin"),
-                (input.title.is_some() || input.url.is_some()).then_some("retitle"),
+                input.locked.map(|l| {
+                    if l {
+                        AuditAction::Lock
+                    } else {
+                        AuditAction::Unlock
+                    }
+                }),
+                input.pin.map(|_| AuditAction::Pin),
+                input.unpin.then_some(AuditAction::Unpin),
+                (input.title.is_some() || input.url.is_some()).then_some(AuditAction::Retitle),
             ]
             .into_iter()
             .flatten()
+            .map(AuditAction::as_str)
             .collect::<Vec<_>>()
             .join("+");
             service
@@ -246,7 +266,7 @@ pub async fn handle(
                         // label the request carries (it could say anything, or a name).
                         .audit(
                             &actor,
-                            "unblock",
+                            AuditAction::Unblock.as_str(),
                             &format!(
                                 "{} block {}",
                                 entry.kind.as_str(),
@@ -272,7 +292,7 @@ pub async fn handle(
                     service
                         .audit(
                             &actor,
-                            "block",
+                            AuditAction::Block.as_str(),
                             &format!("author of #{}", id.0),
                             Some(by.to_owned()),
                             now,
@@ -290,7 +310,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "purge",
+                    AuditAction::Purge.as_str(),
                     &format!("author of {}", input.comment_id.0),
                     Some(format!(
                         "{} to the Trash",
@@ -315,7 +335,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "reply",
+                    AuditAction::Reply.as_str(),
                     &format!("#{}", input.parent_id.0),
                     Some(format!("the reply is #{}", created.comment.id.0)),
                     now,
@@ -339,7 +359,7 @@ pub async fn handle(
                 .and_then(|u| u.host_str().map(str::to_owned))
                 .unwrap_or_default();
             service
-                .audit(&actor, "webhook-test", &host, None, now)
+                .audit(&actor, AuditAction::WebhookTest.as_str(), &host, None, now)
                 .await?;
             queued(outgoing, Ok(queued_ids));
             json(200, &Done { changed: 1 })
@@ -352,7 +372,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "edit",
+                    AuditAction::Edit.as_str(),
                     &format!("#{}", input.id.0),
                     Some(format!("text of {before} characters → {after}")),
                     now,
@@ -372,7 +392,13 @@ pub async fn handle(
                 changed.join(", ")
             };
             service
-                .audit(&actor, "settings", "site", Some(what), now)
+                .audit(
+                    &actor,
+                    AuditAction::Settings.as_str(),
+                    "site",
+                    Some(what),
+                    now,
+                )
                 .await?;
             json(200, &Done { changed: 1 })
         }
@@ -381,7 +407,13 @@ pub async fn handle(
             service.new_badge(&token).await?;
             site_settings::refresh(env, site, service_store(service)).await;
             service
-                .audit(&actor, "badge", "site", Some("new badge token".into()), now)
+                .audit(
+                    &actor,
+                    AuditAction::Badge.as_str(),
+                    "site",
+                    Some("new badge token".into()),
+                    now,
+                )
                 .await?;
             json(200, &Badge { token })
         }
@@ -393,7 +425,13 @@ pub async fn handle(
             let email = PersonQuery::parse(query).email;
             let export = service.export(&email, now).await?;
             service
-                .audit(&actor, "export", &service.person_tag(&email), None, now)
+                .audit(
+                    &actor,
+                    AuditAction::Export.as_str(),
+                    &service.person_tag(&email),
+                    None,
+                    now,
+                )
                 .await?;
             json(200, &export)
         }
@@ -407,7 +445,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "import",
+                    AuditAction::Import.as_str(),
                     "site",
                     Some(format!("{} new", words::count_s(n, "comment"))),
                     now,
@@ -423,7 +461,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "site-export",
+                    AuditAction::SiteExport.as_str(),
                     "site",
                     Some(format!("threads after {after}")),
                     now,
@@ -437,7 +475,7 @@ pub async fn handle(
             service
                 .audit(
                     &actor,
-                    "erase",
+                    AuditAction::Erase.as_str(),
                     &service.person_tag(&input.email),
                     Some(format!("{} threads", threads.len())),
                     now,

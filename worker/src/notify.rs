@@ -166,7 +166,7 @@ async fn prune(env: &Env) -> worker::Result<()> {
         service
             .audit(
                 "the Trash",
-                "delete",
+                colloquy_core::wire::console::audit::AuditAction::Delete.as_str(),
                 &words::count_s(emptied.changed as usize, "comment"),
                 Some(format!("in the Trash over {} days", config.site.trash_days)),
                 now,

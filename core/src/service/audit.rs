@@ -6,6 +6,7 @@ use super::{HumanCheck, Service};
 use crate::db::audit::{AuditStore, StoredAudit};
 use crate::db::store::CommentStore;
 use crate::domain::dates::rfc3339;
+use crate::wire::console::audit::AuditKind;
 use crate::wire::console::{AuditEntry, AuditList};
 use crate::wire::limits;
 
@@ -32,22 +33,21 @@ impl<S: CommentStore + AuditStore, H: HumanCheck> Service<'_, S, H> {
     }
 
     /// A page of the audit list (200 lines), older than `before`, of one kind
-    /// ([`crate::wire::console::AUDIT_KINDS`]) when given.
+    /// ([`AuditKind`]) when given.
     pub async fn audit_list(
         &self,
         before: Option<i64>,
         kind: Option<&str>,
     ) -> Result<AuditList, ServiceError> {
-        let actions: &[&str] = kind
-            .and_then(|k| {
-                crate::wire::console::AUDIT_KINDS
-                    .iter()
-                    .find(|(name, ..)| *name == k)
-            })
-            .map_or(&[], |(_, _, actions)| actions);
+        let actions: Vec<&str> = kind
+            .and_then(AuditKind::parse)
+            .map_or(&[][..], AuditKind::actions)
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
         let rows = self
             .store
-            .list_audit(limits::AUDIT_PAGE + 1, before, actions)
+            .list_audit(limits::AUDIT_PAGE + 1, before, &actions)
             .await?;
         let next_before = (rows.len() > limits::AUDIT_PAGE as usize)
             .then(|| rows[limits::AUDIT_PAGE as usize - 1].id);

@@ -9,6 +9,7 @@ use crate::db::store::CommentStore;
 use crate::domain::client::ClientKeys;
 use crate::domain::ratelimit::parse_limits;
 use crate::domain::token::{constant_time_eq, Purpose};
+use crate::wire::console::audit::AuditAction;
 
 /// Failed logins per network (an IPv4 address or an IPv6 /56, one connection however
 /// many /64s it has): five per quarter hour.
@@ -72,7 +73,7 @@ impl<S: CommentStore + SessionStore + AuditStore, H: HumanCheck> Service<'_, S, 
             if failures == 1 || failures == per_network[0].max {
                 self.audit(
                     "someone",
-                    "login-failed",
+                    AuditAction::LoginFailed.as_str(),
                     &self.network_tag(client_ip),
                     Some(format!("failure {failures} of {}", per_network[0].max)),
                     now_ms,

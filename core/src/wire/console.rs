@@ -2,6 +2,7 @@
 //! Worker exchange. Unlike the public API, these carry private data (emails) — they are
 //! only ever sent to a logged-in console session on the Worker's own origin.
 
+pub mod audit;
 pub mod query;
 
 use serde::{Deserialize, Serialize};
@@ -382,39 +383,6 @@ pub struct AuditList {
     #[serde(default)]
     pub next_before: Option<i64>,
 }
-
-/// The kinds of lines the audit list can be narrowed to (`GET audit?kind=…`), each the
-/// actions it holds.
-pub const AUDIT_KINDS: &[(&str, &str, &[&str])] = &[
-    (
-        "moderation",
-        "Moderation",
-        &[
-            "approve", "spam", "hold", "trash", "restore", "delete", "purge", "edit", "reply",
-        ],
-    ),
-    (
-        "threads",
-        "Threads",
-        &["lock", "unlock", "pin", "unpin", "retitle"],
-    ),
-    (
-        "people",
-        "People and blocks",
-        &["block", "unblock", "export", "erase"],
-    ),
-    (
-        "settings",
-        "Settings and tokens",
-        &["settings", "badge", "webhook-test"],
-    ),
-    (
-        "sessions",
-        "Logins",
-        &["login", "logout", "logout-everywhere", "login-failed"],
-    ),
-    ("data", "Imports and exports", &["import", "site-export"]),
-];
 
 /// `colloquy export` and the console's download: every thread and comment with its
 /// state (emails included: it is the owner's data), importable with `colloquy import

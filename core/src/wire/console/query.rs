@@ -54,7 +54,7 @@ impl ListQuery {
     }
 }
 
-/// `admin/audit`: one kind of line (`crate::wire::console::AUDIT_KINDS`) or all, and
+/// `admin/audit`: one kind of line ([`super::audit::AuditKind`]) or all, and
 /// the page before a time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {
