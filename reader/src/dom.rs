@@ -116,3 +116,12 @@ pub fn remove(el: &Element) {
 pub fn item_id(li: &Element) -> Option<colloquy_core::CommentId> {
     attr(li, "data-id")?.parse().ok()
 }
+
+/// "Something failed — Try again": the retry button repeats `action` on the same comment.
+pub fn failure(message: &str, retry: &str, class: &str, action: &str) -> Element {
+    let note = element("span", &format!("cq-form-error {class}"), message);
+    set_attr(&note, "role", "alert");
+    let _ = note.append_with_str_1(" ");
+    append(&note, &button("cq-link cq-retry", action, retry));
+    note
+}

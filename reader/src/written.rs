@@ -1,0 +1,258 @@
+//! What the writing half reports, applied to the thread: a comment posted (the server's
+//! HTML put where it belongs), edited, deleted, or a form closed (focus back on the button
+//! that opened it).
+
+use std::rc::Rc;
+
+use colloquy_browser::storage;
+use colloquy_core::wire::api::Sort;
+use colloquy_core::CommentId;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event};
+
+use crate::compose::{close_reply, label_reply};
+use crate::dom::{self, find, find_all};
+use crate::net;
+use crate::own::{own_buttons, show_own_controls};
+use crate::thread::Reader;
+
+/// What the writing half reports: a comment posted, edited, deleted, or a form closed.
+pub fn from_writer(reader: &Rc<Reader>, event: &Event) {
+    let Some(event) = event.dyn_ref::<web_sys::CustomEvent>() else {
+        return;
+    };
+    let detail = event
+        .detail()
+        .as_string()
+        .and_then(|d| js_sys::JSON::parse(&d).ok())
+        .unwrap_or(JsValue::NULL);
+    let id = net::number(&detail, "id").map(CommentId);
+    let host = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    match event.type_().as_str() {
+        "colloquy:posted" => posted(reader, &detail, host),
+        "colloquy:edited" => {
+            if let (Some(id), Some(li)) = (id, id.and_then(|id| reader.item(id))) {
+                if let Some(body) = find(&li, ":scope > article > .cq-body") {
+                    body.set_inner_html(
+                        &net::field(&detail, "body_html")
+                            .as_string()
+                            .unwrap_or_default(),
+                    );
+                    dom::set_hidden(&body, false);
+                }
+                if let Some(edited) = find(&li, ":scope > article .cq-edited") {
+                    dom::set_hidden(&edited, false);
+                }
+                if let Some(host) = find(&li, ".cq-edit-host") {
+                    dom::remove(&host);
+                }
+                if let Some(article) = find(&li, ":scope > article") {
+                    own_buttons(&article, true);
+                }
+                let _ = id;
+                if let Some(article) = find(&li, ":scope > article") {
+                    dom::focus(&article);
+                }
+            }
+        }
+        "colloquy:deleted" => {
+            if let Some(li) = id.and_then(|id| reader.item(id)) {
+                deleted(
+                    reader,
+                    &li,
+                    id.unwrap_or(CommentId(0)),
+                    net::field(&detail, "pending").as_bool() == Some(true),
+                );
+            }
+        }
+        "colloquy:closed" => {
+            if let Some(host) = host {
+                closed(reader, &host);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A form of the writer closed (its Cancel, or Escape): the host goes and the focus
+/// returns to the button that opened it.
+pub fn closed(reader: &Rc<Reader>, host: &Element) {
+    let li = dom::closest(host, "li.cq-item");
+    if host.class_list().contains("cq-reply-host") {
+        close_reply(reader, host);
+        if let Some(b) = li
+            .as_ref()
+            .and_then(|li| find(li, ":scope > article button.cq-reply"))
+        {
+            dom::focus(&b);
+        }
+    } else if host.class_list().contains("cq-edit-host") {
+        if let Some(body) = li
+            .as_ref()
+            .and_then(|li| find(li, ":scope > article > .cq-body"))
+        {
+            dom::set_hidden(&body, false);
+        }
+        if let Some(article) = li.as_ref().and_then(|li| find(li, ":scope > article")) {
+            own_buttons(&article, true);
+        }
+        dom::remove(host);
+        if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {
+            dom::focus(&b);
+        }
+    } else if host.class_list().contains("cq-delete-host") {
+        let slot = host.parent_element();
+        dom::remove(host);
+        if let Some(slot) = slot {
+            for b in find_all(&slot, "button") {
+                dom::set_hidden(&b, false);
+            }
+            if let Some(b) = find(&slot, ".cq-delete-button") {
+                dom::focus(&b);
+            }
+        }
+    }
+}
+
+/// A comment was published (or is awaiting moderation): the server's HTML for it goes
+/// where it belongs, without reloading.
+pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
+    let Some(html) = net::field(detail, "html").as_string() else {
+        return;
+    };
+    let parent = net::number(detail, "parent_id").map(CommentId);
+    let pending = net::field(detail, "pending").as_bool() == Some(true);
+    let Some(li) = dom::parse(&html).into_iter().next() else {
+        return;
+    };
+    if let Some(id) = dom::item_id(&li) {
+        let token = net::field(detail, "pending_token").as_string();
+        if let (true, Some(token)) = (pending, token) {
+            storage::save_pending(reader.base(), &reader.thread, id, &token, &html);
+        }
+    }
+    show_own_controls(reader, &li);
+    // Already shown (a retried post after a reload: the server answered with the comment
+    // it had stored the first time): in its place, once, with its own controls.
+    let shown = dom::item_id(&li).and_then(|id| reader.item(id));
+    if let Some(existing) = &shown {
+        let _ = existing.replace_with_with_node_1(&li);
+    }
+    match parent
+        .and_then(|p| reader.item(p))
+        .filter(|_| shown.is_none())
+    {
+        Some(parent_li) => {
+            // Below the depth cap a reply joins its parent's level, after it.
+            let flat = li.has_attribute("data-flat");
+            if flat {
+                let _ = parent_li.after_with_node_1(&li);
+            } else {
+                let list = match find(&parent_li, ":scope > ol.cq-replies") {
+                    Some(list) => list,
+                    None => {
+                        let list = dom::element("ol", "cq-replies", "");
+                        match find(&parent_li, ":scope > .cq-reply-host")
+                            .or_else(|| find(&parent_li, ":scope > article"))
+                        {
+                            Some(anchor) => {
+                                let _ = anchor.after_with_node_1(&list);
+                            }
+                            None => dom::append(&parent_li, &list),
+                        }
+                        list
+                    }
+                };
+                dom::append(&list, &li);
+            }
+        }
+        None if shown.is_some() => {}
+        None => {
+            if let Some(list) = reader.list() {
+                if reader.sort.get() == Sort::Newest {
+                    let _ = list.prepend_with_node_1(&li);
+                } else {
+                    dom::append(&list, &li);
+                }
+            }
+        }
+    }
+    if let Some(host) = host.filter(|h| h.class_list().contains("cq-reply-host")) {
+        close_reply(reader, &host);
+        if let Some(p) = parent.and_then(|p| reader.item(p)) {
+            if let Some(b) = find(&p, ":scope > article button.cq-reply") {
+                label_reply(reader, &p, &b);
+            }
+        }
+    }
+    if !pending && shown.is_none() {
+        reader.set_total(reader.total.get() + 1);
+    } else {
+        reader.set_total(reader.total.get());
+    }
+    for old in find_all(&reader.section, "li.cq-target") {
+        dom::remove_class(&old, "cq-target");
+    }
+    dom::add_class(&li, "cq-target");
+    if let Some(article) = find(&li, "article") {
+        dom::reveal(&article);
+    }
+}
+
+/// The reader deleted their comment: it stays as "[deleted]" if replies hang under it,
+/// else it goes; focus moves to the next comment, the previous, the parent, or the heading.
+pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bool) {
+    storage::forget_pending(reader.base(), &reader.thread, id);
+    let has_replies = !find_all(li, ":scope > ol.cq-replies > li.cq-item").is_empty();
+    if !was_pending && !li.has_attribute("data-pending") {
+        reader.set_total(reader.total.get().saturating_sub(1));
+    }
+    if has_replies {
+        dom::add_class(li, "cq-deleted");
+        if let Some(article) = find(li, ":scope > article") {
+            dom::set_attr(&article, "aria-label", reader.t.deleted);
+            for part in find_all(
+                &article,
+                ":scope > header, :scope > .cq-body, :scope > .cq-edit-host",
+            ) {
+                dom::remove(&part);
+            }
+            let placeholder = dom::element("p", "cq-body cq-placeholder", reader.t.deleted);
+            let _ = article.prepend_with_node_1(&placeholder);
+            for b in find_all(&article, ".cq-like, .cq-reply, .cq-own > *") {
+                dom::remove(&b);
+            }
+            dom::focus(&article);
+        }
+        return;
+    }
+    let next = li
+        .next_element_sibling()
+        .or_else(|| li.previous_element_sibling())
+        .or_else(|| {
+            li.parent_element()
+                .and_then(|ol| dom::closest(&ol, "li.cq-item"))
+        });
+    let parent_list = li.parent_element();
+    dom::remove(li);
+    if let Some(list) = parent_list
+        .filter(|l| l.class_list().contains("cq-replies") && l.child_element_count() == 0)
+    {
+        if let Some(collapse) = list
+            .parent_element()
+            .and_then(|p| find(&p, ":scope > article .cq-collapse"))
+        {
+            dom::remove(&collapse);
+        }
+        dom::remove(&list);
+    }
+    match next.and_then(|n| find(&n, "article")) {
+        Some(article) => dom::focus(&article),
+        None => {
+            if let Some(h) = find(&reader.section, "h2.cq-heading") {
+                dom::focus(&h);
+            }
+        }
+    }
+}
