@@ -5,19 +5,24 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::class;
 use colloquy_core::CommentId;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
-use crate::dom::{self, find, find_all};
+use crate::dom::{self, find, find_all, sel};
 use crate::net;
 use crate::thread::Reader;
 use crate::writer::open_writer;
 
 pub fn compose_box(reader: &Reader) -> Option<web_sys::HtmlTextAreaElement> {
-    find(&reader.section, "textarea.cq-compose-box")?
-        .dyn_into()
-        .ok()
+    find(
+        &reader.section,
+        const_concat!("textarea.", class::COMPOSE_BOX),
+    )?
+    .dyn_into()
+    .ok()
 }
 
 /// Text typed into the box before the form has arrived is kept as the draft at once:
@@ -26,7 +31,7 @@ pub fn typed(reader: &Rc<Reader>, event: &Event) {
     let Some(area) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-        .filter(|a| a.class_list().contains("cq-compose-box"))
+        .filter(|a| a.class_list().contains(class::COMPOSE_BOX))
     else {
         return;
     };
@@ -34,7 +39,7 @@ pub fn typed(reader: &Rc<Reader>, event: &Event) {
 }
 
 pub fn open_compose(reader: &Rc<Reader>) {
-    let Some(compose) = find(&reader.section, ".cq-compose") else {
+    let Some(compose) = find(&reader.section, const_concat!(".", class::COMPOSE)) else {
         return;
     };
     if dom::attr(&compose, "data-open").is_some() {
@@ -47,9 +52,9 @@ pub fn open_compose(reader: &Rc<Reader>) {
 }
 
 pub fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentId) {
-    let open = find(li, ":scope > .cq-reply-host");
+    let open = find(li, const_concat!(":scope > .", class::REPLY_HOST));
     // One reply form at a time, like a blog.
-    for host in find_all(&reader.section, ".cq-reply-host") {
+    for host in find_all(&reader.section, const_concat!(".", class::REPLY_HOST)) {
         close_reply(reader, &host);
     }
     if open.is_some() {
@@ -58,14 +63,14 @@ pub fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: Comm
     }
     dom::set_attr(&button, "aria-expanded", "true");
     dom::set_text(&button, reader.t.cancel_reply);
-    let host = dom::element("div", "cq-reply-host", "");
+    let host = dom::element("div", class::REPLY_HOST, "");
     if let Some(article) = find(li, ":scope > article") {
         let _ = article.after_with_node_1(&host);
     }
     let depth: usize = dom::attr(li, "data-depth")
         .and_then(|d| d.parse().ok())
         .unwrap_or(1);
-    let name = find(li, ":scope > article .cq-author")
+    let name = find(li, const_concat!(":scope > article .", class::AUTHOR))
         .and_then(|a| a.text_content())
         .unwrap_or_default();
     let extra = format!(
@@ -81,7 +86,7 @@ pub fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: Comm
 /// "Reply" again, or "Continue your reply" while a draft waits.
 pub fn close_reply(reader: &Reader, host: &Element) {
     if let Some(li) = host.parent_element() {
-        if let Some(button) = find(&li, ":scope > article button.cq-reply") {
+        if let Some(button) = find(&li, sel::REPLY_BUTTON) {
             dom::set_attr(&button, "aria-expanded", "false");
             label_reply(reader, &li, &button);
         }
@@ -107,8 +112,8 @@ pub fn label_reply(reader: &Reader, li: &Element, button: &Element) {
 /// On the takeover (and for comments added later): replies started on an earlier visit
 /// show on their comment's Reply button.
 pub fn mark_drafts(reader: &Reader, within: &Element) {
-    for button in find_all(within, "button.cq-reply") {
-        if let Some(li) = dom::closest(&button, "li.cq-item") {
+    for button in find_all(within, const_concat!("button.", class::REPLY)) {
+        if let Some(li) = dom::closest(&button, sel::ITEM) {
             if dom::attr(&button, "aria-expanded").as_deref() != Some("true") {
                 label_reply(reader, &li, &button);
             }

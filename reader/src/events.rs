@@ -5,12 +5,14 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::{class, Action, ACTION_ATTR, SORT_FIELD};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::compose::{compose_box, mark_drafts, open_compose, toggle_reply, typed};
-use crate::dom::{self, find};
+use crate::dom::{self, find, sel};
 use crate::likes::{like, mark_likes};
 use crate::net;
 use crate::own::{open_delete, open_edit, show_own_controls};
@@ -109,41 +111,41 @@ pub fn click(reader: &Rc<Reader>, event: &Event) {
     let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
-    if let Some(more) = dom::closest(&target, ".cq-more a") {
+    if let Some(more) = dom::closest(&target, sel::MORE_LINK) {
         event.prevent_default();
         load_more(reader, more);
         return;
     }
-    let Some(actor) = dom::closest(&target, "[data-action]") else {
+    let Some(actor) = dom::closest(&target, const_concat!("[", ACTION_ATTR, "]")) else {
         return;
     };
-    let action = dom::attr(&actor, "data-action").unwrap_or_default();
-    let li = dom::closest(&actor, "li.cq-item");
+    let action = dom::attr(&actor, ACTION_ATTR).and_then(|a| Action::parse(&a));
+    let li = dom::closest(&actor, sel::ITEM);
     let id = li.as_ref().and_then(dom::item_id);
-    match (action.as_str(), li, id) {
-        ("like", Some(li), Some(id)) => {
+    match (action, li, id) {
+        (Some(Action::Like), Some(li), Some(id)) => {
             // "Try again" after a failed like repeats it on the comment's like button.
-            let button = if actor.class_list().contains("cq-like") {
+            let button = if actor.class_list().contains(class::LIKE) {
                 Some(actor)
             } else {
-                find(&li, ":scope > article .cq-like")
+                find(&li, const_concat!(":scope > article .", class::LIKE))
             };
             if let Some(button) = button {
                 like(reader, button, id);
             }
         }
-        ("reply", Some(li), Some(id)) => toggle_reply(reader, &li, actor, id),
-        ("collapse", Some(li), _) => collapse(reader, &li, &actor),
-        ("replies", Some(li), Some(id)) => {
+        (Some(Action::Reply), Some(li), Some(id)) => toggle_reply(reader, &li, actor, id),
+        (Some(Action::Collapse), Some(li), _) => collapse(reader, &li, &actor),
+        (Some(Action::Replies), Some(li), Some(id)) => {
             event.prevent_default();
             load_replies(reader, li, id);
         }
-        ("edit", Some(li), Some(id)) => open_edit(reader, &li, id),
-        ("report", Some(li), Some(_)) => toggle_report(reader, &li),
-        ("report-send", Some(li), Some(id)) => send_report(reader, li, id),
-        ("delete", Some(li), Some(id)) => open_delete(reader, &li, id),
-        ("retry-more", _, _) => {
-            if let Some(more) = find(&reader.section, ".cq-more a") {
+        (Some(Action::Edit), Some(li), Some(id)) => open_edit(reader, &li, id),
+        (Some(Action::Report), Some(li), Some(_)) => toggle_report(reader, &li),
+        (Some(Action::ReportSend), Some(li), Some(id)) => send_report(reader, li, id),
+        (Some(Action::Delete), Some(li), Some(id)) => open_delete(reader, &li, id),
+        (Some(Action::RetryMore), _, _) => {
+            if let Some(more) = find(&reader.section, sel::MORE_LINK) {
                 dom::remove(&actor.parent_element().unwrap_or(actor));
                 load_more(reader, more);
             }
@@ -159,7 +161,7 @@ pub fn change(reader: &Rc<Reader>, event: &Event) {
     else {
         return;
     };
-    if select.name() != "sort" {
+    if select.name() != SORT_FIELD {
         return;
     }
     sort_by(reader, &select.value());
@@ -169,7 +171,7 @@ pub fn focus_in(reader: &Rc<Reader>, event: &Event) {
     let on_box = event
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| el.class_list().contains("cq-compose-box"));
+        .is_some_and(|el| el.class_list().contains(class::COMPOSE_BOX));
     if on_box {
         open_compose(reader);
     }
@@ -187,10 +189,20 @@ pub fn escape(reader: &Rc<Reader>, event: &Event) {
     let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
-    if let Some(host) = dom::closest(&target, ".cq-reply-host, .cq-edit-host, .cq-delete-host") {
+    if let Some(host) = dom::closest(
+        &target,
+        const_concat!(
+            ".",
+            class::REPLY_HOST,
+            ", .",
+            class::EDIT_HOST,
+            ", .",
+            class::DELETE_HOST
+        ),
+    ) {
         closed(reader, &host);
-    } else if let Some(li) =
-        dom::closest(&target, ".cq-report-box").and_then(|b| b.parent_element())
+    } else if let Some(li) = dom::closest(&target, const_concat!(".", class::REPORT_BOX))
+        .and_then(|b| b.parent_element())
     {
         toggle_report(reader, &li);
     } else {

@@ -4,23 +4,25 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_core::CommentId;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
-use crate::dom::{self, failure, find, find_all};
+use crate::dom::{self, failure, find, find_all, sel};
 use crate::net;
 use crate::thread::Reader;
 
 /// Likes: this browser's own, shown pressed; a click sends it, and a failure says so.
 pub fn mark_likes(reader: &Reader, within: &Element) {
-    for button in find_all(within, "button.cq-like") {
-        let id = dom::closest(&button, "li.cq-item").and_then(|li| dom::item_id(&li));
+    for button in find_all(within, const_concat!("button.", class::LIKE)) {
+        let id = dom::closest(&button, sel::ITEM).and_then(|li| dom::item_id(&li));
         if id.is_some_and(|id| storage::liked(reader.base(), id)) {
             // A cached page may predate this browser's like (likes do not renew cached
             // pages): the count is at least this one.
-            let shown: i64 = find(&button, ".cq-count")
+            let shown: i64 = find(&button, const_concat!(".", class::COUNT))
                 .and_then(|c| c.text_content())
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(0);
@@ -31,11 +33,11 @@ pub fn mark_likes(reader: &Reader, within: &Element) {
 
 pub fn set_like(reader: &Reader, button: &Element, on: bool, likes: Option<i64>) {
     dom::set_attr(button, "aria-pressed", if on { "true" } else { "false" });
-    if let Some(heart) = find(button, ".cq-heart") {
+    if let Some(heart) = find(button, const_concat!(".", class::HEART)) {
         dom::set_text(&heart, if on { "♥ " } else { "♡ " });
     }
     if let Some(n) = likes {
-        if let Some(count) = find(button, ".cq-count") {
+        if let Some(count) = find(button, const_concat!(".", class::COUNT)) {
             dom::set_text(&count, &n.to_string());
         }
         dom::set_attr(
@@ -51,7 +53,7 @@ pub fn like(reader: &Rc<Reader>, button: Element, id: CommentId) {
     set_like(reader, &button, on, None);
     if let Some(old) = button
         .next_element_sibling()
-        .filter(|e| e.class_list().contains("cq-like-error"))
+        .filter(|e| e.class_list().contains(class::LIKE_ERROR))
     {
         dom::remove(&old);
     }
@@ -81,8 +83,8 @@ pub fn like(reader: &Rc<Reader>, button: Element, id: CommentId) {
                 let note = failure(
                     reader.t.like_failed,
                     reader.t.retry,
-                    "cq-like-error",
-                    "like",
+                    class::LIKE_ERROR,
+                    Action::Like,
                 );
                 let _ = button.after_with_node_1(&note);
             }

@@ -5,33 +5,35 @@
 use std::rc::Rc;
 
 use colloquy_browser::{now_ms, sleep_ms, storage};
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::CommentId;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
-use crate::dom::{self, find, find_all};
+use crate::dom::{self, find, find_all, sel};
 use crate::thread::Reader;
 use crate::writer::open_writer;
 
 /// Edit and Delete on this browser's own comments while their window is open; they go
 /// when it closes.
 pub fn show_own_controls(reader: &Rc<Reader>, within: &Element) {
-    for li in find_all(within, "li.cq-item").into_iter().chain(
+    for li in find_all(within, sel::ITEM).into_iter().chain(
         within
-            .matches("li.cq-item")
+            .matches(sel::ITEM)
             .unwrap_or(false)
             .then(|| within.clone()),
     ) {
         let Some(id) = dom::item_id(&li) else {
             continue;
         };
-        if li.class_list().contains("cq-deleted") {
+        if li.class_list().contains(class::DELETED) {
             continue;
         }
         let Some(own) = storage::load_own(reader.base(), id) else {
             continue;
         };
-        let Some(slot) = find(&li, ":scope > article .cq-own") else {
+        let Some(slot) = find(&li, const_concat!(":scope > article .", class::OWN)) else {
             continue;
         };
         if slot.child_element_count() > 0 {
@@ -39,11 +41,19 @@ pub fn show_own_controls(reader: &Rc<Reader>, within: &Element) {
         }
         dom::append(
             &slot,
-            &dom::button("cq-link cq-edit-button", "edit", reader.t.edit),
+            &dom::button(
+                const_concat!("cq-link ", class::EDIT_BUTTON),
+                Action::Edit,
+                reader.t.edit,
+            ),
         );
         dom::append(
             &slot,
-            &dom::button("cq-link cq-delete-button", "delete", reader.t.delete),
+            &dom::button(
+                const_concat!("cq-link ", class::DELETE_BUTTON),
+                Action::Delete,
+                reader.t.delete,
+            ),
         );
         // An edit left unsaved reopens with its text.
         if storage::load_edit_draft(reader.base(), id).is_some() {
@@ -52,7 +62,10 @@ pub fn show_own_controls(reader: &Rc<Reader>, within: &Element) {
         let slot = slot.clone();
         spawn_local(async move {
             sleep_ms(own.expires_ms - now_ms()).await;
-            for b in find_all(&slot, ".cq-edit-button, .cq-delete-button") {
+            for b in find_all(
+                &slot,
+                const_concat!(".", class::EDIT_BUTTON, ", .", class::DELETE_BUTTON),
+            ) {
                 dom::remove(&b);
             }
         });
@@ -63,11 +76,11 @@ pub fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
     let Some(article) = find(li, ":scope > article") else {
         return;
     };
-    if find(&article, ".cq-edit-host").is_some() {
+    if find(&article, const_concat!(".", class::EDIT_HOST)).is_some() {
         return;
     }
-    let host = dom::element("div", "cq-edit-host", "");
-    if let Some(body) = find(&article, ":scope > .cq-body") {
+    let host = dom::element("div", class::EDIT_HOST, "");
+    if let Some(body) = find(&article, const_concat!(":scope > .", class::BODY)) {
         dom::set_hidden(&body, true);
         let _ = body.after_with_node_1(&host);
     }
@@ -78,22 +91,22 @@ pub fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
 
 /// Show or hide a comment's own Edit and Delete.
 pub fn own_buttons(article: &Element, shown: bool) {
-    for b in find_all(article, ".cq-own button") {
+    for b in find_all(article, const_concat!(".", class::OWN, " button")) {
         dom::set_hidden(&b, !shown);
     }
 }
 
 pub fn open_delete(reader: &Rc<Reader>, li: &Element, id: CommentId) {
-    let Some(slot) = find(li, ":scope > article .cq-own") else {
+    let Some(slot) = find(li, const_concat!(":scope > article .", class::OWN)) else {
         return;
     };
-    if find(&slot, ".cq-delete-host").is_some() {
+    if find(&slot, const_concat!(".", class::DELETE_HOST)).is_some() {
         return;
     }
     for b in find_all(&slot, "button") {
         dom::set_hidden(&b, true);
     }
-    let host = dom::element("span", "cq-delete-host", "");
+    let host = dom::element("span", class::DELETE_HOST, "");
     dom::append(&slot, &host);
     open_writer(reader, "delete", host, format!("{{\"id\":{id}}}"));
 }

@@ -5,14 +5,16 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
 use colloquy_core::wire::api::Sort;
+use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_core::CommentId;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 use crate::compose::mark_drafts;
-use crate::dom::{self, failure, find, find_all};
+use crate::dom::{self, failure, find, find_all, sel};
 use crate::likes::mark_likes;
 use crate::net;
 use crate::own::show_own_controls;
@@ -34,7 +36,15 @@ pub fn sort_by(reader: &Rc<Reader>, value: &str) {
 /// Hide or show the replies under a comment.
 pub fn collapse(reader: &Reader, li: &Element, button: &Element) {
     let expanded = dom::attr(button, "aria-expanded").as_deref() == Some("true");
-    for part in find_all(li, ":scope > ol.cq-replies, :scope > .cq-more-replies") {
+    for part in find_all(
+        li,
+        const_concat!(
+            ":scope > ol.",
+            class::REPLIES,
+            ", :scope > .",
+            class::MORE_REPLIES
+        ),
+    ) {
         dom::set_hidden(&part, expanded);
     }
     dom::set_attr(
@@ -42,7 +52,19 @@ pub fn collapse(reader: &Reader, li: &Element, button: &Element) {
         "aria-expanded",
         if expanded { "false" } else { "true" },
     );
-    let hidden = find_all(li, ":scope > ol.cq-replies li.cq-item:not(.cq-deleted)").len();
+    let hidden = find_all(
+        li,
+        const_concat!(
+            ":scope > ol.",
+            class::REPLIES,
+            " li.",
+            class::ITEM,
+            ":not(.",
+            class::DELETED,
+            ")"
+        ),
+    )
+    .len();
     let label = if expanded {
         reader.t.plural(&reader.t.show_replies, hidden)
     } else {
@@ -78,8 +100,8 @@ pub fn load_more(reader: &Rc<Reader>, link: Element) {
                 let note = failure(
                     reader.t.more_failed,
                     reader.t.retry,
-                    "cq-more-error",
-                    "retry-more",
+                    class::MORE_ERROR,
+                    Action::RetryMore,
                 );
                 if let Some(p) = link.parent_element() {
                     let _ = p.after_with_node_1(&note);
@@ -94,8 +116,8 @@ pub fn append_page(reader: &Rc<Reader>, html: &str) -> Option<Element> {
     let list = reader.list()?;
     let mut first = None;
     for part in dom::parse(html) {
-        if part.class_list().contains("cq-list") {
-            for li in find_all(&part, ":scope > li.cq-item") {
+        if part.class_list().contains(class::LIST) {
+            for li in find_all(&part, const_concat!(":scope > li.", class::ITEM)) {
                 let duplicate = dom::item_id(&li).and_then(|id| reader.item(id)).is_some();
                 if duplicate {
                     continue;
@@ -108,12 +130,12 @@ pub fn append_page(reader: &Rc<Reader>, html: &str) -> Option<Element> {
             }
         }
     }
-    if let Some(old) = find(&reader.section, ".cq-more") {
+    if let Some(old) = find(&reader.section, const_concat!(".", class::MORE)) {
         dom::remove(&old);
     }
     if let Some(next) = dom::parse(html)
         .into_iter()
-        .find(|e| e.class_list().contains("cq-more"))
+        .find(|e| e.class_list().contains(class::MORE))
     {
         let _ = list.after_with_node_1(&next);
     }
@@ -162,7 +184,7 @@ pub async fn fetch_replies(
     let url = reader
         .query(None)
         .url(reader.base(), Endpoint::EmbedReplies(id));
-    let before: Vec<String> = find_all(li, "li.cq-item")
+    let before: Vec<String> = find_all(li, sel::ITEM)
         .iter()
         .filter_map(|l| dom::attr(l, "data-id"))
         .collect();
@@ -174,7 +196,7 @@ pub async fn fetch_replies(
             mark_likes(reader, &replies);
             mark_drafts(reader, &replies);
             show_own_controls(reader, &replies);
-            match find(li, ":scope > ol.cq-replies") {
+            match find(li, const_concat!(":scope > ol.", class::REPLIES)) {
                 Some(old) => {
                     let _ = old.replace_with_with_node_1(&replies);
                 }
@@ -184,10 +206,10 @@ pub async fn fetch_replies(
                     }
                 }
             }
-            if let Some(more) = find(li, ":scope > .cq-more-replies") {
+            if let Some(more) = find(li, const_concat!(":scope > .", class::MORE_REPLIES)) {
                 dom::remove(&more);
             }
-            let first_new = find_all(&replies, "li.cq-item")
+            let first_new = find_all(&replies, sel::ITEM)
                 .into_iter()
                 .find(|l| !dom::attr(l, "data-id").is_some_and(|id| before.contains(&id)));
             if focus {
@@ -198,14 +220,14 @@ pub async fn fetch_replies(
             Ok(())
         }
         Err(e) => {
-            if let Some(more) = find(li, ":scope > .cq-more-replies") {
+            if let Some(more) = find(li, const_concat!(":scope > .", class::MORE_REPLIES)) {
                 let note = failure(
                     reader.t.replies_failed,
                     reader.t.retry,
-                    "cq-replies-error",
-                    "replies",
+                    class::REPLIES_ERROR,
+                    Action::Replies,
                 );
-                if find(&more, ".cq-replies-error").is_none() {
+                if find(&more, const_concat!(".", class::REPLIES_ERROR)).is_none() {
                     let _ = more.append_with_str_1(" ");
                     dom::append(&more, &note);
                 }

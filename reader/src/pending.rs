@@ -4,6 +4,8 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::class;
 use colloquy_core::wire::endpoint::Endpoint;
 use wasm_bindgen_futures::spawn_local;
 
@@ -46,7 +48,9 @@ pub fn show_pending(reader: &Rc<Reader>) {
                     // Published: readers see it now (this view's copy stays until reload).
                     storage::forget_pending(reader.base(), &reader.thread, copy.id);
                     for li in &shown {
-                        if let Some(badge) = find(li, ".cq-badge.cq-pending") {
+                        if let Some(badge) =
+                            find(li, const_concat!(".", class::BADGE, ".", class::PENDING))
+                        {
                             dom::remove(&badge);
                         }
                     }

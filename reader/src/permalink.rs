@@ -3,11 +3,12 @@
 
 use std::rc::Rc;
 
+use colloquy_core::wire::dom::class;
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_core::CommentId;
 use wasm_bindgen_futures::spawn_local;
 
-use crate::dom::{self, find, find_all};
+use crate::dom::{self, find, find_all, sel};
 use crate::net;
 use crate::paging::{append_page, fetch_replies};
 use crate::thread::Reader;
@@ -47,7 +48,7 @@ pub fn permalink(reader: &Rc<Reader>) {
             let mut pages = 0;
             while let Some(root) = root.filter(|r| reader.item(*r).is_none()) {
                 let _ = root;
-                let Some(link) = find(&reader.section, ".cq-more a") else {
+                let Some(link) = find(&reader.section, sel::MORE_LINK) else {
                     break;
                 };
                 let cursor = dom::attr(&link, "data-cursor");
@@ -68,11 +69,11 @@ pub fn permalink(reader: &Rc<Reader>) {
         }
         match reader.item(id).and_then(|li| find(&li, "article")) {
             Some(article) => {
-                for old in find_all(&reader.section, "li.cq-target") {
-                    dom::remove_class(&old, "cq-target");
+                for old in find_all(&reader.section, sel::TARGETED) {
+                    dom::remove_class(&old, class::TARGET);
                 }
                 if let Some(li) = article.parent_element() {
-                    dom::add_class(&li, "cq-target");
+                    dom::add_class(&li, class::TARGET);
                 }
                 dom::reveal(&article);
             }

@@ -5,6 +5,8 @@
 use std::rc::Rc;
 
 use colloquy_browser::{now_ms, sleep_ms};
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_core::CommentId;
 use wasm_bindgen::JsCast;
@@ -17,10 +19,10 @@ use crate::thread::Reader;
 
 /// "Report": a short question with the reasons under the comment, or away again.
 pub fn toggle_report(reader: &Rc<Reader>, li: &Element) {
-    let Some(button) = find(li, ":scope > article .cq-report") else {
+    let Some(button) = find(li, const_concat!(":scope > article .", class::REPORT)) else {
         return;
     };
-    if let Some(open) = find(li, ":scope > .cq-report-box") {
+    if let Some(open) = find(li, const_concat!(":scope > .", class::REPORT_BOX)) {
         dom::remove(&open);
         dom::set_attr(&button, "aria-expanded", "false");
         dom::focus(&button);
@@ -29,7 +31,7 @@ pub fn toggle_report(reader: &Rc<Reader>, li: &Element) {
     let t = reader.t;
     let id = dom::attr(li, "data-id").unwrap_or_default();
     let question_id = format!("cq-report-q-{id}");
-    let boxed = dom::element("div", "cq-report-box", "");
+    let boxed = dom::element("div", class::REPORT_BOX, "");
     dom::set_attr(&boxed, "role", "group");
     dom::set_attr(&boxed, "aria-labelledby", &question_id);
     let question = dom::element("p", "cq-report-question", t.report_why);
@@ -69,9 +71,13 @@ pub fn toggle_report(reader: &Rc<Reader>, li: &Element) {
     }
     dom::append(
         &boxed,
-        &dom::button("cq-button cq-report-send", "report-send", t.report_send),
+        &dom::button(
+            const_concat!("cq-button ", class::REPORT_SEND),
+            Action::ReportSend,
+            t.report_send,
+        ),
     );
-    dom::append(&boxed, &dom::button("cq-link", "report", t.cancel));
+    dom::append(&boxed, &dom::button("cq-link", Action::Report, t.cancel));
     if let Some(article) = find(li, ":scope > article") {
         let _ = article.after_with_node_1(&boxed);
     }
@@ -148,11 +154,11 @@ pub async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), 
 
 /// Send the chosen reason; thanks in place of the question, or a failure to retry.
 pub fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
-    let Some(boxed) = find(&li, ":scope > .cq-report-box") else {
+    let Some(boxed) = find(&li, const_concat!(":scope > .", class::REPORT_BOX)) else {
         return;
     };
     // One report at a time: a second click (or Enter) while one is on its way does nothing.
-    let Some(send) = find(&boxed, ".cq-report-send") else {
+    let Some(send) = find(&boxed, const_concat!(".", class::REPORT_SEND)) else {
         return;
     };
     if dom::attr(&send, "aria-disabled").as_deref() == Some("true") {
@@ -162,11 +168,18 @@ pub fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
         .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok())
         .map(|s| s.value())
         .unwrap_or_else(|| "other".into());
-    for old in find_all(&boxed, ".cq-report-error, .cq-report-sending") {
+    for old in find_all(
+        &boxed,
+        const_concat!(".", class::REPORT_ERROR, ", .", class::REPORT_SENDING),
+    ) {
         dom::remove(&old);
     }
     dom::set_attr(&send, "aria-disabled", "true");
-    let sending = dom::element("p", "cq-status cq-report-sending", reader.t.report_sending);
+    let sending = dom::element(
+        "p",
+        const_concat!("cq-status ", class::REPORT_SENDING),
+        reader.t.report_sending,
+    );
     dom::set_attr(&sending, "role", "status");
     dom::append(&boxed, &sending);
     let reader = reader.clone();
@@ -181,7 +194,7 @@ pub fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
                 dom::set_attr(&thanks, "tabindex", "-1");
                 boxed.set_inner_html("");
                 dom::append(&boxed, &thanks);
-                if let Some(b) = find(&li, ":scope > article .cq-report") {
+                if let Some(b) = find(&li, const_concat!(":scope > article .", class::REPORT)) {
                     dom::remove(&b);
                 }
                 dom::focus(&thanks);
@@ -193,7 +206,12 @@ pub fn send_report(reader: &Rc<Reader>, li: Element, id: CommentId) {
                 } else {
                     reader.t.report_failed
                 };
-                let note = failure(message, reader.t.retry, "cq-report-error", "report-send");
+                let note = failure(
+                    message,
+                    reader.t.retry,
+                    class::REPORT_ERROR,
+                    Action::ReportSend,
+                );
                 dom::set_attr(&note, "tabindex", "-1");
                 dom::append(&boxed, &note);
                 dom::focus(&note);

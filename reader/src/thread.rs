@@ -4,7 +4,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use colloquy_core::const_concat;
 use colloquy_core::wire::api::Sort;
+use colloquy_core::wire::dom::{class, COMMENT_ANCHOR};
 use colloquy_core::wire::endpoint::{EmbedQuery, ThreadQuery};
 use colloquy_core::CommentId;
 use colloquy_i18n::Strings;
@@ -13,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::dom::{self, find};
+use crate::dom::{self, find, sel};
 use crate::net;
 use crate::Page;
 
@@ -50,7 +52,7 @@ impl Reader {
         load_writer: Function,
         strings: Array,
     ) -> Option<Reader> {
-        let state = find(&section, "script.cq-state")?.text_content()?;
+        let state = find(&section, const_concat!("script.", class::STATE))?.text_content()?;
         let parsed = js_sys::JSON::parse(&state).ok()?;
         let thread = net::field(&parsed, "thread").as_string()?;
         let sort = net::field(&parsed, "sort")
@@ -106,7 +108,7 @@ impl Reader {
     }
 
     pub fn list(&self) -> Option<Element> {
-        find(&self.section, "ol.cq-list")
+        find(&self.section, const_concat!("ol.", class::LIST))
     }
 
     /// A comment's list item, by the id of its article: an id lookup (a hash table in
@@ -117,13 +119,13 @@ impl Reader {
             .get_root_node()
             .dyn_into::<web_sys::DocumentFragment>()
             .ok()?;
-        root.get_element_by_id(&format!("comment-{id}"))?
+        root.get_element_by_id(&format!("{COMMENT_ANCHOR}{id}"))?
             .parent_element()
-            .filter(|li| li.class_list().contains("cq-item"))
+            .filter(|li| li.class_list().contains(class::ITEM))
     }
 
     pub fn notice(&self, text: Option<&str>) {
-        if let Some(n) = find(&self.section, ".cq-notice") {
+        if let Some(n) = find(&self.section, const_concat!(".", class::NOTICE)) {
             dom::set_text(&n, text.unwrap_or(""));
         }
     }
@@ -132,7 +134,7 @@ impl Reader {
     /// the focus on it, not left at the top of a page scrolled elsewhere.
     pub fn notice_shown(&self, text: &str) {
         self.notice(Some(text));
-        if let Some(n) = find(&self.section, ".cq-notice") {
+        if let Some(n) = find(&self.section, const_concat!(".", class::NOTICE)) {
             dom::set_attr(&n, "tabindex", "-1");
             dom::reveal(&n);
         }
@@ -140,10 +142,10 @@ impl Reader {
 
     pub fn set_total(&self, total: u32) {
         self.total.set(total);
-        if let Some(h) = find(&self.section, "h2.cq-heading") {
+        if let Some(h) = find(&self.section, sel::HEADING) {
             dom::set_text(&h, &self.t.heading(Some(total as usize), &self.title()));
         }
-        if let Some(empty) = find(&self.section, ".cq-empty") {
+        if let Some(empty) = find(&self.section, const_concat!(".", class::EMPTY)) {
             dom::set_hidden(
                 &empty,
                 total > 0 || self.list().is_some_and(|l| l.child_element_count() > 0),

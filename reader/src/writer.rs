@@ -3,6 +3,9 @@
 
 use std::rc::Rc;
 
+use colloquy_core::const_concat;
+use colloquy_core::wire::dom::class;
+
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -47,7 +50,7 @@ pub fn open_writer(reader: &Rc<Reader>, kind: &'static str, host: Element, extra
             dom::remove(note);
         }
         let Some(module) = module else {
-            if let Some(note) = find(&reader.section, ".cq-needs-script") {
+            if let Some(note) = find(&reader.section, const_concat!(".", class::NEEDS_SCRIPT)) {
                 dom::set_hidden(&note, false);
             }
             return;

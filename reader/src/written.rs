@@ -5,14 +5,16 @@
 use std::rc::Rc;
 
 use colloquy_browser::storage;
+use colloquy_core::const_concat;
 use colloquy_core::wire::api::Sort;
+use colloquy_core::wire::dom::class;
 use colloquy_core::CommentId;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::compose::{close_reply, label_reply};
-use crate::dom::{self, find, find_all};
+use crate::dom::{self, find, find_all, sel};
 use crate::net;
 use crate::own::{own_buttons, show_own_controls};
 use crate::thread::Reader;
@@ -33,7 +35,7 @@ pub fn from_writer(reader: &Rc<Reader>, event: &Event) {
         "colloquy:posted" => posted(reader, &detail, host),
         "colloquy:edited" => {
             if let (Some(id), Some(li)) = (id, id.and_then(|id| reader.item(id))) {
-                if let Some(body) = find(&li, ":scope > article > .cq-body") {
+                if let Some(body) = find(&li, sel::BODY) {
                     body.set_inner_html(
                         &net::field(&detail, "body_html")
                             .as_string()
@@ -41,10 +43,11 @@ pub fn from_writer(reader: &Rc<Reader>, event: &Event) {
                     );
                     dom::set_hidden(&body, false);
                 }
-                if let Some(edited) = find(&li, ":scope > article .cq-edited") {
+                if let Some(edited) = find(&li, const_concat!(":scope > article .", class::EDITED))
+                {
                     dom::set_hidden(&edited, false);
                 }
-                if let Some(host) = find(&li, ".cq-edit-host") {
+                if let Some(host) = find(&li, const_concat!(".", class::EDIT_HOST)) {
                     dom::remove(&host);
                 }
                 if let Some(article) = find(&li, ":scope > article") {
@@ -78,37 +81,34 @@ pub fn from_writer(reader: &Rc<Reader>, event: &Event) {
 /// A form of the writer closed (its Cancel, or Escape): the host goes and the focus
 /// returns to the button that opened it.
 pub fn closed(reader: &Rc<Reader>, host: &Element) {
-    let li = dom::closest(host, "li.cq-item");
-    if host.class_list().contains("cq-reply-host") {
+    let li = dom::closest(host, sel::ITEM);
+    if host.class_list().contains(class::REPLY_HOST) {
         close_reply(reader, host);
-        if let Some(b) = li
-            .as_ref()
-            .and_then(|li| find(li, ":scope > article button.cq-reply"))
-        {
+        if let Some(b) = li.as_ref().and_then(|li| find(li, sel::REPLY_BUTTON)) {
             dom::focus(&b);
         }
-    } else if host.class_list().contains("cq-edit-host") {
-        if let Some(body) = li
-            .as_ref()
-            .and_then(|li| find(li, ":scope > article > .cq-body"))
-        {
+    } else if host.class_list().contains(class::EDIT_HOST) {
+        if let Some(body) = li.as_ref().and_then(|li| find(li, sel::BODY)) {
             dom::set_hidden(&body, false);
         }
         if let Some(article) = li.as_ref().and_then(|li| find(li, ":scope > article")) {
             own_buttons(&article, true);
         }
         dom::remove(host);
-        if let Some(b) = li.as_ref().and_then(|li| find(li, ".cq-edit-button")) {
+        if let Some(b) = li
+            .as_ref()
+            .and_then(|li| find(li, const_concat!(".", class::EDIT_BUTTON)))
+        {
             dom::focus(&b);
         }
-    } else if host.class_list().contains("cq-delete-host") {
+    } else if host.class_list().contains(class::DELETE_HOST) {
         let slot = host.parent_element();
         dom::remove(host);
         if let Some(slot) = slot {
             for b in find_all(&slot, "button") {
                 dom::set_hidden(&b, false);
             }
-            if let Some(b) = find(&slot, ".cq-delete-button") {
+            if let Some(b) = find(&slot, const_concat!(".", class::DELETE_BUTTON)) {
                 dom::focus(&b);
             }
         }
@@ -149,11 +149,11 @@ pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
             if flat {
                 let _ = parent_li.after_with_node_1(&li);
             } else {
-                let list = match find(&parent_li, ":scope > ol.cq-replies") {
+                let list = match find(&parent_li, const_concat!(":scope > ol.", class::REPLIES)) {
                     Some(list) => list,
                     None => {
-                        let list = dom::element("ol", "cq-replies", "");
-                        match find(&parent_li, ":scope > .cq-reply-host")
+                        let list = dom::element("ol", class::REPLIES, "");
+                        match find(&parent_li, const_concat!(":scope > .", class::REPLY_HOST))
                             .or_else(|| find(&parent_li, ":scope > article"))
                         {
                             Some(anchor) => {
@@ -178,10 +178,10 @@ pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
             }
         }
     }
-    if let Some(host) = host.filter(|h| h.class_list().contains("cq-reply-host")) {
+    if let Some(host) = host.filter(|h| h.class_list().contains(class::REPLY_HOST)) {
         close_reply(reader, &host);
         if let Some(p) = parent.and_then(|p| reader.item(p)) {
-            if let Some(b) = find(&p, ":scope > article button.cq-reply") {
+            if let Some(b) = find(&p, sel::REPLY_BUTTON) {
                 label_reply(reader, &p, &b);
             }
         }
@@ -191,10 +191,10 @@ pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
     } else {
         reader.set_total(reader.total.get());
     }
-    for old in find_all(&reader.section, "li.cq-target") {
-        dom::remove_class(&old, "cq-target");
+    for old in find_all(&reader.section, sel::TARGETED) {
+        dom::remove_class(&old, class::TARGET);
     }
-    dom::add_class(&li, "cq-target");
+    dom::add_class(&li, class::TARGET);
     if let Some(article) = find(&li, "article") {
         dom::reveal(&article);
     }
@@ -204,23 +204,47 @@ pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
 /// else it goes; focus moves to the next comment, the previous, the parent, or the heading.
 pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bool) {
     storage::forget_pending(reader.base(), &reader.thread, id);
-    let has_replies = !find_all(li, ":scope > ol.cq-replies > li.cq-item").is_empty();
+    let has_replies = !find_all(
+        li,
+        const_concat!(":scope > ol.", class::REPLIES, " > li.", class::ITEM),
+    )
+    .is_empty();
     if !was_pending && !li.has_attribute("data-pending") {
         reader.set_total(reader.total.get().saturating_sub(1));
     }
     if has_replies {
-        dom::add_class(li, "cq-deleted");
+        dom::add_class(li, class::DELETED);
         if let Some(article) = find(li, ":scope > article") {
             dom::set_attr(&article, "aria-label", reader.t.deleted);
             for part in find_all(
                 &article,
-                ":scope > header, :scope > .cq-body, :scope > .cq-edit-host",
+                const_concat!(
+                    ":scope > header, :scope > .",
+                    class::BODY,
+                    ", :scope > .",
+                    class::EDIT_HOST
+                ),
             ) {
                 dom::remove(&part);
             }
-            let placeholder = dom::element("p", "cq-body cq-placeholder", reader.t.deleted);
+            let placeholder = dom::element(
+                "p",
+                const_concat!(class::BODY, " cq-placeholder"),
+                reader.t.deleted,
+            );
             let _ = article.prepend_with_node_1(&placeholder);
-            for b in find_all(&article, ".cq-like, .cq-reply, .cq-own > *") {
+            for b in find_all(
+                &article,
+                const_concat!(
+                    ".",
+                    class::LIKE,
+                    ", .",
+                    class::REPLY,
+                    ", .",
+                    class::OWN,
+                    " > *"
+                ),
+            ) {
                 dom::remove(&b);
             }
             dom::focus(&article);
@@ -232,16 +256,16 @@ pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bo
         .or_else(|| li.previous_element_sibling())
         .or_else(|| {
             li.parent_element()
-                .and_then(|ol| dom::closest(&ol, "li.cq-item"))
+                .and_then(|ol| dom::closest(&ol, sel::ITEM))
         });
     let parent_list = li.parent_element();
     dom::remove(li);
     if let Some(list) = parent_list
-        .filter(|l| l.class_list().contains("cq-replies") && l.child_element_count() == 0)
+        .filter(|l| l.class_list().contains(class::REPLIES) && l.child_element_count() == 0)
     {
         if let Some(collapse) = list
             .parent_element()
-            .and_then(|p| find(&p, ":scope > article .cq-collapse"))
+            .and_then(|p| find(&p, const_concat!(":scope > article .", class::COLLAPSE)))
         {
             dom::remove(&collapse);
         }
@@ -250,7 +274,7 @@ pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bo
     match next.and_then(|n| find(&n, "article")) {
         Some(article) => dom::focus(&article),
         None => {
-            if let Some(h) = find(&reader.section, "h2.cq-heading") {
+            if let Some(h) = find(&reader.section, sel::HEADING) {
                 dom::focus(&h);
             }
         }
