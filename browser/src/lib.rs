@@ -1,6 +1,9 @@
 //! What the widget's reading half (`reader/`) and writing half (`widget/`) share in the
-//! browser: everything kept in `localStorage`, the clock, and timers. No UI here.
+//! browser: what they say to each other ([`bridge`]), everything kept in `localStorage`,
+//! the clock, and timers. No UI here.
 
+pub mod bridge;
+pub mod json;
 pub mod storage;
 pub mod turnstile;
 

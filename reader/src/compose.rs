@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use colloquy_browser::bridge::{Form, ReplyTo};
 use colloquy_browser::storage;
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::class;
@@ -12,7 +13,6 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::dom::{self, find, find_all, sel};
-use crate::net;
 use crate::thread::Reader;
 use crate::writer::open_writer;
 
@@ -48,7 +48,7 @@ pub fn open_compose(reader: &Rc<Reader>) {
     dom::set_attr(&compose, "data-open", "");
     // The writer reads what is in the box when its form replaces it, so nothing typed
     // while it loads is lost.
-    open_writer(reader, "compose", compose, "{}".into());
+    open_writer(reader, Form::Compose, compose);
 }
 
 pub fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: CommentId) {
@@ -73,13 +73,13 @@ pub fn toggle_reply(reader: &Rc<Reader>, li: &Element, button: Element, id: Comm
     let name = find(li, const_concat!(":scope > article .", class::AUTHOR))
         .and_then(|a| a.text_content())
         .unwrap_or_default();
-    let extra = format!(
-        "{{\"parent_id\":{id},\"parent_name\":{},\"depth\":{},\"flat\":{}}}",
-        net::json_string(&name),
-        (depth + 1).min(reader.max_depth),
-        depth >= reader.max_depth
-    );
-    open_writer(reader, "reply", host, extra);
+    let to = ReplyTo {
+        id,
+        name,
+        depth: (depth + 1).min(reader.max_depth),
+        flat: depth >= reader.max_depth,
+    };
+    open_writer(reader, Form::Reply(to), host);
 }
 
 /// Close a reply form (its host goes; its draft stays in storage); its button says

@@ -4,7 +4,8 @@
 
 use std::rc::Rc;
 
-use colloquy_browser::storage;
+use colloquy_browser::bridge::Outcome;
+use colloquy_browser::{json, storage};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::{class, Action, ACTION_ATTR, SORT_FIELD};
 use wasm_bindgen::prelude::*;
@@ -14,7 +15,6 @@ use web_sys::{Element, Event};
 use crate::compose::{compose_box, mark_drafts, open_compose, toggle_reply, typed};
 use crate::dom::{self, find, sel};
 use crate::likes::{like, mark_likes};
-use crate::net;
 use crate::own::{open_delete, open_edit, show_own_controls};
 use crate::paging::{collapse, load_more, load_replies, sort_by};
 use crate::pending::show_pending;
@@ -55,12 +55,7 @@ pub fn start(reader: &Rc<Reader>, touched: Vec<Element>) {
     let _ = section.add_event_listener_with_callback("focusin", on_focus.as_ref().unchecked_ref());
     let _ = section.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
     let _ = section.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-    for name in [
-        "colloquy:posted",
-        "colloquy:edited",
-        "colloquy:deleted",
-        "colloquy:closed",
-    ] {
+    for name in Outcome::NAMES {
         let _ = section.add_event_listener_with_callback(name, on_writer.as_ref().unchecked_ref());
     }
     if let Some(window) = web_sys::window() {
@@ -182,7 +177,7 @@ pub fn focus_in(reader: &Rc<Reader>, event: &Event) {
 /// reply's draft and an unsaved edit stay stored (only the edit form's Cancel forgets).
 pub fn escape(reader: &Rc<Reader>, event: &Event) {
     // Read as a plain field: web-sys's KeyboardEvent would grow the reader for one string.
-    let key = net::field(event.as_ref(), "key").as_string();
+    let key = json::field(event.as_ref(), "key").as_string();
     if key.as_deref() != Some("Escape") || event.default_prevented() {
         return;
     }

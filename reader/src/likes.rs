@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use colloquy_browser::storage;
+use colloquy_browser::{json, storage};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::wire::endpoint::Endpoint;
@@ -65,7 +65,7 @@ pub fn like(reader: &Rc<Reader>, button: Element, id: CommentId) {
         } else {
             Endpoint::Unlike(id)
         };
-        let body = format!("{{\"reader\":{}}}", net::json_string(&reader_id));
+        let body = format!("{{\"reader\":{}}}", json::quote(&reader_id));
         match net::write(
             endpoint.method().as_str(),
             &endpoint.url(reader.base()),
@@ -74,9 +74,9 @@ pub fn like(reader: &Rc<Reader>, button: Element, id: CommentId) {
         .await
         {
             Ok(state) => {
-                let liked = net::field(&state, "liked").as_bool().unwrap_or(on);
+                let liked = json::field(&state, "liked").as_bool().unwrap_or(on);
                 storage::set_liked(reader.base(), id, liked);
-                set_like(&reader, &button, liked, net::number(&state, "likes"));
+                set_like(&reader, &button, liked, json::number(&state, "likes"));
             }
             Err(_) => {
                 set_like(&reader, &button, !on, None);

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use colloquy_browser::bridge::Form;
 use colloquy_browser::{now_ms, sleep_ms, storage};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::{class, Action};
@@ -86,7 +87,7 @@ pub fn open_edit(reader: &Rc<Reader>, li: &Element, id: CommentId) {
     }
     // While the edit form is open it has its own Save and Cancel: Edit and Delete wait.
     own_buttons(&article, false);
-    open_writer(reader, "edit", host, format!("{{\"id\":{id}}}"));
+    open_writer(reader, Form::Edit(id), host);
 }
 
 /// Show or hide a comment's own Edit and Delete.
@@ -108,5 +109,5 @@ pub fn open_delete(reader: &Rc<Reader>, li: &Element, id: CommentId) {
     }
     let host = dom::element("span", class::DELETE_HOST, "");
     dom::append(&slot, &host);
-    open_writer(reader, "delete", host, format!("{{\"id\":{id}}}"));
+    open_writer(reader, Form::Delete(id), host);
 }

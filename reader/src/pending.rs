@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use colloquy_browser::storage;
+use colloquy_browser::{json, storage};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::class;
 use colloquy_core::wire::endpoint::Endpoint;
@@ -37,7 +37,7 @@ pub fn show_pending(reader: &Rc<Reader>) {
                 copy.token
             );
             let state = match net::get_json(&url).await {
-                Ok(answer) => net::field(&answer, "state").as_string(),
+                Ok(answer) => json::field(&answer, "state").as_string(),
                 // Unknown to the server (the token is not this comment's): gone.
                 Err(net::Failed(404, _)) => Some("gone".into()),
                 // Offline, or the server is down: ask again next time.

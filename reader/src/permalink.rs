@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use colloquy_browser::json;
 use colloquy_core::wire::dom::class;
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_core::CommentId;
@@ -29,7 +30,7 @@ pub fn permalink(reader: &Rc<Reader>) {
             let context = net::get_json(&Endpoint::CommentContext(id).url(reader.base())).await;
             let context = match context {
                 Ok(c)
-                    if net::field(&c, "thread").as_string().as_deref()
+                    if json::field(&c, "thread").as_string().as_deref()
                         == Some(reader.thread.as_str()) =>
                 {
                     c
@@ -44,7 +45,7 @@ pub fn permalink(reader: &Rc<Reader>) {
                     return;
                 }
             };
-            let root = net::number(&context, "root_id").map(CommentId);
+            let root = json::number(&context, "root_id").map(CommentId);
             let mut pages = 0;
             while let Some(root) = root.filter(|r| reader.item(*r).is_none()) {
                 let _ = root;

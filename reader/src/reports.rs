@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use colloquy_browser::{now_ms, sleep_ms};
+use colloquy_browser::{json, now_ms, sleep_ms};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::{class, Action};
 use colloquy_core::wire::endpoint::Endpoint;
@@ -91,7 +91,7 @@ pub async fn report_token(reader: &Reader) -> Option<(String, i64)> {
         return Some(t);
     }
     let url = colloquy_core::wire::endpoint::form_token_url(reader.base(), &reader.thread);
-    let token = net::field(&net::get_json(&url).await.ok()?, "form_token").as_string()?;
+    let token = json::field(&net::get_json(&url).await.ok()?, "form_token").as_string()?;
     let fresh = (token, now_ms());
     *reader.report_token.borrow_mut() = Some(fresh.clone());
     Some(fresh)
@@ -113,10 +113,10 @@ pub async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), 
         let challenge = reader.challenge.borrow().clone();
         let body = format!(
             "{{\"reason\":{},\"form_token\":{}{}}}",
-            net::json_string(reason),
-            net::json_string(&token),
+            json::quote(reason),
+            json::quote(&token),
             challenge
-                .map(|c| format!(",\"turnstile_token\":{}", net::json_string(&c)))
+                .map(|c| format!(",\"turnstile_token\":{}", json::quote(&c)))
                 .unwrap_or_default()
         );
         let sent = net::write(
@@ -129,7 +129,7 @@ pub async fn report(reader: &Reader, id: CommentId, reason: &str) -> Result<(), 
         *reader.challenge.borrow_mut() = None;
         match sent {
             Ok(answer) => {
-                *reader.report_token.borrow_mut() = net::field(&answer, "form_token")
+                *reader.report_token.borrow_mut() = json::field(&answer, "form_token")
                     .as_string()
                     .filter(|t| !t.is_empty())
                     .map(|t| (t, now_ms()));

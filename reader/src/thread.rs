@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use colloquy_browser::json;
 use colloquy_core::const_concat;
 use colloquy_core::wire::api::Sort;
 use colloquy_core::wire::dom::{class, COMMENT_ANCHOR};
@@ -16,7 +17,6 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::dom::{self, find, sel};
-use crate::net;
 use crate::Page;
 
 /// One widget's reading state: what the page shows, and the writing half once loaded.
@@ -54,18 +54,18 @@ impl Reader {
     ) -> Option<Reader> {
         let state = find(&section, const_concat!("script.", class::STATE))?.text_content()?;
         let parsed = js_sys::JSON::parse(&state).ok()?;
-        let thread = net::field(&parsed, "thread").as_string()?;
-        let sort = net::field(&parsed, "sort")
+        let thread = json::field(&parsed, "thread").as_string()?;
+        let sort = json::field(&parsed, "sort")
             .as_string()
             .and_then(|s| Sort::parse(&s))
             .unwrap_or_default();
-        let total = net::number(&parsed, "total").unwrap_or(0) as u32;
-        let max_depth = net::number(&parsed, "max_depth").unwrap_or(5) as usize;
-        let settings = net::field(&parsed, "settings");
-        let min_submit_ms = net::number(&settings, "min_submit_secs").unwrap_or(0) * 1000;
-        let turnstile = net::field(&settings, "turnstile_site_key")
+        let total = json::number(&parsed, "total").unwrap_or(0) as u32;
+        let max_depth = json::number(&parsed, "max_depth").unwrap_or(5) as usize;
+        let settings = json::field(&parsed, "settings");
+        let min_submit_ms = json::number(&settings, "min_submit_secs").unwrap_or(0) * 1000;
+        let turnstile = json::field(&settings, "turnstile_site_key")
             .as_string()
-            .zip(net::field(&settings, "turnstile_script_url").as_string());
+            .zip(json::field(&settings, "turnstile_script_url").as_string());
         Some(Reader {
             section,
             t,
@@ -156,7 +156,7 @@ impl Reader {
     pub fn title(&self) -> String {
         js_sys::JSON::parse(&self.state)
             .ok()
-            .and_then(|s| net::field(&s, "title").as_string())
+            .and_then(|s| json::field(&s, "title").as_string())
             .unwrap_or_default()
     }
 }

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use colloquy_browser::bridge::{Form, Handover};
 use colloquy_core::const_concat;
 use colloquy_core::wire::dom::class;
 
@@ -13,7 +14,6 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Element;
 
 use crate::dom::{self, find};
-use crate::net;
 use crate::thread::Reader;
 
 /// The writing half, loaded once, on the reader's first step towards writing.
@@ -32,18 +32,23 @@ pub async fn writer(reader: &Rc<Reader>) -> Option<JsValue> {
     Some(module)
 }
 
-/// Ask the writing half to open `kind` in `host`; `extra` is its JSON options.
-pub fn open_writer(reader: &Rc<Reader>, kind: &'static str, host: Element, extra: String) {
+/// Ask the writing half to open `form` in `host`.
+pub fn open_writer(reader: &Rc<Reader>, form: Form, host: Element) {
     let reader = reader.clone();
     // Until the writing half is here (seconds on a slow network), the form's place says
     // it is coming; the box to leave a comment shows its own box meanwhile.
-    let waiting = (kind != "compose").then(|| {
-        let tag = if kind == "delete" { "span" } else { "p" };
+    let waiting = (!matches!(form, Form::Compose)).then(|| {
+        let tag = if matches!(form, Form::Delete(_)) {
+            "span"
+        } else {
+            "p"
+        };
         let note = dom::element(tag, "cq-status cq-loading-form", reader.t.loading_form);
         dom::set_attr(&note, "role", "status");
         dom::append(&host, &note);
         note
     });
+    let (kind, options) = (form.kind(), form.options());
     spawn_local(async move {
         let module = writer(&reader).await;
         if let Some(note) = &waiting {
@@ -59,19 +64,18 @@ pub fn open_writer(reader: &Rc<Reader>, kind: &'static str, host: Element, extra
         else {
             return;
         };
-        let context = format!(
-            "{{\"api_base\":{},\"page_url\":{},\"page_title\":{},\"state\":{}}}",
-            net::json_string(&reader.page.api_base),
-            net::json_string(&reader.page.page_url),
-            net::json_string(&reader.page.title),
-            reader.state
-        );
+        let context = Handover {
+            api_base: reader.page.api_base.as_str(),
+            page_url: &reader.page.page_url,
+            page_title: &reader.page.title,
+            state: &reader.state,
+        };
         let args = Array::of5(
             &JsValue::from_str(kind),
             &host,
-            &JsValue::from_str(&context),
+            &JsValue::from_str(&context.to_json()),
             &reader.strings,
-            &JsValue::from_str(&extra),
+            &JsValue::from_str(&options),
         );
         if let Err(e) = open.apply(&JsValue::NULL, &args) {
             web_sys::console::error_2(&"colloquy: the writing half failed:".into(), &e);

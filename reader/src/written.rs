@@ -4,77 +4,60 @@
 
 use std::rc::Rc;
 
+use colloquy_browser::bridge::{Edited, Outcome, Posted};
 use colloquy_browser::storage;
 use colloquy_core::const_concat;
 use colloquy_core::wire::api::Sort;
 use colloquy_core::wire::dom::class;
 use colloquy_core::CommentId;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::compose::{close_reply, label_reply};
 use crate::dom::{self, find, find_all, sel};
-use crate::net;
 use crate::own::{own_buttons, show_own_controls};
 use crate::thread::Reader;
 
 /// What the writing half reports: a comment posted, edited, deleted, or a form closed.
 pub fn from_writer(reader: &Rc<Reader>, event: &Event) {
-    let Some(event) = event.dyn_ref::<web_sys::CustomEvent>() else {
+    let Some(outcome) = Outcome::read(event) else {
         return;
     };
-    let detail = event
-        .detail()
-        .as_string()
-        .and_then(|d| js_sys::JSON::parse(&d).ok())
-        .unwrap_or(JsValue::NULL);
-    let id = net::number(&detail, "id").map(CommentId);
     let host = event.target().and_then(|t| t.dyn_into::<Element>().ok());
-    match event.type_().as_str() {
-        "colloquy:posted" => posted(reader, &detail, host),
-        "colloquy:edited" => {
-            if let (Some(id), Some(li)) = (id, id.and_then(|id| reader.item(id))) {
-                if let Some(body) = find(&li, sel::BODY) {
-                    body.set_inner_html(
-                        &net::field(&detail, "body_html")
-                            .as_string()
-                            .unwrap_or_default(),
-                    );
-                    dom::set_hidden(&body, false);
-                }
-                if let Some(edited) = find(&li, const_concat!(":scope > article .", class::EDITED))
-                {
-                    dom::set_hidden(&edited, false);
-                }
-                if let Some(host) = find(&li, const_concat!(".", class::EDIT_HOST)) {
-                    dom::remove(&host);
-                }
-                if let Some(article) = find(&li, ":scope > article") {
-                    own_buttons(&article, true);
-                }
-                let _ = id;
-                if let Some(article) = find(&li, ":scope > article") {
-                    dom::focus(&article);
-                }
+    match outcome {
+        Outcome::Posted(comment) => posted(reader, comment, host),
+        Outcome::Edited(comment) => edited(reader, comment),
+        Outcome::Deleted(id) => {
+            if let Some(li) = reader.item(id) {
+                deleted(reader, &li, id);
             }
         }
-        "colloquy:deleted" => {
-            if let Some(li) = id.and_then(|id| reader.item(id)) {
-                deleted(
-                    reader,
-                    &li,
-                    id.unwrap_or(CommentId(0)),
-                    net::field(&detail, "pending").as_bool() == Some(true),
-                );
-            }
-        }
-        "colloquy:closed" => {
+        Outcome::Closed => {
             if let Some(host) = host {
                 closed(reader, &host);
             }
         }
-        _ => {}
+    }
+}
+
+/// The reader's comment has its new text (the server's HTML), and the edit form goes.
+fn edited(reader: &Reader, comment: Edited) {
+    let Some(li) = reader.item(comment.id) else {
+        return;
+    };
+    if let Some(body) = find(&li, sel::BODY) {
+        body.set_inner_html(&comment.body_html);
+        dom::set_hidden(&body, false);
+    }
+    if let Some(edited) = find(&li, const_concat!(":scope > article .", class::EDITED)) {
+        dom::set_hidden(&edited, false);
+    }
+    if let Some(host) = find(&li, const_concat!(".", class::EDIT_HOST)) {
+        dom::remove(&host);
+    }
+    if let Some(article) = find(&li, ":scope > article") {
+        own_buttons(&article, true);
+        dom::focus(&article);
     }
 }
 
@@ -117,18 +100,17 @@ pub fn closed(reader: &Rc<Reader>, host: &Element) {
 
 /// A comment was published (or is awaiting moderation): the server's HTML for it goes
 /// where it belongs, without reloading.
-pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
-    let Some(html) = net::field(detail, "html").as_string() else {
+pub fn posted(reader: &Rc<Reader>, comment: Posted, host: Option<Element>) {
+    let Some(html) = comment.html else {
         return;
     };
-    let parent = net::number(detail, "parent_id").map(CommentId);
-    let pending = net::field(detail, "pending").as_bool() == Some(true);
+    let parent = comment.parent_id;
+    let pending = comment.pending;
     let Some(li) = dom::parse(&html).into_iter().next() else {
         return;
     };
     if let Some(id) = dom::item_id(&li) {
-        let token = net::field(detail, "pending_token").as_string();
-        if let (true, Some(token)) = (pending, token) {
+        if let (true, Some(token)) = (pending, comment.pending_token) {
             storage::save_pending(reader.base(), &reader.thread, id, &token, &html);
         }
     }
@@ -202,14 +184,14 @@ pub fn posted(reader: &Rc<Reader>, detail: &JsValue, host: Option<Element>) {
 
 /// The reader deleted their comment: it stays as "[deleted]" if replies hang under it,
 /// else it goes; focus moves to the next comment, the previous, the parent, or the heading.
-pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId, was_pending: bool) {
+pub fn deleted(reader: &Rc<Reader>, li: &Element, id: CommentId) {
     storage::forget_pending(reader.base(), &reader.thread, id);
     let has_replies = !find_all(
         li,
         const_concat!(":scope > ol.", class::REPLIES, " > li.", class::ITEM),
     )
     .is_empty();
-    if !was_pending && !li.has_attribute("data-pending") {
+    if !li.has_attribute("data-pending") {
         reader.set_total(reader.total.get().saturating_sub(1));
     }
     if has_replies {
