@@ -109,7 +109,8 @@ pub fn widget(tools: &Tools) -> Result<String> {
         &assets.join("style.css"),
         &std::fs::read(&css).map_err(|e| e.to_string())?,
     )?;
-    // count.js and embed.js get their paths from core's one description of the API.
+    // count.js and embed.js get their paths from core's one description of the API, and
+    // embed.js its defaults from core's.
     let api_path =
         |e: colloquy_core::wire::endpoint::Endpoint| e.path().trim_start_matches('/').to_owned();
     use colloquy_core::wire::endpoint::Endpoint;
@@ -134,6 +135,14 @@ pub fn widget(tools: &Tools) -> Result<String> {
                 format!(
                     "--define:COLLOQUY_OWNER_KEY=\"{}\"",
                     colloquy_core::wire::storage_keys::OWNER
+                ),
+                format!(
+                    "--define:COLLOQUY_THEME=\"{}\"",
+                    colloquy_core::wire::defaults::THEME
+                ),
+                format!(
+                    "--define:COLLOQUY_SORT=\"{}\"",
+                    colloquy_core::wire::api::Sort::default().as_str()
                 ),
                 format!(
                     "--define:COLLOQUY_EMBED_PATH=\"{}\"",
