@@ -293,17 +293,25 @@ pub fn load_pending(api_base: &str, thread: &str) -> Vec<PendingCopy> {
             (Some(id), Some((saved_ms, token, html)))
                 if crate::now_ms() - saved_ms < PENDING_KEEP_MS =>
             {
-                out.push(PendingCopy {
-                    id,
-                    token,
-                    saved_ms,
-                    html,
-                });
+                // In order of id as they come (a reader has a few at most): a general
+                // sort would add kilobytes to the wasm every reader downloads.
+                let at = out
+                    .iter()
+                    .position(|c: &PendingCopy| c.id > id)
+                    .unwrap_or(out.len());
+                out.insert(
+                    at,
+                    PendingCopy {
+                        id,
+                        token,
+                        saved_ms,
+                        html,
+                    },
+                );
             }
             _ => remove(&key),
         }
     }
-    out.sort_unstable_by_key(|c| c.id);
     out
 }
 
