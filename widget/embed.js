@@ -89,7 +89,7 @@
   };
   var query = [
     ["thread", thread],
-    ["sort", sort || "oldest"],
+    ["sort", sort || COLLOQUY_SORT],
     ["lang", lang],
     ["title", page.title],
     ["theme", page.theme],
@@ -120,7 +120,7 @@
     host.innerHTML = "";
     var section = document.createElement("section");
     section.className = "cq";
-    section.setAttribute("data-theme", page.theme || "light");
+    section.setAttribute("data-theme", page.theme || COLLOQUY_THEME);
     var h = document.createElement("h2");
     h.className = "cq-heading";
     h.textContent = text[0];

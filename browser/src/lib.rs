@@ -1,9 +1,13 @@
 //! What the widget's reading half (`reader/`) and writing half (`widget/`) share in the
-//! browser: everything kept in `localStorage`, the clock, and timers. No UI here.
+//! browser: what they say to each other ([`bridge`]), everything kept in `localStorage`,
+//! the clock, and timers. No UI here.
 
+pub mod bridge;
+pub mod json;
 pub mod storage;
 pub mod turnstile;
 
+use colloquy_core::wire::dom::COMMENT_ANCHOR;
 use colloquy_core::CommentId;
 
 /// Milliseconds since the epoch. Integers throughout: a float formatted or parsed
@@ -28,5 +32,8 @@ pub async fn sleep_ms(ms: i64) {
 /// `#comment-123` → 123.
 pub fn permalink_target() -> Option<CommentId> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    hash.strip_prefix("#comment-")?.parse().ok()
+    hash.strip_prefix('#')?
+        .strip_prefix(COMMENT_ANCHOR)?
+        .parse()
+        .ok()
 }

@@ -200,14 +200,20 @@ pub fn author_key(api_base: &str) -> String {
     random_id(&format!("colloquy:author:{api_base}"))
 }
 
-/// 128 random bits as hex, from the browser's cryptographic generator (`None` without
-/// one).
+/// 128 random bits as lowercase hex, from the browser's cryptographic generator (`None`
+/// without one).
 pub fn random_hex() -> Option<String> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 16];
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    let mut hex = String::with_capacity(32);
+    for b in bytes {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    Some(hex)
 }
 
 /// The random id stored under `key`, made on first use.
@@ -216,16 +222,10 @@ fn random_id(key: &str) -> String {
     if let Some(id) = get(&key).filter(|id| id.len() >= 32) {
         return id;
     }
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
-        .is_some();
-    if !filled {
-        // No crypto (an ancient browser): no id, so no like, rather than a guessable one.
+    // No crypto (an ancient browser): no id, so no like, rather than a guessable one.
+    let Some(id) = random_hex() else {
         return String::new();
-    }
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    };
     set(&key, &id);
     id
 }
@@ -293,17 +293,25 @@ pub fn load_pending(api_base: &str, thread: &str) -> Vec<PendingCopy> {
             (Some(id), Some((saved_ms, token, html)))
                 if crate::now_ms() - saved_ms < PENDING_KEEP_MS =>
             {
-                out.push(PendingCopy {
-                    id,
-                    token,
-                    saved_ms,
-                    html,
-                });
+                // In order of id as they come (a reader has a few at most): a general
+                // sort would add kilobytes to the wasm every reader downloads.
+                let at = out
+                    .iter()
+                    .position(|c: &PendingCopy| c.id > id)
+                    .unwrap_or(out.len());
+                out.insert(
+                    at,
+                    PendingCopy {
+                        id,
+                        token,
+                        saved_ms,
+                        html,
+                    },
+                );
             }
             _ => remove(&key),
         }
     }
-    out.sort_by_key(|c| c.id);
     out
 }
 

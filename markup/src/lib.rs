@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use colloquy_core::domain::thread::children_index_capped;
 use colloquy_core::wire::api::{CommentId, PublicComment, Sort};
+use colloquy_core::wire::dom::{class, Action, COMMENT_ANCHOR, SORT_FIELD};
 use colloquy_i18n::Strings;
 use maud::{html, Markup, PreEscaped};
 
@@ -61,13 +62,13 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
     let markup = html! {
         section.cq data-theme=(theme) lang=(t.lang.tag()) aria-labelledby="cq-heading" {
             div.cq-toolbar {
-                h2 #cq-heading .cq-heading tabindex="-1" {
+                h2 #cq-heading .(class::HEADING) tabindex="-1" {
                     (t.heading(Some(page.total as usize), page.title))
                 }
                 @if has_comments {
                     label.cq-sort {
                         (t.sort_label) " "
-                        select name="sort" {
+                        select name=(SORT_FIELD) {
                             @for (value, label) in [(Sort::Oldest, t.sort_oldest), (Sort::Newest, t.sort_newest), (Sort::Liked, t.sort_liked)] {
                                 option value=(value.as_str()) selected[value == page.sort] { (label) }
                             }
@@ -75,11 +76,11 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                     }
                 }
             }
-            p.cq-status.cq-notice role="status" {}
+            p.cq-status.(class::NOTICE) role="status" {}
             @if !has_comments {
-                p.cq-status.cq-empty { (t.empty) }
+                p.cq-status.(class::EMPTY) { (t.empty) }
             }
-            ol.cq-list { (list(view, page.comments)) }
+            ol.(class::LIST) { (list(view, page.comments)) }
             (more(view, page.next_cursor))
             @if view.locked {
                 p.cq-status.cq-closed { (t.comments_closed) }
@@ -87,7 +88,7 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                 // Laid out like the form that replaces it (title, note, the row of tabs,
                 // the labelled box of the same size), so the box does not move or grow
                 // when the writing half arrives.
-                div.cq-compose {
+                div.(class::COMPOSE) {
                     h3.cq-form-title { (t.leave_a_comment) }
                     p.cq-note { (t.privacy_note) " " span.cq-required { "*" } }
                     div.cq-tabs.cq-tabs-space aria-hidden="true" {
@@ -98,10 +99,10 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                             (t.label_body)
                             span.cq-required aria-hidden="true" { " *" }
                         }
-                        textarea #cq-compose-box .cq-compose-box name="comment" rows="6"
+                        textarea #cq-compose-box .(class::COMPOSE_BOX) name="comment" rows="6"
                             placeholder=(t.compose_placeholder) {}
                     }
-                    p.cq-needs-script hidden { (t.needs_script) }
+                    p.(class::NEEDS_SCRIPT) hidden { (t.needs_script) }
                 }
             }
             @if !view.feed_href.is_empty() {
@@ -109,7 +110,7 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                     a href=(view.feed_href) type="application/atom+xml" rel="alternate" { (t.feed_link) }
                 }
             }
-            script.cq-state type="application/json" { (PreEscaped(script_safe(state))) }
+            script.(class::STATE) type="application/json" { (PreEscaped(script_safe(state))) }
         }
     };
     markup.into_string()
@@ -120,7 +121,7 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
 fn more(view: &View, cursor: Option<&str>) -> Markup {
     html! {
         @if let Some(cursor) = cursor {
-            p.cq-more {
+            p.(class::MORE) {
                 a.cq-button.cq-secondary href=((view.page_href)(cursor)) data-cursor=(cursor) {
                     (view.t.show_more_comments)
                 }
@@ -143,7 +144,7 @@ pub fn list(view: &View, comments: &[PublicComment]) -> Markup {
 /// The next page's items and its "Show more" (replacing the old one), for the widget.
 pub fn page_fragment(view: &View, comments: &[PublicComment], next_cursor: Option<&str>) -> String {
     html! {
-        ol.cq-list { (list(view, comments)) }
+        ol.(class::LIST) { (list(view, comments)) }
         (more(view, next_cursor))
     }
     .into_string()
@@ -160,7 +161,7 @@ pub fn subtree_fragment(view: &View, root: &PublicComment, replies: &[PublicComm
     all.extend(replies.iter().cloned());
     let tree = Tree::new(&all, view.max_depth);
     html! {
-        ol.cq-replies {
+        ol.(class::REPLIES) {
             @for id in tree.children(Some(root.id)) {
                 (tree.item(view, id, 2, Some(root.id)))
             }
@@ -231,7 +232,7 @@ pub fn document(
             }
             body {
                 section.cq data-theme="auto" lang=(t.lang.tag()) {
-                    h1.cq-heading { (t.heading(Some(page.total as usize), page.title)) }
+                    h1.(class::HEADING) { (t.heading(Some(page.total as usize), page.title)) }
                     @if let Some(back) = back_to {
                         p { a href=(back) { (page.title) } }
                     }
@@ -246,12 +247,12 @@ pub fn document(
                             }
                         }
                     }
-                    ol.cq-list { (list(view, page.comments)) }
+                    ol.(class::LIST) { (list(view, page.comments)) }
                     (more(view, page.next_cursor))
                     @if let Some(first) = &nav.first {
                         p.cq-first-page { a href=(first) { (t.first_page) } }
                     }
-                    p.cq-needs-script { (t.needs_script) }
+                    p.(class::NEEDS_SCRIPT) { (t.needs_script) }
                 }
             }
         }
@@ -323,16 +324,16 @@ impl<'c> Tree<'c> {
             0
         };
         html! {
-            li.cq-item.cq-deleted[c.deleted].cq-pinned[c.pinned] data-depth=(depth) data-id=(id) data-flat[flat] {
-                article.cq-comment #{"comment-" (id)} tabindex="-1"
+            li.(class::ITEM).(class::DELETED)[c.deleted].cq-pinned[c.pinned] data-depth=(depth) data-id=(id) data-flat[flat] {
+                article.cq-comment #{(COMMENT_ANCHOR) (id)} tabindex="-1"
                     aria-label=(if c.deleted { t.deleted } else { c.author.as_str() }) {
                     @if c.deleted {
-                        p.cq-body.cq-placeholder { (t.deleted) }
+                        p.(class::BODY).cq-placeholder { (t.deleted) }
                     } @else {
                         (meta(view, c, flat.then_some(parent_name)))
                         // Each body reads in its own direction (a Hebrew comment on an
                         // English page is right to left).
-                        div.cq-body dir="auto" { (PreEscaped(keyboard_scrollable(&c.body_html))) }
+                        div.(class::BODY) dir="auto" { (PreEscaped(keyboard_scrollable(&c.body_html))) }
                     }
                     @if view.static_page {
                         @if !c.deleted && !c.pending && c.likes > 0 {
@@ -340,7 +341,7 @@ impl<'c> Tree<'c> {
                                 span.cq-likes title=(t.plural(&t.likes, c.likes as usize)) {
                                     span aria-hidden="true" { "♡ " }
                                     span.cq-visually-hidden { (t.plural(&t.likes, c.likes as usize)) }
-                                    span.cq-count aria-hidden="true" { (c.likes) }
+                                    span.(class::COUNT) aria-hidden="true" { (c.likes) }
                                 }
                             }
                         }
@@ -349,19 +350,19 @@ impl<'c> Tree<'c> {
                         @if !c.deleted && !c.pending {
                             (like_button(t, c.likes))
                             @if !view.locked {
-                                button.cq-link.cq-reply type="button" aria-expanded="false" data-action="reply" {
+                                button.cq-link.(class::REPLY) type="button" aria-expanded="false" data-action=(Action::Reply.as_str()) {
                                     (t.reply)
                                 }
                             }
                         }
                         @if !shown.is_empty() {
-                            button.cq-link.cq-collapse type="button" aria-expanded="true" data-action="collapse" {
+                            button.cq-link.(class::COLLAPSE) type="button" aria-expanded="true" data-action=(Action::Collapse.as_str()) {
                                 (t.hide_replies)
                             }
                         }
-                        span.cq-own {}
+                        span.(class::OWN) {}
                         @if !c.deleted && !c.pending && !c.owner {
-                            button.cq-link.cq-report type="button" aria-expanded="false" data-action="report" {
+                            button.cq-link.(class::REPORT) type="button" aria-expanded="false" data-action=(Action::Report.as_str()) {
                                 (t.report)
                             }
                         }
@@ -369,15 +370,15 @@ impl<'c> Tree<'c> {
                     }
                 }
                 @if !shown.is_empty() {
-                    ol.cq-replies {
+                    ol.(class::REPLIES) {
                         @for child in &shown {
                             (self.item(view, *child, depth + 1, Some(id)))
                         }
                     }
                 }
                 @if hidden > 0 {
-                    p.cq-more-replies {
-                        a.cq-link href=((view.replies_href)(id)) data-action="replies" {
+                    p.(class::MORE_REPLIES) {
+                        a.cq-link href=((view.replies_href)(id)) data-action=(Action::Replies.as_str()) {
                             (t.plural(&t.show_more_replies, hidden))
                         }
                     }
@@ -403,25 +404,25 @@ fn meta(view: &View, c: &PublicComment, in_reply_to: Option<&str>) -> Markup {
                 _ => (identicon(&c.avatar)),
             }
             @if let Some(url) = &c.website {
-                a.cq-author href=(url) rel="nofollow ugc noopener noreferrer" target="_blank" { bdi { (c.author) } }
+                a.(class::AUTHOR) href=(url) rel="nofollow ugc noopener noreferrer" target="_blank" { bdi { (c.author) } }
             } @else {
-                span.cq-author { bdi { (c.author) } }
+                span.(class::AUTHOR) { bdi { (c.author) } }
             }
             @if c.owner {
-                span.cq-badge { (t.owner_badge) }
+                span.(class::BADGE) { (t.owner_badge) }
             }
             @if c.pinned {
-                span.cq-badge.cq-pinned-badge { (t.pinned) }
+                span.(class::BADGE).cq-pinned-badge { (t.pinned) }
             }
-            a.cq-date href={"#comment-" (c.id)} {
+            a.cq-date href={"#" (COMMENT_ANCHOR) (c.id)} {
                 time datetime=(c.created_at) title=(t.date_time(ms)) { (t.date(ms)) }
             }
-            span.cq-edited hidden[c.edited_at.is_none()] { (t.edited) }
+            span.(class::EDITED) hidden[c.edited_at.is_none()] { (t.edited) }
             @if let (Some(name), Some(parent)) = (in_reply_to, c.parent_id) {
-                a.cq-in-reply-to href={"#comment-" (parent)} { (t.in_reply_to.replace("{name}", name)) }
+                a.cq-in-reply-to href={"#" (COMMENT_ANCHOR) (parent)} { (t.in_reply_to.replace("{name}", name)) }
             }
             @if c.pending {
-                span.cq-badge.cq-pending { (t.awaiting_moderation) }
+                span.(class::BADGE).(class::PENDING) { (t.awaiting_moderation) }
             }
         }
     }
@@ -441,11 +442,11 @@ fn keyboard_scrollable(body_html: &str) -> std::borrow::Cow<'_, str> {
 
 fn like_button(t: &Strings, likes: u32) -> Markup {
     html! {
-        button.cq-link.cq-like type="button" aria-pressed="false" title=(t.plural(&t.likes, likes as usize))
-            data-action="like" {
-            span.cq-heart aria-hidden="true" { "♡ " }
+        button.cq-link.(class::LIKE) type="button" aria-pressed="false" title=(t.plural(&t.likes, likes as usize))
+            data-action=(Action::Like.as_str()) {
+            span.(class::HEART) aria-hidden="true" { "♡ " }
             span.cq-visually-hidden { (t.like) ": " }
-            span.cq-count { (likes) }
+            span.(class::COUNT) { (likes) }
         }
     }
 }

@@ -1,7 +1,27 @@
 //! Small DOM helpers over `web_sys`, so the actions read as what they do.
 
+use colloquy_core::wire::dom::{Action, ACTION_ATTR};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
+
+/// Selectors more than one action uses, joined at compile time from `wire::dom`'s names.
+pub mod sel {
+    use colloquy_core::const_concat;
+    use colloquy_core::wire::dom::class;
+
+    /// A comment's list item.
+    pub const ITEM: &str = const_concat!("li.", class::ITEM);
+    /// A comment's own Reply button (not its replies').
+    pub const REPLY_BUTTON: &str = const_concat!(":scope > article button.", class::REPLY);
+    /// The "Show more comments" link.
+    pub const MORE_LINK: &str = const_concat!(".", class::MORE, " a");
+    /// The comment a permalink or a new post pointed at.
+    pub const TARGETED: &str = const_concat!("li.", class::TARGET);
+    /// The widget's heading.
+    pub const HEADING: &str = const_concat!("h2.", class::HEADING);
+    /// A comment's own text (not its replies').
+    pub const BODY: &str = const_concat!(":scope > article > .", class::BODY);
+}
 
 pub fn document() -> Document {
     web_sys::window()
@@ -97,10 +117,10 @@ pub fn element(tag: &str, class: &str, text: &str) -> Element {
 }
 
 /// A button of the widget's look that names its `action`.
-pub fn button(class: &str, action: &str, text: &str) -> Element {
+pub fn button(class: &str, action: Action, text: &str) -> Element {
     let b = element("button", class, text);
     set_attr(&b, "type", "button");
-    set_attr(&b, "data-action", action);
+    set_attr(&b, ACTION_ATTR, action.as_str());
     b
 }
 
@@ -115,4 +135,13 @@ pub fn remove(el: &Element) {
 /// The `data-id` of a comment item as an id.
 pub fn item_id(li: &Element) -> Option<colloquy_core::CommentId> {
     attr(li, "data-id")?.parse().ok()
+}
+
+/// "Something failed — Try again": the retry button repeats `action` on the same comment.
+pub fn failure(message: &str, retry: &str, class: &str, action: Action) -> Element {
+    let note = element("span", &format!("cq-form-error {class}"), message);
+    set_attr(&note, "role", "alert");
+    let _ = note.append_with_str_1(" ");
+    append(&note, &button("cq-link cq-retry", action, retry));
+    note
 }

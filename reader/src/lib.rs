@@ -7,9 +7,19 @@
 //! No UI framework and no JSON library live here, so this is what every reader downloads
 //! and it stays small.
 
+mod compose;
 mod dom;
+mod events;
+mod likes;
 mod net;
+mod own;
+mod paging;
+mod pending;
+mod permalink;
+mod reports;
 mod thread;
+mod writer;
+mod written;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -85,6 +95,6 @@ pub fn take_over(
         .iter()
         .filter_map(|e| e.dyn_into::<Element>().ok())
         .collect();
-    thread::start(&reader, touched);
+    events::start(&reader, touched);
     READERS.with(|r| r.borrow_mut().push(reader));
 }

@@ -1,7 +1,8 @@
 //! Fetch, as little of it as the reading half needs: HTML fragments in, small JSON
 //! answers read with the browser's own parser (no JSON library in this wasm).
 
-use js_sys::{Reflect, JSON};
+use colloquy_browser::json;
+use js_sys::JSON;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -33,7 +34,7 @@ async fn send(request: Request) -> Result<String, Failed> {
     } else {
         let code = JSON::parse(&text)
             .ok()
-            .and_then(|v| field(&field(&v, "error"), "code").as_string())
+            .and_then(|v| json::text(&json::field(&v, "error"), "code"))
             .unwrap_or_default();
         Err(Failed(status, code))
     }
@@ -58,22 +59,4 @@ pub async fn write(method: &str, url: &str, body: &str) -> Result<JsValue, Faile
 pub async fn get_json(url: &str) -> Result<JsValue, Failed> {
     let text = get(url).await?;
     JSON::parse(&text).map_err(offline)
-}
-
-/// A field of a parsed JSON object.
-pub fn field(v: &JsValue, name: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A whole number field (ids, counts) of a parsed JSON object.
-pub fn number(v: &JsValue, name: &str) -> Option<i64> {
-    field(v, name).as_f64().map(|n| n as i64)
-}
-
-/// A text as a JSON string literal, quotes and escapes included.
-pub fn json_string(s: &str) -> String {
-    JSON::stringify(&JsValue::from_str(s))
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| "\"\"".into())
 }

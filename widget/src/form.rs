@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::session::Session;
+use colloquy_browser::bridge::{Outcome, Posted, ReplyTo};
 use colloquy_browser::storage::{self, save_own, OwnComment};
 use colloquy_browser::turnstile;
 use colloquy_browser::{now_ms, sleep_ms};
@@ -70,23 +71,13 @@ impl Inputs {
     }
 }
 
-/// The comment a reply answers, and where the reply will be shown.
-#[derive(Debug, Clone)]
-pub struct Parent {
-    pub id: CommentId,
-    pub name: String,
-    /// The depth the reply is shown at; `flat` when beside its parent (nesting capped).
-    pub depth: usize,
-    pub flat: bool,
-}
-
 /// `parent` is the comment being answered, `None` for a top-level comment; `initial` is
 /// text typed into the collapsed box before this form arrived. `host` is where it is
 /// mounted (events about it start there).
 #[component]
 pub fn CommentForm(
     host: web_sys::HtmlElement,
-    parent: Option<Parent>,
+    parent: Option<ReplyTo>,
     initial: String,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -277,14 +268,14 @@ pub fn CommentForm(
                         },
                         id,
                     )));
-                    let detail = serde_json::json!({
-                        "id": id,
-                        "parent_id": created.comment.parent_id,
-                        "pending": created.comment.pending,
-                        "pending_token": created.pending_token,
-                        "html": created.html,
+                    let posted = Outcome::Posted(Posted {
+                        id,
+                        parent_id: created.comment.parent_id,
+                        pending: created.comment.pending,
+                        pending_token: created.pending_token,
+                        html: created.html,
                     });
-                    host.with_value(|h| session.report(h, "colloquy:posted", &detail.to_string()));
+                    host.with_value(|h| posted.dispatch(h));
                 }
                 Err(e) => {
                     // The button was disabled while sending, so the focus fell to the page:
@@ -435,7 +426,7 @@ pub fn CommentForm(
                 {is_reply.then(|| view! {
                     " "
                     <button type="button" class="cq-link cq-cancel-reply"
-                        on:click=move |_| host.with_value(|h| session.report(h, "colloquy:closed", "{}"))>
+                        on:click=move |_| host.with_value(|h| Outcome::Closed.dispatch(h))>
                         {t.cancel_reply}
                     </button>
                 })}

@@ -14,9 +14,9 @@ mod session;
 
 use std::cell::RefCell;
 
+use colloquy_browser::bridge::{Form, Handover};
 use colloquy_i18n::Strings;
 use leptos::prelude::*;
-use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use session::{Context, Session};
@@ -28,22 +28,8 @@ thread_local! {
     static MOUNTED: RefCell<Vec<(web_sys::HtmlElement, Box<dyn std::any::Any>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// What each kind of form needs besides the context (JSON).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Extra {
-    parent_id: Option<i64>,
-    parent_name: String,
-    /// The depth the reply will be shown at, and whether beside its parent (capped).
-    depth: usize,
-    flat: bool,
-    /// The comment to edit or delete.
-    id: Option<i64>,
-}
-
-/// Open `kind` (`compose`, `reply`, `edit`, `delete`) in `host`. `context` is the JSON the
-/// reading half hands over, `strings` the reader's language table, `extra` the form's
-/// options as JSON.
+/// Open a form in `host`: `kind` and `extra` are a [`Form`]'s kind and options, `context`
+/// the reading half's [`Handover`] (JSON), `strings` the reader's language table.
 #[wasm_bindgen]
 pub fn open(
     kind: &str,
@@ -60,7 +46,13 @@ pub fn open(
         }))
     });
     let session = SESSION.with(|s| *s.borrow()).or_else(|| {
-        let context: Context = serde_json::from_str(context).ok()?;
+        let context = Handover::read(context)?;
+        let context = Context {
+            state: serde_json::from_str(&context.state).ok()?,
+            api_base: context.api_base,
+            page_url: context.page_url,
+            page_title: context.page_title,
+        };
         let texts = strings
             .iter()
             .map(|v| &*Box::leak(v.as_string().unwrap_or_default().into_boxed_str()));
@@ -72,7 +64,7 @@ pub fn open(
         SESSION.with(|s| *s.borrow_mut() = Some(session));
         Some(session)
     });
-    let (Some(session), Ok(extra)) = (session, serde_json::from_str::<Extra>(extra)) else {
+    let (Some(session), Some(opened)) = (session, Form::read(kind, extra)) else {
         return;
     };
     // Forms whose hosts left the page are unmounted.
@@ -88,8 +80,8 @@ pub fn open(
     host.set_inner_html("");
     let mount_host = host.clone();
     let keep = host.clone();
-    let handle: Box<dyn std::any::Any> = match (kind, extra.id.map(colloquy_core::CommentId)) {
-        ("compose", _) => Box::new(leptos::mount::mount_to(mount_host, move || {
+    let handle: Box<dyn std::any::Any> = match opened {
+        Form::Compose => Box::new(leptos::mount::mount_to(mount_host, move || {
             provide_context(session);
             form::CommentForm(form::CommentFormProps {
                 host,
@@ -97,31 +89,22 @@ pub fn open(
                 initial: typed,
             })
         })),
-        ("reply", _) => {
-            let parent = extra.parent_id.map(|p| form::Parent {
-                id: colloquy_core::CommentId(p),
-                name: extra.parent_name,
-                depth: extra.depth,
-                flat: extra.flat,
-            });
-            Box::new(leptos::mount::mount_to(mount_host, move || {
-                provide_context(session);
-                form::CommentForm(form::CommentFormProps {
-                    host,
-                    parent,
-                    initial: String::new(),
-                })
-            }))
-        }
-        ("edit", Some(id)) => Box::new(leptos::mount::mount_to(mount_host, move || {
+        Form::Reply(parent) => Box::new(leptos::mount::mount_to(mount_host, move || {
+            provide_context(session);
+            form::CommentForm(form::CommentFormProps {
+                host,
+                parent: Some(parent),
+                initial: String::new(),
+            })
+        })),
+        Form::Edit(id) => Box::new(leptos::mount::mount_to(mount_host, move || {
             provide_context(session);
             own::EditBox(own::EditBoxProps { host, id })
         })),
-        ("delete", Some(id)) => Box::new(leptos::mount::mount_to(mount_host, move || {
+        Form::Delete(id) => Box::new(leptos::mount::mount_to(mount_host, move || {
             provide_context(session);
             own::ConfirmDelete(own::ConfirmDeleteProps { host, id })
         })),
-        _ => return,
     };
     MOUNTED.with(|m| m.borrow_mut().push((keep, handle)));
 }

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ClientError};
 use crate::session::Session;
+use colloquy_browser::bridge::{Edited, Outcome};
 use colloquy_browser::storage::{self, OwnComment};
 
 /// The edit box shown in place of the comment's text.
@@ -20,7 +21,7 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
     let base = session.api_base();
     let host = StoredValue::new_local(host);
     let Some(mine) = storage::load_own(&base, id) else {
-        host.with_value(|h| session.report(h, "colloquy:closed", "{}"));
+        host.with_value(|h| Outcome::Closed.dispatch(h));
         return ().into_any();
     };
     let draft = RwSignal::new(storage::load_edit_draft(&base, id).unwrap_or(mine.markdown.clone()));
@@ -63,14 +64,12 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                             },
                         );
                         storage::forget_edit_draft(&base, id);
-                        let detail = serde_json::json!({
-                            "id": id,
-                            "body_html": updated.body_html,
-                            "pending": updated.pending,
+                        let edited = Outcome::Edited(Edited {
+                            id,
+                            body_html: updated.body_html,
+                            pending: updated.pending,
                         });
-                        host.with_value(|h| {
-                            session.report(h, "colloquy:edited", &detail.to_string())
-                        });
+                        host.with_value(|h| edited.dispatch(h));
                     }
                     Err(ClientError::Api(body))
                         if body.error.fields.iter().any(|f| f.field == Field::Body) =>
@@ -91,7 +90,7 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
     };
     let cancel = move |_| {
         storage::forget_edit_draft(&base, id);
-        host.with_value(|h| session.report(h, "colloquy:closed", "{}"));
+        host.with_value(|h| Outcome::Closed.dispatch(h));
     };
     let textarea = NodeRef::<Textarea>::new();
     Effect::new(move || {
@@ -154,9 +153,7 @@ pub fn ConfirmDelete(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView
                     storage::forget_own(&base, id);
                     storage::forget_edit_draft(&base, id);
                     session.deleted.update(|d| d.push(id));
-                    host.with_value(|h| {
-                        session.report(h, "colloquy:deleted", &format!("{{\"id\":{id}}}"))
-                    });
+                    host.with_value(|h| Outcome::Deleted(id).dispatch(h));
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }
@@ -169,7 +166,7 @@ pub fn ConfirmDelete(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView
             <button type="button" class="cq-link cq-danger" disabled=move || busy.get() on:click=confirm>{t.delete}</button>
             " "
             <button type="button" class="cq-link cq-keep" node_ref=keep_ref
-                on:click=move |_| host.with_value(|h| session.report(h, "colloquy:closed", "{}"))>{t.keep}</button>
+                on:click=move |_| host.with_value(|h| Outcome::Closed.dispatch(h))>{t.keep}</button>
         </span>
         <span class="cq-form-error" role="alert">{move || error.get()}</span>
     }

@@ -4,14 +4,13 @@
 use colloquy_core::wire::api::{CommentId, WidgetSettings};
 use colloquy_i18n::Strings;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 use crate::api;
 use colloquy_browser::{now_ms, storage};
 
-/// What the reading half hands over when it opens a form (JSON).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+/// The page this writes for: what the reading half handed over
+/// ([`colloquy_browser::bridge::Handover`]), with its state read.
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     pub api_base: String,
     pub page_url: String,
@@ -118,17 +117,6 @@ impl Session {
     pub async fn renew_form_token(&self) {
         if let Ok(token) = api::form_token(&self.api_base(), &self.thread()).await {
             self.form_token.set((token.form_token, now_ms()));
-        }
-    }
-
-    /// Tell the reading half what happened (it owns the thread on the page).
-    pub fn report(&self, host: &web_sys::HtmlElement, event: &str, detail: &str) {
-        let init = web_sys::CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        init.set_detail(&wasm_bindgen::JsValue::from_str(detail));
-        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(event, &init) {
-            let _ = host.dispatch_event(&e);
         }
     }
 }

@@ -83,10 +83,16 @@ pub fn widget(tools: &Tools) -> Result<String> {
         std::fs::write(&file, json).map_err(|e| format!("{}: {e}", file.display()))?;
         outputs.push(file);
     }
-    // The styles, minified (the loader links them into the shadow root).
+    // The styles, with the `auto` theme's dark half written out, minified (the loader
+    // links them into the shadow root).
+    let source = root.join("widget/style.css");
+    let styles = std::fs::read_to_string(&source).map_err(|e| format!("widget/style.css: {e}"))?;
+    let expanded = root.join("target/widget-css/style.css");
+    std::fs::create_dir_all(expanded.parent().ok_or("no folder")?).map_err(|e| e.to_string())?;
+    std::fs::write(&expanded, with_auto_theme(&styles)?).map_err(|e| e.to_string())?;
     let css = staging.join("style.css");
     run(Command::new(&tools.esbuild)
-        .arg(root.join("widget/style.css"))
+        .arg(&expanded)
         .args(["--minify", "--log-level=warning"])
         .arg(format!("--outfile={}", css.display())))?;
     outputs.push(css.clone());
@@ -109,7 +115,8 @@ pub fn widget(tools: &Tools) -> Result<String> {
         &assets.join("style.css"),
         &std::fs::read(&css).map_err(|e| e.to_string())?,
     )?;
-    // count.js and embed.js get their paths from core's one description of the API.
+    // count.js and embed.js get their paths from core's one description of the API, and
+    // embed.js its defaults from core's.
     let api_path =
         |e: colloquy_core::wire::endpoint::Endpoint| e.path().trim_start_matches('/').to_owned();
     use colloquy_core::wire::endpoint::Endpoint;
@@ -134,6 +141,14 @@ pub fn widget(tools: &Tools) -> Result<String> {
                 format!(
                     "--define:COLLOQUY_OWNER_KEY=\"{}\"",
                     colloquy_core::wire::storage_keys::OWNER
+                ),
+                format!(
+                    "--define:COLLOQUY_THEME=\"{}\"",
+                    colloquy_core::wire::defaults::THEME
+                ),
+                format!(
+                    "--define:COLLOQUY_SORT=\"{}\"",
+                    colloquy_core::wire::api::Sort::default().as_str()
                 ),
                 format!(
                     "--define:COLLOQUY_EMBED_PATH=\"{}\"",
@@ -294,6 +309,27 @@ fn admin(tools: &Tools, assets: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The dark theme's rule, written once in `widget/style.css`.
+const DARK_RULE: &str = ".cq[data-theme=\"dark\"] {";
+
+/// `style.css` with the `auto` theme added: the dark rule again, for readers whose system
+/// prefers dark, right after the dark rule (so everything after it still overrides both).
+fn with_auto_theme(css: &str) -> Result<String> {
+    let start = css
+        .find(DARK_RULE)
+        .ok_or("widget/style.css has no dark theme rule")?;
+    let body_start = start + DARK_RULE.len();
+    let body_len = css[body_start..]
+        .find('}')
+        .ok_or("widget/style.css: the dark theme rule is not closed")?;
+    let body = &css[body_start..body_start + body_len];
+    let end = body_start + body_len + 1;
+    let auto = format!(
+        "\n@media (prefers-color-scheme: dark) {{\n  .cq[data-theme=\"auto\"] {{{body}}}\n}}"
+    );
+    Ok(format!("{}{auto}{}", &css[..end], &css[end..]))
+}
+
 /// The languages the widget has, as a JSON array for the loader (`["en","sl","de"]`); the
 /// first is the fallback.
 fn language_tags() -> String {
@@ -438,7 +474,19 @@ fn content_hash(files: &[&Path]) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::secret_in_vars;
+    use super::{secret_in_vars, with_auto_theme};
+
+    #[test]
+    fn the_auto_theme_is_the_dark_rule_again_under_the_media_query() {
+        let css = ".cq { --_fg: black; }\n.cq[data-theme=\"dark\"] {\n  --_fg: white;\n}\n.cq-x { a: b; }\n";
+        assert_eq!(
+            with_auto_theme(css).unwrap(),
+            ".cq { --_fg: black; }\n.cq[data-theme=\"dark\"] {\n  --_fg: white;\n}\n\
+             @media (prefers-color-scheme: dark) {\n  .cq[data-theme=\"auto\"] {\n  --_fg: white;\n}\n}\n\
+             .cq-x { a: b; }\n"
+        );
+        assert!(with_auto_theme(".cq { }").is_err());
+    }
 
     #[test]
     fn secrets_in_vars_are_found_wherever_wrangler_reads_vars() {

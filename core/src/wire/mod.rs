@@ -5,6 +5,7 @@
 pub mod api;
 pub mod console;
 pub mod defaults;
+pub mod dom;
 pub mod endpoint;
 pub mod error;
 pub mod limits;
