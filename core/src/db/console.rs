@@ -1,5 +1,5 @@
 //! What only the owner's console lists and counts across the site: the queue by tab and
-//! search, counts, statistics, threads, blocks and the audit list. SQL only (the console is
+//! search, counts, statistics, threads and blocks. SQL only (the console is
 //! never tested on the in-memory fake); its statements run on SQLite in the unit tests.
 
 use serde::Deserialize;
