@@ -82,7 +82,7 @@ pub(crate) fn DeliveryList() -> impl IntoView {
     view! {
         <section aria-labelledby="deliveries-heading">
             <h3 id="deliveries-heading">"Deliveries"</h3>
-            <p>"The newest webhook deliveries. Failed ones are tried again after 1, 5, 30 minutes, 2 and 12 hours."</p>
+            <p>{format!("The newest webhook deliveries. Failed ones are tried again after {}.", retry_schedule())}</p>
             <button type="button" on:click=move |_| load()>"Refresh"</button>
             {move || match list.get() {
                 None => view! { <p>"Loading…"</p> }.into_any(),
@@ -101,7 +101,7 @@ pub(crate) fn DeliveryList() -> impl IntoView {
                                     format!(
                                         "failed {} of {} tries; next try {}",
                                         d.attempts,
-                                        colloquy_core::wire::console::DELIVERY_TRIES,
+                                        colloquy_core::wire::limits::DELIVERY_TRIES,
                                         api::local_time(at)
                                     )
                                 }
@@ -231,5 +231,49 @@ pub(crate) fn WebhookSecret() -> impl IntoView {
             <p>"Signed JSON webhooks carry X-Colloquy-Signature: sha256=HMAC(secret, timestamp + \".\" + body) and X-Colloquy-Timestamp (README, Notifications)."</p>
             <p><code class="token">{move || ctx.session.get().map(|s| s.webhook_secret).unwrap_or_default()}</code></p>
         </section>
+    }
+}
+
+/// When failed deliveries are tried again (with the default retry base), in words:
+/// "1, 5, 30 minutes, 2 and 12 hours".
+fn retry_schedule() -> String {
+    use colloquy_core::wire::{defaults::NOTIFY_RETRY_SECS, limits::RETRY_FACTORS};
+    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+    for factor in RETRY_FACTORS {
+        let secs = factor * NOTIFY_RETRY_SECS;
+        let (n, unit) = if secs.is_multiple_of(3600) {
+            (secs / 3600, "hours")
+        } else {
+            (secs / 60, "minutes")
+        };
+        match groups.last_mut() {
+            Some((u, ns)) if *u == unit => ns.push(n),
+            _ => groups.push((unit, vec![n])),
+        }
+    }
+    let last = groups.len().saturating_sub(1);
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, (unit, ns))| {
+            let words: Vec<String> = ns.iter().map(u32::to_string).collect();
+            let list = match words.split_last() {
+                Some((end, rest)) if i == last && !rest.is_empty() => {
+                    format!("{} and {end}", rest.join(", "))
+                }
+                _ => words.join(", "),
+            };
+            format!("{list} {unit}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    /// The schedule in words comes from the numbers the Worker retries by.
+    #[test]
+    fn the_retry_schedule_is_said_from_the_numbers() {
+        assert_eq!(super::retry_schedule(), "1, 5, 30 minutes, 2 and 12 hours");
     }
 }

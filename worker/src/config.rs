@@ -139,10 +139,10 @@ impl Config {
         };
         Config {
             mail,
-            retry_base_ms: i64::from(number(vars::NOTIFY_RETRY_SECS, 60).max(1)) * 1000,
+            retry_base_ms: i64::from(number(vars::NOTIFY_RETRY_SECS, defaults::NOTIFY_RETRY_SECS).max(1)) * 1000,
             public_url: var(vars::COLLOQUY_URL).map(|u| u.trim_end_matches('/').to_owned()),
             settings_stamp: "0".to_owned(),
-            page_fresh_secs: number(vars::PAGE_FRESH_SECS, 60).clamp(1, 86_400),
+            page_fresh_secs: number(vars::PAGE_FRESH_SECS, defaults::PAGE_FRESH_SECS).clamp(1, 86_400),
             site: SiteConfig {
                 origins: parse_origins(&var(vars::ALLOWED_ORIGINS).unwrap_or_default()),
                 ..site

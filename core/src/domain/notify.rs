@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::wire::api::CommentId;
+use crate::wire::limits::{DELIVERY_TRIES, RETRY_FACTORS};
 use crate::wire::settings::{Event, Webhook, WebhookFormat};
 
 /// What a notification says about one comment.
@@ -361,19 +362,16 @@ pub fn digest_mail(
     }
 }
 
-/// Tries before a delivery is given up.
-pub const MAX_ATTEMPTS: u32 = crate::wire::console::DELIVERY_TRIES;
-
-/// How long after failed attempt number `attempts` (1-based) to try again: `base`,
-/// then 5×, 30×, 120×, 720× (with a 60 s base: 1 min, 5 min, 30 min, 2 h, 12 h); `None`
-/// once [`MAX_ATTEMPTS`] are used up.
+/// How long after failed attempt number `attempts` (1-based) to try again: `base` times
+/// [`RETRY_FACTORS`] in turn (with a 60 s base: 1 min, 5 min, 30 min, 2 h, 12 h); `None`
+/// once [`DELIVERY_TRIES`] are used up.
 pub fn retry_delay_ms(attempts: u32, base_ms: i64) -> Option<i64> {
-    const FACTORS: [i64; 5] = [1, 5, 30, 120, 720];
-    if attempts >= MAX_ATTEMPTS {
+    if attempts >= DELIVERY_TRIES {
         return None;
     }
     let i = usize::try_from(attempts.saturating_sub(1)).unwrap_or(0);
-    Some(base_ms.saturating_mul(FACTORS[i.min(FACTORS.len() - 1)]))
+    let factor = RETRY_FACTORS[i.min(RETRY_FACTORS.len() - 1)];
+    Some(base_ms.saturating_mul(i64::from(factor)))
 }
 
 #[cfg(test)]
@@ -497,7 +495,7 @@ mod tests {
 
     #[test]
     fn retries_back_off_then_stop() {
-        let delays: Vec<_> = (1..=MAX_ATTEMPTS)
+        let delays: Vec<_> = (1..=DELIVERY_TRIES)
             .map(|a| retry_delay_ms(a, 60_000))
             .collect();
         assert_eq!(

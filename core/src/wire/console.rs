@@ -279,9 +279,6 @@ pub struct Deliveries {
     pub deliveries: Vec<DeliveryState>,
 }
 
-/// How often a delivery is tried before it is given up (the first try and five retries).
-pub const DELIVERY_TRIES: u32 = 6;
-
 /// Where one webhook delivery stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryState {

@@ -33,3 +33,8 @@ pub const SITE_ID: &str = "default";
 
 /// Console sessions last this long (`ADMIN_SESSION_SECS`).
 pub const SESSION_SECS: u32 = 12 * 3600;
+/// The first retry of a failed notification (`NOTIFY_RETRY_SECS`); later ones wait
+/// `limits::RETRY_FACTORS` times this.
+pub const NOTIFY_RETRY_SECS: u32 = 60;
+/// How long a page version holds before likes and lost bumps show (`PAGE_FRESH_SECS`).
+pub const PAGE_FRESH_SECS: u32 = 60;

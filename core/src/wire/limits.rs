@@ -51,3 +51,9 @@ pub const IMPORT_BYTES: usize = 5 * 1024 * 1024;
 /// The shortest console key accepted: anything shorter can be guessed, so without a
 /// key this long there is no console.
 pub const OWNER_KEY_MIN: usize = 32;
+
+/// How often a delivery is tried before it is given up (the first try and five retries).
+pub const DELIVERY_TRIES: u32 = 6;
+/// A failed delivery is tried again after the retry base (`NOTIFY_RETRY_SECS`) times
+/// each of these in turn: with the default base, 1, 5, 30 minutes, 2 and 12 hours.
+pub const RETRY_FACTORS: [u32; 5] = [1, 5, 30, 120, 720];
