@@ -90,8 +90,9 @@ pub fn atom(info: &FeedInfo<'_>, entries: &[(CommentRecord, ThreadRecord)]) -> S
         ));
         // Stable and unique without depending on the article's address.
         xml.push_str(&format!(
-            "<id>{}#comment-{}</id>\n",
+            "<id>{}#{}{}</id>\n",
             esc(info.self_url.split('?').next().unwrap_or(info.self_url)),
+            crate::wire::dom::COMMENT_ANCHOR,
             c.id.0
         ));
         xml.push_str(&format!(

@@ -26,9 +26,10 @@ impl ThreadRecord {
     /// A comment's permalink: the thread's page with the comment's fragment (feeds,
     /// notifications and the console link to the same place).
     pub fn permalink(&self, id: CommentId) -> Option<String> {
-        self.url
-            .as_ref()
-            .map(|u| format!("{}#comment-{}", u.split('#').next().unwrap_or(u), id.0))
+        self.url.as_ref().map(|u| {
+            let page = u.split('#').next().unwrap_or(u);
+            format!("{page}#{}{}", crate::wire::dom::COMMENT_ANCHOR, id.0)
+        })
     }
 }
 

@@ -316,6 +316,9 @@ pub struct Settings {
 /// What `wrangler.toml` (or the code) sets, shown beside each setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsDefaults {
+    /// Read leniently: the server ignores `defaults` on save, and a console opened before
+    /// this field was typed sends `""` — which must not make a save fail.
+    #[serde(deserialize_with = "lenient_mode")]
     pub moderation: ModerationMode,
     pub allowed_origins: Vec<String>,
     pub max_depth: usize,
@@ -443,4 +446,30 @@ pub struct SiteExportPage {
     pub threads: Vec<ExportThread>,
     /// Pass as `after` for the next page; `None` at the end.
     pub next_after: Option<i64>,
+}
+
+/// Any string as a [`ModerationMode`]; what names none is the default.
+fn lenient_mode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ModerationMode, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok(ModerationMode::parse(&s).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A console opened before the moderation default was typed sends `""` with a save:
+    /// it reads as the default instead of failing the save.
+    #[test]
+    fn a_save_with_an_untyped_moderation_default_still_reads() {
+        let defaults = |moderation: &str| {
+            format!(
+                r#"{{"moderation":"{moderation}","allowed_origins":[],"max_depth":5,"edit_window_secs":900,"page_size":20,"max_links":3,"trust_after":1,"report_threshold":3,"reporter_threshold":5,"trash_days":30}}"#
+            )
+        };
+        let read = |m: &str| serde_json::from_str::<SettingsDefaults>(&defaults(m)).unwrap();
+        assert_eq!(read("").moderation, ModerationMode::Off);
+        assert_eq!(read("all").moderation, ModerationMode::All);
+        assert_eq!(read("first_time").moderation, ModerationMode::FirstTime);
+    }
 }
