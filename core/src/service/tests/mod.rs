@@ -13,8 +13,6 @@ use std::cell::Cell;
 use super::error::ServiceError;
 use super::owner::Reporting;
 use super::*;
-use crate::db::memstore::MemStore;
-use crate::domain::site::SiteConfig;
 use crate::domain::token::{Keys, Purpose};
 use crate::wire::api::{
     CommentId, CreatedComment, DeleteComment, EditComment, LikeRequest, NewComment, PublicComment,
@@ -26,77 +24,11 @@ use crate::wire::moderation::HeldFor;
 use crate::wire::moderation::{BlockKind, Decision};
 use crate::wire::settings::ModerationMode;
 
-const T0: i64 = 1_700_000_000_000;
-
-struct Fixture {
-    store: MemStore,
-    site: SiteConfig,
-    keys: Keys,
-    /// Forms shown so far: each gets its own moment, so each token is a new one.
-    shown: Cell<i64>,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        Fixture {
-            store: MemStore::default(),
-            site: SiteConfig {
-                origins: vec!["https://blog.example.org".into()],
-                ..SiteConfig::new("default")
-            },
-            keys: Keys::derive("unit test secret"),
-            shown: Cell::new(0),
-        }
-    }
-    fn svc(&self) -> Service<'_, MemStore, NoCheck> {
-        Service::new(&self.store, &self.site, &self.keys)
-    }
-    fn input(&self, thread: &str, parent: Option<CommentId>, body: &str) -> NewComment {
-        NewComment {
-            thread: thread.into(),
-            thread_title: Some("Title".into()),
-            parent_id: parent,
-            body: body.into(),
-            name: "Ana".into(),
-            email: "ana@example.org".into(),
-            ..Default::default()
-        }
-    }
-    /// A form token for client `who` in `thread`, shown at `shown`.
-    fn token(&self, thread: &str, who: &str, shown: i64) -> String {
-        self.svc()
-            .form_token(thread, who, shown)
-            .unwrap()
-            .form_token
-    }
-    /// Post as client `who` at `now`; without a token of its own, the form was shown ten
-    /// seconds before.
-    fn post_as(
-        &self,
-        who: &str,
-        input: &NewComment,
-        now: i64,
-    ) -> Result<CreatedComment, ServiceError> {
-        let mut input = input.clone();
-        if input.form_token.is_empty() {
-            self.shown.set(self.shown.get() + 1);
-            input.form_token =
-                self.token(input.thread.trim(), who, now - 10_000 - self.shown.get());
-        }
-        pollster::block_on(self.svc().post(&input, who, now))
-    }
-    fn post(&self, thread: &str, parent: Option<CommentId>, body: &str) -> CreatedComment {
-        self.post_as("client", &self.input(thread, parent, body), T0)
-            .expect("posted")
-    }
-    fn page(&self, thread: &str) -> ThreadPage {
-        pollster::block_on(self.svc().thread(thread, Sort::Oldest, None, T0)).unwrap()
-    }
-}
+use fixtures::{MemFixture, T0};
 
 #[test]
 fn a_new_key_is_an_empty_thread_with_a_form_token_and_settings() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let page = f.page("/x/");
     assert_eq!((page.total, page.comments.len(), page.title), (0, 0, None));
     assert_eq!(page.settings.edit_window_secs, 15 * 60);
@@ -114,7 +46,7 @@ fn a_new_key_is_an_empty_thread_with_a_form_token_and_settings() {
 
 #[test]
 fn first_comment_creates_the_thread_and_replies_attach_to_it() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let top = f.post("/x/", None, "*hi*").comment;
     assert_eq!(top.body_html, "<p><em>hi</em></p>\n");
     assert_eq!(top.created_at, "2023-11-14T22:13:20Z");
@@ -137,7 +69,7 @@ fn ids(page: &ThreadPage) -> Vec<i64> {
 
 #[test]
 fn threads_page_by_cursor_with_a_preview_of_replies() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.page_size = 2;
     f.site.reply_preview = 1;
     let a = f.post("/p/", None, "a").comment.id;
@@ -168,7 +100,7 @@ fn threads_page_by_cursor_with_a_preview_of_replies() {
 
 #[test]
 fn likes_count_once_per_reader_and_order_the_most_liked_first() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let a = f.post("/l/", None, "a").comment.id;
     let b = f.post("/l/", None, "b").comment.id;
     let like = |id, reader: &str, on| {
@@ -215,7 +147,7 @@ fn likes_count_once_per_reader_and_order_the_most_liked_first() {
 
 #[test]
 fn counts_preview_moderation_and_the_owner_badge() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.post("/c1/", None, "x");
     f.post("/c1/", None, "y");
     let counts =
@@ -262,7 +194,7 @@ fn counts_preview_moderation_and_the_owner_badge() {
 
 #[test]
 fn replies_to_comments_of_another_thread_are_rejected() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let other = f.post("/a/", None, "x").comment;
     f.post("/b/", None, "x");
     let err = f
@@ -274,7 +206,7 @@ fn replies_to_comments_of_another_thread_are_rejected() {
 
 #[test]
 fn replies_to_deleted_or_missing_comments_are_rejected() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let top = f.post("/a/", None, "x").comment;
     f.store.comments.borrow_mut()[0].status = CommentStatus::Deleted;
     for parent in [top.id, CommentId(42)] {
@@ -287,7 +219,7 @@ fn replies_to_deleted_or_missing_comments_are_rejected() {
 
 #[test]
 fn invalid_input_lists_fields_and_stores_nothing() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let mut bad = f.input("/a/", None, "");
     bad.email = "nope".into();
     let body = f.post_as("client", &bad, T0).unwrap_err().to_body();
@@ -299,7 +231,7 @@ fn invalid_input_lists_fields_and_stores_nothing() {
 
 #[test]
 fn bots_are_stopped_by_the_honeypot_and_the_form_timer() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let mut honey = f.input("/a/", None, "buy now");
     honey.honeypot = Some("http://spam.example".into());
     assert_eq!(
@@ -329,7 +261,7 @@ fn bots_are_stopped_by_the_honeypot_and_the_form_timer() {
 
 #[test]
 fn each_client_is_rate_limited_on_its_own() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     for _ in 0..5 {
         f.post_as("busy", &f.input("/a/", None, "x"), T0).unwrap();
     }
@@ -347,7 +279,7 @@ fn each_client_is_rate_limited_on_its_own() {
 
 #[test]
 fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let created = f.post("/a/", None, "frist");
     let other = f.post("/a/", None, "other");
     let edit = |token: &str, now| {
@@ -385,7 +317,7 @@ fn authors_edit_their_comment_only_with_its_token_and_within_the_window() {
 
 #[test]
 fn deleting_keeps_replies_under_a_placeholder_and_drops_lone_comments() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let top = f.post("/a/", None, "top");
     let reply = f.post("/a/", Some(top.comment.id), "reply");
     let lone = f.post("/a/", None, "lone");
@@ -415,7 +347,7 @@ fn deleting_keeps_replies_under_a_placeholder_and_drops_lone_comments() {
 
 #[test]
 fn gravatar_hashes_are_published_only_when_the_owner_turns_gravatar_on() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     assert_eq!(f.post("/g/", None, "x").comment.gravatar, None);
     f.site.gravatar_url = Some("https://www.gravatar.com/avatar".into());
     let shown = f
@@ -432,7 +364,7 @@ fn gravatar_hashes_are_published_only_when_the_owner_turns_gravatar_on() {
 
 #[test]
 fn public_comments_never_carry_the_email() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let c = f.post("/a/", None, "x");
     let json = serde_json::to_string(&c).unwrap();
     assert!(!json.contains("ana@example.org"), "{json}");
@@ -472,7 +404,7 @@ impl HumanCheck for FakeCheck {
 
 #[test]
 fn posting_runs_its_checks_cheapest_first() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.comment_limits = crate::domain::ratelimit::parse_limits("1/60").unwrap();
     let check = FakeCheck::new(Ok(true));
     // A post from `ip` with a form of its own (shown ten seconds ago) and, if `solved`, a
@@ -548,7 +480,7 @@ fn posting_runs_its_checks_cheapest_first() {
 
 #[test]
 fn permalink_context_names_the_thread_and_hides_unpublished_comments() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     let top = f.post("/ctx/", None, "top").comment;
     let reply = f.post("/ctx/", Some(top.id), "reply").comment;
     let ctx = pollster::block_on(f.svc().context(reply.id)).unwrap();
@@ -567,7 +499,7 @@ fn permalink_context_names_the_thread_and_hides_unpublished_comments() {
 
 #[test]
 fn a_form_token_posts_once_in_its_own_thread_from_its_own_client() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let token = f.token("/t/", "203.0.113.5", T0 - 10_000);
     let with = |thread: &str, token: &str| NewComment {
         form_token: token.into(),
@@ -614,7 +546,7 @@ fn a_form_token_posts_once_in_its_own_thread_from_its_own_client() {
 
 #[test]
 fn ipv6_clients_are_limited_by_their_64_and_their_56() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.comment_limits = crate::domain::ratelimit::parse_limits("2/60").unwrap();
     let post = |ip: &str| f.post_as(ip, &f.input("/v6/", None, "x"), T0);
     assert!(post("2001:db8:0:1::2").is_ok());
@@ -642,7 +574,7 @@ fn ipv6_clients_are_limited_by_their_64_and_their_56() {
 
 #[test]
 fn one_client_cannot_inflate_likes_with_fresh_reader_ids() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let id = f.post("/lk/", None, "x").comment.id;
     let like = |reader: &str, ip: &str| {
         pollster::block_on(f.svc().like(
@@ -667,7 +599,7 @@ fn one_client_cannot_inflate_likes_with_fresh_reader_ids() {
 
 #[test]
 fn an_edit_on_a_moderated_site_goes_back_to_the_queue_unless_the_owner_made_it() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.badge_hash = Some(f.keys.hash(Purpose::Badge, "owner-secret"));
     let mine = f.post("/mod/", None, "approved before moderation");
     let mut by_owner = f.input("/mod/", None, "from the owner");
@@ -694,7 +626,7 @@ fn an_edit_on_a_moderated_site_goes_back_to_the_queue_unless_the_owner_made_it()
 
 #[test]
 fn the_edit_window_is_checked_against_the_comments_age_not_only_the_token() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     let c = f.post("/w/", None, "x");
     f.site.edit_window_secs = 60;
     let delete = |now| {
@@ -717,7 +649,7 @@ fn the_edit_window_is_checked_against_the_comments_age_not_only_the_token() {
 
 #[test]
 fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_published() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     f.post("/ns/", None, "written while the secret was set");
     let keys = Keys::unusable();
     let svc = Service::new(&f.store, &f.site, &keys);
@@ -755,7 +687,7 @@ fn without_a_usable_secret_reads_work_writes_are_refused_and_no_hashes_are_publi
 
 #[test]
 fn previews_and_edits_are_rate_limited_per_client() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.preview_limits = crate::domain::ratelimit::parse_limits("2/60").unwrap();
     f.site.edit_limits = crate::domain::ratelimit::parse_limits("1/60").unwrap();
     let preview = |ip| pollster::block_on(f.svc().preview("**x**", ip, T0));
@@ -780,7 +712,7 @@ fn previews_and_edits_are_rate_limited_per_client() {
 }
 
 /// A comment with an author's email and browser key.
-fn by(f: &Fixture, thread: &str, email: &str, browser_key: Option<&str>) -> NewComment {
+fn by(f: &MemFixture, thread: &str, email: &str, browser_key: Option<&str>) -> NewComment {
     NewComment {
         email: email.into(),
         author_key: browser_key.map(Into::into),
@@ -790,7 +722,7 @@ fn by(f: &Fixture, thread: &str, email: &str, browser_key: Option<&str>) -> NewC
 
 #[test]
 fn first_time_moderation_trusts_email_and_browser_key_together() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.rules.moderation = ModerationMode::FirstTime;
     let first = f
         .post_as(
@@ -841,7 +773,7 @@ fn first_time_moderation_trusts_email_and_browser_key_together() {
 
 #[test]
 fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.rules.muted.body = vec!["cas*no".into()];
     f.site.rules.max_links = 1;
     let held = |input: &NewComment, who: &str| {
@@ -887,7 +819,7 @@ fn spam_rules_hold_blocked_muted_and_link_heavy_comments() {
 
 #[test]
 fn locked_and_auto_closed_threads_refuse_comments_but_not_the_owner() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     let top = f.post("/lk/", None, "open").comment;
     pollster::block_on(f.svc().lock("/lk/", true)).unwrap();
     let refused = f.post_as("c", &f.input("/lk/", Some(top.id), "late"), T0);
@@ -919,7 +851,7 @@ fn locked_and_auto_closed_threads_refuse_comments_but_not_the_owner() {
 
 #[test]
 fn a_pinned_comment_comes_first_on_top_of_a_full_page() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.page_size = 2;
     let ids: Vec<CommentId> = (0..4)
         .map(|i| f.post("/pp/", None, &format!("c{i}")).comment.id)
@@ -952,7 +884,7 @@ fn a_pinned_comment_comes_first_on_top_of_a_full_page() {
     assert!(second.next_cursor.is_none());
 }
 
-impl Fixture {
+impl MemFixture {
     /// A report from `ip` with a fresh form token shown ten seconds before.
     fn report(&self, id: CommentId, ip: &str, reason: &str) -> Result<Reporting, ServiceError> {
         self.shown.set(self.shown.get() + 1);
@@ -971,7 +903,7 @@ impl Fixture {
 
 #[test]
 fn reports_hide_a_comment_at_the_threshold_once_per_network() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.report_threshold = 3;
     let c = f.post("/rp/", None, "provocative").comment;
     assert_eq!(
@@ -1025,7 +957,7 @@ fn reports_hide_a_comment_at_the_threshold_once_per_network() {
 
 #[test]
 fn a_report_is_a_form_like_a_comment() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.min_submit_ms = 3_000;
     let c = f.post("/rf/", None, "a comment").comment;
     let send = |token: String| {
@@ -1067,7 +999,7 @@ fn a_report_is_a_form_like_a_comment() {
 
 #[test]
 fn approved_after_reports_and_the_owners_own_are_never_hidden_by_reports() {
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.report_threshold = 2;
     let c = f.post("/ri/", None, "fair criticism").comment;
     f.report(c.id, "198.51.100.1", "abuse").unwrap();
@@ -1090,7 +1022,7 @@ fn approved_after_reports_and_the_owners_own_are_never_hidden_by_reports() {
 
 #[test]
 fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let mut input = f.input("/tu/", None, "first");
     input.thread_url = Some("https://evil.example/login".into());
     let refused = f.post_as("client", &input, T0).unwrap_err();
@@ -1113,7 +1045,7 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
     );
     input.thread_title = Some("The first title".into());
     f.post_as("client", &input, T0).unwrap();
-    let thread = |f: &Fixture| {
+    let thread = |f: &MemFixture| {
         pollster::block_on(f.store.find_thread("default", "/tu/"))
             .unwrap()
             .unwrap()
@@ -1144,7 +1076,7 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
 #[test]
 fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
     use crate::wire::api::PendingState;
-    let mut f = Fixture::new();
+    let mut f = MemFixture::new();
     f.site.rules.moderation = ModerationMode::All;
     let created = f.post("/pq/", None, "held for now");
     let token = created
@@ -1175,7 +1107,7 @@ fn a_pending_comments_author_can_ask_whether_it_still_waits_and_nobody_else() {
 /// to restore), but cannot edit a trashed comment back into sight.
 #[test]
 fn an_author_deletes_but_never_edits_a_comment_in_the_trash() {
-    let f = Fixture::new();
+    let f = MemFixture::new();
     let c = f.post("/tr/", None, "mine");
     let id = c.comment.id;
     pollster::block_on(f.svc().moderate(&[id], Decision::Trash, T0)).unwrap();
