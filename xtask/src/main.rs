@@ -5,15 +5,18 @@ mod arch;
 mod bench;
 mod build;
 mod demo_server;
+mod dev;
 mod e2e;
 mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
 mod import_bench;
+mod load;
 mod mutants;
 mod procs;
 mod size;
 mod stack;
+mod suite;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -44,13 +47,13 @@ usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("dev") => stack::dev(),
-        Some("test") => stack::test(&args[1..]),
+        Some("dev") => dev::dev(),
+        Some("test") => suite::test(&args[1..]),
         Some("arch") => arch::arch(&args[1..]),
         Some("size") => size::report(),
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),
-        Some("load") => stack::load(&args[1..]),
+        Some("load") => load::load(&args[1..]),
         Some("mutants") => mutants::mutants(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {
