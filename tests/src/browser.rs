@@ -7,6 +7,9 @@ use fantoccini::elements::{Element, ShadowRoot};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+use crate::deployments::env;
+use crate::fixtures::Deployment;
+
 /// A fresh browser session. Each test has its own, so tests run in parallel.
 pub async fn session() -> Client {
     session_with(None).await
@@ -38,7 +41,7 @@ async fn session_with(phone_width: Option<u32>) -> Client {
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
         .capabilities(caps)
-        .connect(&crate::env_url(crate::env_names::WEBDRIVER))
+        .connect(&crate::env_url(env::WEBDRIVER))
         .await
         .expect("ChromeDriver session")
 }
@@ -56,7 +59,7 @@ pub async fn open_demo(client: &Client, thread: Option<&str>) -> ShadowRoot {
 /// followed by `#comment-…`) and wait until the thread has loaded.
 pub async fn open_demo_with(client: &Client, query: &str) -> ShadowRoot {
     client
-        .goto(&format!("{}/?{query}", crate::demo()))
+        .goto(&format!("{}/?{query}", Deployment::main().demo))
         .await
         .expect("navigate to demo");
     let root = widget_root(client).await;
@@ -159,7 +162,7 @@ pub async fn in_widget(client: &Client, body: &str) -> serde_json::Value {
 
 /// Run axe-core (from npm, injected into the page) on the widget and fail on any violation.
 pub async fn assert_accessible(client: &Client, situation: &str) {
-    let path = crate::env_url(crate::env_names::AXE);
+    let path = crate::env_url(env::AXE);
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let present = client
         .execute("return typeof window.axe === 'object'", vec![])
@@ -196,7 +199,7 @@ pub async fn fill_form(root: &ShadowRoot, body: &str, name: &str, email: &str) {
 
 /// Save a PNG of the widget alone into `COLLOQUY_SCREENSHOTS`.
 pub async fn screenshot_widget(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var(crate::env_names::SCREENSHOTS) else {
+    let Ok(dir) = std::env::var(env::SCREENSHOTS) else {
         return;
     };
     let host = client

@@ -4,7 +4,7 @@
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::Serialize;
 
-use crate::env_names;
+use crate::deployments;
 use crate::fixtures::Deployment;
 use crate::http::{fresh_client_ip, request, Reply};
 
@@ -16,7 +16,10 @@ pub struct Console {
 
 /// The console key every test deployment with a console runs with.
 pub fn owner_key() -> String {
-    crate::env_url(env_names::OWNER_KEY)
+    deployments::MAIN
+        .secret(colloquy_core::wire::vars::OWNER_KEY)
+        .expect("the main deployment has a console key")
+        .to_owned()
 }
 
 impl Console {
@@ -84,31 +87,5 @@ impl Console {
             &refs,
             &serde_json::to_vec(body).expect("serializable"),
         )
-    }
-}
-
-impl Deployment {
-    /// The owner deployment: the console's site-wide settings are tested here.
-    pub fn owner() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::OWNER_API),
-            demo: crate::env_url(env_names::OWNER_DEMO),
-        }
-    }
-
-    /// The notify deployment: webhooks and reply emails go to the local receiver.
-    pub fn notify() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::NOTIFY_API),
-            demo: crate::env_url(env_names::NOTIFY_DEMO),
-        }
-    }
-
-    /// The limits deployment (console sessions end after a few seconds there).
-    pub fn limits() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::LIMITS_API),
-            demo: crate::env_url(env_names::LIMITS_DEMO),
-        }
     }
 }

@@ -5,22 +5,14 @@
 use colloquy_core::wire::api::{CreatedComment, FormToken, LikeState};
 use colloquy_core::wire::endpoint::{form_token_url, Endpoint};
 use colloquy_core::wire::limits;
-use colloquy_e2e::env_names;
+use colloquy_core::wire::vars;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, fresh_client_ipv4, request, Reply};
-use colloquy_e2e::{env_url, unique_thread};
+use colloquy_e2e::unique_thread;
 use serde_json::json;
 
-fn limits_stack() -> Deployment {
-    Deployment {
-        api: env_url(env_names::LIMITS_API),
-        demo: env_url(env_names::LIMITS_DEMO),
-    }
-}
-
-/// The limit in `count/seconds,…` whose window is `window` seconds.
-fn limit(var: &str, window: u64) -> u64 {
-    let spec = env_url(var);
+/// The limit in `spec` (`count/seconds,…`) whose window is `window` seconds.
+fn limit(spec: &str, window: u64) -> u64 {
     spec.split(',')
         .find_map(|part| {
             let (n, secs) = part.split_once('/')?;
@@ -68,7 +60,7 @@ fn passes_before_429(max: u64, window_secs: u64, mut attempt: impl FnMut(u64) ->
 #[test]
 fn a_client_posting_too_often_gets_429_and_others_do_not() {
     let api = Deployment::main();
-    let max = limit(env_names::RATE_LIMITS, 60);
+    let max = limit(api.var(vars::RATE_LIMITS), 60);
     let thread = unique_thread("rate");
     let passed = passes_before_429(max, 60, |i| {
         // A fresh client per run; the same one within it.
@@ -89,8 +81,8 @@ fn a_client_posting_too_often_gets_429_and_others_do_not() {
 
 #[test]
 fn the_hourly_limit_holds_when_the_burst_limit_is_not_reached() {
-    let api = limits_stack();
-    let max = limit(env_names::TIGHT_COMMENT_LIMITS, 3600);
+    let api = Deployment::limits();
+    let max = limit(api.var(vars::RATE_LIMITS), 3600);
     let reader = api.client();
     let thread = unique_thread("hourly");
     let passed = passes_before_429(max, 3600, |i| {
@@ -101,8 +93,8 @@ fn the_hourly_limit_holds_when_the_burst_limit_is_not_reached() {
 
 #[test]
 fn rotating_through_one_ipv6_64_does_not_escape_the_limits() {
-    let api = limits_stack();
-    let max = limit(env_names::TIGHT_COMMENT_LIMITS, 3600);
+    let api = Deployment::limits();
+    let max = limit(api.var(vars::RATE_LIMITS), 3600);
     let network = fresh_client_ip();
     let prefix = network.rsplit_once("::").unwrap().0.to_owned();
     let thread = unique_thread("ipv6");
@@ -119,24 +111,24 @@ fn rotating_through_one_ipv6_64_does_not_escape_the_limits() {
 
 #[test]
 fn likes_previews_and_edits_have_limits_of_their_own() {
-    let api = limits_stack();
+    let api = Deployment::limits();
     let thread = unique_thread("limits");
     let created: CreatedComment = api.create(&comment(&thread).build());
     let id = created.comment.id;
     let ip = fresh_client_ip();
-    let likes = limit(env_names::TIGHT_LIKE_LIMITS, 3600);
+    let likes = limit(api.var(vars::LIKE_RATE_LIMITS), 3600);
     let passed = passes_before_429(likes, 3600, |i| {
         let reader = format!("reader-limits-{i:016}");
         api.write_as(Endpoint::Like(id), &json!({ "reader": reader }), &ip)
     });
     assert_eq!(passed, likes, "likes");
-    let previews = limit(env_names::TIGHT_PREVIEW_LIMITS, 60);
+    let previews = limit(api.var(vars::PREVIEW_RATE_LIMITS), 60);
     let ip = fresh_client_ip();
     let passed = passes_before_429(previews, 60, |_| {
         api.write_as(Endpoint::Preview, &json!({"body": "**x**"}), &ip)
     });
     assert_eq!(passed, previews, "previews");
-    let edits = limit(env_names::TIGHT_EDIT_LIMITS, 60);
+    let edits = limit(api.var(vars::EDIT_RATE_LIMITS), 60);
     let ip = fresh_client_ip();
     let passed = passes_before_429(edits, 60, |i| {
         api.write_as(
@@ -221,10 +213,7 @@ fn a_form_token_posts_once_in_its_own_thread_from_its_own_client() {
 
 #[test]
 fn a_deployment_with_a_weak_secret_serves_reads_and_refuses_every_write() {
-    let weak = Deployment {
-        api: env_url(env_names::WEAK_API),
-        demo: env_url(env_names::WEAK_DEMO),
-    };
+    let weak = Deployment::weak();
     // The seeded demo thread reads fine, without any keyed hash.
     let page = weak.page("/blog/communities-of-practice/");
     assert_eq!(page.total, 6);

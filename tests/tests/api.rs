@@ -8,13 +8,9 @@ use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::unique_thread;
 use serde_json::json;
 
-fn api() -> Deployment {
-    Deployment::main()
-}
-
 #[test]
 fn health_answers_ok() {
-    let reply = api().get(&Endpoint::Health.path());
+    let reply = Deployment::main().get(&Endpoint::Health.path());
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json(), json!({"ok": true}));
 }
@@ -22,7 +18,7 @@ fn health_answers_ok() {
 #[test]
 fn a_thread_nobody_commented_on_is_empty() {
     let thread = unique_thread("empty");
-    let page = api().page(&thread);
+    let page = Deployment::main().page(&thread);
     assert_eq!(page.thread, thread);
     assert_eq!(page.total, 0);
     assert!(page.comments.is_empty());
@@ -32,7 +28,7 @@ fn a_thread_nobody_commented_on_is_empty() {
 #[test]
 fn a_new_comment_is_published_and_listed() {
     let thread = unique_thread("create");
-    let created = api()
+    let created = Deployment::main()
         .create(
             &comment(&thread)
                 .title("An article")
@@ -47,7 +43,7 @@ fn a_new_comment_is_published_and_listed() {
     assert_eq!(created.parent_id, None);
     assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
 
-    let page = api().page(&thread);
+    let page = Deployment::main().page(&thread);
     assert_eq!(page.total, 1);
     assert_eq!(page.title.as_deref(), Some("An article"));
     assert_eq!(page.comments, vec![created]);
@@ -56,7 +52,7 @@ fn a_new_comment_is_published_and_listed() {
 #[test]
 fn replies_nest_under_their_parents_several_levels_deep() {
     let thread = unique_thread("nesting");
-    let api = api();
+    let api = Deployment::main();
     let top = api.create_id(comment(&thread).body("top"));
     let second = api.create_id(comment(&thread).body("second top-level"));
     let reply = api.create_id(comment(&thread).body("a reply").reply_to(top));
@@ -207,7 +203,7 @@ fn every_validation_error_has_its_code_field_and_status() {
         ),
     ];
     for (label, body, field, code) in cases {
-        let reply = api().post(&body.build());
+        let reply = Deployment::main().post(&body.build());
         assert_eq!(reply.status, 422, "{label}: {}", reply.text);
         let json = reply.json();
         assert_eq!(json["error"]["code"], "validation_failed", "{label}");
@@ -220,12 +216,13 @@ fn every_validation_error_has_its_code_field_and_status() {
         assert_eq!(fields[0], json!({"field": field, "code": code}), "{label}");
     }
     // Nothing invalid was stored.
-    assert_eq!(api().page(&thread).total, 0);
+    assert_eq!(Deployment::main().page(&thread).total, 0);
 }
 
 #[test]
 fn all_field_errors_are_reported_at_once() {
-    let reply = api().post_json(&json!({"thread": unique_thread("all-errors"), "email": "nope"}));
+    let reply = Deployment::main()
+        .post_json(&json!({"thread": unique_thread("all-errors"), "email": "nope"}));
     assert_eq!(reply.status, 422);
     let fields: Vec<String> = reply.json()["error"]["fields"]
         .as_array()
@@ -240,7 +237,7 @@ fn all_field_errors_are_reported_at_once() {
 fn replies_to_missing_comments_or_other_threads_are_rejected() {
     let thread = unique_thread("parent-a");
     let other = unique_thread("parent-b");
-    let api = api();
+    let api = Deployment::main();
     let top = api.create_id(comment(&thread).body("top"));
     api.create_id(comment(&other).body("other thread exists too"));
     for (label, target_thread, parent) in [
@@ -266,7 +263,7 @@ fn replies_to_missing_comments_or_other_threads_are_rejected() {
 
 #[test]
 fn malformed_requests_get_json_errors_not_500s() {
-    let api = api();
+    let api = Deployment::main();
     let origin = api.demo.clone();
     let json_headers = [
         ("Origin", origin.as_str()),
@@ -362,7 +359,7 @@ fn malformed_requests_get_json_errors_not_500s() {
 
 #[test]
 fn unknown_routes_and_methods_are_404_and_405() {
-    let api = api();
+    let api = Deployment::main();
     let unknown = format!("{}/nope", colloquy_core::wire::endpoint::API_PREFIX);
     assert_eq!(api.get(&unknown).error(), (404, "not_found".into()));
     assert_eq!(
@@ -380,7 +377,7 @@ fn unknown_routes_and_methods_are_404_and_405() {
 
 #[test]
 fn listing_without_a_thread_key_is_a_validation_error() {
-    let reply = api().get(&Endpoint::ListThread.path());
+    let reply = Deployment::main().get(&Endpoint::ListThread.path());
     assert_eq!(reply.status, 422, "{}", reply.text);
     assert_eq!(
         reply.json()["error"]["fields"][0],
@@ -390,7 +387,7 @@ fn listing_without_a_thread_key_is_a_validation_error() {
 
 #[test]
 fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
-    let api = api();
+    let api = Deployment::main();
     let query = ThreadQuery {
         thread: unique_thread("cors"),
         ..Default::default()
@@ -431,7 +428,7 @@ fn reads_are_open_to_any_origin_and_writes_only_to_allowed_ones() {
 
 #[test]
 fn the_embed_script_and_widget_are_served_cross_origin_with_the_right_types() {
-    let api = api();
+    let api = Deployment::main();
     let embed = api.get("/embed.js");
     assert_eq!(embed.status, 200);
     assert!(embed
@@ -473,7 +470,7 @@ fn the_embed_script_and_widget_are_served_cross_origin_with_the_right_types() {
 
 #[test]
 fn a_comment_id_in_a_url_is_a_positive_integer_or_not_found() {
-    let api = api();
+    let api = Deployment::main();
     for bad in ["0", "-1", "1e3", "abc", "99999999999999999999"] {
         let path = format!(
             "{}/comments/{bad}",

@@ -8,7 +8,7 @@ use colloquy_e2e::browser::{
 };
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::payloads::XSS_PAYLOADS;
-use colloquy_e2e::{demo, unique_thread};
+use colloquy_e2e::unique_thread;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -203,10 +203,10 @@ async fn the_widget_sets_no_cookie_and_talks_to_no_third_party() {
         .await
         .unwrap();
     let hosts: Vec<String> = serde_json::from_value(hosts).unwrap();
-    let api = colloquy_e2e::api();
+    let api = Deployment::main().api;
     for host in &hosts {
         assert!(
-            host == &api || host == &demo(),
+            host == &api || host == &Deployment::main().demo,
             "a request to {host} (all: {hosts:?})"
         );
     }

@@ -4,17 +4,14 @@
 
 use colloquy_core::wire::console::{AuditList, CommentList, Export, ThreadList};
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::vars;
 use colloquy_core::CommentId;
 use colloquy_e2e::console::{owner_key, Console};
-use colloquy_e2e::env_names;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request};
 use colloquy_e2e::{env_url, unique_thread};
 use serde_json::json;
-
-fn main_api() -> Deployment {
-    Deployment::main()
-}
 
 fn list(console: &Console, tab: &str, q: &str) -> CommentList {
     console
@@ -32,7 +29,7 @@ fn ids(list: &CommentList) -> Vec<CommentId> {
 
 #[test]
 fn every_console_route_wants_a_session_and_shares_nothing_cross_origin() {
-    let d = main_api();
+    let d = Deployment::main();
     let stranger = Console::anonymous(&d);
     let forged = Console {
         api: d.api.clone(),
@@ -55,7 +52,7 @@ fn every_console_route_wants_a_session_and_shares_nothing_cross_origin() {
 
 #[test]
 fn login_is_checked_limited_and_gives_a_strict_cookie_until_logout() {
-    let d = main_api();
+    let d = Deployment::main();
     let (wrong, none) = Console::login_with(&d, "not-the-key");
     assert_eq!(wrong.error(), (401, "login_failed".into()));
     assert!(none.is_none() && wrong.header("set-cookie").is_none());
@@ -153,7 +150,10 @@ fn a_session_ends_when_it_expires() {
     let d = Deployment::limits();
     let console = Console::login(&d);
     assert_eq!(console.get(AdminOp::Session, "").status, 200);
-    let secs: u64 = env_url(env_names::SHORT_SESSION_SECS).parse().unwrap();
+    let secs: u64 = Deployment::limits()
+        .var(vars::ADMIN_SESSION_SECS)
+        .parse()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(secs * 1000 + 800));
     assert_eq!(
         console.get(AdminOp::Session, "").error(),
@@ -186,18 +186,15 @@ fn log_out_everywhere_ends_every_session() {
 #[test]
 fn a_console_key_too_short_to_be_safe_opens_no_console() {
     // The faults deployment runs with a 17-character OWNER_KEY.
-    let d = Deployment {
-        api: env_url(env_names::FAULTS_API),
-        demo: env_url(env_names::FAULTS_DEMO),
-    };
-    let (reply, console) = Console::login_with(&d, "short-console-key");
+    let d = Deployment::faults();
+    let (reply, console) = Console::login_with(&d, d.secret(vars::OWNER_KEY));
     assert_eq!(reply.error(), (401, "login_failed".into()));
     assert!(console.is_none());
 }
 
 #[test]
 fn console_writes_come_only_from_its_own_origin_and_only_as_json() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let cookie = console.cookie.clone().unwrap();
     let url = Endpoint::Admin(AdminOp::Moderate).url(&d.api);
@@ -230,7 +227,7 @@ fn console_writes_come_only_from_its_own_origin_and_only_as_json() {
 
 #[test]
 fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-queue");
     let keep = d.create_id(comment(&thread).body("A thoughtful remark"));
@@ -316,7 +313,7 @@ fn spam_delete_lock_pin_and_reply_change_what_readers_see_at_once() {
 
 #[test]
 fn readers_report_and_enough_reports_hide_a_comment_until_reviewed() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-report");
     let id = d.create_id(comment(&thread).body("A provocative claim"));
@@ -372,7 +369,7 @@ fn one_home() -> [String; 3] {
 
 #[test]
 fn reports_weigh_per_network_and_never_censor_what_the_owner_approved_or_wrote() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-censor");
     let id = d.create_id(comment(&thread).body("An unpopular but fair point"));
@@ -430,7 +427,7 @@ fn reports_weigh_per_network_and_never_censor_what_the_owner_approved_or_wrote()
 
 #[test]
 fn reports_against_comments_under_a_borrowed_email_do_not_hold_its_owner() {
-    let d = main_api();
+    let d = Deployment::main();
     let thread = unique_thread("console-borrowed");
     let email = format!("regular-{}@example.org", colloquy_e2e::http::random_u64());
     let regular = || {
@@ -471,7 +468,7 @@ fn reports_against_comments_under_a_borrowed_email_do_not_hold_its_owner() {
 
 #[test]
 fn blocking_purging_exporting_and_erasing_a_commenter() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-people");
     // A domain of its own: the masked label ("t…@domain") is then this block's alone among
@@ -555,7 +552,7 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
 
 #[test]
 fn a_block_by_address_holds_whatever_name_and_email_come_from_it() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-address-block");
     let troll = fresh_client_ip();
@@ -602,7 +599,7 @@ fn d1(state: &str, sql: &str) -> String {
     let mut last = String::new();
     for _ in 0..20 {
         let out = std::process::Command::new("node")
-            .arg(env_url(env_names::WRANGLER))
+            .arg(env_url(env::WRANGLER))
             .args([
                 "d1",
                 "execute",
@@ -659,7 +656,7 @@ fn snapshot(state: &str) -> String {
 
 #[test]
 fn erase_on_its_own_leaves_their_address_and_name_in_no_table() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("console-erase");
     let n = colloquy_e2e::http::random_u64();
@@ -701,7 +698,7 @@ fn erase_on_its_own_leaves_their_address_and_name_in_no_table() {
     // writing to this deployment, and a second process opening the live file would make
     // their writes fail as busy. (A copy taken mid-write ends at the last whole commit,
     // which is after the erase: its answer came first.)
-    let state = snapshot(&env_url(env_names::STATE));
+    let state = snapshot(&Deployment::main().state());
     let tables = d1(
         &state,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -747,7 +744,7 @@ fn age_thread(thread: &str, days: i64) {
         days * 86_400_000,
         thread.replace('\'', "''")
     );
-    d1(&env_url(env_names::OWNER_STATE), &sql);
+    d1(&Deployment::owner().state(), &sql);
 }
 
 /// A comment by `email` from a browser keeping `key`.
@@ -974,7 +971,7 @@ fn settings_change_moderation_and_spam_rules_without_a_redeploy() {
 fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
     use colloquy_core::wire::console::{MatchingIds, TabCounts};
     use colloquy_core::wire::limits::{APPROVE_MAX, MODERATE_MAX};
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("bulk");
     let word = thread.trim_matches('/').replace('/', "-");
@@ -1069,7 +1066,7 @@ fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
 /// the audit says it happened and keeps no words (an erasure must find none there).
 #[test]
 fn the_owner_corrects_a_comments_text_and_the_audit_keeps_no_words() {
-    let d = main_api();
+    let d = Deployment::main();
     let console = Console::login(&d);
     let thread = unique_thread("owner-edit");
     let id = d.create_id(comment(&thread).body("A link to htp://broken.example"));

@@ -5,14 +5,13 @@
 //! serves normally afterwards. The counts per category are printed (the closing note
 //! quotes them).
 
-use std::collections::BTreeMap;
-
 use colloquy_core::wire::api::CommentId;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint, Method};
 use colloquy_e2e::console::Console;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request, Reply};
 use colloquy_e2e::unique_thread;
+use std::collections::BTreeMap;
 
 fn endpoints(id: CommentId) -> Vec<Endpoint> {
     let mut all = vec![

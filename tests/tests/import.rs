@@ -3,15 +3,14 @@
 //! nesting, a second run adds nothing, the Cron Trigger hashes the imported emails so
 //! the console finds their comments by address, and `colloquy export` writes it all back.
 
-use std::process::Command;
-
 use colloquy_core::wire::console::{Export, ExportFile};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::console::{owner_key, Console};
-use colloquy_e2e::env_names;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::env_url;
 use colloquy_e2e::fixtures::Deployment;
 use colloquy_e2e::http::request;
+use std::process::Command;
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -19,9 +18,9 @@ fn root() -> std::path::PathBuf {
 
 /// Run `colloquy` with `args`; its standard output.
 fn colloquy(args: &[&str]) -> String {
-    let out = Command::new(env_url(env_names::CLI))
+    let out = Command::new(env_url(env::CLI))
         .args(args)
-        .env("COLLOQUY_WRANGLER", env_url(env_names::WRANGLER))
+        .env("COLLOQUY_WRANGLER", env_url(env::WRANGLER))
         .env("OWNER_KEY", owner_key())
         .current_dir(root())
         .output()
@@ -38,7 +37,7 @@ fn colloquy(args: &[&str]) -> String {
 #[test]
 fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     let d = Deployment::owner();
-    let state = env_url(env_names::OWNER_STATE);
+    let state = d.state();
     let out = std::env::temp_dir().join(format!("colloquy-import-{}", std::process::id()));
     let out = out.to_string_lossy().into_owned();
     let file = root().join("testdata/import/wordpress.xml");

@@ -5,18 +5,18 @@
 //! a 5xx. The suite runs it for a few seconds; `cargo xtask load` runs it longer and
 //! writes the figures (requests, errors, latency percentiles) to `docs/load.md`.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment};
 use colloquy_core::wire::console::SiteExportPage;
 use colloquy_core::wire::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::console::Console;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request};
 use colloquy_e2e::unique_thread;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -43,9 +43,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[test]
 fn under_load_every_accepted_comment_is_stored_once_under_its_parent() {
-    let secs = setting("COLLOQUY_LOAD_SECS", 4);
-    let readers = setting("COLLOQUY_LOAD_READERS", 6) as usize;
-    let writers = setting("COLLOQUY_LOAD_WRITERS", 4) as usize;
+    let secs = setting(env::LOAD_SECS, 4);
+    let readers = setting(env::LOAD_READERS, 6) as usize;
+    let writers = setting(env::LOAD_WRITERS, 4) as usize;
     let d = Deployment::main();
     let thread = unique_thread("load");
     let first = d.create_id(comment(&thread).body("The hot thread's first comment"));

@@ -6,7 +6,7 @@ use colloquy_e2e::browser::{
     submit_main_form, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::{seed as post, Deployment};
-use colloquy_e2e::{demo, seed, unique_thread};
+use colloquy_e2e::{seed, unique_thread};
 use fantoccini::Locator;
 use serde_json::json;
 use std::time::Duration;
@@ -388,7 +388,10 @@ async fn the_count_script_fills_every_count_on_an_index_page() {
     post(&busy, Some(first), "two", "B");
     post(&busy, None, "three", "C");
     let client = session().await;
-    client.goto(&format!("{}/blog.html", demo())).await.unwrap();
+    client
+        .goto(&format!("{}/blog.html", Deployment::main().demo))
+        .await
+        .unwrap();
     client
         .execute(
             "const [busy, quiet] = arguments;
@@ -510,7 +513,7 @@ async fn details_are_kept_only_when_asked_and_only_for_this_comment_server() {
     let keys: Vec<String> = serde_json::from_value(keys).unwrap();
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(
-        keys[0].contains(&colloquy_e2e::api()),
+        keys[0].contains(&Deployment::main().api),
         "the key names the comment server: {}",
         keys[0]
     );
@@ -528,7 +531,7 @@ async fn a_form_token_gone_stale_is_renewed_and_the_comment_posted() {
     // The reader's address changed since the form was shown (a phone switching networks):
     // the page's token is one issued to another address. Every POST is counted.
     let stale = {
-        let url = colloquy_core::wire::endpoint::form_token_url(&colloquy_e2e::api(), &thread);
+        let url = colloquy_core::wire::endpoint::form_token_url(&Deployment::main().api, &thread);
         let ip = colloquy_e2e::http::fresh_client_ip();
         let reply = colloquy_e2e::http::request("GET", &url, &[("CF-Connecting-IP", &ip)], b"");
         reply.json()["form_token"].as_str().unwrap().to_owned()
@@ -572,7 +575,10 @@ async fn the_embed_defaults_come_from_the_page() {
     let thread = unique_thread("defaults");
     post(&thread, None, "Found through the canonical link", "D");
     let client = session().await;
-    client.goto(&format!("{}/blog.html", demo())).await.unwrap();
+    client
+        .goto(&format!("{}/blog.html", Deployment::main().demo))
+        .await
+        .unwrap();
     // No data attributes at all: the thread is the canonical URL's path, the language the
     // page's, the widget goes right after the tag.
     client

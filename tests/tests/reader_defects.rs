@@ -9,7 +9,7 @@ use colloquy_e2e::browser::{
     set_online, type_into, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::{comment, seed as post, Deployment};
-use colloquy_e2e::{demo, seed, unique_thread};
+use colloquy_e2e::{seed, unique_thread};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -363,7 +363,7 @@ async fn a_thread_that_failed_to_load_claims_no_count() {
     let client = session().await;
     block_urls(&client, &[&format!("*{}?*", Endpoint::Embed.path())]).await;
     client
-        .goto(&format!("{}/?thread={thread}", demo()))
+        .goto(&format!("{}/?thread={thread}", Deployment::main().demo))
         .await
         .unwrap();
     let root = widget_root(&client).await;
@@ -569,7 +569,10 @@ async fn failed_show_more_and_likes_say_so_and_offer_retry() {
 #[tokio::test]
 async fn the_embed_without_a_target_pasted_twice_mounts_one_widget() {
     let client = session().await;
-    client.goto(&format!("{}/blog.html", demo())).await.unwrap();
+    client
+        .goto(&format!("{}/blog.html", Deployment::main().demo))
+        .await
+        .unwrap();
     let thread = unique_thread("twice-no-target");
     client
         .execute(

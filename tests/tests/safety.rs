@@ -3,19 +3,15 @@
 
 use colloquy_core::wire::api::{CreatedComment, NewComment, ThreadPage};
 use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
-use colloquy_e2e::env_names;
+use colloquy_core::wire::vars;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, Reply};
 use colloquy_e2e::payloads::XSS_PAYLOADS;
-use colloquy_e2e::{env_url, unique_thread};
+use colloquy_e2e::unique_thread;
 use serde_json::json;
 
-fn api() -> Deployment {
-    Deployment::main()
-}
-
 fn list(thread: &str) -> Reply {
-    api().list(&ThreadQuery {
+    Deployment::main().list(&ThreadQuery {
         thread: thread.into(),
         ..Default::default()
     })
@@ -86,7 +82,7 @@ fn visible_text(html: &str) -> String {
 fn hostile_markup_in_bodies_is_neutralized_and_shown_as_text() {
     let thread = unique_thread("xss-body");
     for payload in XSS_PAYLOADS {
-        let created = api().create(&comment(&thread).body(payload).build());
+        let created = Deployment::main().create(&comment(&thread).body(payload).build());
         let html = &created.comment.body_html;
         assert_only_promised_markup(payload, html);
         // Raw HTML the reader typed is kept as the text they typed, not swallowed.
@@ -98,7 +94,10 @@ fn hostile_markup_in_bodies_is_neutralized_and_shown_as_text() {
             );
         }
     }
-    assert_eq!(api().page(&thread).total as usize, XSS_PAYLOADS.len());
+    assert_eq!(
+        Deployment::main().page(&thread).total as usize,
+        XSS_PAYLOADS.len()
+    );
 }
 
 #[test]
@@ -106,7 +105,7 @@ fn hostile_names_titles_and_urls_are_stored_as_plain_text_or_refused() {
     let thread = unique_thread("xss-fields");
     // Names are text: returned verbatim in JSON (the widget renders them as text nodes).
     let name = "<img src=x onerror=window.__xss=1>";
-    let created = api().create(
+    let created = Deployment::main().create(
         &comment(&thread)
             .name(name)
             .title("<script>window.__xss=1</script>")
@@ -114,7 +113,7 @@ fn hostile_names_titles_and_urls_are_stored_as_plain_text_or_refused() {
     );
     assert_eq!(created.comment.author, name);
     assert_eq!(
-        api().page(&thread).title.as_deref(),
+        Deployment::main().page(&thread).title.as_deref(),
         Some("<script>window.__xss=1</script>")
     );
     // Websites and thread URLs must be http(s).
@@ -124,14 +123,14 @@ fn hostile_names_titles_and_urls_are_stored_as_plain_text_or_refused() {
         "  jAvAscript:alert(1)",
         "//evil.example",
     ] {
-        let reply = api().post(&comment(&thread).website(bad).build());
+        let reply = Deployment::main().post(&comment(&thread).website(bad).build());
         assert_eq!(reply.status, 422, "{bad}");
         assert_eq!(
             reply.json()["error"]["fields"][0]["code"],
             "website_invalid",
             "{bad}"
         );
-        let reply = api().post(&comment(&unique_thread("xss-url")).url(bad).build());
+        let reply = Deployment::main().post(&comment(&unique_thread("xss-url")).url(bad).build());
         assert_eq!(
             reply.json()["error"]["fields"][0]["code"],
             "url_invalid",
@@ -143,7 +142,7 @@ fn hostile_names_titles_and_urls_are_stored_as_plain_text_or_refused() {
 #[test]
 fn deep_nesting_renders_small_instead_of_choking_the_sanitizer() {
     // 10,000 `>` took 1.8 s and rendered 290 KB before the nesting cap.
-    let created = api().create(
+    let created = Deployment::main().create(
         &comment(&unique_thread("nesting"))
             .body(&">".repeat(10_000))
             .build(),
@@ -156,19 +155,19 @@ fn deep_nesting_renders_small_instead_of_choking_the_sanitizer() {
 #[test]
 fn the_honeypot_stops_bots_and_forged_tokens_are_refused() {
     let thread = unique_thread("bots");
-    let reply = api().post(&comment(&thread).honeypot("http://spam.example").build());
+    let reply = Deployment::main().post(&comment(&thread).honeypot("http://spam.example").build());
     assert_eq!(reply.error(), (422, "spam_suspected".into()));
     for (label, token) in [
         ("forged", "1700000000000.00000000.00000000.00ff"),
         ("garbage", "hello"),
     ] {
-        let reply = api().post(&comment(&thread).form_token(token).build());
+        let reply = Deployment::main().post(&comment(&thread).form_token(token).build());
         assert_eq!(reply.error(), (403, "form_token_invalid".into()), "{label}");
     }
     // No token at all (the fixture fills in empty ones, so send it by hand).
-    let reply = api().write(Endpoint::PostComment, &comment(&thread).build());
+    let reply = Deployment::main().write(Endpoint::PostComment, &comment(&thread).build());
     assert_eq!(reply.error(), (403, "form_token_invalid".into()));
-    assert_eq!(api().page(&thread).total, 0);
+    assert_eq!(Deployment::main().page(&thread).total, 0);
 }
 
 #[test]
@@ -203,11 +202,11 @@ fn the_form_timer_refuses_a_form_sent_faster_than_a_person_types() {
 }
 
 fn mine(thread: &str, body: &str) -> CreatedComment {
-    api().create(&comment(thread).body(body).build())
+    Deployment::main().create(&comment(thread).body(body).build())
 }
 
 fn change(endpoint: Endpoint, body: &serde_json::Value) -> Reply {
-    api().write(endpoint, body)
+    Deployment::main().write(endpoint, body)
 }
 
 #[test]
@@ -256,7 +255,7 @@ fn authors_edit_and_delete_their_own_comments_with_the_token() {
 
     let deleted = change(Endpoint::DeleteComment(id), &json!({"edit_token": token}));
     assert_eq!(deleted.status, 204, "{}", deleted.text);
-    let page = api().page(&thread);
+    let page = Deployment::main().page(&thread);
     assert_eq!(page.total, 1);
     assert_eq!(
         page.comments.len(),
@@ -271,7 +270,7 @@ fn authors_edit_and_delete_their_own_comments_with_the_token() {
 fn deleting_a_comment_with_replies_leaves_a_placeholder() {
     let thread = unique_thread("placeholder");
     let top = mine(&thread, "top secret");
-    api().create(
+    Deployment::main().create(
         &comment(&thread)
             .body("a reply")
             .reply_to(top.comment.id)
@@ -298,7 +297,10 @@ fn deleting_a_comment_with_replies_leaves_a_placeholder() {
 #[test]
 fn edit_tokens_stop_working_when_the_window_closes() {
     // The strict deployment's edit window is a few seconds.
-    let window: u64 = env_url(env_names::STRICT_EDIT_WINDOW_SECS).parse().unwrap();
+    let window: u64 = Deployment::strict()
+        .var(vars::EDIT_WINDOW_SECS)
+        .parse()
+        .unwrap();
     let strict = Deployment::strict();
     let created = strict.create(
         &comment(&unique_thread("window"))
@@ -330,7 +332,7 @@ fn no_public_response_contains_a_stored_email_or_ip() {
         colloquy_e2e::http::random_u64()
     );
     let ip = fresh_client_ip();
-    let deployment = api();
+    let deployment = Deployment::main();
     let reader = deployment.client_at(&ip);
     let with_email =
         |c: colloquy_e2e::fixtures::CommentBuilder| -> NewComment { c.email(&email).build() };
@@ -341,7 +343,7 @@ fn no_public_response_contains_a_stored_email_or_ip() {
         comment(&thread).body("a reply").reply_to(top.comment.id),
     ));
     assert_eq!(reply.status, 201, "{}", reply.text);
-    let edit = api().write_as(
+    let edit = Deployment::main().write_as(
         Endpoint::EditComment(top.comment.id),
         &json!({"edit_token": top.edit_token, "body": "edited"}),
         &ip,
@@ -349,7 +351,7 @@ fn no_public_response_contains_a_stored_email_or_ip() {
     assert_eq!(edit.status, 200, "{}", edit.text);
     let listed = list(&thread);
     assert_eq!(listed.status, 200, "{}", listed.text);
-    let context = api().get(&Endpoint::CommentContext(top.comment.id).path());
+    let context = Deployment::main().get(&Endpoint::CommentContext(top.comment.id).path());
     assert_eq!(context.status, 200, "{}", context.text);
     for response in [&post, &reply, &edit, &listed, &context] {
         assert!(!response.text.contains(&email), "{}", response.text);
@@ -369,10 +371,10 @@ fn no_public_response_contains_a_stored_email_or_ip() {
 fn no_ip_address_is_stored_anywhere_in_the_database() {
     let ip = fresh_client_ip();
     let thread = unique_thread("no-ip");
-    let deployment = api();
+    let deployment = Deployment::main();
     let reader = deployment.client_at(&ip);
     let top: CreatedComment = reader.post(&comment(&thread).build()).expect(201);
-    let like = api().write_as(
+    let like = Deployment::main().write_as(
         Endpoint::Like(top.comment.id),
         &json!({"reader": "reader-no-ip-0123456789abcdef"}),
         &ip,
@@ -380,7 +382,7 @@ fn no_ip_address_is_stored_anywhere_in_the_database() {
     assert_eq!(like.status, 200, "{}", like.text);
     // Search every file of the local D1 (database, journal, write-ahead log) for the
     // address in the forms it could take.
-    let state = std::path::PathBuf::from(env_url(env_names::STATE));
+    let state = std::path::PathBuf::from(Deployment::main().state());
     let mut files = vec![state];
     let mut searched = 0;
     while let Some(path) = files.pop() {
@@ -413,8 +415,8 @@ fn no_ip_address_is_stored_anywhere_in_the_database() {
 #[test]
 fn avatar_hashes_differ_per_thread_so_they_do_not_link_one_person() {
     let email = "same-person@example.org";
-    let one = api().create(&comment(&unique_thread("avatar-a")).email(email).build());
-    let two = api().create(&comment(&unique_thread("avatar-b")).email(email).build());
+    let one = Deployment::main().create(&comment(&unique_thread("avatar-a")).email(email).build());
+    let two = Deployment::main().create(&comment(&unique_thread("avatar-b")).email(email).build());
     assert_eq!(one.comment.avatar.len(), 32);
     assert_ne!(one.comment.avatar, two.comment.avatar);
 }
@@ -424,14 +426,14 @@ fn api_responses_are_never_cached_and_widget_files_are() {
     let page = list(&unique_thread("cache"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
-    let embed = api().get("/embed.js");
+    let embed = Deployment::main().get("/embed.js");
     assert_eq!(embed.header("cache-control"), Some("public, max-age=300"));
     let start = embed.text.find("widget/").expect("versioned folder") + "widget/".len();
     let version: String = embed.text[start..]
         .chars()
         .take_while(|c| c.is_ascii_hexdigit())
         .collect();
-    let wasm = api().get(&format!("/widget/{version}/colloquy_widget_bg.wasm"));
+    let wasm = Deployment::main().get(&format!("/widget/{version}/colloquy_widget_bg.wasm"));
     assert_eq!(
         wasm.header("cache-control"),
         Some("public, max-age=31536000, immutable")
@@ -444,7 +446,7 @@ fn api_responses_are_never_cached_and_widget_files_are() {
 #[test]
 fn no_public_answer_sets_a_cookie_or_shows_an_email_and_every_one_has_its_headers() {
     use colloquy_core::wire::endpoint::EmbedQuery;
-    let d = api();
+    let d = Deployment::main();
     let thread = unique_thread("public-answers");
     let n = colloquy_e2e::http::random_u64();
     let email = format!("private-{n}@example.org");

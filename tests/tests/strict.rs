@@ -5,26 +5,22 @@
 use colloquy_core::wire::api::NewComment;
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::endpoint::ThreadQuery;
+use colloquy_core::wire::vars;
 use colloquy_e2e::browser::{
     click, fill_form, session, value_of, wait_for, wait_for_text, widget_root,
 };
 use colloquy_e2e::console::Console;
-use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
-use colloquy_e2e::{env_url, unique_thread};
+use colloquy_e2e::unique_thread;
 use fantoccini::Locator;
 
-fn strict() -> Deployment {
-    Deployment::strict()
-}
-
 fn post(body: &NewComment) -> Reply {
-    strict().post(body)
+    Deployment::strict().post(body)
 }
 
 fn list(thread: &str) -> Reply {
-    strict().list(&ThreadQuery {
+    Deployment::strict().list(&ThreadQuery {
         thread: thread.into(),
         ..Default::default()
     })
@@ -77,7 +73,7 @@ fn badge() -> String {
     static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TOKEN
         .get_or_init(|| {
-            let console = Console::login(&strict());
+            let console = Console::login(&Deployment::strict());
             let reply = console.post(AdminOp::Badge, &serde_json::json!({}));
             reply.json()["token"]
                 .as_str()
@@ -100,7 +96,7 @@ fn the_badge_token_earns_the_badge_and_skips_moderation_and_nothing_else_does() 
     let console_key = post(
         &by_owner
             .clone()
-            .owner_key(&env_url(env_names::OWNER_KEY))
+            .owner_key(Deployment::strict().secret(vars::OWNER_KEY))
             .build(),
     );
     assert_eq!(console_key.json()["comment"]["owner"], false);
@@ -126,7 +122,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     let client = session().await;
     let thread = unique_thread("turnstile-browser");
     client
-        .goto(&format!("{}/?thread={thread}", strict().demo))
+        .goto(&format!("{}/?thread={thread}", Deployment::strict().demo))
         .await
         .unwrap();
     let root = widget_root(&client).await;
@@ -164,7 +160,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
         "still shown to its author"
     );
     // The owner removes it: the author's browser shows it no more and forgets its copy.
-    let console = Console::login(&strict());
+    let console = Console::login(&Deployment::strict());
     let held: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
@@ -202,7 +198,7 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     // Another reader (a fresh browser profile) does not see it.
     let other = session().await;
     other
-        .goto(&format!("{}/?thread={thread}", strict().demo))
+        .goto(&format!("{}/?thread={thread}", Deployment::strict().demo))
         .await
         .unwrap();
     let root = widget_root(&other).await;
@@ -224,7 +220,7 @@ async fn the_owner_opens_a_page_with_the_badge_token_once_and_then_posts_with_th
     client
         .goto(&format!(
             "{}/?thread={thread}#colloquy-owner={key}",
-            strict().demo
+            Deployment::strict().demo
         ))
         .await
         .unwrap();
@@ -276,13 +272,13 @@ async fn the_owner_opens_a_page_with_the_badge_token_once_and_then_posts_with_th
 async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_once() {
     let thread = unique_thread("report-strict");
     // A published comment to report (held on this moderated deployment, then approved).
-    let created = strict().create(
+    let created = Deployment::strict().create(
         &comment(&thread)
             .body("Say something provocative")
             .turnstile("pass-token")
             .build(),
     );
-    let console = Console::login(&strict());
+    let console = Console::login(&Deployment::strict());
     console
         .post(
             AdminOp::Moderate,
@@ -291,7 +287,7 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
         .expect::<serde_json::Value>(200);
     let client = session().await;
     client
-        .goto(&format!("{}/?thread={thread}", strict().demo))
+        .goto(&format!("{}/?thread={thread}", Deployment::strict().demo))
         .await
         .unwrap();
     let root = widget_root(&client).await;
@@ -326,7 +322,7 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
 #[test]
 fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
     use colloquy_core::wire::api::CreatedComment;
-    let d = strict();
+    let d = Deployment::strict();
     let thread = unique_thread("moderated-edit");
     let created: CreatedComment = d.create(
         &comment(&thread)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::stack::{ensure_dev_vars, Spec, Stack};
+use crate::stack::{ensure_dev_vars, Config, Stack};
 use crate::tools::{ensure_all, Need, Tools};
 use crate::{build, demo_server, root, step, Result};
 
@@ -20,7 +20,7 @@ pub fn dev() -> Result<()> {
             .unwrap_or(default)
     };
     let state = root().join(".wrangler/state");
-    let mut stack = Stack::start(
+    let mut stack = Stack::start_seeded(
         &tools,
         &state,
         (
@@ -28,11 +28,12 @@ pub fn dev() -> Result<()> {
             port("COLLOQUY_DEMO_PORT", 8788),
         ),
         false,
-        &Spec {
+        &Config {
             name: "dev",
             vars: Vec::new(),
             secrets: None,
         },
+        None,
     )?;
     eprintln!();
     eprintln!("  Demo article with the widget:  {}/", stack.demo);

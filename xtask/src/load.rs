@@ -1,12 +1,11 @@
 //! `cargo xtask load [seconds]`: the suite's load test, longer and heavier.
-//! The end-to-end tests' `load.rs`, with more readers and writers, against the same local
+//! The end-to-end module `load`, with more readers and writers, against the same local
 //! stack (loopback only); the figures go to `docs/load.md`.
 
+use crate::deployments::env;
 use crate::{root, Result};
 
-/// `cargo xtask load [seconds]`: the load test (tests/tests/load.rs) for longer and with
-/// more readers and writers than the suite's bounded run, against the same local stack;
-/// loopback only. Writes the figures to `docs/load.md`.
+/// Run the load test for `args[0]` seconds (30 by default) and write `docs/load.md`.
 pub fn load(args: &[String]) -> Result<()> {
     let secs: u64 = args
         .first()
@@ -16,9 +15,9 @@ pub fn load(args: &[String]) -> Result<()> {
         })
         .transpose()?
         .unwrap_or(30);
-    std::env::set_var("COLLOQUY_LOAD_SECS", secs.to_string());
-    std::env::set_var("COLLOQUY_LOAD_READERS", "16");
-    std::env::set_var("COLLOQUY_LOAD_WRITERS", "8");
+    std::env::set_var(env::LOAD_SECS, secs.to_string());
+    std::env::set_var(env::LOAD_READERS, "16");
+    std::env::set_var(env::LOAD_WRITERS, "8");
     crate::suite::test(&["--only".to_owned(), "load".to_owned()])?;
     let root = root();
     let figures = std::fs::read_to_string(root.join("target/reports/load.md"))

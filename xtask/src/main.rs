@@ -5,6 +5,11 @@ mod arch;
 mod bench;
 mod build;
 mod demo_server;
+// The test deployments' table, shared with the tests (which also read the parts xtask
+// does not).
+#[allow(dead_code)]
+#[path = "../../tests/src/deployments.rs"]
+mod deployments;
 mod dev;
 mod e2e;
 mod fake_receiver;

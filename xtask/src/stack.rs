@@ -1,17 +1,57 @@
 //! Starting deployments of the product, one [`Stack`] each: a local D1, `wrangler dev`
-//! (API and widget) and the demo page, used by `cargo xtask dev`, the benchmark and
-//! `cargo xtask test`.
+//! (API and widget) and the demo page. `cargo xtask dev` starts one, the benchmark one,
+//! the suite every test deployment of [`crate::deployments`], side by side.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use colloquy_core::wire::vars;
+
+use crate::deployments::{self, Spec, Value};
 use crate::procs::{free_port, run, wait_for_http, Service};
 use crate::tools::Tools;
 use crate::{demo_server, root, step, Result};
 
-/// The variable names the end-to-end tests read, shared with them.
-#[path = "../../tests/src/env_names.rs"]
-pub(crate) mod env_names;
+/// One deployment's settings as wrangler gets them: the table's (or `dev`'s, or the
+/// benchmark's), with what is known only now filled in.
+pub(crate) struct Config {
+    pub(crate) name: &'static str,
+    /// `[vars]` overrides.
+    pub(crate) vars: Vec<(&'static str, String)>,
+    /// Secrets, given to wrangler as an env file (as `wrangler secret put` would in
+    /// production). `None`: the checkout's `.dev.vars`.
+    pub(crate) secrets: Option<Vec<(&'static str, String)>>,
+}
+
+/// The local stand-ins the test deployments point at.
+pub(crate) struct Fakes {
+    /// Turnstile's verifier and script, and Gravatar's images (`fake_turnstile.rs`).
+    pub(crate) turnstile: String,
+    /// Webhook receivers and the mail API (`fake_receiver.rs`).
+    pub(crate) receiver: String,
+}
+
+impl Config {
+    /// A row of the table, its values filled in: the fakes' addresses, fresh secrets.
+    pub(crate) fn of(spec: &Spec, fakes: &Fakes) -> Result<Config> {
+        let value = |v: &Value| -> Result<String> {
+            Ok(match v {
+                Value::Text(text) => (*text).to_owned(),
+                Value::FakeTurnstile(path) => format!("{}{path}", fakes.turnstile),
+                Value::Receiver(path) => format!("{}{path}", fakes.receiver),
+                Value::Random => random_secret()?,
+            })
+        };
+        let all = |list: &[(&'static str, Value)]| -> Result<Vec<(&'static str, String)>> {
+            list.iter().map(|(n, v)| Ok((*n, value(v)?))).collect()
+        };
+        Ok(Config {
+            name: spec.name,
+            vars: all(spec.vars)?,
+            secrets: Some(all(spec.secrets)?),
+        })
+    }
+}
 
 /// Local secrets live in `.dev.vars` (git-ignored), which wrangler dev reads. The signing
 /// secret and the console key are generated once per checkout, so no secret is ever
@@ -24,7 +64,7 @@ pub(crate) fn ensure_dev_vars(root: &Path) -> Result<String> {
             .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
     };
     let mut changed = false;
-    for name in ["COLLOQUY_SECRET", "OWNER_KEY"] {
+    for name in [vars::COLLOQUY_SECRET, vars::OWNER_KEY] {
         if value(&text, name).is_none() {
             step(&format!("generating a local {name} in .dev.vars"));
             if !text.is_empty() && !text.ends_with('\n') {
@@ -37,7 +77,7 @@ pub(crate) fn ensure_dev_vars(root: &Path) -> Result<String> {
     if changed {
         std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    value(&text, "OWNER_KEY").ok_or_else(|| "no OWNER_KEY in .dev.vars".to_owned())
+    value(&text, vars::OWNER_KEY).ok_or_else(|| format!("no {} in .dev.vars", vars::OWNER_KEY))
 }
 
 /// Migrate the local D1 in `state` and seed it with the demo (and `seed`).
@@ -66,16 +106,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// How one deployment is configured.
-pub(crate) struct Spec {
-    pub(crate) name: &'static str,
-    /// `[vars]` overrides, `NAME:value`.
-    pub(crate) vars: Vec<String>,
-    /// Secrets, given to wrangler as an env file (as `wrangler secret put` would in
-    /// production). `None`: the checkout's `.dev.vars`.
-    pub(crate) secrets: Option<Vec<(&'static str, String)>>,
-}
-
 /// A running worker and demo page. Dropping it stops wrangler (in test mode).
 pub(crate) struct Stack {
     pub(crate) api: String,
@@ -87,50 +117,40 @@ pub(crate) struct Stack {
 }
 
 impl Stack {
-    /// Migrate and seed the D1 state in `state`, then start both servers.
-    pub(crate) fn start(
-        tools: &Tools,
-        state: &Path,
-        ports: (u16, u16),
-        own_group: bool,
-        spec: &Spec,
-    ) -> Result<Self> {
-        Self::start_seeded(tools, state, ports, own_group, spec, None)
-    }
-
-    /// [`Stack::start`], with `seed` (an SQL file) applied after the demo's seed.
+    /// Migrate and seed the D1 state in `state` (the demo's seed, then `seed`, an SQL
+    /// file), then start both servers.
     pub(crate) fn start_seeded(
         tools: &Tools,
         state: &Path,
         ports: (u16, u16),
         own_group: bool,
-        spec: &Spec,
+        config: &Config,
         seed: Option<&Path>,
     ) -> Result<Self> {
         ensure_dev_vars(&root())?;
         std::fs::create_dir_all(state).map_err(|e| format!("{}: {e}", state.display()))?;
         step(&format!(
             "{}: applying D1 migrations to the local database in {}",
-            spec.name,
+            config.name,
             state.display()
         ));
         migrate_and_seed(tools, state, seed)?;
-        Self::start_on(tools, state, ports, own_group, spec)
+        Self::start_on(tools, state, ports, own_group, config)
     }
 
-    /// [`Stack::start`] on a copy of `template`'s database (migrated and seeded once for
+    /// Both servers on a copy of `template`'s database (migrated and seeded once for
     /// every deployment of a run, instead of once each).
-    pub(crate) fn start_copy(
+    fn start_copy(
         tools: &Tools,
         template: &Path,
         state: &Path,
         ports: (u16, u16),
         own_group: bool,
-        spec: &Spec,
+        config: &Config,
     ) -> Result<Self> {
         let _ = std::fs::remove_dir_all(state);
         copy_dir(template, state)?;
-        Self::start_on(tools, state, ports, own_group, spec)
+        Self::start_on(tools, state, ports, own_group, config)
     }
 
     fn start_on(
@@ -138,7 +158,7 @@ impl Stack {
         state: &Path,
         ports: (u16, u16),
         own_group: bool,
-        spec: &Spec,
+        config: &Config,
     ) -> Result<Self> {
         let (api_port, demo_port) = ports;
         let persist = state.to_string_lossy().into_owned();
@@ -147,11 +167,14 @@ impl Stack {
         let (demo_server, demo_port) = demo_server::start(
             demo_port,
             api.clone(),
-            demo_server::extra_sources(&spec.vars),
+            demo_server::extra_sources(&config.vars),
         )?;
         let demo = format!("http://127.0.0.1:{demo_port}");
-        step(&format!("{}: starting wrangler dev on {api}", spec.name));
-        let origins = format!("ALLOWED_ORIGINS:{demo},http://localhost:{demo_port}");
+        step(&format!("{}: starting wrangler dev on {api}", config.name));
+        let origins = format!(
+            "{}:{demo},http://localhost:{demo_port}",
+            vars::ALLOWED_ORIGINS
+        );
         let mut cmd = tools.wrangler();
         cmd.args([
             "dev",
@@ -166,10 +189,10 @@ impl Stack {
         .arg("--show-interactive-dev-session=false")
         // `/__scheduled` runs the Cron Trigger on request (retries, the digest).
         .arg("--test-scheduled");
-        for var in &spec.vars {
-            cmd.args(["--var", var]);
+        for (name, value) in &config.vars {
+            cmd.args(["--var", &format!("{name}:{value}")]);
         }
-        if let Some(secrets) = &spec.secrets {
+        if let Some(secrets) = &config.secrets {
             let file = state.join("secrets.env");
             let text: String = secrets.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
             std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -190,6 +213,69 @@ impl Stack {
             _demo_server: demo_server,
         })
     }
+}
+
+/// Every deployment of [`deployments::ALL`], side by side, each on its own copy of one
+/// local D1 (migrated and seeded once, in `state/template`) in `state/<name>`; in the
+/// table's order.
+pub(crate) fn start_test_deployments(
+    tools: &Tools,
+    state: &Path,
+    fakes: &Fakes,
+) -> Result<Vec<Stack>> {
+    let configs = deployments::ALL
+        .iter()
+        .map(|spec| Config::of(spec, fakes))
+        .collect::<Result<Vec<_>>>()?;
+    let count = configs.len();
+    let template = state.join("template");
+    step(&format!(
+        "migrating and seeding one local D1 for the {count} test deployments"
+    ));
+    migrate_and_seed(tools, &template, None)?;
+    step(&format!("starting {count} test deployments side by side"));
+    let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = configs
+            .iter()
+            .map(|config| {
+                let (dir, template) = (state.join(config.name), &template);
+                scope.spawn(move || {
+                    // A port found free can be taken by another process before wrangler
+                    // binds it (the deployments pick ~20 ports at once): try again with
+                    // new ports rather than fail the run.
+                    let mut attempt = 1;
+                    loop {
+                        match Stack::start_copy(
+                            tools,
+                            template,
+                            &dir,
+                            (free_port()?, 0),
+                            true,
+                            config,
+                        ) {
+                            Ok(stack) => return Ok(stack),
+                            Err(e) if attempt < 3 && e.contains("exited early") => {
+                                eprintln!(
+                                    "xtask: {}: {e}; starting it again on other ports",
+                                    config.name
+                                );
+                                attempt += 1;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a stack thread panicked".into()))
+            })
+            .collect()
+    });
+    started.into_iter().collect()
 }
 
 /// A fresh random secret of 32 bytes, hex.

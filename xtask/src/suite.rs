@@ -1,65 +1,41 @@
 //! `cargo xtask test`: the whole suite, closing with one total line. Formatting, lints,
 //! native unit tests, the size budgets and a dry-run deploy; then the end-to-end tests
-//! against the test deployments (on fresh local D1s and fresh ports) and ChromeDriver.
+//! against the test deployments (started from [`crate::deployments`], on fresh local D1s
+//! and fresh ports) and ChromeDriver.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::deployments::{self, env};
 use crate::procs::{free_port, run, run_tests, wait_for_http, Service, Tally};
-use crate::stack::{env_names, migrate_and_seed, random_secret, Spec, Stack};
+use crate::stack::{start_test_deployments, Fakes};
 use crate::tools::{ensure_all, Need};
-use crate::{build, fake_turnstile, root, step, Result};
+use crate::{build, fake_receiver, fake_turnstile, root, step, Result};
 
-/// Comment rate limits of the main test deployment: browser tests all post from
-/// 127.0.0.1, so the burst limit is higher than production's.
-const TEST_RATE_LIMITS: &str = "30/60,500/3600";
+const USAGE: &str = "usage: cargo xtask test [--only <end-to-end test file>[,<another>…]]";
 
-/// The limits deployment's: small, so the suite can reach each one quickly.
-const TIGHT_COMMENT_LIMITS: &str = "100/60,3/3600";
-
-const TIGHT_LIKE_LIMITS: &str = "100/60,3/3600";
-
-const TIGHT_PREVIEW_LIMITS: &str = "2/60,100/3600";
-
-const TIGHT_EDIT_LIMITS: &str = "2/60,100/3600";
-
-/// The strict test deployment's owner key (author badge).
-const TEST_OWNER_KEY: &str = "test-owner-key-0123456789abcdef-0123456789";
-
-/// Page versions that hold an hour: a test that revalidates a page never sees it change
-/// because a minute ended in between.
-const STEADY_PAGES: &str = "PAGE_FRESH_SECS:3600";
-
-/// The limits deployment's page window (`PAGE_FRESH_SECS`), short enough to wait out.
-const SHORT_FRESH_SECS: &str = "2";
-
-/// A console key too short to be safe (the faults deployment runs with it: no console).
-const WEAK_OWNER_KEY: &str = "short-console-key";
-
-/// The mail API key the notify deployment sends with its emails.
-const TEST_MAIL_API_KEY: &str = "test-mail-api-key";
-
-/// The limits deployment's console sessions: short, so the suite can watch one expire.
-const SHORT_SESSION_SECS: &str = "2";
-
-/// The strict deployment's edit window: short, so the suite can watch it close.
-const STRICT_EDIT_WINDOW_SECS: &str = "3";
-
-/// `cargo xtask test`: the whole suite, on a fresh local D1 and fresh ports. With
-/// `--only <test file>` (e.g. `--only reader`), just that end-to-end file, without the
-/// formatting, lint and unit-test steps: the quick loop while working on one feature.
+/// `cargo xtask test`: the whole suite. With `--only <test file>` (e.g. `--only reader`),
+/// just that end-to-end file, without the formatting, lint and unit-test steps: the quick
+/// loop while working on one feature.
 pub fn test(args: &[String]) -> Result<()> {
     let root = root();
-    let only = match args {
+    let only: Option<Vec<String>> = match args {
         [] => None,
-        [flag, name] if flag == "--only" => Some(name.clone()),
-        _ => {
-            return Err(
-                "usage: cargo xtask test [--only <end-to-end test file>[,<another>…]]".into(),
-            )
-        }
+        [flag, names] if flag == "--only" => Some(
+            names
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => return Err(USAGE.into()),
     };
+    if only.as_ref().is_some_and(Vec::is_empty) {
+        return Err(USAGE.into());
+    }
     let tools = ensure_all(Need::Everything)?;
     let mut tally = Tally::default();
     if only.is_none() {
@@ -68,9 +44,8 @@ pub fn test(args: &[String]) -> Result<()> {
     // `--only a,b`: several end-to-end files in one run of the stacks.
     let e2e_target: Vec<String> = match &only {
         Some(names) => names
-            .split(',')
-            .filter(|n| !n.trim().is_empty())
-            .flat_map(|n| ["--test".to_owned(), n.trim().to_owned()])
+            .iter()
+            .flat_map(|n| ["--test".to_owned(), n.clone()])
             .collect(),
         None => vec!["--tests".into()],
     };
@@ -101,160 +76,13 @@ pub fn test(args: &[String]) -> Result<()> {
     }
 
     let state = fresh_state_dir(&root)?;
-    // A local fake of Turnstile's verifier (and of Gravatar's images) for the strict one.
-    let fake = fake_turnstile::start()?;
-    // Webhook receivers and the mail API, for the notify deployment.
-    let receiver = crate::fake_receiver::start()?;
-    let secret = |extra: Vec<(&'static str, String)>| -> Result<_> {
-        let mut all = vec![("COLLOQUY_SECRET", random_secret()?)];
-        all.extend(extra);
-        Ok(Some(all))
+    let fakes = Fakes {
+        // Turnstile's verifier (and Gravatar's images), for the strict deployment.
+        turnstile: fake_turnstile::start()?,
+        // Webhook receivers and the mail API, for the notify deployment.
+        receiver: fake_receiver::start()?,
     };
-    let specs = [
-        // The main deployment: no form timer (each test gets its token and posts at
-        // once; the timer is tested on the strict one).
-        Spec {
-            name: "main",
-            vars: vec![
-                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-                "MIN_SUBMIT_SECS:0".to_owned(),
-                STEADY_PAGES.to_owned(),
-            ],
-            // The console works on single threads and commenters here.
-            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
-        },
-        // Turnstile, moderation, an owner key, Gravatar, the form timer, a short edit window.
-        Spec {
-            name: "strict",
-            vars: vec![
-                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-                format!("EDIT_WINDOW_SECS:{STRICT_EDIT_WINDOW_SECS}"),
-                format!("TURNSTILE_SITE_KEY:{}", fake_turnstile::SITE_KEY),
-                format!("TURNSTILE_VERIFY_URL:{fake}/siteverify"),
-                format!("TURNSTILE_SCRIPT_URL:{fake}/turnstile.js"),
-                "MODERATION:on".to_owned(),
-                "GRAVATAR:on".to_owned(),
-                STEADY_PAGES.to_owned(),
-                format!("GRAVATAR_URL:{fake}/avatar"),
-            ],
-            secrets: secret(vec![
-                ("OWNER_KEY", TEST_OWNER_KEY.to_owned()),
-                ("TURNSTILE_SECRET", fake_turnstile::SECRET.to_owned()),
-            ])?,
-        },
-        // Small limits of every kind, reached in a few requests.
-        Spec {
-            name: "limits",
-            vars: vec![
-                format!("RATE_LIMITS:{TIGHT_COMMENT_LIMITS}"),
-                format!("LIKE_RATE_LIMITS:{TIGHT_LIKE_LIMITS}"),
-                format!("PREVIEW_RATE_LIMITS:{TIGHT_PREVIEW_LIMITS}"),
-                format!("EDIT_RATE_LIMITS:{TIGHT_EDIT_LIMITS}"),
-                "MIN_SUBMIT_SECS:0".to_owned(),
-                // Console sessions that end quickly, to watch one expire.
-                format!("ADMIN_SESSION_SECS:{SHORT_SESSION_SECS}"),
-                // Page versions that hold two seconds, to watch a like reach a browser.
-                format!("PAGE_FRESH_SECS:{SHORT_FRESH_SECS}"),
-            ],
-            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
-        },
-        // The owner's console at work: settings that change the whole site (moderation
-        // modes, spam rules) live here, apart from the other deployments' tests.
-        Spec {
-            name: "owner",
-            vars: vec![
-                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-                "MIN_SUBMIT_SECS:0".to_owned(),
-                STEADY_PAGES.to_owned(),
-            ],
-            secrets: secret(vec![("OWNER_KEY", TEST_OWNER_KEY.to_owned())])?,
-        },
-        // Notifications: webhooks and reply emails to a local receiver, retried after a
-        // second instead of a minute.
-        Spec {
-            name: "notify",
-            vars: vec![
-                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-                "MIN_SUBMIT_SECS:0".to_owned(),
-                format!("MAIL_API_URL:{receiver}/mail"),
-                "MAIL_FROM:Colloquy test <comments@example.org>".to_owned(),
-                "NOTIFY_RETRY_SECS:1".to_owned(),
-                STEADY_PAGES.to_owned(),
-            ],
-            secrets: secret(vec![
-                ("OWNER_KEY", TEST_OWNER_KEY.to_owned()),
-                ("MAIL_API_KEY", TEST_MAIL_API_KEY.to_owned()),
-            ])?,
-        },
-        // The test-only fault switch: D1 can be made to fail on request (`faults.rs`).
-        Spec {
-            name: "faults",
-            vars: vec![
-                format!("RATE_LIMITS:{TEST_RATE_LIMITS}"),
-                "MIN_SUBMIT_SECS:0".to_owned(),
-                "FAULT_SWITCH:on".to_owned(),
-                STEADY_PAGES.to_owned(),
-            ],
-            secrets: secret(vec![("OWNER_KEY", WEAK_OWNER_KEY.to_owned())])?,
-        },
-        // A secret too short to keep tokens unforgeable: reads only.
-        Spec {
-            name: "weak",
-            vars: Vec::new(),
-            secrets: Some(vec![("COLLOQUY_SECRET", "hunter2".to_owned())]),
-        },
-    ];
-    // One database, migrated and seeded once, copied for each deployment.
-    let template = state.join("template");
-    step("migrating and seeding one local D1 for the seven deployments");
-    migrate_and_seed(&tools, &template, None)?;
-    step("starting seven test deployments side by side");
-    let started: Vec<Result<Stack>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = specs
-            .iter()
-            .map(|spec| {
-                let (tools, dir, template) = (&tools, state.join(spec.name), &template);
-                scope.spawn(move || {
-                    // A port found free can be taken by another process before wrangler
-                    // binds it (seven deployments pick ~20 ports at once): try again with
-                    // new ports rather than fail the run.
-                    let mut attempt = 1;
-                    loop {
-                        match Stack::start_copy(
-                            tools,
-                            template,
-                            &dir,
-                            (free_port()?, 0),
-                            true,
-                            spec,
-                        ) {
-                            Ok(stack) => return Ok(stack),
-                            Err(e) if attempt < 3 && e.contains("exited early") => {
-                                eprintln!(
-                                    "xtask: {}: {e}; starting it again on other ports",
-                                    spec.name
-                                );
-                                attempt += 1;
-                            }
-                            Err(e) => return Err(e),
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a stack thread panicked".into()))
-            })
-            .collect()
-    });
-    let [main, strict, limits, owner, notify, faults, weak]: [Stack; 7] = started
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?
-        .try_into()
-        .map_err(|_| "expected seven stacks")?;
+    let stacks = start_test_deployments(&tools, &state, &fakes)?;
     let driver_port = free_port()?;
     let chromedriver = tools
         .chromedriver
@@ -276,56 +104,29 @@ pub fn test(args: &[String]) -> Result<()> {
     )?;
 
     step("end-to-end tests: HTTP against wrangler dev, and headless Chromium");
-    fn os(v: impl AsRef<std::ffi::OsStr>) -> std::ffi::OsString {
+    fn os(v: impl AsRef<std::ffi::OsStr>) -> OsString {
         v.as_ref().to_owned()
     }
-    let env: Vec<(std::ffi::OsString, std::ffi::OsString)> = [
-        (env_names::API, os(&main.api)),
-        (env_names::DEMO, os(&main.demo)),
-        (env_names::STATE, os(&main.state)),
-        (env_names::WEBDRIVER, os(&webdriver)),
-        (env_names::SCREENSHOTS, os(root.join("docs/screenshots"))),
+    let mut vars: Vec<(OsString, OsString)> = vec![
+        (os(env::WEBDRIVER), os(&webdriver)),
+        (os(env::SCREENSHOTS), os(root.join("docs/screenshots"))),
         (
-            env_names::AXE,
+            os(env::AXE),
             os(root.join("node_modules/axe-core/axe.min.js")),
         ),
-        (env_names::STRICT_API, os(&strict.api)),
-        (env_names::STRICT_DEMO, os(&strict.demo)),
-        (env_names::OWNER_KEY, os(TEST_OWNER_KEY)),
-        (env_names::RATE_LIMITS, os(TEST_RATE_LIMITS)),
-        (
-            env_names::STRICT_EDIT_WINDOW_SECS,
-            os(STRICT_EDIT_WINDOW_SECS),
-        ),
-        (env_names::LIMITS_API, os(&limits.api)),
-        (env_names::LIMITS_DEMO, os(&limits.demo)),
-        (env_names::TIGHT_COMMENT_LIMITS, os(TIGHT_COMMENT_LIMITS)),
-        (env_names::TIGHT_LIKE_LIMITS, os(TIGHT_LIKE_LIMITS)),
-        (env_names::TIGHT_PREVIEW_LIMITS, os(TIGHT_PREVIEW_LIMITS)),
-        (env_names::TIGHT_EDIT_LIMITS, os(TIGHT_EDIT_LIMITS)),
-        (env_names::WEAK_API, os(&weak.api)),
-        (env_names::WEAK_DEMO, os(&weak.demo)),
-        (env_names::OWNER_API, os(&owner.api)),
-        (env_names::OWNER_DEMO, os(&owner.demo)),
-        (env_names::SHORT_SESSION_SECS, os(SHORT_SESSION_SECS)),
-        (env_names::SHORT_FRESH_SECS, os(SHORT_FRESH_SECS)),
-        (env_names::WRANGLER, os(&tools.wrangler)),
-        (env_names::CLI, os(root.join("target/debug/colloquy"))),
-        (env_names::FEED_PYTHON, os(&feed_python)),
-        (env_names::OWNER_STATE, os(&owner.state)),
-        (env_names::FAULTS_API, os(&faults.api)),
-        (env_names::FAULTS_DEMO, os(&faults.demo)),
-        (env_names::NOTIFY_API, os(&notify.api)),
-        (env_names::NOTIFY_DEMO, os(&notify.demo)),
-        (env_names::RECEIVER, os(&receiver)),
-        (env_names::MAIL_API_KEY, os(TEST_MAIL_API_KEY)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.into(), v))
-    .collect();
-    let result = crate::e2e::run_all(&root, &binaries, &env, &mut tally);
+        (os(env::WRANGLER), os(&tools.wrangler)),
+        (os(env::CLI), os(root.join("target/debug/colloquy"))),
+        (os(env::FEED_PYTHON), os(&feed_python)),
+        (os(env::RECEIVER), os(&fakes.receiver)),
+    ];
+    for (spec, stack) in deployments::ALL.iter().zip(&stacks) {
+        vars.push((os(spec.api_env), os(&stack.api)));
+        vars.push((os(spec.demo_env), os(&stack.demo)));
+        vars.push((os(spec.state_env), os(&stack.state)));
+    }
+    let result = crate::e2e::run_all(&root, &binaries, &vars, &mut tally);
     drop(driver);
-    drop((main, strict, limits, owner, weak));
+    drop(stacks);
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&state);
     } else {
