@@ -1,6 +1,8 @@
 //! The owner's console over HTTP, as its page talks to it: same origin, JSON, a session
 //! cookie from logging in.
 
+use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::console::CommentList;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::Serialize;
 
@@ -88,4 +90,21 @@ impl Console {
             &serde_json::to_vec(body).expect("serializable"),
         )
     }
+}
+
+/// A console list (`tab`: pending, reported, spam, all, trash), narrowed by the search `q`.
+pub fn list(console: &Console, tab: &str, q: &str) -> CommentList {
+    console
+        .get(AdminOp::Comments, &format!("tab={tab}&q={}", url_encode(q)))
+        .expect(200)
+}
+
+/// `s` as a query-string value.
+pub fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The ids of a console list, in its order.
+pub fn ids(list: &CommentList) -> Vec<CommentId> {
+    list.comments.iter().map(|c| c.id).collect()
 }

@@ -2,6 +2,8 @@
 //! the running deployments, found through the table in [`crate::deployments`] and talked
 //! to as readers do, with URLs from core's `Endpoint`.
 
+use std::sync::{Condvar, Mutex, PoisonError};
+
 use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment, Sort, ThreadPage};
 use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
 use serde::Serialize;
@@ -85,6 +87,23 @@ impl CommentBuilder {
     }
 }
 
+/// Which deployments a test holds ([`Deployment::lock`]), by their place in the table.
+static HELD: Mutex<[bool; deployments::ALL.len()]> = Mutex::new([false; deployments::ALL.len()]);
+static GIVEN_BACK: Condvar = Condvar::new();
+
+/// A deployment held by one test, given back when dropped. (Not a `MutexGuard`: a test
+/// holds it across its awaits, on a runtime of its own.)
+pub struct Held {
+    index: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.lock().unwrap_or_else(PoisonError::into_inner)[self.index] = false;
+        GIVEN_BACK.notify_all();
+    }
+}
+
 /// One running test deployment: its row in the table, its API and the demo page that may
 /// write to it.
 #[derive(Clone)]
@@ -159,6 +178,26 @@ impl Deployment {
                 self.spec.name
             )
         })
+    }
+
+    /// This deployment to oneself, among the tests that take it: a test that changes what
+    /// every user of a deployment sees (site-wide settings, an import, the D1 switch), or
+    /// that needs it unchanged meanwhile, holds it for as long as it runs. Other tests
+    /// write to threads of their own and need no lock. A test that fails gives it back as
+    /// it unwinds.
+    pub fn lock(&self) -> Held {
+        let index = deployments::ALL
+            .iter()
+            .position(|spec| spec.name == self.spec.name)
+            .expect("every deployment is in the table");
+        let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+        while held[index] {
+            held = GIVEN_BACK
+                .wait(held)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        held[index] = true;
+        Held { index }
     }
 
     /// `GET` a URL under this deployment.

@@ -1,14 +1,16 @@
 //! Harness for the end-to-end suite. `cargo xtask test` starts the deployments listed in
 //! [`deployments`] (each `wrangler dev` on its own copy of a local D1, with its demo page)
-//! and ChromeDriver, then runs these tests with their addresses in the variables that
-//! table names; [`fixtures::Deployment`] finds them there.
+//! and ChromeDriver, then runs the suite's one binary (`tests/e2e/`) with their addresses
+//! in the variables that table names; [`fixtures::Deployment`] finds them there.
 //!
 //! Every test builds its own data in a thread of its own ([`unique_thread`]) from clients
 //! of its own ([`http::fresh_client_ip`]), so tests run in parallel and never depend on
-//! each other's leftovers.
+//! each other's leftovers; the few that change what a whole deployment's users see take
+//! that deployment's lock ([`fixtures::Deployment::lock`]).
 
 pub mod browser;
 pub mod console;
+pub mod d1;
 pub mod deployments;
 pub mod fixtures;
 pub mod http;

@@ -32,7 +32,8 @@ usage: cargo xtask <command>
 
   dev           build everything, migrate + seed a local D1, serve the API and the demo page
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
-                (--only <file>[,<file>…]: end-to-end test files, e.g. `--only reader,views`)
+                (--only <module>[,<module>…]: end-to-end modules, e.g. `--only reading,feeds`
+                or `--only safety::limits`)
   arch          module tables in ARCHITECTURE.md from the code; fails on a cycle, on core's
                 folders used against the grain, on a source file over 600 lines (--check: also
                 when ARCHITECTURE.md is stale)

@@ -1,5 +1,5 @@
 //! `cargo xtask test`: the whole suite, closing with one total line. Formatting, lints,
-//! native unit tests, the size budgets and a dry-run deploy; then the end-to-end tests
+//! native unit tests, the size budgets and a dry-run deploy; then the end-to-end binary
 //! against the test deployments (started from [`crate::deployments`], on fresh local D1s
 //! and fresh ports) and ChromeDriver.
 
@@ -14,11 +14,11 @@ use crate::stack::{start_test_deployments, Fakes};
 use crate::tools::{ensure_all, Need};
 use crate::{build, fake_receiver, fake_turnstile, root, step, Result};
 
-const USAGE: &str = "usage: cargo xtask test [--only <end-to-end test file>[,<another>…]]";
+const USAGE: &str = "usage: cargo xtask test [--only <end-to-end module>[,<another>…]]";
 
-/// `cargo xtask test`: the whole suite. With `--only <test file>` (e.g. `--only reader`),
-/// just that end-to-end file, without the formatting, lint and unit-test steps: the quick
-/// loop while working on one feature.
+/// `cargo xtask test`: the whole suite. With `--only <modules>` (e.g. `--only reading` or
+/// `--only safety::limits,feeds`), just those end-to-end modules, without the formatting,
+/// lint and unit-test steps: the quick loop while working on one feature.
 pub fn test(args: &[String]) -> Result<()> {
     let root = root();
     let only: Option<Vec<String>> = match args {
@@ -41,16 +41,13 @@ pub fn test(args: &[String]) -> Result<()> {
     if only.is_none() {
         static_checks_and_unit_tests(&root, &mut tally)?;
     }
-    // `--only a,b`: several end-to-end files in one run of the stacks.
-    let e2e_target: Vec<String> = match &only {
-        Some(names) => names
-            .iter()
-            .flat_map(|n| ["--test".to_owned(), n.clone()])
-            .collect(),
-        None => vec!["--tests".into()],
-    };
     step("compiling the end-to-end tests");
-    let binaries = crate::e2e::compile(&root, &e2e_target)?;
+    let binary = crate::e2e::compile(&root)?;
+    // A module name that does not exist fails now, not after the deployments started.
+    let chosen = only
+        .as_deref()
+        .map(|only| crate::e2e::select(&binary, only))
+        .transpose()?;
     let feed_python = crate::tools::ensure_feedparser()?;
     // The `colloquy` command, which the import tests run as an owner would.
     run(Command::new("cargo")
@@ -124,7 +121,7 @@ pub fn test(args: &[String]) -> Result<()> {
         vars.push((os(spec.demo_env), os(&stack.demo)));
         vars.push((os(spec.state_env), os(&stack.state)));
     }
-    let result = crate::e2e::run_all(&root, &binaries, &vars, &mut tally);
+    let result = crate::e2e::run(&root, &binary, chosen.as_deref(), &vars, &mut tally);
     drop(driver);
     drop(stacks);
     if result.is_ok() {

@@ -1,7 +1,7 @@
-//! The server-rendered views over HTTP, against `wrangler dev` on a local D1: what one view
-//! costs D1 (read from the `Server-Timing` header the Worker sends), what the edge cache
-//! and `If-None-Match` save, that every write a reader makes shows up at once, and the
-//! JavaScript-free page that static-site generators and crawlers read.
+//! The server-rendered views over HTTP: what one view costs D1 (read from the
+//! `Server-Timing` header the Worker sends), what the edge cache and `If-None-Match` save,
+//! that every write a reader makes shows up at once, and the JavaScript-free page that
+//! static-site generators and crawlers read.
 
 use colloquy_core::wire::api::{DeleteComment, EditComment, Sort};
 use colloquy_core::wire::defaults::PAGE_SIZE;

@@ -5,6 +5,11 @@
 //! a 5xx. The suite runs it for a few seconds; `cargo xtask load` runs it longer and
 //! writes the figures (requests, errors, latency percentiles) to `docs/load.md`.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment};
 use colloquy_core::wire::console::SiteExportPage;
 use colloquy_core::wire::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
@@ -13,10 +18,6 @@ use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request};
 use colloquy_e2e::unique_thread;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -2,7 +2,8 @@
 //! need D1 answer 503 `unavailable` with Retry-After, writes are refused and leave nothing
 //! behind, the widget keeps the reader's text and offers Retry, and once D1 is back the
 //! retried post lands exactly once, while pages a reader had already seen keep being
-//! served from the edge copy. One test: the switch is the whole deployment's.
+//! served from the edge copy. One test: the switch is the whole deployment's, so it holds
+//! the faults deployment's lock.
 
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
@@ -38,6 +39,7 @@ fn embed_url(d: &Deployment, thread: &str) -> String {
 /// after the other, never at once.
 #[tokio::test]
 async fn faults_one_after_the_other() {
+    let _site_wide = Deployment::faults().lock();
     when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_the_widget_retries_once(
     )
     .await;

@@ -3,6 +3,8 @@
 //! nesting, a second run adds nothing, the Cron Trigger hashes the imported emails so
 //! the console finds their comments by address, and `colloquy export` writes it all back.
 
+use std::process::Command;
+
 use colloquy_core::wire::console::{Export, ExportFile};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::console::{owner_key, Console};
@@ -10,7 +12,6 @@ use colloquy_e2e::deployments::env;
 use colloquy_e2e::env_url;
 use colloquy_e2e::fixtures::Deployment;
 use colloquy_e2e::http::request;
-use std::process::Command;
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -37,6 +38,9 @@ fn colloquy(args: &[&str]) -> String {
 #[test]
 fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     let d = Deployment::owner();
+    // Readers' counts across the site are asserted: no other import or settings change
+    // meanwhile.
+    let _site_wide = d.lock();
     let state = d.state();
     let out = std::env::temp_dir().join(format!("colloquy-import-{}", std::process::id()));
     let out = out.to_string_lossy().into_owned();
@@ -151,6 +155,7 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
 fn a_sites_own_export_imported_back_into_it_adds_nothing() {
     use colloquy_e2e::fixtures::comment;
     let d = Deployment::owner();
+    let _site_wide = d.lock();
     let thread = colloquy_e2e::unique_thread("import-roundtrip");
     let first = d.create_id(comment(&thread).body("Written on the site"));
     d.create_id(comment(&thread).body("And a reply to it").reply_to(first));

@@ -1,5 +1,5 @@
-//! Reading large threads through the API: cursor pages, reply previews and the rest of a
-//! subtree, permalink context, likes and sorting, counts for index pages, and preview.
+//! Reading threads through the API: an empty thread, cursor pages, reply previews and the
+//! rest of a subtree, permalink context, likes and sorting, counts for index pages.
 
 use colloquy_core::wire::api::{CommentId, Sort, ThreadPage};
 use colloquy_core::wire::endpoint::{counts_query, Endpoint, ThreadQuery};
@@ -8,6 +8,33 @@ use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::Reply;
 use colloquy_e2e::{seed, unique_thread};
 use serde_json::json;
+
+#[test]
+fn health_answers_ok() {
+    let reply = Deployment::main().get(&Endpoint::Health.path());
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"ok": true}));
+}
+
+#[test]
+fn a_thread_nobody_commented_on_is_empty() {
+    let thread = unique_thread("empty");
+    let page = Deployment::main().page(&thread);
+    assert_eq!(page.thread, thread);
+    assert_eq!(page.total, 0);
+    assert!(page.comments.is_empty());
+    assert_eq!(page.title, None);
+}
+
+#[test]
+fn listing_without_a_thread_key_is_a_validation_error() {
+    let reply = Deployment::main().get(&Endpoint::ListThread.path());
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert_eq!(
+        reply.json()["error"]["fields"][0],
+        json!({"field": "thread", "code": "thread_required"})
+    );
+}
 
 fn post(thread: &str, parent: Option<CommentId>, body: &str) -> CommentId {
     let c = comment(thread).name("Ana").body(body);
@@ -173,16 +200,4 @@ fn counts_for_many_threads_come_in_one_request() {
     let keys: Vec<String> = (0..=MAX_COUNT_KEYS).map(|i| format!("/t{i}/")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     assert_eq!(Deployment::main().get(&url(&keys)).status, 422);
-}
-
-#[test]
-fn preview_renders_exactly_like_publishing_without_storing() {
-    let body = "**bold** <script>x</script> [a](javascript:x)";
-    let preview = Deployment::main().write(Endpoint::Preview, &json!({ "body": body }));
-    assert_eq!(preview.status, 200, "{}", preview.text);
-    let thread = unique_thread("preview");
-    let published = Deployment::main().create(&comment(&thread).title("t").body(body).build());
-    assert_eq!(preview.json()["html"], published.comment.body_html);
-    let empty = Deployment::main().write(Endpoint::Preview, &json!({"body": " "}));
-    assert_eq!(empty.json()["error"]["fields"][0]["code"], "body_required");
 }

@@ -2,14 +2,15 @@
 //! `feedparser` from PyPI): well-formed, the newest comments with sanitized content, no
 //! email anywhere, revalidated with `ETag`/304 like the API, linked from the widget.
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+
 use colloquy_core::wire::endpoint::{feed_url, Endpoint};
 use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;
 use colloquy_e2e::{env_url, unique_thread};
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// What feedparser makes of `xml`.
 fn parse(xml: &str) -> Value {
