@@ -1,24 +1,82 @@
 //! Headless Chromium through ChromeDriver (fantoccini), reaching into the widget's shadow
 //! root the way a reader's clicks and keystrokes would.
 
+use std::ops::Deref;
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::{Element, ShadowRoot};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+use crate::deployments::env;
+use crate::fixtures::Deployment;
+
+/// How many Chromium sessions the suite's tests hold at once (the rest wait for one to
+/// close): as many as ran at once when the suite was 21 test binaries, three at a time
+/// with two tests each. One ChromeDriver serves them all, on two cores.
+pub const MAX_SESSIONS: usize = 6;
+
+/// A browser session: fantoccini's [`Client`] (which it derefs to), holding one of the
+/// [`MAX_SESSIONS`] places until it is closed or dropped.
+pub struct Session {
+    client: Client,
+    _place: Place,
+}
+
+impl Deref for Session {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Session {
+    /// End the session (Chromium closes), and give its place to a waiting test.
+    pub async fn close(self) -> Result<(), fantoccini::error::CmdError> {
+        self.client.close().await
+    }
+}
+
+/// One of the [`MAX_SESSIONS`] places, given back when dropped.
+struct Place;
+
+static OPEN: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+impl Place {
+    /// Wait for a free place. (Each test runs on a thread and a runtime of its own, so
+    /// waiting here holds up no other test.)
+    fn take() -> Place {
+        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        while *open >= MAX_SESSIONS {
+            open = FREED.wait(open).unwrap_or_else(PoisonError::into_inner);
+        }
+        *open += 1;
+        Place
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        *OPEN.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        FREED.notify_one();
+    }
+}
+
 /// A fresh browser session. Each test has its own, so tests run in parallel.
-pub async fn session() -> Client {
+pub async fn session() -> Session {
     session_with(None).await
 }
 
 /// A session emulating a phone screen `width` CSS pixels wide (Chrome's device emulation,
 /// since a desktop window cannot be made that narrow).
-pub async fn phone_session(width: u32) -> Client {
+pub async fn phone_session(width: u32) -> Session {
     session_with(Some(width)).await
 }
 
-async fn session_with(phone_width: Option<u32>) -> Client {
+async fn session_with(phone_width: Option<u32>) -> Session {
+    let place = Place::take();
     let mut chrome = json!({
         "args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -36,11 +94,15 @@ async fn session_with(phone_width: Option<u32>) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), chrome);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
+    let client = ClientBuilder::new(connector)
         .capabilities(caps)
-        .connect(&crate::env_url(crate::env_names::WEBDRIVER))
+        .connect(&crate::env_url(env::WEBDRIVER))
         .await
-        .expect("ChromeDriver session")
+        .expect("ChromeDriver session");
+    Session {
+        client,
+        _place: place,
+    }
 }
 
 /// Open the demo article showing `thread` (the demo server's `?thread=` hook) and wait
@@ -56,7 +118,7 @@ pub async fn open_demo(client: &Client, thread: Option<&str>) -> ShadowRoot {
 /// followed by `#comment-…`) and wait until the thread has loaded.
 pub async fn open_demo_with(client: &Client, query: &str) -> ShadowRoot {
     client
-        .goto(&format!("{}/?{query}", crate::demo()))
+        .goto(&format!("{}/?{query}", Deployment::main().demo))
         .await
         .expect("navigate to demo");
     let root = widget_root(client).await;
@@ -159,7 +221,7 @@ pub async fn in_widget(client: &Client, body: &str) -> serde_json::Value {
 
 /// Run axe-core (from npm, injected into the page) on the widget and fail on any violation.
 pub async fn assert_accessible(client: &Client, situation: &str) {
-    let path = crate::env_url(crate::env_names::AXE);
+    let path = crate::env_url(env::AXE);
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let present = client
         .execute("return typeof window.axe === 'object'", vec![])
@@ -196,7 +258,7 @@ pub async fn fill_form(root: &ShadowRoot, body: &str, name: &str, email: &str) {
 
 /// Save a PNG of the widget alone into `COLLOQUY_SCREENSHOTS`.
 pub async fn screenshot_widget(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var(crate::env_names::SCREENSHOTS) else {
+    let Ok(dir) = std::env::var(env::SCREENSHOTS) else {
         return;
     };
     let host = client
@@ -331,4 +393,81 @@ pub async fn type_into(root: &ShadowRoot, css: &str, text: &str) {
     let el = wait_for(root, css).await;
     el.click().await.expect("focus input");
     el.send_keys(text).await.expect("type");
+}
+
+/// The focused element inside the widget: `tag#id.class`, or `BODY` when focus was lost.
+pub async fn focused(client: &Client) -> String {
+    let inside = in_widget(
+        client,
+        "const a = root.activeElement; return a ? `${a.tagName}#${a.id}.${a.className}` : null;",
+    )
+    .await;
+    match inside.as_str() {
+        Some(s) => s.to_owned(),
+        None => client
+            .execute("return document.activeElement.tagName", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    }
+}
+
+/// Wait until the focused element matches `want` (a substring of [`focused`]).
+pub async fn wait_focus(client: &Client, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = focused(client).await;
+        if now.contains(want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "focus is on {now:?}, expected {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Delay every response whose URL contains `needle` by `ms` (a slow network for one kind
+/// of request), in this page only. `window.__delayedDone` counts the delayed answers
+/// handed over (see [`delayed_done`]).
+pub async fn delay_responses(client: &Client, needle: &str, ms: u64) {
+    client
+        .execute(
+            "const [needle, ms] = arguments; const orig = window.fetch;
+             window.__delayedDone = 0;
+             window.fetch = function (input, init) {
+               const url = typeof input === 'string' ? input : input.url;
+               const p = orig.call(window, input, init);
+               return url.includes(needle)
+                 ? p.then(r => new Promise(res => setTimeout(() => {
+                     res(r);
+                     setTimeout(() => { window.__delayedDone += 1; }, 0);
+                   }, ms)))
+                 : p;
+             };",
+            vec![json!(needle), json!(ms)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Wait until `n` delayed answers have reached the page (and its handlers have run).
+pub async fn delayed_done(client: &Client, n: u64) {
+    poll("the delayed answers", || async {
+        let done = client
+            .execute("return window.__delayedDone || 0", vec![])
+            .await
+            .ok()?
+            .as_u64()?;
+        (done >= n).then_some(())
+    })
+    .await;
+}
+
+/// How many elements of the widget match `css` now.
+pub async fn count(root: &ShadowRoot, css: &str) -> usize {
+    root.find_all(Locator::Css(css)).await.unwrap().len()
 }

@@ -1,10 +1,12 @@
 //! The owner's console over HTTP, as its page talks to it: same origin, JSON, a session
 //! cookie from logging in.
 
+use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::console::CommentList;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::Serialize;
 
-use crate::env_names;
+use crate::deployments;
 use crate::fixtures::Deployment;
 use crate::http::{fresh_client_ip, request, Reply};
 
@@ -16,7 +18,10 @@ pub struct Console {
 
 /// The console key every test deployment with a console runs with.
 pub fn owner_key() -> String {
-    crate::env_url(env_names::OWNER_KEY)
+    deployments::MAIN
+        .secret(colloquy_core::wire::vars::OWNER_KEY)
+        .expect("the main deployment has a console key")
+        .to_owned()
 }
 
 impl Console {
@@ -87,28 +92,19 @@ impl Console {
     }
 }
 
-impl Deployment {
-    /// The owner deployment: the console's site-wide settings are tested here.
-    pub fn owner() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::OWNER_API),
-            demo: crate::env_url(env_names::OWNER_DEMO),
-        }
-    }
+/// A console list (`tab`: pending, reported, spam, all, trash), narrowed by the search `q`.
+pub fn list(console: &Console, tab: &str, q: &str) -> CommentList {
+    console
+        .get(AdminOp::Comments, &format!("tab={tab}&q={}", url_encode(q)))
+        .expect(200)
+}
 
-    /// The notify deployment: webhooks and reply emails go to the local receiver.
-    pub fn notify() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::NOTIFY_API),
-            demo: crate::env_url(env_names::NOTIFY_DEMO),
-        }
-    }
+/// `s` as a query-string value.
+pub fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
 
-    /// The limits deployment (console sessions end after a few seconds there).
-    pub fn limits() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::LIMITS_API),
-            demo: crate::env_url(env_names::LIMITS_DEMO),
-        }
-    }
+/// The ids of a console list, in its order.
+pub fn ids(list: &CommentList) -> Vec<CommentId> {
+    list.comments.iter().map(|c| c.id).collect()
 }

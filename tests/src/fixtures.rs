@@ -1,12 +1,15 @@
-//! Building test data once: new comments with a builder over core's own `NewComment`, and
-//! one typed client for both test deployments, with URLs from core's `Endpoint`.
+//! Building test data once: new comments with a builder over core's own `NewComment`; and
+//! the running deployments, found through the table in [`crate::deployments`] and talked
+//! to as readers do, with URLs from core's `Endpoint`.
+
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment, Sort, ThreadPage};
 use colloquy_core::wire::endpoint::{Endpoint, ThreadQuery};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::env_names;
+use crate::deployments::{self, Spec};
 use crate::http::{fresh_client_ip, request, Reply};
 
 pub use colloquy_core::wire::api::FormToken;
@@ -84,28 +87,117 @@ impl CommentBuilder {
     }
 }
 
-/// One running deployment: its API and the demo page that may write to it.
+/// Which deployments a test holds ([`Deployment::lock`]), by their place in the table.
+static HELD: Mutex<[bool; deployments::ALL.len()]> = Mutex::new([false; deployments::ALL.len()]);
+static GIVEN_BACK: Condvar = Condvar::new();
+
+/// A deployment held by one test, given back when dropped. (Not a `MutexGuard`: a test
+/// holds it across its awaits, on a runtime of its own.)
+pub struct Held {
+    index: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.lock().unwrap_or_else(PoisonError::into_inner)[self.index] = false;
+        GIVEN_BACK.notify_all();
+    }
+}
+
+/// One running test deployment: its row in the table, its API and the demo page that may
+/// write to it.
 #[derive(Clone)]
 pub struct Deployment {
+    pub spec: &'static Spec,
     pub api: String,
     pub demo: String,
 }
 
 impl Deployment {
-    /// The main deployment (no Turnstile, no moderation).
-    pub fn main() -> Self {
+    /// The deployment `spec` describes, at the addresses `cargo xtask test` handed over.
+    pub fn of(spec: &'static Spec) -> Self {
         Deployment {
-            api: crate::env_url(env_names::API),
-            demo: crate::env_url(env_names::DEMO),
+            spec,
+            api: crate::env_url(spec.api_env),
+            demo: crate::env_url(spec.demo_env),
         }
     }
 
-    /// The strict one: Turnstile, moderation, an owner key, Gravatar.
+    /// The main deployment (no Turnstile, no moderation).
+    pub fn main() -> Self {
+        Self::of(&deployments::MAIN)
+    }
+
+    /// The strict one: Turnstile, moderation, an owner key, Gravatar, the form timer.
     pub fn strict() -> Self {
-        Deployment {
-            api: crate::env_url(env_names::STRICT_API),
-            demo: crate::env_url(env_names::STRICT_DEMO),
+        Self::of(&deployments::STRICT)
+    }
+
+    /// Small limits of every kind; console sessions and page versions end quickly.
+    pub fn limits() -> Self {
+        Self::of(&deployments::LIMITS)
+    }
+
+    /// The owner deployment: the console's site-wide settings and imports happen here.
+    pub fn owner() -> Self {
+        Self::of(&deployments::OWNER)
+    }
+
+    /// The notify deployment: webhooks and reply emails go to the local receiver.
+    pub fn notify() -> Self {
+        Self::of(&deployments::NOTIFY)
+    }
+
+    /// The deployment with the test-only fault switch and a console key too short.
+    pub fn faults() -> Self {
+        Self::of(&deployments::FAULTS)
+    }
+
+    /// The deployment whose secret is too weak: it must serve reads and refuse writes.
+    pub fn weak() -> Self {
+        Self::of(&deployments::WEAK)
+    }
+
+    /// Its local D1 folder (`--persist-to`), to look at or change the way an operator would.
+    pub fn state(&self) -> String {
+        crate::env_url(self.spec.state_env)
+    }
+
+    /// What Worker variable `name` is set to here (a limit, a window), from the table.
+    pub fn var(&self, name: &str) -> &'static str {
+        self.spec
+            .var(name)
+            .unwrap_or_else(|| panic!("the {} deployment sets no fixed {name}", self.spec.name))
+    }
+
+    /// What secret `name` is here (a console key, a mail API key), from the table.
+    pub fn secret(&self, name: &str) -> &'static str {
+        self.spec.secret(name).unwrap_or_else(|| {
+            panic!(
+                "the {} deployment has no fixed secret {name}",
+                self.spec.name
+            )
+        })
+    }
+
+    /// This deployment to oneself, among the tests that take it: a test that changes what
+    /// every user of a deployment sees (site-wide settings, an import, the D1 switch), or
+    /// that needs it unchanged meanwhile, holds it for as long as it runs. Other tests
+    /// write to threads of their own and need no lock. A test that fails gives it back as
+    /// it unwinds.
+    pub fn lock(&self) -> Held {
+        let index = deployments::ALL
+            .iter()
+            .position(|spec| spec.name == self.spec.name)
+            .expect("every deployment is in the table");
+        let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+        while held[index] {
+            held = GIVEN_BACK
+                .wait(held)
+                .unwrap_or_else(PoisonError::into_inner);
         }
+        held[index] = true;
+        Held { index }
     }
 
     /// `GET` a URL under this deployment.
@@ -267,13 +359,17 @@ impl Deployment {
         request("GET", &query.url(&self.api), &[], b"")
     }
 
-    /// The first page of `thread` in the default order, expecting `200 OK`.
-    pub fn page(&self, thread: &str) -> ThreadPage {
+    /// The first page of `thread` in the default order, whatever the answer.
+    pub fn list_thread(&self, thread: &str) -> Reply {
         self.list(&ThreadQuery {
             thread: thread.into(),
             ..Default::default()
         })
-        .expect(200)
+    }
+
+    /// The first page of `thread` in the default order, expecting `200 OK`.
+    pub fn page(&self, thread: &str) -> ThreadPage {
+        self.list_thread(thread).expect(200)
     }
 
     /// A page in `sort` order after `cursor`.
@@ -396,6 +492,8 @@ impl Client<'_> {
 
 /// The thread the demo page shows by default (seeded by `cargo xtask dev` and the suite).
 pub const DEMO_THREAD: &str = "/blog/communities-of-practice/";
+/// The demo article's title, which the widget's heading names.
+pub const DEMO_TITLE: &str = "Can communities of practice learn online?";
 
 /// "N comments" as the seeded demo thread's heading says it now (other tests may have
 /// written there: the count comes from the thread, not from a number in a test).

@@ -121,6 +121,13 @@ pub fn fresh_client_ip() -> String {
     )
 }
 
+/// Three addresses of one home connection: three IPv6 /64s of one /56.
+pub fn one_home() -> [String; 3] {
+    let n = random_u64();
+    let base = format!("2001:db8:{:x}:{:x}", (n >> 48) & 0xffff, (n >> 40) & 0xff);
+    [0x10, 0x11, 0xfe].map(|low| format!("{base}{low:02x}::1"))
+}
+
 /// A fresh IPv4 client address (for the tests about IPv4 keying).
 pub fn fresh_client_ipv4() -> String {
     let n = random_u64();

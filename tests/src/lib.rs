@@ -1,14 +1,17 @@
-//! Harness for the end-to-end suite. `cargo xtask test` starts `wrangler dev` on a fresh
-//! local D1, the demo page and ChromeDriver, then runs these tests with their addresses in
-//! the variables named in [`env_names`] (shared with xtask).
+//! Harness for the end-to-end suite. `cargo xtask test` starts the deployments listed in
+//! [`deployments`] (each `wrangler dev` on its own copy of a local D1, with its demo page)
+//! and ChromeDriver, then runs the suite's one binary (`tests/e2e/`) with their addresses
+//! in the variables that table names; [`fixtures::Deployment`] finds them there.
 //!
 //! Every test builds its own data in a thread of its own ([`unique_thread`]) from clients
 //! of its own ([`http::fresh_client_ip`]), so tests run in parallel and never depend on
-//! each other's leftovers.
+//! each other's leftovers; the few that change what a whole deployment's users see take
+//! that deployment's lock ([`fixtures::Deployment::lock`]).
 
 pub mod browser;
 pub mod console;
-pub mod env_names;
+pub mod d1;
+pub mod deployments;
 pub mod fixtures;
 pub mod http;
 pub mod payloads;
@@ -22,16 +25,6 @@ pub fn env_url(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
     })
-}
-
-/// Base URL of the main worker under test, e.g. `http://127.0.0.1:41234`.
-pub fn api() -> String {
-    env_url(env_names::API)
-}
-
-/// Origin of the main demo page (an allowed writer).
-pub fn demo() -> String {
-    env_url(env_names::DEMO)
 }
 
 /// A thread key no other test (or run) uses.

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::deployments::{env, MAIN};
 use crate::procs::{free_port, output, run, wait_for_http, Service};
-use crate::stack::{env_names, random_secret, Spec, Stack};
+use crate::stack::{random_secret, Config, Stack};
 use crate::tools::{ensure_all, Need};
 use crate::{build, demo_server, gzip_proxy, root, step, Result};
 
@@ -280,10 +281,13 @@ pub fn bench() -> Result<()> {
         &state,
         (free_port()?, free_port()?),
         true,
-        &Spec {
+        &Config {
             name: "bench",
             vars: Vec::new(),
-            secrets: Some(vec![("COLLOQUY_SECRET", random_secret()?)]),
+            secrets: Some(vec![(
+                colloquy_core::wire::vars::COLLOQUY_SECRET,
+                random_secret()?,
+            )]),
         },
         Some(&seed),
     )?;
@@ -327,14 +331,15 @@ pub fn bench() -> Result<()> {
     step("measuring in headless Chromium (this takes a few minutes)");
     let result = run(Command::new("cargo")
         .args(["run", "-q", "-p", "colloquy-e2e", "--bin", "bench"])
-        .env(env_names::API, &api)
-        .env(env_names::DEMO, &demo)
-        .env(env_names::WEBDRIVER, &webdriver)
-        .env(env_names::BENCH_ISSO, &isso_url)
-        .env(env_names::BENCH_ISSO_DEMO, &isso_demo)
-        .env(env_names::BENCH_THREADS, threads.join(","))
-        .env(env_names::BENCH_EXTRA, &extra)
-        .env(env_names::BENCH_REPORT, root.join("docs/bench.md"))
+        // The benchmark's Colloquy stands where the tests' main deployment would.
+        .env(MAIN.api_env, &api)
+        .env(MAIN.demo_env, &demo)
+        .env(env::WEBDRIVER, &webdriver)
+        .env(env::BENCH_ISSO, &isso_url)
+        .env(env::BENCH_ISSO_DEMO, &isso_demo)
+        .env(env::BENCH_THREADS, threads.join(","))
+        .env(env::BENCH_EXTRA, &extra)
+        .env(env::BENCH_REPORT, root.join("docs/bench.md"))
         .current_dir(&root));
     drop(driver);
     drop(isso);

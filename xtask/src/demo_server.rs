@@ -23,13 +23,12 @@ pub fn start(port: u16, api_origin: String, extra: String) -> Result<(JoinHandle
 }
 
 /// Origins a deployment's page needs besides the comment server (Turnstile's script,
-/// Gravatar's images), from its `[vars]` overrides (`NAME:value`).
-pub fn extra_sources(vars: &[String]) -> String {
+/// Gravatar's images), from its `[vars]` overrides.
+pub fn extra_sources(vars: &[(&str, String)]) -> String {
+    use colloquy_core::wire::vars::{GRAVATAR_URL, TURNSTILE_SCRIPT_URL};
     vars.iter()
-        .filter_map(|v| {
-            let (name, value) = v.split_once(':')?;
-            matches!(name, "TURNSTILE_SCRIPT_URL" | "GRAVATAR_URL").then_some(value)
-        })
+        .filter(|(name, _)| [TURNSTILE_SCRIPT_URL, GRAVATAR_URL].contains(name))
+        .map(|(_, url)| url)
         .filter_map(|url| {
             let (scheme, rest) = url.split_once("://")?;
             Some(format!("{scheme}://{}", rest.split('/').next()?))

@@ -6,10 +6,9 @@
 
 use tiny_http::{Header, Response, Server};
 
+use crate::deployments::FAKE_TURNSTILE_SECRET as SECRET;
 use crate::Result;
 
-pub const SITE_KEY: &str = "test-site-key";
-pub const SECRET: &str = "test-turnstile-secret";
 /// The only token the fake verifier accepts as solved on the test pages.
 pub const PASSING_TOKEN: &str = "pass-token";
 /// A token the fake reports as solved, but on another site's page.

@@ -5,15 +5,23 @@ mod arch;
 mod bench;
 mod build;
 mod demo_server;
+// The test deployments' table, shared with the tests (which also read the parts xtask
+// does not).
+#[allow(dead_code)]
+#[path = "../../tests/src/deployments.rs"]
+mod deployments;
+mod dev;
 mod e2e;
 mod fake_receiver;
 mod fake_turnstile;
 mod gzip_proxy;
 mod import_bench;
+mod load;
 mod mutants;
 mod procs;
 mod size;
 mod stack;
+mod suite;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +32,8 @@ usage: cargo xtask <command>
 
   dev           build everything, migrate + seed a local D1, serve the API and the demo page
   test          the whole suite: fmt, clippy, unit tests, worker HTTP tests, Chromium tests
-                (--only <file>[,<file>…]: end-to-end test files, e.g. `--only reader,views`)
+                (--only <module>[,<module>…]: end-to-end modules, e.g. `--only reading,feeds`
+                or `--only safety::limits`)
   arch          module tables in ARCHITECTURE.md from the code; fails on a cycle, on core's
                 folders used against the grain, on a source file over 600 lines (--check: also
                 when ARCHITECTURE.md is stale)
@@ -44,13 +53,13 @@ usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("dev") => stack::dev(),
-        Some("test") => stack::test(&args[1..]),
+        Some("dev") => dev::dev(),
+        Some("test") => suite::test(&args[1..]),
         Some("arch") => arch::arch(&args[1..]),
         Some("size") => size::report(),
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),
-        Some("load") => stack::load(&args[1..]),
+        Some("load") => load::load(&args[1..]),
         Some("mutants") => mutants::mutants(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {

@@ -15,10 +15,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::procs::run;
+use crate::tools::CARGO_MUTANTS_VERSION;
 use crate::{root, step, Result};
-
-/// The cargo-mutants release this runs (pinned like the other tools).
-pub const CARGO_MUTANTS_VERSION: &str = "27.0.0";
 
 /// The modules that guard users: validation, spam rules and their folding, tokens and
 /// keyed hashes, rendering and the sanitizer's configuration, rate limits and the client

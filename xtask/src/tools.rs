@@ -13,6 +13,8 @@ use crate::{root, step, Result};
 
 /// worker-build must match the `worker` crate's minor version; pinned exactly.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
+/// The cargo-mutants release `cargo xtask mutants` runs (pinned like the other tools).
+pub const CARGO_MUTANTS_VERSION: &str = "27.0.0";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -139,12 +141,7 @@ fn locked_version(root: &Path, package: &str) -> Result<String> {
 /// cargo-mutants, for `cargo xtask mutants` (not part of the suite): its binary.
 pub fn ensure_cargo_mutants(root: &Path) -> Result<PathBuf> {
     let bin = root.join(".tools/bin/cargo-mutants");
-    ensure_cargo_tool(
-        "cargo-mutants",
-        crate::mutants::CARGO_MUTANTS_VERSION,
-        &bin,
-        root,
-    )?;
+    ensure_cargo_tool("cargo-mutants", CARGO_MUTANTS_VERSION, &bin, root)?;
     Ok(bin)
 }
 
@@ -180,7 +177,6 @@ fn ensure_cargo_tool(krate: &str, version: &str, binary: &Path, root: &Path) -> 
         .current_dir(root))
 }
 
-/// Chromium and ChromeDriver from Debian (tools that download their own browser fail here).
 /// A virtualenv with the `feedparser` package (pinned, from PyPI): the feed tests parse
 /// the Worker's Atom with a real feed parser. Returns its python.
 pub fn ensure_feedparser() -> Result<PathBuf> {
@@ -236,6 +232,7 @@ fn apt_install(packages: &[&str]) -> Result<()> {
     apt(&install)
 }
 
+/// Chromium and ChromeDriver from Debian (tools that download their own browser fail here).
 fn ensure_chromium() -> Result<PathBuf> {
     let find =
         |name: &str| output(Command::new("sh").args(["-c", &format!("command -v {name}")])).ok();

@@ -14,11 +14,12 @@ use colloquy_core::wire::api::Sort;
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{cdp, session};
 use colloquy_e2e::env_url;
+use colloquy_e2e::fixtures::Deployment;
 use colloquy_e2e::http::request;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
-use colloquy_e2e::env_names::{
+use colloquy_e2e::deployments::env::{
     BENCH_EXTRA as EXTRA, BENCH_ISSO as ISSO, BENCH_ISSO_DEMO as ISSO_DEMO, BENCH_REPORT as REPORT,
     BENCH_THREADS as THREADS,
 };
@@ -66,7 +67,7 @@ impl Product {
 
     fn page(self, thread: &str) -> String {
         let demo = match self {
-            Product::Colloquy => env_url(colloquy_e2e::env_names::DEMO),
+            Product::Colloquy => Deployment::main().demo,
             Product::Isso => env_url(ISSO_DEMO),
         };
         format!("{demo}/?thread={thread}")
@@ -75,7 +76,7 @@ impl Product {
     /// The server whose files count as the widget's.
     fn origin(self) -> String {
         match self {
-            Product::Colloquy => colloquy_e2e::api(),
+            Product::Colloquy => Deployment::main().api,
             Product::Isso => env_url(ISSO),
         }
     }
@@ -312,7 +313,7 @@ fn d1_costs(thread: &str) -> [String; 3] {
     // A query the browser runs never asked: a fresh cache key, so the first is a miss.
     let url = format!(
         "{}&bench={}",
-        q.url(&colloquy_e2e::api(), Endpoint::Embed),
+        q.url(&Deployment::main().api, Endpoint::Embed),
         colloquy_e2e::http::random_u64()
     );
     let timed = |headers: &[(&str, &str)]| {

@@ -7,6 +7,7 @@ use colloquy_core::wire::console::{CommentList, Settings};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::browser::{poll, session};
 use colloquy_e2e::console::{owner_key, Console};
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::unique_thread;
 use fantoccini::{Client, Locator};
@@ -117,7 +118,7 @@ async fn choose(client: &Client, css: &str, value: &str) {
 
 /// axe-core on the whole console page.
 async fn assert_console_accessible(client: &Client, situation: &str) {
-    let path = colloquy_e2e::env_url(colloquy_e2e::env_names::AXE);
+    let path = colloquy_e2e::env_url(env::AXE);
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     // The console's CSP allows no inline or injected script, so axe goes in through
     // WebDriver's own script evaluation (not a <script> element).
@@ -145,7 +146,7 @@ async fn assert_console_accessible(client: &Client, situation: &str) {
 }
 
 async fn screenshot(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var(colloquy_e2e::env_names::SCREENSHOTS) else {
+    let Ok(dir) = std::env::var(env::SCREENSHOTS) else {
         return;
     };
     let png = client.screenshot().await.expect("screenshot");

@@ -1,18 +1,15 @@
-//! The server-rendered views over HTTP, against `wrangler dev` on a local D1: what one view
-//! costs D1 (read from the `Server-Timing` header the Worker sends), what the edge cache
-//! and `If-None-Match` save, that every write a reader makes shows up at once, and the
-//! JavaScript-free page that static-site generators and crawlers read.
+//! The server-rendered views over HTTP: what one view costs D1 (read from the
+//! `Server-Timing` header the Worker sends), what the edge cache and `If-None-Match` save,
+//! that every write a reader makes shows up at once, and the JavaScript-free page that
+//! static-site generators and crawlers read.
 
 use colloquy_core::wire::api::{DeleteComment, EditComment, Sort};
 use colloquy_core::wire::defaults::PAGE_SIZE;
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
+use colloquy_core::wire::vars;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{request, Reply};
-use colloquy_e2e::{demo, seed, unique_thread};
-
-fn main_api() -> Deployment {
-    Deployment::main()
-}
+use colloquy_e2e::{seed, unique_thread};
 
 fn query(thread: &str) -> EmbedQuery {
     EmbedQuery {
@@ -54,7 +51,7 @@ fn cache_state(reply: &Reply) -> String {
 
 #[test]
 fn a_thread_page_is_one_d1_round_trip_and_none_when_cached() {
-    let api = main_api();
+    let api = Deployment::main();
     let thread = unique_thread("views-cost");
     for i in 0..3 {
         let parent = api.create_id(comment(&thread).body(&format!("Top {i}")));
@@ -99,7 +96,7 @@ fn a_thread_page_is_one_d1_round_trip_and_none_when_cached() {
 
 #[test]
 fn every_write_a_reader_makes_shows_at_once_in_every_cached_view() {
-    let api = main_api();
+    let api = Deployment::main();
     let thread = unique_thread("views-fresh");
     api.create_id(comment(&thread).body("Already here"));
     let url = query(&thread).url(&api.api, Endpoint::Embed);
@@ -142,7 +139,7 @@ fn every_write_a_reader_makes_shows_at_once_in_every_cached_view() {
 /// page would hide new comments for a whole page window.
 #[test]
 fn a_new_comment_shows_at_once_on_a_thread_with_the_longest_key() {
-    let api = main_api();
+    let api = Deployment::main();
     let base = unique_thread("views-long");
     let thread = format!("{base}{}", "論".repeat(300 - base.chars().count()));
     api.create_id(comment(&thread).body("First words"));
@@ -161,7 +158,7 @@ fn a_new_comment_shows_at_once_on_a_thread_with_the_longest_key() {
 
 #[test]
 fn the_plain_page_reads_and_pages_without_javascript() {
-    let api = main_api();
+    let api = Deployment::main();
     let thread = unique_thread("views-plain");
     let total = PAGE_SIZE as usize + 3;
     let seeds: Vec<seed::Seed> = (0..total)
@@ -169,7 +166,7 @@ fn the_plain_page_reads_and_pages_without_javascript() {
         .collect();
     seed::thread(&api, &thread, &seeds);
     let mut q = query(&thread);
-    q.page = format!("{}/some/article/", demo());
+    q.page = format!("{}/some/article/", Deployment::main().demo);
     let first = get(&q.url(&api.api, Endpoint::View), &[]);
     assert_eq!(first.status, 200, "{}", first.text);
     let html = &first.text;
@@ -180,7 +177,10 @@ fn the_plain_page_reads_and_pages_without_javascript() {
     assert!(html.contains("Plain comment 000"));
     assert!(!html.contains(&format!("Plain comment {:03}", total - 1)));
     // A link back to the article (an allowed origin), and a plain link to the next page.
-    assert!(html.contains(&format!("href=\"{}/some/article/\"", demo())));
+    assert!(html.contains(&format!(
+        "href=\"{}/some/article/\"",
+        Deployment::main().demo
+    )));
     let next = html
         .split("class=\"cq-more\"")
         .nth(1)
@@ -233,7 +233,7 @@ fn the_plain_page_reads_and_pages_without_javascript() {
 
 #[test]
 fn views_refuse_bad_and_foreign_input_with_json_errors() {
-    let api = main_api();
+    let api = Deployment::main();
     let here = unique_thread("views-here");
     let there = unique_thread("views-there");
     api.create_id(comment(&here).body("Here"));
@@ -274,7 +274,6 @@ fn views_refuse_bad_and_foreign_input_with_json_errors() {
 /// On the limits deployment, whose page versions hold `PAGE_FRESH_SECS` = 2 seconds.
 #[test]
 fn a_like_reaches_a_revalidating_browser_within_one_page_window() {
-    use colloquy_e2e::{env_names, env_url};
     let d = Deployment::limits();
     let thread = unique_thread("views-likes");
     let id = d.create_id(comment(&thread).body("Worth a like"));
@@ -291,7 +290,10 @@ fn a_like_reaches_a_revalidating_browser_within_one_page_window() {
     );
     assert_eq!(liked.json()["likes"], 1, "{}", liked.text);
     // …but once the window has passed, the browser's copy is replaced, count included.
-    let secs: u64 = env_url(env_names::SHORT_FRESH_SECS).parse().unwrap();
+    let secs: u64 = Deployment::limits()
+        .var(vars::PAGE_FRESH_SECS)
+        .parse()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(secs * 1000 + 200));
     let later = get(&url, &[("If-None-Match", &etag)]);
     assert_eq!(later.status, 200, "the old ETag no longer matches");

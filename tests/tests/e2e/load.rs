@@ -14,6 +14,7 @@ use colloquy_core::wire::api::{CommentId, CreatedComment, NewComment};
 use colloquy_core::wire::console::SiteExportPage;
 use colloquy_core::wire::endpoint::{AdminOp, EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::console::Console;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::{fresh_client_ip, request};
 use colloquy_e2e::unique_thread;
@@ -43,9 +44,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[test]
 fn under_load_every_accepted_comment_is_stored_once_under_its_parent() {
-    let secs = setting("COLLOQUY_LOAD_SECS", 4);
-    let readers = setting("COLLOQUY_LOAD_READERS", 6) as usize;
-    let writers = setting("COLLOQUY_LOAD_WRITERS", 4) as usize;
+    let secs = setting(env::LOAD_SECS, 4);
+    let readers = setting(env::LOAD_READERS, 6) as usize;
+    let writers = setting(env::LOAD_WRITERS, 4) as usize;
     let d = Deployment::main();
     let thread = unique_thread("load");
     let first = d.create_id(comment(&thread).body("The hot thread's first comment"));

@@ -2,23 +2,16 @@
 //! need D1 answer 503 `unavailable` with Retry-After, writes are refused and leave nothing
 //! behind, the widget keeps the reader's text and offers Retry, and once D1 is back the
 //! retried post lands exactly once, while pages a reader had already seen keep being
-//! served from the edge copy. One test: the switch is the whole deployment's.
+//! served from the edge copy. One test: the switch is the whole deployment's, so it holds
+//! the faults deployment's lock.
 
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
     click, fill_form, session, submit_main_form, wait_for, wait_for_text, widget_root,
 };
-use colloquy_e2e::env_names;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;
-use colloquy_e2e::{env_url, unique_thread};
-
-fn faults() -> Deployment {
-    Deployment {
-        api: env_url(env_names::FAULTS_API),
-        demo: env_url(env_names::FAULTS_DEMO),
-    }
-}
+use colloquy_e2e::unique_thread;
 
 fn d1(d: &Deployment, state: &str) {
     let reply = request(
@@ -46,6 +39,7 @@ fn embed_url(d: &Deployment, thread: &str) -> String {
 /// after the other, never at once.
 #[tokio::test]
 async fn faults_one_after_the_other() {
+    let _site_wide = Deployment::faults().lock();
     when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_the_widget_retries_once(
     )
     .await;
@@ -54,7 +48,7 @@ async fn faults_one_after_the_other() {
 
 async fn when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_the_widget_retries_once(
 ) {
-    let d = faults();
+    let d = Deployment::faults();
     let thread = unique_thread("outage");
     d.create_id(comment(&thread).body("Before the outage"));
     // A reader has seen the thread: its page is cached at the edge.
@@ -138,7 +132,7 @@ async fn when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_
 }
 
 fn a_panic_answers_json_500_and_the_next_request_is_served() {
-    let d = faults();
+    let d = Deployment::faults();
     let panicked = request("POST", &format!("{}/__faults/panic", d.api), &[], b"");
     assert_eq!(
         panicked.error(),

@@ -5,9 +5,10 @@
 
 use colloquy_core::wire::console::SessionInfo;
 use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::vars;
 use colloquy_e2e::browser::poll;
 use colloquy_e2e::console::Console;
-use colloquy_e2e::env_names;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;
 use colloquy_e2e::{env_url, unique_thread};
@@ -15,7 +16,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 
 fn receiver() -> String {
-    env_url(env_names::RECEIVER)
+    env_url(env::RECEIVER)
 }
 
 /// What the receiver got on paths starting with `prefix`.
@@ -255,10 +256,8 @@ async fn webhooks_are_signed_retried_by_the_cron_and_the_digest_lists_the_queue(
         .unwrap()
         .contains("Held https://example.org/0"));
     let mail_requests = received("/mail");
-    assert!(mail_requests
-        .iter()
-        .all(|m| m["headers"]["authorization"]
-            == format!("Bearer {}", env_url(env_names::MAIL_API_KEY))));
+    assert!(mail_requests.iter().all(|m| m["headers"]["authorization"]
+        == format!("Bearer {}", Deployment::notify().secret(vars::MAIL_API_KEY))));
 
     // "Send a test": to a saved webhook only; it arrives signed, and Deliveries says how
     // each went — delivered, or failing with the error.

@@ -8,7 +8,7 @@ use std::process::Command;
 use colloquy_core::wire::console::{Export, ExportFile};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::console::{owner_key, Console};
-use colloquy_e2e::env_names;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::env_url;
 use colloquy_e2e::fixtures::Deployment;
 use colloquy_e2e::http::request;
@@ -19,9 +19,9 @@ fn root() -> std::path::PathBuf {
 
 /// Run `colloquy` with `args`; its standard output.
 fn colloquy(args: &[&str]) -> String {
-    let out = Command::new(env_url(env_names::CLI))
+    let out = Command::new(env_url(env::CLI))
         .args(args)
-        .env("COLLOQUY_WRANGLER", env_url(env_names::WRANGLER))
+        .env("COLLOQUY_WRANGLER", env_url(env::WRANGLER))
         .env("OWNER_KEY", owner_key())
         .current_dir(root())
         .output()
@@ -38,7 +38,10 @@ fn colloquy(args: &[&str]) -> String {
 #[test]
 fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     let d = Deployment::owner();
-    let state = env_url(env_names::OWNER_STATE);
+    // Readers' counts across the site are asserted: no other import or settings change
+    // meanwhile.
+    let _site_wide = d.lock();
+    let state = d.state();
     let out = std::env::temp_dir().join(format!("colloquy-import-{}", std::process::id()));
     let out = out.to_string_lossy().into_owned();
     let file = root().join("testdata/import/wordpress.xml");
@@ -152,6 +155,7 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
 fn a_sites_own_export_imported_back_into_it_adds_nothing() {
     use colloquy_e2e::fixtures::comment;
     let d = Deployment::owner();
+    let _site_wide = d.lock();
     let thread = colloquy_e2e::unique_thread("import-roundtrip");
     let first = d.create_id(comment(&thread).body("Written on the site"));
     d.create_id(comment(&thread).body("And a reply to it").reply_to(first));

@@ -1,5 +1,5 @@
-//! Reading large threads through the API: cursor pages, reply previews and the rest of a
-//! subtree, permalink context, likes and sorting, counts for index pages, and preview.
+//! Reading threads through the API: an empty thread, cursor pages, reply previews and the
+//! rest of a subtree, permalink context, likes and sorting, counts for index pages.
 
 use colloquy_core::wire::api::{CommentId, Sort, ThreadPage};
 use colloquy_core::wire::endpoint::{counts_query, Endpoint, ThreadQuery};
@@ -9,13 +9,36 @@ use colloquy_e2e::http::Reply;
 use colloquy_e2e::{seed, unique_thread};
 use serde_json::json;
 
-fn api() -> Deployment {
-    Deployment::main()
+#[test]
+fn health_answers_ok() {
+    let reply = Deployment::main().get(&Endpoint::Health.path());
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"ok": true}));
+}
+
+#[test]
+fn a_thread_nobody_commented_on_is_empty() {
+    let thread = unique_thread("empty");
+    let page = Deployment::main().page(&thread);
+    assert_eq!(page.thread, thread);
+    assert_eq!(page.total, 0);
+    assert!(page.comments.is_empty());
+    assert_eq!(page.title, None);
+}
+
+#[test]
+fn listing_without_a_thread_key_is_a_validation_error() {
+    let reply = Deployment::main().get(&Endpoint::ListThread.path());
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert_eq!(
+        reply.json()["error"]["fields"][0],
+        json!({"field": "thread", "code": "thread_required"})
+    );
 }
 
 fn post(thread: &str, parent: Option<CommentId>, body: &str) -> CommentId {
     let c = comment(thread).name("Ana").body(body);
-    api().create_id(match parent {
+    Deployment::main().create_id(match parent {
         Some(p) => c.reply_to(p),
         None => c,
     })
@@ -31,7 +54,7 @@ fn like(id: CommentId, reader: &str, on: bool) -> Reply {
     } else {
         Endpoint::Unlike(id)
     };
-    api().write(endpoint, &json!({ "reader": reader }))
+    Deployment::main().write(endpoint, &json!({ "reader": reader }))
 }
 
 #[test]
@@ -41,12 +64,12 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     let mut seeds: Vec<seed::Seed> = (0..23).map(|i| seed::top(format!("top {i}"))).collect();
     seeds.extend((0..12).map(|i| seed::reply(0, format!("reply {i}"))));
     seeds.push(seed::reply(23, "a reply to a reply"));
-    let ids_in_order = seed::thread(&api(), &thread, &seeds);
+    let ids_in_order = seed::thread(&Deployment::main(), &thread, &seeds);
     let top = ids_in_order[..23].to_vec();
     let replies = ids_in_order[23..35].to_vec();
     let deep = ids_in_order[35];
 
-    let first = api().page(&thread);
+    let first = Deployment::main().page(&thread);
     assert_eq!(first.total, 36);
     assert_eq!(first.sort, Sort::Oldest);
     let first_ids = ids(&first);
@@ -56,12 +79,13 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     assert_eq!(first.comments[0].descendants, 13);
     let cursor = first.next_cursor.clone().expect("more pages");
 
-    let second = api().page_after(&thread, Sort::Oldest, Some(&cursor));
+    let second = Deployment::main().page_after(&thread, Sort::Oldest, Some(&cursor));
     assert_eq!(ids(&second), top[20..].to_vec());
     assert!(second.next_cursor.is_none());
 
-    let subtree: colloquy_core::wire::api::RepliesPage =
-        api().get(&Endpoint::Replies(top[0]).path()).expect(200);
+    let subtree: colloquy_core::wire::api::RepliesPage = Deployment::main()
+        .get(&Endpoint::Replies(top[0]).path())
+        .expect(200);
     let mut expected = replies.clone();
     expected.push(deep);
     assert_eq!(
@@ -71,14 +95,14 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     );
     assert!(subtree.comments.iter().all(|c| c.root_id == Some(top[0])));
 
-    let context: colloquy_core::wire::api::CommentContext = api()
+    let context: colloquy_core::wire::api::CommentContext = Deployment::main()
         .get(&Endpoint::CommentContext(deep).path())
         .expect(200);
     assert_eq!(context.root_id, top[0]);
     assert_eq!(context.thread, thread);
     assert_eq!(context.comment.parent_id, Some(replies[0]));
 
-    let newest = api().page_after(&thread, Sort::Newest, None);
+    let newest = Deployment::main().page_after(&thread, Sort::Newest, None);
     assert_eq!(ids(&newest)[0], top[22]);
     let bad_cursors = [
         ThreadQuery {
@@ -94,7 +118,7 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
     ];
     for q in bad_cursors {
         assert_eq!(
-            api().list(&q).error(),
+            Deployment::main().list(&q).error(),
             (400, "cursor_invalid".into()),
             "{q:?}"
         );
@@ -105,10 +129,10 @@ fn a_large_thread_pages_by_cursor_and_previews_replies() {
         thread
     );
     assert_eq!(
-        api().get(&random_sort).error(),
+        Deployment::main().get(&random_sort).error(),
         (400, "cursor_invalid".into())
     );
-    let missing = api().get(&Endpoint::Replies(CommentId(999_999_999)).path());
+    let missing = Deployment::main().get(&Endpoint::Replies(CommentId(999_999_999)).path());
     assert_eq!(missing.error(), (404, "comment_not_found".into()));
 }
 
@@ -134,12 +158,12 @@ fn likes_count_once_per_reader_and_sort_the_thread() {
         like(a, reader_two, false).json(),
         json!({"likes": 0, "liked": false})
     );
-    let liked = api().page_after(&thread, Sort::Liked, None);
+    let liked = Deployment::main().page_after(&thread, Sort::Liked, None);
     assert_eq!(ids(&liked), vec![b, a]);
     assert_eq!(liked.comments[0].likes, 2);
 
     assert_eq!(like(a, "x", true).error(), (422, "reader_invalid".into()));
-    let foreign = api().send(
+    let foreign = Deployment::main().send(
         "POST",
         &Endpoint::Like(a).path(),
         &[
@@ -149,7 +173,7 @@ fn likes_count_once_per_reader_and_sort_the_thread() {
         json!({"reader": reader_one}).to_string().as_bytes(),
     );
     assert_eq!(foreign.error(), (403, "origin_not_allowed".into()));
-    let page = api().list(&ThreadQuery {
+    let page = Deployment::main().list(&ThreadQuery {
         thread,
         ..Default::default()
     });
@@ -167,7 +191,7 @@ fn counts_for_many_threads_come_in_one_request() {
     let first = post(&busy, None, "two");
     post(&busy, Some(first), "three");
     let url = |keys: &[&str]| format!("{}?{}", Endpoint::Counts.path(), counts_query(keys));
-    let reply = api().get(&url(&[&busy, &quiet, &busy]));
+    let reply = Deployment::main().get(&url(&[&busy, &quiet, &busy]));
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
         reply.json()["counts"],
@@ -175,17 +199,5 @@ fn counts_for_many_threads_come_in_one_request() {
     );
     let keys: Vec<String> = (0..=MAX_COUNT_KEYS).map(|i| format!("/t{i}/")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    assert_eq!(api().get(&url(&keys)).status, 422);
-}
-
-#[test]
-fn preview_renders_exactly_like_publishing_without_storing() {
-    let body = "**bold** <script>x</script> [a](javascript:x)";
-    let preview = api().write(Endpoint::Preview, &json!({ "body": body }));
-    assert_eq!(preview.status, 200, "{}", preview.text);
-    let thread = unique_thread("preview");
-    let published = api().create(&comment(&thread).title("t").body(body).build());
-    assert_eq!(preview.json()["html"], published.comment.body_html);
-    let empty = api().write(Endpoint::Preview, &json!({"body": " "}));
-    assert_eq!(empty.json()["error"]["fields"][0]["code"], "body_required");
+    assert_eq!(Deployment::main().get(&url(&keys)).status, 422);
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use colloquy_core::wire::endpoint::{feed_url, Endpoint};
-use colloquy_e2e::env_names;
+use colloquy_e2e::deployments::env;
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;
 use colloquy_e2e::{env_url, unique_thread};
@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// What feedparser makes of `xml`.
 fn parse(xml: &str) -> Value {
-    let mut child = Command::new(env_url(env_names::FEED_PYTHON))
+    let mut child = Command::new(env_url(env::FEED_PYTHON))
         .args([
             "-c",
             "import sys, json, feedparser\n\
