@@ -154,6 +154,10 @@ fn static_checks_and_unit_tests(root: &Path, tally: &mut Tally) -> Result<()> {
             "warnings",
         ])
         .current_dir(root))?;
+    // The module tables in ARCHITECTURE.md are the code's: a cycle, a folder of core used
+    // against the grain, a file over 600 lines or a stale table fails the suite.
+    step("cargo xtask arch --check");
+    crate::arch::arch(&["--check".to_owned()])?;
     step("unit tests (native)");
     // --lib --tests: no doc-test binaries, which would only add "0 passed" lines.
     run_tests(
