@@ -2,7 +2,9 @@
 //! cookie from logging in.
 
 use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::console::query::ListQuery;
 use colloquy_core::wire::console::CommentList;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::Serialize;
 
@@ -95,14 +97,18 @@ impl Console {
 /// A console list (`tab`: pending, reported, spam, all, trash), narrowed by the search `q`.
 pub fn list(console: &Console, tab: &str, q: &str) -> CommentList {
     console
-        .get(AdminOp::Comments, &format!("tab={tab}&q={}", url_encode(q)))
+        .get(
+            AdminOp::Comments,
+            &ListQuery {
+                tab: Tab::parse(tab).expect("a console tab"),
+                search: q.to_owned(),
+                before: None,
+            }
+            .to_query(),
+        )
         .expect(200)
 }
 
-/// `s` as a query-string value.
-pub fn url_encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
 
 /// The ids of a console list, in its order.
 pub fn ids(list: &CommentList) -> Vec<CommentId> {

@@ -4,7 +4,9 @@
 
 use colloquy_core::import::{self, Body, Import};
 use colloquy_core::wire::api::CommentId;
+use colloquy_core::wire::console::query::ListQuery;
 use colloquy_core::wire::console::CommentList;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::moderation::CommentStatus;
 
@@ -90,17 +92,20 @@ pub fn thread(d: &Deployment, thread: &str, seeds: &[Seed]) -> Vec<CommentId> {
     // Their ids, by the address each was imported under (the console lists a thread's
     // comments newest first, 50 a page).
     let mut found = std::collections::HashMap::new();
-    let mut before = String::new();
+    let mut query = ListQuery {
+        tab: Tab::All,
+        search: thread.to_owned(),
+        before: None,
+    };
     loop {
-        let q = url::form_urlencoded::byte_serialize(thread.as_bytes()).collect::<String>();
         let page: CommentList = console
-            .get(AdminOp::Comments, &format!("tab=all&q={q}{before}"))
+            .get(AdminOp::Comments, &query.to_query())
             .expect(200);
         for c in &page.comments {
             found.insert(c.email.clone(), c.id);
         }
         match page.next_before {
-            Some(b) => before = format!("&before={}", b.0),
+            Some(b) => query.before = Some(b),
             None => break,
         }
     }

@@ -3,6 +3,7 @@
 //! nesting, a second run adds nothing, the Cron Trigger hashes the imported emails so
 //! the console finds their comments by address, and `colloquy export` writes it all back.
 
+use colloquy_core::wire::console::query::PersonQuery;
 use std::process::Command;
 
 use colloquy_core::wire::console::{Export, ExportFile};
@@ -83,7 +84,13 @@ fn a_wordpress_import_shows_to_readers_once_and_exports_back() {
     let console = Console::login(&d);
     let export = |email: &str| -> Export {
         console
-            .get(AdminOp::Export, &format!("email={email}"))
+            .get(
+                AdminOp::Export,
+                &PersonQuery {
+                    email: email.to_string(),
+                }
+                .to_query(),
+            )
             .expect(200)
     };
     // The Cron Trigger hashes imported emails; then the console finds them by address.

@@ -5,6 +5,7 @@
 //! a 5xx. The suite runs it for a few seconds; `cargo xtask load` runs it longer and
 //! writes the figures (requests, errors, latency percentiles) to `docs/load.md`.
 
+use colloquy_core::wire::console::query::SiteExportQuery;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -149,7 +150,7 @@ fn under_load_every_accepted_comment_is_stored_once_under_its_parent() {
     let mut after = 0;
     loop {
         let page: SiteExportPage = console
-            .get(AdminOp::SiteExport, &format!("after={after}"))
+            .get(AdminOp::SiteExport, &SiteExportQuery { after }.to_query())
             .expect(200);
         stored.extend(
             page.threads

@@ -3,6 +3,8 @@
 //! the settings form — each checked against what readers then get — and axe-core on
 //! every screen. Screenshots of the queue and the settings go to docs/screenshots.
 
+use colloquy_core::wire::console::query::ListQuery;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::console::{CommentList, Settings};
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_e2e::browser::{poll, session};
@@ -615,7 +617,12 @@ async fn a_reader_reports_a_comment_and_the_owner_finds_it_reported() {
     let reported: CommentList = console
         .get(
             AdminOp::Comments,
-            &format!("tab=reported&q={}", thread.replace('/', "%2F")),
+            &ListQuery {
+                tab: Tab::parse("reported").unwrap(),
+                search: thread.clone(),
+                before: None,
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(reported.comments.len(), 1);

@@ -1,9 +1,10 @@
 //! A commenter's data: blocking by email or address, purging, exporting, and erasing —
 //! after which their address and name are in no table.
 
+use colloquy_core::wire::console::query::PersonQuery;
 use colloquy_core::wire::console::Export;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
-use colloquy_e2e::console::{list, url_encode, Console};
+use colloquy_e2e::console::{list, Console};
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::fresh_client_ip;
 use colloquy_e2e::{d1, unique_thread};
@@ -52,7 +53,10 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
     let export: Export = console
         .get(
             AdminOp::Export,
-            &format!("email={}", url_encode(&email.to_uppercase())),
+            &PersonQuery {
+                email: email.to_uppercase(),
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(
@@ -81,7 +85,13 @@ fn blocking_purging_exporting_and_erasing_a_commenter() {
         200
     );
     let after: Export = console
-        .get(AdminOp::Export, &format!("email={}", url_encode(&email)))
+        .get(
+            AdminOp::Export,
+            &PersonQuery {
+                email: email.clone(),
+            }
+            .to_query(),
+        )
         .expect(200);
     assert!(
         after.comments.is_empty(),

@@ -3,10 +3,12 @@
 //! back in the queue after an edit).
 
 use colloquy_core::wire::api::CreatedComment;
+use colloquy_core::wire::console::query::ListQuery;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::console::{AuditList, ThreadList};
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use colloquy_core::CommentId;
-use colloquy_e2e::console::{ids, list, url_encode, Console};
+use colloquy_e2e::console::{ids, list, Console};
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::unique_thread;
 use serde_json::json;
@@ -123,7 +125,12 @@ fn bulk_decisions_on_150_comments_and_a_trash_that_restores() {
     let matching: MatchingIds = console
         .get(
             AdminOp::CommentIds,
-            &format!("tab=all&q={}", url_encode(&thread)),
+            &ListQuery {
+                tab: Tab::parse("all").unwrap(),
+                search: thread.clone(),
+                before: None,
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(matching.comments.len(), 150, "select all 150 matching");
@@ -309,7 +316,12 @@ fn an_edit_on_a_moderated_site_sends_the_comment_back_to_the_queue() {
     let queue: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
-            &format!("tab=pending&q={}", thread.replace('/', "%2F")),
+            &ListQuery {
+                tab: Tab::parse("pending").unwrap(),
+                search: thread.clone(),
+                before: None,
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(queue.comments.len(), 1);

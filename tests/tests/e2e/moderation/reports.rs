@@ -2,7 +2,9 @@
 //! per network, they never censor what the owner approved or wrote, and a report waits
 //! out the form timer with a solved challenge.
 
+use colloquy_core::wire::console::query::ListQuery;
 use colloquy_core::wire::console::CommentList;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use colloquy_e2e::browser::{click, session, wait_for, wait_for_text, widget_root};
 use colloquy_e2e::console::{ids, list, Console};
@@ -203,7 +205,12 @@ async fn a_report_waits_out_the_form_timer_with_a_solved_challenge_and_sends_onc
     let reported: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
-            &format!("tab=reported&q={}", thread.replace('/', "%2F")),
+            &ListQuery {
+                tab: Tab::parse("reported").unwrap(),
+                search: thread.clone(),
+                before: None,
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(reported.comments.len(), 1);

@@ -3,6 +3,8 @@
 //! accepts exactly the token "pass-token") — also solved on another site.
 
 use colloquy_core::wire::api::{CreatedComment, FormToken};
+use colloquy_core::wire::console::query::ListQuery;
+use colloquy_core::wire::console::Tab;
 use colloquy_core::wire::endpoint::{form_token_url, AdminOp, Endpoint};
 use colloquy_e2e::browser::{
     click, fill_form, session, value_of, wait_for, wait_for_text, widget_root,
@@ -205,7 +207,12 @@ async fn the_widget_shows_the_challenge_and_posts_only_when_it_is_solved() {
     let held: colloquy_core::wire::console::CommentList = console
         .get(
             AdminOp::Comments,
-            &format!("tab=pending&q={}", thread.replace('/', "%2F")),
+            &ListQuery {
+                tab: Tab::parse("pending").unwrap(),
+                search: thread.clone(),
+                before: None,
+            }
+            .to_query(),
         )
         .expect(200);
     assert_eq!(held.comments.len(), 1);
