@@ -109,7 +109,6 @@ pub fn list(console: &Console, tab: &str, q: &str) -> CommentList {
         .expect(200)
 }
 
-
 /// The ids of a console list, in its order.
 pub fn ids(list: &CommentList) -> Vec<CommentId> {
     list.comments.iter().map(|c| c.id).collect()
