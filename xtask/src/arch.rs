@@ -440,8 +440,7 @@ fn table(
     modules: &BTreeMap<String, Module>,
     edges: &BTreeMap<String, BTreeSet<String>>,
 ) -> String {
-    let mut t =
-        format!("\n#### `{krate}/`\n\n| module | lines | holds | uses |\n|---|---:|---|---|\n");
+    let mut t = format!("\n#### `{krate}/`\n\n| module | holds | uses |\n|---|---|---|\n");
     for m in modules.values() {
         if m.path.is_empty() {
             continue;
@@ -456,12 +455,9 @@ fn table(
         } else {
             format!("`{}`", m.path)
         };
-        t.push_str(&format!(
-            "| {name} | {} | {} | {} |\n",
-            m.lines,
-            m.holds,
-            uses.join(", ")
-        ));
+        // No line counts: the table changes when the modules, their docs or their
+        // dependencies do, not with every edit.
+        t.push_str(&format!("| {name} | {} | {} |\n", m.holds, uses.join(", ")));
     }
     t
 }
