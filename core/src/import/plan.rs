@@ -83,7 +83,7 @@ pub struct Plan {
 const NAME_CHARS: usize = 100;
 #[cfg(feature = "server")]
 const TITLE_CHARS: usize = crate::wire::limits::THREAD_TITLE;
-const WEBSITE_CHARS: usize = 500;
+const WEBSITE_CHARS: usize = crate::wire::limits::WEBSITE;
 
 fn cut(s: &str, max: usize) -> String {
     s.chars()
