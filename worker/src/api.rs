@@ -9,7 +9,7 @@ use colloquy_core::wire::api::{
     DeleteComment, EditComment, LikeRequest, NewComment, PreviewRequest, ReportRequest,
     UpdatedComment,
 };
-use colloquy_core::wire::endpoint::{query_values, ThreadQuery};
+use colloquy_core::wire::endpoint::{query_value, query_values, ThreadQuery};
 use colloquy_core::{CommentId, ErrorCode};
 use worker::{console_error, Request, Response};
 
@@ -25,10 +25,7 @@ type Result<T> = std::result::Result<T, WorkerError>;
 
 /// The first value of `name` in the query, or empty.
 fn first(query: &str, name: &str) -> String {
-    query_values(query, name)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
+    query_value(query, name).unwrap_or_default()
 }
 
 pub async fn list_thread(ctx: &Ctx<'_>) -> Result<Response> {

@@ -322,9 +322,7 @@ pub async fn replies(ctx: &Ctx<'_>, root: CommentId) -> Result<Response> {
 /// site's feed under the site-wide version every write renews).
 pub async fn feed(ctx: &Ctx<'_>) -> Result<Response> {
     let service = &ctx.service;
-    let thread = colloquy_core::wire::endpoint::query_values(&ctx.query, "thread")
-        .into_iter()
-        .next()
+    let thread = colloquy_core::wire::endpoint::query_value(&ctx.query, "thread")
         .filter(|t| !t.trim().is_empty());
     let self_url = ctx.url.to_string();
     let version_key = thread

@@ -541,6 +541,14 @@ pub fn counts_query(keys: &[&str]) -> String {
     q.finish()
 }
 
+/// The first value of `name` in a query string (what a single-valued parameter means when
+/// it is repeated).
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// Every value of `name` in a query string.
 pub fn query_values(query: &str, name: &str) -> Vec<String> {
     url::form_urlencoded::parse(query.as_bytes())

@@ -2,17 +2,11 @@
 //! Worker and the tests build and read them here, so a parameter's name is written once.
 //! Values are form-encoded both ways (`+` for a space).
 
-use url::form_urlencoded::{parse, Serializer};
+use url::form_urlencoded::Serializer;
 
 use super::{ExportFile, SiteExportPage, Tab, EXPORT_VERSION};
 use crate::wire::api::CommentId;
-
-/// The first value of `name` in a query string.
-fn first(query: &str, name: &str) -> Option<String> {
-    parse(query.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
+use crate::wire::endpoint::query_value as first;
 
 /// `admin/comments` and `admin/comment-ids`: a tab, a search, and (for the next page)
 /// the last comment shown.
