@@ -115,8 +115,19 @@ pub async fn open_demo(client: &Client, thread: Option<&str>) -> ShadowRoot {
 }
 
 /// Open the demo with a query string (`thread=…&theme=dark&lang=sl&depth=3`, optionally
-/// followed by `#comment-…`) and wait until the thread has loaded.
+/// followed by `#comment-…`) and wait until the reading half has taken the thread over,
+/// so that what a test does next meets working controls. (A click on the painted thread
+/// before that is replayed after it, which made focus checks right after a click race the
+/// takeover on a loaded machine.)
 pub async fn open_demo_with(client: &Client, query: &str) -> ShadowRoot {
+    let root = open_demo_painted(client, query).await;
+    wait_for(&root, "section.cq[data-live]").await;
+    root
+}
+
+/// Open the demo and wait only for the server-painted thread: for tests of what happens
+/// before (or without) the takeover.
+pub async fn open_demo_painted(client: &Client, query: &str) -> ShadowRoot {
     client
         .goto(&format!("{}/?{query}", Deployment::main().demo))
         .await

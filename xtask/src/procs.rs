@@ -32,10 +32,14 @@ pub fn output(cmd: &mut Command) -> Result<String> {
 }
 
 /// Counts from cargo test's `test result:` lines, summed over every test binary.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 pub struct Tally {
     pub passed: u64,
     pub failed: u64,
+    /// Tests that failed and then passed when run again on their own (named in the total).
+    pub flaky: Vec<String>,
+    /// The names of the tests that failed in the last [`run_tests`].
+    pub last_failures: Vec<String>,
 }
 
 /// Run `cargo test …`, passing its output through while counting results, so the suite
@@ -47,11 +51,18 @@ pub fn run_tests(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
         .spawn()
         .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
+    tally.last_failures.clear();
     for line in BufReader::new(stdout)
         .lines()
         .map_while(std::result::Result::ok)
     {
         println!("{line}");
+        if let Some(name) = line
+            .strip_prefix("test ")
+            .and_then(|l| l.strip_suffix(" ... FAILED"))
+        {
+            tally.last_failures.push(name.to_owned());
+        }
         if let Some(rest) = line.strip_prefix("test result: ") {
             tally.passed += count_before(rest, " passed");
             tally.failed += count_before(rest, " failed");

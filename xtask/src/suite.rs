@@ -134,6 +134,13 @@ pub fn test(args: &[String]) -> Result<()> {
     }
     // The one closing line CI reads: every test of the suite, unit and end-to-end.
     println!("total: {} passed, {} failed", tally.passed, tally.failed);
+    if !tally.flaky.is_empty() {
+        println!(
+            "flaky: {} failed once and passed alone: {}",
+            tally.flaky.len(),
+            tally.flaky.join(", ")
+        );
+    }
     result.and(budget)
 }
 

@@ -5,7 +5,7 @@
 
 use colloquy_core::wire::endpoint::Endpoint;
 use colloquy_e2e::browser::{
-    block_urls, cdp, click, in_widget, open_demo_with, poll, session, type_into, wait_for,
+    block_urls, cdp, click, in_widget, open_demo_painted, poll, session, type_into, wait_for,
     wait_for_text, widget_root,
 };
 use colloquy_e2e::fixtures::Deployment;
@@ -77,7 +77,7 @@ async fn taking_over_moves_nothing_on_the_screen() {
     let (thread, ids) = thread_of("takeover-cls", 25);
     let client = session().await;
     // This browser liked a comment and left a draft: the takeover shows both.
-    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    let root = open_demo_painted(&client, &format!("thread={thread}")).await;
     click(
         &root,
         &format!("li.cq-item:has(> #comment-{}) .cq-like", ids[1]),
@@ -158,7 +158,7 @@ async fn clicks_before_the_takeover_are_done_once_it_has() {
     let (thread, ids) = thread_of("takeover-clicks", 25);
     let client = session().await;
     instrument(&client, true).await;
-    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    let root = open_demo_painted(&client, &format!("thread={thread}")).await;
     wait_for_text(&root, "ol.cq-list", "Comment 19").await;
     let like = format!("li.cq-item:has(> #comment-{}) .cq-like", ids[0]);
     click(&root, &like).await;
@@ -189,7 +189,7 @@ async fn a_sort_chosen_before_the_takeover_is_applied_once_it_has() {
     let (thread, _) = thread_of("takeover-sort", 3);
     let client = session().await;
     instrument(&client, true).await;
-    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    let root = open_demo_painted(&client, &format!("thread={thread}")).await;
     wait_for_text(&root, "ol.cq-list", "Comment 02").await;
     let first = || async {
         in_widget(
@@ -230,7 +230,7 @@ async fn a_sort_chosen_before_the_takeover_is_applied_once_it_has() {
 async fn the_comment_box_stays_where_it_is_when_the_form_arrives() {
     let (thread, _) = thread_of("compose-still", 1);
     let client = session().await;
-    let root = open_demo_with(&client, &format!("thread={thread}")).await;
+    let root = open_demo_painted(&client, &format!("thread={thread}")).await;
     let rect = |css: &'static str| {
         let client = client.clone();
         async move {
