@@ -385,7 +385,7 @@ pub async fn handle(
         AdminOp::SaveSettings => {
             let input: Settings = read_json(&mut req).await?;
             let changed = service.save_owner_settings_audited(&input.settings).await?;
-            site_settings::refresh(env, site, service_store(service)).await;
+            site_settings::refresh(env, service_store(service)).await;
             let what = if changed.is_empty() {
                 "nothing changed".to_owned()
             } else {
@@ -405,7 +405,7 @@ pub async fn handle(
         AdminOp::Badge => {
             let token = random_hex(24)?;
             service.new_badge(&token).await?;
-            site_settings::refresh(env, site, service_store(service)).await;
+            site_settings::refresh(env, service_store(service)).await;
             service
                 .audit(
                     &actor,

@@ -27,22 +27,29 @@ impl Usage {
     }
 }
 
-pub fn store(db: D1Database, usage: Usage) -> D1Store {
-    SqlStore::new(D1Exec {
-        db,
-        usage,
-        failing: false,
-    })
+/// The store of one site (every statement names it).
+pub fn store(db: D1Database, usage: Usage, site: &str) -> D1Store {
+    SqlStore::new(
+        D1Exec {
+            db,
+            usage,
+            failing: false,
+        },
+        site,
+    )
 }
 
 /// A store whose every statement fails as if D1 were down (the test-only fault switch,
 /// see `faults.rs`).
-pub fn failing_store(db: D1Database, usage: Usage) -> D1Store {
-    SqlStore::new(D1Exec {
-        db,
-        usage,
-        failing: true,
-    })
+pub fn failing_store(db: D1Database, usage: Usage, site: &str) -> D1Store {
+    SqlStore::new(
+        D1Exec {
+            db,
+            usage,
+            failing: true,
+        },
+        site,
+    )
 }
 
 pub struct D1Exec {

@@ -25,9 +25,9 @@ pub async fn open(
         None => false,
     };
     let store = if down {
-        d1::failing_store(env.d1(DB_BINDING)?, usage.clone())
+        d1::failing_store(env.d1(DB_BINDING)?, usage.clone(), &config.site.id)
     } else {
-        d1::store(env.d1(DB_BINDING)?, usage.clone())
+        d1::store(env.d1(DB_BINDING)?, usage.clone(), &config.site.id)
     };
     site_settings::apply(env, &mut config, &store).await;
     Ok((config, store))

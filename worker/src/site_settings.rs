@@ -53,8 +53,8 @@ async fn to_kv(env: &Env, site: &str, cached: &Cached) {
     }
 }
 
-async fn from_d1(store: &D1Store, site: &str) -> Cached {
-    match store.load_settings(site).await {
+async fn from_d1(store: &D1Store) -> Cached {
+    match store.load_settings().await {
         Ok((json, badge_hash)) => Cached {
             settings: json.and_then(|j| serde_json::from_str(&j).ok()),
             badge_hash,
@@ -72,7 +72,7 @@ pub async fn apply(env: &Env, config: &mut Config, store: &D1Store) {
     let cached = match from_kv(env, &site).await {
         Some(c) => c,
         None => {
-            let c = from_d1(store, &site).await;
+            let c = from_d1(store).await;
             to_kv(env, &site, &c).await;
             c
         }
@@ -89,7 +89,7 @@ pub async fn apply(env: &Env, config: &mut Config, store: &D1Store) {
 }
 
 /// After the console saved settings or a badge: refresh the copy every request reads.
-pub async fn refresh(env: &Env, site: &str, store: &D1Store) {
-    let c = from_d1(store, site).await;
-    to_kv(env, site, &c).await;
+pub async fn refresh(env: &Env, store: &D1Store) {
+    let c = from_d1(store).await;
+    to_kv(env, store.site_id(), &c).await;
 }

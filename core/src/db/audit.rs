@@ -36,13 +36,15 @@ impl<E: SqlExec> AuditStore for SqlStore<E> {
     async fn add_audit(&self, e: &StoredAudit) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO audit (at, actor, action, target, detail, site_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 vec![
                     e.at.into(),
                     e.actor.as_str().into(),
                     e.action.as_str().into(),
                     e.target.as_str().into(),
                     e.detail.as_deref().into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -55,13 +57,17 @@ impl<E: SqlExec> AuditStore for SqlStore<E> {
         before: Option<i64>,
         actions: &[&str],
     ) -> Result<Vec<StoredAudit>, StoreError> {
-        let mut args = vec![Arg::from(limit), Arg::from(before.unwrap_or(i64::MAX))];
+        let mut args = vec![
+            Arg::from(limit),
+            Arg::from(before.unwrap_or(i64::MAX)),
+            self.site(),
+        ];
         let only = if actions.is_empty() {
             String::new()
         } else {
             args.extend(actions.iter().map(|a| Arg::from(*a)));
             // Thread changes are written joined ("unlock+unpin"): each part counts.
-            let any: Vec<String> = (3..3 + actions.len())
+            let any: Vec<String> = (4..4 + actions.len())
                 .map(|n| format!("instr('+' || action || '+', '+' || ?{n} || '+') > 0"))
                 .collect();
             format!(" AND ({})", any.join(" OR "))
@@ -71,7 +77,7 @@ impl<E: SqlExec> AuditStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT id, at, actor, action, target, detail FROM audit \
-                     WHERE id < ?2{only} ORDER BY id DESC LIMIT ?1"
+                     WHERE site_id = ?3 AND id < ?2{only} ORDER BY id DESC LIMIT ?1"
                 ),
                 args,
             ))

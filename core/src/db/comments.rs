@@ -23,16 +23,12 @@ use crate::wire::moderation::Decision;
 use crate::wire::moderation::HeldFor;
 
 impl<E: SqlExec> CommentStore for SqlStore<E> {
-    async fn find_thread(
-        &self,
-        site_id: &str,
-        key: &str,
-    ) -> Result<Option<ThreadRecord>, StoreError> {
+    async fn find_thread(&self, key: &str) -> Result<Option<ThreadRecord>, StoreError> {
         let rows = self
             .exec()
             .rows(Query::new(
                 format!("SELECT {THREAD_COLUMNS} FROM threads WHERE site_id = ?1 AND key = ?2"),
-                vec![site_id.into(), key.into()],
+                vec![self.site(), key.into()],
             ))
             .await?;
         Ok(decode_all::<ThreadRow>(rows)?
@@ -56,7 +52,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                      RETURNING {THREAD_COLUMNS}"
                 ),
                 vec![
-                    req.site_id.into(),
+                    self.site(),
                     req.key.into(),
                     req.title.into(),
                     req.url.into(),
@@ -68,8 +64,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
     }
 
     async fn thread_page(&self, req: PageQuery<'_>) -> Result<PageRows, StoreError> {
-        let page = PageSql::new(&req);
-        let site_and_key = vec![Arg::from(req.site_id), req.key.into()];
+        let page = PageSql::new(&req, self.site());
+        let site_and_key = vec![self.site(), req.key.into()];
         let results = self
             .exec()
             .batch(vec![
@@ -121,7 +117,10 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         if req.root_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut args = vec![Arg::from(req.per_root.map(i64::from).unwrap_or(i64::MAX))];
+        let mut args = vec![
+            Arg::from(req.per_root.map(i64::from).unwrap_or(i64::MAX)),
+            self.site(),
+        ];
         args.extend(req.root_ids.iter().map(|id| Arg::from(*id)));
         let rows = self
             .exec()
@@ -129,9 +128,9 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 format!(
                     "SELECT {COMMENT_COLUMNS} FROM ( \
                        SELECT *, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY created_at, id) AS n \
-                       FROM comments WHERE root_id IN ({}) AND status IN ({}) \
+                       FROM comments WHERE site_id = ?2 AND root_id IN ({}) AND status IN ({}) \
                      ) WHERE n <= ?1 ORDER BY created_at, id",
-                    placeholders(2, req.root_ids.len()),
+                    placeholders(3, req.root_ids.len()),
                     visible_statuses()
                 ),
                 args,
@@ -140,11 +139,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         comments(rows)
     }
 
-    async fn count_visible(
-        &self,
-        site_id: &str,
-        keys: &[&str],
-    ) -> Result<HashMap<String, u32>, StoreError> {
+    async fn count_visible(&self, keys: &[&str]) -> Result<HashMap<String, u32>, StoreError> {
         #[derive(Deserialize)]
         struct KeyCount {
             key: String,
@@ -153,7 +148,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut args = vec![Arg::from(site_id)];
+        let mut args = vec![self.site()];
         args.extend(keys.iter().map(|k| Arg::from(*k)));
         let rows = self
             .exec()
@@ -179,25 +174,29 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             // Not when this client already likes it under another reader id.
             Query::new(
                 "INSERT OR IGNORE INTO likes (comment_id, reader_hash, client_hash, created_at) \
-                 SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM likes \
-                   WHERE comment_id = ?1 AND client_hash = ?3 AND reader_hash <> ?2)",
+                 SELECT ?1, ?2, ?3, ?4 \
+                 WHERE EXISTS (SELECT 1 FROM comments WHERE id = ?1 AND site_id = ?5) \
+                   AND NOT EXISTS (SELECT 1 FROM likes \
+                     WHERE comment_id = ?1 AND client_hash = ?3 AND reader_hash <> ?2)",
                 vec![
                     req.id.into(),
                     req.reader_hash.into(),
                     req.client_hash.into(),
                     req.now_ms.into(),
+                    self.site(),
                 ],
             )
         } else {
             Query::new(
-                "DELETE FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
-                vec![req.id.into(), req.reader_hash.into()],
+                "DELETE FROM likes WHERE comment_id = ?1 AND reader_hash = ?2 \
+                 AND comment_id IN (SELECT id FROM comments WHERE id = ?1 AND site_id = ?3)",
+                vec![req.id.into(), req.reader_hash.into(), self.site()],
             )
         };
         let recount = Query::new(
             "UPDATE comments SET likes = (SELECT COUNT(*) FROM likes WHERE comment_id = ?1) \
-             WHERE id = ?1 RETURNING likes AS n",
-            vec![req.id.into()],
+             WHERE id = ?1 AND site_id = ?2 RETURNING likes AS n",
+            vec![req.id.into(), self.site()],
         );
         let mine = Query::new(
             "SELECT COUNT(*) AS n FROM likes WHERE comment_id = ?1 AND reader_hash = ?2",
@@ -209,7 +208,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .try_into()
             .map_err(|_| StoreError::Backend("like batch returned the wrong count".into()))?;
         Ok((
-            one(decode_all::<CountRow>(count)?, "like recount")?.n,
+            // Another site's comment (or none): nothing counted, nothing liked.
+            decode_all::<CountRow>(count)?.first().map_or(0, |c| c.n),
             one(decode_all::<CountRow>(mine)?, "own like")?.n > 0,
         ))
     }
@@ -241,8 +241,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1"),
-                vec![id.into()],
+                format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1 AND site_id = ?2"),
+                vec![id.into(), self.site()],
             ))
             .await?;
         Ok(comments(rows)?.into_iter().next())
@@ -258,8 +258,8 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?1"),
-                vec![comment.thread_id.into()],
+                format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?1 AND site_id = ?2"),
+                vec![comment.thread_id.into(), self.site()],
             ))
             .await?;
         Ok(decode_all::<ThreadRow>(rows)?
@@ -275,9 +275,10 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                 format!(
                     "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, \
                        author_url, body_markdown, body_html, created_at, client_hash, root_id, is_owner, \
-                       email_hash, author_key_hash, held_for, notified_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-                       CASE WHEN ?3 = 'approved' THEN ?9 END) \
+                       email_hash, author_key_hash, held_for, notified_at, site_id) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+                       CASE WHEN ?3 = 'approved' THEN ?9 END, ?16 \
+                     WHERE EXISTS (SELECT 1 FROM threads WHERE id = ?1 AND site_id = ?16) \
                      RETURNING {COMMENT_COLUMNS}"
                 ),
                 vec![
@@ -296,6 +297,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.email_hash.into(),
                     req.author_key_hash.into(),
                     req.held_for.map(HeldFor::as_str).into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -310,7 +312,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     "UPDATE comments SET body_markdown = ?2, body_html = ?3, updated_at = ?4, \
                        status = COALESCE(?5, status), held_for = COALESCE(?6, held_for), \
                        reports_reviewed = 0 \
-                     WHERE id = ?1 AND status <> '{}' RETURNING {COMMENT_COLUMNS}",
+                     WHERE id = ?1 AND site_id = ?7 AND status <> '{}' RETURNING {COMMENT_COLUMNS}",
                     CommentStatus::Deleted.as_str()
                 ),
                 vec![
@@ -320,6 +322,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                     req.now_ms.into(),
                     req.status.map(|s| s.as_str()).into(),
                     req.held_for.map(HeldFor::as_str).into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -336,14 +339,15 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                         "UPDATE comments SET status = '{}', body_markdown = '', body_html = '', \
                            author_name = '', author_email = '', author_url = NULL, updated_at = ?2, \
                            trashed_from = NULL, trashed_at = NULL \
-                         WHERE id = ?1",
+                         WHERE id = ?1 AND site_id = ?3",
                         CommentStatus::Deleted.as_str()
                     ),
-                    vec![id.into(), now_ms.into()],
+                    vec![id.into(), now_ms.into(), self.site()],
                 ),
                 Query::new(
-                    "DELETE FROM idempotency WHERE comment_id = ?1",
-                    vec![id.into()],
+                    "DELETE FROM idempotency WHERE comment_id = ?1 \
+                     AND comment_id IN (SELECT id FROM comments WHERE id = ?1 AND site_id = ?2)",
+                    vec![id.into(), self.site()],
                 ),
             ])
             .await?;
@@ -396,18 +400,21 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT \
-                       (SELECT COUNT(*) FROM comments WHERE email_hash = ?1 \
+                       (SELECT COUNT(*) FROM comments WHERE site_id = ?4 AND email_hash = ?1 \
                           AND author_key_hash = ?2 AND status = {}) AS trusted, \
-                       (SELECT COUNT(*) FROM blocks WHERE (kind = 'email' AND hash = ?1) \
-                          OR (kind = 'client' AND hash = ?3)) AS blocked, \
-                       (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE email_hash = ?1 \
-                          AND (author_key_hash = ?2 OR client_hash = ?3)) AS reports",
+                       (SELECT COUNT(*) FROM site_blocks WHERE site_id = ?4 AND \
+                          ((kind = 'email' AND hash = ?1) OR (kind = 'client' AND hash = ?3))) \
+                          AS blocked, \
+                       (SELECT COALESCE(SUM(reports), 0) FROM comments WHERE site_id = ?4 \
+                          AND email_hash = ?1 AND (author_key_hash = ?2 OR client_hash = ?3)) \
+                          AS reports",
                     approved()
                 ),
                 vec![
                     req.email_hash.into(),
                     req.author_key_hash.into(),
                     req.client_hash.into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -433,7 +440,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                      WHERE site_id = ?1 AND key = ?2 RETURNING {THREAD_COLUMNS}"
                 ),
                 vec![
-                    req.site_id.into(),
+                    self.site(),
                     req.key.into(),
                     req.locked.map(i64::from).into(),
                     Arg::Int(change_pin),
@@ -461,7 +468,7 @@ impl<E: SqlExec> CommentStore for SqlStore<E> {
                      RETURNING {THREAD_COLUMNS}"
                 ),
                 vec![
-                    req.site_id.into(),
+                    self.site(),
                     req.key.into(),
                     req.title.into(),
                     req.url.into(),

@@ -81,11 +81,6 @@ fn list_filter(tab: Tab, search: Option<&str>, args: &mut Vec<Arg>) -> String {
     filter
 }
 
-/// Comment ids bound as `?1…?n` (for `IN (…)`).
-fn id_args(ids: &[CommentId]) -> Vec<Arg> {
-    ids.iter().map(|id| Arg::from(*id)).collect()
-}
-
 /// One `COUNT(*) AS n`.
 #[derive(Deserialize)]
 pub(crate) struct Count {
@@ -136,31 +131,24 @@ pub trait ConsoleStore {
     /// Newest first; `before` pages to older ones.
     async fn list_comments(
         &self,
-        site_id: &str,
         tab: Tab,
         search: Option<&str>,
         before: Option<CommentId>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError>;
     /// How many comments a list holds (its "Select all N matching").
-    async fn count_comments(
-        &self,
-        site_id: &str,
-        tab: Tab,
-        search: Option<&str>,
-    ) -> Result<u32, StoreError>;
+    async fn count_comments(&self, tab: Tab, search: Option<&str>) -> Result<u32, StoreError>;
     /// Every comment a list holds, newest first, up to `limit`: id and what it is now
     /// (so a bulk action can be undone).
     async fn matching_ids(
         &self,
-        site_id: &str,
         tab: Tab,
         search: Option<&str>,
         limit: u32,
     ) -> Result<Vec<(CommentId, ListedStatus)>, StoreError>;
     /// Comments written per UTC day since `since_ms` (published or waiting), the threads
     /// with the most published ones since then, and the waiting ones (count, oldest).
-    async fn stats(&self, site_id: &str, since_ms: i64) -> Result<StoredStats, StoreError>;
+    async fn stats(&self, since_ms: i64) -> Result<StoredStats, StoreError>;
     /// Readers' report reasons for these comments: (comment, reason, how many).
     async fn report_reasons(
         &self,
@@ -173,22 +161,19 @@ pub trait ConsoleStore {
         ids: &[CommentId],
     ) -> Result<Vec<(CommentId, String, String, bool)>, StoreError>;
     /// How many comments wait in each of the queue tabs (pending, reported, spam, trash).
-    async fn tab_counts(&self, site_id: &str) -> Result<TabCounts, StoreError>;
+    async fn tab_counts(&self) -> Result<TabCounts, StoreError>;
     /// The site's comments trashed before `before_ms`, at most `limit` of them: the Trash
     /// empties by age.
     async fn trashed_before(
         &self,
-        site_id: &str,
         before_ms: i64,
         limit: u32,
     ) -> Result<Vec<CommentId>, StoreError>;
-    async fn list_threads(&self, site_id: &str, limit: u32)
-        -> Result<Vec<ThreadStats>, StoreError>;
+    async fn list_threads(&self, limit: u32) -> Result<Vec<ThreadStats>, StoreError>;
     /// The newest published comments of one thread (by key) or of the whole site (the
     /// Atom feeds).
     async fn latest_published(
         &self,
-        site_id: &str,
         thread_key: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError>;
@@ -198,14 +183,13 @@ pub trait ConsoleStore {
 impl<E: SqlExec> ConsoleStore for SqlStore<E> {
     async fn list_comments(
         &self,
-        site_id: &str,
         tab: Tab,
         search: Option<&str>,
         before: Option<CommentId>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError> {
         let mut args = vec![
-            Arg::from(site_id),
+            self.site(),
             Arg::from(limit),
             Arg::from(before.map_or(i64::MAX, |b| b.0)),
         ];
@@ -225,13 +209,8 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         listed(rows)
     }
 
-    async fn count_comments(
-        &self,
-        site_id: &str,
-        tab: Tab,
-        search: Option<&str>,
-    ) -> Result<u32, StoreError> {
-        let mut args = vec![Arg::from(site_id)];
+    async fn count_comments(&self, tab: Tab, search: Option<&str>) -> Result<u32, StoreError> {
+        let mut args = vec![self.site()];
         let filter = list_filter(tab, search, &mut args);
         let rows = self
             .exec()
@@ -248,12 +227,11 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
 
     async fn matching_ids(
         &self,
-        site_id: &str,
         tab: Tab,
         search: Option<&str>,
         limit: u32,
     ) -> Result<Vec<(CommentId, ListedStatus)>, StoreError> {
-        let mut args = vec![Arg::from(site_id), Arg::from(limit)];
+        let mut args = vec![self.site(), Arg::from(limit)];
         let filter = list_filter(tab, search, &mut args);
         #[derive(Deserialize)]
         struct IdState {
@@ -278,10 +256,10 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .collect())
     }
 
-    async fn stats(&self, site_id: &str, since_ms: i64) -> Result<StoredStats, StoreError> {
+    async fn stats(&self, since_ms: i64) -> Result<StoredStats, StoreError> {
         let approved = CommentStatus::Approved.as_str();
         let pending = CommentStatus::Pending.as_str();
-        let args = || vec![Arg::from(site_id), Arg::from(since_ms)];
+        let args = || vec![self.site(), Arg::from(since_ms)];
         let results = self
             .exec()
             .batch(vec![
@@ -367,10 +345,11 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT comment_id AS id, reason, COUNT(*) AS n FROM reports \
-                     WHERE comment_id IN ({}) GROUP BY comment_id, reason ORDER BY n DESC, reason",
-                    crate::db::exec::placeholders(1, ids.len())
+                     WHERE comment_id IN (SELECT id FROM comments WHERE site_id = ?1 AND id IN ({})) \
+                     GROUP BY comment_id, reason ORDER BY n DESC, reason",
+                    crate::db::exec::placeholders(2, ids.len())
                 ),
-                id_args(ids),
+                self.site_and(ids),
             ))
             .await?;
         Ok(decode_all::<Reason>(rows)?
@@ -398,10 +377,10 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT id, author_name AS author, substr(body_markdown, 1, 160) AS excerpt, \
-                       status FROM comments WHERE id IN ({})",
-                    crate::db::exec::placeholders(1, ids.len())
+                       status FROM comments WHERE site_id = ?1 AND id IN ({})",
+                    crate::db::exec::placeholders(2, ids.len())
                 ),
-                id_args(ids),
+                self.site_and(ids),
             ))
             .await?;
         let deleted = CommentStatus::Deleted.as_str();
@@ -411,9 +390,9 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .collect())
     }
 
-    async fn tab_counts(&self, site_id: &str) -> Result<TabCounts, StoreError> {
+    async fn tab_counts(&self) -> Result<TabCounts, StoreError> {
         let count = |tab: Tab| {
-            let mut args = vec![Arg::from(site_id)];
+            let mut args = vec![self.site()];
             let filter = list_filter(tab, None, &mut args);
             Query::new(
                 format!(
@@ -447,7 +426,6 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
 
     async fn trashed_before(
         &self,
-        site_id: &str,
         before_ms: i64,
         limit: u32,
     ) -> Result<Vec<CommentId>, StoreError> {
@@ -461,7 +439,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 "SELECT c.id AS id FROM comments c JOIN threads t ON t.id = c.thread_id \
                  WHERE c.trashed_at IS NOT NULL AND c.trashed_at < ?1 AND t.site_id = ?3 \
                  ORDER BY c.trashed_at LIMIT ?2",
-                vec![before_ms.into(), limit.into(), site_id.into()],
+                vec![before_ms.into(), limit.into(), self.site()],
             ))
             .await?;
         Ok(decode_all::<Id>(rows)?
@@ -472,7 +450,6 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
 
     async fn latest_published(
         &self,
-        site_id: &str,
         thread_key: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Listed>, StoreError> {
@@ -481,7 +458,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             None => ("", Vec::new()),
         };
         args.insert(0, Arg::from(limit));
-        args.insert(0, Arg::from(site_id));
+        args.insert(0, self.site());
         let rows = self
             .exec()
             .rows(Query::new(
@@ -498,11 +475,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         listed(rows)
     }
 
-    async fn list_threads(
-        &self,
-        site_id: &str,
-        limit: u32,
-    ) -> Result<Vec<ThreadStats>, StoreError> {
+    async fn list_threads(&self, limit: u32) -> Result<Vec<ThreadStats>, StoreError> {
         let columns = THREAD_COLUMNS
             .split(',')
             .map(|c| format!("t.{}", c.trim()))
@@ -519,7 +492,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                     CommentStatus::Approved.as_str(),
                     CommentStatus::Pending.as_str()
                 ),
-                vec![site_id.into(), limit.into()],
+                vec![self.site(), limit.into()],
             ))
             .await?;
         let mut out = Vec::new();
@@ -550,8 +523,9 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT kind, hash, label, created_at FROM blocks ORDER BY created_at DESC",
-                vec![],
+                "SELECT kind, hash, label, created_at FROM site_blocks WHERE site_id = ?1 \
+                 ORDER BY created_at DESC",
+                vec![self.site()],
             ))
             .await?;
         Ok(decode_all::<Row>(rows)?

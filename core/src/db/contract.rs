@@ -119,6 +119,37 @@ impl SqlExec for Sqlite {
     }
 }
 
+/// Another site over the same data (two stores over one database).
+pub(crate) trait OtherSite {
+    type Other<'a>: CommentStore
+    where
+        Self: 'a;
+    fn other_site(&self, site: &str) -> Self::Other<'_>;
+}
+
+impl OtherSite for crate::db::memstore::MemStore {
+    type Other<'a> = crate::db::memstore::MemStore;
+    fn other_site(&self, site: &str) -> Self::Other<'_> {
+        self.for_site(site)
+    }
+}
+
+impl<E: SqlExec> OtherSite for crate::db::exec::SqlStore<E> {
+    type Other<'a>
+        = crate::db::exec::SqlStore<&'a E>
+    where
+        E: 'a;
+    fn other_site(&self, site: &str) -> Self::Other<'_> {
+        // A site is a row first (threads refer to it).
+        block(self.exec().rows(Query::new(
+            "INSERT OR IGNORE INTO sites (id, name, created_at) VALUES (?1, ?1, 0)",
+            vec![Arg::from(site)],
+        )))
+        .expect("site row");
+        crate::db::exec::SqlStore::new(self.exec(), site)
+    }
+}
+
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
 }
@@ -135,7 +166,7 @@ macro_rules! contract {
                 #[test]
                 fn sqlite() {
                     super::$name(
-                        &crate::db::exec::SqlStore::new(super::Sqlite::migrated()),
+                        &crate::db::exec::SqlStore::new(super::Sqlite::migrated(), "default"),
                         "SQL store on SQLite",
                     );
                 }
@@ -144,7 +175,11 @@ macro_rules! contract {
     };
 }
 
+mod sites;
+use sites::a_site_finds_nothing_of_another_site;
+
 contract!(
+    a_site_finds_nothing_of_another_site,
     form_tokens_are_used_once_and_forgotten_after_they_expire,
     an_edit_can_send_a_comment_back_to_the_queue,
     an_edit_never_writes_words_back_into_a_deleted_comment,
@@ -175,7 +210,6 @@ fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &st
         .collect();
     let reply = add(s, t, Some(ids[3]), 100, CommentStatus::Approved);
     let pinned = block(s.set_thread(crate::db::store::ThreadFlags {
-        site_id: SITE,
         key: "/pin/",
         locked: None,
         pinned: Some(Some(ids[3])),
@@ -206,7 +240,6 @@ fn a_pinned_comment_leads_the_first_page_only<S: CommentStore>(s: &S, store: &st
         .collect();
     assert_eq!(rest, vec![ids[2], ids[4]], "{store}: never twice");
     block(s.set_thread(crate::db::store::ThreadFlags {
-        site_id: SITE,
         key: "/pin/",
         locked: None,
         pinned: Some(None),
@@ -228,7 +261,6 @@ fn page<S: CommentStore>(
     limit: u32,
 ) -> crate::db::store::PageRows {
     block(s.thread_page(PageQuery {
-        site_id: SITE,
         key,
         sort,
         after,
@@ -241,14 +273,13 @@ fn page<S: CommentStore>(
 fn threads_lock_and_unlock<S: CommentStore>(s: &S, store: &str) {
     thread(s, "/lock/");
     let flags = |locked| crate::db::store::ThreadFlags {
-        site_id: SITE,
         key: "/lock/",
         locked,
         pinned: None,
     };
     let locked = block(s.set_thread(flags(Some(true)))).unwrap().unwrap();
     assert!(locked.locked, "{store}");
-    let kept = block(s.find_thread(SITE, "/lock/")).unwrap().unwrap();
+    let kept = block(s.find_thread("/lock/")).unwrap().unwrap();
     assert!(kept.locked && kept.pinned_id.is_none(), "{store}");
     assert!(
         !block(s.set_thread(flags(Some(false))))
@@ -633,11 +664,8 @@ fn the_owners_comments_are_never_hidden_by_reports<S: CommentStore>(s: &S, store
     );
 }
 
-const SITE: &str = "default";
-
 fn thread<S: CommentStore>(s: &S, key: &str) -> i64 {
     block(s.upsert_thread(UpsertThread {
-        site_id: SITE,
         key,
         title: None,
         url: None,
@@ -700,7 +728,6 @@ fn page_ids<S: CommentStore>(
     limit: u32,
 ) -> Vec<CommentId> {
     block(s.thread_page(PageQuery {
-        site_id: SITE,
         key,
         sort,
         after,
@@ -714,10 +741,12 @@ fn page_ids<S: CommentStore>(
     .collect()
 }
 
-fn threads_are_created_once_and_learn_a_missing_title<S: CommentStore>(s: &S, store: &str) {
+fn threads_are_created_once_and_learn_a_missing_title<S: CommentStore + OtherSite>(
+    s: &S,
+    store: &str,
+) {
     let up = |title: Option<&str>| {
         block(s.upsert_thread(UpsertThread {
-            site_id: SITE,
             key: "/t/",
             title,
             url: None,
@@ -735,10 +764,10 @@ fn threads_are_created_once_and_learn_a_missing_title<S: CommentStore>(s: &S, st
         Some("Learned"),
         "{store}: a title once set stays"
     );
-    let found = block(s.find_thread(SITE, "/t/")).unwrap().unwrap();
+    let found = block(s.find_thread("/t/")).unwrap().unwrap();
     assert_eq!(found, second, "{store}");
     assert_eq!(
-        block(s.find_thread("other-site", "/t/")).unwrap(),
+        block(s.other_site("other-site").find_thread("/t/")).unwrap(),
         None,
         "{store}"
     );
@@ -786,7 +815,6 @@ fn pages_follow_each_order_and_cursors_never_skip_or_repeat<S: CommentStore>(s: 
         let mut after = None;
         loop {
             let page = block(s.thread_page(PageQuery {
-                site_id: SITE,
                 key: "/p/",
                 sort,
                 after,
@@ -916,7 +944,6 @@ fn pages_carry_the_first_replies_and_the_counts<S: CommentStore>(s: &S, store: &
     let _held = add(s, t, Some(a), 13, CommentStatus::Pending);
     let b1 = add(s, t, Some(b), 3, CommentStatus::Approved);
     let rows = block(s.thread_page(PageQuery {
-        site_id: SITE,
         key: "/r/",
         sort: Sort::Oldest,
         after: None,
@@ -946,7 +973,6 @@ fn pages_carry_the_first_replies_and_the_counts<S: CommentStore>(s: &S, store: &
         "{store}: published comments, replies included"
     );
     let empty = block(s.thread_page(PageQuery {
-        site_id: SITE,
         key: "/nobody/",
         sort: Sort::Oldest,
         after: None,
@@ -1004,7 +1030,6 @@ fn deleted_comments_keep_their_place_but_lose_their_words<S: CommentStore>(s: &S
     );
     assert_eq!(gone.updated_at_ms, Some(9), "{store}");
     let rows = block(s.thread_page(PageQuery {
-        site_id: SITE,
         key: "/d/",
         sort: Sort::Oldest,
         after: None,
@@ -1071,14 +1096,11 @@ fn counts_cover_many_threads_and_only_published_comments<S: CommentStore>(s: &S,
     add(s, busy, Some(a), 2, CommentStatus::Approved);
     add(s, busy, None, 3, CommentStatus::Pending);
     add(s, quiet, None, 4, CommentStatus::Spam);
-    let counts = block(s.count_visible(SITE, &["/busy/", "/quiet/", "/none/"])).unwrap();
+    let counts = block(s.count_visible(&["/busy/", "/quiet/", "/none/"])).unwrap();
     assert_eq!(counts.get("/busy/"), Some(&2), "{store}");
     assert_eq!(counts.get("/quiet/"), Some(&0), "{store}");
     assert_eq!(counts.get("/none/"), None, "{store}: no thread, no entry");
-    assert!(
-        block(s.count_visible(SITE, &[])).unwrap().is_empty(),
-        "{store}"
-    );
+    assert!(block(s.count_visible(&[])).unwrap().is_empty(), "{store}");
 }
 
 fn rate_limit_windows_count_per_key_and_purge_when_over<S: CommentStore>(s: &S, store: &str) {
@@ -1214,7 +1236,6 @@ fn the_in_memory_fake_and_sqlite_agree_on_a_mixed_thread() {
             }
         }
         block(s.thread_page(PageQuery {
-            site_id: SITE,
             key: "/mix/",
             sort: Sort::Newest,
             after: None,
@@ -1224,7 +1245,7 @@ fn the_in_memory_fake_and_sqlite_agree_on_a_mixed_thread() {
         .unwrap()
     }
     let mem = scenario(&MemStore::default());
-    let sql = scenario(&SqlStore::new(Sqlite::migrated()));
+    let sql = scenario(&SqlStore::new(Sqlite::migrated(), "default"));
     assert_eq!(
         mem, sql,
         "left: in-memory store, right: SQL store on SQLite"

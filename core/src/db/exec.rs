@@ -75,14 +75,49 @@ pub trait SqlExec {
     async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError>;
 }
 
-/// The comment store over any [`SqlExec`].
+/// One executor serves several stores (one per site over one database).
+impl<T: SqlExec> SqlExec for &T {
+    async fn rows(&self, query: Query) -> Result<Vec<Row>, StoreError> {
+        (**self).rows(query).await
+    }
+
+    async fn batch(&self, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, StoreError> {
+        (**self).batch(queries).await
+    }
+}
+
+/// One site's store over any [`SqlExec`]. Every statement about what a site owns (its
+/// threads, comments, blocks, sessions, audit, outbox, subscriptions) says "and this
+/// site", so an id, an email or a key of another site finds nothing — isolation is a
+/// property of the store, not something each caller has to remember.
 pub struct SqlStore<E> {
     exec: E,
+    site: String,
 }
 
 impl<E> SqlStore<E> {
-    pub fn new(exec: E) -> Self {
-        SqlStore { exec }
+    pub fn new(exec: E, site: &str) -> Self {
+        SqlStore {
+            exec,
+            site: site.to_owned(),
+        }
+    }
+
+    /// The site this store reads and writes.
+    pub fn site_id(&self) -> &str {
+        &self.site
+    }
+
+    /// The site as a bound value.
+    pub(crate) fn site(&self) -> Arg {
+        Arg::Text(self.site.clone())
+    }
+
+    /// `?1` the site, then the ids.
+    pub(crate) fn site_and(&self, ids: &[CommentId]) -> Vec<Arg> {
+        let mut args = vec![self.site()];
+        args.extend(ids.iter().map(|id| Arg::from(*id)));
+        args
     }
 
     /// The executor, for the console's statements (`db::console`).

@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_key_is_claimed_once_answered_again_and_released_after_a_failure() {
-        let s = SqlStore::new(Sqlite::migrated());
+        let s = SqlStore::new(Sqlite::migrated(), "default");
         assert_eq!(block(s.claim("k1", T0)).unwrap(), Claim::New);
         assert_eq!(
             block(s.claim("k1", T0 + 1)).unwrap(),
@@ -154,7 +154,7 @@ mod tests {
         // In plain durations, not the constants: the promise is a minute and a day.
         const MINUTE: i64 = 60_000;
         const HOUR: i64 = 60 * MINUTE;
-        let s = SqlStore::new(Sqlite::migrated());
+        let s = SqlStore::new(Sqlite::migrated(), "default");
         assert_eq!(block(s.claim("k", T0)).unwrap(), Claim::New);
         assert_eq!(
             block(s.claim("k", T0 + MINUTE - 1)).unwrap(),
@@ -181,9 +181,8 @@ mod tests {
 
     #[test]
     fn a_deleted_comment_takes_its_kept_answer_with_it() {
-        let s = SqlStore::new(Sqlite::migrated());
+        let s = SqlStore::new(Sqlite::migrated(), "default");
         let t = block(s.upsert_thread(crate::db::store::UpsertThread {
-            site_id: "default",
             key: "/i/",
             title: None,
             url: None,

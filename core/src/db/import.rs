@@ -32,12 +32,11 @@ pub struct ExportRow {
 #[allow(async_fn_in_trait)]
 pub trait ImportStore {
     /// Comments (any state) in these threads of the site: an import counts what it added.
-    async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError>;
+    async fn count_in_threads(&self, keys: &[String]) -> Result<u32, StoreError>;
     /// Up to `limit` threads after thread id `after`, each with all its comments (the
     /// site export, one page).
     async fn export_page(
         &self,
-        site_id: &str,
         after: i64,
         limit: u32,
     ) -> Result<Vec<(ThreadRecord, Vec<ExportRow>)>, StoreError>;
@@ -50,11 +49,11 @@ pub trait ImportStore {
 }
 
 impl<E: SqlExec> ImportStore for SqlStore<E> {
-    async fn count_in_threads(&self, site_id: &str, keys: &[String]) -> Result<u32, StoreError> {
+    async fn count_in_threads(&self, keys: &[String]) -> Result<u32, StoreError> {
         if keys.is_empty() {
             return Ok(0);
         }
-        let mut args = vec![Arg::from(site_id)];
+        let mut args = vec![self.site()];
         args.extend(keys.iter().map(|k| Arg::from(k.as_str())));
         let rows = self
             .exec()
@@ -72,11 +71,10 @@ impl<E: SqlExec> ImportStore for SqlStore<E> {
 
     async fn export_page(
         &self,
-        site_id: &str,
         after: i64,
         limit: u32,
     ) -> Result<Vec<(ThreadRecord, Vec<ExportRow>)>, StoreError> {
-        let args = vec![Arg::from(site_id), Arg::from(after), Arg::from(limit)];
+        let args = vec![self.site(), Arg::from(after), Arg::from(limit)];
         let page = "SELECT id FROM threads WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
         let results = self
             .exec()
@@ -122,8 +120,9 @@ impl<E: SqlExec> ImportStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT id, author_email FROM comments \
-                 WHERE email_hash IS NULL AND author_email <> '' ORDER BY id LIMIT ?1",
-                vec![Arg::from(limit)],
+                 WHERE site_id = ?2 AND email_hash IS NULL AND author_email <> '' \
+                 ORDER BY id LIMIT ?1",
+                vec![Arg::from(limit), self.site()],
             ))
             .await?;
         Ok(decode_all::<Unhashed>(rows)?
@@ -140,8 +139,8 @@ impl<E: SqlExec> ImportStore for SqlStore<E> {
             .iter()
             .map(|(id, hash)| {
                 Query::new(
-                    "UPDATE comments SET email_hash = ?2 WHERE id = ?1",
-                    vec![Arg::from(*id), Arg::from(hash.as_str())],
+                    "UPDATE comments SET email_hash = ?2 WHERE id = ?1 AND site_id = ?3",
+                    vec![Arg::from(*id), Arg::from(hash.as_str()), self.site()],
                 )
             })
             .collect();

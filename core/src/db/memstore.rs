@@ -4,6 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Deref;
+use std::rc::Rc;
+
+mod moderation;
 
 use crate::db::store::{
     CommentStore, HitRateLimit, InsertComment, ListReplies, ModeratedComment, PageQuery, PageRows,
@@ -17,16 +21,40 @@ use crate::wire::moderation::CommentStatus;
 use crate::wire::moderation::Decision;
 use crate::wire::moderation::HeldFor;
 
-#[derive(Default)]
+/// One site's view of the data ([`MemStore::for_site`] opens another site over the same
+/// data, as two SQL stores share one database).
 pub struct MemStore {
+    data: Rc<MemData>,
+    site: String,
+}
+
+impl Default for MemStore {
+    fn default() -> Self {
+        MemStore {
+            data: Rc::default(),
+            site: crate::wire::defaults::SITE_ID.to_owned(),
+        }
+    }
+}
+
+impl Deref for MemStore {
+    type Target = MemData;
+    fn deref(&self) -> &MemData {
+        &self.data
+    }
+}
+
+/// Every site's rows.
+#[derive(Default)]
+pub struct MemData {
     pub threads: RefCell<Vec<ThreadRecord>>,
     pub comments: RefCell<Vec<CommentRecord>>,
     hits: RefCell<HashMap<(String, i64), (u32, i64)>>,
     /// (comment, reader hash) → client hash.
     likes: RefCell<HashMap<(CommentId, String), String>>,
     used_tokens: RefCell<HashMap<String, i64>>,
-    /// Blocked `(kind, hash)` pairs: kind `email` or `client`.
-    pub blocks: RefCell<Vec<(String, String)>>,
+    /// Blocked `(site, kind, hash)`: kind `email` or `client`.
+    pub blocks: RefCell<Vec<(String, String, String)>>,
     /// (comment, reporter hash) of every report.
     reports: RefCell<Vec<(CommentId, String)>>,
     /// Comments published once (their notifications went).
@@ -34,6 +62,33 @@ pub struct MemStore {
 }
 
 impl MemStore {
+    /// Another site over the same data.
+    pub fn for_site(&self, site: &str) -> MemStore {
+        MemStore {
+            data: self.data.clone(),
+            site: site.to_owned(),
+        }
+    }
+
+    /// The thread is this site's.
+    fn ours(&self, thread_id: i64) -> bool {
+        self.threads
+            .borrow()
+            .iter()
+            .any(|t| t.id == thread_id && t.site_id == self.site)
+    }
+
+    /// This site's comment `id`, if there is one.
+    pub(super) fn owns(&self, id: CommentId) -> bool {
+        let thread = self
+            .comments
+            .borrow()
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.thread_id);
+        thread.is_some_and(|t| self.ours(t))
+    }
+
     /// Visible replies under `root`, oldest first.
     fn subtree(&self, root: CommentId) -> Vec<CommentRecord> {
         let mut out: Vec<CommentRecord> = self
@@ -41,6 +96,7 @@ impl MemStore {
             .borrow()
             .iter()
             .filter(|c| c.root_id == Some(root) && VISIBLE.contains(&c.status))
+            .filter(|c| self.ours(c.thread_id))
             .cloned()
             .collect();
         out.sort_by_key(|c| (c.created_at_ms, c.id));
@@ -54,16 +110,12 @@ impl MemStore {
 }
 
 impl CommentStore for MemStore {
-    async fn find_thread(
-        &self,
-        site_id: &str,
-        key: &str,
-    ) -> Result<Option<ThreadRecord>, StoreError> {
+    async fn find_thread(&self, key: &str) -> Result<Option<ThreadRecord>, StoreError> {
         Ok(self
             .threads
             .borrow()
             .iter()
-            .find(|t| t.site_id == site_id && t.key == key)
+            .find(|t| t.site_id == self.site && t.key == key)
             .cloned())
     }
 
@@ -71,7 +123,7 @@ impl CommentStore for MemStore {
         let mut threads = self.threads.borrow_mut();
         if let Some(t) = threads
             .iter_mut()
-            .find(|t| t.site_id == req.site_id && t.key == req.key)
+            .find(|t| t.site_id == self.site && t.key == req.key)
         {
             t.title = t.title.take().or(req.title.map(Into::into));
             t.url = t.url.take().or(req.url.map(Into::into));
@@ -79,7 +131,7 @@ impl CommentStore for MemStore {
         }
         let t = ThreadRecord {
             id: threads.len() as i64 + 1,
-            site_id: req.site_id.into(),
+            site_id: self.site.clone(),
             key: req.key.into(),
             title: req.title.map(Into::into),
             url: req.url.map(Into::into),
@@ -93,7 +145,7 @@ impl CommentStore for MemStore {
     }
 
     async fn thread_page(&self, req: PageQuery<'_>) -> Result<PageRows, StoreError> {
-        let Some(thread) = self.find_thread(req.site_id, req.key).await? else {
+        let Some(thread) = self.find_thread(req.key).await? else {
             return Ok(PageRows::default());
         };
         let visible_top = |c: &CommentRecord| {
@@ -174,17 +226,13 @@ impl CommentStore for MemStore {
         Ok(out)
     }
 
-    async fn count_visible(
-        &self,
-        site_id: &str,
-        keys: &[&str],
-    ) -> Result<HashMap<String, u32>, StoreError> {
+    async fn count_visible(&self, keys: &[&str]) -> Result<HashMap<String, u32>, StoreError> {
         let comments = self.comments.borrow();
         Ok(self
             .threads
             .borrow()
             .iter()
-            .filter(|t| t.site_id == site_id && keys.contains(&t.key.as_str()))
+            .filter(|t| t.site_id == self.site && keys.contains(&t.key.as_str()))
             .map(|t| {
                 let n = comments
                     .iter()
@@ -196,6 +244,9 @@ impl CommentStore for MemStore {
     }
 
     async fn set_like(&self, req: SetLike<'_>) -> Result<(u32, bool), StoreError> {
+        if !self.owns(req.id) {
+            return Ok((0, false));
+        }
         let mut likes = self.likes.borrow_mut();
         let key = (req.id, req.reader_hash.to_owned());
         if req.liked {
@@ -232,6 +283,9 @@ impl CommentStore for MemStore {
     }
 
     async fn find_comment(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
+        if !self.owns(id) {
+            return Ok(None);
+        }
         Ok(self.comments.borrow().iter().find(|c| c.id == id).cloned())
     }
 
@@ -252,6 +306,9 @@ impl CommentStore for MemStore {
     }
 
     async fn insert_comment(&self, req: InsertComment<'_>) -> Result<CommentRecord, StoreError> {
+        if !self.ours(req.thread_id) {
+            return Err(StoreError::Backend("comment insert returned no row".into()));
+        }
         let mut comments = self.comments.borrow_mut();
         let c = CommentRecord {
             id: CommentId(comments.len() as i64 + 1),
@@ -284,6 +341,9 @@ impl CommentStore for MemStore {
     }
 
     async fn update_body(&self, req: UpdateBody<'_>) -> Result<Option<CommentRecord>, StoreError> {
+        if !self.owns(req.id) {
+            return Ok(None);
+        }
         let mut comments = self.comments.borrow_mut();
         let Some(c) = comments
             .iter_mut()
@@ -306,6 +366,9 @@ impl CommentStore for MemStore {
     }
 
     async fn delete_comment(&self, id: CommentId, now_ms: i64) -> Result<(), StoreError> {
+        if !self.owns(id) {
+            return Ok(());
+        }
         if let Some(c) = self.comments.borrow_mut().iter_mut().find(|c| c.id == id) {
             wipe(c, now_ms);
         }
@@ -334,7 +397,13 @@ impl CommentStore for MemStore {
     }
 
     async fn standing(&self, req: WhoQuery<'_>) -> Result<Standing, StoreError> {
-        let comments = self.comments.borrow();
+        let comments: Vec<CommentRecord> = self
+            .comments
+            .borrow()
+            .iter()
+            .filter(|c| self.ours(c.thread_id))
+            .cloned()
+            .collect();
         let same_email = |c: &&CommentRecord| c.email_hash.as_deref() == Some(req.email_hash);
         let trusted = comments
             .iter()
@@ -344,9 +413,10 @@ impl CommentStore for MemStore {
                 req.author_key_hash.is_some() && c.author_key_hash.as_deref() == req.author_key_hash
             })
             .count() as u32;
-        let blocked = self.blocks.borrow().iter().any(|(kind, hash)| {
-            (kind == "email" && hash == req.email_hash)
-                || (kind == "client" && hash == req.client_hash)
+        let blocked = self.blocks.borrow().iter().any(|(site, kind, hash)| {
+            *site == self.site
+                && ((kind == "email" && hash == req.email_hash)
+                    || (kind == "client" && hash == req.client_hash))
         });
         // Like trust, by email *and* browser key — or the same network: reports against
         // comments someone else posted under this address elsewhere do not hold this author,
@@ -372,7 +442,7 @@ impl CommentStore for MemStore {
         let mut threads = self.threads.borrow_mut();
         let Some(t) = threads
             .iter_mut()
-            .find(|t| t.site_id == req.site_id && t.key == req.key)
+            .find(|t| t.site_id == self.site && t.key == req.key)
         else {
             return Ok(None);
         };
@@ -392,7 +462,7 @@ impl CommentStore for MemStore {
         let mut threads = self.threads.borrow_mut();
         let Some(t) = threads
             .iter_mut()
-            .find(|t| t.site_id == req.site_id && t.key == req.key)
+            .find(|t| t.site_id == self.site && t.key == req.key)
         else {
             return Ok(None);
         };
@@ -411,7 +481,11 @@ impl CommentStore for MemStore {
 
     async fn set_block(&self, req: SetBlock<'_>) -> Result<(), StoreError> {
         let mut blocks = self.blocks.borrow_mut();
-        let entry = (req.kind.as_str().to_owned(), req.hash.to_owned());
+        let entry = (
+            self.site.clone(),
+            req.kind.as_str().to_owned(),
+            req.hash.to_owned(),
+        );
         blocks.retain(|b| *b != entry);
         if req.on {
             blocks.push(entry);
@@ -425,81 +499,13 @@ impl CommentStore for MemStore {
         decision: Decision,
         now_ms: i64,
     ) -> Result<Vec<ModeratedComment>, StoreError> {
-        let threads = self.threads.borrow();
-        let mut out = Vec::new();
-        for c in self.comments.borrow_mut().iter_mut() {
-            if !ids.contains(&c.id) {
-                continue;
-            }
-            let live = c.status != CommentStatus::Deleted;
-            let was = c.status;
-            let changed = match decision {
-                Decision::Approve
-                    if live && (c.status != CommentStatus::Approved || c.reports > 0) =>
-                {
-                    c.reports_reviewed |= c.reports > 0 || c.held_for == Some(HeldFor::Reported);
-                    c.status = CommentStatus::Approved;
-                    c.held_for = None;
-                    c.reports = 0;
-                    self.reports.borrow_mut().retain(|(id, _)| *id != c.id);
-                    true
-                }
-                Decision::Spam if live && c.status != CommentStatus::Spam => {
-                    c.status = CommentStatus::Spam;
-                    c.held_for = None;
-                    true
-                }
-                Decision::Hold if live && c.status != CommentStatus::Pending => {
-                    c.status = CommentStatus::Pending;
-                    c.held_for = None;
-                    true
-                }
-                Decision::Trash if live => {
-                    c.trashed_from = Some(c.status);
-                    c.status = CommentStatus::Deleted;
-                    c.held_for = None;
-                    true
-                }
-                Decision::Restore => match c.trashed_from.take() {
-                    Some(from) => {
-                        c.status = from;
-                        true
-                    }
-                    None => false,
-                },
-                Decision::Delete if c.trashed_from.is_some() => {
-                    wipe(c, now_ms);
-                    c.held_for = None;
-                    true
-                }
-                _ => false,
-            };
-            if !changed {
-                continue;
-            }
-            if let Some(t) = threads.iter().find(|t| t.id == c.thread_id) {
-                // Published before: at its insert (approved at once) or an earlier approval.
-                let first = decision == Decision::Approve
-                    && was == CommentStatus::Pending
-                    && !self.published.borrow().contains(&c.id);
-                if decision == Decision::Approve {
-                    self.published.borrow_mut().push(c.id);
-                }
-                out.push(ModeratedComment {
-                    id: c.id,
-                    thread: t.key.clone(),
-                    was,
-                    first_publication: first,
-                });
-            }
-        }
-        out.sort_by_key(|c| c.id);
-        Ok(out)
+        self.moderate_now(ids, decision, now_ms)
     }
 
     async fn report(&self, req: Report<'_>) -> Result<Reported, StoreError> {
+        let owned = self.owns(req.id);
         let mut comments = self.comments.borrow_mut();
-        let Some(c) = comments.iter_mut().find(|c| c.id == req.id) else {
+        let Some(c) = comments.iter_mut().find(|c| c.id == req.id && owned) else {
             return Ok(Reported {
                 reports: 0,
                 hidden: false,
@@ -530,7 +536,7 @@ impl CommentStore for MemStore {
 }
 
 /// What the author wrote goes; the row stays so replies keep their parent.
-fn wipe(c: &mut CommentRecord, now_ms: i64) {
+pub(super) fn wipe(c: &mut CommentRecord, now_ms: i64) {
     c.status = CommentStatus::Deleted;
     c.trashed_from = None;
     c.body_markdown.clear();

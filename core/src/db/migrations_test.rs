@@ -36,6 +36,11 @@ fn write_as_of(conn: &rusqlite::Connection, migration: &str, n: i64) {
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, author_url, body_markdown, body_html, created_at) \
              VALUES (?1, ?2, 'approved', ?3, 'a@example.org', NULL, ?4, ?5, ?6)"
         }
+        // 0011 on: every comment names its site.
+        m if m[..4] >= *"0011" => {
+            "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, author_url, body_markdown, body_html, created_at, root_id, likes, site_id) \
+             VALUES (?1, ?2, 'approved', ?3, 'a@example.org', NULL, ?4, ?5, ?6, ?7, 2, 'default')"
+        }
         // 0003 on: root_id, likes, is_owner exist; the top-level comment is written too.
         _ => {
             "INSERT INTO comments (thread_id, parent_id, status, author_name, author_email, author_url, body_markdown, body_html, created_at, root_id, likes) \
@@ -130,6 +135,43 @@ fn data_written_under_every_schema_survives_all_later_migrations() {
             .iter()
             .all(|r| r.2 == format!("written under {name}") && r.3 == "approved"));
     }
+    // Every comment belongs to its thread's site (0011), so the site's statements find it.
+    let astray: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM comments c JOIN threads t ON t.id = c.thread_id \
+             WHERE c.site_id IS NOT t.site_id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(astray, 0, "every comment carries its thread's site");
+    // Written without a site (the demo's seed does): it takes its thread's. Written into
+    // another site's thread: refused.
+    conn.execute(
+        "INSERT INTO comments (thread_id, status, author_name, author_email, body_markdown, body_html, created_at) \
+         VALUES (1, 'approved', 'Seed', '', 's', '<p>s</p>', 1)",
+        [],
+    )
+    .unwrap();
+    let site: String = conn
+        .query_row(
+            "SELECT site_id FROM comments WHERE author_name = 'Seed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(site, "default");
+    conn.execute(
+        "INSERT INTO sites (id, name, created_at) VALUES ('other', 'Other', 0)",
+        [],
+    )
+    .unwrap();
+    let stray = conn.execute(
+        "INSERT INTO comments (thread_id, status, author_name, author_email, body_markdown, body_html, created_at, site_id) \
+         VALUES (1, 'approved', 'Stray', '', 's', '<p>s</p>', 1, 'other')",
+        [],
+    );
+    assert!(stray.is_err(), "a comment into another site's thread");
     // No migration is ever edited after the fact: each one only adds (ALTER ... ADD,
     // CREATE), never drops or rewrites a table.
     for (name, sql) in &all {

@@ -16,9 +16,9 @@ impl<E: SqlExec> SqlStore<E> {
     pub(crate) async fn set_block_sql(&self, req: SetBlock<'_>) -> Result<(), StoreError> {
         let query = if req.on {
             Query::new(
-                "INSERT INTO blocks (kind, hash, label, created_at, email_hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (kind, hash) DO UPDATE SET label = excluded.label, \
+                "INSERT INTO site_blocks (kind, hash, label, created_at, email_hash, site_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (site_id, kind, hash) DO UPDATE SET label = excluded.label, \
                    email_hash = excluded.email_hash",
                 vec![
                     req.kind.as_str().into(),
@@ -26,12 +26,13 @@ impl<E: SqlExec> SqlStore<E> {
                     req.label.into(),
                     req.now_ms.into(),
                     req.email_hash.into(),
+                    self.site(),
                 ],
             )
         } else {
             Query::new(
-                "DELETE FROM blocks WHERE kind = ?1 AND hash = ?2",
-                vec![req.kind.as_str().into(), req.hash.into()],
+                "DELETE FROM site_blocks WHERE kind = ?1 AND hash = ?2 AND site_id = ?3",
+                vec![req.kind.as_str().into(), req.hash.into(), self.site()],
             )
         };
         self.exec().rows(query).await?;
@@ -49,7 +50,14 @@ impl<E: SqlExec> SqlStore<E> {
         }
         let mut args = vec![Arg::from(now_ms)];
         args.extend(ids.iter().map(|id| Arg::from(*id)));
-        let list = placeholders(2, ids.len());
+        // The site comes last: every statement below names it, so ids of another site's
+        // comments change nothing and are not reported as changed.
+        let site = format!("?{}", ids.len() + 2);
+        args.push(self.site());
+        let list = format!(
+            "SELECT id FROM comments WHERE id IN ({}) AND site_id = {site}",
+            placeholders(2, ids.len())
+        );
         let deleted = CommentStatus::Deleted.as_str();
         let in_queue_or_public = format!("id IN ({list}) AND status <> '{deleted}' AND ?1 = ?1");
         let change = match decision {
@@ -179,30 +187,32 @@ impl<E: SqlExec> SqlStore<E> {
             .batch(vec![
                 Query::new(
                     "INSERT INTO reports (comment_id, reporter_hash, reason, created_at) \
-                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM comments WHERE id = ?1) \
+                     SELECT ?1, ?2, ?3, ?4 \
+                     WHERE EXISTS (SELECT 1 FROM comments WHERE id = ?1 AND site_id = ?5) \
                      ON CONFLICT (comment_id, reporter_hash) DO NOTHING RETURNING 1 AS n",
                     vec![
                         req.id.into(),
                         req.reporter_hash.into(),
                         req.reason.into(),
                         req.now_ms.into(),
+                        self.site(),
                     ],
                 ),
                 Query::new(
                     "UPDATE comments SET reports = (SELECT COUNT(*) FROM reports WHERE comment_id = ?1) \
-                     WHERE id = ?1 RETURNING reports AS n",
-                    vec![req.id.into()],
+                     WHERE id = ?1 AND site_id = ?2 RETURNING reports AS n",
+                    vec![req.id.into(), self.site()],
                 ),
                 Query::new(
                     format!(
                         "UPDATE comments SET status = '{}', held_for = '{}' \
-                         WHERE id = ?1 AND status = {} AND reports >= ?2 \
+                         WHERE id = ?1 AND site_id = ?3 AND status = {} AND reports >= ?2 \
                            AND is_owner = 0 AND reports_reviewed = 0 RETURNING 1 AS n",
                         CommentStatus::Pending.as_str(),
                         HeldFor::Reported.as_str(),
                         approved()
                     ),
-                    vec![req.id.into(), req.threshold.max(1).into()],
+                    vec![req.id.into(), req.threshold.max(1).into(), self.site()],
                 ),
             ])
             .await?;

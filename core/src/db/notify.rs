@@ -131,8 +131,8 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .iter()
             .map(|d| {
                 Query::new(
-                    "INSERT INTO outbox (kind, target, body, headers, next_at, created_at, comment_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) RETURNING id",
+                    "INSERT INTO outbox (kind, target, body, headers, next_at, created_at, comment_id, site_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) RETURNING id",
                     vec![
                         d.channel.as_str().into(),
                         d.target.as_str().into(),
@@ -140,6 +140,7 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
                         d.label.as_str().into(),
                         now_ms.into(),
                         d.comment_id.into(),
+                        self.site(),
                     ],
                 )
             })
@@ -171,9 +172,10 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT id, kind, target, body, headers, attempts FROM outbox \
-                     WHERE sent_at IS NULL AND next_at <= ?1{only} ORDER BY id LIMIT ?2"
+                     WHERE site_id = ?3 AND sent_at IS NULL AND next_at <= ?1{only} \
+                     ORDER BY id LIMIT ?2"
                 ),
-                vec![now_ms.into(), i64::from(limit).into()],
+                vec![now_ms.into(), i64::from(limit).into(), self.site()],
             ))
             .await?;
         Ok(decode_all::<Stored>(rows)?
@@ -196,11 +198,12 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "UPDATE outbox SET attempts = attempts + 1, next_at = ?3 \
-                 WHERE id = ?1 AND sent_at IS NULL AND next_at <= ?2 RETURNING id",
+                 WHERE id = ?1 AND site_id = ?4 AND sent_at IS NULL AND next_at <= ?2 RETURNING id",
                 vec![
                     id.into(),
                     now_ms.into(),
                     now_ms.saturating_add(lease_ms).into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -210,8 +213,9 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE outbox SET sent_at = ?2, last_error = NULL, body = '' WHERE id = ?1",
-                vec![id.into(), now_ms.into()],
+                "UPDATE outbox SET sent_at = ?2, last_error = NULL, body = '' \
+                 WHERE id = ?1 AND site_id = ?3",
+                vec![id.into(), now_ms.into(), self.site()],
             ))
             .await?;
         Ok(())
@@ -221,9 +225,9 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < ?1) \
-                   OR (sent_at IS NULL AND next_at = ?2 AND created_at < ?1) RETURNING id",
-                vec![before_ms.into(), i64::MAX.into()],
+                "DELETE FROM outbox WHERE site_id = ?3 AND ((sent_at IS NOT NULL AND sent_at < ?1) \
+                   OR (sent_at IS NULL AND next_at = ?2 AND created_at < ?1)) RETURNING id",
+                vec![before_ms.into(), i64::MAX.into(), self.site()],
             ))
             .await?;
         Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
@@ -234,8 +238,8 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT target, headers, attempts, next_at, last_error, created_at, sent_at \
-                 FROM outbox WHERE kind <> 'email' ORDER BY id DESC LIMIT ?1",
-                vec![i64::from(limit).into()],
+                 FROM outbox WHERE site_id = ?2 AND kind <> 'email' ORDER BY id DESC LIMIT ?1",
+                vec![i64::from(limit).into(), self.site()],
             ))
             .await?;
         decode_all::<WebhookRow>(rows)
@@ -246,8 +250,8 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
         let next = next_at.unwrap_or(i64::MAX);
         self.exec()
             .rows(Query::new(
-                "UPDATE outbox SET next_at = ?2, last_error = ?3 WHERE id = ?1",
-                vec![id.into(), next.into(), error.into()],
+                "UPDATE outbox SET next_at = ?2, last_error = ?3 WHERE id = ?1 AND site_id = ?4",
+                vec![id.into(), next.into(), error.into(), self.site()],
             ))
             .await?;
         Ok(())
@@ -273,8 +277,11 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .exec()
             .batch(vec![
                 Query::new(
-                    "INSERT INTO subscriptions (comment_id, email, email_hash, token_hash, created_at, confirmed_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (token_hash) DO NOTHING",
+                    "INSERT INTO subscriptions (comment_id, email, email_hash, token_hash, created_at, \
+                       confirmed_at, site_id) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 \
+                     WHERE EXISTS (SELECT 1 FROM comments WHERE id = ?1 AND site_id = ?7) \
+                     ON CONFLICT (token_hash) DO NOTHING",
                     vec![
                         comment_id.0.into(),
                         email.into(),
@@ -282,11 +289,12 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
                         pair.as_str().into(),
                         now_ms.into(),
                         confirmed_at.into(),
+                        self.site(),
                     ],
                 ),
                 Query::new(
-                    "SELECT id, confirmed_at FROM subscriptions WHERE token_hash = ?1",
-                    vec![pair.as_str().into()],
+                    "SELECT id, confirmed_at FROM subscriptions WHERE token_hash = ?1 AND site_id = ?2",
+                    vec![pair.as_str().into(), self.site()],
                 ),
             ])
             .await?;
@@ -312,9 +320,9 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT 1 AS n FROM subscriptions s JOIN comments c ON c.id = s.comment_id \
-                 WHERE s.email_hash = ?1 AND s.confirmed_at IS NOT NULL \
+                 WHERE s.site_id = ?3 AND s.email_hash = ?1 AND s.confirmed_at IS NOT NULL \
                    AND c.author_key_hash = ?2 LIMIT 1",
-                vec![email_hash.into(), key.into()],
+                vec![email_hash.into(), key.into(), self.site()],
             ))
             .await?;
         Ok(!rows.is_empty())
@@ -337,13 +345,14 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .rows(Query::new(
                 "SELECT COALESCE(SUM(c.author_key_hash IS NOT NULL AND c.author_key_hash = ?4), 0) AS same, \
                    COUNT(*) AS \"all\" FROM subscriptions s JOIN comments c ON c.id = s.comment_id \
-                 WHERE s.email_hash = ?1 AND s.confirmed_at IS NULL AND s.created_at >= ?2 \
-                   AND s.id <> ?3",
+                 WHERE s.site_id = ?5 AND s.email_hash = ?1 AND s.confirmed_at IS NULL \
+                   AND s.created_at >= ?2 AND s.id <> ?3",
                 vec![
                     email_hash.into(),
                     since_ms.into(),
                     except.into(),
                     author_key_hash.into(),
+                    self.site(),
                 ],
             ))
             .await?;
@@ -358,8 +367,9 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
         let rows = self
             .exec()
             .rows(Query::new(
-                "SELECT id, comment_id, email, confirmed_at FROM subscriptions WHERE id = ?1",
-                vec![id.into()],
+                "SELECT id, comment_id, email, confirmed_at FROM subscriptions \
+                 WHERE id = ?1 AND site_id = ?2",
+                vec![id.into(), self.site()],
             ))
             .await?;
         Ok(decode_all::<SubscriptionRow>(rows)?.into_iter().next())
@@ -368,8 +378,9 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn confirm(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "UPDATE subscriptions SET confirmed_at = COALESCE(confirmed_at, ?2) WHERE id = ?1",
-                vec![id.into(), now_ms.into()],
+                "UPDATE subscriptions SET confirmed_at = COALESCE(confirmed_at, ?2) \
+                 WHERE id = ?1 AND site_id = ?3",
+                vec![id.into(), now_ms.into(), self.site()],
             ))
             .await?;
         Ok(())
@@ -378,8 +389,8 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
     async fn unsubscribe(&self, id: i64) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "DELETE FROM subscriptions WHERE id = ?1",
-                vec![id.into()],
+                "DELETE FROM subscriptions WHERE id = ?1 AND site_id = ?2",
+                vec![id.into(), self.site()],
             ))
             .await?;
         Ok(())
@@ -390,8 +401,8 @@ impl<E: SqlExec> OutboxStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT id, email, email_hash FROM subscriptions \
-                 WHERE comment_id = ?1 AND confirmed_at IS NOT NULL",
-                vec![comment_id.0.into()],
+                 WHERE comment_id = ?1 AND site_id = ?2 AND confirmed_at IS NOT NULL",
+                vec![comment_id.0.into(), self.site()],
             ))
             .await?;
         decode_all::<Subscriber>(rows)

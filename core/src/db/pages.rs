@@ -17,14 +17,14 @@ pub(crate) struct PageSql {
 }
 
 impl PageSql {
-    pub(crate) fn new(req: &PageQuery<'_>) -> Self {
+    pub(crate) fn new(req: &PageQuery<'_>, site: Arg) -> Self {
         // Row-value comparisons follow the ORDER BY exactly, so pages never overlap.
         let (key, order, cmp) = match req.sort {
             Sort::Oldest => ("created_at", "created_at, id", ">"),
             Sort::Newest => ("created_at", "created_at DESC, id DESC", "<"),
             Sort::Liked => ("likes", "likes DESC, id DESC", "<"),
         };
-        let mut args = vec![Arg::from(req.site_id), req.key.into(), req.limit.into()];
+        let mut args = vec![site, req.key.into(), req.limit.into()];
         let after = match req.after {
             Some(pos) => {
                 args.push(pos.key.into());
@@ -55,7 +55,7 @@ impl PageSql {
             format!(
                 "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = \
                    (SELECT pinned_id FROM threads WHERE site_id = ?1 AND key = ?2) \
-                 AND parent_id IS NULL AND status IN ({}){only_first}",
+                 AND site_id = ?1 AND parent_id IS NULL AND status IN ({}){only_first}",
                 visible_statuses()
             ),
             self.args[..2].to_vec(),
@@ -94,7 +94,7 @@ impl PageSql {
             format!(
                 "SELECT {COMMENT_COLUMNS} FROM ( \
                    SELECT *, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY created_at, id) AS n \
-                   FROM comments WHERE root_id IN ({}) AND status IN ({}) \
+                   FROM comments WHERE site_id = ?1 AND root_id IN ({}) AND status IN ({}) \
                  ) WHERE n <= ?{n} ORDER BY created_at, id",
                 self.top_ids(),
                 visible_statuses()
@@ -106,7 +106,7 @@ impl PageSql {
     pub(crate) fn reply_counts(&self) -> Query {
         Query::new(
             format!(
-                "SELECT root_id, COUNT(*) AS n FROM comments WHERE root_id IN ({}) \
+                "SELECT root_id, COUNT(*) AS n FROM comments WHERE site_id = ?1 AND root_id IN ({}) \
                  AND status = {} GROUP BY root_id",
                 self.top_ids(),
                 approved()

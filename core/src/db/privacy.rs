@@ -52,11 +52,12 @@ impl<E: SqlExec> PrivacyStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE c.email_hash = ?1 OR (?2 IS NOT NULL AND c.email_hash IS NULL \
-                       AND c.author_email <> '' AND lower(c.author_email) = ?2) ORDER BY c.id",
+                     WHERE c.site_id = ?3 AND (c.email_hash = ?1 OR (?2 IS NOT NULL \
+                       AND c.email_hash IS NULL AND c.author_email <> '' \
+                       AND lower(c.author_email) = ?2)) ORDER BY c.id",
                     listed_columns()
                 ),
-                vec![email_hash.into(), email.into()],
+                vec![email_hash.into(), email.into(), self.site()],
             ))
             .await?;
         listed(rows)
@@ -70,8 +71,8 @@ impl<E: SqlExec> PrivacyStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT comment_id, confirmed_at, created_at FROM subscriptions \
-                 WHERE email_hash = ?1 ORDER BY id",
-                vec![email_hash.into()],
+                 WHERE site_id = ?2 AND email_hash = ?1 ORDER BY id",
+                vec![email_hash.into(), self.site()],
             ))
             .await?;
         decode_all(rows)
@@ -89,13 +90,19 @@ impl<E: SqlExec> PrivacyStore for SqlStore<E> {
         }
         // Their comments: by keyed hash, or by address where the Cron Trigger has not
         // hashed an imported one yet.
-        let theirs = "SELECT id FROM comments WHERE email_hash = ?1 \
-             OR (email_hash IS NULL AND author_email <> '' AND lower(author_email) = ?3)";
-        let args = vec![Arg::from(email_hash), Arg::from(now_ms), Arg::from(email)];
-        // Every statement names all three values (D1 wants exactly the values used).
+        // Their comments on this site (`?4`) only: erasing on one site touches no other.
+        let theirs = "SELECT id FROM comments WHERE site_id = ?4 AND (email_hash = ?1 \
+             OR (email_hash IS NULL AND author_email <> '' AND lower(author_email) = ?3))";
+        let args = vec![
+            Arg::from(email_hash),
+            Arg::from(now_ms),
+            Arg::from(email),
+            self.site(),
+        ];
+        // Every statement names all four values (D1 wants exactly the values used).
         let q = |sql: String| {
             Query::new(
-                format!("{sql} AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3"),
+                format!("{sql} AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4"),
                 args.clone(),
             )
         };
@@ -109,16 +116,21 @@ impl<E: SqlExec> PrivacyStore for SqlStore<E> {
                 // Every notification to them (sent or not) and about their comments or
                 // the replies to them (which name them).
                 q(format!(
-                    "DELETE FROM outbox WHERE (lower(target) = ?3 OR comment_id IN ({theirs}) \
+                    "DELETE FROM outbox WHERE site_id = ?4 AND (lower(target) = ?3 \
+                       OR comment_id IN ({theirs}) \
                        OR comment_id IN (SELECT id FROM comments WHERE parent_id IN ({theirs})))"
                 )),
                 // Kept answers to their posts repeat their words.
                 q(format!("DELETE FROM idempotency WHERE comment_id IN ({theirs})")),
-                q("DELETE FROM subscriptions WHERE (email_hash = ?1 OR lower(email) = ?3)".into()),
+                q(
+                    "DELETE FROM subscriptions WHERE site_id = ?4 \
+                     AND (email_hash = ?1 OR lower(email) = ?3)"
+                        .into(),
+                ),
                 // Blocks stay (erasure is no way around a block), without their name: a
                 // keyed hash is all that is left of them.
-                q("UPDATE blocks SET label = 'an erased commenter', email_hash = NULL \
-                   WHERE (email_hash = ?1 OR (kind = 'email' AND hash = ?1))"
+                q("UPDATE site_blocks SET label = 'an erased commenter', email_hash = NULL \
+                   WHERE site_id = ?4 AND (email_hash = ?1 OR (kind = 'email' AND hash = ?1))"
                     .into()),
                 q(format!(
                     "UPDATE comments SET status = '{}', held_for = NULL, body_markdown = '', \

@@ -44,9 +44,15 @@ impl<E: SqlExec> SessionStore for SqlStore<E> {
                     vec![now_ms.into()],
                 ),
                 Query::new(
-                    "INSERT INTO admin_sessions (id, created_at, expires_at, key_hash) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    vec![id.into(), now_ms.into(), expires_ms.into(), key_hash.into()],
+                    "INSERT INTO admin_sessions (id, created_at, expires_at, key_hash, site_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    vec![
+                        id.into(),
+                        now_ms.into(),
+                        expires_ms.into(),
+                        key_hash.into(),
+                        self.site(),
+                    ],
                 ),
             ])
             .await?;
@@ -67,8 +73,8 @@ impl<E: SqlExec> SessionStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT expires_at FROM admin_sessions \
-                 WHERE id = ?1 AND expires_at > ?2 AND key_hash = ?3",
-                vec![id.into(), now_ms.into(), key_hash.into()],
+                 WHERE id = ?1 AND expires_at > ?2 AND key_hash = ?3 AND site_id = ?4",
+                vec![id.into(), now_ms.into(), key_hash.into(), self.site()],
             ))
             .await?;
         Ok(decode_all::<Expiry>(rows)?.first().map(|e| e.expires_at))
@@ -77,8 +83,8 @@ impl<E: SqlExec> SessionStore for SqlStore<E> {
     async fn end_session(&self, id: &str) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
-                "DELETE FROM admin_sessions WHERE id = ?1",
-                vec![id.into()],
+                "DELETE FROM admin_sessions WHERE id = ?1 AND site_id = ?2",
+                vec![id.into(), self.site()],
             ))
             .await?;
         Ok(())
@@ -86,7 +92,10 @@ impl<E: SqlExec> SessionStore for SqlStore<E> {
 
     async fn end_all_sessions(&self) -> Result<(), StoreError> {
         self.exec()
-            .rows(Query::new("DELETE FROM admin_sessions", vec![]))
+            .rows(Query::new(
+                "DELETE FROM admin_sessions WHERE site_id = ?1",
+                vec![self.site()],
+            ))
             .await?;
         Ok(())
     }

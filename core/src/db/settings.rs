@@ -9,19 +9,13 @@ use crate::db::store::StoreError;
 #[allow(async_fn_in_trait)]
 pub trait SettingsStore {
     /// The console's settings (JSON) and the badge token's hash.
-    async fn load_settings(
-        &self,
-        site_id: &str,
-    ) -> Result<(Option<String>, Option<String>), StoreError>;
-    async fn save_settings(&self, site_id: &str, json: &str) -> Result<(), StoreError>;
-    async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError>;
+    async fn load_settings(&self) -> Result<(Option<String>, Option<String>), StoreError>;
+    async fn save_settings(&self, json: &str) -> Result<(), StoreError>;
+    async fn save_badge(&self, hash: &str) -> Result<(), StoreError>;
 }
 
 impl<E: SqlExec> SettingsStore for SqlStore<E> {
-    async fn load_settings(
-        &self,
-        site_id: &str,
-    ) -> Result<(Option<String>, Option<String>), StoreError> {
+    async fn load_settings(&self) -> Result<(Option<String>, Option<String>), StoreError> {
         #[derive(Deserialize)]
         struct Row {
             settings: Option<String>,
@@ -31,7 +25,7 @@ impl<E: SqlExec> SettingsStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT settings, badge_hash FROM sites WHERE id = ?1",
-                vec![site_id.into()],
+                vec![self.site()],
             ))
             .await?;
         Ok(decode_all::<Row>(rows)?
@@ -40,24 +34,24 @@ impl<E: SqlExec> SettingsStore for SqlStore<E> {
             .map_or((None, None), |r| (r.settings, r.badge_hash)))
     }
 
-    async fn save_settings(&self, site_id: &str, json: &str) -> Result<(), StoreError> {
+    async fn save_settings(&self, json: &str) -> Result<(), StoreError> {
         // The site row may not exist for a SITE_ID other than the migration's default.
         self.exec()
             .rows(Query::new(
                 "INSERT INTO sites (id, name, created_at, settings) VALUES (?1, ?1, 0, ?2) \
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
-                vec![site_id.into(), json.into()],
+                vec![self.site(), json.into()],
             ))
             .await?;
         Ok(())
     }
 
-    async fn save_badge(&self, site_id: &str, hash: &str) -> Result<(), StoreError> {
+    async fn save_badge(&self, hash: &str) -> Result<(), StoreError> {
         self.exec()
             .rows(Query::new(
                 "INSERT INTO sites (id, name, created_at, badge_hash) VALUES (?1, ?1, 0, ?2) \
                  ON CONFLICT (id) DO UPDATE SET badge_hash = excluded.badge_hash",
-                vec![site_id.into(), hash.into()],
+                vec![self.site(), hash.into()],
             ))
             .await?;
         Ok(())

@@ -25,7 +25,6 @@ pub enum StoreError {
 /// Find or create a thread by key.
 #[derive(Debug, Clone)]
 pub struct UpsertThread<'a> {
-    pub site_id: &'a str,
     pub key: &'a str,
     pub title: Option<&'a str>,
     pub url: Option<&'a str>,
@@ -39,7 +38,6 @@ pub const VISIBLE: &[CommentStatus] = &[CommentStatus::Approved, CommentStatus::
 /// `sort` order after `after`, the first replies of each, and the counts to show.
 #[derive(Debug, Clone)]
 pub struct PageQuery<'a> {
-    pub site_id: &'a str,
     pub key: &'a str,
     pub sort: Sort,
     pub after: Option<CursorPos>,
@@ -143,25 +141,19 @@ pub struct HitRateLimit<'a> {
     pub expires_at_ms: i64,
 }
 
+/// One site's comments: every method reads and writes the site the store was opened for
+/// (an id of another site's comment is as unknown as one never given).
 /// Async because D1 is; not `Send` because Workers are single-threaded wasm.
 #[allow(async_fn_in_trait)]
 pub trait CommentStore {
-    async fn find_thread(
-        &self,
-        site_id: &str,
-        key: &str,
-    ) -> Result<Option<ThreadRecord>, StoreError>;
+    async fn find_thread(&self, key: &str) -> Result<Option<ThreadRecord>, StoreError>;
     /// Returns the existing thread, creating it first if the key is new.
     async fn upsert_thread(&self, req: UpsertThread<'_>) -> Result<ThreadRecord, StoreError>;
     /// One page of a thread in a single round trip.
     async fn thread_page(&self, req: PageQuery<'_>) -> Result<PageRows, StoreError>;
     async fn list_replies(&self, req: ListReplies<'_>) -> Result<Vec<CommentRecord>, StoreError>;
-    /// Approved comments per thread key of a site (keys without a thread are absent).
-    async fn count_visible(
-        &self,
-        site_id: &str,
-        keys: &[&str],
-    ) -> Result<HashMap<String, u32>, StoreError>;
+    /// Approved comments per thread key (keys without a thread are absent).
+    async fn count_visible(&self, keys: &[&str]) -> Result<HashMap<String, u32>, StoreError>;
     /// Record or withdraw one reader's like; returns the comment's like count and whether
     /// this reader's like is there now.
     async fn set_like(&self, req: SetLike<'_>) -> Result<(u32, bool), StoreError>;
@@ -215,7 +207,6 @@ pub trait CommentStore {
 /// Thread flags to change.
 #[derive(Debug, Clone)]
 pub struct ThreadFlags<'a> {
-    pub site_id: &'a str,
     pub key: &'a str,
     pub locked: Option<bool>,
     /// `Some(None)` unpins.
@@ -225,7 +216,6 @@ pub struct ThreadFlags<'a> {
 /// A thread's title and address to set.
 #[derive(Debug, Clone)]
 pub struct ThreadMeta<'a> {
-    pub site_id: &'a str,
     pub key: &'a str,
     pub title: Option<&'a str>,
     pub url: Option<&'a str>,

@@ -89,9 +89,9 @@ fn comment_statement(site: &str, c: &Prepared) -> String {
     };
     format!(
         "INSERT INTO comments (thread_id, parent_id, root_id, status, author_name, author_email, author_url, \
-           body_markdown, body_html, created_at, is_owner, import_id) \
+           body_markdown, body_html, created_at, is_owner, import_id, site_id) \
          SELECT {thread}, {parent}, {root}, {status}, \
-           {author}, {email}, {url}, {md}, {html}, {created}, {owner}, {import_id} \
+           {author}, {email}, {url}, {md}, {html}, {created}, {owner}, {import_id}, {site_lit} \
          WHERE {thread} IS NOT NULL AND {existing} IS NULL;",
         existing = comment_ref(site, &thread, &c.import_id),
         status = lit(c.status.as_str()),
@@ -103,6 +103,7 @@ fn comment_statement(site: &str, c: &Prepared) -> String {
         created = c.created_at_ms,
         owner = i64::from(c.is_owner),
         import_id = lit(&c.import_id),
+        site_lit = lit(site),
     )
 }
 

@@ -67,7 +67,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
     ) -> Result<CommentList, ServiceError> {
         let mut rows = self
             .store
-            .list_comments(&self.site.id, tab, search, before, limits::CONSOLE_PAGE + 1)
+            .list_comments(tab, search, before, limits::CONSOLE_PAGE + 1)
             .await?;
         let next_before = (rows.len() > limits::CONSOLE_PAGE as usize).then(|| {
             rows.truncate(limits::CONSOLE_PAGE as usize);
@@ -76,11 +76,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
         let total = match (&next_before, before) {
             // One page from the top: its length is the count.
             (None, None) => rows.len() as u32,
-            _ => {
-                self.store
-                    .count_comments(&self.site.id, tab, search)
-                    .await?
-            }
+            _ => self.store.count_comments(tab, search).await?,
         };
         let mut comments: Vec<OwnerComment> = rows.iter().map(owner_comment).collect();
         // Which muted word held it, by today's list.
@@ -159,10 +155,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
         search: Option<&str>,
     ) -> Result<MatchingIds, ServiceError> {
         Ok(MatchingIds {
-            comments: self
-                .store
-                .matching_ids(&self.site.id, tab, search, MATCHING_MAX)
-                .await?,
+            comments: self.store.matching_ids(tab, search, MATCHING_MAX).await?,
         })
     }
 
@@ -172,7 +165,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
         const DAYS: i64 = 30;
         let today = now_ms.div_euclid(86_400_000);
         let first = today - (DAYS - 1);
-        let s = self.store.stats(&self.site.id, first * 86_400_000).await?;
+        let s = self.store.stats(first * 86_400_000).await?;
         let per_day = (first..=today)
             .map(|day| {
                 let n = s
@@ -192,7 +185,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
     }
 
     pub async fn tab_counts(&self) -> Result<TabCounts, ServiceError> {
-        Ok(self.store.tab_counts(&self.site.id).await?)
+        Ok(self.store.tab_counts().await?)
     }
 
     /// Delete for good what has been in the Trash longer than the site keeps it: a
@@ -202,17 +195,13 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
         let days = i64::from(self.site.trash_days);
         let ids = self
             .store
-            .trashed_before(
-                &self.site.id,
-                now_ms - days * 86_400_000,
-                limits::TRASH_EMPTY_BATCH,
-            )
+            .trashed_before(now_ms - days * 86_400_000, limits::TRASH_EMPTY_BATCH)
             .await?;
         self.moderate(&ids, Decision::Delete, now_ms).await
     }
 
     pub async fn owner_threads(&self, now_ms: i64) -> Result<ThreadList, ServiceError> {
-        let threads = self.store.list_threads(&self.site.id, 500).await?;
+        let threads = self.store.list_threads(500).await?;
         Ok(ThreadList {
             threads: threads
                 .into_iter()
@@ -275,7 +264,6 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
             thread = self
                 .store
                 .set_thread_meta(crate::db::store::ThreadMeta {
-                    site_id: &self.site.id,
                     key: change.key.trim(),
                     title,
                     url,
@@ -290,7 +278,7 @@ impl<S: CommentStore + ConsoleStore + PrivacyStore, H: HumanCheck> Service<'_, S
             Some(t) => Ok(t),
             None => self
                 .store
-                .find_thread(&self.site.id, change.key.trim())
+                .find_thread(change.key.trim())
                 .await?
                 .ok_or(ServiceError::NotFound),
         }

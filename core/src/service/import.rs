@@ -24,10 +24,10 @@ impl<S: CommentStore + ImportStore, H: HumanCheck> Service<'_, S, H> {
         keys.sort();
         keys.dedup();
         // What was new, not what was sent: a file imported again adds (and says) nothing.
-        let before = self.store.count_in_threads(&self.site.id, &keys).await?;
+        let before = self.store.count_in_threads(&keys).await?;
         let statements = crate::import::sql::batch_statements(&batch, &self.site.id);
         self.store.run_import(statements).await?;
-        let after = self.store.count_in_threads(&self.site.id, &keys).await?;
+        let after = self.store.count_in_threads(&keys).await?;
         Ok(after.saturating_sub(before) as usize)
     }
 
@@ -40,7 +40,7 @@ impl<S: CommentStore + ImportStore, H: HumanCheck> Service<'_, S, H> {
         use crate::wire::console::{ExportComment, ExportThread};
         let page = self
             .store
-            .export_page(&self.site.id, after, limits::EXPORT_THREADS)
+            .export_page(after, limits::EXPORT_THREADS)
             .await?;
         let next_after = (page.len() == limits::EXPORT_THREADS as usize)
             .then(|| page.last().map(|(t, _)| t.id))

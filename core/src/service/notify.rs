@@ -310,7 +310,7 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
         };
         let waiting = self
             .store
-            .list_comments(&self.site.id, Tab::Pending, None, None, 100)
+            .list_comments(Tab::Pending, None, None, 100)
             .await?;
         if waiting.is_empty() {
             return Ok(Vec::new());

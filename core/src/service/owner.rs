@@ -147,7 +147,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
     ) -> Result<ThreadRecord, ServiceError> {
         self.store
             .set_thread(ThreadFlags {
-                site_id: &self.site.id,
                 key: key.trim(),
                 locked,
                 pinned,

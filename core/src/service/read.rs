@@ -38,7 +38,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let mut rows = self
             .store
             .thread_page(PageQuery {
-                site_id: &self.site.id,
                 key,
                 sort,
                 after,
@@ -194,7 +193,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         if valid.len() > MAX_COUNT_KEYS {
             return Err(ServiceError::field(Field::Thread, ErrorCode::ThreadTooLong));
         }
-        let found = self.store.count_visible(&self.site.id, &valid).await?;
+        let found = self.store.count_visible(&valid).await?;
         let counts: BTreeMap<String, u32> = valid
             .iter()
             .map(|k| ((*k).to_owned(), found.get(*k).copied().unwrap_or(0)))
@@ -215,7 +214,7 @@ impl<S: CommentStore + crate::db::console::ConsoleStore, H: HumanCheck> Service<
         let thread = thread.map(str::trim).filter(|t| !t.is_empty());
         let entries = self
             .store
-            .latest_published(&self.site.id, thread, crate::domain::feed::ENTRIES)
+            .latest_published(thread, crate::domain::feed::ENTRIES)
             .await?;
         // The site's feed is named after the site readers know (its first allowed
         // origin's host), not the deployment's internal site id.

@@ -129,7 +129,7 @@ pub(super) fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
 
 impl<S: CommentStore + ConsoleStore + SettingsStore, H: HumanCheck> Service<'_, S, H> {
     pub async fn owner_settings(&self) -> Result<SiteSettings, ServiceError> {
-        let (json, _) = self.store.load_settings(&self.site.id).await?;
+        let (json, _) = self.store.load_settings().await?;
         Ok(json
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default())
@@ -155,7 +155,7 @@ impl<S: CommentStore + ConsoleStore + SettingsStore, H: HumanCheck> Service<'_, 
                 message: e.to_string(),
             }])
         })?;
-        self.store.save_settings(&self.site.id, &json).await?;
+        self.store.save_settings(&json).await?;
         Ok(())
     }
 
@@ -168,7 +168,7 @@ impl<S: CommentStore + ConsoleStore + SettingsStore, H: HumanCheck> Service<'_, 
     /// the previous token stops giving the badge.
     pub async fn new_badge(&self, token: &str) -> Result<(), ServiceError> {
         self.store
-            .save_badge(&self.site.id, &self.keys.hash(Purpose::Badge, token))
+            .save_badge(&self.keys.hash(Purpose::Badge, token))
             .await?;
         Ok(())
     }

@@ -149,7 +149,7 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             // thread already exists and its title is not rewritten by a reply.
             Some(parent_id) => {
                 let parent = self.store.find_comment(parent_id).await?;
-                let thread = self.store.find_thread(&self.site.id, &valid.thread).await?;
+                let thread = self.store.find_thread(&valid.thread).await?;
                 match (parent, thread) {
                     (Some(p), Some(t))
                         if p.thread_id == t.id && p.status == CommentStatus::Approved =>
@@ -165,7 +165,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
             None => {
                 self.store
                     .upsert_thread(UpsertThread {
-                        site_id: &self.site.id,
                         key: &valid.thread,
                         title: self.acceptable_title(valid.thread_title.as_deref()),
                         url: valid.thread_url.as_deref(),
@@ -237,7 +236,6 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         if record.status == CommentStatus::Approved && !thread.meta_by_owner && meta_changed {
             self.store
                 .set_thread_meta(ThreadMeta {
-                    site_id: &self.site.id,
                     key: &thread.key,
                     title,
                     url: valid.thread_url.as_deref(),
@@ -507,7 +505,11 @@ impl<S: CommentStore + crate::db::idempotency::IdempotencyStore, H: HumanCheck> 
         let client = ClientKeys::from_ip(client_ip);
         let hash = self
             .keys
-            .hash(Purpose::Idempotency, &format!("{}|{key}", client.client));
+            // The site too: a key replayed on another site of the deployment is new there.
+            .hash(
+                Purpose::Idempotency,
+                &format!("{}|{}|{key}", self.site.id, client.client),
+            );
         let claim = self.store.claim(&hash, now_ms).await?;
         Ok((hash, claim))
     }

@@ -32,7 +32,7 @@ impl Fixture {
         site.min_submit_ms = 0;
         site.comment_limits = parse_limits("1000/60").unwrap();
         Fixture {
-            store: SqlStore::new(Sqlite::migrated()),
+            store: SqlStore::new(Sqlite::migrated(), "default"),
             site,
             keys: Keys::derive("console test secret"),
             shown: std::cell::Cell::new(0),

@@ -7,6 +7,7 @@ mod notify;
 mod privacy;
 mod session;
 mod settings;
+mod sites;
 
 use std::cell::Cell;
 
@@ -1046,7 +1047,7 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
     input.thread_title = Some("The first title".into());
     f.post_as("client", &input, T0).unwrap();
     let thread = |f: &MemFixture| {
-        pollster::block_on(f.store.find_thread("default", "/tu/"))
+        pollster::block_on(f.store.find_thread("/tu/"))
             .unwrap()
             .unwrap()
     };
@@ -1061,7 +1062,6 @@ fn a_thread_links_only_to_a_page_of_the_site_and_its_title_stays_on_one_line() {
     assert_eq!(thread(&f).title.as_deref(), Some("A better title"));
     // The owner's title stays.
     pollster::block_on(f.store.set_thread_meta(crate::db::store::ThreadMeta {
-        site_id: "default",
         key: "/tu/",
         title: Some("The owner's title"),
         url: None,

@@ -38,7 +38,7 @@ impl Fixture {
             events: vec![],
         }];
         Fixture {
-            store: SqlStore::new(Sqlite::migrated()),
+            store: SqlStore::new(Sqlite::migrated(), "default"),
             site,
             keys: Keys::derive("notify test secret"),
         }

@@ -98,7 +98,7 @@ fn settings_badge_reply_and_audit() {
     block(svc.save_owner_settings(&s)).unwrap();
     assert_eq!(block(svc.owner_settings()).unwrap(), s);
     block(svc.new_badge("badge-token")).unwrap();
-    let (_, badge) = block(f.store.load_settings("default")).unwrap();
+    let (_, badge) = block(f.store.load_settings()).unwrap();
     assert_eq!(badge, Some(f.keys.hash(Purpose::Badge, "badge-token")));
 
     let top = f.post("/r/", "ana@example.org", "question?");
