@@ -6,6 +6,10 @@
   var script = document.currentScript;
   if (!script || !script.src) return;
   var base = new URL(".", script.src).href;
+  // A deployment serving several sites: data-colloquy-site on this tag names the site.
+  if (script.dataset.colloquySite) {
+    base += "s/" + encodeURIComponent(script.dataset.colloquySite) + "/";
+  }
   var WORDS = {
     en: { one: "comment", other: "comments" },
     sl: { one: "komentar", two: "komentarja", few: "komentarji", other: "komentarjev" },

@@ -3,7 +3,7 @@
 // and optionally data-colloquy-target="#comments" (a CSS selector),
 // data-colloquy-title="…" (else og:title, else document.title), data-colloquy-theme
 // (light|dark|auto), data-colloquy-lang (en|sl|de; else <html lang>) and
-// data-colloquy-max-depth. Attributes left out take the widget's defaults (one definition,
+// data-colloquy-max-depth, data-colloquy-site (a deployment serving several sites). Attributes left out take the widget's defaults (one definition,
 // in colloquy-core).
 //
 // It asks the comment server for the thread already rendered as HTML and paints it into a
@@ -16,8 +16,13 @@
 (function () {
   var script = document.currentScript;
   if (!script || !script.src) return;
-  var base = new URL(".", script.src).href;
+  var assets = new URL(".", script.src).href;
   var data = script.dataset;
+  // One deployment may serve several sites: data-colloquy-site names this page's, and
+  // it becomes part of the API's address (without it, the page's origin picks the site).
+  var base = data.colloquySite
+    ? assets + "s/" + encodeURIComponent(data.colloquySite) + "/"
+    : assets;
 
   // Thread key: explicit, else the canonical URL's path (no query, no fragment).
   function canonicalPath() {
@@ -100,7 +105,7 @@
     .map(function (kv) { return kv[0] + "=" + encodeURIComponent(kv[1]); })
     .join("&");
 
-  var dir = base + "widget/" + COLLOQUY_BUILD + "/";
+  var dir = assets + "widget/" + COLLOQUY_BUILD + "/";
   var root = target.shadowRoot || target.attachShadow({ mode: "open" });
   var host = document.createElement("div");
   // The styles and the thread load side by side; the thread is shown once both are here.

@@ -50,7 +50,21 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     op: AdminOp,
     body: &B,
 ) -> Result<T, ConsoleError> {
-    let response = Request::post(&path(op))
+    post_with(op, "", body).await
+}
+
+/// `POST` JSON to an admin operation with a query (`site=…` of a login).
+pub async fn post_with<B: Serialize, T: DeserializeOwned>(
+    op: AdminOp,
+    query: &str,
+    body: &B,
+) -> Result<T, ConsoleError> {
+    let url = if query.is_empty() {
+        path(op)
+    } else {
+        format!("{}?{query}", path(op))
+    };
+    let response = Request::post(&url)
         .json(body)
         .map_err(|_| ConsoleError::Network)?
         .send()

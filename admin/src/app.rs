@@ -18,10 +18,12 @@ pub enum Section {
     Settings,
     Audit,
     Stats,
+    /// The operator's: the deployment's sites.
+    Sites,
 }
 
 impl Section {
-    const ALL: [Section; 10] = [
+    const ALL: [Section; 11] = [
         Section::Comments(Tab::Pending),
         Section::Comments(Tab::Reported),
         Section::Comments(Tab::Spam),
@@ -32,6 +34,7 @@ impl Section {
         Section::Settings,
         Section::Audit,
         Section::Stats,
+        Section::Sites,
     ];
 
     fn slug(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Section {
             Section::Settings => "settings",
             Section::Audit => "audit",
             Section::Stats => "stats",
+            Section::Sites => "sites",
         }
     }
 
@@ -57,6 +61,7 @@ impl Section {
             Section::Settings => "Settings",
             Section::Audit => "Audit",
             Section::Stats => "Statistics",
+            Section::Sites => "Sites",
         }
     }
 
@@ -144,7 +149,9 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     };
     view! {
         <p class="who">
-            "Site " <strong>{info.site}</strong> " · session until "
+            "Site " <strong>{info.site}</strong>
+            {info.operator.then_some(" (as the operator)")}
+            " · session until "
             <time datetime=info.expires_at.clone()>{api::local_time(&info.expires_at)}</time>
             <button type="button" class="logout" on:click=move |_| end(AdminOp::Logout, "Logged out.")>
                 "Log out"
@@ -183,6 +190,14 @@ fn LoginForm() -> impl IntoView {
             let _ = el.focus();
         }
     });
+    // The site to open: `?site=` in the console's address (the link a site's owner is
+    // given), else the deployment's own.
+    let site = RwSignal::new(
+        web_sys::Url::new(&window().location().href().unwrap_or_default())
+            .ok()
+            .and_then(|u| u.search_params().get("site"))
+            .unwrap_or_default(),
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -190,7 +205,8 @@ fn LoginForm() -> impl IntoView {
             let login = Login {
                 key: key.get_untracked(),
             };
-            match api::post::<_, SessionInfo>(AdminOp::Login, &login).await {
+            let query = colloquy_core::wire::endpoint::site_query(&site.get_untracked());
+            match api::post_with(AdminOp::Login, &query, &login).await {
                 Ok(info) => {
                     key.set(String::new());
                     ctx.done("Logged in.");
@@ -212,10 +228,16 @@ fn LoginForm() -> impl IntoView {
         <main class="login">
             <h2>"Log in"</h2>
             <form on:submit=submit>
+                <label for="console-site">"Site"</label>
+                <input id="console-site" autocomplete="off" bind:value=site
+                    aria-describedby="console-site-hint"/>
+                <p class="hint" id="console-site-hint">
+                    "Empty for this deployment's own site."
+                </p>
                 <label for="console-key">"Console key"</label>
                 <input id="console-key" type="password" autocomplete="current-password"
                     required node_ref=input bind:value=key/>
-                <p class="hint">"The OWNER_KEY secret of this deployment."</p>
+                <p class="hint">"The site's console key, or the deployment's OWNER_KEY."</p>
                 <button type="submit" disabled=move || busy.get()>"Log in"</button>
             </form>
         </main>
@@ -306,6 +328,11 @@ fn Console() -> impl IntoView {
             <ul class="tabs">
                 {Section::ALL
                     .into_iter()
+                    // The Sites tab is the operator's.
+                    .filter(|s| {
+                        *s != Section::Sites
+                            || ctx.session.get_untracked().is_some_and(|i| i.operator)
+                    })
                     .map(|s| {
                         view! {
                             <li>
@@ -335,6 +362,7 @@ fn Console() -> impl IntoView {
                     Section::Settings => view! { <crate::settings::SettingsForm/> }.into_any(),
                     Section::Audit => view! { <crate::audit::Audit/> }.into_any(),
                     Section::Stats => view! { <crate::stats::StatsView/> }.into_any(),
+                    Section::Sites => view! { <crate::sites::Sites/> }.into_any(),
                 };
                 view! { <h2 id="section-heading" tabindex="-1">{heading}</h2> {body} }
             }}

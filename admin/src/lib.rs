@@ -15,6 +15,7 @@ mod import;
 mod people;
 mod problems;
 mod settings;
+mod sites;
 mod stats;
 mod threads;
 mod webhooks;

@@ -1,5 +1,6 @@
-//! A console session for the command: logged in with `OWNER_KEY`, as the console's page
-//! is (its own origin, JSON, the session cookie).
+//! A console session for the command: logged in with `OWNER_KEY` (the operator's key, or a
+//! site's own console key with `--site`), as the console's page is (its own origin, JSON,
+//! the session cookie).
 
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
 use serde::de::DeserializeOwned;
@@ -14,7 +15,9 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn login(base: &str) -> Result<Session, CliError> {
+    /// Log in to `site` (`None`: the deployment's own) with `OWNER_KEY`, which is the
+    /// operator's key or that site's own console key.
+    pub fn login(base: &str, site: Option<&str>) -> Result<Session, CliError> {
         let base = base.trim_end_matches('/').to_owned();
         let key = std::env::var("OWNER_KEY")
             .map_err(|_| CliError::Usage("set OWNER_KEY to the console key".into()))?;
@@ -23,7 +26,12 @@ impl Session {
             format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
         };
         let http = |e: ureq::Error| CliError::Http(format!("{base}: {e}"));
-        let mut login = ureq::post(&Endpoint::Admin(AdminOp::Login).url(&base))
+        let mut url = Endpoint::Admin(AdminOp::Login).url(&base);
+        let query = colloquy_core::wire::endpoint::site_query(site.unwrap_or_default());
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
+        }
+        let mut login = ureq::post(&url)
             .header("Origin", &origin)
             .send_json(serde_json::json!({ "key": key }))
             .map_err(http)?;

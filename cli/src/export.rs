@@ -9,12 +9,12 @@ use crate::args::Args;
 use crate::error::CliError;
 
 pub fn run(raw: &[String]) -> Result<(), CliError> {
-    let args = Args::parse(raw, &["--from", "--out"])?;
+    let args = Args::parse(raw, &["--from", "--out", "--site"])?;
     let base = args
         .value("--from")
         .ok_or_else(|| CliError::Usage("export needs --from <worker url>".into()))?;
     let out = args.value("--out").unwrap_or("colloquy-export.json");
-    let session = crate::console::Session::login(base)?;
+    let session = crate::console::Session::login(base, args.value("--site"))?;
     let mut file = ExportFile::new();
     let mut next = Some(SiteExportQuery::default());
     while let Some(query) = next {

@@ -138,7 +138,7 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
         return Ok(());
     }
     if let Some(base) = args.value("--to") {
-        let session = crate::console::Session::login(base)?;
+        let session = crate::console::Session::login(base, args.value("--site"))?;
         let batches = plan.batches();
         let mut progress = Progress::new("importing", batches.len());
         let mut added = 0;

@@ -15,7 +15,7 @@ use error::CliError;
 const USAGE: &str = "\
 usage:
   colloquy import <wordpress|disqus|isso|remark42|colloquy> <file> [options]
-      --site <id>          the site to import into (default: default)
+      --site <id>          the site to import into (default: the deployment's own)
       --out <dir>          where the SQL files go (default: colloquy-import)
       --dry-run            only say what would be imported
       --keep-going         skip what cannot be read (each skip is reported) instead of stopping
@@ -25,9 +25,10 @@ usage:
       --persist-to <dir>   wrangler's local state folder for --apply local
       --site-url <url>     Isso only: the blog's address, for thread links
       --to <worker url>    send it to a running Worker instead (console key in OWNER_KEY)
-  colloquy export --from <worker url> [--out <file>]
-      logs in with the console key from the OWNER_KEY environment variable and writes
-      every thread and comment as JSON (default: colloquy-export.json)
+  colloquy export --from <worker url> [--out <file>] [--site <id>]
+      logs in with the console key from the OWNER_KEY environment variable (the
+      operator's, or the site's own) and writes every thread and comment of the site
+      as JSON (default: colloquy-export.json)
 ";
 
 fn main() {

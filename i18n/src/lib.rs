@@ -344,7 +344,12 @@ impl<'a> Errors<'a> {
             | SettingsInvalid
             | LinkInvalid
             | IdempotencyKeyInvalid
-            | ImportInvalid => self.request_broken,
+            | ImportInvalid
+            | SiteInvalid
+            | SiteExists
+            | OriginTaken
+            | OperatorOnly => self.request_broken,
+            SiteNotFound => self.page_misconfigured,
             InProgress => self.unavailable,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,

@@ -38,8 +38,14 @@ impl Console {
     /// Log in with `key` from an address of its own; the reply, and the console when it
     /// worked.
     pub fn login_with(deployment: &Deployment, key: &str) -> (Reply, Option<Console>) {
-        let reply = Console::anonymous(deployment).send(
+        Console::login_to(deployment, "", key)
+    }
+
+    /// Log in to site `site` of the deployment (`""`: its own) with `key`.
+    pub fn login_to(deployment: &Deployment, site: &str, key: &str) -> (Reply, Option<Console>) {
+        let reply = Console::anonymous(deployment).send_to(
             AdminOp::Login,
+            &colloquy_core::wire::endpoint::site_query(site),
             &serde_json::json!({ "key": key }),
             &fresh_client_ip(),
         );
@@ -81,13 +87,23 @@ impl Console {
     }
 
     fn send<T: Serialize>(&self, op: AdminOp, body: &T, ip: &str) -> Reply {
+        self.send_to(op, "", body, ip)
+    }
+
+    fn send_to<T: Serialize>(&self, op: AdminOp, query: &str, body: &T, ip: &str) -> Reply {
         let mut headers = self.headers();
         headers.push(("Content-Type", "application/json".into()));
         headers.push(("CF-Connecting-IP", ip.into()));
         let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let url = Endpoint::Admin(op).url(&self.api);
+        let url = if query.is_empty() {
+            url
+        } else {
+            format!("{url}?{query}")
+        };
         request(
             "POST",
-            &Endpoint::Admin(op).url(&self.api),
+            &url,
             &refs,
             &serde_json::to_vec(body).expect("serializable"),
         )

@@ -16,6 +16,7 @@ pub mod fixtures;
 pub mod http;
 pub mod payloads;
 pub mod seed;
+pub mod sites;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

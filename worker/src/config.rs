@@ -46,6 +46,15 @@ pub struct MailApi {
     pub key: Option<String>,
 }
 
+/// The deployment's own site: `SITE_ID`, else `default`.
+pub fn main_site(env: &Env) -> String {
+    env.var(vars::SITE_ID)
+        .map(|v| v.to_string().trim().to_owned())
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| defaults::SITE_ID.to_owned())
+}
+
 impl Config {
     pub fn from_env(env: &Env) -> Self {
         let var = |name: &str| {

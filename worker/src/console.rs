@@ -9,12 +9,11 @@ use colloquy_core::wire::console::audit::AuditAction;
 use colloquy_core::wire::console::query::{AuditQuery, ListQuery, PersonQuery, SiteExportQuery};
 use colloquy_core::wire::console::{
     moderate_max, Badge, BlockChange, ByEmail, Done, Login, Moderate, OwnerEdit, OwnerReply, Purge,
-    SessionInfo, Settings, ThreadChange, WebhookTest,
+    Settings, ThreadChange, WebhookTest,
 };
-use colloquy_core::wire::defaults::SESSION_SECS;
 use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::{domain::words, CommentId, ErrorCode};
-use worker::{js_sys, wasm_bindgen::JsCast, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::cache;
 use crate::config::Config;
@@ -24,63 +23,10 @@ use crate::env::now_ms;
 use crate::error::WorkerError;
 use crate::http::{client_ip, json, read_json};
 use crate::notify::queued;
+use crate::session_cookie::{info, random_hex, session_secs, session_token, set_cookie};
 use crate::site_settings;
 
 type Result<T> = std::result::Result<T, WorkerError>;
-
-/// The console's cookie. Scoped to the console's API path, so no other request (and no
-/// host page) ever carries it.
-const COOKIE: &str = "colloquy_admin";
-
-fn cookie_path() -> String {
-    colloquy_core::wire::endpoint::Endpoint::Admin(AdminOp::Session)
-        .path()
-        .trim_end_matches("session")
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-/// `n` random bytes from the runtime's CSPRNG, as hex.
-fn random_hex(n: u32) -> Result<String> {
-    let bytes = js_sys::Uint8Array::new_with_length(n);
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
-        .map_err(|_| worker::Error::RustError("no crypto".into()))?;
-    let get: js_sys::Function = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| worker::Error::RustError("no getRandomValues".into()))?;
-    get.call1(&crypto, &bytes)
-        .map_err(|_| worker::Error::RustError("getRandomValues failed".into()))?;
-    Ok(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The session cookie's value, if the request carries one.
-fn session_cookie(req: &Request) -> Option<String> {
-    let header = req.headers().get("Cookie").ok().flatten()?;
-    header.split(';').find_map(|part| {
-        let (name, value) = part.trim().split_once('=')?;
-        (name == COOKIE).then(|| value.to_owned())
-    })
-}
-
-fn set_cookie(response: &mut Response, value: &str, max_age_secs: i64) -> Result<()> {
-    response.headers_mut().set(
-        "Set-Cookie",
-        &format!(
-            "{COOKIE}={value}; HttpOnly; Secure; SameSite=Strict; Path={}; Max-Age={max_age_secs}",
-            cookie_path()
-        ),
-    )?;
-    Ok(())
-}
-
-fn session_secs(env: &Env) -> u32 {
-    env.var(colloquy_core::wire::vars::ADMIN_SESSION_SECS)
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(SESSION_SECS)
-}
 
 /// The ids an action named, for the audit: the first 20 of a big selection.
 fn id_list(ids: &[CommentId]) -> String {
@@ -104,7 +50,7 @@ pub async fn handle(
     let (env, config, service, outgoing) = (ctx.env, ctx.config, &ctx.service, ctx.outgoing);
     let query = ctx.query.as_str();
     let now = now_ms();
-    let base = req.url()?.origin().ascii_serialization();
+    let base = ctx.base.clone();
     if op == AdminOp::Login {
         let input: Login = read_json(&mut req).await?;
         let token = random_hex(32)?;
@@ -131,14 +77,31 @@ pub async fn handle(
                 now,
             )
             .await?;
-        let mut response = json(200, &info(service, config, expires))?;
-        set_cookie(&mut response, &token, i64::from(secs))?;
+        let operator = service
+            .session_of(&token, config.owner_key.as_deref(), now)
+            .await?
+            .1;
+        let mut response = json(200, &info(service, config, expires, operator))?;
+        set_cookie(
+            &mut response,
+            &format!("{}.{token}", config.site.id),
+            i64::from(secs),
+        )?;
         return Ok(response);
     }
-    let token = session_cookie(&req).unwrap_or_default();
-    let expires = service
-        .session(&token, config.owner_key.as_deref(), now)
+    let token = session_token(&req);
+    let (expires, operator) = service
+        .session_of(&token, config.owner_key.as_deref(), now)
         .await?;
+    if matches!(
+        op,
+        AdminOp::Sites | AdminOp::CreateSite | AdminOp::SiteKey | AdminOp::SwitchSite
+    ) {
+        if !operator {
+            return Err(WorkerError::Service(ServiceError::OperatorOnly));
+        }
+        return crate::console_sites::handle(op, req, ctx, &service.session_name(&token)).await;
+    }
     let actor = service.session_name(&token);
     let site = &config.site.id;
     let bump = |threads: Vec<String>| async move {
@@ -170,7 +133,10 @@ pub async fn handle(
             set_cookie(&mut response, "", 0)?;
             Ok(response)
         }
-        AdminOp::Session => json(200, &info(service, config, expires)),
+        AdminOp::Session => json(200, &info(service, config, expires, operator)),
+        AdminOp::Sites | AdminOp::CreateSite | AdminOp::SiteKey | AdminOp::SwitchSite => {
+            unreachable!("handled above")
+        }
         AdminOp::Comments | AdminOp::CommentIds => {
             let q = ListQuery::parse(query);
             if op == AdminOp::CommentIds {
@@ -487,18 +453,6 @@ pub async fn handle(
     }
 }
 
-fn info<H: HumanCheck>(
-    service: &Service<'_, D1Store, H>,
-    config: &Config,
-    expires: i64,
-) -> SessionInfo {
-    SessionInfo {
-        site: config.site.id.clone(),
-        expires_at: colloquy_core::domain::dates::rfc3339(expires),
-        webhook_secret: service.webhook_secret(),
-    }
-}
-
 async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -> Result<Settings> {
     // The defaults are the deployment's own, before the console's settings.
     let deployment = Config::from_env(env);
@@ -506,7 +460,8 @@ async fn settings<H: HumanCheck>(service: &Service<'_, D1Store, H>, env: &Env) -
         settings: service.owner_settings().await?,
         defaults: colloquy_core::service::settings::settings_defaults(
             &deployment.site,
-            &deployment.site.origins,
+            // Another site's origins are its own, not the deployment's ALLOWED_ORIGINS.
+            &service.site().origins,
         ),
     })
 }

@@ -19,9 +19,15 @@ pub struct Ctx<'a> {
     pub url: Url,
     /// The request's query string.
     pub query: String,
-    /// The deployment's own origin (`https://comments.example.org`): links in the HTML
-    /// are absolute, since it is shown inside other sites' pages.
+    /// The site's API address: the deployment's own origin
+    /// (`https://comments.example.org`), with `/s/<site>` for a site it names that way or
+    /// that is not the main one. Links in the HTML are absolute (shown inside other
+    /// sites' pages) and keep to the site.
     pub base: String,
+    /// The deployment's own origin (its static files).
+    pub origin: String,
+    /// The request's path without a `/s/<site>` prefix.
+    pub path: String,
     /// `If-None-Match`, for the views' 304s.
     pub if_none_match: Option<String>,
     pub outgoing: &'a Outgoing,

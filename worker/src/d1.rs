@@ -27,6 +27,23 @@ impl Usage {
     }
 }
 
+/// The executor alone (for the directory of sites, which is no site's store).
+pub fn exec(db: D1Database, usage: Usage) -> D1Exec {
+    D1Exec {
+        db,
+        usage,
+        failing: false,
+    }
+}
+
+/// The executor over the deployment's database binding.
+pub fn exec_for(env: &worker::Env) -> worker::Result<D1Exec> {
+    Ok(exec(
+        env.d1(colloquy_core::wire::vars::DB_BINDING)?,
+        Usage::default(),
+    ))
+}
+
 /// The store of one site (every statement names it).
 pub fn store(db: D1Database, usage: Usage, site: &str) -> D1Store {
     SqlStore::new(

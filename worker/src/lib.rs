@@ -7,6 +7,7 @@ mod api;
 mod cache;
 mod config;
 mod console;
+mod console_sites;
 mod context;
 mod cors;
 mod d1;
@@ -17,7 +18,9 @@ mod http;
 mod links;
 mod notify;
 mod routes;
+mod session_cookie;
 mod site_settings;
+mod sites;
 mod turnstile;
 mod views;
 
@@ -34,9 +37,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let response = routes::handle(req, &env, &outgoing).await;
     // Notifications go after the response: a slow or failing webhook never holds up
     // or fails the commenter's request.
-    let ids = outgoing.take();
-    if !ids.is_empty() {
-        ctx.wait_until(notify::deliver(env.clone(), ids));
+    if let Some((site, ids)) = outgoing.take() {
+        ctx.wait_until(notify::deliver(env.clone(), site, ids));
     }
     response
 }

@@ -14,9 +14,29 @@ use worker::{console_error, Env, Fetch, Headers, Method, Request, RequestInit};
 use crate::config::Config;
 use crate::d1::{self, D1Store};
 use crate::env::now_ms;
+use crate::sites::Chosen;
 
-/// Outbox ids a request queued, sent once its response is on its way.
-pub type Outgoing = std::cell::RefCell<Vec<i64>>;
+/// Outbox ids a request queued (in its site's outbox), sent once its response is on its
+/// way.
+#[derive(Default)]
+pub struct Outgoing {
+    ids: std::cell::RefCell<Vec<i64>>,
+    site: std::cell::RefCell<Option<Chosen>>,
+}
+
+impl Outgoing {
+    /// The site the request is for (its outbox rows are that site's).
+    pub fn for_site(&self, site: &Chosen) {
+        *self.site.borrow_mut() = Some(site.clone());
+    }
+
+    /// What to send, and where it waits.
+    pub fn take(&self) -> Option<(Chosen, Vec<i64>)> {
+        let ids = self.ids.take();
+        let site = self.site.take()?;
+        (!ids.is_empty()).then_some((site, ids))
+    }
+}
 
 /// Remember what a request queued; a failure to queue is logged, never the commenter's.
 pub fn queued(
@@ -24,7 +44,7 @@ pub fn queued(
     result: Result<Vec<i64>, colloquy_core::service::error::ServiceError>,
 ) {
     match result {
-        Ok(ids) => outgoing.borrow_mut().extend(ids),
+        Ok(ids) => outgoing.ids.borrow_mut().extend(ids),
         Err(e) => console_error!("colloquy: queueing notifications failed: {e}"),
     }
 }
@@ -34,36 +54,89 @@ const LEASE_MS: i64 = 120_000;
 /// Rows one run sends at most (the Cron Trigger picks up the rest).
 const BATCH: u32 = 50;
 
-async fn setup(env: &Env) -> worker::Result<(Config, D1Store)> {
-    crate::env::open(env, None, &d1::Usage::default()).await
+async fn setup(env: &Env, site: &Chosen) -> worker::Result<(Config, D1Store)> {
+    crate::env::open(env, None, site, &d1::Usage::default()).await
 }
 
-/// Send the rows with these ids (queued by the request that just finished).
-pub async fn deliver(env: Env, ids: Vec<i64>) {
-    if let Err(e) = run(&env, Some(ids)).await {
+/// Send the rows with these ids, of `site` (queued by the request that just finished).
+pub async fn deliver(env: Env, site: Chosen, ids: Vec<i64>) {
+    if let Err(e) = run(&env, &site, Some(ids)).await {
         console_error!("colloquy: sending notifications failed: {e}");
     }
 }
 
-/// The Cron Trigger: everything due, the owner's digest once a day, and the keyed email
-/// hashes of imported comments.
+/// Sites whose housekeeping (digest, pruning, the Trash, hashing imported emails) one
+/// run of the Cron Trigger does: with many sites each gets its turn, so a run stays
+/// within a Worker invocation's budget of D1 queries (a handful per site).
+const HOUSEKEEPING_PER_RUN: usize = 25;
+/// Sites with notifications due that one run sends to.
+const SENDING_PER_RUN: u32 = 25;
+
+/// The Cron Trigger (every five minutes): every site with notifications due, and a
+/// rotating share of the sites for the owner's daily digest, pruning, the Trash and the
+/// keyed email hashes of imported comments.
 pub async fn scheduled(env: Env) {
-    if let Err(e) = hash_imported(&env).await {
-        console_error!("colloquy: hashing imported emails failed: {e}");
+    let main = crate::config::main_site(&env);
+    let directory = match crate::sites::directory(&env).await {
+        Ok(d) => d,
+        Err(e) => {
+            console_error!("colloquy: reading the sites failed: {e}");
+            return;
+        }
+    };
+    let chosen = |id: &str| Chosen {
+        row: directory.iter().find(|r| r.id == id).cloned(),
+        main: id == main,
+        by_address: false,
+        path: String::new(),
+    };
+    let mut ids: Vec<String> = vec![main.clone()];
+    ids.extend(
+        directory
+            .iter()
+            .filter(|r| r.id != main)
+            .map(|r| r.id.clone()),
+    );
+    let turns = ids.len().div_ceil(HOUSEKEEPING_PER_RUN).max(1);
+    let turn = (now_ms() / 300_000) as usize % turns;
+    for id in ids
+        .iter()
+        .skip(turn * HOUSEKEEPING_PER_RUN)
+        .take(HOUSEKEEPING_PER_RUN)
+    {
+        let site = chosen(id);
+        if let Err(e) = hash_imported(&env, &site).await {
+            console_error!("colloquy: hashing imported emails of {id} failed: {e}");
+        }
+        if let Err(e) = digest_once_a_day(&env, &site).await {
+            console_error!("colloquy: the queue digest of {id} failed: {e}");
+        }
+        if let Err(e) = prune(&env, &site).await {
+            console_error!("colloquy: forgetting old notifications of {id} failed: {e}");
+        }
     }
-    if let Err(e) = digest_once_a_day(&env).await {
-        console_error!("colloquy: the queue digest failed: {e}");
-    }
-    if let Err(e) = prune(&env).await {
-        console_error!("colloquy: forgetting old notifications failed: {e}");
-    }
-    if let Err(e) = run(&env, None).await {
-        console_error!("colloquy: sending notifications failed: {e}");
+    let due = match d1::exec_for(&env) {
+        Ok(exec) => colloquy_core::db::sites::Directory::new(exec)
+            .with_due_outbox(now_ms(), SENDING_PER_RUN)
+            .await
+            .unwrap_or_else(|e| {
+                console_error!("colloquy: finding due notifications failed: {e}");
+                Vec::new()
+            }),
+        Err(e) => {
+            console_error!("colloquy: no database: {e}");
+            Vec::new()
+        }
+    };
+    for id in due {
+        if let Err(e) = run(&env, &chosen(&id), None).await {
+            console_error!("colloquy: sending notifications of {id} failed: {e}");
+        }
     }
 }
 
-async fn run(env: &Env, ids: Option<Vec<i64>>) -> worker::Result<()> {
-    let (config, store) = setup(env).await?;
+async fn run(env: &Env, site: &Chosen, ids: Option<Vec<i64>>) -> worker::Result<()> {
+    let (config, store) = setup(env, site).await?;
     let now = now_ms();
     let rows = store
         .due(ids.as_deref(), now, BATCH)
@@ -111,7 +184,9 @@ async fn send(config: &Config, row: &OutboxRow) -> Result<(), String> {
                 set("X-Colloquy-Timestamp", &timestamp.to_string())?;
                 set(
                     "X-Colloquy-Signature",
-                    &config.keys.sign_webhook(timestamp, &row.body),
+                    &config
+                        .keys
+                        .sign_site_webhook(config.site.other_site(), timestamp, &row.body),
                 )?;
             }
             row.target.clone()
@@ -141,8 +216,8 @@ async fn send(config: &Config, row: &OutboxRow) -> Result<(), String> {
     }
 }
 
-async fn hash_imported(env: &Env) -> worker::Result<()> {
-    let (config, store) = setup(env).await?;
+async fn hash_imported(env: &Env, site: &Chosen) -> worker::Result<()> {
+    let (config, store) = setup(env, site).await?;
     let service = Service::new(&store, &config.site, &config.keys);
     service
         .hash_imported_emails()
@@ -153,8 +228,8 @@ async fn hash_imported(env: &Env) -> worker::Result<()> {
 
 /// Sent notifications are kept only for the site's retention period, and comments in
 /// the Trash for the site's Trash period (their pages change when they go for good).
-async fn prune(env: &Env) -> worker::Result<()> {
-    let (config, store) = setup(env).await?;
+async fn prune(env: &Env, site: &Chosen) -> worker::Result<()> {
+    let (config, store) = setup(env, site).await?;
     let service = Service::new(&store, &config.site, &config.keys);
     let now = now_ms();
     let fail =
@@ -178,8 +253,8 @@ async fn prune(env: &Env) -> worker::Result<()> {
 }
 
 /// The digest goes at most once a UTC day (remembered in KV).
-async fn digest_once_a_day(env: &Env) -> worker::Result<()> {
-    let (config, store) = setup(env).await?;
+async fn digest_once_a_day(env: &Env, site: &Chosen) -> worker::Result<()> {
+    let (config, store) = setup(env, site).await?;
     if config.site.digest_email.is_none() || config.mail.is_none() {
         return Ok(());
     }

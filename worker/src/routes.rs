@@ -4,24 +4,39 @@
 //! [`http::error_response`].
 
 use colloquy_core::service::Service;
-use colloquy_core::wire::endpoint::{Endpoint, Method, RouteError, API_PREFIX};
+use colloquy_core::wire::endpoint::{
+    query_value, AdminOp, Endpoint, Method, RouteError, API_PREFIX,
+};
+use colloquy_core::wire::sites::PATH_PREFIX;
 use colloquy_core::ErrorCode;
 use worker::{Env, Request, Response, Result};
 
 use crate::context::Ctx;
 use crate::error::WorkerError;
 use crate::notify::Outgoing;
-use crate::{api, console, cors, d1, env, http, links, views};
+use crate::{api, config, console, cors, d1, env, http, links, session_cookie, sites, views};
 
 /// Entry point for every request that is not a static asset.
 pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Result<Response> {
     let usage = d1::Usage::default();
-    let (config, store) = env::open(worker_env, Some(&req), &usage).await?;
     let origin = req.headers().get("Origin")?;
+    let is_admin = req.path().starts_with(&format!("{API_PREFIX}/admin/"));
+    let is_read = req.method() == worker::Method::Get;
+    let url = req.url()?;
+    let chosen = match choose_site(&req, worker_env, origin.as_deref(), is_admin, &url).await {
+        Ok(chosen) => chosen,
+        Err(err) => {
+            // An address naming no site of this deployment: the same JSON error as any.
+            let mut response = http::error_response(&err)?;
+            finish(&mut response, &usage, is_admin, is_read, None)?;
+            return Ok(response);
+        }
+    };
+    let (config, store) = env::open(worker_env, Some(&req), &chosen, &usage).await?;
+    outgoing.for_site(&chosen);
     // The console answers only its own origin (its pages are served by this Worker);
     // the public API, the sites allowed to post.
-    let is_admin = req.path().starts_with(&format!("{API_PREFIX}/admin/"));
-    let own_origin = req.url()?.origin().ascii_serialization();
+    let own_origin = url.origin().ascii_serialization();
     let write_origin = origin.filter(|o| {
         if is_admin {
             *o == own_origin
@@ -29,15 +44,21 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
             config.origin_allowed(o)
         }
     });
-    let is_read = req.method() == worker::Method::Get;
-
-    let url = req.url()?;
+    // Links in what this request gets name the site as the request did (another site
+    // than the main one always: a plain page opened from them has no Origin).
+    let base = if chosen.main && !chosen.by_address {
+        own_origin.clone()
+    } else {
+        format!("{own_origin}{PATH_PREFIX}{}", config.site.id)
+    };
     let ctx = Ctx {
         env: worker_env,
         config: &config,
         service: Service::new(&store, &config.site, &config.keys).with_check(&config.turnstile),
         query: url.query().unwrap_or_default().to_owned(),
-        base: url.origin().ascii_serialization(),
+        base,
+        origin: own_origin,
+        path: chosen.path.clone(),
         if_none_match: req.headers().get("If-None-Match")?,
         url,
         outgoing,
@@ -47,6 +68,49 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
         Ok(response) => response,
         Err(err) => http::error_response(&err)?,
     };
+    finish(
+        &mut response,
+        &usage,
+        is_admin,
+        is_read,
+        write_origin.as_deref(),
+    )?;
+    Ok(response)
+}
+
+/// The site this request is for (see [`sites`]): the console's from its cookie (its
+/// login's and the operator's switch from `?site=`), every other request's from its
+/// address or its origin.
+async fn choose_site(
+    req: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    is_admin: bool,
+    url: &worker::Url,
+) -> std::result::Result<sites::Chosen, WorkerError> {
+    let main = config::main_site(env);
+    let path = req.path();
+    if !is_admin {
+        return sites::choose(env, &path, origin, &main).await;
+    }
+    let login = path.ends_with(&Endpoint::Admin(AdminOp::Login).path());
+    let named = if login {
+        query_value(url.query().unwrap_or_default(), "site")
+    } else {
+        session_cookie::cookie_site(req)
+    };
+    let named = named.filter(|s| !s.is_empty() && *s != main);
+    sites::by_id_or_origin(env, named.as_deref(), None, &main, &path).await
+}
+
+/// What every response carries: D1's cost, the security headers, CORS by kind.
+fn finish(
+    response: &mut Response,
+    usage: &d1::Usage,
+    is_admin: bool,
+    is_read: bool,
+    write_origin: Option<&str>,
+) -> Result<()> {
     let headers = response.headers_mut();
     // What this request cost D1, for operators and for the tests that hold it to one
     // round trip per view and none on a cache hit.
@@ -64,10 +128,12 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
         headers.set("Cache-Control", "no-store")?;
     } else if is_read {
         cors::public_read_headers(headers)?;
-    } else if let Some(origin) = write_origin.as_deref() {
+        // The page's origin may pick the site: a copy for one origin is not another's.
+        headers.append("Vary", "Origin")?;
+    } else if let Some(origin) = write_origin {
         cors::allowed_write_headers(headers, origin)?;
     }
-    Ok(response)
+    Ok(())
 }
 
 async fn route(
@@ -75,7 +141,7 @@ async fn route(
     ctx: &Ctx<'_>,
     write_origin: Option<&str>,
 ) -> std::result::Result<Response, WorkerError> {
-    let path = req.path();
+    let path = ctx.path.clone();
     if req.method() == worker::Method::Options {
         // Preflight: answered with CORS headers only for allowed origins (added by
         // `handle`), so other sites' browsers refuse to send the write at all.

@@ -83,7 +83,16 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<String>>,
 {
-    let url = ctx.url.to_string();
+    // One address may serve several sites (the page's origin picks one): the site is
+    // part of the key.
+    let url = if ctx.config.site.main {
+        ctx.url.to_string()
+    } else {
+        let mut url = ctx.url.clone();
+        url.query_pairs_mut()
+            .append_pair("cq-site", &ctx.config.site.id);
+        url.to_string()
+    };
     let thread_version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
     // A page also depends on the console's settings, and — when threads close by age —
     // on the hour (the form disappears within the hour a thread closes).
@@ -410,7 +419,7 @@ pub async fn document(ctx: &Ctx<'_>) -> Result<Response> {
                     comments: &comments,
                     next_cursor: next.as_deref(),
                 },
-                &format!("{}/style.css", ctx.base),
+                &format!("{}/style.css", ctx.origin),
                 back,
                 &colloquy_markup::PlainNav {
                     // A subtree page has no order of its own to choose.

@@ -4,7 +4,8 @@
 //! HTML files get placeholders filled in: `{{COLLOQUY_ORIGIN}}` (where embed.js lives),
 //! `{{THREAD}}` (the thread key; `?thread=…` overrides it so browser tests can each use a
 //! thread of their own on the same page), and `{{THEME}}`, `{{LANG}}`, `{{MAX_DEPTH}}`
-//! (`?theme=`, `?lang=`, `?depth=`), so one page shows every widget option.
+//! (`?theme=`, `?lang=`, `?depth=`), and `{{SITE_ATTR}}` (`?site=`: data-colloquy-site),
+//! so one page shows every widget option.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -155,6 +156,17 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str, extra: &Option<St
                 .replace(
                     "{{MAX_DEPTH}}",
                     option("depth", &["2", "3", "4", "5", "6"], "5"),
+                )
+                // `?site=` names a site of a deployment serving several (a plain id only:
+                // it goes into the HTML as it is).
+                .replace(
+                    "{{SITE_ATTR}}",
+                    &query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix("site="))
+                        .filter(|s| colloquy_core::wire::sites::valid_id(s))
+                        .map(|s| format!("data-colloquy-site=\"{s}\"\n          "))
+                        .unwrap_or_default(),
                 );
             // Always the strict host Content-Security-Policy the README documents (the
             // comment server's origin in it, with any Turnstile or Gravatar origin after

@@ -59,6 +59,10 @@ pub struct SiteConfig {
     /// Gravatar's image base URL: when set (the owner's opt-in), Gravatar hashes are
     /// published and the widget shows Gravatar images.
     pub gravatar_url: Option<String>,
+    /// The deployment's own site (`SITE_ID`); false for the sites the operator added.
+    pub main: bool,
+    /// Keyed hash of the site owner's console key (the operator's opens every site).
+    pub key_hash: Option<String>,
 }
 
 impl SiteConfig {
@@ -98,6 +102,8 @@ impl SiteConfig {
             reply_notifications: false,
             mail_from: None,
             gravatar_url: None,
+            main: true,
+            key_hash: None,
         }
     }
 
@@ -145,6 +151,12 @@ impl SiteConfig {
             .as_deref()
             .map(crate::domain::validate::clean_name)
             .filter(|n| crate::domain::validate::has_visible(n));
+    }
+
+    /// The site's id unless it is the deployment's own (what per-site secrets derive from;
+    /// the deployment's own site keeps the secrets it had before there were others).
+    pub fn other_site(&self) -> Option<&str> {
+        (!self.main).then_some(self.id.as_str())
     }
 
     /// The deployment's origins and those the console added.

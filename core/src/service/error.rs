@@ -51,6 +51,16 @@ pub enum ServiceError {
     InProgress,
     #[error("no such thread")]
     NotFound,
+    #[error("no such site")]
+    SiteNotFound,
+    #[error("invalid site: {0}")]
+    SiteInvalid(String),
+    #[error("the site exists already")]
+    SiteExists,
+    #[error("the origin {0} belongs to another site")]
+    OriginTaken(String),
+    #[error("only the operator may do this")]
+    OperatorOnly,
     #[error("COLLOQUY_SECRET is missing or weak: writes are refused")]
     NoSecret,
     #[error(transparent)]
@@ -95,6 +105,11 @@ impl ServiceError {
             ServiceError::ImportInvalid(_) => ErrorCode::ImportInvalid,
             ServiceError::InProgress => ErrorCode::InProgress,
             ServiceError::NotFound => ErrorCode::NotFound,
+            ServiceError::SiteNotFound => ErrorCode::SiteNotFound,
+            ServiceError::SiteInvalid(_) => ErrorCode::SiteInvalid,
+            ServiceError::SiteExists => ErrorCode::SiteExists,
+            ServiceError::OriginTaken(_) => ErrorCode::OriginTaken,
+            ServiceError::OperatorOnly => ErrorCode::OperatorOnly,
             ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,
         }
     }
@@ -120,6 +135,16 @@ impl ServiceError {
                 ),
             };
             body.error.settings = problems.clone();
+        }
+        // What is wrong with a new site, said precisely for the operator.
+        match self {
+            ServiceError::SiteInvalid(why) => {
+                body.error.message = format!("Not created: {why}.");
+            }
+            ServiceError::OriginTaken(origin) => {
+                body.error.message = format!("Not created: {origin} belongs to another site.");
+            }
+            _ => {}
         }
         // A limit says how long it lasts (the console shows this message; a reader's
         // widget words it itself from the code and `Retry-After`).

@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod read;
 pub mod session;
 pub mod settings;
+pub mod sites;
 pub mod write;
 
 #[cfg(test)]
@@ -92,6 +93,11 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
             keys: self.keys,
             check,
         }
+    }
+
+    /// The site this service serves.
+    pub fn site(&self) -> &'s SiteConfig {
+        self.site
     }
 
     /// The store underneath (the Worker refreshes its settings cache from it).

@@ -58,8 +58,24 @@ impl<S: CommentStore + SessionStore + AuditStore, H: HumanCheck> Service<'_, S, 
                 .await?;
         }
         let expected = configured.filter(|k| usable_owner_key(k));
-        let right = expected.is_some_and(|e| constant_time_eq(key.trim().as_bytes(), e.as_bytes()));
-        let Some(expected) = expected.filter(|_| right) else {
+        let operator =
+            expected.is_some_and(|e| constant_time_eq(key.trim().as_bytes(), e.as_bytes()));
+        // The site's own key opens this site only (and only where the console is open).
+        let owner = expected.is_some()
+            && self.site.key_hash.as_deref().is_some_and(|h| {
+                constant_time_eq(
+                    self.keys.hash(Purpose::ConsoleKey, key.trim()).as_bytes(),
+                    h.as_bytes(),
+                )
+            });
+        let used = if operator {
+            expected
+        } else if owner {
+            Some(key.trim())
+        } else {
+            None
+        };
+        let Some(expected) = used else {
             // Counting is what matters here; being over is reported on the next try.
             let _ = self
                 .count_one("login-failed", &everyone, "everyone", now_ms)
@@ -103,20 +119,38 @@ impl<S: CommentStore + SessionStore + AuditStore, H: HumanCheck> Service<'_, S, 
         configured: Option<&str>,
         now_ms: i64,
     ) -> Result<i64, ServiceError> {
+        Ok(self.session_of(token, configured, now_ms).await?.0)
+    }
+
+    /// The session of cookie value `token`: when it ends, and whether the operator's key
+    /// (`configured`, every site) opened it rather than the site's own key. A new key of
+    /// either kind ends the sessions the old one opened.
+    pub async fn session_of(
+        &self,
+        token: &str,
+        configured: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(i64, bool), ServiceError> {
         let Some(key) = configured.filter(|k| usable_owner_key(k)) else {
             return Err(ServiceError::Unauthorized);
         };
         if token.is_empty() || !self.keys.usable() {
             return Err(ServiceError::Unauthorized);
         }
-        self.store
-            .session_expiry(
-                &self.keys.hash(Purpose::Session, token),
-                &self.keys.hash(Purpose::ConsoleKey, key),
-                now_ms,
-            )
-            .await?
-            .ok_or(ServiceError::Unauthorized)
+        let id = self.keys.hash(Purpose::Session, token);
+        let operator = self.keys.hash(Purpose::ConsoleKey, key);
+        if let Some(expires) = self.store.session_expiry(&id, &operator, now_ms).await? {
+            return Ok((expires, true));
+        }
+        match &self.site.key_hash {
+            Some(own) => self
+                .store
+                .session_expiry(&id, own, now_ms)
+                .await?
+                .map(|expires| (expires, false))
+                .ok_or(ServiceError::Unauthorized),
+            None => Err(ServiceError::Unauthorized),
+        }
     }
 
     /// "Log out everywhere": every console session ends, this one too.

@@ -161,7 +161,7 @@ impl<S: CommentStore + ConsoleStore + SettingsStore, H: HumanCheck> Service<'_, 
 
     /// The secret webhook receivers check signatures with.
     pub fn webhook_secret(&self) -> String {
-        self.keys.webhook_secret()
+        self.keys.site_webhook_secret(self.site.other_site())
     }
 
     /// Store the hash of a new badge token (`token` is fresh randomness from the caller);

@@ -16,7 +16,8 @@ use crate::wire::settings::{ModerationMode, SiteSettings};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Login {
-    /// The console key (`OWNER_KEY`).
+    /// The operator's key (`OWNER_KEY`, every site) or the site's own console key. The
+    /// site is the one `?site=` names (absent: the deployment's own).
     pub key: String,
 }
 
@@ -24,6 +25,9 @@ pub struct Login {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub site: String,
+    /// Opened with the operator's key: every site, and the Sites section.
+    #[serde(default)]
+    pub operator: bool,
     /// When this session ends (RFC 3339).
     pub expires_at: String,
     /// Receivers check `X-Colloquy-Signature` with this (HMAC-SHA256 over

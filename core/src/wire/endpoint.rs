@@ -148,10 +148,18 @@ pub enum AdminOp {
     /// `POST import`: one batch of prepared comments (the console's upload, `colloquy
     /// import --to`).
     Import,
+    /// `GET sites`: the deployment's sites (the operator only).
+    Sites,
+    /// `POST sites`: a new site (the operator only).
+    CreateSite,
+    /// `POST site-key`: a new console key for a site's owner (the operator only).
+    SiteKey,
+    /// `POST switch-site`: the operator opens another site's console.
+    SwitchSite,
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 26] = [
+    pub const ALL: [AdminOp; 30] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::LogoutEverywhere,
@@ -178,6 +186,10 @@ impl AdminOp {
         AdminOp::Erase,
         AdminOp::SiteExport,
         AdminOp::Import,
+        AdminOp::Sites,
+        AdminOp::CreateSite,
+        AdminOp::SiteKey,
+        AdminOp::SwitchSite,
     ];
 
     fn name(self) -> &'static str {
@@ -206,6 +218,9 @@ impl AdminOp {
             Erase => "erase",
             SiteExport => "site-export",
             Import => "import",
+            Sites | CreateSite => "sites",
+            SiteKey => "site-key",
+            SwitchSite => "switch-site",
         }
     }
 
@@ -213,7 +228,7 @@ impl AdminOp {
         use AdminOp::*;
         match self {
             Session | Comments | CommentIds | Counts | Threads | Blocks | Settings | Audit
-            | Export | SiteExport | Deliveries | Stats => Method::Get,
+            | Export | SiteExport | Deliveries | Stats | Sites => Method::Get,
             _ => Method::Post,
         }
     }
@@ -543,6 +558,18 @@ pub fn counts_query(keys: &[&str]) -> String {
 
 /// The first value of `name` in a query string (what a single-valued parameter means when
 /// it is repeated).
+/// `site=<id>` for a console login (empty for the deployment's own site).
+pub fn site_query(site: &str) -> String {
+    let site = site.trim();
+    if site.is_empty() {
+        String::new()
+    } else {
+        let mut out = String::from("site=");
+        out.extend(url::form_urlencoded::byte_serialize(site.as_bytes()));
+        out
+    }
+}
+
 pub fn query_value(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)

@@ -152,6 +152,16 @@ error_codes! {
     InProgress,
     /// An import batch the console sent is not what an import makes.
     ImportInvalid,
+    /// No site of this deployment has that id.
+    SiteNotFound,
+    /// A new site's id, name or origins are not usable (see the message).
+    SiteInvalid,
+    /// A site with that id exists already.
+    SiteExists,
+    /// One of a new site's origins belongs to another site.
+    OriginTaken,
+    /// Only the deployment's operator (the `OWNER_KEY`) may do this.
+    OperatorOnly,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -191,6 +201,10 @@ impl ErrorCode {
             IdempotencyKeyInvalid => 400,
             InProgress => 409,
             ImportInvalid => 422,
+            SiteNotFound => 404,
+            SiteInvalid => 422,
+            SiteExists | OriginTaken => 409,
+            OperatorOnly => 403,
             RateLimited => 429,
             InvalidJson | CursorInvalid => 400,
             ReaderInvalid => 422,
@@ -253,6 +267,13 @@ impl ErrorCode {
             }
             InProgress => "This comment is being posted right now; try again in a moment.",
             ImportInvalid => "The import batch is not valid.",
+            SiteNotFound => "There is no such site on this comment server.",
+            SiteInvalid => {
+                "A site needs an id (lowercase letters, digits and -), a name and the origins of its pages."
+            }
+            SiteExists => "A site with that id exists already.",
+            OriginTaken => "One of those origins belongs to another site.",
+            OperatorOnly => "Only the operator of this comment server can do this.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",

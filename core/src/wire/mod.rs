@@ -11,5 +11,6 @@ pub mod error;
 pub mod limits;
 pub mod moderation;
 pub mod settings;
+pub mod sites;
 pub mod storage_keys;
 pub mod vars;

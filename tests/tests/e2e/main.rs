@@ -13,4 +13,5 @@ mod moderation;
 mod notifications;
 mod reading;
 mod safety;
+mod sites;
 mod writing;

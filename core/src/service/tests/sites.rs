@@ -85,3 +85,122 @@ fn one_sites_console_reaches_nothing_of_another() {
     assert!(block(b.blocks()).unwrap().blocks.is_empty());
     assert_eq!(block(a.blocks()).unwrap().blocks.len(), 1);
 }
+
+#[test]
+fn the_operator_adds_sites_that_claim_no_one_elses_origin() {
+    fn code<T: std::fmt::Debug>(r: Result<T, crate::service::error::ServiceError>) -> ErrorCode {
+        r.unwrap_err().code()
+    }
+    use crate::db::sites::Directory;
+    use crate::service::sites::SiteAdmin;
+    use crate::wire::sites::NewSite;
+    let f = Fixture::new();
+    let directory = Directory::new(f.store.exec());
+    let main_origins = vec!["https://blog.example.org".to_owned()];
+    let admin = SiteAdmin {
+        directory: &directory,
+        keys: &f.keys,
+        main_site: "default",
+        main_origins: &main_origins,
+    };
+    let new = |id: &str, origins: &[&str]| NewSite {
+        id: id.into(),
+        name: format!("Site {id}"),
+        origins: origins.iter().map(|o| o.to_string()).collect(),
+    };
+    let made = block(admin.create(&new("b", &["https://b.example.net"]), T0)).unwrap();
+    assert_eq!(made.origins, vec!["https://b.example.net"]);
+    assert!(!made.main && !made.has_key);
+    for (bad, why) in [
+        (new("B", &["https://c.example.net"]), "upper case"),
+        (new("", &["https://c.example.net"]), "no id"),
+        (new("c", &[]), "no origin"),
+        (new("c", &["c.example.net"]), "no scheme"),
+        (new("c", &["https://c.example.net/blog"]), "a path"),
+        (new("c", &["https://user@c.example.net"]), "a user"),
+    ] {
+        assert_eq!(
+            code(block(admin.create(&bad, T0))),
+            ErrorCode::SiteInvalid,
+            "{why}"
+        );
+    }
+    assert_eq!(
+        code(block(
+            admin.create(&new("b", &["https://other.example.net"]), T0)
+        )),
+        ErrorCode::SiteExists
+    );
+    assert_eq!(
+        code(block(
+            admin.create(&new("default", &["https://other.example.net"]), T0)
+        )),
+        ErrorCode::SiteExists
+    );
+    for taken in ["https://b.example.net", "https://blog.example.org"] {
+        assert_eq!(
+            code(block(admin.create(&new("c", &[taken]), T0))),
+            ErrorCode::OriginTaken,
+            "{taken}"
+        );
+    }
+    let listed = block(admin.list()).unwrap().sites;
+    let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["default", "b"]);
+    assert_eq!(
+        listed[0].origins, main_origins,
+        "the main site's from its vars"
+    );
+
+    // Site b's own key opens b's console, not the main site's; the operator's opens both.
+    const SITE_KEY: &str = "site-b-owner-key-0123456789abcdefghij";
+    block(admin.set_owner_key("b", SITE_KEY)).unwrap();
+    assert_eq!(
+        code(block(admin.set_owner_key("nowhere", SITE_KEY))),
+        ErrorCode::SiteNotFound
+    );
+    let row = block(directory.find("b")).unwrap().unwrap();
+    let store_b = SqlStore::new(f.store.exec(), "b");
+    let site_b = SiteConfig {
+        main: false,
+        key_hash: row.key_hash.clone(),
+        ..SiteConfig::new("b")
+    };
+    let b = Service::new(&store_b, &site_b, &f.keys);
+    let a = f.svc();
+    let ip = "198.51.100.20";
+    assert_eq!(
+        code(block(a.login(SITE_KEY, Some(KEY), "t-a", ip, T0, 600))),
+        ErrorCode::LoginFailed,
+        "b's key on the main site"
+    );
+    block(b.login(SITE_KEY, Some(KEY), "t-owner", ip, T0, 600)).unwrap();
+    block(b.login(KEY, Some(KEY), "t-operator", ip, T0, 600)).unwrap();
+    assert!(!block(b.session_of("t-owner", Some(KEY), T0 + 1)).unwrap().1);
+    assert!(
+        block(b.session_of("t-operator", Some(KEY), T0 + 1))
+            .unwrap()
+            .1
+    );
+    assert_eq!(
+        code(block(a.session_of("t-owner", Some(KEY), T0 + 1))),
+        ErrorCode::Unauthorized
+    );
+    // Without a usable operator key there is no console at all, a site key or not.
+    assert_eq!(
+        code(block(b.login(SITE_KEY, None, "t-none", ip, T0, 600))),
+        ErrorCode::LoginFailed
+    );
+    // A new key for the owner ends what the old one opened.
+    block(admin.set_owner_key("b", "a-brand-new-owner-key-0123456789abcdef")).unwrap();
+    let site_b = SiteConfig {
+        key_hash: block(directory.find("b")).unwrap().unwrap().key_hash,
+        ..site_b
+    };
+    let b = Service::new(&store_b, &site_b, &f.keys);
+    assert_eq!(
+        code(block(b.session_of("t-owner", Some(KEY), T0 + 2))),
+        ErrorCode::Unauthorized
+    );
+    assert!(block(b.session_of("t-operator", Some(KEY), T0 + 2)).is_ok());
+}

@@ -36,6 +36,10 @@ pub enum AuditAction {
     LoginFailed,
     Import,
     SiteExport,
+    /// The operator added a site to the deployment.
+    SiteCreate,
+    /// The operator gave a site's owner a new console key.
+    SiteKey,
 }
 
 impl AuditAction {
@@ -70,6 +74,8 @@ impl AuditAction {
             LoginFailed => "login-failed",
             Import => "import",
             SiteExport => "site-export",
+            SiteCreate => "site-create",
+            SiteKey => "site-key",
         }
     }
 }
@@ -145,7 +151,7 @@ impl AuditKind {
             ],
             AuditKind::Threads => &[Lock, Unlock, Pin, Unpin, Retitle],
             AuditKind::People => &[Block, Unblock, Export, Erase],
-            AuditKind::Settings => &[Settings, Badge, WebhookTest],
+            AuditKind::Settings => &[Settings, Badge, WebhookTest, SiteCreate, SiteKey],
             AuditKind::Sessions => &[Login, Logout, LogoutEverywhere, LoginFailed],
             AuditKind::Data => &[Import, SiteExport],
         }
@@ -188,6 +194,8 @@ mod tests {
             LoginFailed,
             Import,
             SiteExport,
+            SiteCreate,
+            SiteKey,
         ];
         for action in every {
             let kinds = AuditKind::ALL

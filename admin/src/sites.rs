@@ -1,0 +1,175 @@
+//! The operator's Sites section (a session opened with `OWNER_KEY` only): the
+//! deployment's sites, a new one, a new console key for a site's owner (shown once), and
+//! opening another site's console.
+
+use colloquy_core::wire::console::SessionInfo;
+use colloquy_core::wire::endpoint::AdminOp;
+use colloquy_core::wire::sites::{NewSite, SiteEntry, SiteKey, SiteList, SiteRef};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::context::Ctx;
+
+#[component]
+pub fn Sites() -> impl IntoView {
+    let ctx = Ctx::get();
+    let sites = RwSignal::new(None::<Vec<SiteEntry>>);
+    let reload = move || {
+        spawn_local(async move {
+            match api::get::<SiteList>(AdminOp::Sites, "").await {
+                Ok(list) => sites.set(Some(list.sites)),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    reload();
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let origins = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    // A new key is shown once, beside its site, until another action.
+    let new_key = RwSignal::new(None::<SiteKey>);
+    let id_input = NodeRef::<leptos::html::Input>::new();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let new = NewSite {
+            id: id.get_untracked(),
+            name: name.get_untracked(),
+            origins: origins
+                .get_untracked()
+                .split([',', '\n', ' '])
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        spawn_local(async move {
+            match api::post::<_, SiteEntry>(AdminOp::CreateSite, &new).await {
+                Ok(made) => {
+                    ctx.done(format!(
+                        "Created the site {}. Give its owner a console key with “New key”.",
+                        made.id
+                    ));
+                    id.set(String::new());
+                    name.set(String::new());
+                    origins.set(String::new());
+                    reload();
+                }
+                Err(e) => {
+                    ctx.fail(e);
+                    if let Some(el) = id_input.get_untracked() {
+                        let _ = el.focus();
+                    }
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let key_for = move |site: String| {
+        spawn_local(async move {
+            match api::post::<_, SiteKey>(AdminOp::SiteKey, &SiteRef { site }).await {
+                Ok(key) => {
+                    ctx.done(format!(
+                        "A new console key for {}: shown below once. Keys given before no longer work.",
+                        key.site
+                    ));
+                    new_key.set(Some(key));
+                    crate::focus::when_drawn("#new-site-key");
+                    reload();
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let open = move |site: String| {
+        spawn_local(async move {
+            match api::post::<_, SessionInfo>(AdminOp::SwitchSite, &SiteRef { site }).await {
+                Ok(info) => {
+                    ctx.done(format!("Opened the site {}.", info.site));
+                    ctx.session.set(Some(info));
+                    // Every section reloads for the site now open.
+                    ctx.comments_changed();
+                    let _ = window().location().set_hash("pending");
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let console_url = move |site: &str| {
+        let origin = window().location().origin().unwrap_or_default();
+        format!("{origin}/admin/?site={site}")
+    };
+    view! {
+        <form class="site-new" on:submit=create aria-labelledby="site-new-heading">
+            <h3 id="site-new-heading">"Add a site"</h3>
+            <label for="site-id">"Id"</label>
+            <input id="site-id" required node_ref=id_input bind:value=id
+                pattern="[a-z0-9][a-z0-9\\-]{0,39}" autocomplete="off"
+                aria-describedby="site-id-hint"/>
+            <p class="hint" id="site-id-hint">
+                "Lowercase letters, digits and -; its pages use data-colloquy-site=\"id\"."
+            </p>
+            <label for="site-name">"Name"</label>
+            <input id="site-name" required bind:value=name maxlength="100"/>
+            <label for="site-origins">"Origins"</label>
+            <textarea id="site-origins" required bind:value=origins rows="2"
+                aria-describedby="site-origins-hint"></textarea>
+            <p class="hint" id="site-origins-hint">
+                "Where its pages are served from, one per line: https://blog.example.org"
+            </p>
+            <button type="submit" class="primary" disabled=move || busy.get()>"Add the site"</button>
+        </form>
+        {move || match sites.get() {
+            None => view! { <p>"Loading…"</p> }.into_any(),
+            Some(list) => view! {
+                <table class="sites stack">
+                    <thead>
+                        <tr><th>"Site"</th><th>"Origins"</th><th>"Owner's key"</th><th><span class="sr-only">"Actions"</span></th></tr>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|s| {
+                            let for_key = s.id.clone();
+                            let for_open = s.id.clone();
+                            let shown = s.id.clone();
+                            let url = console_url(&s.id);
+                            view! {
+                                <tr>
+                                    <td>
+                                        <strong>{s.name.clone()}</strong> " " <small>{s.id.clone()}</small>
+                                        {s.main.then(|| view! { " " <small>"(this deployment's own)"</small> })}
+                                    </td>
+                                    <td>{s.origins.join(", ")}</td>
+                                    <td>{if s.has_key { "given" } else { "none (only yours opens it)" }}</td>
+                                    <td class="actions">
+                                        <button type="button" on:click=move |_| open(for_open.clone())>
+                                            "Open"
+                                        </button>
+                                        " "
+                                        <button type="button" on:click=move |_| key_for(for_key.clone())>
+                                            "New key"
+                                        </button>
+                                        {move || new_key.get().filter(|k| k.site == shown).map(|k| view! {
+                                            <p class="site-key">
+                                                <label for="new-site-key">"Console key for " {k.site.clone()}</label>
+                                                <input id="new-site-key" readonly value=k.key.clone()
+                                                    on:focus=|ev| {
+                                                        use wasm_bindgen::JsCast;
+                                                        if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                                            el.select();
+                                                        }
+                                                    }/>
+                                                <span class="hint">"Its owner logs in at " <code>{url.clone()}</code></span>
+                                            </p>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
