@@ -30,6 +30,12 @@ fn first(query: &str, name: &str) -> String {
 
 pub async fn list_thread(ctx: &Ctx<'_>) -> Result<Response> {
     let q = ThreadQuery::parse(&ctx.query).ok_or(WorkerError::Request(ErrorCode::CursorInvalid))?;
+    // Not cached, but read like the cached views: from a replica that has the thread's
+    // last write.
+    let stored = cache::version(ctx.env, &ctx.config.site.id, q.thread.trim()).await;
+    if let Some(bookmark) = &stored.bookmark {
+        ctx.usage.start_at(bookmark);
+    }
     json(
         200,
         &ctx.service
@@ -93,7 +99,14 @@ pub async fn post(ctx: &Ctx<'_>, mut req: Request) -> Result<Response> {
         }
     };
     if !created.comment.pending {
-        cache::bump(ctx.env, &ctx.config.site.id, input.thread.trim(), now).await;
+        cache::bump(
+            ctx.env,
+            &ctx.config.site.id,
+            input.thread.trim(),
+            now,
+            ctx.usage.bookmark(),
+        )
+        .await;
     }
     let notified = service
         .notify_posted(created.comment.id, input.notify_replies, &ctx.base, now)
@@ -129,7 +142,14 @@ pub async fn edit(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Resp
     let ip = client_ip(&req)?;
     let now = now_ms();
     let changed = ctx.service.edit(id, &input, &ip, now).await?;
-    cache::bump(ctx.env, &ctx.config.site.id, &changed.thread, now).await;
+    cache::bump(
+        ctx.env,
+        &ctx.config.site.id,
+        &changed.thread,
+        now,
+        ctx.usage.bookmark(),
+    )
+    .await;
     json(
         200,
         &UpdatedComment {
@@ -142,7 +162,14 @@ pub async fn delete(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Re
     let input: DeleteComment = read_json(&mut req).await?;
     let now = now_ms();
     let changed = ctx.service.delete(id, &input, now).await?;
-    cache::bump(ctx.env, &ctx.config.site.id, &changed.thread, now).await;
+    cache::bump(
+        ctx.env,
+        &ctx.config.site.id,
+        &changed.thread,
+        now,
+        ctx.usage.bookmark(),
+    )
+    .await;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -163,7 +190,14 @@ pub async fn report(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Re
     let now = now_ms();
     let report = ctx.service.report(id, &input, &ip, now).await?;
     if let Some(thread) = &report.hidden_in {
-        cache::bump(ctx.env, &ctx.config.site.id, thread, now).await;
+        cache::bump(
+            ctx.env,
+            &ctx.config.site.id,
+            thread,
+            now,
+            ctx.usage.bookmark(),
+        )
+        .await;
     }
     // A reader repeating a report changes nothing and tells the owner nothing.
     if report.notify {

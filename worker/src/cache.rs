@@ -5,6 +5,7 @@
 //! write at once in the location it was made). On a hit no D1 query runs at all; with an
 //! `If-None-Match` that still matches, not even the body is sent.
 
+use colloquy_core::domain::replica::Version;
 use worker::{console_error, Cache, Env, Headers, Response};
 
 use colloquy_core::wire::vars::KV_BINDING;
@@ -14,16 +15,17 @@ fn version_key(site: &str, thread: &str) -> String {
     colloquy_core::domain::kv_keys::thread_version(site, thread)
 }
 
-/// The current version of a thread's public pages ("0" before any write, or without KV).
-pub async fn version(env: &Env, site: &str, thread: &str) -> String {
+/// The current version of a thread's public pages ("0" before any write, or without KV),
+/// with the bookmark of the write that made it (read from a replica that holds it).
+pub async fn version(env: &Env, site: &str, thread: &str) -> Version {
     let Ok(kv) = env.kv(KV_BINDING) else {
-        return "0".into();
+        return Version::parse("");
     };
     match kv.get(&version_key(site, thread)).text().await {
-        Ok(v) => v.unwrap_or_else(|| "0".into()),
+        Ok(v) => Version::parse(v.as_deref().unwrap_or_default()),
         Err(e) => {
             console_error!("colloquy: KV read failed: {e}");
-            "0".into()
+            Version::parse("")
         }
     }
 }
@@ -31,33 +33,44 @@ pub async fn version(env: &Env, site: &str, thread: &str) -> String {
 /// A write changed what readers of `thread` see: give its pages a new version. The
 /// version is the write's time, so two writes in one millisecond agree. If KV cannot
 /// store it (it takes one write per second per key), pages still change within one
-/// `PAGE_FRESH_SECS` window, which every page version names.
-pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64) {
-    bump_one(env, site, thread, now_ms).await;
+/// `PAGE_FRESH_SECS` window, which every page version names. `bookmark` is D1's after
+/// the write: readers of the new version read from a replica that has it.
+pub async fn bump(env: &Env, site: &str, thread: &str, now_ms: i64, bookmark: Option<String>) {
+    bump_one(env, site, thread, now_ms, &bookmark).await;
     // The site-wide feed changes with every thread.
-    bump_one(env, site, SITE_WIDE, now_ms).await;
+    bump_one(env, site, SITE_WIDE, now_ms, &bookmark).await;
 }
 
 /// Many threads changed in one request (a bulk action, the Trash emptying): each thread's
 /// version once, and the site-wide one once — not once per thread (KV takes one write a
 /// second per key, and a request has a budget of operations).
-pub async fn bump_many(env: &Env, site: &str, threads: &[String], now_ms: i64) {
+pub async fn bump_many(
+    env: &Env,
+    site: &str,
+    threads: &[String],
+    now_ms: i64,
+    bookmark: Option<String>,
+) {
     for thread in threads {
-        bump_one(env, site, thread, now_ms).await;
+        bump_one(env, site, thread, now_ms, &bookmark).await;
     }
     if !threads.is_empty() {
-        bump_one(env, site, SITE_WIDE, now_ms).await;
+        bump_one(env, site, SITE_WIDE, now_ms, &bookmark).await;
     }
 }
 
 /// The version key of what spans the whole site (its feed).
 pub const SITE_WIDE: &str = "*";
 
-async fn bump_one(env: &Env, site: &str, thread: &str, now_ms: i64) {
+async fn bump_one(env: &Env, site: &str, thread: &str, now_ms: i64, bookmark: &Option<String>) {
     let Ok(kv) = env.kv(KV_BINDING) else {
         return;
     };
-    let put = kv.put(&version_key(site, thread), now_ms.to_string());
+    let version = Version {
+        stamp: now_ms.to_string(),
+        bookmark: bookmark.clone(),
+    };
+    let put = kv.put(&version_key(site, thread), version.to_kv());
     if let Err(e) = match put {
         Ok(put) => put.execute().await,
         Err(e) => Err(e),

@@ -105,7 +105,7 @@ pub async fn handle(
     let actor = service.session_name(&token);
     let site = &config.site.id;
     let bump = |threads: Vec<String>| async move {
-        cache::bump_many(env, site, &threads, now).await;
+        cache::bump_many(env, site, &threads, now, ctx.usage.bookmark()).await;
     };
     match op {
         AdminOp::Login => unreachable!("handled above"),

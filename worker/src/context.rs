@@ -31,4 +31,6 @@ pub struct Ctx<'a> {
     /// `If-None-Match`, for the views' 304s.
     pub if_none_match: Option<String>,
     pub outgoing: &'a Outgoing,
+    /// The request's D1 session and what it cost.
+    pub usage: crate::d1::Usage,
 }

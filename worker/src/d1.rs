@@ -4,19 +4,26 @@
 use colloquy_core::db::exec::{Arg, Query, Row, SqlExec, SqlStore};
 use colloquy_core::db::store::StoreError;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, D1Result};
+use worker::{D1Database, D1DatabaseSession, D1PreparedStatement, D1Result};
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// The comment store this Worker uses.
 pub type D1Store = SqlStore<D1Exec>;
 
-/// How much one request asked of D1: statements, and round trips (a batch is one).
+/// One request's D1 session (see `colloquy_core::domain::replica`) and how much it asked
+/// of D1: statements, and round trips (a batch is one). Shared by every store the request
+/// opens.
 #[derive(Clone, Default)]
 pub struct Usage {
     pub statements: Rc<Cell<u32>>,
     pub round_trips: Rc<Cell<u32>>,
+    /// Where the next query's session starts (a constraint or a bookmark); taken when
+    /// the session opens. `None` with no session yet: anywhere.
+    start: Rc<RefCell<Option<String>>>,
+    /// The newest bookmark the request's queries have seen.
+    bookmark: Rc<RefCell<Option<String>>>,
 }
 
 impl Usage {
@@ -24,6 +31,18 @@ impl Usage {
         self.statements
             .set(self.statements.get() + statements as u32);
         self.round_trips.set(self.round_trips.get() + 1);
+    }
+
+    /// Start (or start again) the session at `constraint_or_bookmark`: a bookmark after
+    /// the session began restarts it there (a replica that holds that write).
+    pub fn start_at(&self, constraint_or_bookmark: &str) {
+        *self.start.borrow_mut() = Some(constraint_or_bookmark.to_owned());
+    }
+
+    /// The bookmark of the request's last query (after a write: the point a reader must
+    /// read from to see it).
+    pub fn bookmark(&self) -> Option<String> {
+        self.bookmark.borrow().clone()
     }
 }
 
@@ -33,6 +52,7 @@ pub fn exec(db: D1Database, usage: Usage) -> D1Exec {
         db,
         usage,
         failing: false,
+        session: RefCell::default(),
     }
 }
 
@@ -51,6 +71,7 @@ pub fn store(db: D1Database, usage: Usage, site: &str) -> D1Store {
             db,
             usage,
             failing: false,
+            session: RefCell::default(),
         },
         site,
     )
@@ -64,6 +85,7 @@ pub fn failing_store(db: D1Database, usage: Usage, site: &str) -> D1Store {
             db,
             usage,
             failing: true,
+            session: RefCell::default(),
         },
         site,
     )
@@ -73,6 +95,8 @@ pub struct D1Exec {
     db: D1Database,
     usage: Usage,
     failing: bool,
+    /// The request's session (opened at the first query, again after `start_at`).
+    session: RefCell<Option<Rc<D1DatabaseSession>>>,
 }
 
 fn injected() -> StoreError {
@@ -93,9 +117,32 @@ fn js(arg: &Arg) -> JsValue {
 }
 
 impl D1Exec {
-    fn prepare(&self, q: &Query) -> Result<D1PreparedStatement, StoreError> {
+    /// The session to run the next statement in: a new one where the request asked for
+    /// one (its start, or a bookmark learned since), else the open one.
+    fn session(&self) -> Result<Rc<D1DatabaseSession>, StoreError> {
+        let start = self.usage.start.borrow_mut().take();
+        if let (None, Some(open)) = (&start, self.session.borrow().as_ref()) {
+            return Ok(open.clone());
+        }
+        let session = Rc::new(self.db.with_session(start.as_deref()).map_err(backend)?);
+        *self.session.borrow_mut() = Some(session.clone());
+        Ok(session)
+    }
+
+    fn prepare(
+        &self,
+        session: &D1DatabaseSession,
+        q: &Query,
+    ) -> Result<D1PreparedStatement, StoreError> {
         let args: Vec<JsValue> = q.args.iter().map(js).collect();
-        self.db.prepare(&q.sql).bind(&args).map_err(backend)
+        session.prepare(&q.sql).bind(&args).map_err(backend)
+    }
+
+    /// Remember where the session got to.
+    fn seen(&self, session: &D1DatabaseSession) {
+        if let Ok(Some(bookmark)) = session.get_bookmark() {
+            *self.usage.bookmark.borrow_mut() = Some(bookmark);
+        }
     }
 }
 
@@ -111,7 +158,13 @@ impl SqlExec for D1Exec {
             return Err(injected());
         }
         self.usage.count(1);
-        let result = self.prepare(&query)?.all().await.map_err(backend)?;
+        let session = self.session()?;
+        let result = self
+            .prepare(&session, &query)?
+            .all()
+            .await
+            .map_err(backend)?;
+        self.seen(&session);
         rows_of(&result)
     }
 
@@ -119,12 +172,14 @@ impl SqlExec for D1Exec {
         if self.failing {
             return Err(injected());
         }
+        let session = self.session()?;
         let statements = queries
             .iter()
-            .map(|q| self.prepare(q))
+            .map(|q| self.prepare(&session, q))
             .collect::<Result<Vec<_>, _>>()?;
         self.usage.count(statements.len());
-        let results = self.db.batch(statements).await.map_err(backend)?;
+        let results = session.batch(statements).await.map_err(backend)?;
+        self.seen(&session);
         results.iter().map(rows_of).collect()
     }
 }

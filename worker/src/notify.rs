@@ -236,7 +236,8 @@ async fn prune(env: &Env, site: &Chosen) -> worker::Result<()> {
         |e: colloquy_core::service::error::ServiceError| worker::Error::RustError(e.to_string());
     service.prune_outbox(now).await.map_err(fail)?;
     let emptied = service.empty_old_trash(now).await.map_err(fail)?;
-    crate::cache::bump_many(env, &config.site.id, &emptied.threads, now).await;
+    // (Comments leaving the Trash were "[deleted]" for readers already: no bookmark.)
+    crate::cache::bump_many(env, &config.site.id, &emptied.threads, now, None).await;
     if emptied.changed > 0 {
         service
             .audit(

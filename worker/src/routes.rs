@@ -3,6 +3,7 @@
 //! hand the request to the module that serves that endpoint. Every error leaves through
 //! [`http::error_response`].
 
+use colloquy_core::domain::replica;
 use colloquy_core::service::Service;
 use colloquy_core::wire::endpoint::{
     query_value, AdminOp, Endpoint, Method, RouteError, API_PREFIX,
@@ -22,6 +23,8 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
     let origin = req.headers().get("Origin")?;
     let is_admin = req.path().starts_with(&format!("{API_PREFIX}/admin/"));
     let is_read = req.method() == worker::Method::Get;
+    // Reads from the nearest replica; writes and the console at the primary.
+    usage.start_at(replica::session_start(!is_read, is_admin));
     let url = req.url()?;
     let chosen = match choose_site(&req, worker_env, origin.as_deref(), is_admin, &url).await {
         Ok(chosen) => chosen,
@@ -62,6 +65,7 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
         if_none_match: req.headers().get("If-None-Match")?,
         url,
         outgoing,
+        usage: usage.clone(),
     };
     let outcome = route(req, &ctx, write_origin.as_deref()).await;
     let mut response = match outcome {
@@ -122,6 +126,14 @@ fn finish(
             usage.round_trips.get()
         ),
     )?;
+    // Where in D1's history the request's last query was (a replica's position): what a
+    // reader of this write must read from; operators can see replication at work.
+    if let Some(bookmark) = usage
+        .bookmark()
+        .filter(|b| b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+    {
+        headers.append("Server-Timing", &format!("d1-bookmark;desc=\"{bookmark}\""))?;
+    }
     http::secure(headers)?;
     if is_admin {
         // Same origin only: no CORS headers at all, and never cached.

@@ -93,7 +93,12 @@ where
             .append_pair("cq-site", &ctx.config.site.id);
         url.to_string()
     };
-    let thread_version = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
+    let stored = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
+    // The last write to this thread: render from a replica that has it.
+    if let Some(bookmark) = &stored.bookmark {
+        ctx.usage.start_at(bookmark);
+    }
+    let thread_version = stored.stamp;
     // A page also depends on the console's settings, and — when threads close by age —
     // on the hour (the form disappears within the hour a thread closes).
     let clock = if ctx.config.site.auto_close_days > 0 {

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod ratelimit;
 #[cfg(feature = "server")]
 pub mod render;
+pub mod replica;
 pub mod rules;
 #[cfg(feature = "server")]
 pub mod site;
