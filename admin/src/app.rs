@@ -362,7 +362,13 @@ fn Console() -> impl IntoView {
                     Section::Settings => view! { <crate::settings::SettingsForm/> }.into_any(),
                     Section::Audit => view! { <crate::audit::Audit/> }.into_any(),
                     Section::Stats => view! { <crate::stats::StatsView/> }.into_any(),
-                    Section::Sites => view! { <crate::sites::Sites/> }.into_any(),
+                    Section::Sites if ctx.session.get_untracked().is_some_and(|i| i.operator) => {
+                        view! { <crate::sites::Sites/> }.into_any()
+                    }
+                    Section::Sites => view! {
+                        <p>"Only the operator of this comment server (who logs in with its OWNER_KEY) manages its sites."</p>
+                    }
+                    .into_any(),
                 };
                 view! { <h2 id="section-heading" tabindex="-1">{heading}</h2> {body} }
             }}

@@ -15,15 +15,21 @@ use crate::context::Ctx;
 pub fn Sites() -> impl IntoView {
     let ctx = Ctx::get();
     let sites = RwSignal::new(None::<Vec<SiteEntry>>);
-    let reload = move || {
+    // The list again; then the focus to `focus` (a new site's "New key").
+    let reload = move |focus: Option<String>| {
         spawn_local(async move {
             match api::get::<SiteList>(AdminOp::Sites, "").await {
-                Ok(list) => sites.set(Some(list.sites)),
+                Ok(list) => {
+                    sites.set(Some(list.sites));
+                    if let Some(css) = focus {
+                        crate::focus::when_drawn(&css);
+                    }
+                }
                 Err(e) => ctx.fail(e),
             }
         });
     };
-    reload();
+    reload(None);
     let id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let origins = RwSignal::new(String::new());
@@ -31,6 +37,8 @@ pub fn Sites() -> impl IntoView {
     // A new key is shown once, beside its site, until another action.
     let new_key = RwSignal::new(None::<SiteKey>);
     let id_input = NodeRef::<leptos::html::Input>::new();
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    let origins_input = NodeRef::<leptos::html::Textarea>::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -55,13 +63,21 @@ pub fn Sites() -> impl IntoView {
                     id.set(String::new());
                     name.set(String::new());
                     origins.set(String::new());
-                    reload();
+                    // The next step is the new site's key.
+                    reload(Some(format!("#site-key-{}", made.id)));
                 }
                 Err(e) => {
+                    // The focus goes to the field the problem is about.
+                    let message = e.to_string();
                     ctx.fail(e);
-                    if let Some(el) = id_input.get_untracked() {
-                        let _ = el.focus();
-                    }
+                    let focused = if message.contains("origin") {
+                        origins_input.get_untracked().map(|el| el.focus())
+                    } else if message.contains("name") {
+                        name_input.get_untracked().map(|el| el.focus())
+                    } else {
+                        id_input.get_untracked().map(|el| el.focus())
+                    };
+                    let _ = focused;
                 }
             }
             busy.set(false);
@@ -75,9 +91,18 @@ pub fn Sites() -> impl IntoView {
                         "A new console key for {}: shown below once. Keys given before no longer work.",
                         key.site
                     ));
+                    // The list is not drawn again (that would take the key and the focus
+                    // away): only this site's row learns it has a key now.
+                    sites.update(|list| {
+                        if let Some(s) = list
+                            .as_mut()
+                            .and_then(|l| l.iter_mut().find(|s| s.id == key.site))
+                        {
+                            s.has_key = true;
+                        }
+                    });
                     new_key.set(Some(key));
                     crate::focus::when_drawn("#new-site-key");
-                    reload();
                 }
                 Err(e) => ctx.fail(e),
             }
@@ -87,11 +112,16 @@ pub fn Sites() -> impl IntoView {
         spawn_local(async move {
             match api::post::<_, SessionInfo>(AdminOp::SwitchSite, &SiteRef { site }).await {
                 Ok(info) => {
-                    ctx.done(format!("Opened the site {}.", info.site));
+                    let said = format!("Opened the site {}.", info.site);
                     ctx.session.set(Some(info));
-                    // Every section reloads for the site now open.
+                    // Every section reloads for the site now open; the queue first. The
+                    // change of section clears the status line, so it is said after.
                     ctx.comments_changed();
                     let _ = window().location().set_hash("pending");
+                    set_timeout(
+                        move || ctx.done(said),
+                        std::time::Duration::from_millis(100),
+                    );
                 }
                 Err(e) => ctx.fail(e),
             }
@@ -112,9 +142,9 @@ pub fn Sites() -> impl IntoView {
                 "Lowercase letters, digits and -; its pages use data-colloquy-site=\"id\"."
             </p>
             <label for="site-name">"Name"</label>
-            <input id="site-name" required bind:value=name maxlength="100"/>
+            <input id="site-name" required bind:value=name maxlength="100" node_ref=name_input/>
             <label for="site-origins">"Origins"</label>
-            <textarea id="site-origins" required bind:value=origins rows="2"
+            <textarea id="site-origins" required bind:value=origins rows="2" node_ref=origins_input
                 aria-describedby="site-origins-hint"></textarea>
             <p class="hint" id="site-origins-hint">
                 "Where its pages are served from, one per line: https://blog.example.org"
@@ -133,6 +163,9 @@ pub fn Sites() -> impl IntoView {
                             let for_key = s.id.clone();
                             let for_open = s.id.clone();
                             let shown = s.id.clone();
+                            let key_id = format!("site-key-{}", s.id);
+                            let open_label = format!("Open {}", s.name);
+                            let key_label = format!("New console key for {}", s.name);
                             let url = console_url(&s.id);
                             view! {
                                 <tr>
@@ -143,11 +176,13 @@ pub fn Sites() -> impl IntoView {
                                     <td>{s.origins.join(", ")}</td>
                                     <td>{if s.has_key { "given" } else { "none (only yours opens it)" }}</td>
                                     <td class="actions">
-                                        <button type="button" on:click=move |_| open(for_open.clone())>
+                                        <button type="button" aria-label=open_label
+                                            on:click=move |_| open(for_open.clone())>
                                             "Open"
                                         </button>
                                         " "
-                                        <button type="button" on:click=move |_| key_for(for_key.clone())>
+                                        <button type="button" id=key_id aria-label=key_label
+                                            on:click=move |_| key_for(for_key.clone())>
                                             "New key"
                                         </button>
                                         {move || new_key.get().filter(|k| k.site == shown).map(|k| view! {

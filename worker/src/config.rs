@@ -182,12 +182,14 @@ impl Config {
         .with_turnstile_hosts()
     }
 
-    /// Turnstile must have been solved on one of the allowed sites' pages.
-    fn with_turnstile_hosts(mut self) -> Self {
+    /// Turnstile must have been solved on one of this site's pages (its origins, and
+    /// those its owner added): a token solved on another site's page is refused here.
+    pub fn with_turnstile_hosts(mut self) -> Self {
         let hosts = self
             .site
             .origins
             .iter()
+            .chain(&self.site.extra_origins)
             .filter_map(|o| url::Url::parse(o).ok()?.host_str().map(str::to_owned))
             .collect();
         if let Some(t) = self.turnstile.0.as_mut() {

@@ -34,13 +34,29 @@ pub async fn handle(
     let directory = Directory::new(d1::exec(env.d1(DB_BINDING)?, d1::Usage::default()));
     let main = config::main_site(env);
     // The main site's origins are the deployment's (ALLOWED_ORIGINS), whichever site
-    // this session is in.
+    // this session is in; no site may claim those its owner added in its settings, nor
+    // the Worker's own.
     let deployment = Config::from_env(env);
+    let reserved: Vec<String> = if op == AdminOp::CreateSite {
+        let (main_config, _) = crate::env::open(
+            env,
+            None,
+            &sites::Chosen::main("", None),
+            &d1::Usage::default(),
+        )
+        .await?;
+        std::iter::once(ctx.origin.clone())
+            .chain(main_config.site.extra_origins)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let admin = SiteAdmin {
         directory: &directory,
         keys: &ctx.config.keys,
         main_site: &main,
         main_origins: &deployment.site.origins,
+        reserved: &reserved,
     };
     match op {
         AdminOp::Sites => json(200, &admin.list().await?),
@@ -85,9 +101,7 @@ pub async fn handle(
             // The operator opens another site: a session there, with the operator's key
             // (which this session was opened with), written in that site's audit list.
             let which: SiteRef = read_json(&mut req).await?;
-            let id = which.site.trim();
-            let named = (id != main).then_some(id);
-            let chosen = sites::by_id_or_origin(env, named, None, &main, "").await?;
+            let chosen = sites::by_id(env, which.site.trim(), &main).await?;
             let usage = d1::Usage::default();
             let (config, store) = crate::env::open(env, None, &chosen, &usage).await?;
             let there = Service::new(&store, &config.site, &config.keys);

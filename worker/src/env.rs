@@ -43,5 +43,6 @@ pub async fn open(
         d1::store(env.d1(DB_BINDING)?, usage.clone(), &config.site.id)
     };
     site_settings::apply(env, &mut config, &store).await;
-    Ok((config, store))
+    // Turnstile's hostnames follow the site's own origins, now that they are known.
+    Ok((config.with_turnstile_hosts(), store))
 }

@@ -84,11 +84,19 @@ pub async fn scheduled(env: Env) {
             return;
         }
     };
-    let chosen = |id: &str| Chosen {
-        row: directory.iter().find(|r| r.id == id).cloned(),
-        main: id == main,
-        by_address: false,
-        path: String::new(),
+    // A site the directory does not list (yet) waits for the next run.
+    let chosen = |id: &str| -> Option<Chosen> {
+        let row = directory.iter().find(|r| r.id == id).cloned();
+        if id == main {
+            Some(Chosen::main("", row))
+        } else {
+            row.map(|row| Chosen {
+                row: Some(row),
+                main: false,
+                by_address: false,
+                path: String::new(),
+            })
+        }
     };
     let mut ids: Vec<String> = vec![main.clone()];
     ids.extend(
@@ -104,7 +112,7 @@ pub async fn scheduled(env: Env) {
         .skip(turn * HOUSEKEEPING_PER_RUN)
         .take(HOUSEKEEPING_PER_RUN)
     {
-        let site = chosen(id);
+        let Some(site) = chosen(id) else { continue };
         if let Err(e) = hash_imported(&env, &site).await {
             console_error!("colloquy: hashing imported emails of {id} failed: {e}");
         }
@@ -129,7 +137,8 @@ pub async fn scheduled(env: Env) {
         }
     };
     for id in due {
-        if let Err(e) = run(&env, &chosen(&id), None).await {
+        let Some(site) = chosen(&id) else { continue };
+        if let Err(e) = run(&env, &site, None).await {
             console_error!("colloquy: sending notifications of {id} failed: {e}");
         }
     }

@@ -95,7 +95,8 @@ async fn choose_site(
     let main = config::main_site(env);
     let path = req.path();
     if !is_admin {
-        return sites::choose(env, &path, origin, &main).await;
+        let main_origins = config::Config::from_env(env).site.origins;
+        return sites::choose(env, &path, origin, &main, &main_origins).await;
     }
     let login = path.ends_with(&Endpoint::Admin(AdminOp::Login).path());
     let named = if login {
@@ -103,8 +104,8 @@ async fn choose_site(
     } else {
         session_cookie::cookie_site(req)
     };
-    let named = named.filter(|s| !s.is_empty() && *s != main);
-    sites::by_id_or_origin(env, named.as_deref(), None, &main, &path).await
+    let named = named.filter(|s| !s.is_empty());
+    sites::for_console(env, named.as_deref(), &main, &path).await
 }
 
 /// What every response carries: D1's cost, the security headers, CORS by kind.

@@ -6,22 +6,25 @@
 //! name their site in the session cookie.
 //!
 //! The directory (every site's id, origins and key hash) is read from D1 at most once per
-//! `FRESH_MS` in each isolate: resolving a site costs no round trip on most requests.
+//! `FRESH_MS` in each isolate, and only when a request may be for another site than the
+//! main one: the main site's own pages (its `ALLOWED_ORIGINS`) never wait for it, even
+//! with D1 down. The console reads its site's row fresh each time: a new owner key takes
+//! effect at once on every isolate.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use colloquy_core::db::sites::{Directory, SiteRow};
+use colloquy_core::wire::endpoint::API_PREFIX;
 use colloquy_core::wire::sites::{split_path, valid_id};
 use colloquy_core::ErrorCode;
-use worker::Env;
+use worker::{console_error, Env};
 
 use crate::d1::{self, D1Exec};
 use crate::error::WorkerError;
 
-/// How long an isolate trusts its copy of the directory. A new site is reachable by its
-/// origin on other isolates within this time (at once by its `/s/<site>/` address,
-/// which reads D1 when the copy lacks it).
+/// How long an isolate trusts its copy of the directory. A new site is reachable on other
+/// isolates within this time (at once on the isolate that made it).
 const FRESH_MS: i64 = 30_000;
 
 thread_local! {
@@ -32,20 +35,36 @@ fn exec(env: &Env) -> Result<D1Exec, WorkerError> {
     Ok(d1::exec_for(env)?)
 }
 
-/// The deployment's sites (from this isolate's copy when it is fresh).
+fn now_ms() -> i64 {
+    i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The deployment's sites (from this isolate's copy when it is fresh; an older copy when
+/// D1 cannot be read — a site's pages keep showing that site's comments).
 pub async fn directory(env: &Env) -> Result<Rc<Vec<SiteRow>>, WorkerError> {
-    let now = i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX);
-    if let Some(sites) = COPY.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(at, _)| now - at < FRESH_MS)
-            .map(|(_, s)| s.clone())
-    }) {
-        return Ok(sites);
+    let now = now_ms();
+    let copy = COPY.with(|c| c.borrow().clone());
+    if let Some((at, sites)) = &copy {
+        if now - at < FRESH_MS {
+            return Ok(sites.clone());
+        }
     }
-    let sites = Rc::new(Directory::new(exec(env)?).list().await?);
-    COPY.with(|c| *c.borrow_mut() = Some((now, sites.clone())));
-    Ok(sites)
+    let read = match exec(env) {
+        Ok(exec) => Directory::new(exec).list().await.map_err(WorkerError::from),
+        Err(e) => Err(e),
+    };
+    match (read, copy) {
+        (Ok(sites), _) => {
+            let sites = Rc::new(sites);
+            COPY.with(|c| *c.borrow_mut() = Some((now, sites.clone())));
+            Ok(sites)
+        }
+        (Err(e), Some((_, stale))) => {
+            console_error!("colloquy: reading the sites failed, using an older copy: {e}");
+            Ok(stale)
+        }
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// After the operator changed a site (a new one, a new key): read D1 next time.
@@ -53,26 +72,19 @@ pub fn forget() {
     COPY.with(|c| *c.borrow_mut() = None);
 }
 
-/// One site by id: the copy, else D1 (a site created a moment ago on another isolate).
-pub async fn find(env: &Env, id: &str) -> Result<Option<SiteRow>, WorkerError> {
-    if let Some(row) = directory(env).await?.iter().find(|s| s.id == id) {
-        return Ok(Some(row.clone()));
-    }
+/// One site by id, from D1 itself (the console: a key just replaced must not open it).
+pub async fn find_fresh(env: &Env, id: &str) -> Result<Option<SiteRow>, WorkerError> {
     if !valid_id(id) {
         return Ok(None);
     }
-    let row = Directory::new(exec(env)?).find(id).await?;
-    if row.is_some() {
-        forget();
-    }
-    Ok(row)
+    Ok(Directory::new(exec(env)?).find(id).await?)
 }
 
 /// The site a request is for, and the path without its `/s/<site>` prefix.
 #[derive(Clone)]
 pub struct Chosen {
-    /// Its row in the directory (`None` only for a `SITE_ID` the migrations did not
-    /// create and the console has not saved yet).
+    /// Its row in the directory (`None` for the main site when the request did not need
+    /// the directory, or its row does not exist yet).
     pub row: Option<SiteRow>,
     /// The deployment's own site.
     pub main: bool,
@@ -81,56 +93,98 @@ pub struct Chosen {
     pub path: String,
 }
 
-/// Pick the site: by address, else by origin (`origin` is the `Origin` header), else the
-/// deployment's own (`main`, the `SITE_ID`). A site the address names that does not
-/// exist is an error (`site_not_found`), never the main site.
+impl Chosen {
+    /// The deployment's own site.
+    pub fn main(path: &str, row: Option<SiteRow>) -> Chosen {
+        Chosen {
+            row,
+            main: true,
+            by_address: false,
+            path: path.to_owned(),
+        }
+    }
+
+    fn other(row: SiteRow, by_address: bool, path: &str) -> Chosen {
+        Chosen {
+            row: Some(row),
+            main: false,
+            by_address,
+            path: path.to_owned(),
+        }
+    }
+}
+
+/// Pick a public request's site: by address, else by origin (`origin`, the `Origin`
+/// header), else the deployment's own (`main`, the `SITE_ID`, whose pages are
+/// `main_origins`). A site the address names that does not exist — or that has no
+/// origins, such as a `default` row of a deployment whose `SITE_ID` is another — is
+/// `site_not_found`, never the main site. The console is never under a site's address.
 pub async fn choose(
     env: &Env,
     path: &str,
     origin: Option<&str>,
     main: &str,
+    main_origins: &[String],
 ) -> Result<Chosen, WorkerError> {
     if let Some((id, rest)) = split_path(path) {
-        let row = find(env, id)
-            .await?
-            .ok_or(WorkerError::Request(ErrorCode::SiteNotFound))?;
-        return Ok(Chosen {
-            main: row.id == main,
-            row: Some(row),
-            by_address: true,
-            path: rest.to_owned(),
-        });
+        if rest.starts_with(&format!("{API_PREFIX}/admin/")) {
+            return Err(WorkerError::Request(ErrorCode::NotFound));
+        }
+        if !valid_id(id) {
+            return Err(WorkerError::Request(ErrorCode::SiteNotFound));
+        }
+        if id == main {
+            let mut chosen = Chosen::main(rest, None);
+            chosen.by_address = true;
+            return Ok(chosen);
+        }
+        let sites = directory(env).await?;
+        let row = match sites.iter().find(|s| s.id == id) {
+            Some(row) => Some(row.clone()),
+            // Made a moment ago on another isolate?
+            None => find_fresh(env, id).await?,
+        };
+        return match row.filter(|r| !r.origins.is_empty()) {
+            Some(row) => Ok(Chosen::other(row, true, rest)),
+            None => Err(WorkerError::Request(ErrorCode::SiteNotFound)),
+        };
     }
-    by_id_or_origin(env, None, origin, main, path).await
+    let Some(origin) = origin.filter(|o| !main_origins.iter().any(|m| m == o)) else {
+        return Ok(Chosen::main(path, None));
+    };
+    let sites = directory(env).await?;
+    Ok(
+        match sites.iter().find(|s| s.id != main && s.serves(origin)) {
+            Some(row) => Chosen::other(row.clone(), false, path),
+            None => Chosen::main(path, None),
+        },
+    )
 }
 
-/// The site `id` names (the console's cookie, `?site=` of its login), else the one
-/// `origin` belongs to, else the main site. An `id` that does not exist is an error.
-pub async fn by_id_or_origin(
+/// The console's site: the one its cookie (or its login's `?site=`) names, read fresh;
+/// the main site when it names none — or one that does not exist (the session check then
+/// sends the console back to its login).
+pub async fn for_console(
     env: &Env,
     id: Option<&str>,
-    origin: Option<&str>,
     main: &str,
     path: &str,
 ) -> Result<Chosen, WorkerError> {
-    let sites = directory(env).await?;
-    let row = match (id, origin) {
-        (Some(id), _) => Some(
-            find(env, id)
-                .await?
-                .ok_or(WorkerError::Request(ErrorCode::SiteNotFound))?,
-        ),
-        (None, Some(origin)) => sites
-            .iter()
-            .find(|s| s.id != main && s.serves(origin))
-            .cloned(),
-        (None, None) => None,
-    };
-    let row = row.or_else(|| sites.iter().find(|s| s.id == main).cloned());
-    Ok(Chosen {
-        main: row.as_ref().is_none_or(|r| r.id == main),
-        row,
-        by_address: false,
-        path: path.to_owned(),
-    })
+    if let Some(id) = id.filter(|i| *i != main) {
+        if let Some(row) = find_fresh(env, id).await? {
+            return Ok(Chosen::other(row, false, path));
+        }
+    }
+    Ok(Chosen::main(path, find_fresh(env, main).await?))
+}
+
+/// The site `id` (the operator's switch, the Cron Trigger), from the directory.
+pub async fn by_id(env: &Env, id: &str, main: &str) -> Result<Chosen, WorkerError> {
+    if id == main {
+        return Ok(Chosen::main("", find_fresh(env, main).await?));
+    }
+    match find_fresh(env, id).await? {
+        Some(row) => Ok(Chosen::other(row, false, "")),
+        None => Err(WorkerError::Request(ErrorCode::SiteNotFound)),
+    }
 }

@@ -84,12 +84,18 @@ where
     Fut: std::future::Future<Output = Result<String>>,
 {
     // One address may serve several sites (the page's origin picks one): the site is
-    // part of the key.
-    let url = if ctx.config.site.main {
-        ctx.url.to_string()
-    } else {
+    // part of the key, always — and only as the Worker chose it (a `cq-site` in the
+    // request's own query is dropped, so no request can file a page under another site).
+    let url = {
         let mut url = ctx.url.clone();
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "cq-site")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
             .append_pair("cq-site", &ctx.config.site.id);
         url.to_string()
     };

@@ -54,7 +54,7 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Columns of a comment and of its thread in one row (thread columns prefixed `t_`).
-/// Which comments a console list holds (the `WHERE` after `t.site_id = ?1`), for the
+/// Which comments a console list holds (the `WHERE` after `c.site_id = ?1`), for the
 /// list, its count and its ids alike; a search adds its pattern to `args`.
 fn list_filter(tab: Tab, search: Option<&str>, args: &mut Vec<Arg>) -> String {
     let deleted = CommentStatus::Deleted.as_str();
@@ -199,7 +199,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND {status} AND c.id < ?3 \
+                     WHERE c.site_id = ?1 AND {status} AND c.id < ?3 \
                      ORDER BY c.id DESC LIMIT ?2",
                     listed_columns()
                 ),
@@ -217,7 +217,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND {filter}"
+                     WHERE c.site_id = ?1 AND {filter}"
                 ),
                 args,
             ))
@@ -245,7 +245,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                     "SELECT c.id AS id, CASE WHEN c.trashed_from IS NOT NULL THEN 'trash' \
                        ELSE c.status END AS state \
                      FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND {filter} ORDER BY c.id DESC LIMIT ?2"
+                     WHERE c.site_id = ?1 AND {filter} ORDER BY c.id DESC LIMIT ?2"
                 ),
                 args,
             ))
@@ -266,7 +266,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "SELECT c.created_at / 86400000 AS day, COUNT(*) AS n FROM comments c \
-                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                         JOIN threads t ON t.id = c.thread_id WHERE c.site_id = ?1 \
                            AND c.created_at >= ?2 AND c.status IN ('{approved}', '{pending}') \
                          GROUP BY day ORDER BY day"
                     ),
@@ -275,7 +275,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "SELECT t.key AS key, t.title AS title, COUNT(*) AS n FROM comments c \
-                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                         JOIN threads t ON t.id = c.thread_id WHERE c.site_id = ?1 \
                            AND c.created_at >= ?2 AND c.status = '{approved}' \
                          GROUP BY t.id ORDER BY n DESC, t.key LIMIT 10"
                     ),
@@ -284,7 +284,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
                 Query::new(
                     format!(
                         "SELECT COUNT(*) AS n, MIN(c.created_at) AS oldest FROM comments c \
-                         JOIN threads t ON t.id = c.thread_id WHERE t.site_id = ?1 \
+                         JOIN threads t ON t.id = c.thread_id WHERE c.site_id = ?1 \
                            AND c.status = '{pending}' AND ?2 = ?2"
                     ),
                     args(),
@@ -397,7 +397,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             Query::new(
                 format!(
                     "SELECT COUNT(*) AS n FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND {filter}"
+                     WHERE c.site_id = ?1 AND {filter}"
                 ),
                 args,
             )
@@ -437,7 +437,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .exec()
             .rows(Query::new(
                 "SELECT c.id AS id FROM comments c JOIN threads t ON t.id = c.thread_id \
-                 WHERE c.trashed_at IS NOT NULL AND c.trashed_at < ?1 AND t.site_id = ?3 \
+                 WHERE c.trashed_at IS NOT NULL AND c.trashed_at < ?1 AND c.site_id = ?3 \
                  ORDER BY c.trashed_at LIMIT ?2",
                 vec![before_ms.into(), limit.into(), self.site()],
             ))
@@ -464,7 +464,7 @@ impl<E: SqlExec> ConsoleStore for SqlStore<E> {
             .rows(Query::new(
                 format!(
                     "SELECT {} FROM comments c JOIN threads t ON t.id = c.thread_id \
-                     WHERE t.site_id = ?1 AND c.status = '{}'{filter} \
+                     WHERE c.site_id = ?1 AND c.status = '{}'{filter} \
                      ORDER BY c.created_at DESC, c.id DESC LIMIT ?2",
                     listed_columns(),
                     CommentStatus::Approved.as_str()

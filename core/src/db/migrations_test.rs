@@ -172,6 +172,22 @@ fn data_written_under_every_schema_survives_all_later_migrations() {
         [],
     );
     assert!(stray.is_err(), "a comment into another site's thread");
+    // Triggers in the one shape D1's remote migration path applies: the whole trigger on
+    // one line, one statement in its body, one END (it splits on ';' and at the first END).
+    for (name, sql) in &all {
+        for line in sql
+            .lines()
+            .filter(|l| l.to_uppercase().contains("CREATE TRIGGER"))
+        {
+            let upper = line.to_uppercase();
+            assert!(
+                upper.trim_end().ends_with("END;")
+                    && upper.matches("END").count() == 1
+                    && line.matches(';').count() == 2,
+                "{name}: a trigger D1 would cut: {line}"
+            );
+        }
+    }
     // No migration is ever edited after the fact: each one only adds (ALTER ... ADD,
     // CREATE), never drops or rewrites a table.
     for (name, sql) in &all {

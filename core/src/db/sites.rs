@@ -91,25 +91,41 @@ impl<E: SqlExec> Directory<E> {
             .map(Into::into))
     }
 
-    /// A new site; `false` when the id is taken.
+    /// A new site with its origins, in one transaction: an id or an origin another site
+    /// has already fails it all (`Err`: the caller says which).
     pub async fn create(
         &self,
         id: &str,
         name: &str,
         origins: &[String],
         now_ms: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
+        let mut queries = vec![Query::new(
+            "INSERT INTO sites (id, name, origins, created_at) VALUES (?1, ?2, ?3, ?4)",
+            vec![
+                Arg::from(id),
+                Arg::from(name),
+                Arg::from(origins.join("\n").as_str()),
+                Arg::from(now_ms),
+            ],
+        )];
+        queries.extend(origins.iter().map(|origin| {
+            Query::new(
+                "INSERT INTO site_origins (origin, site_id) VALUES (?1, ?2)",
+                vec![Arg::from(origin.as_str()), Arg::from(id)],
+            )
+        }));
+        self.exec.batch(queries).await?;
+        Ok(())
+    }
+
+    /// Whether any site claimed `origin` (in the table that keeps origins unique).
+    pub async fn origin_taken(&self, origin: &str) -> Result<bool, StoreError> {
         let rows = self
             .exec
             .rows(Query::new(
-                "INSERT INTO sites (id, name, origins, created_at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (id) DO NOTHING RETURNING id",
-                vec![
-                    Arg::from(id),
-                    Arg::from(name),
-                    Arg::from(origins.join("\n").as_str()),
-                    Arg::from(now_ms),
-                ],
+                "SELECT 1 AS n FROM site_origins WHERE origin = ?1",
+                vec![Arg::from(origin)],
             ))
             .await?;
         Ok(!rows.is_empty())

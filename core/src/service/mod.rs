@@ -150,7 +150,14 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
     }
 
     fn limit_key(&self, action: &str, limit: &RateLimit, who_hash: &str) -> String {
-        format!("{action}:{}:{}:{who_hash}", self.site.id, limit.window_secs)
+        // Failed console logins count across the deployment: the operator's key opens
+        // every site, so guesses spread over many sites get no more tries than one.
+        let scope = if action == "login-failed" {
+            "*"
+        } else {
+            self.site.id.as_str()
+        };
+        format!("{action}:{scope}:{}:{who_hash}", limit.window_secs)
     }
 
     /// How many times `who` did `action` in `limit`'s current window.

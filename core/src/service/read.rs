@@ -129,7 +129,9 @@ impl<S: CommentStore, H: HumanCheck> Service<'_, S, H> {
         let state = match self.store.find_comment(id).await?.map(|c| c.status) {
             Some(CommentStatus::Pending) => PendingState::Pending,
             Some(CommentStatus::Approved) => PendingState::Published,
-            _ => PendingState::Gone,
+            Some(_) => PendingState::Gone,
+            // Not this site's (rows are never removed): as for an id nobody has.
+            None => return Err(ServiceError::CommentNotFound),
         };
         Ok(PendingAnswer { state })
     }

@@ -22,6 +22,10 @@ pub struct SiteAdmin<'a, E> {
     pub main_site: &'a str,
     /// Its origins (`ALLOWED_ORIGINS`): no other site may claim them.
     pub main_origins: &'a [String],
+    /// Origins no site may claim either: the main site's owner added them in its
+    /// settings (its pages there would switch to the new site), and the Worker's own
+    /// (its link pages and console would).
+    pub reserved: &'a [String],
 }
 
 fn entry(row: &SiteRow, main_site: &str, main_origins: &[String]) -> SiteEntry {
@@ -40,15 +44,19 @@ fn entry(row: &SiteRow, main_site: &str, main_origins: &[String]) -> SiteEntry {
     }
 }
 
-/// An origin as browsers send it: `scheme://host[:port]`, nothing after.
-fn is_origin(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https")
-            && u.host_str().is_some()
-            && u.username().is_empty()
-            && u.password().is_none()
-            && u.origin().ascii_serialization() == s
-    })
+/// An origin as browsers send it (`scheme://host[:port]`): written with an upper-case
+/// host, a trailing `/`, the scheme's own port or a non-ASCII name it is still that
+/// origin; anything with a path, a query, a user or another scheme is not one.
+fn origin_of(s: &str) -> Option<String> {
+    let u = url::Url::parse(s).ok()?;
+    (matches!(u.scheme(), "http" | "https")
+        && u.host_str().is_some()
+        && u.username().is_empty()
+        && u.password().is_none()
+        && u.path() == "/"
+        && u.query().is_none()
+        && u.fragment().is_none())
+    .then(|| u.origin().ascii_serialization())
 }
 
 impl<E: SqlExec> SiteAdmin<'_, E> {
@@ -95,19 +103,19 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
             )));
         }
         let mut origins: Vec<String> = Vec::new();
-        for origin in new
+        for written in new
             .origins
             .iter()
             .map(|o| o.trim())
             .filter(|o| !o.is_empty())
         {
-            if !is_origin(origin) {
+            let Some(origin) = origin_of(written) else {
                 return Err(ServiceError::SiteInvalid(format!(
-                    "“{origin}” is not an origin (https://host, nothing after it)"
+                    "“{written}” is not an origin (https://host, nothing after it)"
                 )));
-            }
-            if !origins.iter().any(|o| o == origin) {
-                origins.push(origin.to_owned());
+            };
+            if !origins.contains(&origin) {
+                origins.push(origin);
             }
         }
         if origins.is_empty() || origins.len() > ORIGINS_MAX {
@@ -124,6 +132,7 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
         }
         for origin in &origins {
             let taken = self.main_origins.contains(origin)
+                || self.reserved.contains(origin)
                 || sites
                     .iter()
                     .any(|s| s.id != self.main_site && s.serves(origin));
@@ -131,8 +140,18 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
                 return Err(ServiceError::OriginTaken(origin.clone()));
             }
         }
-        if !self.directory.create(id, &name, &origins, now_ms).await? {
-            return Err(ServiceError::SiteExists);
+        if let Err(e) = self.directory.create(id, &name, &origins, now_ms).await {
+            // Another request made the same site, or took an origin, a moment ago: say
+            // which (the transaction stored nothing).
+            if self.directory.find(id).await?.is_some() {
+                return Err(ServiceError::SiteExists);
+            }
+            for origin in &origins {
+                if self.directory.origin_taken(origin).await? {
+                    return Err(ServiceError::OriginTaken(origin.clone()));
+                }
+            }
+            return Err(e.into());
         }
         let row = self
             .directory

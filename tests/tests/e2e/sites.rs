@@ -29,18 +29,23 @@ struct TwoSites {
     a_comment: CommentId,
     a_edit: String,
     b_comment: CommentId,
+    /// The address A's comments were written with (one per test: a block of it on A
+    /// must not reach another test).
+    a_email: String,
 }
-
-const A_EMAIL: &str = "ana.of.site.a@example.org";
 
 fn two_sites(label: &str) -> TwoSites {
     let main = Deployment::main();
     let b = TestSite::new(&main, label);
     let thread = unique_thread(label);
+    let a_email = format!(
+        "ana-of-a-{:x}@example.org",
+        colloquy_e2e::http::random_u64()
+    );
     let a = main.create(
         &comment(&thread)
             .body("Site A's words")
-            .email(A_EMAIL)
+            .email(&a_email)
             .build(),
     );
     let b_comment = b.deployment.create_id(
@@ -55,6 +60,7 @@ fn two_sites(label: &str) -> TwoSites {
         a_comment: a.comment.id,
         a_edit: a.edit_token,
         b_comment,
+        a_email,
     }
 }
 
@@ -125,69 +131,78 @@ fn another_sites_comment_answers_as_an_unknown_one_on_every_public_route() {
     let b = &s.b.deployment;
     let unknown = CommentId(9_000_000_000_000);
     let ip = colloquy_e2e::http::fresh_client_ip();
-    // Every route that takes a comment id, with A's id and with an id nobody has.
-    let ask = |id: CommentId| -> Vec<(String, u16, String)> {
-        let read = |path: String| {
-            let r = b.get(&path);
-            (
-                path.replace(&id.0.to_string(), "{id}"),
-                r.status,
-                r.error_code(),
-            )
-        };
-        let write = |method: &str, path: String, body: serde_json::Value| {
-            let r = b.send(
-                method,
-                &path,
-                &[
-                    ("Origin", &b.demo),
-                    ("Content-Type", "application/json"),
-                    ("CF-Connecting-IP", &ip),
-                ],
-                &serde_json::to_vec(&body).unwrap(),
-            );
-            (
-                format!("{method} {}", path.replace(&id.0.to_string(), "{id}")),
-                r.status,
-                r.error_code(),
-            )
-        };
+    let reader = LikeRequest {
+        reader: "r-0123456789abcdef0123456789abcdef".into(),
+    };
+    let report = |d: &Deployment| ReportRequest {
+        reason: "spam".into(),
+        form_token: d.client_at(&ip).token(&s.thread),
+        turnstile_token: None,
+    };
+    // Each route that takes a comment id: (what, method, path, body).
+    let routes = |d: &Deployment, id: CommentId| {
         vec![
-            read(Endpoint::CommentContext(id).path()),
-            read(Endpoint::Replies(id).path()),
-            read(Endpoint::PendingState(id).path()),
-            read(format!("{}?lang=en", Endpoint::EmbedReplies(id).path())),
-            write(
+            ("context", "GET", Endpoint::CommentContext(id).path(), None),
+            ("replies", "GET", Endpoint::Replies(id).path(), None),
+            (
+                "embedded replies",
+                "GET",
+                format!(
+                    "{}?thread={}&lang=en",
+                    Endpoint::EmbedReplies(id).path(),
+                    s.thread
+                ),
+                None,
+            ),
+            (
+                "like",
                 "POST",
                 Endpoint::Like(id).path(),
-                serde_json::to_value(LikeRequest {
-                    reader: "r-0123456789abcdef0123456789abcdef".into(),
-                })
-                .unwrap(),
+                Some(serde_json::to_value(&reader).unwrap()),
             ),
-            write(
+            (
+                "unlike",
                 "DELETE",
                 Endpoint::Unlike(id).path(),
-                serde_json::to_value(LikeRequest {
-                    reader: "r-0123456789abcdef0123456789abcdef".into(),
-                })
-                .unwrap(),
+                Some(serde_json::to_value(&reader).unwrap()),
             ),
-            write(
+            (
+                "report",
                 "POST",
                 Endpoint::Report(id).path(),
-                serde_json::to_value(ReportRequest {
-                    reason: "spam".into(),
-                    form_token: String::new(),
-                    turnstile_token: None,
-                })
-                .unwrap(),
+                Some(serde_json::to_value(report(d)).unwrap()),
             ),
         ]
     };
-    assert_eq!(ask(s.a_comment), ask(unknown));
-    for (route, status, _) in ask(s.a_comment) {
-        assert!((400..500).contains(&status), "{route}: {status}");
+    let send = |d: &Deployment, method: &str, path: &str, body: &Option<serde_json::Value>| {
+        let body = body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap())
+            .unwrap_or_default();
+        d.send(
+            method,
+            path,
+            &[
+                ("Origin", &d.demo),
+                ("Content-Type", "application/json"),
+                ("CF-Connecting-IP", &ip),
+            ],
+            &body,
+        )
+    };
+    // On A every route finds A's comment (so a failure on B means B did not)…
+    for (what, method, path, body) in routes(&s.main, s.a_comment) {
+        let r = send(&s.main, method, &path, &body);
+        assert!(r.status < 300, "{what} on A: {} {}", r.status, r.text);
+    }
+    // …on B, A's comment is as unknown as one nobody has.
+    let on_b = routes(b, s.a_comment);
+    let unknown_on_b = routes(b, unknown);
+    for ((what, method, path, body), (_, _, path_u, body_u)) in on_b.iter().zip(&unknown_on_b) {
+        let foreign = send(b, method, path, body).error();
+        let none = send(b, method, path_u, body_u).error();
+        assert_eq!(foreign, none, "{what}");
+        assert_eq!(foreign.0, 404, "{what}: {foreign:?}");
     }
     // A's own edit token does not reach A's comment through B.
     let edit = b.write(
@@ -239,6 +254,39 @@ fn another_sites_comment_answers_as_an_unknown_one_on_every_public_route() {
 #[test]
 fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
     let s = two_sites("console");
+    // A also has a comment waiting, one in its Trash, and a blocked author — what B's
+    // queues, counts and erasure must not show or touch.
+    let operator = Console::login(&s.main);
+    let held = s
+        .main
+        .create_id(comment(&s.thread).body("A's held words").email(&s.a_email));
+    let trashed = s.main.create_id(
+        comment(&s.thread)
+            .body("A's trashed words")
+            .email(&s.a_email),
+    );
+    for (id, decision) in [(held, Decision::Hold), (trashed, Decision::Trash)] {
+        operator
+            .post(
+                AdminOp::Moderate,
+                &Moderate {
+                    ids: vec![id],
+                    decision,
+                },
+            )
+            .expect::<Done>(200);
+    }
+    operator
+        .post(
+            AdminOp::ChangeBlock,
+            &BlockChange {
+                comment_id: Some(held),
+                email: true,
+                client: false,
+                unblock: None,
+            },
+        )
+        .expect::<serde_json::Value>(200);
     let owner = s.b.console(&s.main);
     let info: SessionInfo = owner.get(AdminOp::Session, "").expect(200);
     assert_eq!(info.site, s.b.id);
@@ -271,7 +319,10 @@ fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
         );
     }
     assert_eq!(list(Tab::All, &s.thread).comments.len(), 1);
-    assert!(list(Tab::All, A_EMAIL).comments.is_empty(), "by A's email");
+    assert!(
+        list(Tab::All, &s.a_email).comments.is_empty(),
+        "by A's email"
+    );
     let ids = owner.get(
         AdminOp::CommentIds,
         &ListQuery {
@@ -286,7 +337,19 @@ fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
         "{}",
         ids.text
     );
-    let _: TabCounts = owner.get(AdminOp::Counts, "").expect(200);
+    let counts: TabCounts = owner.get(AdminOp::Counts, "").expect(200);
+    assert_eq!(
+        (counts.pending, counts.trash),
+        (0, 0),
+        "A's queue in B's counts"
+    );
+    assert!(list(Tab::Pending, "").comments.iter().all(|c| c.id != held));
+    assert!(list(Tab::Trash, "")
+        .comments
+        .iter()
+        .all(|c| c.id != trashed));
+    let stats: serde_json::Value = owner.get(AdminOp::Stats, "").expect(200);
+    assert!(!stats.to_string().contains("A's"), "{stats}");
     let threads: ThreadList = owner.get(AdminOp::Threads, "").expect(200);
     assert_eq!(
         threads.threads.iter().filter(|t| t.key == s.thread).count(),
@@ -294,15 +357,16 @@ fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
         "B's own thread of that key"
     );
     // By A's comment id: nothing changes, and nothing says it exists.
-    for decision in [Decision::Spam, Decision::Trash, Decision::Hold] {
+    for (ids, decision) in [
+        (vec![s.a_comment], Decision::Spam),
+        (vec![s.a_comment], Decision::Trash),
+        (vec![s.a_comment], Decision::Hold),
+        (vec![held], Decision::Approve),
+        (vec![trashed], Decision::Restore),
+        (vec![trashed], Decision::Delete),
+    ] {
         let done: Done = owner
-            .post(
-                AdminOp::Moderate,
-                &Moderate {
-                    ids: vec![s.a_comment],
-                    decision,
-                },
-            )
+            .post(AdminOp::Moderate, &Moderate { ids, decision })
             .expect(200);
         assert_eq!(done.changed, 0, "{decision:?}");
     }
@@ -366,7 +430,7 @@ fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
         .get(
             AdminOp::Export,
             &PersonQuery {
-                email: A_EMAIL.into(),
+                email: s.a_email.clone(),
             }
             .to_query(),
         )
@@ -376,10 +440,21 @@ fn one_sites_owner_reaches_nothing_of_another_through_any_console_route() {
         .post(
             AdminOp::Erase,
             &ByEmail {
-                email: A_EMAIL.into(),
+                email: s.a_email.clone(),
             },
         )
         .expect::<serde_json::Value>(200);
+    // A's block of that author keeps its name; A's queue is as it was.
+    let a_blocks: BlockList = operator.get(AdminOp::Blocks, "").expect(200);
+    assert!(
+        a_blocks.blocks.iter().any(|b| b.label.starts_with("Ana")),
+        "{a_blocks:?}"
+    );
+    let a_list = |tab: &str| {
+        colloquy_e2e::console::ids(&colloquy_e2e::console::list(&operator, tab, &s.thread))
+    };
+    assert_eq!(a_list("pending"), vec![held]);
+    assert_eq!(a_list("trash"), vec![trashed]);
     // The site export: B's threads only.
     let page: SiteExportPage = owner
         .get(AdminOp::SiteExport, &SiteExportQuery::default().to_query())
@@ -540,5 +615,137 @@ async fn the_widget_on_a_second_sites_page_reads_and_writes_that_site() {
         );
         a_is_untouched(&s);
     }
+    client.close().await.unwrap();
+}
+
+/// The operator adds a site in the console, the focus leads from one step to the next,
+/// and the site's owner logs in with the key shown once — into that site alone.
+#[tokio::test]
+async fn the_operator_adds_a_site_in_the_console_and_its_owner_logs_in_to_it() {
+    use colloquy_e2e::browser::{poll, session};
+    use colloquy_e2e::console::owner_key;
+    use fantoccini::{Client, Locator};
+    async fn css(client: &Client, css: &str) -> fantoccini::elements::Element {
+        poll(&format!("`{css}` in the console"), || async {
+            client.find(Locator::Css(css)).await.ok()
+        })
+        .await
+    }
+    async fn focused_id(client: &Client) -> String {
+        client
+            .execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+    async fn status_says(client: &Client, needle: &str) {
+        poll(&format!("the status saying {needle:?}"), || async {
+            let text = client
+                .find(Locator::Css("[role=status]"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            text.contains(needle).then_some(())
+        })
+        .await;
+    }
+    let main = Deployment::main();
+    let id = format!("ui-{:x}", colloquy_e2e::http::random_u64() & 0xff_ffff);
+    let port = main.demo.rsplit(':').next().unwrap().to_owned();
+    let client = session().await;
+    client.goto(&format!("{}/admin/", main.api)).await.unwrap();
+    let key = css(&client, "#console-key").await;
+    key.send_keys(&owner_key()).await.unwrap();
+    key.send_keys("\u{E007}").await.unwrap();
+    css(&client, "nav a[href='#sites']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&client, "#site-id").await.send_keys(&id).await.unwrap();
+    css(&client, "#site-name")
+        .await
+        .send_keys("A second blog")
+        .await
+        .unwrap();
+    // Written as people write origins: stored as browsers send them.
+    let origins = css(&client, "#site-origins").await;
+    origins
+        .send_keys(&format!("HTTP://{}.LOCALHOST:{port}/", id))
+        .await
+        .unwrap();
+    css(&client, "form.site-new button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    status_says(&client, &format!("Created the site {id}")).await;
+    poll("the focus on the new site's key button", || async {
+        (focused_id(&client).await == format!("site-key-{id}")).then_some(())
+    })
+    .await;
+    let row = client
+        .find(Locator::XPath(&format!(
+            "//tr[.//small[normalize-space(.)='{id}']]"
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains(&format!("http://{id}.localhost:{port}")),
+        "{row}"
+    );
+    // Enter on the focused button: the key, shown once, with the focus on it.
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    status_says(&client, "A new console key").await;
+    poll("the focus on the new key", || async {
+        (focused_id(&client).await == "new-site-key").then_some(())
+    })
+    .await;
+    let site_key = css(&client, "#new-site-key")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(site_key.len() >= 32, "{site_key:?}");
+    client.close().await.unwrap();
+
+    // Its owner, with the link and the key: that site, and no Sites tab.
+    let client = session().await;
+    client
+        .goto(&format!("{}/admin/?site={id}", main.api))
+        .await
+        .unwrap();
+    let site_field = css(&client, "#console-site").await;
+    assert_eq!(
+        site_field.prop("value").await.unwrap().as_deref(),
+        Some(id.as_str())
+    );
+    let key = css(&client, "#console-key").await;
+    key.send_keys(&site_key).await.unwrap();
+    key.send_keys("\u{E007}").await.unwrap();
+    css(&client, "nav a[aria-current=page]").await;
+    let who = css(&client, "p.who").await.text().await.unwrap();
+    assert!(who.contains(&id) && !who.contains("operator"), "{who}");
+    assert!(client
+        .find(Locator::Css("nav a[href='#sites']"))
+        .await
+        .is_err());
     client.close().await.unwrap();
 }

@@ -97,18 +97,28 @@ fn the_operator_adds_sites_that_claim_no_one_elses_origin() {
     let f = Fixture::new();
     let directory = Directory::new(f.store.exec());
     let main_origins = vec!["https://blog.example.org".to_owned()];
+    let reserved = vec!["https://comments.example.org".to_owned()];
     let admin = SiteAdmin {
         directory: &directory,
         keys: &f.keys,
         main_site: "default",
         main_origins: &main_origins,
+        reserved: &reserved,
     };
     let new = |id: &str, origins: &[&str]| NewSite {
         id: id.into(),
         name: format!("Site {id}"),
         origins: origins.iter().map(|o| o.to_string()).collect(),
     };
-    let made = block(admin.create(&new("b", &["https://b.example.net"]), T0)).unwrap();
+    // Written as people write them, stored as browsers send them.
+    let made = block(admin.create(
+        &new(
+            "b",
+            &["HTTPS://B.Example.NET:443/", "https://b.example.net"],
+        ),
+        T0,
+    ))
+    .unwrap();
     assert_eq!(made.origins, vec!["https://b.example.net"]);
     assert!(!made.main && !made.has_key);
     for (bad, why) in [
@@ -137,16 +147,27 @@ fn the_operator_adds_sites_that_claim_no_one_elses_origin() {
         )),
         ErrorCode::SiteExists
     );
-    for taken in ["https://b.example.net", "https://blog.example.org"] {
+    for taken in [
+        "https://b.example.net",
+        "https://blog.example.org",
+        "https://comments.example.org",
+    ] {
         assert_eq!(
             code(block(admin.create(&new("c", &[taken]), T0))),
             ErrorCode::OriginTaken,
             "{taken}"
         );
     }
+    // Two requests at one moment: the table of origins refuses the second.
+    assert!(block(directory.create("c1", "C1", &["https://c.example.net".into()], T0)).is_ok());
+    assert!(block(directory.create("c2", "C2", &["https://c.example.net".into()], T0)).is_err());
+    assert!(
+        block(directory.find("c2")).unwrap().is_none(),
+        "nothing of it stored"
+    );
     let listed = block(admin.list()).unwrap().sites;
     let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["default", "b"]);
+    assert_eq!(ids, ["default", "b", "c1"]);
     assert_eq!(
         listed[0].origins, main_origins,
         "the main site's from its vars"
@@ -203,4 +224,70 @@ fn the_operator_adds_sites_that_claim_no_one_elses_origin() {
         ErrorCode::Unauthorized
     );
     assert!(block(b.session_of("t-operator", Some(KEY), T0 + 2)).is_ok());
+}
+
+/// What the Cron Trigger and the notifications do per site: one site's outbox, its
+/// subscriptions and its Trash are not another's.
+#[test]
+fn outbox_subscriptions_and_the_trash_stay_with_their_site() {
+    use crate::db::notify::OutboxStore;
+    use crate::domain::notify::{Channel, Delivery};
+    let f = Fixture::new();
+    let a = f.svc();
+    let id = f.post("/cron/", "ana@example.org", "A comment for the Trash");
+    block(crate::db::exec::SqlExec::rows(
+        f.store.exec(),
+        crate::db::exec::Query::new(
+            "INSERT INTO sites (id, name, created_at) VALUES ('b', 'B', 0)",
+            vec![],
+        ),
+    ))
+    .unwrap();
+    let store_b = SqlStore::new(f.store.exec(), "b");
+    let site_b = SiteConfig {
+        main: false,
+        ..SiteConfig::new("b")
+    };
+    let b = Service::new(&store_b, &site_b, &f.keys);
+
+    let queued = block(f.store.enqueue(
+        &[Delivery {
+            channel: Channel::Email,
+            target: "ana@example.org".into(),
+            body: "{}".into(),
+            label: "reply".into(),
+            comment_id: Some(id),
+        }],
+        T0,
+    ))
+    .unwrap();
+    assert!(block(store_b.due(None, T0 + 1, 50)).unwrap().is_empty());
+    assert!(!block(store_b.claim(queued[0], T0 + 1, 1_000)).unwrap());
+    block(store_b.sent(queued[0], T0 + 1)).unwrap();
+    assert_eq!(block(store_b.prune(i64::MAX)).unwrap(), 0);
+    assert_eq!(
+        block(f.store.due(None, T0 + 1, 50)).unwrap().len(),
+        1,
+        "still due on A"
+    );
+
+    let (sub, _) = block(
+        f.store
+            .subscribe(id, "ana@example.org", "email-hash", false, T0),
+    )
+    .unwrap();
+    assert!(block(store_b.subscription(sub)).unwrap().is_none());
+    block(store_b.confirm(sub, T0)).unwrap();
+    block(store_b.unsubscribe(sub)).unwrap();
+    let kept = block(f.store.subscription(sub))
+        .unwrap()
+        .expect("A's subscription");
+    assert_eq!(kept.confirmed_at, None, "not confirmed from B");
+    assert!(block(store_b.subscribe(id, "x@example.net", "x", true, T0)).is_err());
+
+    block(a.moderate(&[id], Decision::Trash, T0)).unwrap();
+    let emptied = block(b.empty_old_trash(i64::MAX / 2)).unwrap();
+    assert_eq!(emptied.changed, 0, "B's Trash timer empties only B's Trash");
+    let trash = block(a.owner_comments(Tab::Trash, None, None)).unwrap();
+    assert_eq!(trash.comments.len(), 1, "A's comment is still restorable");
 }
