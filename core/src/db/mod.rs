@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod rows;
 pub mod session;
 pub mod settings;
+pub mod shards;
 pub mod sites;
 pub mod store;
 
