@@ -219,41 +219,64 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
 
 /// `npx wrangler d1 execute` one file (`COLLOQUY_WRANGLER` may name wrangler's JS entry
 /// point to run with node instead of npx).
+/// Tries of one file while the database is busy (a running `wrangler dev` writing the
+/// same local D1 at that moment): every file can run again safely, so a busy database is
+/// waited out, up to about half a minute.
+const BUSY_TRIES: u32 = 6;
+
 fn apply(
     file: &Path,
     database: &str,
     place: &str,
     persist_to: Option<&str>,
 ) -> Result<(), CliError> {
-    let mut cmd = match std::env::var("COLLOQUY_WRANGLER") {
-        Ok(js) => {
-            let mut c = Command::new("node");
-            c.arg(js);
-            c
+    let mut wait = std::time::Duration::from_millis(500);
+    for attempt in 1..=BUSY_TRIES {
+        let mut cmd = match std::env::var("COLLOQUY_WRANGLER") {
+            Ok(js) => {
+                let mut c = Command::new("node");
+                c.arg(js);
+                c
+            }
+            Err(_) => {
+                let mut c = Command::new("npx");
+                c.arg("wrangler");
+                c
+            }
+        };
+        cmd.args(["d1", "execute", database, &format!("--{place}"), "--yes"])
+            .arg("--file")
+            .arg(file)
+            .env("CI", "true")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(dir) = persist_to {
+            cmd.args(["--persist-to", dir]);
         }
-        Err(_) => {
-            let mut c = Command::new("npx");
-            c.arg("wrangler");
-            c
+        let out = cmd
+            .output()
+            .map_err(|e| CliError::Wrangler(format!("could not run wrangler: {e}")))?;
+        if out.status.success() {
+            return Ok(());
         }
-    };
-    cmd.args(["d1", "execute", database, &format!("--{place}"), "--yes"])
-        .arg("--file")
-        .arg(file)
-        .env("CI", "true")
-        .stdout(std::process::Stdio::null());
-    if let Some(dir) = persist_to {
-        cmd.args(["--persist-to", dir]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        let busy = said.contains("SQLITE_BUSY") || said.contains("database is locked");
+        if busy && attempt < BUSY_TRIES {
+            eprintln!(
+                "colloquy: the database is busy; {} again in {:.1} s",
+                file.display(),
+                wait.as_secs_f64()
+            );
+            std::thread::sleep(wait);
+            wait *= 2;
+            continue;
+        }
+        eprint!("{said}");
+        return Err(CliError::Wrangler(format!(
+            "wrangler d1 execute failed on {} ({}); the files before it are imported, and running them all again is safe",
+            file.display(),
+            out.status
+        )));
     }
-    let status = cmd
-        .status()
-        .map_err(|e| CliError::Wrangler(format!("could not run wrangler: {e}")))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(CliError::Wrangler(format!(
-            "wrangler d1 execute failed on {} ({status}); the files before it are imported, and running them all again is safe",
-            file.display()
-        )))
-    }
+    unreachable!("the last try returns")
 }
