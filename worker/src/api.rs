@@ -99,14 +99,7 @@ pub async fn post(ctx: &Ctx<'_>, mut req: Request) -> Result<Response> {
         }
     };
     if !created.comment.pending {
-        cache::bump(
-            ctx.env,
-            &ctx.config.site.id,
-            input.thread.trim(),
-            now,
-            ctx.usage.bookmark(),
-        )
-        .await;
+        ctx.bump(input.thread.trim(), now).await;
     }
     let notified = service
         .notify_posted(created.comment.id, input.notify_replies, &ctx.base, now)
@@ -142,14 +135,7 @@ pub async fn edit(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Resp
     let ip = client_ip(&req)?;
     let now = now_ms();
     let changed = ctx.service.edit(id, &input, &ip, now).await?;
-    cache::bump(
-        ctx.env,
-        &ctx.config.site.id,
-        &changed.thread,
-        now,
-        ctx.usage.bookmark(),
-    )
-    .await;
+    ctx.bump(&changed.thread, now).await;
     json(
         200,
         &UpdatedComment {
@@ -162,14 +148,7 @@ pub async fn delete(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Re
     let input: DeleteComment = read_json(&mut req).await?;
     let now = now_ms();
     let changed = ctx.service.delete(id, &input, now).await?;
-    cache::bump(
-        ctx.env,
-        &ctx.config.site.id,
-        &changed.thread,
-        now,
-        ctx.usage.bookmark(),
-    )
-    .await;
+    ctx.bump(&changed.thread, now).await;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -190,14 +169,7 @@ pub async fn report(ctx: &Ctx<'_>, mut req: Request, id: CommentId) -> Result<Re
     let now = now_ms();
     let report = ctx.service.report(id, &input, &ip, now).await?;
     if let Some(thread) = &report.hidden_in {
-        cache::bump(
-            ctx.env,
-            &ctx.config.site.id,
-            thread,
-            now,
-            ctx.usage.bookmark(),
-        )
-        .await;
+        ctx.bump(thread, now).await;
     }
     // A reader repeating a report changes nothing and tells the owner nothing.
     if report.notify {

@@ -46,6 +46,16 @@ pub struct MailApi {
     pub key: Option<String>,
 }
 
+/// The deployment's own site's origins (`ALLOWED_ORIGINS`), without reading the rest of
+/// the configuration: a request needs them to tell the main site's pages from others'.
+pub fn main_origins(env: &Env) -> Vec<String> {
+    parse_origins(
+        &env.var(vars::ALLOWED_ORIGINS)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    )
+}
+
 /// The deployment's own site: `SITE_ID`, else `default`.
 pub fn main_site(env: &Env) -> String {
     env.var(vars::SITE_ID)
@@ -153,7 +163,7 @@ impl Config {
             settings_stamp: "0".to_owned(),
             page_fresh_secs: number(vars::PAGE_FRESH_SECS, defaults::PAGE_FRESH_SECS).clamp(1, 86_400),
             site: SiteConfig {
-                origins: parse_origins(&var(vars::ALLOWED_ORIGINS).unwrap_or_default()),
+                origins: main_origins(env),
                 ..site
             },
             keys: match secret(vars::COLLOQUY_SECRET).map(|s| Keys::from_secret(&s)) {
@@ -179,11 +189,11 @@ impl Config {
                 usable
             }),
         }
-        .with_turnstile_hosts()
     }
 
     /// Turnstile must have been solved on one of this site's pages (its origins, and
     /// those its owner added): a token solved on another site's page is refused here.
+    /// Set once the site is known (`env::open`).
     pub fn with_turnstile_hosts(mut self) -> Self {
         let hosts = self
             .site

@@ -12,7 +12,7 @@ use colloquy_core::wire::sites::{NewSite, SiteKey, SiteRef};
 use colloquy_core::wire::vars::DB_BINDING;
 use worker::Response;
 
-use crate::config::{self, Config};
+use crate::config;
 use crate::context::Ctx;
 use crate::d1;
 use crate::env::now_ms;
@@ -36,7 +36,6 @@ pub async fn handle(
     // The main site's origins are the deployment's (ALLOWED_ORIGINS), whichever site
     // this session is in; no site may claim those its owner added in its settings, nor
     // the Worker's own.
-    let deployment = Config::from_env(env);
     let reserved: Vec<String> = if op == AdminOp::CreateSite {
         let (main_config, _) = crate::env::open(
             env,
@@ -55,7 +54,7 @@ pub async fn handle(
         directory: &directory,
         keys: &ctx.config.keys,
         main_site: &main,
-        main_origins: &deployment.site.origins,
+        main_origins: &config::main_origins(env),
         reserved: &reserved,
     };
     match op {

@@ -34,3 +34,18 @@ pub struct Ctx<'a> {
     /// The request's D1 session and what it cost.
     pub usage: crate::d1::Usage,
 }
+
+impl Ctx<'_> {
+    /// A write changed what readers of `thread` see: its pages get a new version, with
+    /// the bookmark of this request's write (readers read from a replica that has it).
+    pub async fn bump(&self, thread: &str, now_ms: i64) {
+        crate::cache::bump(
+            self.env,
+            &self.config.site.id,
+            thread,
+            now_ms,
+            self.usage.bookmark(),
+        )
+        .await;
+    }
+}

@@ -90,12 +90,7 @@ pub async fn scheduled(env: Env) {
         if id == main {
             Some(Chosen::main("", row))
         } else {
-            row.map(|row| Chosen {
-                row: Some(row),
-                main: false,
-                by_address: false,
-                path: String::new(),
-            })
+            row.map(|row| Chosen::other(row, false, ""))
         }
     };
     let mut ids: Vec<String> = vec![main.clone()];

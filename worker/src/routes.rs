@@ -95,8 +95,7 @@ async fn choose_site(
     let main = config::main_site(env);
     let path = req.path();
     if !is_admin {
-        let main_origins = config::Config::from_env(env).site.origins;
-        return sites::choose(env, &path, origin, &main, &main_origins).await;
+        return sites::choose(env, &path, origin, &main, &config::main_origins(env)).await;
     }
     let login = path.ends_with(&Endpoint::Admin(AdminOp::Login).path());
     let named = if login {

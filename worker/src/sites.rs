@@ -20,7 +20,7 @@ use colloquy_core::wire::sites::{split_path, valid_id};
 use colloquy_core::ErrorCode;
 use worker::{console_error, Env};
 
-use crate::d1::{self, D1Exec};
+use crate::d1;
 use crate::error::WorkerError;
 
 /// How long an isolate trusts its copy of the directory. A new site is reachable on other
@@ -29,10 +29,6 @@ const FRESH_MS: i64 = 30_000;
 
 thread_local! {
     static COPY: RefCell<Option<(i64, Rc<Vec<SiteRow>>)>> = const { RefCell::new(None) };
-}
-
-fn exec(env: &Env) -> Result<D1Exec, WorkerError> {
-    Ok(d1::exec_for(env)?)
 }
 
 fn now_ms() -> i64 {
@@ -49,9 +45,9 @@ pub async fn directory(env: &Env) -> Result<Rc<Vec<SiteRow>>, WorkerError> {
             return Ok(sites.clone());
         }
     }
-    let read = match exec(env) {
+    let read = match d1::exec_for(env) {
         Ok(exec) => Directory::new(exec).list().await.map_err(WorkerError::from),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match (read, copy) {
         (Ok(sites), _) => {
@@ -77,7 +73,7 @@ pub async fn find_fresh(env: &Env, id: &str) -> Result<Option<SiteRow>, WorkerEr
     if !valid_id(id) {
         return Ok(None);
     }
-    Ok(Directory::new(exec(env)?).find(id).await?)
+    Ok(Directory::new(d1::exec_for(env)?).find(id).await?)
 }
 
 /// The site a request is for, and the path without its `/s/<site>` prefix.
@@ -104,7 +100,8 @@ impl Chosen {
         }
     }
 
-    fn other(row: SiteRow, by_address: bool, path: &str) -> Chosen {
+    /// Another site of the deployment.
+    pub fn other(row: SiteRow, by_address: bool, path: &str) -> Chosen {
         Chosen {
             row: Some(row),
             main: false,

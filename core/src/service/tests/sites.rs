@@ -12,6 +12,18 @@ use crate::wire::moderation::Decision;
 
 const KEY: &str = "the-console-key-0123456789abcdef0123";
 
+/// Site B's row beside the fixture's site (threads refer to it).
+fn site_b_row(f: &Fixture) {
+    block(crate::db::exec::SqlExec::rows(
+        f.store.exec(),
+        crate::db::exec::Query::new(
+            "INSERT INTO sites (id, name, created_at) VALUES ('b', 'B', 0)",
+            vec![],
+        ),
+    ))
+    .unwrap();
+}
+
 #[test]
 fn one_sites_console_reaches_nothing_of_another() {
     let f = Fixture::new();
@@ -21,14 +33,7 @@ fn one_sites_console_reaches_nothing_of_another() {
     block(a.audit("owner", "approve", "comment 1", None, T0)).unwrap();
     block(a.block_author(id, true, false, T0)).unwrap();
 
-    block(crate::db::exec::SqlExec::rows(
-        f.store.exec(),
-        crate::db::exec::Query::new(
-            "INSERT INTO sites (id, name, created_at) VALUES ('b', 'B', 0)",
-            vec![],
-        ),
-    ))
-    .unwrap();
+    site_b_row(&f);
     let store_b = SqlStore::new(f.store.exec(), "b");
     let site_b = SiteConfig {
         origins: vec!["https://b.example.net".into()],
@@ -235,14 +240,7 @@ fn outbox_subscriptions_and_the_trash_stay_with_their_site() {
     let f = Fixture::new();
     let a = f.svc();
     let id = f.post("/cron/", "ana@example.org", "A comment for the Trash");
-    block(crate::db::exec::SqlExec::rows(
-        f.store.exec(),
-        crate::db::exec::Query::new(
-            "INSERT INTO sites (id, name, created_at) VALUES ('b', 'B', 0)",
-            vec![],
-        ),
-    ))
-    .unwrap();
+    site_b_row(&f);
     let store_b = SqlStore::new(f.store.exec(), "b");
     let site_b = SiteConfig {
         main: false,
