@@ -350,7 +350,7 @@ impl<'a> Errors<'a> {
             | OriginTaken
             | OperatorOnly => self.request_broken,
             SiteNotFound => self.page_misconfigured,
-            InProgress => self.unavailable,
+            InProgress | SiteMoving => self.unavailable,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,
         }

@@ -27,9 +27,10 @@ impl WorkerError {
         }
     }
 
-    /// Seconds the client should wait before retrying (rate limits).
+    /// Seconds the client should wait before retrying (rate limits, a site's move).
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
+            WorkerError::Request(ErrorCode::SiteMoving) => Some(crate::sites::MOVING_RETRY_SECS),
             WorkerError::Service(e) => e.retry_after_secs(),
             _ => None,
         }
@@ -37,7 +38,8 @@ impl WorkerError {
 
     /// Whether the operator should hear about this (a 5xx), as opposed to a reader's mistake.
     pub fn is_internal(&self) -> bool {
-        self.body().error.code.status() >= 500
+        let code = self.body().error.code;
+        code.status() >= 500 && code != ErrorCode::SiteMoving
     }
 }
 

@@ -26,6 +26,11 @@ struct Owned {
     rows: &'static str,
 }
 
+/// The site's own columns of its `sites` row (its settings, its badge). The rest of that
+/// row — origins, owner key, shard, a move under way — is the directory's, kept in the
+/// first database only; a copy elsewhere may be stale and is never read or compared.
+const SITE_COLUMNS: &[&str] = &["id", "name", "created_at", "settings", "badge_hash"];
+
 /// In copy order (what a row refers to comes first); removal goes backwards.
 const OWNED: &[Owned] = &[
     Owned {
@@ -118,6 +123,16 @@ pub async fn seed_ids<E: SqlExec>(exec: &E, index: i64) -> Result<(), StoreError
     Ok(())
 }
 
+/// Make database `index` ready to hold sites: seeded ([`seed_ids`]) unless its tables
+/// already number in (or above) its range. Safe to run again.
+pub async fn ensure_seeded<E: SqlExec>(exec: &E, index: i64) -> Result<(), StoreError> {
+    let start = index * ID_RANGE;
+    if next_ids(exec).await?.iter().any(|(_, n)| *n <= start) {
+        seed_ids(exec, index).await?;
+    }
+    Ok(())
+}
+
 /// The next id each numbered table of this database would hand out is at least this.
 pub async fn next_ids<E: SqlExec>(exec: &E) -> Result<Vec<(String, i64)>, StoreError> {
     let mut out = Vec::new();
@@ -165,10 +180,15 @@ pub async fn copy_step<F: SqlExec, T: SqlExec>(
     let Some(owned) = OWNED.get(at.table) else {
         return Ok(None);
     };
+    let columns = if owned.table == "sites" {
+        SITE_COLUMNS.join(", ")
+    } else {
+        "*".to_owned()
+    };
     let rows = from
         .rows(Query::new(
             format!(
-                "SELECT rowid AS \"~rowid\", * FROM {} WHERE {} AND rowid > ?2 \
+                "SELECT rowid AS \"~rowid\", {columns} FROM {} WHERE {} AND rowid > ?2 \
                  ORDER BY rowid LIMIT ?3",
                 owned.table, owned.rows
             ),
@@ -198,7 +218,8 @@ pub async fn copy_step<F: SqlExec, T: SqlExec>(
 }
 
 /// The row as it was (every column, its id too). A row already there (a step run twice)
-/// is left as it is.
+/// is left as it is — except the site's own `sites` row, whose settings the copy brings
+/// over whatever the target held (the first database keeps every site's row).
 fn insert(table: &str, row: &Row) -> Query {
     let columns: Vec<&String> = row.keys().collect();
     let names = columns
@@ -207,10 +228,18 @@ fn insert(table: &str, row: &Row) -> Query {
         .collect::<Vec<_>>()
         .join(", ");
     let marks = crate::db::exec::placeholders(1, columns.len());
-    Query::new(
-        format!("INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"),
-        columns.iter().map(|c| arg(&row[c.as_str()])).collect(),
-    )
+    let sql = if table == "sites" {
+        let set = columns
+            .iter()
+            .filter(|c| c.as_str() != "id")
+            .map(|c| format!("\"{c}\" = excluded.\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("INSERT INTO sites ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {set}")
+    } else {
+        format!("INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})")
+    };
+    Query::new(sql, columns.iter().map(|c| arg(&row[c.as_str()])).collect())
 }
 
 /// What one database holds of a site, table by table: rows, and a sum over every
@@ -237,6 +266,7 @@ pub async fn census<E: SqlExec>(
         let parts: Vec<String> = columns
             .iter()
             .filter_map(|c| c.get("name").and_then(Value::as_str))
+            .filter(|c| owned.table != "sites" || SITE_COLUMNS.contains(c))
             .map(|c| format!("COALESCE(LENGTH(\"{c}\"), 0) + COALESCE(unicode(\"{c}\"), 0)"))
             .collect();
         let rows = exec
@@ -261,14 +291,17 @@ pub async fn census<E: SqlExec>(
 
 /// One step of removing `site` from `from` (after its copy was verified): at most
 /// [`PAGE`] rows of one table, the last table first, newest rows first (a reply goes
-/// before the comment it answers). `None` when nothing of the site is left. The `sites`
-/// row stays: in the first database it is the directory's entry.
+/// before the comment it answers). `None` when nothing of the site is left. With
+/// `keep_site_row` (the first database, where it is the directory's entry) the `sites`
+/// row stays.
 pub async fn remove_step<E: SqlExec>(
     from: &E,
     site: &str,
     at: usize,
+    keep_site_row: bool,
 ) -> Result<Option<usize>, StoreError> {
-    let Some(owned) = OWNED[1..].iter().rev().nth(at) else {
+    let tables = if keep_site_row { &OWNED[1..] } else { OWNED };
+    let Some(owned) = tables.iter().rev().nth(at) else {
         return Ok(None);
     };
     let removed = from
@@ -284,6 +317,8 @@ pub async fn remove_step<E: SqlExec>(
         .await?;
     Ok(Some(if removed.is_empty() { at + 1 } else { at }))
 }
+
+pub mod moving;
 
 #[cfg(test)]
 mod tests;

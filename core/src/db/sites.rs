@@ -18,6 +18,12 @@ pub struct SiteRow {
     /// Keyed hash of the site owner's console key.
     pub key_hash: Option<String>,
     pub created_at_ms: i64,
+    /// The binding of the D1 database that holds its rows (`DB`, `DB1`, …).
+    pub shard: String,
+    /// Where it is moving to: writes to it wait until the move is done.
+    pub move_to: Option<String>,
+    /// How far the move has got (see [`crate::db::shards::moving`]).
+    pub move_state: Option<String>,
 }
 
 impl SiteRow {
@@ -33,7 +39,13 @@ struct Stored {
     origins: String,
     key_hash: Option<String>,
     created_at: i64,
+    shard: String,
+    move_to: Option<String>,
+    move_state: Option<String>,
 }
+
+/// Every column [`Stored`] reads.
+const COLUMNS: &str = "id, name, origins, key_hash, created_at, shard, move_to, move_state";
 
 impl From<Stored> for SiteRow {
     fn from(s: Stored) -> Self {
@@ -49,6 +61,9 @@ impl From<Stored> for SiteRow {
                 .collect(),
             key_hash: s.key_hash,
             created_at_ms: s.created_at,
+            shard: s.shard,
+            move_to: s.move_to,
+            move_state: s.move_state,
         }
     }
 }
@@ -67,7 +82,7 @@ impl<E: SqlExec> Directory<E> {
         let rows = self
             .exec
             .rows(Query::new(
-                "SELECT id, name, origins, key_hash, created_at FROM sites ORDER BY created_at, id",
+                format!("SELECT {COLUMNS} FROM sites ORDER BY created_at, id"),
                 vec![],
             ))
             .await?;
@@ -81,7 +96,7 @@ impl<E: SqlExec> Directory<E> {
         let rows = self
             .exec
             .rows(Query::new(
-                "SELECT id, name, origins, key_hash, created_at FROM sites WHERE id = ?1",
+                format!("SELECT {COLUMNS} FROM sites WHERE id = ?1"),
                 vec![Arg::from(id)],
             ))
             .await?;
@@ -91,22 +106,25 @@ impl<E: SqlExec> Directory<E> {
             .map(Into::into))
     }
 
-    /// A new site with its origins, in one transaction: an id or an origin another site
-    /// has already fails it all (`Err`: the caller says which).
+    /// A new site with its origins, its rows kept in the database `shard`, in one
+    /// transaction: an id or an origin another site has already fails it all (`Err`: the
+    /// caller says which).
     pub async fn create(
         &self,
         id: &str,
         name: &str,
         origins: &[String],
+        shard: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut queries = vec![Query::new(
-            "INSERT INTO sites (id, name, origins, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO sites (id, name, origins, created_at, shard) VALUES (?1, ?2, ?3, ?4, ?5)",
             vec![
                 Arg::from(id),
                 Arg::from(name),
                 Arg::from(origins.join("\n").as_str()),
                 Arg::from(now_ms),
+                Arg::from(shard),
             ],
         )];
         queries.extend(origins.iter().map(|origin| {
@@ -153,6 +171,85 @@ impl<E: SqlExec> Directory<E> {
             .into_iter()
             .map(|s| s.site_id)
             .collect())
+    }
+
+    /// How many sites each database holds (the directory's count; databases with none
+    /// are not listed).
+    pub async fn sites_per_shard(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Count {
+            shard: String,
+            n: i64,
+        }
+        let rows = self
+            .exec
+            .rows(Query::new(
+                "SELECT shard, COUNT(*) AS n FROM sites GROUP BY shard",
+                vec![],
+            ))
+            .await?;
+        Ok(decode_all::<Count>(rows)?
+            .into_iter()
+            .map(|c| (c.shard, c.n))
+            .collect())
+    }
+
+    /// Start moving `id` to `to` (writes to it wait from now on); `false` when a move of
+    /// it is under way (or its old copy is still being removed), or it does not exist.
+    pub async fn begin_move(&self, id: &str, to: &str, state: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .exec
+            .rows(Query::new(
+                "UPDATE sites SET move_to = ?2, move_state = ?3 \
+                 WHERE id = ?1 AND move_to IS NULL AND move_state IS NULL RETURNING id",
+                vec![Arg::from(id), Arg::from(to), Arg::from(state)],
+            ))
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Where the move of `id` has got; with `shard`, the site is read from there on.
+    pub async fn save_move(
+        &self,
+        id: &str,
+        state: &str,
+        shard: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.exec
+            .rows(Query::new(
+                "UPDATE sites SET move_state = ?2, shard = COALESCE(?3, shard) \
+                 WHERE id = ?1 AND move_state IS NOT NULL RETURNING id",
+                vec![
+                    Arg::from(id),
+                    Arg::from(state),
+                    shard.map_or(Arg::Null, Arg::from),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Writes to `id` go on (to the database the directory names); the move goes on
+    /// at `state` (removing the old copy).
+    pub async fn release_writes(&self, id: &str, state: &str) -> Result<(), StoreError> {
+        self.exec
+            .rows(Query::new(
+                "UPDATE sites SET move_to = NULL, move_state = ?2 WHERE id = ?1 RETURNING id",
+                vec![Arg::from(id), Arg::from(state)],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// The move of `id` is over (done or undone).
+    pub async fn clear_move(&self, id: &str) -> Result<(), StoreError> {
+        self.exec
+            .rows(Query::new(
+                "UPDATE sites SET move_to = NULL, move_state = NULL WHERE id = ?1 RETURNING id",
+                vec![Arg::from(id)],
+            ))
+            .await?;
+        Ok(())
     }
 
     /// The keyed hash of the site owner's new console key; `false` when there is no such

@@ -8,7 +8,7 @@ use crate::db::sites::{Directory, SiteRow};
 use crate::domain::dates::rfc3339;
 use crate::domain::token::{Keys, Purpose};
 use crate::domain::validate;
-use crate::wire::sites::{valid_id, NewSite, SiteEntry, SiteList};
+use crate::wire::sites::{valid_id, NewSite, SiteEntry, SiteList, FIRST_SHARD};
 
 /// The most origins one site lists (a blog, its www, a preview host, …).
 pub const ORIGINS_MAX: usize = 20;
@@ -41,6 +41,8 @@ fn entry(row: &SiteRow, main_site: &str, main_origins: &[String]) -> SiteEntry {
         created_at: rfc3339(row.created_at_ms),
         has_key: row.key_hash.is_some(),
         main,
+        shard: row.shard.clone(),
+        moving_to: row.move_to.clone(),
     }
 }
 
@@ -78,6 +80,9 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
                         origins: Vec::new(),
                         key_hash: None,
                         created_at_ms: 0,
+                        shard: FIRST_SHARD.to_owned(),
+                        move_to: None,
+                        move_state: None,
                     },
                     self.main_site,
                     self.main_origins,
@@ -87,9 +92,15 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
         Ok(SiteList { sites })
     }
 
-    /// Check and store a new site: a plain id no site has, a visible name, and origins
-    /// that are origins and belong to no other site (an origin picks its site).
+    /// Check and store a new site in the first database (a deployment of one database).
     pub async fn create(&self, new: &NewSite, now_ms: i64) -> Result<SiteEntry, ServiceError> {
+        let checked = self.check(new).await?;
+        self.store(&checked, FIRST_SHARD, now_ms).await
+    }
+
+    /// Check a new site: a plain id no site has, a visible name, and origins that are
+    /// origins and belong to no other site (an origin picks its site). Nothing is stored.
+    pub async fn check(&self, new: &NewSite) -> Result<NewSite, ServiceError> {
         let id = new.id.trim();
         if !valid_id(id) {
             return Err(ServiceError::SiteInvalid(
@@ -140,13 +151,33 @@ impl<E: SqlExec> SiteAdmin<'_, E> {
                 return Err(ServiceError::OriginTaken(origin.clone()));
             }
         }
-        if let Err(e) = self.directory.create(id, &name, &origins, now_ms).await {
+        Ok(NewSite {
+            id: id.to_owned(),
+            name,
+            origins,
+        })
+    }
+
+    /// Store a site [`check`](Self::check)ed a moment ago, its rows kept in `shard`
+    /// (which the caller made ready for it).
+    pub async fn store(
+        &self,
+        checked: &NewSite,
+        shard: &str,
+        now_ms: i64,
+    ) -> Result<SiteEntry, ServiceError> {
+        let (id, name, origins) = (checked.id.as_str(), &checked.name, &checked.origins);
+        if let Err(e) = self
+            .directory
+            .create(id, name, origins, shard, now_ms)
+            .await
+        {
             // Another request made the same site, or took an origin, a moment ago: say
             // which (the transaction stored nothing).
             if self.directory.find(id).await?.is_some() {
                 return Err(ServiceError::SiteExists);
             }
-            for origin in &origins {
+            for origin in origins {
                 if self.directory.origin_taken(origin).await? {
                     return Err(ServiceError::OriginTaken(origin.clone()));
                 }

@@ -162,6 +162,9 @@ error_codes! {
     OriginTaken,
     /// Only the deployment's operator (the `OWNER_KEY`) may do this.
     OperatorOnly,
+    /// The site is moving to another database: writes wait for a minute at most (see
+    /// `Retry-After`); reads go on.
+    SiteMoving,
     InvalidJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -179,7 +182,14 @@ impl ErrorCode {
         use ErrorCode::*;
         matches!(
             self,
-            RateLimited | TooFast | CaptchaFailed | Internal | Unavailable | Unknown | InProgress
+            RateLimited
+                | TooFast
+                | CaptchaFailed
+                | Internal
+                | Unavailable
+                | Unknown
+                | InProgress
+                | SiteMoving
         )
     }
 
@@ -214,7 +224,7 @@ impl ErrorCode {
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             Internal | Unknown => 500,
-            Unavailable => 503,
+            Unavailable | SiteMoving => 503,
         }
     }
 
@@ -274,6 +284,7 @@ impl ErrorCode {
             SiteExists => "A site with that id exists already.",
             OriginTaken => "One of those origins belongs to another site.",
             OperatorOnly => "Only the operator of this comment server can do this.",
+            SiteMoving => "This site is moving to another database; try again in a minute.",
             InvalidJson => "The request body is not valid JSON for this endpoint.",
             UnsupportedMediaType => "Send the request body as application/json.",
             PayloadTooLarge => "The request body is too large.",
@@ -325,9 +336,12 @@ mod tests {
     }
 
     #[test]
-    fn only_internal_failures_are_5xx_and_every_other_code_is_4xx() {
+    fn only_the_servers_own_failures_are_5xx_and_every_other_code_is_4xx() {
         for &code in ErrorCode::ALL {
-            let internal = matches!(code, ErrorCode::Internal | ErrorCode::Unavailable);
+            let internal = matches!(
+                code,
+                ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::SiteMoving
+            );
             assert_eq!(code.status() >= 500, internal, "{code:?}");
         }
         assert_eq!(ErrorCode::Internal.status(), 500);

@@ -9,11 +9,11 @@ use crate::db::store::{CommentStore, InsertComment, PageQuery, SetBlock, SetLike
 use crate::wire::api::{CommentId, Sort};
 use crate::wire::moderation::{BlockKind, CommentStatus};
 
-fn block<F: std::future::Future>(f: F) -> F::Output {
+pub(super) fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
 }
 
-fn site_row(db: &Sqlite, id: &str) {
+pub(super) fn site_row(db: &Sqlite, id: &str) {
     block(db.rows(Query::new(
         "INSERT OR IGNORE INTO sites (id, name, created_at, settings) VALUES (?1, ?1, 0, '{}')",
         vec![Arg::from(id)],
@@ -22,7 +22,7 @@ fn site_row(db: &Sqlite, id: &str) {
 }
 
 /// A thread with a comment, a reply, a like and a block: what a site holds.
-fn some_of<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<CommentId> {
+pub(super) fn some_of<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<CommentId> {
     let thread = block(store.upsert_thread(UpsertThread {
         key,
         title: Some("T"),
@@ -108,7 +108,7 @@ fn some_of<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<CommentId> {
     vec![top, reply]
 }
 
-fn page<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<(CommentId, u32, String)> {
+pub(super) fn page<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<(CommentId, u32, String)> {
     let rows = block(store.thread_page(PageQuery {
         key,
         sort: Sort::Oldest,
@@ -178,7 +178,7 @@ fn a_site_moves_with_its_ids_and_the_other_site_stays() {
 
     // Removed from the first: nothing of a is left there, b is as it was.
     let mut at = 0;
-    while let Some(next) = block(remove_step(&first, "a", at)).unwrap() {
+    while let Some(next) = block(remove_step(&first, "a", at, true)).unwrap() {
         at = next;
     }
     assert!(block(census(&first, "a"))

@@ -164,8 +164,12 @@ fn the_operator_adds_sites_that_claim_no_one_elses_origin() {
         );
     }
     // Two requests at one moment: the table of origins refuses the second.
-    assert!(block(directory.create("c1", "C1", &["https://c.example.net".into()], T0)).is_ok());
-    assert!(block(directory.create("c2", "C2", &["https://c.example.net".into()], T0)).is_err());
+    assert!(
+        block(directory.create("c1", "C1", &["https://c.example.net".into()], "DB", T0)).is_ok()
+    );
+    assert!(
+        block(directory.create("c2", "C2", &["https://c.example.net".into()], "DB", T0)).is_err()
+    );
     assert!(
         block(directory.find("c2")).unwrap().is_none(),
         "nothing of it stored"

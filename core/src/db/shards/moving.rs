@@ -1,0 +1,259 @@
+//! Moving one site to another database while readers read it: writes wait, the rows are
+//! copied and checked, the directory switches, writes go on, and the old copy goes.
+//!
+//! Every Worker isolate keeps a copy of the directory for a while (`settle_ms`): a write
+//! an isolate takes with an old copy would land in the database the site is leaving. So
+//! writes to the site are held from the start, the copy begins only once every isolate
+//! can have seen that, and after the switch they stay held as long again (an isolate that
+//! still reads the old copy holds them too) — no write lands in the old database after
+//! its rows were copied, and none is lost. Reads go on throughout: from the old database
+//! until the switch, and after it from either (the old copy stays until writes resume).
+//!
+//! How far a move has got is kept in the directory (`sites.move_state`), so the operator
+//! drives it with one request after another, each a bounded amount of work, and a
+//! request that dies half-way is simply made again.
+
+use serde::{Deserialize, Serialize};
+
+use super::{census, copy_step, ensure_seeded, remove_step, Cursor};
+use crate::db::exec::SqlExec;
+use crate::db::sites::Directory;
+use crate::db::store::StoreError;
+use crate::wire::sites::{shard_index, MoveProgress, FIRST_SHARD};
+
+/// Where a move stands: kept as JSON in the directory's `move_state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveState {
+    pub from: String,
+    pub to: String,
+    pub phase: Phase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Writes wait; copying starts at `until_ms`, when every isolate knows.
+    Held { until_ms: i64 },
+    /// Copying, table by table (see [`super::copy_step`]).
+    Copying { table: usize, after: i64 },
+    /// Every row is copied: compare the two databases.
+    Verifying,
+    /// The directory names the new database; writes wait until `until_ms`.
+    Switched { until_ms: i64 },
+    /// Writes go to the new database; the old one's rows go.
+    Removing { at: usize },
+    /// The copy did not match the original: it goes, and the site stays where it was.
+    Undoing { at: usize },
+}
+
+impl Phase {
+    /// The name the operator sees (see [`MoveProgress::phase`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Held { .. } => "held",
+            Phase::Copying { .. } | Phase::Verifying => "copying",
+            Phase::Switched { .. } => "switched",
+            Phase::Removing { .. } => "removing",
+            Phase::Undoing { .. } => "undoing",
+        }
+    }
+}
+
+/// Why a move cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoveRefused {
+    #[error("{0} is not a database binding of this deployment (DB, DB1, DB2, …)")]
+    NoSuchShard(String),
+    #[error("the site is in {0} already")]
+    AlreadyThere(String),
+    /// Ids stay unique because each database numbers from its own range, and a row only
+    /// ever moves to a database whose range is above its own.
+    #[error("a site moves only to a database with a higher number than {from}'s")]
+    Downwards { from: String },
+    #[error("the deployment's own site stays in the first database (DB)")]
+    MainSite,
+}
+
+/// Whether a site in `from` may move to `to`, given the deployment's databases.
+pub fn check(from: &str, to: &str, shards: &[String], main: bool) -> Result<(), MoveRefused> {
+    if main {
+        return Err(MoveRefused::MainSite);
+    }
+    let to_index = shards
+        .iter()
+        .any(|s| s == to)
+        .then(|| shard_index(to))
+        .flatten()
+        .ok_or_else(|| MoveRefused::NoSuchShard(to.to_owned()))?;
+    if from == to {
+        return Err(MoveRefused::AlreadyThere(to.to_owned()));
+    }
+    if shard_index(from).is_some_and(|f| to_index <= f) {
+        return Err(MoveRefused::Downwards {
+            from: from.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The database a new site goes to: the one with the fewest bytes (as D1 reports its
+/// size), then the fewest sites; `shards` in the deployment's order, `None` for a size
+/// that could not be read (such a database is taken only when none could be).
+pub fn emptiest(shards: &[(String, Option<u64>)], sites: &[(String, i64)]) -> String {
+    let count = |s: &str| {
+        sites
+            .iter()
+            .find(|(shard, _)| shard == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    shards
+        .iter()
+        .min_by_key(|(name, bytes)| (bytes.is_none(), bytes.unwrap_or(0), count(name)))
+        .map_or_else(|| FIRST_SHARD.to_owned(), |(name, _)| name.clone())
+}
+
+/// One site's move, with both databases open.
+pub struct Move<'a, D, F, T> {
+    pub directory: &'a Directory<D>,
+    pub from: &'a F,
+    pub to: &'a T,
+    pub site: &'a str,
+    pub state: MoveState,
+    /// How long an isolate may use its copy of the directory (plus a margin).
+    pub settle_ms: i64,
+}
+
+fn encode(state: &MoveState) -> String {
+    serde_json::to_string(state).unwrap_or_default()
+}
+
+/// A state read back from the directory (`None`: not one this code wrote).
+pub fn decode(text: &str) -> Option<MoveState> {
+    serde_json::from_str(text).ok()
+}
+
+/// Start moving `site` from `from` to `to` (checked with [`check`]): from now on writes
+/// to it wait. `false` when a move of it is under way already.
+pub async fn begin<D: SqlExec>(
+    directory: &Directory<D>,
+    site: &str,
+    from: &str,
+    to: &str,
+    now_ms: i64,
+    settle_ms: i64,
+) -> Result<bool, StoreError> {
+    let state = MoveState {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        phase: Phase::Held {
+            until_ms: now_ms + settle_ms,
+        },
+    };
+    directory.begin_move(site, to, &encode(&state)).await
+}
+
+impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
+    /// Go on with the move: at most `budget` steps (each a page of rows, two round trips
+    /// at most), or until it has to wait. The state is saved before returning.
+    pub async fn advance(mut self, now_ms: i64, budget: u32) -> Result<MoveProgress, StoreError> {
+        let mut phase = self.state.phase;
+        let mut wait_ms = 0;
+        let mut over = None;
+        for _ in 0..budget {
+            match phase {
+                Phase::Held { until_ms } if now_ms < until_ms => {
+                    wait_ms = until_ms - now_ms;
+                    break;
+                }
+                Phase::Held { .. } => {
+                    ensure_seeded(self.to, shard_index(&self.state.to).unwrap_or(0)).await?;
+                    phase = Phase::Copying { table: 0, after: 0 };
+                }
+                Phase::Copying { table, after } => {
+                    phase = match copy_step(self.from, self.to, self.site, Cursor { table, after })
+                        .await?
+                    {
+                        Some(next) => Phase::Copying {
+                            table: next.table,
+                            after: next.after,
+                        },
+                        None => Phase::Verifying,
+                    };
+                    if phase == Phase::Verifying {
+                        // The comparison reads every table twice: a call of its own.
+                        break;
+                    }
+                }
+                Phase::Verifying => {
+                    let same =
+                        census(self.from, self.site).await? == census(self.to, self.site).await?;
+                    phase = if same {
+                        Phase::Switched {
+                            until_ms: now_ms + self.settle_ms,
+                        }
+                    } else {
+                        Phase::Undoing { at: 0 }
+                    };
+                    if same {
+                        self.state.phase = phase;
+                        let to = self.state.to.clone();
+                        self.directory
+                            .save_move(self.site, &encode(&self.state), Some(&to))
+                            .await?;
+                    }
+                    break;
+                }
+                Phase::Switched { until_ms } if now_ms < until_ms => {
+                    wait_ms = until_ms - now_ms;
+                    break;
+                }
+                Phase::Switched { .. } => {
+                    phase = Phase::Removing { at: 0 };
+                    self.state.phase = phase;
+                    // Writes go on (to the new database) while the old rows go.
+                    self.directory
+                        .release_writes(self.site, &encode(&self.state))
+                        .await?;
+                }
+                Phase::Removing { at } => {
+                    let keep = self.state.from == FIRST_SHARD;
+                    match remove_step(self.from, self.site, at, keep).await? {
+                        Some(next) => phase = Phase::Removing { at: next },
+                        None => {
+                            self.directory.clear_move(self.site).await?;
+                            over = Some("done");
+                            break;
+                        }
+                    }
+                }
+                Phase::Undoing { at } => {
+                    let keep = self.state.to == FIRST_SHARD;
+                    match remove_step(self.to, self.site, at, keep).await? {
+                        Some(next) => phase = Phase::Undoing { at: next },
+                        None => {
+                            self.directory.clear_move(self.site).await?;
+                            over = Some("undone");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if over.is_none() && phase != self.state.phase {
+            self.state.phase = phase;
+            self.directory
+                .save_move(self.site, &encode(&self.state), None)
+                .await?;
+        }
+        Ok(MoveProgress {
+            site: self.site.to_owned(),
+            from: self.state.from.clone(),
+            to: self.state.to.clone(),
+            phase: over.unwrap_or(phase.name()).to_owned(),
+            wait_ms: u64::try_from(wait_ms).unwrap_or(0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
