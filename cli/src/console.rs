@@ -3,6 +3,7 @@
 //! the session cookie).
 
 use colloquy_core::wire::endpoint::{AdminOp, Endpoint};
+use colloquy_core::wire::error::ErrorBody;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -67,11 +68,25 @@ impl Session {
         body: &B,
     ) -> Result<T, CliError> {
         let url = Endpoint::Admin(op).url(&self.base);
-        ureq::post(&url)
+        let mut response = ureq::post(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
             .header("Origin", &self.origin)
             .header("Cookie", &self.cookie)
             .send_json(body)
-            .map_err(|e| CliError::Http(format!("{url}: {e}")))?
+            .map_err(|e| CliError::Http(format!("{url}: {e}")))?;
+        let status = response.status().as_u16();
+        if status >= 400 {
+            // The Worker's own words (code and message), not just the status.
+            let said = response
+                .body_mut()
+                .read_json::<ErrorBody>()
+                .map(|b| format!("{} (HTTP {status})", b.error.message))
+                .unwrap_or_else(|_| format!("HTTP {status}"));
+            return Err(CliError::Http(format!("{url}: {said}")));
+        }
+        response
             .body_mut()
             .read_json()
             .map_err(|e| CliError::Http(format!("{url}: {e}")))

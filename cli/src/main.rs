@@ -8,6 +8,7 @@ mod console;
 mod error;
 mod export;
 mod import;
+mod move_site;
 mod progress;
 
 use error::CliError;
@@ -29,6 +30,10 @@ usage:
       logs in with the console key from the OWNER_KEY environment variable (the
       operator's, or the site's own) and writes every thread and comment of the site
       as JSON (default: colloquy-export.json)
+  colloquy move-site --on <worker url> --site <id> --to <DB1|DB2|…>
+      moves a site to another of the deployment's D1 databases (one with a higher
+      number), with the operator's key in OWNER_KEY; writes to the site wait for about
+      two minutes (reads go on); run it again if it stops half-way
 ";
 
 fn main() {
@@ -36,6 +41,7 @@ fn main() {
     let outcome = match args.first().map(String::as_str) {
         Some("import") => import::run(&args[1..]),
         Some("export") => export::run(&args[1..]),
+        Some("move-site") => move_site::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

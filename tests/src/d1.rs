@@ -7,7 +7,21 @@ use crate::deployments::env;
 /// an operator would; what it printed (`--json`). The running deployment may hold the
 /// database for a moment (`SQLITE_BUSY`): then again, a little later.
 pub fn execute(state: &str, sql: &str) -> String {
+    execute_in(state, colloquy_core::wire::sites::FIRST_SHARD, sql)
+}
+
+/// [`execute`] on the deployment's database bound as `binding` (`DB`, `DB1`, …).
+pub fn execute_in(state: &str, binding: &str, sql: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (database, config) = if binding == colloquy_core::wire::sites::FIRST_SHARD {
+        (colloquy_core::wire::vars::DB_NAME.to_owned(), Vec::new())
+    } else {
+        let config = std::path::Path::new(state).join(crate::deployments::SHARDS_CONFIG);
+        (
+            crate::deployments::shard_database(binding),
+            vec!["--config".to_owned(), config.to_string_lossy().into_owned()],
+        )
+    };
     let mut last = String::new();
     for _ in 0..20 {
         let out = std::process::Command::new("node")
@@ -15,12 +29,13 @@ pub fn execute(state: &str, sql: &str) -> String {
             .args([
                 "d1",
                 "execute",
-                colloquy_core::wire::vars::DB_NAME,
+                &database,
                 "--local",
                 "--json",
                 "--persist-to",
                 state,
             ])
+            .args(&config)
             .args(["--command", sql])
             .env("CI", "true")
             .env("WRANGLER_SEND_METRICS", "false")
@@ -59,6 +74,11 @@ pub fn snapshot(state: &str) -> String {
                 std::fs::copy(entry.path(), to.join(&name)).unwrap();
             }
         }
+    }
+    // The configuration naming a deployment's other databases, if it has them.
+    let config = from.join(crate::deployments::SHARDS_CONFIG);
+    if config.exists() {
+        std::fs::copy(&config, to.join(crate::deployments::SHARDS_CONFIG)).unwrap();
     }
     to.to_string_lossy().into_owned()
 }

@@ -29,6 +29,9 @@ pub struct Spec {
     pub vars: &'static [(&'static str, Value)],
     /// Secrets, given to wrangler as an env file (as `wrangler secret put` would set them).
     pub secrets: &'static [(&'static str, Value)],
+    /// D1 databases beyond the first (`DB1`, `DB2`, … bindings), each a local database
+    /// of its own (see [`shard_database`]).
+    pub shards: &'static [&'static str],
     /// The environment variable with its API's base URL (`http://127.0.0.1:<port>`).
     pub api_env: &'static str,
     /// … with the origin of its demo page (an allowed writer).
@@ -66,6 +69,7 @@ pub static MAIN: Spec = Spec {
         (vars::COLLOQUY_SECRET, Value::Random),
         (vars::OWNER_KEY, OWNER_KEY),
     ],
+    shards: &[],
     api_env: "COLLOQUY_MAIN_API",
     demo_env: "COLLOQUY_MAIN_DEMO",
     state_env: "COLLOQUY_MAIN_STATE",
@@ -101,6 +105,7 @@ pub static STRICT: Spec = Spec {
         (vars::OWNER_KEY, OWNER_KEY),
         (vars::TURNSTILE_SECRET, Value::Text(FAKE_TURNSTILE_SECRET)),
     ],
+    shards: &[],
     api_env: "COLLOQUY_STRICT_API",
     demo_env: "COLLOQUY_STRICT_DEMO",
     state_env: "COLLOQUY_STRICT_STATE",
@@ -123,6 +128,7 @@ pub static LIMITS: Spec = Spec {
         (vars::COLLOQUY_SECRET, Value::Random),
         (vars::OWNER_KEY, OWNER_KEY),
     ],
+    shards: &[],
     api_env: "COLLOQUY_LIMITS_API",
     demo_env: "COLLOQUY_LIMITS_DEMO",
     state_env: "COLLOQUY_LIMITS_STATE",
@@ -141,6 +147,7 @@ pub static OWNER: Spec = Spec {
         (vars::COLLOQUY_SECRET, Value::Random),
         (vars::OWNER_KEY, OWNER_KEY),
     ],
+    shards: &[],
     api_env: "COLLOQUY_OWNER_API",
     demo_env: "COLLOQUY_OWNER_DEMO",
     state_env: "COLLOQUY_OWNER_STATE",
@@ -166,6 +173,7 @@ pub static NOTIFY: Spec = Spec {
         (vars::OWNER_KEY, OWNER_KEY),
         (vars::MAIL_API_KEY, Value::Text("test-mail-api-key")),
     ],
+    shards: &[],
     api_env: "COLLOQUY_NOTIFY_API",
     demo_env: "COLLOQUY_NOTIFY_DEMO",
     state_env: "COLLOQUY_NOTIFY_STATE",
@@ -185,6 +193,7 @@ pub static FAULTS: Spec = Spec {
         (vars::COLLOQUY_SECRET, Value::Random),
         (vars::OWNER_KEY, Value::Text("short-console-key")),
     ],
+    shards: &[],
     api_env: "COLLOQUY_FAULTS_API",
     demo_env: "COLLOQUY_FAULTS_DEMO",
     state_env: "COLLOQUY_FAULTS_STATE",
@@ -195,13 +204,51 @@ pub static WEAK: Spec = Spec {
     name: "weak",
     vars: &[],
     secrets: &[(vars::COLLOQUY_SECRET, Value::Text("hunter2"))],
+    shards: &[],
     api_env: "COLLOQUY_WEAK_API",
     demo_env: "COLLOQUY_WEAK_DEMO",
     state_env: "COLLOQUY_WEAK_STATE",
 };
 
+/// Four D1 databases (`DB`, `DB1`, `DB2`, `DB3`) and a directory of sites that isolates keep
+/// for a second only: new sites go to the emptiest database, and sites move between them
+/// (holding their writes for two seconds instead of a minute). Only the shard tests make
+/// sites here, so which database is emptiest is known.
+pub static SHARDS: Spec = Spec {
+    name: "shards",
+    vars: &[
+        (vars::RATE_LIMITS, RATE_LIMITS),
+        (vars::MIN_SUBMIT_SECS, NO_FORM_TIMER),
+        (vars::PAGE_FRESH_SECS, STEADY_PAGES),
+        (vars::DIRECTORY_FRESH_SECS, Value::Text("1")),
+    ],
+    secrets: &[
+        (vars::COLLOQUY_SECRET, Value::Random),
+        (vars::OWNER_KEY, OWNER_KEY),
+    ],
+    shards: &["DB1", "DB2", "DB3"],
+    api_env: "COLLOQUY_SHARDS_API",
+    demo_env: "COLLOQUY_SHARDS_DEMO",
+    state_env: "COLLOQUY_SHARDS_STATE",
+};
+
 /// Every test deployment `cargo xtask test` starts, side by side.
-pub const ALL: [&Spec; 7] = [&MAIN, &STRICT, &LIMITS, &OWNER, &NOTIFY, &FAULTS, &WEAK];
+pub const ALL: [&Spec; 8] = [
+    &MAIN, &STRICT, &LIMITS, &OWNER, &NOTIFY, &FAULTS, &WEAK, &SHARDS,
+];
+
+/// The local database name of the extra D1 binding `binding` (`DB1` → `colloquy-db1`).
+pub fn shard_database(binding: &str) -> String {
+    format!(
+        "{}-{}",
+        colloquy_core::wire::vars::DB_NAME,
+        binding.to_ascii_lowercase()
+    )
+}
+
+/// The wrangler configuration a deployment with extra databases runs with, written in
+/// its state folder (`wrangler.toml` there; the checkout's own for the others).
+pub const SHARDS_CONFIG: &str = "wrangler.toml";
 
 impl Spec {
     /// The value of variable `name` when it is fixed text (a limit, a window).

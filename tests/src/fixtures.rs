@@ -158,6 +158,11 @@ impl Deployment {
         Self::of(&deployments::WEAK)
     }
 
+    /// Three D1 databases: new sites go to the emptiest, and move between them.
+    pub fn shards() -> Self {
+        Self::of(&deployments::SHARDS)
+    }
+
     /// Its local D1 folder (`--persist-to`), to look at or change the way an operator would.
     pub fn state(&self) -> String {
         crate::env_url(self.spec.state_env)

@@ -34,7 +34,7 @@ pub async fn list_thread(ctx: &Ctx<'_>) -> Result<Response> {
     // last write.
     let stored = cache::version(ctx.env, &ctx.config.site.id, q.thread.trim()).await;
     if let Some(bookmark) = &stored.bookmark {
-        ctx.usage.start_at(bookmark);
+        ctx.usage.start_after(bookmark);
     }
     json(
         200,

@@ -95,7 +95,11 @@ pub async fn handle(
         .await?;
     if matches!(
         op,
-        AdminOp::Sites | AdminOp::CreateSite | AdminOp::SiteKey | AdminOp::SwitchSite
+        AdminOp::Sites
+            | AdminOp::CreateSite
+            | AdminOp::SiteKey
+            | AdminOp::SwitchSite
+            | AdminOp::MoveSite
     ) {
         if !operator {
             return Err(WorkerError::Service(ServiceError::OperatorOnly));
@@ -105,7 +109,7 @@ pub async fn handle(
     let actor = service.session_name(&token);
     let site = &config.site.id;
     let bump = |threads: Vec<String>| async move {
-        cache::bump_many(env, site, &threads, now, ctx.usage.bookmark()).await;
+        cache::bump_many(env, site, &threads, now, ctx.usage.kept_bookmark()).await;
     };
     match op {
         AdminOp::Login => unreachable!("handled above"),
@@ -134,7 +138,11 @@ pub async fn handle(
             Ok(response)
         }
         AdminOp::Session => json(200, &info(service, config, expires, operator)),
-        AdminOp::Sites | AdminOp::CreateSite | AdminOp::SiteKey | AdminOp::SwitchSite => {
+        AdminOp::Sites
+        | AdminOp::CreateSite
+        | AdminOp::SiteKey
+        | AdminOp::SwitchSite
+        | AdminOp::MoveSite => {
             unreachable!("handled above")
         }
         AdminOp::Comments | AdminOp::CommentIds => {

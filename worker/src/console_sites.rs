@@ -3,13 +3,19 @@
 //! operator's key (`OWNER_KEY`) gets here (console.rs checks); a site owner's session gets
 //! `operator_only`.
 
+use colloquy_core::db::exec::{Arg, Query, SqlExec};
+use colloquy_core::db::shards::{ensure_seeded, moving};
 use colloquy_core::db::sites::Directory;
+use colloquy_core::service::error::ServiceError;
 use colloquy_core::service::sites::SiteAdmin;
 use colloquy_core::service::Service;
 use colloquy_core::wire::console::audit::AuditAction;
 use colloquy_core::wire::endpoint::AdminOp;
-use colloquy_core::wire::sites::{NewSite, SiteKey, SiteRef};
+use colloquy_core::wire::sites::{
+    shard_index, MoveProgress, MoveSite, NewSite, SiteKey, SiteRef, FIRST_SHARD,
+};
 use colloquy_core::wire::vars::DB_BINDING;
+use colloquy_core::ErrorCode;
 use worker::Response;
 
 use crate::config;
@@ -61,7 +67,10 @@ pub async fn handle(
         AdminOp::Sites => json(200, &admin.list().await?),
         AdminOp::CreateSite => {
             let new: NewSite = read_json(&mut req).await?;
-            let made = admin.create(&new, now).await?;
+            let checked = admin.check(&new).await?;
+            let shard = emptiest_shard(env, &directory).await?;
+            prepare(env, &shard, &checked, now).await?;
+            let made = admin.store(&checked, &shard, now).await?;
             sites::forget();
             service
                 .audit(
@@ -134,6 +143,124 @@ pub async fn handle(
             )?;
             Ok(response)
         }
+        AdminOp::MoveSite => {
+            let which: MoveSite = read_json(&mut req).await?;
+            let (progress, started) = move_site(env, &directory, &which, &main, now).await?;
+            // A move that starts, and one that ends, go into the operator's audit list
+            // (the steps between do not).
+            if started || matches!(progress.phase.as_str(), "done" | "undone") {
+                service
+                    .audit(
+                        actor,
+                        AuditAction::SiteMove.as_str(),
+                        &format!("site {}", progress.site),
+                        Some(format!(
+                            "{} → {}: {}",
+                            progress.from, progress.to, progress.phase
+                        )),
+                        now,
+                    )
+                    .await?;
+            }
+            sites::forget();
+            json(200, &progress)
+        }
         _ => unreachable!("console.rs sends only the sites' operations here"),
     }
 }
+
+/// The database a new site goes to: the one with the fewest bytes (then sites).
+async fn emptiest_shard(env: &worker::Env, directory: &Directory<d1::D1Exec>) -> Result<String> {
+    let shards = d1::shards(env);
+    if shards.len() == 1 {
+        return Ok(FIRST_SHARD.to_owned());
+    }
+    let mut sizes = Vec::with_capacity(shards.len());
+    for shard in shards {
+        let size = d1::size_of(env, &shard).await;
+        sizes.push((shard, size));
+    }
+    Ok(moving::emptiest(
+        &sizes,
+        &directory.sites_per_shard().await?,
+    ))
+}
+
+/// Make `shard` ready for a new site: numbering in its own range, and the site's own
+/// row there (its settings live beside its rows). The first database needs neither (the
+/// directory's row is the site's).
+async fn prepare(env: &worker::Env, shard: &str, site: &NewSite, now: i64) -> Result<()> {
+    let Some(index) = shard_index(shard).filter(|k| *k > 0) else {
+        return Ok(());
+    };
+    let exec = d1::exec_on(env, shard)?;
+    ensure_seeded(&exec, index).await?;
+    exec.rows(Query::new(
+        "INSERT OR IGNORE INTO sites (id, name, created_at) VALUES (?1, ?2, ?3)",
+        vec![
+            Arg::from(site.id.as_str()),
+            Arg::from(site.name.as_str()),
+            Arg::from(now),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Start or go on with moving a site (see `colloquy_core::db::shards::moving`): a
+/// bounded part per request.
+async fn move_site(
+    env: &worker::Env,
+    directory: &Directory<d1::D1Exec>,
+    which: &MoveSite,
+    main: &str,
+    now: i64,
+) -> Result<(MoveProgress, bool)> {
+    let id = which.site.trim();
+    let row = directory
+        .find(id)
+        .await?
+        .ok_or(WorkerError::Service(ServiceError::SiteNotFound))?;
+    let settle = 2 * sites::fresh_ms(env);
+    let state = match row.move_state.as_deref() {
+        // A move under way goes on (whatever `to` says now).
+        Some(text) => moving::decode(text).ok_or_else(|| {
+            WorkerError::Service(ServiceError::SiteInvalid(
+                "the site's move cannot be read; ask the operator's logs".into(),
+            ))
+        })?,
+        None => {
+            let to = which.to.trim();
+            moving::check(&row.shard, to, &d1::shards(env), row.id == main)
+                .map_err(|e| WorkerError::Service(ServiceError::SiteInvalid(e.to_string())))?;
+            if !moving::begin(directory, id, &row.shard, to, now, settle).await? {
+                return Err(WorkerError::Request(ErrorCode::SiteMoving));
+            }
+            let progress = MoveProgress {
+                site: id.to_owned(),
+                from: row.shard.clone(),
+                to: to.to_owned(),
+                phase: "held".into(),
+                wait_ms: u64::try_from(settle).unwrap_or(0),
+            };
+            return Ok((progress, true));
+        }
+    };
+    let from = d1::exec_on(env, &state.from)?;
+    let to = d1::exec_on(env, &state.to)?;
+    let progress = moving::Move {
+        directory,
+        from: &from,
+        to: &to,
+        site: id,
+        state,
+        settle_ms: settle,
+    }
+    .advance(now, MOVE_STEPS_PER_REQUEST)
+    .await?;
+    Ok((progress, false))
+}
+
+/// Pages of rows one request copies or removes (two D1 round trips each at most, well
+/// within a Worker invocation's budget of queries).
+const MOVE_STEPS_PER_REQUEST: u32 = 20;

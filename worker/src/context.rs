@@ -44,7 +44,7 @@ impl Ctx<'_> {
             &self.config.site.id,
             thread,
             now_ms,
-            self.usage.bookmark(),
+            self.usage.kept_bookmark(),
         )
         .await;
     }

@@ -3,6 +3,8 @@
 
 use colloquy_core::db::exec::{Arg, Query, Row, SqlExec, SqlStore};
 use colloquy_core::db::store::StoreError;
+use colloquy_core::domain::replica;
+use colloquy_core::wire::sites::FIRST_SHARD;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1DatabaseSession, D1PreparedStatement, D1Result};
 
@@ -24,6 +26,8 @@ pub struct Usage {
     start: Rc<RefCell<Option<String>>>,
     /// The newest bookmark the request's queries have seen.
     bookmark: Rc<RefCell<Option<String>>>,
+    /// The database the request's site is in (bookmarks are of one database).
+    shard: Rc<RefCell<String>>,
 }
 
 impl Usage {
@@ -44,6 +48,36 @@ impl Usage {
     pub fn bookmark(&self) -> Option<String> {
         self.bookmark.borrow().clone()
     }
+
+    /// The site's database, once the request knows its site.
+    pub fn set_shard(&self, shard: &str) {
+        *self.shard.borrow_mut() = shard.to_owned();
+    }
+
+    /// [`bookmark`](Self::bookmark), with its database, to keep beside a page version.
+    pub fn kept_bookmark(&self) -> Option<String> {
+        let shard = self.shard.borrow();
+        let shard = if shard.is_empty() {
+            FIRST_SHARD
+        } else {
+            shard.as_str()
+        };
+        self.bookmark().map(|b| replica::tag(shard, &b))
+    }
+
+    /// Start at a bookmark kept beside a page version, if it is of the site's database
+    /// (a site that moved since starts anywhere).
+    pub fn start_after(&self, kept: &str) {
+        let shard = self.shard.borrow().clone();
+        let shard = if shard.is_empty() {
+            FIRST_SHARD
+        } else {
+            shard.as_str()
+        };
+        if let Some(bookmark) = replica::of_shard(kept, shard) {
+            self.start_at(bookmark);
+        }
+    }
 }
 
 /// The executor alone (for the directory of sites, which is no site's store).
@@ -56,12 +90,40 @@ pub fn exec(db: D1Database, usage: Usage) -> D1Exec {
     }
 }
 
-/// The executor over the deployment's database binding.
+/// The executor over the deployment's first database (the directory of sites).
 pub fn exec_for(env: &worker::Env) -> worker::Result<D1Exec> {
-    Ok(exec(
-        env.d1(colloquy_core::wire::vars::DB_BINDING)?,
-        Usage::default(),
-    ))
+    exec_on(env, FIRST_SHARD)
+}
+
+/// The executor over one of the deployment's databases (`DB`, `DB1`, …).
+pub fn exec_on(env: &worker::Env, shard: &str) -> worker::Result<D1Exec> {
+    Ok(exec(env.d1(shard)?, Usage::default()))
+}
+
+/// The most databases one deployment lists (`DB`, then `DB1` … `DB63`).
+const SHARDS_MAX: i64 = 64;
+
+/// The deployment's databases: `DB`, then `DB1`, `DB2`, … for as long as `wrangler.toml`
+/// binds them (numbered from 1 without a gap).
+pub fn shards(env: &worker::Env) -> Vec<String> {
+    let mut out = vec![FIRST_SHARD.to_owned()];
+    for k in 1..SHARDS_MAX {
+        let name = format!("{FIRST_SHARD}{k}");
+        if env.d1(&name).is_err() {
+            break;
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// How many bytes a database holds, as D1 reports after a query (`None` if it cannot
+/// say). One trivial statement.
+pub async fn size_of(env: &worker::Env, shard: &str) -> Option<u64> {
+    let db = env.d1(shard).ok()?;
+    let result = db.prepare("SELECT 1").all().await.ok()?;
+    let meta = result.meta().ok()??;
+    meta.size_after.map(|n| n as u64)
 }
 
 /// The store of one site (every statement names it).

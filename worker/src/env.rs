@@ -1,7 +1,6 @@
 //! The deployment as one request or Cron run sees it: the clock, and the one way to open
 //! the configuration, the D1 store and the console's settings on top of the vars.
 
-use colloquy_core::wire::vars::DB_BINDING;
 use worker::{Date, Env, Request};
 
 use crate::config::Config;
@@ -37,10 +36,12 @@ pub async fn open(
         Some(req) => crate::faults::d1_down(env, req).await,
         None => false,
     };
+    let db = env.d1(site.shard())?;
+    usage.set_shard(site.shard());
     let store = if down {
-        d1::failing_store(env.d1(DB_BINDING)?, usage.clone(), &config.site.id)
+        d1::failing_store(db, usage.clone(), &config.site.id)
     } else {
-        d1::store(env.d1(DB_BINDING)?, usage.clone(), &config.site.id)
+        d1::store(db, usage.clone(), &config.site.id)
     };
     site_settings::apply(env, &mut config, &store).await;
     // Turnstile's hostnames follow the site's own origins, now that they are known.

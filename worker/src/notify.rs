@@ -77,6 +77,9 @@ const SENDING_PER_RUN: u32 = 25;
 /// keyed email hashes of imported comments.
 pub async fn scheduled(env: Env) {
     let main = crate::config::main_site(&env);
+    // Fresh: a site that started moving must not be written to (its outbox rows
+    // marked sent in the database it is leaving would be sent again from the new one).
+    crate::sites::forget();
     let directory = match crate::sites::directory(&env).await {
         Ok(d) => d,
         Err(e) => {
@@ -91,6 +94,7 @@ pub async fn scheduled(env: Env) {
             Some(Chosen::main("", row))
         } else {
             row.map(|row| Chosen::other(row, false, ""))
+                .filter(|site| !site.held())
         }
     };
     let mut ids: Vec<String> = vec![main.clone()];
@@ -118,20 +122,29 @@ pub async fn scheduled(env: Env) {
             console_error!("colloquy: forgetting old notifications of {id} failed: {e}");
         }
     }
-    let due = match d1::exec_for(&env) {
-        Ok(exec) => colloquy_core::db::sites::Directory::new(exec)
-            .with_due_outbox(now_ms(), SENDING_PER_RUN)
-            .await
-            .unwrap_or_else(|e| {
-                console_error!("colloquy: finding due notifications failed: {e}");
+    // Each database's sites with notifications due (a site's rows are in one of them).
+    let mut due: Vec<String> = Vec::new();
+    for shard in d1::shards(&env) {
+        let found = match d1::exec_on(&env, &shard) {
+            Ok(exec) => colloquy_core::db::sites::Directory::new(exec)
+                .with_due_outbox(now_ms(), SENDING_PER_RUN)
+                .await
+                .unwrap_or_else(|e| {
+                    console_error!("colloquy: finding due notifications in {shard} failed: {e}");
+                    Vec::new()
+                }),
+            Err(e) => {
+                console_error!("colloquy: no database {shard}: {e}");
                 Vec::new()
-            }),
-        Err(e) => {
-            console_error!("colloquy: no database: {e}");
-            Vec::new()
+            }
+        };
+        for id in found {
+            if !due.contains(&id) {
+                due.push(id);
+            }
         }
-    };
-    for id in due {
+    }
+    for id in due.into_iter().take(SENDING_PER_RUN as usize) {
         let Some(site) = chosen(&id) else { continue };
         if let Err(e) = run(&env, &site, None).await {
             console_error!("colloquy: sending notifications of {id} failed: {e}");

@@ -67,7 +67,7 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
         outgoing,
         usage: usage.clone(),
     };
-    let outcome = route(req, &ctx, write_origin.as_deref()).await;
+    let outcome = route(req, &ctx, write_origin.as_deref(), chosen.held()).await;
     let mut response = match outcome {
         Ok(response) => response,
         Err(err) => http::error_response(&err)?,
@@ -152,6 +152,7 @@ async fn route(
     req: Request,
     ctx: &Ctx<'_>,
     write_origin: Option<&str>,
+    held: bool,
 ) -> std::result::Result<Response, WorkerError> {
     let path = ctx.path.clone();
     if req.method() == worker::Method::Options {
@@ -177,6 +178,11 @@ async fn route(
     }
     if endpoint.is_write() && !endpoint.is_link_write() && write_origin.is_none() {
         return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
+    }
+    if endpoint.is_write() && held {
+        // The site is moving to another database (see `sites`): a write now could land
+        // in the one it is leaving. The reader's text stays in the form; they retry.
+        return Err(WorkerError::Request(ErrorCode::SiteMoving));
     }
     match endpoint {
         Endpoint::Admin(op) => console::handle(op, req, ctx).await,

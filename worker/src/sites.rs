@@ -16,16 +16,27 @@ use std::rc::Rc;
 
 use colloquy_core::db::sites::{Directory, SiteRow};
 use colloquy_core::wire::endpoint::API_PREFIX;
-use colloquy_core::wire::sites::{split_path, valid_id};
+use colloquy_core::wire::sites::{split_path, valid_id, FIRST_SHARD};
 use colloquy_core::ErrorCode;
 use worker::{console_error, Env};
 
 use crate::d1;
 use crate::error::WorkerError;
 
-/// How long an isolate trusts its copy of the directory. A new site is reachable on other
-/// isolates within this time (at once on the isolate that made it).
-const FRESH_MS: i64 = 30_000;
+/// How long an isolate trusts its copy of the directory (`DIRECTORY_FRESH_SECS`, 30 s by
+/// default). A new site is reachable on other isolates within this time (at once on the
+/// isolate that made it); a site's move holds its writes twice as long.
+pub fn fresh_ms(env: &Env) -> i64 {
+    let secs = env
+        .var(colloquy_core::wire::vars::DIRECTORY_FRESH_SECS)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse::<i64>().ok())
+        .unwrap_or(30);
+    secs.clamp(1, 300) * 1000
+}
+
+/// What a write to a moving site is told to wait (`Retry-After`).
+pub const MOVING_RETRY_SECS: u32 = 15;
 
 thread_local! {
     static COPY: RefCell<Option<(i64, Rc<Vec<SiteRow>>)>> = const { RefCell::new(None) };
@@ -41,7 +52,7 @@ pub async fn directory(env: &Env) -> Result<Rc<Vec<SiteRow>>, WorkerError> {
     let now = now_ms();
     let copy = COPY.with(|c| c.borrow().clone());
     if let Some((at, sites)) = &copy {
-        if now - at < FRESH_MS {
+        if now - at < fresh_ms(env) {
             return Ok(sites.clone());
         }
     }
@@ -90,6 +101,19 @@ pub struct Chosen {
 }
 
 impl Chosen {
+    /// The database that holds the site's rows (the main site's is the first).
+    pub fn shard(&self) -> &str {
+        match &self.row {
+            Some(row) if !self.main => &row.shard,
+            _ => FIRST_SHARD,
+        }
+    }
+
+    /// The site is moving to another database: its writes wait.
+    pub fn held(&self) -> bool {
+        !self.main && self.row.as_ref().is_some_and(|r| r.move_to.is_some())
+    }
+
     /// The deployment's own site.
     pub fn main(path: &str, row: Option<SiteRow>) -> Chosen {
         Chosen {

@@ -102,7 +102,7 @@ where
     let stored = cache::version(ctx.env, &ctx.config.site.id, thread.trim()).await;
     // The last write to this thread: render from a replica that has it.
     if let Some(bookmark) = &stored.bookmark {
-        ctx.usage.start_at(bookmark);
+        ctx.usage.start_after(bookmark);
     }
     let thread_version = stored.stamp;
     // A page also depends on the console's settings, and — when threads close by age —

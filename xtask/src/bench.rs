@@ -288,6 +288,7 @@ pub fn bench() -> Result<()> {
                 colloquy_core::wire::vars::COLLOQUY_SECRET,
                 random_secret()?,
             )]),
+            shards: Vec::new(),
         },
         Some(&seed),
     )?;

@@ -32,6 +32,7 @@ pub fn dev() -> Result<()> {
             name: "dev",
             vars: Vec::new(),
             secrets: None,
+            shards: Vec::new(),
         },
         None,
     )?;

@@ -21,6 +21,8 @@ pub(crate) struct Config {
     /// Secrets, given to wrangler as an env file (as `wrangler secret put` would in
     /// production). `None`: the checkout's `.dev.vars`.
     pub(crate) secrets: Option<Vec<(&'static str, String)>>,
+    /// D1 bindings beyond `DB`, each a local database of its own.
+    pub(crate) shards: Vec<&'static str>,
 }
 
 /// The local stand-ins the test deployments point at.
@@ -49,6 +51,7 @@ impl Config {
             name: spec.name,
             vars: all(spec.vars)?,
             secrets: Some(all(spec.secrets)?),
+            shards: spec.shards.to_vec(),
         })
     }
 }
@@ -150,6 +153,16 @@ impl Stack {
     ) -> Result<Self> {
         let _ = std::fs::remove_dir_all(state);
         copy_dir(template, state)?;
+        if !config.shards.is_empty() {
+            let file = shard_config(state, &config.shards)?;
+            for binding in &config.shards {
+                let database = deployments::shard_database(binding);
+                run(tools
+                    .local_d1_on(state, &database, &["migrations", "apply"])
+                    .arg("--config")
+                    .arg(&file))?;
+            }
+        }
         Self::start_on(tools, state, ports, own_group, config)
     }
 
@@ -187,6 +200,17 @@ impl Stack {
         .args(["--inspector-port", &free_port()?.to_string()])
         .args(["--persist-to", &persist, "--var", &origins])
         .arg("--show-interactive-dev-session=false")
+        .args(if config.shards.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                "--config".to_owned(),
+                state
+                    .join(deployments::SHARDS_CONFIG)
+                    .to_string_lossy()
+                    .into_owned(),
+            ]
+        })
         // `/__scheduled` runs the Cron Trigger on request (retries, the digest).
         .arg("--test-scheduled");
         for (name, value) in &config.vars {
@@ -276,6 +300,48 @@ pub(crate) fn start_test_deployments(
             .collect()
     });
     started.into_iter().collect()
+}
+
+/// A copy of the checkout's `wrangler.toml` in `state` with the D1 bindings `shards`
+/// added (a local database each), its paths made absolute: the configuration an operator
+/// with several databases writes.
+fn shard_config(state: &Path, shards: &[&'static str]) -> Result<PathBuf> {
+    let root = root();
+    let abs = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(root.join("wrangler.toml"))
+        .map_err(|e| format!("wrangler.toml: {e}"))?;
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = match line.split_once(" = ") {
+            Some(("main", v)) => format!("main = {:?}", abs(v.trim_matches('"'))),
+            Some(("directory", v)) => format!("directory = {:?}", abs(v.trim_matches('"'))),
+            Some(("migrations_dir", v)) => {
+                format!("migrations_dir = {:?}", abs(v.trim_matches('"')))
+            }
+            Some(("watch_dir", _)) => format!(
+                "watch_dir = [{}]",
+                ["worker/src", "core/src", "markup/src", "i18n/src"]
+                    .map(|d| format!("{:?}", abs(d)))
+                    .join(", ")
+            ),
+            Some(("command", v)) => format!("command = {v}\ncwd = {:?}", abs(".")),
+            _ => line.to_owned(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for (k, binding) in shards.iter().enumerate() {
+        out.push_str(&format!(
+            "\n[[d1_databases]]\nbinding = {binding:?}\ndatabase_name = {:?}\n\
+             database_id = \"00000000-0000-0000-0000-0000000000{:02}\"\nmigrations_dir = {:?}\n",
+            deployments::shard_database(binding),
+            k + 1,
+            abs("migrations")
+        ));
+    }
+    let file = state.join(deployments::SHARDS_CONFIG);
+    std::fs::write(&file, out).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
 }
 
 /// A fresh random secret of 32 bytes, hex.

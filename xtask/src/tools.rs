@@ -47,14 +47,15 @@ impl Tools {
     /// `wrangler d1 <sub…> <db> --local --persist-to <state>`, answering its
     /// "apply these?" prompts: what every local D1 step (migrate, seed, count) starts from.
     pub fn local_d1(&self, state: &Path, sub: &[&str]) -> Command {
+        self.local_d1_on(state, colloquy_core::wire::vars::DB_NAME, sub)
+    }
+
+    /// The same for the local database `database` (a deployment's other D1 databases).
+    pub fn local_d1_on(&self, state: &Path, database: &str, sub: &[&str]) -> Command {
         let mut cmd = self.wrangler();
         cmd.arg("d1")
             .args(sub)
-            .args([
-                colloquy_core::wire::vars::DB_NAME,
-                "--local",
-                "--persist-to",
-            ])
+            .args([database, "--local", "--persist-to"])
             .arg(state)
             .env("CI", "true");
         cmd

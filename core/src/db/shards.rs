@@ -13,9 +13,7 @@ use serde_json::Value;
 use crate::db::exec::{decode_all, Arg, Query, Row, SqlExec};
 use crate::db::store::StoreError;
 
-/// The ids of one shard: shard `k` hands out `k × ID_RANGE` onwards (9,000 shards fit
-/// below 2^53, the largest id a JavaScript number carries exactly).
-pub const ID_RANGE: i64 = 1_000_000_000_000;
+pub use crate::wire::sites::ID_RANGE;
 
 /// Rows read or written per statement batch.
 pub const PAGE: u32 = 50;

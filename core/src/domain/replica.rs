@@ -54,10 +54,49 @@ impl Version {
     }
 }
 
+/// A bookmark as kept beside a page version: with the database it belongs to
+/// (`DB1:…`). A site that moved reads from another database, whose history an old
+/// bookmark is not part of.
+pub fn tag(shard: &str, bookmark: &str) -> String {
+    format!("{shard}:{bookmark}")
+}
+
+/// The bookmark in `kept` if it is one of `shard`'s (one kept before shards existed is
+/// the first database's).
+pub fn of_shard<'a>(kept: &'a str, shard: &str) -> Option<&'a str> {
+    match kept.split_once(':') {
+        Some((of, bookmark)) => (of == shard).then_some(bookmark),
+        None => (shard == crate::wire::sites::FIRST_SHARD).then_some(kept),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn a_bookmark_is_used_only_in_the_database_it_came_from() {
+        let kept = tag("DB1", "0000-00af-01");
+        assert_eq!(of_shard(&kept, "DB1"), Some("0000-00af-01"));
+        assert_eq!(of_shard(&kept, "DB"), None);
+        assert_eq!(of_shard(&kept, "DB2"), None);
+        // Kept before shards: the first database's.
+        assert_eq!(of_shard("0000-00af-01", "DB"), Some("0000-00af-01"));
+        assert_eq!(of_shard("0000-00af-01", "DB1"), None);
+        // Through KV's text and back.
+        let v = Version::parse(
+            &Version {
+                stamp: "5".into(),
+                bookmark: Some(kept.clone()),
+            }
+            .to_kv(),
+        );
+        assert_eq!(
+            v.bookmark.as_deref().and_then(|b| of_shard(b, "DB1")),
+            Some("0000-00af-01")
+        );
+    }
 
     #[test]
     fn versions_keep_their_bookmark_and_old_ones_still_read() {

@@ -156,10 +156,13 @@ pub enum AdminOp {
     SiteKey,
     /// `POST switch-site`: the operator opens another site's console.
     SwitchSite,
+    /// `POST move-site`: move a site to another database, a bounded part per request
+    /// (the operator only).
+    MoveSite,
 }
 
 impl AdminOp {
-    pub const ALL: [AdminOp; 30] = [
+    pub const ALL: [AdminOp; 31] = [
         AdminOp::Login,
         AdminOp::Logout,
         AdminOp::LogoutEverywhere,
@@ -190,6 +193,7 @@ impl AdminOp {
         AdminOp::CreateSite,
         AdminOp::SiteKey,
         AdminOp::SwitchSite,
+        AdminOp::MoveSite,
     ];
 
     fn name(self) -> &'static str {
@@ -221,6 +225,7 @@ impl AdminOp {
             Sites | CreateSite => "sites",
             SiteKey => "site-key",
             SwitchSite => "switch-site",
+            MoveSite => "move-site",
         }
     }
 

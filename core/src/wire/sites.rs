@@ -57,6 +57,10 @@ fn first_shard() -> String {
     FIRST_SHARD.to_owned()
 }
 
+/// The ids of one database: `DB<k>` hands out `k × ID_RANGE` onwards (9,000 databases
+/// fit below 2^53, the largest id a JavaScript number carries exactly).
+pub const ID_RANGE: i64 = 1_000_000_000_000;
+
 /// A shard's binding: `DB`, or `DB` and a number from 1 (`DB1`, `DB2`, …), whose rows
 /// are numbered from that number × 10^12. `None` for any other name.
 pub fn shard_index(binding: &str) -> Option<i64> {

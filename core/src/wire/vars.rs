@@ -36,6 +36,9 @@ pub const NOTIFY_RETRY_SECS: &str = "NOTIFY_RETRY_SECS";
 pub const COLLOQUY_URL: &str = "COLLOQUY_URL";
 pub const PAGE_FRESH_SECS: &str = "PAGE_FRESH_SECS";
 pub const ADMIN_SESSION_SECS: &str = "ADMIN_SESSION_SECS";
+/// How long an isolate trusts its copy of the directory of sites (a new site reaches
+/// other isolates within it; a site's move holds its writes twice as long).
+pub const DIRECTORY_FRESH_SECS: &str = "DIRECTORY_FRESH_SECS";
 /// Test deployments only: D1 failing on request (ignored with a warning elsewhere).
 pub const FAULT_SWITCH: &str = "FAULT_SWITCH";
 

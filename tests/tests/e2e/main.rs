@@ -13,5 +13,6 @@ mod moderation;
 mod notifications;
 mod reading;
 mod safety;
+mod shards;
 mod sites;
 mod writing;

@@ -40,6 +40,8 @@ pub enum AuditAction {
     SiteCreate,
     /// The operator gave a site's owner a new console key.
     SiteKey,
+    /// The operator started moving a site to another database, or its move ended.
+    SiteMove,
 }
 
 impl AuditAction {
@@ -76,6 +78,7 @@ impl AuditAction {
             SiteExport => "site-export",
             SiteCreate => "site-create",
             SiteKey => "site-key",
+            SiteMove => "site-move",
         }
     }
 }
@@ -151,7 +154,7 @@ impl AuditKind {
             ],
             AuditKind::Threads => &[Lock, Unlock, Pin, Unpin, Retitle],
             AuditKind::People => &[Block, Unblock, Export, Erase],
-            AuditKind::Settings => &[Settings, Badge, WebhookTest, SiteCreate, SiteKey],
+            AuditKind::Settings => &[Settings, Badge, WebhookTest, SiteCreate, SiteKey, SiteMove],
             AuditKind::Sessions => &[Login, Logout, LogoutEverywhere, LoginFailed],
             AuditKind::Data => &[Import, SiteExport],
         }
@@ -196,6 +199,7 @@ mod tests {
             SiteExport,
             SiteCreate,
             SiteKey,
+            SiteMove,
         ];
         for action in every {
             let kinds = AuditKind::ALL
