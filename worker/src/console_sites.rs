@@ -37,7 +37,7 @@ pub async fn handle(
 ) -> Result<Response> {
     let (env, service) = (ctx.env, &ctx.service);
     let now = now_ms();
-    let directory = Directory::new(d1::exec(env.d1(DB_BINDING)?, d1::Usage::default()));
+    let directory = Directory::new(d1::primary_on(env, DB_BINDING)?);
     let main = config::main_site(env);
     // The main site's origins are the deployment's (ALLOWED_ORIGINS), whichever site
     // this session is in; no site may claim those its owner added in its settings, nor
@@ -193,7 +193,7 @@ async fn prepare(env: &worker::Env, shard: &str, site: &NewSite, now: i64) -> Re
     let Some(index) = shard_index(shard).filter(|k| *k > 0) else {
         return Ok(());
     };
-    let exec = d1::exec_on(env, shard)?;
+    let exec = d1::primary_on(env, shard)?;
     ensure_seeded(&exec, index).await?;
     exec.rows(Query::new(
         "INSERT OR IGNORE INTO sites (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -233,6 +233,14 @@ async fn move_site(
             let to = which.to.trim();
             moving::check(&row.shard, to, &d1::shards(env), row.id == main)
                 .map_err(|e| WorkerError::Service(ServiceError::SiteInvalid(e.to_string())))?;
+            let (from, there) = (d1::primary_on(env, &row.shard)?, d1::primary_on(env, to)?);
+            if moving::same_database(&from, &there, &random_hex(8)?).await? {
+                return Err(WorkerError::Service(ServiceError::SiteInvalid(format!(
+                    "{} and {to} are bound to one and the same database: give {to} a \
+                     database_id of its own in wrangler.toml",
+                    row.shard
+                ))));
+            }
             if !moving::begin(directory, id, &row.shard, to, now, settle).await? {
                 return Err(WorkerError::Request(ErrorCode::SiteMoving));
             }
@@ -246,8 +254,8 @@ async fn move_site(
             return Ok((progress, true));
         }
     };
-    let from = d1::exec_on(env, &state.from)?;
-    let to = d1::exec_on(env, &state.to)?;
+    let from = d1::primary_on(env, &state.from)?;
+    let to = d1::primary_on(env, &state.to)?;
     let progress = moving::Move {
         directory,
         from: &from,

@@ -21,6 +21,10 @@ pub type D1Store = SqlStore<D1Exec>;
 pub struct Usage {
     pub statements: Rc<Cell<u32>>,
     pub round_trips: Rc<Cell<u32>>,
+    /// Rows D1 read and wrote (what it bills), and its time running the SQL (µs).
+    pub rows_read: Rc<Cell<u64>>,
+    pub rows_written: Rc<Cell<u64>>,
+    pub sql_us: Rc<Cell<u64>>,
     /// Where the next query's session starts (a constraint or a bookmark); taken when
     /// the session opens. `None` with no session yet: anywhere.
     start: Rc<RefCell<Option<String>>>,
@@ -98,6 +102,14 @@ pub fn exec_for(env: &worker::Env) -> worker::Result<D1Exec> {
 /// The executor over one of the deployment's databases (`DB`, `DB1`, …).
 pub fn exec_on(env: &worker::Env, shard: &str) -> worker::Result<D1Exec> {
     Ok(exec(env.d1(shard)?, Usage::default()))
+}
+
+/// The same at the primary: what a site's move reads must be the latest (a replica
+/// behind it could make it copy or compare an older state).
+pub fn primary_on(env: &worker::Env, shard: &str) -> worker::Result<D1Exec> {
+    let usage = Usage::default();
+    usage.start_at(replica::FIRST_PRIMARY);
+    Ok(exec(env.d1(shard)?, usage))
 }
 
 /// The most databases one deployment lists (`DB`, then `DB1` … `DB63`).
@@ -208,6 +220,18 @@ impl D1Exec {
     }
 }
 
+impl Usage {
+    /// Add what D1 says one statement read, wrote and took.
+    fn meter(&self, result: &D1Result) {
+        if let Ok(Some(meta)) = result.meta() {
+            let add = |cell: &Cell<u64>, n: u64| cell.set(cell.get().saturating_add(n));
+            add(&self.rows_read, meta.rows_read.unwrap_or(0) as u64);
+            add(&self.rows_written, meta.rows_written.unwrap_or(0) as u64);
+            add(&self.sql_us, (meta.duration.unwrap_or(0.0) * 1000.0) as u64);
+        }
+    }
+}
+
 fn rows_of(result: &D1Result) -> Result<Vec<Row>, StoreError> {
     result
         .results::<Row>()
@@ -227,6 +251,7 @@ impl SqlExec for D1Exec {
             .await
             .map_err(backend)?;
         self.seen(&session);
+        self.usage.meter(&result);
         rows_of(&result)
     }
 
@@ -242,6 +267,9 @@ impl SqlExec for D1Exec {
         self.usage.count(statements.len());
         let results = session.batch(statements).await.map_err(backend)?;
         self.seen(&session);
+        for result in &results {
+            self.usage.meter(result);
+        }
         results.iter().map(rows_of).collect()
     }
 }

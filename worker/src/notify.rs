@@ -81,7 +81,9 @@ pub async fn scheduled(env: Env) {
     // marked sent in the database it is leaving would be sent again from the new one).
     crate::sites::forget();
     let directory = match crate::sites::directory(&env).await {
-        Ok(d) => d,
+        // An outdated copy may name a database a site has left: wait for the next run.
+        Ok((_, true)) => return,
+        Ok((d, false)) => d,
         Err(e) => {
             console_error!("colloquy: reading the sites failed: {e}");
             return;
@@ -94,7 +96,7 @@ pub async fn scheduled(env: Env) {
             Some(Chosen::main("", row))
         } else {
             row.map(|row| Chosen::other(row, false, ""))
-                .filter(|site| !site.held())
+                .filter(|site| site.writes_wait().is_none())
         }
     };
     let mut ids: Vec<String> = vec![main.clone()];

@@ -67,7 +67,7 @@ pub async fn handle(req: Request, worker_env: &Env, outgoing: &Outgoing) -> Resu
         outgoing,
         usage: usage.clone(),
     };
-    let outcome = route(req, &ctx, write_origin.as_deref(), chosen.held()).await;
+    let outcome = route(req, &ctx, write_origin.as_deref(), chosen.writes_wait()).await;
     let mut response = match outcome {
         Ok(response) => response,
         Err(err) => http::error_response(&err)?,
@@ -126,6 +126,17 @@ fn finish(
             usage.round_trips.get()
         ),
     )?;
+    // What D1 bills (rows) and how long its SQL ran, for the capacity model
+    // (`cargo xtask scale`).
+    headers.append(
+        "Server-Timing",
+        &format!(
+            "d1-rows;desc=\"{} read, {} written, {:.3} ms\"",
+            usage.rows_read.get(),
+            usage.rows_written.get(),
+            usage.sql_us.get() as f64 / 1000.0
+        ),
+    )?;
     // Where in D1's history the request's last query was (a replica's position): what a
     // reader of this write must read from; operators can see replication at work.
     if let Some(bookmark) = usage
@@ -152,7 +163,7 @@ async fn route(
     req: Request,
     ctx: &Ctx<'_>,
     write_origin: Option<&str>,
-    held: bool,
+    writes_wait: Option<ErrorCode>,
 ) -> std::result::Result<Response, WorkerError> {
     let path = ctx.path.clone();
     if req.method() == worker::Method::Options {
@@ -179,10 +190,11 @@ async fn route(
     if endpoint.is_write() && !endpoint.is_link_write() && write_origin.is_none() {
         return Err(WorkerError::Request(ErrorCode::OriginNotAllowed));
     }
-    if endpoint.is_write() && held {
-        // The site is moving to another database (see `sites`): a write now could land
-        // in the one it is leaving. The reader's text stays in the form; they retry.
-        return Err(WorkerError::Request(ErrorCode::SiteMoving));
+    if let Some(code) = writes_wait.filter(|_| endpoint.is_write()) {
+        // The site is moving to another database (see `sites`), or which database holds
+        // it is not known for sure: a write now could land in one it is leaving. The
+        // reader's text stays in the form; they retry.
+        return Err(WorkerError::Request(code));
     }
     match endpoint {
         Endpoint::Admin(op) => console::handle(op, req, ctx).await,

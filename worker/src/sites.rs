@@ -47,13 +47,15 @@ fn now_ms() -> i64 {
 }
 
 /// The deployment's sites (from this isolate's copy when it is fresh; an older copy when
-/// D1 cannot be read — a site's pages keep showing that site's comments).
-pub async fn directory(env: &Env) -> Result<Rc<Vec<SiteRow>>, WorkerError> {
+/// D1 cannot be read — a site's pages keep showing that site's comments), and whether
+/// the copy is older than `DIRECTORY_FRESH_SECS` (then it may name a database a site has
+/// left: no write may trust it).
+pub async fn directory(env: &Env) -> Result<(Rc<Vec<SiteRow>>, bool), WorkerError> {
     let now = now_ms();
     let copy = COPY.with(|c| c.borrow().clone());
     if let Some((at, sites)) = &copy {
         if now - at < fresh_ms(env) {
-            return Ok(sites.clone());
+            return Ok((sites.clone(), false));
         }
     }
     let read = match d1::exec_for(env) {
@@ -64,11 +66,11 @@ pub async fn directory(env: &Env) -> Result<Rc<Vec<SiteRow>>, WorkerError> {
         (Ok(sites), _) => {
             let sites = Rc::new(sites);
             COPY.with(|c| *c.borrow_mut() = Some((now, sites.clone())));
-            Ok(sites)
+            Ok((sites, false))
         }
         (Err(e), Some((_, stale))) => {
             console_error!("colloquy: reading the sites failed, using an older copy: {e}");
-            Ok(stale)
+            Ok((stale, true))
         }
         (Err(e), None) => Err(e),
     }
@@ -98,6 +100,8 @@ pub struct Chosen {
     /// The request named it in its address (links in what it gets carry the prefix).
     pub by_address: bool,
     pub path: String,
+    /// Its row came from an outdated copy of the directory (D1 could not be read).
+    pub stale: bool,
 }
 
 impl Chosen {
@@ -109,9 +113,19 @@ impl Chosen {
         }
     }
 
-    /// The site is moving to another database: its writes wait.
-    pub fn held(&self) -> bool {
-        !self.main && self.row.as_ref().is_some_and(|r| r.move_to.is_some())
+    /// Why a write to the site must wait, if it must: it is moving to another database,
+    /// or the directory could not be read and the copy at hand may name the database it
+    /// left.
+    pub fn writes_wait(&self) -> Option<ErrorCode> {
+        if self.main {
+            None
+        } else if self.row.as_ref().is_some_and(|r| r.move_to.is_some()) {
+            Some(ErrorCode::SiteMoving)
+        } else if self.stale {
+            Some(ErrorCode::Unavailable)
+        } else {
+            None
+        }
     }
 
     /// The deployment's own site.
@@ -121,6 +135,7 @@ impl Chosen {
             main: true,
             by_address: false,
             path: path.to_owned(),
+            stale: false,
         }
     }
 
@@ -131,6 +146,7 @@ impl Chosen {
             main: false,
             by_address,
             path: path.to_owned(),
+            stale: false,
         }
     }
 }
@@ -159,24 +175,30 @@ pub async fn choose(
             chosen.by_address = true;
             return Ok(chosen);
         }
-        let sites = directory(env).await?;
+        let (sites, stale) = directory(env).await?;
         let row = match sites.iter().find(|s| s.id == id) {
             Some(row) => Some(row.clone()),
             // Made a moment ago on another isolate?
             None => find_fresh(env, id).await?,
         };
         return match row.filter(|r| !r.origins.is_empty()) {
-            Some(row) => Ok(Chosen::other(row, true, rest)),
+            Some(row) => Ok(Chosen {
+                stale,
+                ..Chosen::other(row, true, rest)
+            }),
             None => Err(WorkerError::Request(ErrorCode::SiteNotFound)),
         };
     }
     let Some(origin) = origin.filter(|o| !main_origins.iter().any(|m| m == o)) else {
         return Ok(Chosen::main(path, None));
     };
-    let sites = directory(env).await?;
+    let (sites, stale) = directory(env).await?;
     Ok(
         match sites.iter().find(|s| s.id != main && s.serves(origin)) {
-            Some(row) => Chosen::other(row.clone(), false, path),
+            Some(row) => Chosen {
+                stale,
+                ..Chosen::other(row.clone(), false, path)
+            },
             None => Chosen::main(path, None),
         },
     )

@@ -19,6 +19,8 @@ mod import_bench;
 mod load;
 mod mutants;
 mod procs;
+mod scale;
+mod scale_load;
 mod size;
 mod stack;
 mod suite;
@@ -43,6 +45,9 @@ usage: cargo xtask <command>
                 colloquy import and wrangler d1 execute into a fresh local D1 → docs/import-bench.md
   load [secs]   readers and writers on one hot thread against wrangler dev (default 30 s):
                 nothing lost or duplicated, no 5xx, latency percentiles → docs/load.md
+  scale         1,000 sites × 100 threads × 50 comments over four local D1 databases, then
+                readers and writers across them → docs/scale.md (--sites, --threads,
+                --comments, --secs, --readers, --writers)
   mutants       mutation testing of the modules that guard users (not in `test`) →
                 docs/mutants.md (--shard k/n, --in-diff <file>, --file <path>)
   setup         install the pinned tools only (wasm target, npm packages, CLIs, Chromium)
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(),
         Some("bench-import") => import_bench::bench_import(&args[1..]),
         Some("load") => load::load(&args[1..]),
+        Some("scale") => scale::scale(&args[1..]),
         Some("mutants") => mutants::mutants(&args[1..]),
         Some("setup") => tools::ensure_all(tools::Need::Everything).map(|_| ()),
         Some("build-widget") => {

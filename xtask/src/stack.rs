@@ -153,20 +153,12 @@ impl Stack {
     ) -> Result<Self> {
         let _ = std::fs::remove_dir_all(state);
         copy_dir(template, state)?;
-        if !config.shards.is_empty() {
-            let file = shard_config(state, &config.shards)?;
-            for binding in &config.shards {
-                let database = deployments::shard_database(binding);
-                run(tools
-                    .local_d1_on(state, &database, &["migrations", "apply"])
-                    .arg("--config")
-                    .arg(&file))?;
-            }
-        }
+        migrate_shards(tools, state, config)?;
         Self::start_on(tools, state, ports, own_group, config)
     }
 
-    fn start_on(
+    /// Both servers on the D1 state in `state`, as it is.
+    pub(crate) fn start_on(
         tools: &Tools,
         state: &Path,
         ports: (u16, u16),
@@ -300,6 +292,23 @@ pub(crate) fn start_test_deployments(
             .collect()
     });
     started.into_iter().collect()
+}
+
+/// The configuration's other databases (`config.shards`), in `state`: its wrangler.toml
+/// written, each database migrated.
+pub(crate) fn migrate_shards(tools: &Tools, state: &Path, config: &Config) -> Result<()> {
+    if config.shards.is_empty() {
+        return Ok(());
+    }
+    let file = shard_config(state, &config.shards)?;
+    for binding in &config.shards {
+        let database = deployments::shard_database(binding);
+        run(tools
+            .local_d1_on(state, &database, &["migrations", "apply"])
+            .arg("--config")
+            .arg(&file))?;
+    }
+    Ok(())
 }
 
 /// A copy of the checkout's `wrangler.toml` in `state` with the D1 bindings `shards`

@@ -37,6 +37,9 @@ impl Sqlite {
             conn.execute_batch(&sql)
                 .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         }
+        // As D1 does: a row that refers to one that is not there is refused.
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys on");
         Sqlite {
             conn: RefCell::new(conn),
         }

@@ -24,6 +24,17 @@ struct Owned {
     rows: &'static str,
 }
 
+/// A thread's pinned comment (`threads.pinned_id`) refers to a comment, which is copied
+/// after the thread: threads are copied without their pin, and the pins set once the
+/// comments are there (this pseudo-table, after `comments`); a removal takes the pins
+/// off before it removes comments. (D1 enforces foreign keys.)
+const PINS: &str = "threads.pinned_id";
+
+/// Rows that other sites' requests delete when they are old enough (idempotency keys,
+/// expired console sessions): copied, but not compared — a copy that takes a while would
+/// otherwise never match.
+const PRUNED: &[&str] = &["idempotency", "admin_sessions"];
+
 /// The site's own columns of its `sites` row (its settings, its badge). The rest of that
 /// row — origins, owner key, shard, a move under way — is the directory's, kept in the
 /// first database only; a copy elsewhere may be stale and is never read or compared.
@@ -42,6 +53,10 @@ const OWNED: &[Owned] = &[
     Owned {
         table: "comments",
         rows: "site_id = ?1",
+    },
+    Owned {
+        table: PINS,
+        rows: "site_id = ?1 AND pinned_id IS NOT NULL",
     },
     Owned {
         table: "likes",
@@ -178,6 +193,9 @@ pub async fn copy_step<F: SqlExec, T: SqlExec>(
     let Some(owned) = OWNED.get(at.table) else {
         return Ok(None);
     };
+    if owned.table == PINS {
+        return copy_pins(from, to, site, at).await;
+    }
     let columns = if owned.table == "sites" {
         SITE_COLUMNS.join(", ")
     } else {
@@ -215,11 +233,55 @@ pub async fn copy_step<F: SqlExec, T: SqlExec>(
     }))
 }
 
+/// One page of pins: set on the copied threads, now that their comments are there.
+async fn copy_pins<F: SqlExec, T: SqlExec>(
+    from: &F,
+    to: &T,
+    site: &str,
+    at: Cursor,
+) -> Result<Option<Cursor>, StoreError> {
+    let rows = from
+        .rows(Query::new(
+            "SELECT rowid AS r, id, pinned_id FROM threads \
+             WHERE site_id = ?1 AND pinned_id IS NOT NULL AND rowid > ?2 ORDER BY rowid LIMIT ?3",
+            vec![Arg::from(site), Arg::from(at.after), Arg::from(PAGE)],
+        ))
+        .await?;
+    let Some(last) = rows.last().and_then(|r| r.get("r")).and_then(Value::as_i64) else {
+        return Ok(Some(Cursor {
+            table: at.table + 1,
+            after: 0,
+        }));
+    };
+    let updates = rows
+        .iter()
+        .map(|r| {
+            Query::new(
+                "UPDATE threads SET pinned_id = ?3 WHERE id = ?2 AND site_id = ?1",
+                vec![
+                    Arg::from(site),
+                    arg(r.get("id").unwrap_or(&Value::Null)),
+                    arg(r.get("pinned_id").unwrap_or(&Value::Null)),
+                ],
+            )
+        })
+        .collect();
+    to.batch(updates).await?;
+    Ok(Some(Cursor {
+        table: at.table,
+        after: last,
+    }))
+}
+
 /// The row as it was (every column, its id too). A row already there (a step run twice)
 /// is left as it is — except the site's own `sites` row, whose settings the copy brings
 /// over whatever the target held (the first database keeps every site's row).
 fn insert(table: &str, row: &Row) -> Query {
-    let columns: Vec<&String> = row.keys().collect();
+    let columns: Vec<&String> = row
+        .keys()
+        // A thread's pin comes after its comments ([`PINS`]).
+        .filter(|c| !(table == "threads" && c.as_str() == "pinned_id"))
+        .collect();
     let names = columns
         .iter()
         .map(|c| format!("\"{c}\""))
@@ -252,7 +314,10 @@ pub async fn census<E: SqlExec>(
         sum: Option<i64>,
     }
     let mut out = Vec::new();
-    for owned in OWNED {
+    for owned in OWNED
+        .iter()
+        .filter(|o| o.table != PINS && !PRUNED.contains(&o.table))
+    {
         // Every column's text length and numeric value, summed: cheap, and any change in
         // any value of any row changes it (unless changes cancel out exactly).
         let columns = exec
@@ -302,6 +367,17 @@ pub async fn remove_step<E: SqlExec>(
     let Some(owned) = tables.iter().rev().nth(at) else {
         return Ok(None);
     };
+    if owned.table == PINS {
+        // Pins off first: a pinned comment can then go.
+        let changed = from
+            .rows(Query::new(
+                "UPDATE threads SET pinned_id = NULL WHERE rowid IN (SELECT rowid FROM threads \
+                 WHERE site_id = ?1 AND pinned_id IS NOT NULL LIMIT ?2) RETURNING 1 AS n",
+                vec![Arg::from(site), Arg::from(PAGE)],
+            ))
+            .await?;
+        return Ok(Some(if changed.is_empty() { at + 1 } else { at }));
+    }
     let removed = from
         .rows(Query::new(
             format!(

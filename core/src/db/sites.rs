@@ -208,48 +208,33 @@ impl<E: SqlExec> Directory<E> {
         Ok(!rows.is_empty())
     }
 
-    /// Where the move of `id` has got; with `shard`, the site is read from there on.
+    /// Where the move of `id` has got (`state`), if it was still at `was` — two
+    /// requests driving one move cannot both take it on (`false`: another one did).
+    /// With `shard`, the site is read from there on; with `release`, its writes go on.
     pub async fn save_move(
         &self,
         id: &str,
-        state: &str,
+        was: &str,
+        state: Option<&str>,
         shard: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.exec
+        release: bool,
+    ) -> Result<bool, StoreError> {
+        let rows = self
+            .exec
             .rows(Query::new(
-                "UPDATE sites SET move_state = ?2, shard = COALESCE(?3, shard) \
-                 WHERE id = ?1 AND move_state IS NOT NULL RETURNING id",
+                "UPDATE sites SET move_state = ?3, shard = COALESCE(?4, shard), \
+                 move_to = CASE WHEN ?5 = 1 OR ?3 IS NULL THEN NULL ELSE move_to END \
+                 WHERE id = ?1 AND move_state = ?2 RETURNING id",
                 vec![
                     Arg::from(id),
-                    Arg::from(state),
+                    Arg::from(was),
+                    state.map_or(Arg::Null, Arg::from),
                     shard.map_or(Arg::Null, Arg::from),
+                    Arg::from(i64::from(release)),
                 ],
             ))
             .await?;
-        Ok(())
-    }
-
-    /// Writes to `id` go on (to the database the directory names); the move goes on
-    /// at `state` (removing the old copy).
-    pub async fn release_writes(&self, id: &str, state: &str) -> Result<(), StoreError> {
-        self.exec
-            .rows(Query::new(
-                "UPDATE sites SET move_to = NULL, move_state = ?2 WHERE id = ?1 RETURNING id",
-                vec![Arg::from(id), Arg::from(state)],
-            ))
-            .await?;
-        Ok(())
-    }
-
-    /// The move of `id` is over (done or undone).
-    pub async fn clear_move(&self, id: &str) -> Result<(), StoreError> {
-        self.exec
-            .rows(Query::new(
-                "UPDATE sites SET move_to = NULL, move_state = NULL WHERE id = ?1 RETURNING id",
-                vec![Arg::from(id)],
-            ))
-            .await?;
-        Ok(())
+        Ok(!rows.is_empty())
     }
 
     /// The keyed hash of the site owner's new console key; `false` when there is no such

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{census, copy_step, ensure_seeded, remove_step, Cursor};
-use crate::db::exec::SqlExec;
+use crate::db::exec::{Arg, Query, SqlExec};
 use crate::db::sites::Directory;
 use crate::db::store::StoreError;
 use crate::wire::sites::{shard_index, MoveProgress, FIRST_SHARD};
@@ -152,9 +152,64 @@ pub async fn begin<D: SqlExec>(
     directory.begin_move(site, to, &encode(&state)).await
 }
 
+/// Whether two bindings reach one and the same database (an operator who copied a
+/// `[[d1_databases]]` block and kept its `database_id`): a row written through one is
+/// looked for through the other. A move between them would copy a site onto itself and
+/// then remove it.
+pub async fn same_database<A: SqlExec, B: SqlExec>(
+    a: &A,
+    b: &B,
+    nonce: &str,
+) -> Result<bool, StoreError> {
+    let id = format!("~same-{nonce}");
+    a.rows(Query::new(
+        "INSERT INTO sites (id, name, created_at) VALUES (?1, ?1, 0) RETURNING id",
+        vec![Arg::from(id.as_str())],
+    ))
+    .await?;
+    let seen = b
+        .rows(Query::new(
+            "SELECT id FROM sites WHERE id = ?1",
+            vec![Arg::from(id.as_str())],
+        ))
+        .await;
+    a.rows(Query::new(
+        "DELETE FROM sites WHERE id = ?1 RETURNING id",
+        vec![Arg::from(id.as_str())],
+    ))
+    .await?;
+    Ok(!seen?.is_empty())
+}
+
 impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
+    /// Save `next` over the state this request started from; `false` when another
+    /// request took the move on meanwhile (this one then stops).
+    async fn save(
+        &mut self,
+        next: Option<Phase>,
+        shard: Option<&str>,
+        release: bool,
+    ) -> Result<bool, StoreError> {
+        let was = encode(&self.state);
+        let state = next.map(|phase| MoveState {
+            phase,
+            ..self.state.clone()
+        });
+        let text = state.as_ref().map(encode);
+        let saved = self
+            .directory
+            .save_move(self.site, &was, text.as_deref(), shard, release)
+            .await?;
+        if let (true, Some(state)) = (saved, state) {
+            self.state = state;
+        }
+        Ok(saved)
+    }
+
     /// Go on with the move: at most `budget` steps (each a page of rows, two round trips
-    /// at most), or until it has to wait. The state is saved before returning.
+    /// at most), or until it has to wait. The state is saved before returning (only over
+    /// the state this request started from: a second request driving the same move at
+    /// the same time stops instead).
     pub async fn advance(mut self, now_ms: i64, budget: u32) -> Result<MoveProgress, StoreError> {
         let mut phase = self.state.phase;
         let mut wait_ms = 0;
@@ -195,11 +250,10 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                         Phase::Undoing { at: 0 }
                     };
                     if same {
-                        self.state.phase = phase;
                         let to = self.state.to.clone();
-                        self.directory
-                            .save_move(self.site, &encode(&self.state), Some(&to))
-                            .await?;
+                        if !self.save(Some(phase), Some(&to), false).await? {
+                            return Ok(self.busy());
+                        }
                     }
                     break;
                 }
@@ -209,18 +263,19 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                 }
                 Phase::Switched { .. } => {
                     phase = Phase::Removing { at: 0 };
-                    self.state.phase = phase;
                     // Writes go on (to the new database) while the old rows go.
-                    self.directory
-                        .release_writes(self.site, &encode(&self.state))
-                        .await?;
+                    if !self.save(Some(phase), None, true).await? {
+                        return Ok(self.busy());
+                    }
                 }
                 Phase::Removing { at } => {
                     let keep = self.state.from == FIRST_SHARD;
                     match remove_step(self.from, self.site, at, keep).await? {
                         Some(next) => phase = Phase::Removing { at: next },
                         None => {
-                            self.directory.clear_move(self.site).await?;
+                            if !self.save(None, None, true).await? {
+                                return Ok(self.busy());
+                            }
                             over = Some("done");
                             break;
                         }
@@ -231,7 +286,9 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                     match remove_step(self.to, self.site, at, keep).await? {
                         Some(next) => phase = Phase::Undoing { at: next },
                         None => {
-                            self.directory.clear_move(self.site).await?;
+                            if !self.save(None, None, true).await? {
+                                return Ok(self.busy());
+                            }
                             over = Some("undone");
                             break;
                         }
@@ -239,11 +296,11 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                 }
             }
         }
-        if over.is_none() && phase != self.state.phase {
-            self.state.phase = phase;
-            self.directory
-                .save_move(self.site, &encode(&self.state), None)
-                .await?;
+        if over.is_none()
+            && phase != self.state.phase
+            && !self.save(Some(phase), None, false).await?
+        {
+            return Ok(self.busy());
         }
         Ok(MoveProgress {
             site: self.site.to_owned(),
@@ -252,6 +309,19 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
             phase: over.unwrap_or(phase.name()).to_owned(),
             wait_ms: u64::try_from(wait_ms).unwrap_or(0),
         })
+    }
+}
+
+impl<D, F, T> Move<'_, D, F, T> {
+    /// Another request took the move on while this one worked: ask again in a moment.
+    fn busy(&self) -> MoveProgress {
+        MoveProgress {
+            site: self.site.to_owned(),
+            from: self.state.from.clone(),
+            to: self.state.to.clone(),
+            phase: self.state.phase.name().to_owned(),
+            wait_ms: 1000,
+        }
     }
 }
 

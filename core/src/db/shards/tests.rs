@@ -53,6 +53,13 @@ pub(super) fn some_of<E: SqlExec>(store: &SqlStore<E>, key: &str) -> Vec<Comment
     };
     let top = add(None, "top");
     let reply = add(Some(top), "reply");
+    // The owner pinned the reply (a thread refers to a comment).
+    block(store.set_thread(crate::db::store::ThreadFlags {
+        key,
+        locked: None,
+        pinned: Some(Some(reply)),
+    }))
+    .unwrap();
     block(store.set_like(SetLike {
         id: top,
         reader_hash: "r",

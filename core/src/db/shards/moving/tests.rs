@@ -206,3 +206,63 @@ fn a_new_site_goes_to_the_emptiest_database() {
     assert_eq!(emptiest(&sizes(None, None, None), &counts), "DB2");
     assert_eq!(emptiest(&[], &counts), "DB");
 }
+
+#[test]
+fn two_bindings_of_one_database_are_told_apart_from_two_databases() {
+    let first = Sqlite::migrated();
+    let second = Sqlite::migrated();
+    assert!(block(same_database(&first, &first, "n1")).unwrap());
+    assert!(!block(same_database(&first, &second, "n2")).unwrap());
+    let left = block(first.rows(Query::new(
+        "SELECT id FROM sites WHERE id LIKE '~same-%'",
+        vec![],
+    )))
+    .unwrap();
+    assert!(left.is_empty(), "the marker row goes: {left:?}");
+}
+
+#[test]
+fn a_second_request_with_an_older_state_cannot_undo_a_switched_move() {
+    let first = Sqlite::migrated();
+    let second = Sqlite::migrated();
+    let directory = Directory::new(&first);
+    directory_row(&first, "a");
+    some_of(&SqlStore::new(&first, "a"), "/t/");
+    assert!(block(begin(&directory, "a", "DB", "DB1", 0, SETTLE)).unwrap());
+    let state = || decode(row(&directory, "a").move_state.as_deref().unwrap()).unwrap();
+    let mover = |state: MoveState| Move {
+        directory: &directory,
+        from: &first,
+        to: &second,
+        site: "a",
+        state,
+        settle_ms: SETTLE,
+    };
+    while state().phase != Phase::Verifying {
+        block(mover(state()).advance(SETTLE, 8)).unwrap();
+    }
+    let stale = state();
+    // One request checks the copy and switches the site…
+    let switched = block(mover(state()).advance(SETTLE, 8)).unwrap();
+    assert_eq!(switched.phase, "switched");
+    // …writes go on in the new database, and a slower request, still holding the state
+    // from before the switch, finds the databases differ.
+    block(second.rows(Query::new(
+        "UPDATE comments SET body_html = 'edited after the switch' WHERE site_id = 'a'",
+        vec![],
+    )))
+    .unwrap();
+    let late = block(mover(stale).advance(SETTLE, 8)).unwrap();
+    assert_eq!((late.phase.as_str(), late.wait_ms), ("copying", 1000));
+    let site = row(&directory, "a");
+    assert_eq!(site.shard, "DB1", "still switched");
+    assert!(matches!(
+        decode(site.move_state.as_deref().unwrap()).unwrap().phase,
+        Phase::Switched { .. }
+    ));
+    assert_eq!(
+        page(&SqlStore::new(&second, "a"), "/t/").len(),
+        2,
+        "nothing undone"
+    );
+}
