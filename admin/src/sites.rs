@@ -156,7 +156,7 @@ pub fn Sites() -> impl IntoView {
             Some(list) => view! {
                 <table class="sites stack">
                     <thead>
-                        <tr><th>"Site"</th><th>"Origins"</th><th>"Owner's key"</th><th><span class="sr-only">"Actions"</span></th></tr>
+                        <tr><th>"Site"</th><th>"Origins"</th><th>"Database"</th><th>"Owner's key"</th><th><span class="sr-only">"Actions"</span></th></tr>
                     </thead>
                     <tbody>
                         {list.into_iter().map(|s| {
@@ -174,6 +174,10 @@ pub fn Sites() -> impl IntoView {
                                         {s.main.then(|| view! { " " <small>"(this deployment's own)"</small> })}
                                     </td>
                                     <td>{s.origins.join(", ")}</td>
+                                    <td>
+                                        {s.shard.clone()}
+                                        {s.moving_to.clone().map(|to| view! { " " <small>"(moving to " {to} ": writes wait)"</small> })}
+                                    </td>
                                     <td>{if s.has_key { "given" } else { "none (only yours opens it)" }}</td>
                                     <td class="actions">
                                         <button type="button" aria-label=open_label

@@ -32,7 +32,12 @@ pub fn dev() -> Result<()> {
             name: "dev",
             vars: Vec::new(),
             secrets: None,
-            shards: Vec::new(),
+            // COLLOQUY_DEV_SHARDS=2: two more local databases (DB1, DB2), to try new
+            // sites landing in the emptiest and `colloquy move-site`.
+            shards: ["DB1", "DB2", "DB3", "DB4"]
+                .into_iter()
+                .take(port("COLLOQUY_DEV_SHARDS", 0).into())
+                .collect(),
         },
         None,
     )?;

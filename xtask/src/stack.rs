@@ -138,6 +138,7 @@ impl Stack {
             state.display()
         ));
         migrate_and_seed(tools, state, seed)?;
+        migrate_shards(tools, state, config)?;
         Self::start_on(tools, state, ports, own_group, config)
     }
 
@@ -213,6 +214,10 @@ impl Stack {
             let text: String = secrets.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
             std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
             cmd.arg("--env-file").arg(&file);
+        } else if !config.shards.is_empty() {
+            // The configuration is in the state folder: the checkout's .dev.vars is not
+            // beside it.
+            cmd.arg("--env-file").arg(root().join(".dev.vars"));
         }
         let mut wrangler = Service::spawn("wrangler dev", &mut cmd, own_group)?;
         // The first start may compile the worker inside wrangler's [build] step.
