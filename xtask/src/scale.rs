@@ -28,6 +28,8 @@ pub(crate) struct Params {
     pub(crate) secs: u64,
     pub(crate) readers: usize,
     pub(crate) writers: usize,
+    /// Keep the databases a run with the same sizes generated (`--reuse`).
+    reuse: bool,
 }
 
 impl Params {
@@ -39,9 +41,14 @@ impl Params {
             secs: 30,
             readers: 8,
             writers: 4,
+            reuse: false,
         };
         let mut it = args.iter();
         while let Some(name) = it.next() {
+            if name == "--reuse" {
+                p.reuse = true;
+                continue;
+            }
             let value: usize = it
                 .next()
                 .and_then(|v| v.parse().ok())
@@ -97,8 +104,9 @@ pub fn scale(args: &[String]) -> Result<()> {
     crate::build::worker(&tools)?;
     let dir = root().join("target/scale");
     let state = dir.join("state");
-    let _ = std::fs::remove_dir_all(&state);
-    std::fs::create_dir_all(&state).map_err(|e| e.to_string())?;
+    let sizes = format!("{} {} {}", p.sites, p.threads, p.comments);
+    let made = state.join("generated.txt");
+    let reused = p.reuse && std::fs::read_to_string(&made).is_ok_and(|s| s.trim() == sizes);
     let config = Config {
         name: "scale",
         vars: vec![
@@ -112,17 +120,32 @@ pub fn scale(args: &[String]) -> Result<()> {
         ]),
         shards: SHARDS[1..].to_vec(),
     };
-    step("migrating four local D1 databases");
-    run(&mut tools.local_d1(&state, &["migrations", "apply"]))?;
+    if !reused {
+        let _ = std::fs::remove_dir_all(&state);
+        std::fs::create_dir_all(&state).map_err(|e| e.to_string())?;
+        step("migrating four local D1 databases");
+        run(&mut tools.local_d1(&state, &["migrations", "apply"]))?;
+    }
+    // (Migrations a reused state lacks are applied now.)
     stack::migrate_shards(&tools, &state, &config)?;
+    if reused {
+        run(&mut tools.local_d1(&state, &["migrations", "apply"]))?;
+    }
     let files = find_files(&tools, &state)?;
-    step(&format!(
-        "writing {} sites × {} threads × {} comments into them",
-        p.sites, p.threads, p.comments
-    ));
     let started = Instant::now();
-    let shards = generate(&files, &p)?;
-    let generated_secs = started.elapsed().as_secs_f64();
+    let shards = if reused {
+        step("reusing the databases generated before (--reuse)");
+        counted(&files)?
+    } else {
+        step(&format!(
+            "writing {} sites × {} threads × {} comments into them",
+            p.sites, p.threads, p.comments
+        ));
+        let shards = generate(&files, &p)?;
+        std::fs::write(&made, &sizes).map_err(|e| e.to_string())?;
+        shards
+    };
+    let generated_secs = (!reused).then(|| started.elapsed().as_secs_f64());
     let wrangler_state = state.clone();
     let stack = Stack::start_on(
         &tools,
@@ -190,6 +213,30 @@ fn find_files(tools: &Tools, state: &Path) -> Result<Vec<PathBuf>> {
         ));
     }
     Ok(found)
+}
+
+/// What each database holds, counted (a reused state).
+fn counted(files: &[PathBuf]) -> Result<Vec<Shard>> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let mut shards = Vec::new();
+    for (k, file) in files.iter().enumerate() {
+        let db = rusqlite::Connection::open(file).map_err(err)?;
+        let count = |sql: &str| -> Result<usize> {
+            db.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(err)
+        };
+        shards.push(Shard {
+            binding: SHARDS[k],
+            file: file.clone(),
+            sites: count("SELECT COUNT(DISTINCT site_id) FROM threads")?,
+            threads: count("SELECT COUNT(*) FROM threads")?,
+            comments: count(
+                "SELECT COUNT(*) FROM comments WHERE body_markdown NOT LIKE 'scale-load %'",
+            )?,
+        });
+    }
+    Ok(shards)
 }
 
 /// A small deterministic generator (xorshift), so every run writes the same rows.

@@ -113,6 +113,11 @@ pub(crate) fn run(api: &str, p: &Params) -> Result<Load> {
     let load = Mutex::new(Load::default());
     let deadline = Instant::now() + Duration::from_secs(p.secs);
     let serial = AtomicU64::new(0);
+    // Bodies name the run: a reused database holds earlier runs' comments too.
+    let run_id = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let started = Instant::now();
     crate::step(&format!(
         "{} readers and {} writers across {} sites for {} s",
@@ -170,7 +175,7 @@ pub(crate) fn run(api: &str, p: &Params) -> Result<Load> {
                     let Some(token) = token else { continue };
                     let k = serial.fetch_add(1, Ordering::Relaxed);
                     let (words, _) = body(&mut rng);
-                    let text = format!("scale-load {k}: {words}");
+                    let text = format!("scale-load {run_id}-{k}: {words}");
                     let new = NewComment {
                         thread: thread.clone(),
                         body: text.clone(),
@@ -280,17 +285,21 @@ const FILL: f64 = 0.8;
 pub(crate) fn report(
     p: &Params,
     shards: &[Shard],
-    generated_secs: f64,
+    generated_secs: Option<f64>,
     load: &Load,
     checked: &Checked,
 ) -> String {
     let comments: usize = shards.iter().map(|s| s.comments).sum();
     let bytes: u64 = shards.iter().map(Shard::bytes).sum();
     let per_comment = bytes as f64 / comments.max(1) as f64;
+    let when = match generated_secs {
+        Some(secs) => format!("written in {secs:.0} s"),
+        None => "written by an earlier run (`--reuse`)".to_owned(),
+    };
     let mut out = format!(
         "# Capacity model\n\n`cargo xtask scale` on this machine (2 cores; the load client, workerd and \
          four local D1 databases share them). Generated: {} sites × {} threads × {} comments = \
-         {comments} comments over {} databases in {generated_secs:.0} s.\n\n",
+         {comments} comments over {} databases, {when}.\n\n",
         p.sites,
         p.threads,
         p.comments,
