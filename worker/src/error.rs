@@ -17,6 +17,9 @@ pub enum WorkerError {
     Runtime(#[from] worker::Error),
 }
 
+/// What a write to a moving site is told to wait (`Retry-After`).
+pub const MOVING_RETRY_SECS: u32 = 15;
+
 impl WorkerError {
     /// The public body for this error. Internal details stay in the log line.
     pub fn body(&self) -> ErrorBody {
@@ -30,7 +33,7 @@ impl WorkerError {
     /// Seconds the client should wait before retrying (rate limits, a site's move).
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
-            WorkerError::Request(ErrorCode::SiteMoving) => Some(crate::sites::MOVING_RETRY_SECS),
+            WorkerError::Request(ErrorCode::SiteMoving) => Some(MOVING_RETRY_SECS),
             WorkerError::Service(e) => e.retry_after_secs(),
             _ => None,
         }

@@ -35,9 +35,6 @@ pub fn fresh_ms(env: &Env) -> i64 {
     secs.clamp(1, 300) * 1000
 }
 
-/// What a write to a moving site is told to wait (`Retry-After`).
-pub const MOVING_RETRY_SECS: u32 = 15;
-
 thread_local! {
     static COPY: RefCell<Option<(i64, Rc<Vec<SiteRow>>)>> = const { RefCell::new(None) };
 }

@@ -20,6 +20,7 @@ mod load;
 mod mutants;
 mod procs;
 mod scale;
+mod scale_gen;
 mod scale_load;
 mod size;
 mod stack;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use colloquy_core::wire::api::NewComment;
 use colloquy_core::wire::endpoint::{form_token_url, EmbedQuery, Endpoint, ThreadQuery};
 
-use crate::scale::{body, shard_of, site_id, site_origin, Params, Rng, Shard};
+use crate::scale_gen::{body, shard_of, site_id, site_origin, Params, Rng, Shard};
 use crate::Result;
 
 /// What one request cost, from its `Server-Timing`.
