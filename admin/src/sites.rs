@@ -173,12 +173,19 @@ pub fn Sites() -> impl IntoView {
                                         <strong>{s.name.clone()}</strong> " " <small>{s.id.clone()}</small>
                                         {s.main.then(|| view! { " " <small>"(this deployment's own)"</small> })}
                                     </td>
-                                    <td>{s.origins.join(", ")}</td>
-                                    <td>
+                                    <td data-label="Origins">{s.origins.join(", ")}</td>
+                                    <td data-label="Database">
                                         {s.shard.clone()}
-                                        {s.moving_to.clone().map(|to| view! { " " <small>"(moving to " {to} ": writes wait)"</small> })}
+                                        {s.moving_to.clone().map(|to| {
+                                            let note = if to == s.shard {
+                                                "(just moved here: writes wait a minute more)".to_owned()
+                                            } else {
+                                                format!("(moving to {to}: writes wait)")
+                                            };
+                                            view! { " " <small>{note}</small> }
+                                        })}
                                     </td>
-                                    <td>{if s.has_key { "given" } else { "none (only yours opens it)" }}</td>
+                                    <td data-label="Owner's key">{if s.has_key { "given" } else { "none (only yours opens it)" }}</td>
                                     <td class="actions">
                                         <button type="button" aria-label=open_label
                                             on:click=move |_| open(for_open.clone())>

@@ -26,7 +26,18 @@ impl Session {
             let (scheme, rest) = base.split_once("://").unwrap_or(("https", &base));
             format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
         };
-        let http = |e: ureq::Error| CliError::Http(format!("{base}: {e}"));
+        let http = |e: ureq::Error| match e {
+            ureq::Error::StatusCode(401) => CliError::Http(format!(
+                "{base}: the console key in OWNER_KEY was not accepted{}",
+                if site.is_some() {
+                    " for that site"
+                } else {
+                    " (a site owner's key opens only that site: add --site <id>; moving \
+                     sites takes the operator's key)"
+                }
+            )),
+            e => CliError::Http(format!("{base}: {e}")),
+        };
         let mut url = Endpoint::Admin(AdminOp::Login).url(&base);
         let query = colloquy_core::wire::endpoint::site_query(site.unwrap_or_default());
         if !query.is_empty() {

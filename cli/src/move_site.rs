@@ -38,8 +38,12 @@ pub fn run(raw: &[String]) -> Result<(), CliError> {
     for _ in 0..REQUESTS_MAX {
         let progress: MoveProgress = session.post(AdminOp::MoveSite, &request)?;
         if progress.phase != last_phase {
+            let wait = match progress.wait_ms / 1000 {
+                0 => String::new(),
+                secs => format!(" (next step in {secs} s)"),
+            };
             eprintln!(
-                "{site}: {} → {}: {}",
+                "{site}: {} → {}: {}{wait}",
                 progress.from, progress.to, progress.phase
             );
             last_phase.clone_from(&progress.phase);

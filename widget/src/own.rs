@@ -41,6 +41,8 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
             }
         });
     }
+    let textarea = NodeRef::<Textarea>::new();
+    let save_button = NodeRef::<Button>::new();
     let save = {
         let base = base.clone();
         move || {
@@ -81,8 +83,24 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                                 .find(|f| f.field == Field::Body)
                                 .map(|f| f.code),
                         );
+                        busy.set(false);
+                        // Back to the text, which says what is wrong with it.
+                        if let Some(el) = textarea.get_untracked() {
+                            let _ = el.focus();
+                        }
+                        return;
                     }
-                    Err(e) => error.set(Some(e.message(t))),
+                    Err(e) => {
+                        error.set(Some(e.message(t)));
+                        busy.set(false);
+                        // The Save button was disabled while it waited, which drops
+                        // focus: back on it, to try again (the message beside it says
+                        // why it failed).
+                        if let Some(el) = save_button.get_untracked() {
+                            let _ = el.focus();
+                        }
+                        return;
+                    }
                 }
                 busy.set(false);
             });
@@ -92,7 +110,6 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
         storage::forget_edit_draft(&base, id);
         host.with_value(|h| Outcome::Closed.dispatch(h));
     };
-    let textarea = NodeRef::<Textarea>::new();
     Effect::new(move || {
         if let Some(el) = textarea.get() {
             let _ = el.focus();
@@ -113,7 +130,7 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                 {move || body_error.get().map(|code| t.error(code))}
             </span>
             <p class="cq-submit">
-                <button type="submit" class="cq-button" disabled=move || busy.get()>{t.save}</button>
+                <button type="submit" class="cq-button" node_ref=save_button disabled=move || busy.get()>{t.save}</button>
                 " "
                 <button type="button" class="cq-link cq-cancel-edit" on:click=cancel>{t.cancel}</button>
             </p>

@@ -145,10 +145,10 @@ pub async fn handle(
         }
         AdminOp::MoveSite => {
             let which: MoveSite = read_json(&mut req).await?;
-            let (progress, started) = move_site(env, &directory, &which, &main, now).await?;
+            let (progress, audit) = move_site(env, &directory, &which, &main, now).await?;
             // A move that starts, and one that ends, go into the operator's audit list
             // (the steps between do not).
-            if started || matches!(progress.phase.as_str(), "done" | "undone") {
+            if audit {
                 service
                     .audit(
                         actor,
@@ -208,7 +208,7 @@ async fn prepare(env: &worker::Env, shard: &str, site: &NewSite, now: i64) -> Re
 }
 
 /// Start or go on with moving a site (see `colloquy_core::db::shards::moving`): a
-/// bounded part per request.
+/// bounded part per request. With whether it started or ended now (for the audit list).
 async fn move_site(
     env: &worker::Env,
     directory: &Directory<d1::D1Exec>,
@@ -231,11 +231,28 @@ async fn move_site(
         })?,
         None => {
             let to = which.to.trim();
-            moving::check(&row.shard, to, &d1::shards(env), row.id == main)
-                .map_err(|e| WorkerError::Service(ServiceError::SiteInvalid(e.to_string())))?;
+            match moving::check(&row.shard, to, &d1::shards(env), row.id == main) {
+                Ok(()) => {}
+                // Asked again once it is over (a second command, a re-run): done.
+                Err(moving::MoveRefused::AlreadyThere(_)) => {
+                    let progress = MoveProgress {
+                        site: id.to_owned(),
+                        from: row.shard.clone(),
+                        to: to.to_owned(),
+                        phase: "done".into(),
+                        wait_ms: 0,
+                    };
+                    return Ok((progress, false));
+                }
+                Err(e) => {
+                    return Err(WorkerError::Service(ServiceError::MoveRefused(
+                        e.to_string(),
+                    )))
+                }
+            }
             let (from, there) = (d1::primary_on(env, &row.shard)?, d1::primary_on(env, to)?);
             if moving::same_database(&from, &there, &random_hex(8)?).await? {
-                return Err(WorkerError::Service(ServiceError::SiteInvalid(format!(
+                return Err(WorkerError::Service(ServiceError::MoveRefused(format!(
                     "{} and {to} are bound to one and the same database: give {to} a \
                      database_id of its own in wrangler.toml",
                     row.shard
@@ -266,7 +283,8 @@ async fn move_site(
     }
     .advance(now, MOVE_STEPS_PER_REQUEST)
     .await?;
-    Ok((progress, false))
+    let ended = matches!(progress.phase.as_str(), "done" | "undone");
+    Ok((progress, ended))
 }
 
 /// Pages of rows one request copies or removes (two D1 round trips each at most, well

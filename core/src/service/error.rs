@@ -55,6 +55,9 @@ pub enum ServiceError {
     SiteNotFound,
     #[error("invalid site: {0}")]
     SiteInvalid(String),
+    /// A site's move cannot start (see `db::shards::moving::MoveRefused`).
+    #[error("the move cannot start: {0}")]
+    MoveRefused(String),
     #[error("the site exists already")]
     SiteExists,
     #[error("the origin {0} belongs to another site")]
@@ -106,7 +109,7 @@ impl ServiceError {
             ServiceError::InProgress => ErrorCode::InProgress,
             ServiceError::NotFound => ErrorCode::NotFound,
             ServiceError::SiteNotFound => ErrorCode::SiteNotFound,
-            ServiceError::SiteInvalid(_) => ErrorCode::SiteInvalid,
+            ServiceError::SiteInvalid(_) | ServiceError::MoveRefused(_) => ErrorCode::SiteInvalid,
             ServiceError::SiteExists => ErrorCode::SiteExists,
             ServiceError::OriginTaken(_) => ErrorCode::OriginTaken,
             ServiceError::OperatorOnly => ErrorCode::OperatorOnly,
@@ -140,6 +143,9 @@ impl ServiceError {
         match self {
             ServiceError::SiteInvalid(why) => {
                 body.error.message = format!("Not created: {why}.");
+            }
+            ServiceError::MoveRefused(why) => {
+                body.error.message = format!("Not moved: {why}.");
             }
             ServiceError::OriginTaken(origin) => {
                 body.error.message = format!("Not created: {origin} belongs to another site.");

@@ -7,7 +7,8 @@
 
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
-    click, fill_form, session, submit_main_form, wait_for, wait_for_text, widget_root,
+    click, fill_form, session, submit_main_form, value_of, wait_focus, wait_for, wait_for_text,
+    widget_root,
 };
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::http::request;
@@ -124,6 +125,22 @@ async fn when_d1_fails_reads_say_503_cached_pages_stay_writes_leave_nothing_and_
         .filter(|c| c.body_html.contains("Written during the outage"))
         .count();
     assert_eq!(landed, 1, "the retried post landed once");
+
+    // Editing it while D1 is down: the message, the words kept, and focus back on Save
+    // (it was disabled while the request ran); Save again once D1 is back.
+    click(&root, ".cq-edit-button").await;
+    let edit = wait_for(&root, "form.cq-edit textarea").await;
+    edit.send_keys(" (edited in the outage)").await.unwrap();
+    d1(&d, "on");
+    click(&root, "form.cq-edit button[type=submit]").await;
+    wait_for(&root, "form.cq-edit .cq-form-error:not(:empty)").await;
+    wait_focus(&client, "BUTTON#.cq-button").await;
+    assert!(value_of(&root, "form.cq-edit textarea")
+        .await
+        .ends_with("(edited in the outage)"));
+    d1(&d, "off");
+    click(&root, "form.cq-edit button[type=submit]").await;
+    wait_for_text(&root, "li.cq-item", "(edited in the outage)").await;
     assert_eq!(
         d.post(&comment(&thread).body("And after").build()).status,
         201

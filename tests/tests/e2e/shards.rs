@@ -104,13 +104,21 @@ fn a_site_lives_in_the_emptiest_database_and_moves_with_nothing_lost_or_doubled(
             },
         )
     };
-    for refused in ["DB", "DB9", "nonsense", placed.shard.as_str()] {
-        assert_eq!(
-            move_to(refused).error(),
-            (422, "site_invalid".into()),
-            "{refused}"
+    for refused in ["DB", "DB9", "nonsense"] {
+        let reply = move_to(refused);
+        assert_eq!(reply.error(), (422, "site_invalid".into()), "{refused}");
+        assert!(
+            reply.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Not moved: "),
+            "{}",
+            reply.text
         );
     }
+    // Where it is already: nothing to do (a command run again after its move ended).
+    let there: serde_json::Value = move_to(&placed.shard).expect(200);
+    assert_eq!(there["phase"], "done", "{there}");
     let owner = site.console(&d);
     assert_eq!(
         owner
@@ -192,6 +200,26 @@ fn a_site_lives_in_the_emptiest_database_and_moves_with_nothing_lost_or_doubled(
     );
     assert!(cli.status.success(), "{said}");
     assert!(said.contains("held") && said.contains("done"), "{said}");
+    // Run again once it is over (as a script would): nothing to do, and no error.
+    let again = Command::new(env_url(env::CLI))
+        .args([
+            "move-site",
+            "--on",
+            &d.api,
+            "--site",
+            &site.id,
+            "--to",
+            "DB3",
+        ])
+        .env("OWNER_KEY", d.secret(vars::OWNER_KEY))
+        .output()
+        .expect("run colloquy move-site again");
+    assert!(
+        again.status.success() && String::from_utf8_lossy(&again.stdout).contains("DB3"),
+        "{}{}",
+        String::from_utf8_lossy(&again.stdout),
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert!(
         read_failures.lock().unwrap().is_empty(),
         "reads failed during the move: {:?}",

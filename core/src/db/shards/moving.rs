@@ -62,8 +62,8 @@ impl Phase {
 /// Why a move cannot start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoveRefused {
-    #[error("{0} is not a database binding of this deployment (DB, DB1, DB2, …)")]
-    NoSuchShard(String),
+    #[error("{0} is not one of this deployment's databases ({1})")]
+    NoSuchShard(String, String),
     #[error("the site is in {0} already")]
     AlreadyThere(String),
     /// Ids stay unique because each database numbers from its own range, and a row only
@@ -84,7 +84,7 @@ pub fn check(from: &str, to: &str, shards: &[String], main: bool) -> Result<(), 
         .any(|s| s == to)
         .then(|| shard_index(to))
         .flatten()
-        .ok_or_else(|| MoveRefused::NoSuchShard(to.to_owned()))?;
+        .ok_or_else(|| MoveRefused::NoSuchShard(to.to_owned(), shards.join(", ")))?;
     if from == to {
         return Err(MoveRefused::AlreadyThere(to.to_owned()));
     }

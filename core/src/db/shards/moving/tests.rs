@@ -175,11 +175,14 @@ fn moves_go_up_to_a_database_of_the_deployment_and_never_the_main_site() {
     );
     assert_eq!(
         check("DB", "DB3", &shards, false),
-        Err(MoveRefused::NoSuchShard("DB3".into()))
+        Err(MoveRefused::NoSuchShard(
+            "DB3".into(),
+            "DB, DB1, DB2".into()
+        ))
     );
     assert_eq!(
         check("DB", "OTHER", &["OTHER".into()], false),
-        Err(MoveRefused::NoSuchShard("OTHER".into()))
+        Err(MoveRefused::NoSuchShard("OTHER".into(), "OTHER".into()))
     );
     assert_eq!(
         check("DB", "DB1", &shards, true),
