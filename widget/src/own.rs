@@ -97,6 +97,9 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                         // focus: back on it, to try again (the message beside it says
                         // why it failed).
                         if let Some(el) = save_button.get_untracked() {
+                            // (Enabled now, not when the view next updates: a disabled
+                            // button takes no focus.)
+                            el.set_disabled(false);
                             let _ = el.focus();
                         }
                         return;
