@@ -130,5 +130,6 @@ pub const STRINGS: Strings<'static> = Strings {
         request_broken: "Der Kommentar konnte nicht gesendet werden. Bitte laden Sie die Seite neu.",
         internal: "Bei uns ist etwas schiefgelaufen. Ihr Text bleibt erhalten; bitte erneut versuchen.",
         unavailable: "Kommentare sind vorübergehend nicht verfügbar. Ihr Text bleibt erhalten.",
+        site_moving: "Die Kommentare ziehen gerade um, das dauert etwa eine Minute. Ihr Text bleibt erhalten; bitte gleich noch einmal versuchen.",
     },
 };

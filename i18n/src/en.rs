@@ -135,5 +135,6 @@ pub const STRINGS: Strings<'static> = Strings {
         request_broken: "The comment could not be sent. Please reload the page and try again.",
         internal: "Something went wrong on our side. Your text is kept; please try again.",
         unavailable: "Comments are temporarily unavailable. Your text is kept; please try again.",
+        site_moving: "Comments are moving to a new home for a minute. Your text is kept; please try again shortly.",
     },
 };

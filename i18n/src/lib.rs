@@ -295,6 +295,8 @@ pub struct Errors<'a> {
     pub request_broken: &'a str,
     pub internal: &'a str,
     pub unavailable: &'a str,
+    /// The site is moving to another database for a minute or two: writes wait.
+    pub site_moving: &'a str,
 }
 }
 
@@ -350,7 +352,8 @@ impl<'a> Errors<'a> {
             | OriginTaken
             | OperatorOnly => self.request_broken,
             SiteNotFound => self.page_misconfigured,
-            InProgress | SiteMoving => self.unavailable,
+            InProgress => self.unavailable,
+            SiteMoving => self.site_moving,
             Internal | Unknown => self.internal,
             Unavailable => self.unavailable,
         }

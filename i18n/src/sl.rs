@@ -153,5 +153,6 @@ pub const STRINGS: Strings<'static> = Strings {
         request_broken: "Komentarja ni bilo mogoče poslati. Osvežite stran in poskusite znova.",
         internal: "Pri nas je šlo nekaj narobe. Besedilo je shranjeno; poskusite znova.",
         unavailable: "Komentarji trenutno niso na voljo. Besedilo je shranjeno; poskusite znova.",
+        site_moving: "Komentarji se za minuto selijo. Besedilo je shranjeno; poskusite znova čez trenutek.",
     },
 };
