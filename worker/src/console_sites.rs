@@ -258,7 +258,7 @@ async fn move_site(
                     row.shard
                 ))));
             }
-            if !moving::begin(directory, id, &row.shard, to, now, settle).await? {
+            if !moving::begin(directory, &from, id, &row.shard, to, now, settle).await? {
                 return Err(WorkerError::Request(ErrorCode::SiteMoving));
             }
             let progress = MoveProgress {

@@ -178,7 +178,7 @@ fn injected() -> StoreError {
 }
 
 fn backend(e: worker::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::backend(e.to_string())
 }
 
 /// D1 numbers arrive and leave as JS numbers; ids and millisecond times stay below 2^53.

@@ -61,7 +61,7 @@ impl Sqlite {
     }
 
     fn run(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
-        let backend = |e: rusqlite::Error| StoreError::Backend(format!("{e} in {}", q.sql));
+        let backend = |e: rusqlite::Error| StoreError::backend(format!("{e} in {}", q.sql));
         // D1 binds at most 100 values per statement; SQLite allows thousands. Hold the
         // SQL to D1's bound here, so a statement that would fail in production fails here.
         if q.args.len() > crate::wire::limits::D1_BOUND_VALUES {
@@ -111,13 +111,13 @@ impl SqlExec for Sqlite {
         let mut conn = self.conn.borrow_mut();
         let tx = conn
             .transaction()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .map_err(|e| StoreError::backend(e.to_string()))?;
         let out = queries
             .iter()
             .map(|q| Self::run(&tx, q))
             .collect::<Result<Vec<_>, _>>()?;
         tx.commit()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .map_err(|e| StoreError::backend(e.to_string()))?;
         Ok(out)
     }
 }

@@ -20,6 +20,24 @@ pub enum StoreError {
     Backend(String),
     #[error("stored row could not be decoded: {0}")]
     Decode(String),
+    /// The site is moving away from this database, which refuses its writes (migration
+    /// 0013's triggers): try again in a moment.
+    #[error("the site is moving to another database")]
+    Sealed,
+}
+
+/// What migration 0013's triggers say when a write reaches a sealed site.
+pub const SEALED_MESSAGE: &str = "colloquy: the site is moving";
+
+impl StoreError {
+    /// A backend's failure, told apart from a write a sealed site refused.
+    pub fn backend(message: String) -> StoreError {
+        if message.contains(SEALED_MESSAGE) {
+            StoreError::Sealed
+        } else {
+            StoreError::Backend(message)
+        }
+    }
 }
 
 /// Find or create a thread by key.

@@ -113,6 +113,7 @@ impl ServiceError {
             ServiceError::SiteExists => ErrorCode::SiteExists,
             ServiceError::OriginTaken(_) => ErrorCode::OriginTaken,
             ServiceError::OperatorOnly => ErrorCode::OperatorOnly,
+            ServiceError::Store(StoreError::Sealed) => ErrorCode::SiteMoving,
             ServiceError::NoSecret | ServiceError::Store(_) => ErrorCode::Unavailable,
         }
     }

@@ -132,10 +132,12 @@ pub fn decode(text: &str) -> Option<MoveState> {
     serde_json::from_str(text).ok()
 }
 
-/// Start moving `site` from `from` to `to` (checked with [`check`]): from now on writes
-/// to it wait. `false` when a move of it is under way already.
-pub async fn begin<D: SqlExec>(
+/// Start moving `site` from `from` (its database, `from_db`) to `to` (checked with
+/// [`check`]): from now on writes to it wait, and `from_db` refuses them ([`seal`]).
+/// `false` when a move of it is under way already.
+pub async fn begin<D: SqlExec, F: SqlExec>(
     directory: &Directory<D>,
+    from_db: &F,
     site: &str,
     from: &str,
     to: &str,
@@ -149,7 +151,24 @@ pub async fn begin<D: SqlExec>(
             until_ms: now_ms + settle_ms,
         },
     };
-    directory.begin_move(site, to, &encode(&state)).await
+    let begun = directory.begin_move(site, to, &encode(&state)).await?;
+    if begun {
+        seal(from_db, site, true).await?;
+    }
+    Ok(begun)
+}
+
+/// Make the database a site is leaving refuse (`true`) or take again (`false`) every
+/// write to the site's rows (migration 0013): the directory tells Workers where a site
+/// is, but a Worker may act on an older copy; the database itself then says no.
+pub async fn seal<E: SqlExec>(db: &E, site: &str, sealed: bool) -> Result<(), StoreError> {
+    let sql = if sealed {
+        "INSERT OR IGNORE INTO sealed_sites (site_id) VALUES (?1) RETURNING site_id"
+    } else {
+        "DELETE FROM sealed_sites WHERE site_id = ?1 RETURNING site_id"
+    };
+    db.rows(Query::new(sql, vec![Arg::from(site)])).await?;
+    Ok(())
 }
 
 /// Whether two bindings reach one and the same database (an operator who copied a
@@ -221,6 +240,8 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                     break;
                 }
                 Phase::Held { .. } => {
+                    // (Again: a move begun before the seal existed, or half-begun.)
+                    seal(self.from, self.site, true).await?;
                     ensure_seeded(self.to, shard_index(&self.state.to).unwrap_or(0)).await?;
                     phase = Phase::Copying { table: 0, after: 0 };
                 }
@@ -276,6 +297,8 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                             if !self.save(None, None, true).await? {
                                 return Ok(self.busy());
                             }
+                            // Nothing of the site is left there: it may come back one day.
+                            seal(self.from, self.site, false).await?;
                             over = Some("done");
                             break;
                         }
@@ -289,6 +312,8 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                             if !self.save(None, None, true).await? {
                                 return Ok(self.busy());
                             }
+                            // The site stays where it was: its writes go on there.
+                            seal(self.from, self.site, false).await?;
                             over = Some("undone");
                             break;
                         }

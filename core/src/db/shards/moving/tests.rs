@@ -7,6 +7,7 @@ use crate::db::contract::Sqlite;
 use crate::db::exec::{Arg, Query, SqlStore};
 use crate::db::shards::tests::{block, page, site_row, some_of};
 use crate::db::shards::ID_RANGE;
+use crate::db::store::{CommentStore, SetLike, StoreError, UpsertThread};
 
 const SETTLE: i64 = 60_000;
 
@@ -68,12 +69,30 @@ fn a_site_moves_while_writes_wait_and_reads_go_on() {
     some_of(&SqlStore::new(&first, "b"), "/t/");
     let before = page(&a, "/t/");
 
-    assert!(block(begin(&directory, "a", "DB", "DB1", 0, SETTLE)).unwrap());
+    assert!(block(begin(&directory, &first, "a", "DB", "DB1", 0, SETTLE)).unwrap());
     assert!(
-        !block(begin(&directory, "a", "DB", "DB1", 0, SETTLE)).unwrap(),
+        !block(begin(&directory, &first, "a", "DB", "DB1", 0, SETTLE)).unwrap(),
         "one move at a time"
     );
     assert_eq!(row(&directory, "a").move_to.as_deref(), Some("DB1"));
+    // The database it leaves refuses its writes (from a Worker with an older copy of the
+    // directory); other sites there write on.
+    let late = block(a.upsert_thread(UpsertThread {
+        key: "/late/",
+        title: None,
+        url: None,
+        now_ms: 5,
+    }));
+    assert!(matches!(late, Err(StoreError::Sealed)), "{late:?}");
+    let liked = block(a.set_like(SetLike {
+        id: ids[0],
+        reader_hash: "late",
+        client_hash: "c",
+        liked: true,
+        now_ms: 5,
+    }));
+    assert!(matches!(liked, Err(StoreError::Sealed)), "{liked:?}");
+    some_of(&SqlStore::new(&first, "b"), "/during/");
 
     // Held: nothing is copied until every isolate can know writes wait.
     let held = drive(&directory, &first, &second, 1_000);
@@ -102,13 +121,15 @@ fn a_site_moves_while_writes_wait_and_reads_go_on() {
     assert_eq!(site.origins, vec!["https://a.example.org".to_owned()]);
     assert!(page(&a, "/t/").is_empty(), "nothing of a is left in DB");
     assert_eq!(page(&SqlStore::new(&first, "b"), "/t/").len(), 2, "b stays");
+    let sealed = block(first.rows(Query::new("SELECT site_id FROM sealed_sites", vec![])));
+    assert!(sealed.unwrap().is_empty(), "unsealed once the move is done");
     let moved = SqlStore::new(&second, "a");
     assert_eq!(page(&moved, "/t/"), before, "same ids, likes and text");
     // The new database numbers its own rows above every id the first gave.
     let more = some_of(&moved, "/t2/");
     assert!(more.iter().all(|id| id.0 > ID_RANGE && !ids.contains(id)));
     // A new move may start.
-    assert!(block(begin(&directory, "a", "DB1", "DB2", 0, SETTLE)).unwrap());
+    assert!(block(begin(&directory, &second, "a", "DB1", "DB2", 0, SETTLE)).unwrap());
 }
 
 #[test]
@@ -120,7 +141,7 @@ fn a_copy_that_does_not_match_is_undone_and_the_site_stays() {
     let a = SqlStore::new(&first, "a");
     some_of(&a, "/t/");
     let before = page(&a, "/t/");
-    assert!(block(begin(&directory, "a", "DB", "DB1", 0, SETTLE)).unwrap());
+    assert!(block(begin(&directory, &first, "a", "DB", "DB1", 0, SETTLE)).unwrap());
     // Copy every row, then change one in the copy before the check.
     loop {
         let state = decode(row(&directory, "a").move_state.as_deref().unwrap()).unwrap();
@@ -150,6 +171,14 @@ fn a_copy_that_does_not_match_is_undone_and_the_site_stays() {
     let site = row(&directory, "a");
     assert_eq!((site.shard.as_str(), site.move_to), ("DB", None));
     assert_eq!(page(&a, "/t/"), before);
+    // Its writes go on where it stayed.
+    block(a.upsert_thread(UpsertThread {
+        key: "/after-undo/",
+        title: None,
+        url: None,
+        now_ms: 9,
+    }))
+    .unwrap();
     assert!(block(census(&second, "a"))
         .unwrap()
         .iter()
@@ -231,7 +260,7 @@ fn a_second_request_with_an_older_state_cannot_undo_a_switched_move() {
     let directory = Directory::new(&first);
     directory_row(&first, "a");
     some_of(&SqlStore::new(&first, "a"), "/t/");
-    assert!(block(begin(&directory, "a", "DB", "DB1", 0, SETTLE)).unwrap());
+    assert!(block(begin(&directory, &first, "a", "DB", "DB1", 0, SETTLE)).unwrap());
     let state = || decode(row(&directory, "a").move_state.as_deref().unwrap()).unwrap();
     let mover = |state: MoveState| Move {
         directory: &directory,
