@@ -16,7 +16,7 @@ use colloquy_core::wire::sites::{
 };
 use colloquy_core::wire::vars::DB_BINDING;
 use colloquy_core::ErrorCode;
-use worker::Response;
+use worker::{console_error, Response};
 
 use crate::config;
 use crate::context::Ctx;
@@ -177,8 +177,11 @@ async fn emptiest_shard(env: &worker::Env, directory: &Directory<d1::D1Exec>) ->
     }
     let mut sizes = Vec::with_capacity(shards.len());
     for shard in shards {
-        let size = d1::size_of(env, &shard).await;
-        sizes.push((shard, size));
+        match d1::ready_size(env, &shard).await {
+            Ok(size) => sizes.push((shard, size)),
+            // A database bound but not migrated yet gets no site.
+            Err(e) => console_error!("colloquy: {shard} is not ready for sites: {e}"),
+        }
     }
     Ok(moving::emptiest(
         &sizes,
@@ -249,6 +252,12 @@ async fn move_site(
                         e.to_string(),
                     )))
                 }
+            }
+            if let Err(e) = d1::ready_size(env, to).await {
+                return Err(WorkerError::Service(ServiceError::MoveRefused(format!(
+                    "{to} is not ready: apply the migrations to its database \
+                     (npx wrangler d1 migrations apply <its name> --remote) ({e})"
+                ))));
             }
             let (from, there) = (d1::primary_on(env, &row.shard)?, d1::primary_on(env, to)?);
             if moving::same_database(&from, &there, &random_hex(8)?).await? {

@@ -129,13 +129,22 @@ pub fn shards(env: &worker::Env) -> Vec<String> {
     out
 }
 
-/// How many bytes a database holds, as D1 reports after a query (`None` if it cannot
-/// say). One trivial statement.
-pub async fn size_of(env: &worker::Env, shard: &str) -> Option<u64> {
-    let db = env.d1(shard).ok()?;
-    let result = db.prepare("SELECT 1").all().await.ok()?;
-    let meta = result.meta().ok()??;
-    meta.size_after.map(|n| n as u64)
+/// Whether a database is ready to hold sites (bound, and migrated as far as the newest
+/// table), and how many bytes it holds as D1 reports (`None` if it cannot say). One
+/// small statement.
+pub async fn ready_size(env: &worker::Env, shard: &str) -> Result<Option<u64>, String> {
+    let db = env.d1(shard).map_err(|e| e.to_string())?;
+    let result = db
+        .prepare("SELECT COUNT(*) AS n FROM sealed_sites")
+        .all()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.size_after)
+        .map(|n| n as u64))
 }
 
 /// The store of one site (every statement names it).
