@@ -3,7 +3,7 @@
 -- kept an old copy of the directory because D1 could not be read) gets an error, which
 -- the reader sees as "moving, try again", instead of writing where the write would be
 -- lost. Rows may still be deleted (the move removes the old copy), and a thread's pin
--- taken off (the removal does that first). See colloquy_core::db::shards::moving.
+-- taken off with nothing else changed (the removal does that first). See colloquy_core::db::shards::moving.
 CREATE TABLE sealed_sites (
   site_id TEXT PRIMARY KEY
 );
@@ -12,7 +12,7 @@ CREATE TABLE sealed_sites (
 CREATE TRIGGER sealed_comments_insert BEFORE INSERT ON comments WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = (SELECT site_id FROM threads WHERE id = NEW.thread_id)) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_comments_update BEFORE UPDATE ON comments WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_threads_insert BEFORE INSERT ON threads WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = NEW.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
-CREATE TRIGGER sealed_threads_update BEFORE UPDATE ON threads WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) AND NOT (NEW.pinned_id IS NULL AND OLD.pinned_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
+CREATE TRIGGER sealed_threads_update BEFORE UPDATE ON threads WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) AND NOT (NEW.pinned_id IS NULL AND OLD.pinned_id IS NOT NULL AND NEW.locked IS OLD.locked AND NEW.title IS OLD.title AND NEW.url IS OLD.url) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_blocks_insert BEFORE INSERT ON site_blocks WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = NEW.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_blocks_update BEFORE UPDATE ON site_blocks WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_sessions_insert BEFORE INSERT ON admin_sessions WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = NEW.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;

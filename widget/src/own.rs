@@ -85,7 +85,8 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                         );
                         busy.set(false);
                         // Back to the text, which says what is wrong with it.
-                        if let Some(el) = textarea.get_untracked() {
+                        // (The box may be gone: the reader cancelled meanwhile.)
+                        if let Some(el) = textarea.try_get_untracked().flatten() {
                             let _ = el.focus();
                         }
                         return;
@@ -96,7 +97,7 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
                         // The Save button was disabled while it waited, which drops
                         // focus: back on it, to try again (the message beside it says
                         // why it failed).
-                        if let Some(el) = save_button.get_untracked() {
+                        if let Some(el) = save_button.try_get_untracked().flatten() {
                             // (Enabled now, not when the view next updates: a disabled
                             // button takes no focus.)
                             el.set_disabled(false);

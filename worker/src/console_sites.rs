@@ -253,11 +253,14 @@ async fn move_site(
                     )))
                 }
             }
-            if let Err(e) = d1::ready_size(env, to).await {
-                return Err(WorkerError::Service(ServiceError::MoveRefused(format!(
-                    "{to} is not ready: apply the migrations to its database \
-                     (npx wrangler d1 migrations apply <its name> --remote) ({e})"
-                ))));
+            // Both databases migrated (the one it leaves is sealed against its writes).
+            for shard in [row.shard.as_str(), to] {
+                if let Err(e) = d1::ready_size(env, shard).await {
+                    return Err(WorkerError::Service(ServiceError::MoveRefused(format!(
+                        "{shard} is not ready: apply the migrations to its database \
+                         (npx wrangler d1 migrations apply <its name> --remote) ({e})"
+                    ))));
+                }
             }
             let (from, there) = (d1::primary_on(env, &row.shard)?, d1::primary_on(env, to)?);
             if moving::same_database(&from, &there, &random_hex(8)?).await? {

@@ -169,6 +169,8 @@ impl ServiceError {
         match self {
             ServiceError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             // The database is out of reach: soon again (D1 outages are short).
+            // A site moving away from its database: about as long as a move's hold.
+            ServiceError::Store(StoreError::Sealed) => Some(15),
             ServiceError::Store(_) => Some(5),
             ServiceError::InProgress => Some(1),
             _ => None,

@@ -294,11 +294,13 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                     match remove_step(self.from, self.site, at, keep).await? {
                         Some(next) => phase = Phase::Removing { at: next },
                         None => {
+                            // Nothing of the site is left there: it may come back one day.
+                            // (Before the move is marked over: a failure here is met
+                            // again by the next request.)
+                            seal(self.from, self.site, false).await?;
                             if !self.save(None, None, true).await? {
                                 return Ok(self.busy());
                             }
-                            // Nothing of the site is left there: it may come back one day.
-                            seal(self.from, self.site, false).await?;
                             over = Some("done");
                             break;
                         }
@@ -309,11 +311,13 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                     match remove_step(self.to, self.site, at, keep).await? {
                         Some(next) => phase = Phase::Undoing { at: next },
                         None => {
+                            // The site stays where it was: its writes go on there. (Before
+                            // the move is marked over, or a failed unseal would leave the
+                            // site refusing writes with no move to finish.)
+                            seal(self.from, self.site, false).await?;
                             if !self.save(None, None, true).await? {
                                 return Ok(self.busy());
                             }
-                            // The site stays where it was: its writes go on there.
-                            seal(self.from, self.site, false).await?;
                             over = Some("undone");
                             break;
                         }

@@ -92,6 +92,13 @@ fn a_site_moves_while_writes_wait_and_reads_go_on() {
         now_ms: 5,
     }));
     assert!(matches!(liked, Err(StoreError::Sealed)), "{liked:?}");
+    // Only the removal's plain unpinning passes; locking while unpinning does not.
+    let locked = block(a.set_thread(crate::db::store::ThreadFlags {
+        key: "/t/",
+        locked: Some(true),
+        pinned: Some(None),
+    }));
+    assert!(matches!(locked, Err(StoreError::Sealed)), "{locked:?}");
     some_of(&SqlStore::new(&first, "b"), "/during/");
 
     // Held: nothing is copied until every isolate can know writes wait.
