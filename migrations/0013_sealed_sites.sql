@@ -2,10 +2,12 @@
 -- and every change of the site's rows: a Worker that has not heard of the move yet (or
 -- kept an old copy of the directory because D1 could not be read) gets an error, which
 -- the reader sees as "moving, try again", instead of writing where the write would be
--- lost. Rows may still be deleted (the move removes the old copy), and a thread's pin
--- taken off with nothing else changed (the removal does that first). See colloquy_core::db::shards::moving.
+-- lost. A thread's pin may still be taken off with nothing else changed, and once the
+-- move removes the old copy (`removing`), its rows deleted. (Console sessions may always
+-- be deleted: expired ones are pruned across sites.) See colloquy_core::db::shards::moving.
 CREATE TABLE sealed_sites (
-  site_id TEXT PRIMARY KEY
+  site_id  TEXT PRIMARY KEY,
+  removing INTEGER NOT NULL DEFAULT 0
 );
 -- (Each trigger is one line with one statement in its body: D1's remote migration path
 -- splits on ';'.)
@@ -21,3 +23,6 @@ CREATE TRIGGER sealed_outbox_insert BEFORE INSERT ON outbox WHEN EXISTS (SELECT 
 CREATE TRIGGER sealed_outbox_update BEFORE UPDATE ON outbox WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_subscriptions_insert BEFORE INSERT ON subscriptions WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = NEW.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
 CREATE TRIGGER sealed_subscriptions_update BEFORE UPDATE ON subscriptions WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
+CREATE TRIGGER sealed_blocks_delete BEFORE DELETE ON site_blocks WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id AND removing = 0) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
+CREATE TRIGGER sealed_outbox_delete BEFORE DELETE ON outbox WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id AND removing = 0) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;
+CREATE TRIGGER sealed_subscriptions_delete BEFORE DELETE ON subscriptions WHEN EXISTS (SELECT 1 FROM sealed_sites WHERE site_id = OLD.site_id AND removing = 0) BEGIN SELECT RAISE(ABORT, 'colloquy: the site is moving'); END;

@@ -158,6 +158,17 @@ pub async fn begin<D: SqlExec, F: SqlExec>(
     Ok(begun)
 }
 
+/// The old copy is being removed: the seal lets its rows be deleted (still nothing
+/// written). Safe to run again.
+async fn removing<E: SqlExec>(db: &E, site: &str) -> Result<(), StoreError> {
+    db.rows(Query::new(
+        "UPDATE sealed_sites SET removing = 1 WHERE site_id = ?1 RETURNING site_id",
+        vec![Arg::from(site)],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Make the database a site is leaving refuse (`true`) or take again (`false`) every
 /// write to the site's rows (migration 0013): the directory tells Workers where a site
 /// is, but a Worker may act on an older copy; the database itself then says no.
@@ -290,6 +301,10 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                     }
                 }
                 Phase::Removing { at } => {
+                    if at == 0 {
+                        // The seal lets the removal delete (and nothing else write).
+                        removing(self.from, self.site).await?;
+                    }
                     let keep = self.state.from == FIRST_SHARD;
                     match remove_step(self.from, self.site, at, keep).await? {
                         Some(next) => phase = Phase::Removing { at: next },

@@ -7,7 +7,8 @@ use crate::db::contract::Sqlite;
 use crate::db::exec::{Arg, Query, SqlStore};
 use crate::db::shards::tests::{block, page, site_row, some_of};
 use crate::db::shards::ID_RANGE;
-use crate::db::store::{CommentStore, SetLike, StoreError, UpsertThread};
+use crate::db::store::{CommentStore, SetBlock, SetLike, StoreError, UpsertThread};
+use crate::wire::moderation::BlockKind;
 
 const SETTLE: i64 = 60_000;
 
@@ -99,6 +100,19 @@ fn a_site_moves_while_writes_wait_and_reads_go_on() {
         pinned: Some(None),
     }));
     assert!(matches!(locked, Err(StoreError::Sealed)), "{locked:?}");
+    // Nor is anything deleted there (an unblock, an unsubscribe) until the removal.
+    let unblocked = block(a.set_block(SetBlock {
+        kind: BlockKind::Email,
+        hash: "spammer",
+        label: "Spammer",
+        email_hash: None,
+        on: false,
+        now_ms: 5,
+    }));
+    assert!(
+        matches!(unblocked, Err(StoreError::Sealed)),
+        "{unblocked:?}"
+    );
     some_of(&SqlStore::new(&first, "b"), "/during/");
 
     // Held: nothing is copied until every isolate can know writes wait.
