@@ -39,6 +39,15 @@ fn rows(state: &str, binding: &str, sql: &str) -> Vec<serde_json::Value> {
         .clone()
 }
 
+/// The operator's command: `colloquy move-site`, with the operator's key.
+fn move_with_cli(d: &Deployment, site: &str, to: &str) -> std::process::Output {
+    Command::new(env_url(env::CLI))
+        .args(["move-site", "--on", &d.api, "--site", site, "--to", to])
+        .env("OWNER_KEY", d.secret(vars::OWNER_KEY))
+        .output()
+        .expect("run colloquy move-site")
+}
+
 #[test]
 fn moves_that_would_lose_ids_or_the_main_site_are_refused() {
     let d = Deployment::shards();
@@ -175,19 +184,7 @@ fn a_site_lives_in_the_emptiest_database_and_moves_with_nothing_lost_or_doubled(
         });
         // Let both start before the move does.
         std::thread::sleep(std::time::Duration::from_millis(500));
-        let out = Command::new(env_url(env::CLI))
-            .args([
-                "move-site",
-                "--on",
-                &d.api,
-                "--site",
-                &site.id,
-                "--to",
-                "DB3",
-            ])
-            .env("OWNER_KEY", d.secret(vars::OWNER_KEY))
-            .output()
-            .expect("run colloquy move-site");
+        let out = move_with_cli(&d, &site.id, "DB3");
         // A write or two after writes resumed.
         std::thread::sleep(std::time::Duration::from_millis(800));
         moving.store(false, Ordering::Relaxed);
@@ -201,19 +198,7 @@ fn a_site_lives_in_the_emptiest_database_and_moves_with_nothing_lost_or_doubled(
     assert!(cli.status.success(), "{said}");
     assert!(said.contains("held") && said.contains("done"), "{said}");
     // Run again once it is over (as a script would): nothing to do, and no error.
-    let again = Command::new(env_url(env::CLI))
-        .args([
-            "move-site",
-            "--on",
-            &d.api,
-            "--site",
-            &site.id,
-            "--to",
-            "DB3",
-        ])
-        .env("OWNER_KEY", d.secret(vars::OWNER_KEY))
-        .output()
-        .expect("run colloquy move-site again");
+    let again = move_with_cli(&d, &site.id, "DB3");
     assert!(
         again.status.success() && String::from_utf8_lossy(&again.stdout).contains("DB3"),
         "{}{}",

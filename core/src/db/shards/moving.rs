@@ -300,40 +300,33 @@ impl<D: SqlExec, F: SqlExec, T: SqlExec> Move<'_, D, F, T> {
                         return Ok(self.busy());
                     }
                 }
-                Phase::Removing { at } => {
-                    if at == 0 {
+                Phase::Removing { at } | Phase::Undoing { at } => {
+                    // Removing: the old copy, once the site reads from the new database.
+                    // Undoing: the copy that did not match; the site stays.
+                    let undoing = matches!(phase, Phase::Undoing { .. });
+                    if !undoing && at == 0 {
                         // The seal lets the removal delete (and nothing else write).
                         removing(self.from, self.site).await?;
                     }
-                    let keep = self.state.from == FIRST_SHARD;
-                    match remove_step(self.from, self.site, at, keep).await? {
-                        Some(next) => phase = Phase::Removing { at: next },
+                    let next = if undoing {
+                        remove_step(self.to, self.site, at, self.state.to == FIRST_SHARD).await?
+                    } else {
+                        remove_step(self.from, self.site, at, self.state.from == FIRST_SHARD)
+                            .await?
+                    };
+                    match next {
+                        Some(at) if undoing => phase = Phase::Undoing { at },
+                        Some(at) => phase = Phase::Removing { at },
                         None => {
-                            // Nothing of the site is left there: it may come back one day.
-                            // (Before the move is marked over: a failure here is met
-                            // again by the next request.)
+                            // The old database takes the site's writes again (nothing of it
+                            // is left there, or it stays there) — before the move is marked
+                            // over, so a failed unseal is met again by the next request
+                            // instead of leaving a site that refuses writes.
                             seal(self.from, self.site, false).await?;
                             if !self.save(None, None, true).await? {
                                 return Ok(self.busy());
                             }
-                            over = Some("done");
-                            break;
-                        }
-                    }
-                }
-                Phase::Undoing { at } => {
-                    let keep = self.state.to == FIRST_SHARD;
-                    match remove_step(self.to, self.site, at, keep).await? {
-                        Some(next) => phase = Phase::Undoing { at: next },
-                        None => {
-                            // The site stays where it was: its writes go on there. (Before
-                            // the move is marked over, or a failed unseal would leave the
-                            // site refusing writes with no move to finish.)
-                            seal(self.from, self.site, false).await?;
-                            if !self.save(None, None, true).await? {
-                                return Ok(self.busy());
-                            }
-                            over = Some("undone");
+                            over = Some(if undoing { "undone" } else { "done" });
                             break;
                         }
                     }
