@@ -1,92 +1,68 @@
-//! Every string a reader sees, one file per language ([`en`], [`sl`], [`de`]), each a
-//! [`Strings`] table, so a missing string does not compile. Templates use `{n}`, `{title}`,
-//! `{name}` and `{max}` (a limit from `colloquy_core::wire::limits`, never retyped).
+//! Every string a reader sees, one TOML file per language in `i18n/lang/` (`en.toml` is the
+//! reference), compiled by `build.rs` into a [`Strings`] table per language and the [`Lang`]
+//! enum: adding a language is adding a file. Templates use `{n}`, `{title}`, `{name}` and
+//! `{max}` (a limit from `colloquy_core::wire::limits`, never retyped).
 //!
-//! The tables are compiled natively (tests, the build, and later the Worker), not into the
+//! The tables are compiled natively (tests, the build) and into the Worker, not into the
 //! reader's wasm: the build writes each language as JSON beside the widget, the loader
 //! fetches only the reader's language, and the widget reads it with [`Strings::from_list`].
 //!
-//! Plurals follow CLDR's categories ([`Lang::plural`]): English and German have one/other,
-//! Slovenian one/two/few/other. The rules stay in Rust rather than asking the browser's
-//! `Intl.PluralRules` (as `count.js` does): they are a few bytes of code, where the
-//! `Intl` binding would be more, and they are unit-tested natively.
-
-pub mod de;
-pub mod en;
-pub mod sl;
+//! Plurals follow CLDR's categories ([`Lang::plural`]; Arabic has six, Slovenian four,
+//! Japanese one), taken from CLDR's data rather than written by hand: see `plural.rs`.
 
 use colloquy_core::wire::limits;
 use colloquy_core::ErrorCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Sl,
-    De,
-}
+include!(concat!(env!("OUT_DIR"), "/langs.rs"));
 
-/// CLDR plural categories, used as indexes into `[&str; 4]` tables.
+mod negotiate;
+mod plural;
+
+/// CLDR plural categories, used as indexes into `[&str; 6]` tables. A language file lists
+/// the forms its language uses; the others are filled with its `other` form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plural {
-    One = 0,
-    Two = 1,
-    Few = 2,
-    Other = 3,
+    Zero = 0,
+    One = 1,
+    Two = 2,
+    Few = 3,
+    Many = 4,
+    Other = 5,
+}
+
+impl Plural {
+    /// From CLDR's name for the category (what `Intl.PluralRules` answers).
+    pub fn from_name(name: &str) -> Plural {
+        match name {
+            "zero" => Plural::Zero,
+            "one" => Plural::One,
+            "two" => Plural::Two,
+            "few" => Plural::Few,
+            "many" => Plural::Many,
+            _ => Plural::Other,
+        }
+    }
 }
 
 impl Lang {
-    /// From `data-colloquy-lang` or the page's `<html lang>` (e.g. `sl-SI`, `de_AT`);
-    /// anything else is English.
+    /// From `data-colloquy-lang` or the page's `<html lang>` (`pt-BR`, `zh_TW`), else
+    /// English: [`Lang::negotiate`] with the fallback filled in.
     pub fn pick(tag: &str) -> Lang {
-        let primary = tag
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match primary.as_str() {
-            "sl" => Lang::Sl,
-            "de" => Lang::De,
-            _ => Lang::En,
+        Lang::negotiate(tag).unwrap_or(Lang::En)
+    }
+
+    /// `dir` for HTML.
+    pub fn dir(self) -> &'static str {
+        if self.rtl() {
+            "rtl"
+        } else {
+            "ltr"
         }
     }
 
-    /// The BCP 47 tag for `Intl` date formatting.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Sl => "sl",
-            Lang::De => "de",
-        }
-    }
-
+    /// The CLDR plural category of `n` in this language.
     pub fn plural(self, n: usize) -> Plural {
-        match self {
-            Lang::En | Lang::De => {
-                if n == 1 {
-                    Plural::One
-                } else {
-                    Plural::Other
-                }
-            }
-            Lang::Sl => match n % 100 {
-                1 => Plural::One,
-                2 => Plural::Two,
-                3 | 4 => Plural::Few,
-                _ => Plural::Other,
-            },
-        }
-    }
-
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Sl, Lang::De];
-
-    /// This language's table (compiled natively; the widget gets its one as JSON).
-    pub fn strings(self) -> &'static Strings<'static> {
-        match self {
-            Lang::En => &en::STRINGS,
-            Lang::Sl => &sl::STRINGS,
-            Lang::De => &de::STRINGS,
-        }
+        plural::category(self, n)
     }
 }
 
@@ -149,10 +125,10 @@ texts! {
 pub struct Strings<'a> {
     pub lang: Lang,
     /// Heading with a title, by plural category; `{n}` and `{title}`.
-    pub heading: [&'a str; 4],
+    pub heading: [&'a str; 6],
     pub heading_zero: &'a str,
     /// The same when the page has no title.
-    pub heading_untitled: [&'a str; 4],
+    pub heading_untitled: [&'a str; 6],
     pub heading_zero_untitled: &'a str,
     /// While the count is not known yet (loading, or loading failed); `{title}`.
     pub heading_unknown: &'a str,
@@ -197,9 +173,9 @@ pub struct Strings<'a> {
     pub network_error: &'a str,
     pub in_reply_to: &'a str,
     /// `{n}` replies not loaded yet, by plural category ("Show 2 more replies").
-    pub show_more_replies: [&'a str; 4],
+    pub show_more_replies: [&'a str; 6],
     /// `{n}` replies collapsed by the reader ("Show 2 replies").
-    pub show_replies: [&'a str; 4],
+    pub show_replies: [&'a str; 6],
     pub hide_replies: &'a str,
     pub show_more_comments: &'a str,
     pub sort_label: &'a str,
@@ -208,7 +184,7 @@ pub struct Strings<'a> {
     pub sort_liked: &'a str,
     pub like: &'a str,
     /// Accessible label of the like button: `{n}` likes, by plural category.
-    pub likes: [&'a str; 4],
+    pub likes: [&'a str; 6],
     pub write_tab: &'a str,
     pub preview_tab: &'a str,
     pub preview_empty: &'a str,
@@ -384,7 +360,7 @@ impl<'a> Strings<'a> {
             } else {
                 self.heading_unknown
             };
-            return template.replace("{title}", title);
+            return template.replace("{title}", &self.isolated(title));
         };
         let category = self.lang.plural(count) as usize;
         let template = match (count, title.is_empty()) {
@@ -394,12 +370,28 @@ impl<'a> Strings<'a> {
             (_, true) => self.heading_untitled[category],
         };
         template
-            .replace("{n}", &count.to_string())
-            .replace("{title}", title)
+            .replace("{n}", &self.number(count))
+            .replace("{title}", &self.isolated(title))
     }
 
-    pub fn plural(&self, table: &[&str; 4], n: usize) -> String {
-        table[self.lang.plural(n) as usize].replace("{n}", &n.to_string())
+    /// `text` between first-strong isolates (U+2068 … U+2069) when it may run the other way
+    /// than the sentence around it: a title in a right-to-left language, or a title with
+    /// right-to-left letters in any. Isolated, a Latin title in an Arabic heading keeps its
+    /// question mark and quotes where they belong.
+    pub fn isolated(&self, text: &str) -> String {
+        let rtl_letters = text.chars().any(|c| {
+            matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+        });
+        if self.lang.rtl() || rtl_letters {
+            format!("\u{2068}{text}\u{2069}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// `table`'s form for `n` with the count written in (`1,000 likes`).
+    pub fn plural(&self, table: &[&str; 6], n: usize) -> String {
+        table[self.lang.plural(n) as usize].replace("{n}", &self.number(n))
     }
 
     /// A date as readers of this language write it, from UTC milliseconds: the same text
