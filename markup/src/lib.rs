@@ -60,7 +60,7 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
     let t = view.t;
     let has_comments = !page.comments.is_empty();
     let markup = html! {
-        section.cq data-theme=(theme) lang=(t.lang.tag()) aria-labelledby="cq-heading" {
+        section.cq data-theme=(theme) lang=(t.lang.tag()) dir=(t.lang.dir()) aria-labelledby="cq-heading" {
             div.cq-toolbar {
                 h2 #cq-heading .(class::HEADING) tabindex="-1" {
                     (t.heading(Some(page.total as usize), page.title))
@@ -223,7 +223,7 @@ pub fn document(
     };
     html! {
         (maud::DOCTYPE)
-        html lang=(t.lang.tag()) {
+        html lang=(t.lang.tag()) dir=(t.lang.dir()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -419,7 +419,7 @@ fn meta(view: &View, c: &PublicComment, in_reply_to: Option<&str>) -> Markup {
             }
             span.(class::EDITED) hidden[c.edited_at.is_none()] { (t.edited) }
             @if let (Some(name), Some(parent)) = (in_reply_to, c.parent_id) {
-                a.cq-in-reply-to href={"#" (COMMENT_ANCHOR) (parent)} { (t.in_reply_to.replace("{name}", name)) }
+                a.cq-in-reply-to href={"#" (COMMENT_ANCHOR) (parent)} { (isolated(t.in_reply_to, "{name}", name)) }
             }
             @if c.pending {
                 span.(class::BADGE).(class::PENDING) { (t.awaiting_moderation) }
@@ -473,3 +473,11 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests;
+
+/// `template` with `placeholder` replaced by `value` in a `<bdi>`: a name written in the
+/// other direction (Arabic in an English sentence, Latin in a Hebrew one) cannot reorder
+/// the words around it.
+fn isolated(template: &str, placeholder: &str, value: &str) -> Markup {
+    let (before, after) = template.split_once(placeholder).unwrap_or((template, ""));
+    html! { (before) bdi { (value) } (after) }
+}

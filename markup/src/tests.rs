@@ -63,7 +63,7 @@ fn a_thread_renders_nested_replies_capped_at_the_maximum_depth() {
         .collect();
     assert_eq!(depths, ["1", "2", "3", "3"], "D stays on level 3");
     assert!(
-        html.contains("in reply to C"),
+        html.contains("in reply to <bdi>C</bdi>"),
         "the flattened reply says whom it answers"
     );
     assert_eq!(html.matches("in reply to").count(), 1);
@@ -211,7 +211,7 @@ fn a_standalone_page_reads_without_javascript() {
         "{doc}"
     );
     assert!(doc.contains("Zurück zur ersten Seite"), "{doc}");
-    assert!(doc.contains("<html lang=\"de\">"));
+    assert!(doc.contains("<html lang=\"de\" dir=\"ltr\">"));
     assert!(doc.contains("1 Kommentar zu „Title“"));
     assert!(doc.contains(r#"href="/view?cursor=o9.9""#));
 }
@@ -309,4 +309,30 @@ fn code_blocks_can_be_scrolled_from_the_keyboard() {
     let html = thread(&view(t), &page(&[code], None), "light", "{}");
     assert!(html.contains("<pre tabindex=\"0\"><code>"), "{html}");
     assert!(html.contains("<p>&lt;pre&gt;</p>"), "{html}");
+}
+
+#[test]
+fn a_right_to_left_thread_mirrors_and_keeps_names_in_their_own_direction() {
+    let t = Lang::Ar.strings();
+    let comments = [
+        c(1, None, None, "Ana"),
+        c(2, Some(1), Some(1), "سارة"),
+        c(3, Some(2), Some(1), "John <b>"),
+        c(4, Some(3), Some(1), "D"),
+    ];
+    let html = thread(&view(t), &page(&comments, None), "light", "{}");
+    assert!(
+        html.contains(r#"lang="ar" dir="rtl""#),
+        "the whole thread is right to left: {html}"
+    );
+    // Every author's name and the name in "in reply to …" are isolated.
+    assert!(html.contains("<bdi>John &lt;b&gt;</bdi>"), "{html}");
+    assert_eq!(html.matches("<bdi>").count(), 4 + 1, "{html}");
+    let en = thread(
+        &view(Lang::En.strings()),
+        &page(&comments, None),
+        "light",
+        "{}",
+    );
+    assert!(en.contains(r#"lang="en" dir="ltr""#));
 }

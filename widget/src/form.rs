@@ -137,7 +137,11 @@ pub fn CommentForm(
         None => "cq-new".to_owned(),
     };
     let title = match &parent {
-        Some(p) => t.reply_to.replace("{name}", &p.name),
+        // First-strong isolates around the name: a name in the other direction (Arabic in
+        // an English title, Latin in a Hebrew one) cannot reorder the words around it.
+        Some(p) => t
+            .reply_to
+            .replace("{name}", &format!("\u{2068}{}\u{2069}", p.name)),
         None => t.leave_a_comment.to_owned(),
     };
     let placement = parent
