@@ -46,6 +46,7 @@ pub(crate) fn input_id(field: &str) -> String {
         "outbox_retention_days" => "set-retention",
         "trash_days" => "set-trash",
         "owner_name" => "set-owner-name",
+        "language" => "set-language",
         "save" => "input-save",
         _ => "set-moderation",
     }

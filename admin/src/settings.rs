@@ -6,6 +6,7 @@ use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::settings::{
     ModerationMode, MutedWords, Range, SettingProblem, SiteSettings, Webhook,
 };
+use colloquy_i18n::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -48,6 +49,7 @@ struct Fields {
     outbox_retention: RwSignal<String>,
     trash_days: RwSignal<String>,
     owner_name: RwSignal<String>,
+    language: RwSignal<String>,
 }
 
 impl Fields {
@@ -76,6 +78,7 @@ impl Fields {
             outbox_retention: text(number_text(s.outbox_retention_days)),
             trash_days: text(number_text(s.trash_days)),
             owner_name: text(s.owner_name.clone().unwrap_or_default()),
+            language: text(s.language.clone().unwrap_or_default()),
         }
     }
 
@@ -135,6 +138,7 @@ impl Fields {
             trash_days,
             owner_name: Some(self.owner_name.get_untracked().trim().to_owned())
                 .filter(|n| !n.is_empty()),
+            language: Some(self.language.get_untracked()).filter(|tag| !tag.is_empty()),
         })
     }
 }
@@ -338,6 +342,20 @@ fn Form(fields: Fields, defaults: SettingsDefaults) -> impl IntoView {
                         aria-invalid=move || problems.of("owner_name")().is_some().then_some("true")/>
                     <small id="set-owner-name-hint">"Shown with the owner badge. Empty: “Site owner”."</small>
                     <small id="set-owner-name-error" class="field-error">{problems.of("owner_name")}</small>
+                </div>
+                <div class="field">
+                    <label for="set-language">"The widget's language where a page names none it speaks"</label>
+                    <select id="set-language" aria-describedby="set-language-hint set-language-error"
+                        aria-invalid=move || problems.of("language")().is_some().then_some("true")
+                        prop:value=move || fields.language.get()
+                        on:change=move |ev| fields.language.set(event_target_value(&ev))>
+                        <option value="">"English (the default)"</option>
+                        {Lang::ALL.into_iter().skip(1).map(|lang| view! {
+                            <option value=lang.tag()>{format!("{} ({})", lang.name(), lang.tag())}</option>
+                        }).collect_view()}
+                    </select>
+                    <small id="set-language-hint">"A page's own language (its <html lang> or data-colloquy-lang) comes first."</small>
+                    <small id="set-language-error" class="field-error">{problems.of("language")}</small>
                 </div>
                 <NumberField id="set-trash" field="trash_days" problems=problems label="Keep comments in the Trash for (days)" value=fields.trash_days
                     default=d.trash_days.to_string() hint="Then they are deleted for good."/>

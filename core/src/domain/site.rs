@@ -52,6 +52,8 @@ pub struct SiteConfig {
     pub trash_days: u32,
     /// The name on the owner's replies from the console.
     pub owner_name: Option<String>,
+    /// The widget's language where the page names none it has (a tag; else English).
+    pub language: Option<String>,
     /// A mail API is configured: reply emails (and the queue digest) can be sent.
     pub reply_notifications: bool,
     /// The sender of notification emails (`MAIL_FROM`); `None`: no emails.
@@ -99,6 +101,7 @@ impl SiteConfig {
             outbox_retention_days: rule_defaults::OUTBOX_RETENTION_DAYS,
             trash_days: rule_defaults::TRASH_DAYS,
             owner_name: None,
+            language: None,
             reply_notifications: false,
             mail_from: None,
             gravatar_url: None,
@@ -151,6 +154,12 @@ impl SiteConfig {
             .as_deref()
             .map(crate::domain::validate::clean_name)
             .filter(|n| crate::domain::validate::has_visible(n));
+        self.language = s
+            .language
+            .as_deref()
+            .map(str::trim)
+            .filter(|tag| !tag.is_empty())
+            .map(str::to_owned);
     }
 
     /// The site's id unless it is the deployment's own (what per-site secrets derive from;
@@ -246,8 +255,10 @@ mod tests {
             outbox_retention_days: Some(0),
             trash_days: Some(0),
             owner_name: None,
+            language: Some(" pt-BR ".into()),
         };
         s.apply(&settings);
+        assert_eq!(s.language.as_deref(), Some("pt-BR"));
         assert_eq!(s.rules.moderation, ModerationMode::FirstTime);
         assert_eq!(s.rules.trust_after, 1, "trusted after at least one");
         assert!(s.origin_allowed("https://other.example"));

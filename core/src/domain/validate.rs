@@ -174,6 +174,18 @@ pub fn breaks_a_line(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
+/// A BCP 47-shaped language tag (`es`, `pt-BR`, `zh-Hant-TW`): letters and digits in
+/// subtags of 1–8, a letter first, at most 35 characters. Which language it finds is the
+/// widget's business (`colloquy-i18n` negotiates); this keeps anything else out of
+/// settings and cache keys.
+pub fn is_language_tag(s: &str) -> bool {
+    s.len() <= 35
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.split(['-', '_']).all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
 /// A deliberately simple address check: one `@`, a non-empty local part, a dotted domain,
 /// no whitespace or control characters. Full RFC 5322 parsing rejects nothing useful here;
 /// the address is never sent mail by this check anyway.

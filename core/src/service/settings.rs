@@ -89,6 +89,15 @@ pub(super) fn check_settings(s: &SiteSettings) -> Result<(), ServiceError> {
             );
         }
     }
+    if s.language
+        .as_deref()
+        .is_some_and(|tag| !validate::is_language_tag(tag.trim()))
+    {
+        problem(
+            "language".into(),
+            "A language tag, like es or pt-BR.".into(),
+        );
+    }
     if s.digest_email
         .as_deref()
         .is_some_and(|e| !validate::is_email(e.trim()))

@@ -141,6 +141,9 @@ pub struct SiteSettings {
     pub trash_days: Option<u32>,
     /// The name the owner's replies from the console carry (else "Site owner").
     pub owner_name: Option<String>,
+    /// The language the widget speaks on pages that do not say theirs (or say one it does
+    /// not have): a language tag (`es`, `pt-BR`); else English.
+    pub language: Option<String>,
 }
 
 /// One setting that cannot be saved, named by its field in [`SiteSettings`] (`page_size`,

@@ -23,9 +23,17 @@ fn settings_that_cannot_work_are_refused() {
             format: Default::default(),
             events: vec![],
         }],
+        language: Some("pt-BR".into()),
         ..Default::default()
     };
     assert!(check_settings(&ok).is_ok());
+    for tag in ["es", "zh-Hant-TW", "sr_Latn", " fr "] {
+        let lang = SiteSettings {
+            language: Some(tag.into()),
+            ..Default::default()
+        };
+        assert!(check_settings(&lang).is_ok(), "{tag}");
+    }
     for bad in [
         SiteSettings {
             allowed_origins: vec!["https://blog.example.org/".into()],
@@ -49,6 +57,18 @@ fn settings_that_cannot_work_are_refused() {
         },
         SiteSettings {
             page_size: Some(0),
+            ..Default::default()
+        },
+        SiteSettings {
+            language: Some("es\"><script>".into()),
+            ..Default::default()
+        },
+        SiteSettings {
+            language: Some("1x".into()),
+            ..Default::default()
+        },
+        SiteSettings {
+            language: Some(format!("en-{}", "x".repeat(40))),
             ..Default::default()
         },
         SiteSettings {
