@@ -2,7 +2,7 @@
 //   <script src="https://HOST/embed.js" data-colloquy-thread="/my-post/" async></script>
 // and optionally data-colloquy-target="#comments" (a CSS selector),
 // data-colloquy-title="…" (else og:title, else document.title), data-colloquy-theme
-// (light|dark|auto), data-colloquy-lang (en|sl|de; else <html lang>) and
+// (light|dark|auto), data-colloquy-lang (a language tag; else <html lang>) and
 // data-colloquy-max-depth, data-colloquy-site (a deployment serving several sites). Attributes left out take the widget's defaults (one definition,
 // in colloquy-core).
 //
@@ -59,10 +59,19 @@
   if (target.hasAttribute("data-colloquy-mounted")) return;
   target.setAttribute("data-colloquy-mounted", "");
 
-  // The reader's language: explicit, else the page's <html lang> ("sl-SI" → "sl"), else
-  // the first the widget has.
-  var wanted = (data.colloquyLang || document.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
-  var lang = COLLOQUY_LANGS.indexOf(wanted) >= 0 ? wanted : COLLOQUY_LANGS[0];
+  // The reader's language: explicit, else the page's <html lang>, as the nearest the widget
+  // has ("pt-BR" → "pt", "zh-TW" → "zh-Hant": the rule of i18n/src/negotiate.rs, over its
+  // table). Neither known: "" lets the server choose (the site's default, else English),
+  // and the painted thread says which it chose.
+  function negotiate(tag) {
+    var wanted = (tag || "").trim().replace(/_/g, "-").toLowerCase();
+    while (wanted) {
+      if (COLLOQUY_LANGS[wanted]) return COLLOQUY_LANGS[wanted];
+      wanted = wanted.slice(0, Math.max(wanted.lastIndexOf("-"), 0));
+    }
+    return "";
+  }
+  var lang = negotiate(data.colloquyLang) || negotiate(document.documentElement.lang);
   var sort = null;
   try {
     sort = localStorage.getItem(COLLOQUY_SORT_KEY + base);
@@ -121,7 +130,7 @@
   // The thread could not be fetched (offline, server down): a heading that claims no
   // count, what went wrong in the reader's language, and a way to try again.
   function fail() {
-    var text = COLLOQUY_FAILED[lang];
+    var text = COLLOQUY_FAILED;
     host.innerHTML = "";
     var section = document.createElement("section");
     section.className = "cq";
@@ -148,6 +157,20 @@
     section.appendChild(h);
     section.appendChild(p);
     host.appendChild(section);
+    // Said in English at once (the server may be unreachable, and so its files); in the
+    // reader's language as soon as that file arrives, in place, so focus stays put.
+    if (lang && lang !== "en") {
+      fetch(dir + lang + ".json")
+        .then(function (r) { return r.json(); })
+        .then(function (list) {
+          section.lang = lang;
+          section.dir = "auto";
+          h.textContent = list[COLLOQUY_FAILED_AT[0]];
+          p.firstChild.textContent = list[COLLOQUY_FAILED_AT[1]] + " ";
+          again.textContent = list[COLLOQUY_FAILED_AT[2]];
+        })
+        .catch(function () {});
+    }
   }
 
   var painted;
@@ -161,6 +184,9 @@
         return styled.then(function () {
           // The server rendered and sanitized this HTML; nothing else is inserted as HTML.
           host.innerHTML = html;
+          // The language the server chose (the page's, else the site's default).
+          var section = host.querySelector("section.cq");
+          lang = page.lang = (section && section.lang) || lang || "en";
           target.dispatchEvent(new CustomEvent("colloquy:ready", { bubbles: true, detail: { thread: thread } }));
           return host.querySelector("section.cq");
         });

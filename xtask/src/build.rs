@@ -123,17 +123,33 @@ pub fn widget(tools: &Tools) -> Result<String> {
     for (source, defines) in [
         (
             "count.js",
-            vec![format!(
-                "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
-                api_path(Endpoint::Counts)
-            )],
+            vec![
+                format!(
+                    "--define:COLLOQUY_COUNTS_PATH=\"{}\"",
+                    api_path(Endpoint::Counts)
+                ),
+                format!("--define:COLLOQUY_BUILD=\"{version}\""),
+                format!("--define:COLLOQUY_LANGS={}", language_table()),
+                format!(
+                    "--define:COLLOQUY_COUNT_FORMS={:?}",
+                    positions().heading_untitled.map(position)
+                ),
+                format!(
+                    "--define:COLLOQUY_THOUSANDS={}",
+                    position(positions().thousands)
+                ),
+            ],
         ),
         (
             "embed.js",
             vec![
                 format!("--define:COLLOQUY_BUILD=\"{version}\""),
-                format!("--define:COLLOQUY_LANGS={}", language_tags()),
+                format!("--define:COLLOQUY_LANGS={}", language_table()),
                 format!("--define:COLLOQUY_FAILED={}", load_failed_texts()),
+                format!("--define:COLLOQUY_FAILED_AT={:?}", {
+                    let at = positions();
+                    [at.heading_unknown_untitled, at.load_failed, at.retry].map(position)
+                }),
                 format!(
                     "--define:COLLOQUY_SORT_KEY=\"{}\"",
                     colloquy_core::wire::storage_keys::SORT
@@ -330,25 +346,35 @@ fn with_auto_theme(css: &str) -> Result<String> {
     Ok(format!("{}{auto}{}", &css[..end], &css[end..]))
 }
 
-/// The languages the widget has, as a JSON array for the loader (`["en","sl","de"]`); the
-/// first is the fallback.
-fn language_tags() -> String {
-    let tags: Vec<&str> = colloquy_i18n::Lang::ALL.iter().map(|l| l.tag()).collect();
-    serde_json::to_string(&tags).expect("tags serialize")
+/// The tags the loader answers to (lowercase, aliases too) and the language each means, as
+/// a JSON object: `{"en":"en",…,"zh-tw":"zh-Hant"}`. No entry: the server chooses.
+fn language_table() -> String {
+    let table: serde_json::Map<String, serde_json::Value> = colloquy_i18n::Lang::table()
+        .into_iter()
+        .map(|(key, lang)| (key, serde_json::json!(lang.tag())))
+        .collect();
+    serde_json::Value::Object(table).to_string()
 }
 
-/// What the loader says, in each language, when the thread cannot be fetched at all (it
-/// has no strings file then): the heading without a count, the failure, "Try again".
-fn load_failed_texts() -> String {
-    let texts: serde_json::Map<String, serde_json::Value> = colloquy_i18n::Lang::ALL
-        .iter()
-        .map(|lang| {
-            let t = lang.strings();
-            let text = [t.heading_unknown_untitled, t.load_failed, t.retry];
-            (lang.tag().to_owned(), serde_json::json!(text))
-        })
+/// Where each text stands in a language's JSON list: a table whose every text is its own
+/// index, so the loaders name texts by field, never by a number typed in.
+fn positions() -> colloquy_i18n::Strings<'static> {
+    let count = colloquy_i18n::Lang::En.strings().to_list().len();
+    let list: Vec<&'static str> = std::iter::once("en")
+        .chain((1..count).map(|i| &*Box::leak(i.to_string().into_boxed_str())))
         .collect();
-    serde_json::Value::Object(texts).to_string()
+    colloquy_i18n::Strings::from_list(list).expect("a full list reads back")
+}
+
+fn position(text: &str) -> usize {
+    text.parse().expect("positions() holds numbers")
+}
+
+/// What the loader says when the thread cannot be fetched at all, before (or without) the
+/// reader's language file: English's heading without a count, the failure, "Try again".
+fn load_failed_texts() -> String {
+    let t = colloquy_i18n::Lang::En.strings();
+    serde_json::json!([t.heading_unknown_untitled, t.load_failed, t.retry]).to_string()
 }
 
 /// Write `path` atomically: readers see the old file or the new one, never a gap.

@@ -136,7 +136,17 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str, extra: &Option<St
                 .find_map(|kv| kv.strip_prefix("thread="))
                 .filter(|t| is_plain_thread_key(t))
                 .unwrap_or(DEMO_THREAD);
-            // Test hooks for the widget's options, each limited to its known values.
+            // Test hooks for the widget's options, each limited to its known values: the
+            // widget's language (`lang=`, empty: none given) and the page's own
+            // (`page_lang=`, also tags the widget meets only through negotiation).
+            let languages: Vec<&'static str> = std::iter::once("")
+                .chain(colloquy_i18n::Lang::ALL.map(colloquy_i18n::Lang::tag))
+                .collect();
+            let page_languages: Vec<&'static str> = languages
+                .iter()
+                .copied()
+                .chain(["pt-BR", "zh-TW", "zh-CN", "ar-EG", "ja-JP", "sw"])
+                .collect();
             let option =
                 |name: &str, allowed: &[&'static str], default: &'static str| -> &'static str {
                     query
@@ -152,7 +162,8 @@ fn respond(dir: &std::path::Path, url: &str, api_origin: &str, extra: &Option<St
                     "{{THEME}}",
                     option("theme", &["light", "dark", "auto"], "auto"),
                 )
-                .replace("{{LANG}}", option("lang", &["en", "sl", "de"], "en"))
+                .replace("{{LANG}}", option("lang", &languages, "en"))
+                .replace("{{PAGE_LANG}}", option("page_lang", &page_languages, "en"))
                 .replace(
                     "{{MAX_DEPTH}}",
                     option("depth", &["2", "3", "4", "5", "6"], "5"),

@@ -10,6 +10,9 @@ use crate::{build, root, step, Result};
 /// runs, and the reading half every reader downloads (glue and wasm together).
 pub const LOADER_BUDGET: usize = 5 * 1024;
 pub const READER_BUDGET: usize = 64 * 1024;
+/// One language's texts (the JSON the reader fetches beside the wasm): the largest of them,
+/// so a new language or a grown text that would slow every reader of it is seen.
+pub const LANGUAGE_BUDGET: usize = 2 * 1024;
 
 /// What a reader downloads, in the order they need it.
 struct Groups {
@@ -81,8 +84,13 @@ pub fn check_budgets(version: &str) -> Result<()> {
     let g = groups(version)?;
     let loader = measure(&g.first_paint[0])?[2];
     let reader = total(&g.reader[..2])?[2];
+    let language = measure(&g.reader[2])?[2];
+    let language_name = g.reader[2]
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     println!(
-        "size budget (brotli): loader {loader} of {LOADER_BUDGET} bytes, reader (glue + wasm) {reader} of {READER_BUDGET} bytes"
+        "size budget (brotli): loader {loader} of {LOADER_BUDGET} bytes, reader (glue + wasm) {reader} of {READER_BUDGET} bytes, largest language ({language_name}) {language} of {LANGUAGE_BUDGET} bytes"
     );
     let mut over = Vec::new();
     if loader > LOADER_BUDGET {
@@ -93,6 +101,11 @@ pub fn check_budgets(version: &str) -> Result<()> {
     if reader > READER_BUDGET {
         over.push(format!(
             "the reader is {reader} bytes, over its {READER_BUDGET}"
+        ));
+    }
+    if language > LANGUAGE_BUDGET {
+        over.push(format!(
+            "{language_name} is {language} bytes, over its {LANGUAGE_BUDGET}"
         ));
     }
     if over.is_empty() {
