@@ -8,6 +8,7 @@ mod embedding;
 mod faults;
 mod feeds;
 mod import;
+mod languages;
 mod load;
 mod moderation;
 mod notifications;
