@@ -1,7 +1,8 @@
 // Colloquy comment counts for index pages. Add
 //   <script src="https://HOST/count.js" async></script>
 // and every element with data-colloquy-count="<thread key>" is filled in ("3 comments",
-// in the page's <html lang>, as the widget would say it), with one request for up to 50
+// in data-colloquy-lang on this tag, else the page's <html lang>, as the widget would say
+// it), with one request for up to 50
 // threads and one for the language's words (the widget's own file, cached for good).
 (function () {
   var script = document.currentScript;
@@ -17,7 +18,8 @@
   function negotiate(tag) {
     var wanted = (tag || "").trim().replace(/_/g, "-").toLowerCase();
     while (wanted) {
-      if (COLLOQUY_LANGS[wanted]) return COLLOQUY_LANGS[wanted];
+      // Own keys only: "constructor" is not a language.
+      if (Object.prototype.hasOwnProperty.call(COLLOQUY_LANGS, wanted)) return COLLOQUY_LANGS[wanted];
       wanted = wanted.slice(0, Math.max(wanted.lastIndexOf("-"), 0));
     }
     return "en";
@@ -32,11 +34,15 @@
       if (key && keys.indexOf(key) < 0) keys.push(key);
     });
     if (!keys.length) return;
-    var lang = negotiate(document.documentElement.lang);
+    var lang = negotiate(script.dataset.colloquyLang || document.documentElement.lang);
     var rules = new Intl.PluralRules(lang);
-    var list = fetch(words + lang + ".json").then(function (r) { return r.json(); });
+    // Without the words (their file failed), the bare count still beats nothing.
+    var list = fetch(words + lang + ".json")
+      .then(function (r) { return r.json(); })
+      .catch(function () { return null; });
     // "1,000 comments": the form CLDR gives the count, with the language's separator.
     function say(list, n) {
+      if (!list) return String(n);
       var form = list[COLLOQUY_COUNT_FORMS[CATEGORIES.indexOf(rules.select(n))]];
       var digits = String(n).replace(/\B(?=(\d{3})+$)/g, list[COLLOQUY_THOUSANDS]);
       return form.replace("{n}", digits);

@@ -66,7 +66,8 @@
   function negotiate(tag) {
     var wanted = (tag || "").trim().replace(/_/g, "-").toLowerCase();
     while (wanted) {
-      if (COLLOQUY_LANGS[wanted]) return COLLOQUY_LANGS[wanted];
+      // Own keys only: "constructor" is not a language.
+      if (Object.prototype.hasOwnProperty.call(COLLOQUY_LANGS, wanted)) return COLLOQUY_LANGS[wanted];
       wanted = wanted.slice(0, Math.max(wanted.lastIndexOf("-"), 0));
     }
     return "";

@@ -30,9 +30,20 @@ pub fn category(lang: Lang, n: usize) -> Plural {
 #[cfg(target_arch = "wasm32")]
 pub fn category(lang: Lang, n: usize) -> Plural {
     use js_sys::{Array, Intl::PluralRules, Object};
+    use std::cell::RefCell;
 
-    // Asked for rarely (a like, a folded thread), so the rules object is not kept: less
-    // code in the reader's wasm than a cache would be.
-    let rules = PluralRules::new(&Array::of1(&lang.tag().into()), &Object::new());
-    Plural::from_name(&String::from(rules.select(n as f64)))
+    thread_local! {
+        // One rules object for the language in use: the Worker asks once per comment of a
+        // page (a like button each), and making one costs ~20× more than asking it.
+        static RULES: RefCell<Option<(Lang, PluralRules)>> = const { RefCell::new(None) };
+    }
+    RULES.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|(l, _)| *l != lang) {
+            let locales = Array::of1(&lang.tag().into());
+            *cell = Some((lang, PluralRules::new(&locales, &Object::new())));
+        }
+        let rules = &cell.as_ref().expect("just set").1;
+        Plural::from_name(&String::from(rules.select(n as f64)))
+    })
 }

@@ -211,7 +211,9 @@ async fn a_right_to_left_thread_mirrors_at_320_px_and_desktop_width() {
             None => session().await,
         };
         let root =
-            open_demo_with(&client, &format!("thread={thread}&theme=light&lang={lang}")).await;
+            // Two levels: the third comment stands beside its parent, "in reply to" it.
+            open_demo_with(&client, &format!("thread={thread}&theme=light&lang={lang}&depth=2"))
+                .await;
         wait_for_text(&root, ".cq-body", "Arabic thread").await;
         let t = Lang::pick(lang).strings();
         wait_for_text(&root, "button.cq-reply", t.reply).await;
@@ -251,7 +253,29 @@ async fn a_right_to_left_thread_mirrors_at_320_px_and_desktop_width() {
         )
         .await;
         assert!(isolated.to_string().contains("John Smith"), "{isolated}");
-        // Nothing sideways at 320 px.
+        let answered = in_widget(
+            &client,
+            "return [...root.querySelectorAll('.cq-in-reply-to bdi')].map(b => b.textContent);",
+        )
+        .await;
+        assert!(answered.to_string().contains("John Smith"), "{answered}");
+        // The reply form opens on the reading side too, labelled in the language, the name
+        // in its title isolated.
+        colloquy_e2e::browser::click(&root, "button.cq-reply").await;
+        wait_for_text(&root, "form.cq-form-reply", t.submit_reply).await;
+        let title = in_widget(
+            &client,
+            "return root.querySelector('.cq-form-reply .cq-form-title').textContent;",
+        )
+        .await;
+        assert!(
+            title
+                .as_str()
+                .unwrap_or("")
+                .contains("\u{2068}سارة\u{2069}"),
+            "{title}"
+        );
+        // Nothing sideways at 320 px, with the form (and its hidden field) open.
         let overflow = client
             .execute(
                 "return document.documentElement.scrollWidth - window.innerWidth",
@@ -263,9 +287,6 @@ async fn a_right_to_left_thread_mirrors_at_320_px_and_desktop_width() {
             overflow.as_i64().unwrap_or(99) <= 0,
             "{lang}: sideways by {overflow}px"
         );
-        // The reply form opens on the reading side too, labelled in the language.
-        colloquy_e2e::browser::click(&root, "button.cq-reply").await;
-        wait_for_text(&root, "form.cq-form-reply", t.submit_reply).await;
         let situation = format!("{lang} at {} px", width.unwrap_or(1280));
         assert_accessible(&client, &situation).await;
         // The README's pictures, at desktop width (an element screenshot under phone
