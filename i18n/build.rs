@@ -22,6 +22,9 @@ thread_local! {
 
 /// Keys of a language file that describe it rather than hold a text.
 const META: [&str; 3] = ["tag", "name", "direction"];
+/// The table of a language file that is not the widget's: emails and the pages their links
+/// open (the Worker's only; never in the widget's JSON).
+const MAIL: &str = "mail";
 
 fn main() {
     let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("lang");
@@ -37,6 +40,12 @@ fn main() {
         let table: Table = toml::from_str(&text)
             .unwrap_or_else(|e| panic!("{}: not valid TOML: {e}", path.display()));
         let tag = text_of(&table, "tag", &path);
+        let direction = text_of(&table, "direction", &path);
+        assert!(
+            ["ltr", "rtl"].contains(&direction.as_str()),
+            "{}: direction is \"ltr\" or \"rtl\", not {direction:?}",
+            path.display()
+        );
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         assert_eq!(
             tag,
@@ -113,6 +122,12 @@ fn main() {
     .unwrap();
     writeln!(out, "    /// This language's table (compiled natively and into the Worker; the widget gets its one as JSON).").unwrap();
     writeln!(out, "    pub fn strings(self) -> &'static Strings<'static> {{\n        match self {{\n{}        }}\n    }}", arms(&|tag, _| format!("&STRINGS_{}", variant(tag).to_uppercase()))).unwrap();
+    writeln!(
+        out,
+        "    /// Its emails and link pages (the Worker's: never in the widget's JSON)."
+    )
+    .unwrap();
+    writeln!(out, "    pub fn mail(self) -> &'static MailWords<'static> {{\n        match self {{\n{}        }}\n    }}", arms(&|tag, _| format!("&MAIL_{}", variant(tag).to_uppercase()))).unwrap();
     out.push_str("}\n\n");
 
     let mut gaps = Vec::new();
@@ -124,6 +139,20 @@ fn main() {
         )
         .unwrap();
         fields(&english, table, tag, "", &mut out, &mut gaps);
+        out.push_str("};\n\n");
+        let empty = Table::new();
+        let english_mail = english
+            .get(MAIL)
+            .and_then(Value::as_table)
+            .unwrap_or(&empty);
+        let mail = table.get(MAIL).and_then(Value::as_table).unwrap_or(&empty);
+        let upper = v.to_uppercase();
+        writeln!(
+            out,
+            "static MAIL_{upper}: MailWords<'static> = MailWords {{\n    tag: {tag:?},\n    category: |n| Lang::{v}.plural(n) as usize,"
+        )
+        .unwrap();
+        fields(english_mail, mail, tag, "mail.", &mut out, &mut gaps);
         out.push_str("};\n\n");
     }
     out.push_str("/// `(language, what)`: a key a language lacks (English is used meanwhile) or has that\n/// English does not. A test requires this to be empty.\npub const GAPS: &[(&str, &str)] = &[\n");
@@ -177,7 +206,7 @@ fn fields(
         "        "
     };
     for (key, reference) in english {
-        if prefix.is_empty() && META.contains(&key.as_str()) {
+        if prefix.is_empty() && (META.contains(&key.as_str()) || key == MAIL) {
             continue;
         }
         let own = table.get(key);
@@ -264,7 +293,7 @@ fn fields(
         }
     }
     for key in table.keys() {
-        let meta = prefix.is_empty() && META.contains(&key.as_str());
+        let meta = prefix.is_empty() && (META.contains(&key.as_str()) || key == MAIL);
         if !english.contains_key(key) && !meta {
             gaps.push((tag.to_owned(), format!("unknown: {prefix}{key}")));
         }

@@ -10,6 +10,7 @@
 //! Plurals follow CLDR's categories ([`Lang::plural`]; Arabic has six, Slovenian four,
 //! Japanese one), taken from CLDR's data rather than written by hand: see `plural.rs`.
 
+pub use colloquy_core::domain::mail_words::MailWords;
 use colloquy_core::wire::limits;
 use colloquy_core::ErrorCode;
 
@@ -378,14 +379,18 @@ impl<'a> Strings<'a> {
     /// than the sentence around it: a title in a right-to-left language, or a title with
     /// right-to-left letters in any. Isolated, a Latin title in an Arabic heading keeps its
     /// question mark and quotes where they belong.
+    /// Direction controls in `text` (a title from the page's address can hold any) are
+    /// dropped first, so none can close the isolate early or reverse what follows.
     pub fn isolated(&self, text: &str) -> String {
+        let text = colloquy_core::domain::validate::clean_name(text);
         let rtl_letters = text.chars().any(|c| {
-            matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+            matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFE}'
+                | '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
         });
         if self.lang.rtl() || rtl_letters {
             format!("\u{2068}{text}\u{2069}")
         } else {
-            text.to_owned()
+            text
         }
     }
 

@@ -4,11 +4,17 @@
 
 use maud::{html, DOCTYPE};
 
-/// A page saying `message`, with a form that POSTs to `action` when given.
-pub fn link_page(title: &str, message: &str, action: Option<(&str, &str)>) -> String {
+/// A page saying `message`, with a form that POSTs to `action` when given, in the
+/// language `lang` (a tag) written in `dir` (`ltr` or `rtl`).
+pub fn link_page(
+    (lang, dir): (&str, &str),
+    title: &str,
+    message: &str,
+    action: Option<(&str, &str)>,
+) -> String {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang) dir=(dir) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -37,9 +43,15 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_the_form_posts_to_the_link() {
-        let page = link_page("Stop <emails>", "a & b", Some(("/u?id=1&token=ab", "Stop")));
+        let page = link_page(
+            ("en", "ltr"),
+            "Stop <emails>",
+            "a & b",
+            Some(("/u?id=1&token=ab", "Stop")),
+        );
         assert!(page.contains("Stop &lt;emails&gt;") && page.contains("a &amp; b"));
         assert!(page.contains(r#"<form method="post" action="/u?id=1&amp;token=ab">"#));
-        assert!(!link_page("Done", "ok", None).contains("<form"));
+        let done = link_page(("ar", "rtl"), "Done", "ok", None);
+        assert!(!done.contains("<form") && done.contains(r#"<html lang="ar" dir="rtl">"#));
     }
 }

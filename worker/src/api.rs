@@ -101,7 +101,10 @@ pub async fn post(ctx: &Ctx<'_>, mut req: Request) -> Result<Response> {
     if !created.comment.pending {
         ctx.bump(input.thread.trim(), now).await;
     }
+    // Its emails speak the language of the page it was written on.
+    let lang = crate::language::of_page(ctx.service.site(), &crate::language::asked(&ctx.query));
     let notified = service
+        .speaking(lang.mail())
         .notify_posted(created.comment.id, input.notify_replies, &ctx.base, now)
         .await
         .map(|(ids, reply_emails)| {

@@ -167,7 +167,10 @@ pub async fn handle(
             for id in &done.published {
                 queued(
                     outgoing,
-                    service.notify_comment(*id, false, &base, now).await,
+                    service
+                        .speaking(crate::language::of_site(service.site()).mail())
+                        .notify_comment(*id, false, &base, now)
+                        .await,
                 );
             }
             service
@@ -319,6 +322,7 @@ pub async fn handle(
             queued(
                 outgoing,
                 service
+                    .speaking(crate::language::of_site(service.site()).mail())
                     .notify_comment(created.comment.id, false, &base, now)
                     .await,
             );

@@ -15,6 +15,7 @@ mod env;
 mod error;
 mod faults;
 mod http;
+mod language;
 mod links;
 mod notify;
 mod routes;

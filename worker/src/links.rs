@@ -22,42 +22,44 @@ pub async fn page(endpoint: Endpoint, ctx: &Ctx<'_>) -> std::result::Result<Resp
         _ => LinkAction::Unsubscribe,
     };
     let here = url.as_str();
+    // The language of the page the comment was written on, carried in the link.
+    let lang = crate::language::of_page(
+        ctx.service.site(),
+        pairs.get("lang").map_or("", String::as_str),
+    );
+    let (w, speaks) = (lang.mail(), (lang.tag(), lang.dir()));
+    let page = |title: &str, text: &str, action: Option<(&str, &str)>| {
+        colloquy_markup::link_page(speaks, title, text, action)
+    };
+    let invalid = || page(w.page_invalid_title, w.page_invalid_text, None);
     let (status, page) = match (endpoint, id) {
-        (_, None) => (404, invalid_link()),
+        (_, None) => (404, invalid()),
         (Endpoint::ConfirmPage, Some(_)) => (
             200,
-            colloquy_markup::link_page(
-                "Confirm reply emails",
-                "Press the button to be emailed when someone replies to your comment.",
-                Some((here, "Confirm")),
+            page(
+                w.page_confirm_title,
+                w.page_confirm_text,
+                Some((here, w.page_confirm_button)),
             ),
         ),
         (Endpoint::UnsubscribePage, Some(_)) => (
             200,
-            colloquy_markup::link_page(
-                "Stop reply emails",
-                "Press the button and no more replies to this comment will be emailed to you.",
-                Some((here, "Stop these emails")),
+            page(
+                w.page_unsubscribe_title,
+                w.page_unsubscribe_text,
+                Some((here, w.page_unsubscribe_button)),
             ),
         ),
         (_, Some(id)) => match service.follow_link(action, id, &token, now_ms()).await {
             Ok(()) if action == LinkAction::Confirm => (
                 200,
-                colloquy_markup::link_page(
-                    "Confirmed",
-                    "You will get an email when someone replies to your comment. Each email has a link to stop them.",
-                    None,
-                ),
+                page(w.page_confirmed_title, w.page_confirmed_text, None),
             ),
             Ok(()) => (
                 200,
-                colloquy_markup::link_page(
-                    "Unsubscribed",
-                    "No more replies to this comment will be emailed to you.",
-                    None,
-                ),
+                page(w.page_unsubscribed_title, w.page_unsubscribed_text, None),
             ),
-            Err(colloquy_core::service::error::ServiceError::LinkInvalid) => (404, invalid_link()),
+            Err(colloquy_core::service::error::ServiceError::LinkInvalid) => (404, invalid()),
             Err(e) => return Err(e.into()),
         },
     };
@@ -71,12 +73,4 @@ pub async fn page(endpoint: Endpoint, ctx: &Ctx<'_>) -> std::result::Result<Resp
     )?;
     headers.set("Cache-Control", "no-store")?;
     Ok(response)
-}
-
-fn invalid_link() -> String {
-    colloquy_markup::link_page(
-        "This link does not work",
-        "It is not complete, or the subscription it was for is gone.",
-        None,
-    )
 }

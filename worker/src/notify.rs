@@ -285,7 +285,9 @@ async fn digest_once_a_day(env: &Env, site: &Chosen) -> worker::Result<()> {
     if kv.get(&key).text().await?.as_deref() == Some(day.as_str()) {
         return Ok(());
     }
+    let mail = crate::language::of_site(&config.site).mail();
     let service = Service::new(&store, &config.site, &config.keys);
+    let service = service.speaking(mail);
     let console = config
         .public_url
         .as_deref()

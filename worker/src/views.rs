@@ -182,7 +182,7 @@ pub async fn embed(ctx: &Ctx<'_>) -> Result<Response> {
                     crate::env::now_ms(),
                 )
                 .await?;
-            let lang = language(ctx, &q.lang);
+            let lang = crate::language::of_page(ctx.service.site(), &q.lang);
             let title = if q.title.trim().is_empty() {
                 page.title.clone().unwrap_or_default()
             } else {
@@ -258,7 +258,7 @@ pub async fn more(ctx: &Ctx<'_>) -> Result<Response> {
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let lang = language(ctx, &q.lang);
+            let lang = crate::language::of_page(ctx.service.site(), &q.lang);
             let view = view(
                 lang.strings(),
                 ctx.config,
@@ -319,7 +319,7 @@ pub async fn replies(ctx: &Ctx<'_>, root: CommentId) -> Result<Response> {
                 query: q.clone(),
             };
             let (page_href, replies_href) = (|c: &str| links.page(c), |id| links.replies(id));
-            let lang = language(ctx, &q.lang);
+            let lang = crate::language::of_page(ctx.service.site(), &q.lang);
             let view = view(
                 lang.strings(),
                 ctx.config,
@@ -391,7 +391,7 @@ pub async fn document(ctx: &Ctx<'_>) -> Result<Response> {
                 }
                 None => (page.comments.clone(), page.next_cursor.clone()),
             };
-            let lang = language(ctx, &q.lang);
+            let lang = crate::language::of_page(ctx.service.site(), &q.lang);
             let title = if q.title.trim().is_empty() {
                 page.title.clone().unwrap_or_default()
             } else {
@@ -471,7 +471,9 @@ pub fn rendered_comment(
     let none = |_: &str| String::new();
     let none_id = |_: CommentId| String::new();
     let view = view(
-        Lang::pick(&lang).strings(),
+        Lang::negotiate(&lang)
+            .unwrap_or_else(|| crate::language::of_site(&config.site))
+            .strings(),
         config,
         max,
         &none,
@@ -485,18 +487,4 @@ pub fn rendered_comment(
         flat,
         parent_name,
     ))
-}
-
-/// The language a page is rendered in: the one its tag asks for (the loader sends the
-/// nearest it has, or nothing), else the site's default, else English.
-fn language(ctx: &Ctx<'_>, tag: &str) -> Lang {
-    Lang::negotiate(tag)
-        .or_else(|| {
-            ctx.service
-                .site()
-                .language
-                .as_deref()
-                .and_then(Lang::negotiate)
-        })
-        .unwrap_or(Lang::En)
 }

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod feed;
 #[cfg(feature = "server")]
 pub mod kv_keys;
+pub mod mail_words;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod muted;

@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::domain::mail_words::{fill, MailWords};
 use crate::wire::api::CommentId;
 use crate::wire::limits::{DELIVERY_TRIES, RETRY_FACTORS};
 use crate::wire::settings::{Event, Webhook, WebhookFormat};
@@ -299,48 +300,47 @@ impl Mail {
 /// so nobody can subscribe someone else. It carries nothing a commenter typed (no title, no
 /// name, no text): anyone can have it sent to any address, so it must not be a way to
 /// mail strangers words of one's own. `comment` is the comment's permalink on the site.
-pub fn confirm_mail(to: &str, comment: Option<&str>, confirm_link: &str) -> Mail {
-    let which = comment
-        .map(|c| format!(" to the comment at\n{c}\n"))
-        .unwrap_or_else(|| " to a comment on this site.".to_owned());
+pub fn confirm_mail(w: &MailWords, to: &str, comment: Option<&str>, confirm_link: &str) -> Mail {
+    let asked = match comment {
+        Some(c) => fill(w.confirm_asked_comment, &[("link", c)]),
+        None => w.confirm_asked_site.to_owned(),
+    };
     Mail {
         to: to.to_owned(),
-        subject: "Confirm reply notifications".to_owned(),
+        subject: w.confirm_subject.to_owned(),
         text: format!(
-            "You (or someone using your address) asked to be emailed about replies{which}\n\
-             To confirm, open this link and press the button:\n{confirm_link}\n\n\
-             If you did not ask, ignore this email: nothing will be sent to you.\n"
+            "{asked}\n{}\n{confirm_link}\n\n{}\n",
+            w.confirm_open, w.confirm_ignore
         ),
         unsubscribe: None,
     }
 }
 
 /// A reply to a subscriber's comment.
-pub fn reply_mail(to: &str, notice: &Notice, unsubscribe_link: &str) -> Mail {
+pub fn reply_mail(w: &MailWords, to: &str, notice: &Notice, unsubscribe_link: &str) -> Mail {
     let on = thread_name(&notice.thread);
-    let link = notice
+    let subject = fill(
+        w.reply_subject,
+        &[("name", &notice.comment.author), ("title", on)],
+    );
+    let read = notice
         .comment
         .permalink
         .as_deref()
-        .map(|l| format!("\nRead it in the thread: {l}\n"))
+        .map(|l| format!("\n{}\n", fill(w.reply_read, &[("link", l)])))
         .unwrap_or_default();
+    let stop = fill(w.reply_stop, &[("link", unsubscribe_link)]);
     Mail {
         to: to.to_owned(),
-        subject: format!(
-            "{} replied to your comment on “{on}”",
-            notice.comment.author
-        ),
-        text: format!(
-            "{} replied to your comment on “{on}”:\n\n{}\n{link}\nStop these emails: \
-             {unsubscribe_link}\n",
-            notice.comment.author, notice.comment.text
-        ),
+        text: format!("{subject}:\n\n{}\n{read}\n{stop}\n", notice.comment.text),
+        subject,
         unsubscribe: Some(unsubscribe_link.to_owned()),
     }
 }
 
 /// The owner's digest of the queue.
 pub fn digest_mail(
+    w: &MailWords,
     to: &str,
     site: &str,
     waiting: &[(String, NoticeComment)],
@@ -349,15 +349,25 @@ pub fn digest_mail(
 ) -> Mail {
     let lines: String = waiting
         .iter()
-        .map(|(thread, c)| format!("- {} on “{thread}”: {}\n", c.author, c.text))
+        .map(|(thread, c)| {
+            let line = fill(
+                w.digest_line,
+                &[("name", &c.author), ("title", thread), ("text", &c.text)],
+            );
+            format!("{line}\n")
+        })
         .collect();
     let open = console
-        .map(|c| format!("\nReview them: {c}\n"))
+        .map(|c| format!("\n{}\n", fill(w.digest_review, &[("link", c)])))
         .unwrap_or_default();
+    let total = total as usize;
     Mail {
         to: to.to_owned(),
-        subject: format!("{total} comments wait for approval ({site})"),
-        text: format!("{total} comments wait in the queue of {site}:\n\n{lines}{open}"),
+        subject: w.plural(&w.digest_subject, total, &[("site", site)]),
+        text: format!(
+            "{}\n\n{lines}{open}",
+            w.plural(&w.digest_intro, total, &[("site", site)])
+        ),
         unsubscribe: None,
     }
 }
@@ -448,7 +458,12 @@ mod tests {
     #[test]
     fn reply_mail_has_one_click_unsubscribe_and_the_confirm_mail_none() {
         let n = notice(Event::Reply);
-        let mail = reply_mail("ana@example.org", &n, "https://c.example/u?id=1&token=x");
+        let mail = reply_mail(
+            &MailWords::ENGLISH,
+            "ana@example.org",
+            &n,
+            "https://c.example/u?id=1&token=x",
+        );
         let body: serde_json::Value =
             serde_json::from_str(&mail.body("Blog <c@example.org>")).unwrap();
         assert_eq!(body["to"], json!(["ana@example.org"]));
@@ -462,6 +477,7 @@ mod tests {
         );
         assert!(body["text"].as_str().unwrap().contains("#comment-7"));
         let confirm = confirm_mail(
+            &MailWords::ENGLISH,
             "x@example.org",
             n.comment.permalink.as_deref(),
             "https://c.example/confirm",
@@ -477,8 +493,18 @@ mod tests {
         n.thread.title = Some("Post\r\nBcc: victim@example.org".into());
         n.comment.author = "Eve\nX-Evil: 1".into();
         for mail in [
-            reply_mail("ana@example.org", &n, "https://c.example/u"),
-            confirm_mail("ana@example.org\r\nBcc: x@y.z", None, "https://c/c"),
+            reply_mail(
+                &MailWords::ENGLISH,
+                "ana@example.org",
+                &n,
+                "https://c.example/u",
+            ),
+            confirm_mail(
+                &MailWords::ENGLISH,
+                "ana@example.org\r\nBcc: x@y.z",
+                None,
+                "https://c/c",
+            ),
         ] {
             let body: serde_json::Value =
                 serde_json::from_str(&mail.body("Blog\n<b@x.y>")).unwrap();
@@ -487,7 +513,12 @@ mod tests {
                 assert!(!h.contains(['\r', '\n']), "{h:?}");
             }
         }
-        let reply = reply_mail("ana@example.org", &n, "https://c.example/u");
+        let reply = reply_mail(
+            &MailWords::ENGLISH,
+            "ana@example.org",
+            &n,
+            "https://c.example/u",
+        );
         let body: serde_json::Value = serde_json::from_str(&reply.body("f")).unwrap();
         assert!(body["subject"].as_str().unwrap().contains("Post Bcc:"));
         assert_eq!(one_line(" a\t\u{0}b \u{85} c\r\n"), "a b c");

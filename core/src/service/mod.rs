@@ -27,6 +27,7 @@ use error::ServiceError;
 use crate::db::store::{CommentStore, HitRateLimit};
 use crate::domain::client::{ClientKeys, WIDE_BUDGET};
 use crate::domain::dates::rfc3339;
+use crate::domain::mail_words::MailWords;
 use crate::domain::model::CommentRecord;
 use crate::domain::ratelimit::RateLimit;
 use crate::domain::site::SiteConfig;
@@ -71,6 +72,8 @@ pub struct Service<'s, S, H = NoCheck> {
     site: &'s SiteConfig,
     keys: &'s Keys,
     check: &'s H,
+    /// The language of the emails this request makes (and of the pages their links open).
+    mail: &'s MailWords<'s>,
 }
 
 impl<'s, S: CommentStore> Service<'s, S, NoCheck> {
@@ -80,6 +83,7 @@ impl<'s, S: CommentStore> Service<'s, S, NoCheck> {
             site,
             keys,
             check: &NoCheck,
+            mail: &MailWords::ENGLISH,
         }
     }
 }
@@ -92,6 +96,19 @@ impl<'s, S: CommentStore, H: HumanCheck> Service<'s, S, H> {
             site: self.site,
             keys: self.keys,
             check,
+            mail: self.mail,
+        }
+    }
+
+    /// The same service, writing its emails with `mail`'s words: the language of the page
+    /// a comment was written on, or the site's default for the owner's.
+    pub fn speaking(&self, mail: &'s MailWords<'s>) -> Service<'s, S, H> {
+        Service {
+            store: self.store,
+            site: self.site,
+            keys: self.keys,
+            check: self.check,
+            mail,
         }
     }
 

@@ -80,10 +80,12 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
             LinkAction::Confirm => crate::wire::endpoint::Endpoint::ConfirmSubscription,
             LinkAction::Unsubscribe => crate::wire::endpoint::Endpoint::Unsubscribe,
         };
+        // The language rides along (outside the token: it only picks the page's words).
         format!(
-            "{}?id={id}&token={}",
+            "{}?id={id}&token={}&lang={}",
             endpoint.url(base),
-            self.link_token(action, id)
+            self.link_token(action, id),
+            self.mail.tag
         )
     }
 
@@ -173,9 +175,14 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                     let link = self.subscription_link(base, LinkAction::Confirm, sub);
                     let permalink = t.permalink(c.id);
                     out.push(
-                        notify::confirm_mail(c.author_email.trim(), permalink.as_deref(), &link)
-                            .delivery(from, "confirm")
-                            .about(c.id),
+                        notify::confirm_mail(
+                            self.mail,
+                            c.author_email.trim(),
+                            permalink.as_deref(),
+                            &link,
+                        )
+                        .delivery(from, "confirm")
+                        .about(c.id),
                     );
                 }
             }
@@ -210,7 +217,7 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                 }
                 let link = self.subscription_link(base, LinkAction::Unsubscribe, s.id);
                 out.push(
-                    notify::reply_mail(&s.email, &notice, &link)
+                    notify::reply_mail(self.mail, &s.email, &notice, &link)
                         .delivery(from, "reply")
                         .about(c.id),
                 );
@@ -325,7 +332,7 @@ impl<S: CommentStore + ConsoleStore + OutboxStore, H: HumanCheck> Service<'_, S,
                 (t.title.clone().unwrap_or_else(|| t.key.clone()), n)
             })
             .collect();
-        let mail = notify::digest_mail(to, &self.site.id, &shown, total, console);
+        let mail = notify::digest_mail(self.mail, to, &self.site.id, &shown, total, console);
         Ok(self
             .store
             .enqueue(&[mail.delivery(from, "digest")], now_ms)

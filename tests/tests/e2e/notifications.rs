@@ -250,7 +250,7 @@ async fn webhooks_are_signed_retried_by_the_cron_and_the_digest_lists_the_queue(
     assert!(digest[0]["subject"]
         .as_str()
         .unwrap()
-        .contains("wait for approval"));
+        .contains("for approval"));
     assert!(digest[0]["text"]
         .as_str()
         .unwrap()
@@ -520,5 +520,108 @@ async fn a_typed_address_is_never_subscribed_without_its_owners_confirmation() {
         got.iter()
             .all(|m| m["subject"].as_str().unwrap_or("").starts_with("Confirm")),
         "only confirmation requests, each ignorable: {got:#?}"
+    );
+}
+
+/// Post `c` as the widget does from a page in `lang` (`?lang=` beside the comment).
+fn post_from_page(d: &Deployment, c: &colloquy_core::wire::api::NewComment, lang: &str) -> u16 {
+    let client = d.client_ready_for(c.thread.trim());
+    let mut c = c.clone();
+    c.form_token = client.token(c.thread.trim());
+    let path = colloquy_core::wire::endpoint::Endpoint::PostComment.path();
+    d.send(
+        "POST",
+        &format!("{path}?lang={lang}&depth=1"),
+        &[
+            ("Origin", &d.demo),
+            ("Content-Type", "application/json"),
+            ("CF-Connecting-IP", &client.ip),
+        ],
+        &serde_json::to_vec(&c).unwrap(),
+    )
+    .status
+}
+
+#[tokio::test]
+async fn emails_and_their_pages_speak_the_language_of_the_page_the_comment_was_written_on() {
+    use colloquy_core::domain::mail_words::fill;
+    use colloquy_i18n::Lang;
+    let d = Deployment::notify();
+    let thread = unique_thread("sprache");
+    let ana = format!("ana-{}@example.org", label(&thread));
+    let mut first = comment(&thread)
+        .title("Ein Artikel")
+        .email(&ana)
+        .body("Sag mir Bescheid")
+        .build();
+    first.notify_replies = true;
+    // The page says de-AT: German, the nearest the widget has.
+    assert_eq!(post_from_page(&d, &first, "de-AT"), 201);
+    let de = Lang::De.mail();
+    let confirm = wait_mails(&ana, 1).await;
+    assert_eq!(confirm[0]["subject"], de.confirm_subject);
+    let text = confirm[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(de.confirm_open) && text.contains(de.confirm_ignore),
+        "{text}"
+    );
+    let confirm_link = link(text, &format!("{}/api/v1/subscriptions/confirm", d.api));
+    assert!(confirm_link.contains("lang=de"), "{confirm_link}");
+    // The page the link opens, and the answer to its button, in German.
+    let page = request("GET", &confirm_link, &[], b"");
+    assert!(
+        page.text.contains(r#"<html lang="de" dir="ltr">"#)
+            && page.text.contains(de.page_confirm_title)
+            && page.text.contains(de.page_confirm_button),
+        "{}",
+        page.text
+    );
+    let confirmed = request(
+        "POST",
+        &confirm_link,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"",
+    );
+    assert!(
+        confirmed.text.contains(de.page_confirmed_title),
+        "{}",
+        confirmed.text
+    );
+    let ana_id = d.page(&thread).comments[0].id;
+
+    // A reply written on the same German page: the reply email is German too; a link with
+    // a language the widget lacks falls back to the site's default (English here).
+    let reply = comment(&thread)
+        .name("Cy")
+        .email("cy@example.org")
+        .body("Eine Antwort")
+        .reply_to(ana_id)
+        .build();
+    assert_eq!(post_from_page(&d, &reply, "de"), 201);
+    let mails = wait_mails(&ana, 2).await;
+    let subject = fill(
+        de.reply_subject,
+        &[("name", "Cy"), ("title", "Ein Artikel")],
+    );
+    assert_eq!(mails[1]["subject"], subject.as_str());
+    let unsubscribe = mails[1]["headers"]["List-Unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    let foreign = unsubscribe.replace("lang=de", "lang=sw");
+    let page = request("GET", &foreign, &[], b"");
+    assert!(
+        page.text.contains(r#"<html lang="en" dir="ltr">"#)
+            && page.text.contains(Lang::En.mail().page_unsubscribe_title),
+        "{}",
+        page.text
+    );
+    let arabic = request("GET", &unsubscribe.replace("lang=de", "lang=ar"), &[], b"");
+    assert!(
+        arabic.text.contains(r#"<html lang="ar" dir="rtl">"#)
+            && arabic.text.contains(Lang::Ar.mail().page_unsubscribe_title),
+        "{}",
+        arabic.text
     );
 }

@@ -292,5 +292,5 @@ fn pending_comments_notify_as_pending_and_the_digest_lists_them() {
     let ids = block(f.svc().digest(Some("https://c.example/admin/"), T0)).unwrap();
     let digest = block(f.store.due(Some(&ids), T0, 10)).unwrap();
     assert_eq!(digest[0].target, "owner@example.org");
-    assert!(digest[0].body.contains("1 comments wait") && digest[0].body.contains("/admin/"));
+    assert!(digest[0].body.contains("1 comment waits") && digest[0].body.contains("/admin/"));
 }
