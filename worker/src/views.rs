@@ -88,10 +88,15 @@ where
     // request's own query is dropped, so no request can file a page under another site).
     let url = {
         let mut url = ctx.url.clone();
+        // `lang` as the language it finds (`pt-BR`, `pt_br` and `PT` are one page, and
+        // junk is none): one copy per language, not per spelling.
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| k != "cq-site")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .filter_map(|(k, v)| match &*k {
+                "lang" => Lang::negotiate(&v).map(|l| (k.into_owned(), l.tag().to_owned())),
+                _ => Some((k.into_owned(), v.into_owned())),
+            })
             .collect();
         url.query_pairs_mut()
             .clear()

@@ -23,6 +23,10 @@ const COUNTS: [usize; 9] = [0, 1, 2, 3, 5, 11, 21, 101, 1000];
 
 /// The server-rendered thread as a page in `lang` asks for it.
 fn embed(d: &Deployment, thread: &str, lang: &str, title: &str) -> String {
+    embed_reply(d, thread, lang, title).text
+}
+
+fn embed_reply(d: &Deployment, thread: &str, lang: &str, title: &str) -> http::Reply {
     let q = EmbedQuery {
         thread: ThreadQuery {
             thread: thread.into(),
@@ -35,7 +39,7 @@ fn embed(d: &Deployment, thread: &str, lang: &str, title: &str) -> String {
     };
     let reply = http::request("GET", &q.url(&d.api, Endpoint::Embed), &[], b"");
     assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.text
+    reply
 }
 
 /// As maud writes text into HTML.
@@ -151,6 +155,23 @@ fn a_pages_tag_finds_the_nearest_language_else_the_sites_default() {
         assert_eq!(said(asked), got, "{asked}");
     }
     assert!(embed(&d, &thread, "pt-BR", "T").contains("2 comentários"));
+    // Another spelling of the same language is the same page at the edge, and junk is no
+    // language at all (the page of no `lang`): one copy per language, not per spelling.
+    let timing = |lang: &str| {
+        let reply = embed_reply(&d, &thread, lang, "T");
+        reply.header("server-timing").unwrap_or_default().to_owned()
+    };
+    for (first, again) in [
+        ("pt-BR", "PT_br"),
+        ("", "x-junk-1"),
+        ("x-junk-2", "x-junk-3"),
+    ] {
+        timing(first);
+        assert!(
+            timing(again).contains("cache;desc=\"hit\""),
+            "{again} after {first}"
+        );
+    }
 
     // A site whose owner chose Spanish: pages naming no language it has read Spanish;
     // a page's own language still comes first.
