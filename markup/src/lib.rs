@@ -99,7 +99,7 @@ pub fn thread(view: &View, page: &Page, theme: &str, state: &str) -> String {
                             (t.label_body)
                             span.cq-required aria-hidden="true" { " *" }
                         }
-                        textarea #cq-compose-box .(class::COMPOSE_BOX) name="comment" rows="6"
+                        textarea #cq-compose-box .(class::COMPOSE_BOX) name="comment" rows="6" dir="auto"
                             placeholder=(t.compose_placeholder) {}
                     }
                     p.(class::NEEDS_SCRIPT) hidden { (t.needs_script) }

@@ -248,6 +248,9 @@ pub fn CommentForm(
             match result {
                 Ok(created) => {
                     storage::save_attempt(&api_base, &thread, parent_id, None);
+                    // The draft goes now, not when the effect saving the emptied box runs:
+                    // the reader relabels the Reply button as soon as it hears of the post.
+                    storage::save_draft(&api_base, &thread, parent_id, "");
                     body.set(String::new());
                     previewing.set(false);
                     identity.keep_as_chosen();
@@ -377,25 +380,27 @@ pub fn CommentForm(
             </div>
             <div hidden=move || previewing.get()>
                 {field_view(Field::Body, t.label_body, true, view! {
-                    <textarea id=body_id name="comment" rows="6" required aria-required="true" node_ref=inputs.body
+                    // Text runs the way its own first letters do (Latin in an Arabic widget, Hebrew
+                    // in an English one), as the published comment will; addresses always left to right.
+                    <textarea id=body_id name="comment" rows="6" dir="auto" required aria-required="true" node_ref=inputs.body
                         aria-invalid=body_invalid aria-describedby=described bind:value=body></textarea>
                 }.into_any())}
                 <p class="cq-help" id=help_id>{t.markdown_help}</p>
             </div>
             <div class="cq-identity">
                 {field_view(Field::Name, t.label_name, true, view! {
-                    <input id=name_id name="author" type="text" autocomplete="name" required aria-required="true"
+                    <input id=name_id name="author" type="text" dir="auto" autocomplete="name" required aria-required="true"
                         node_ref=inputs.name aria-invalid=name_invalid aria-describedby=name_err bind:value=identity.name />
                 }.into_any())}
                 // Plain text inputs: `type="email"`/`"url"` make the browser rewrite the value
                 // while the reader types (spaces vanish, the cursor jumps).
                 {field_view(Field::Email, t.label_email, true, view! {
-                    <input id=email_id name="email" type="text" inputmode="email" autocomplete="email"
+                    <input id=email_id name="email" type="text" dir="ltr" inputmode="email" autocomplete="email"
                         autocapitalize="off" spellcheck="false" required aria-required="true"
                         node_ref=inputs.email aria-invalid=email_invalid aria-describedby=email_err bind:value=identity.email />
                 }.into_any())}
                 {field_view(Field::Website, t.label_website, false, view! {
-                    <input id=web_id name="url" type="text" inputmode="url" autocomplete="url"
+                    <input id=web_id name="url" type="text" dir="ltr" inputmode="url" autocomplete="url"
                         autocapitalize="off" spellcheck="false"
                         node_ref=inputs.website aria-invalid=web_invalid aria-describedby=web_err bind:value=identity.website />
                 }.into_any())}

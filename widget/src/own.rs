@@ -128,7 +128,7 @@ pub fn EditBox(host: web_sys::HtmlElement, id: CommentId) -> impl IntoView {
             save();
         }>
             <label class="cq-visually-hidden" for=field_id.clone()>{t.label_body}</label>
-            <textarea id=field_id rows="4" node_ref=textarea bind:value=draft
+            <textarea id=field_id rows="4" dir="auto" node_ref=textarea bind:value=draft
                 aria-invalid=move || invalid().to_string() aria-describedby=error_id.clone()></textarea>
             <span class="cq-error" id=error_id aria-live="polite">
                 {move || body_error.get().map(|code| t.error(code))}

@@ -10,7 +10,7 @@ use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
     assert_accessible, in_widget, open_demo_with, phone_session, screenshot_widget, session,
-    wait_for, wait_for_text,
+    type_into, wait_for, wait_for_text,
 };
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::sites::TestSite;
@@ -314,6 +314,41 @@ async fn a_right_to_left_thread_mirrors_at_320_px_and_desktop_width() {
         // emulation timed out in Chromium here).
         if width.is_none() {
             screenshot_widget(&client, &format!("widget-{lang}")).await;
+        }
+        // What the reader types runs its own way: the comment and the name by their first
+        // letters, addresses always left to right.
+        let directions = in_widget(
+            &client,
+            "const f = root.querySelector('form.cq-form-reply');
+             return ['textarea', 'input[name=author]', 'input[name=email]', 'input[name=url]']
+               .map(s => f.querySelector(s).getAttribute('dir'));",
+        )
+        .await;
+        assert_eq!(directions, json!(["auto", "auto", "ltr", "ltr"]));
+        if lang == "ar" && width.is_none() {
+            // Posted, the reply's form goes and its comment's button says Reply again (it
+            // said "Continue your reply": the draft was still stored when it was relabelled).
+            type_into(&root, "form.cq-form-reply textarea", "I agree مع الكاتب.").await;
+            type_into(&root, "form.cq-form-reply input[name=author]", "Mona").await;
+            type_into(
+                &root,
+                "form.cq-form-reply input[name=email]",
+                "mona@example.org",
+            )
+            .await;
+            colloquy_e2e::browser::click(&root, "form.cq-form-reply button[type=submit]").await;
+            wait_for_text(&root, ".cq-body", "I agree").await;
+            colloquy_e2e::browser::poll("the Reply button says Reply again", || async {
+                let text = root
+                    .find(fantoccini::Locator::Css("button.cq-reply"))
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
+                (text == t.reply).then_some(())
+            })
+            .await;
         }
         client.close().await.unwrap();
     }
