@@ -23,9 +23,20 @@ impl Lang {
     /// The language `tag` asks for, or `None` when we have none of it (then the site's
     /// default applies, else English).
     pub fn negotiate(tag: &str) -> Option<Lang> {
-        let mut wanted = tag.trim().replace('_', "-").to_ascii_lowercase();
+        let mut wanted = tag.trim().replace('_', "-");
         while !wanted.is_empty() {
-            if let Some((_, lang)) = Lang::table().into_iter().find(|(key, _)| *key == wanted) {
+            // Ours, then the aliases (the order of [`Lang::table`]), without building it:
+            // this runs on every page request, twice.
+            let ours = Lang::ALL
+                .into_iter()
+                .find(|l| l.tag().eq_ignore_ascii_case(&wanted));
+            let alias = || {
+                let (_, tag) = ALIASES
+                    .iter()
+                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&wanted))?;
+                Lang::ALL.into_iter().find(|l| l.tag() == *tag)
+            };
+            if let Some(lang) = ours.or_else(alias) {
                 return Some(lang);
             }
             match wanted.rfind('-') {

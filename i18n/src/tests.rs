@@ -325,35 +325,7 @@ fn a_title_in_the_other_direction_is_isolated_in_the_heading() {
 fn every_language_has_its_emails_and_english_matches_cores_default() {
     use colloquy_core::domain::mail_words::MailWords;
     let (ours, core) = (Lang::En.mail(), MailWords::ENGLISH);
-    let pairs = [
-        (ours.confirm_subject, core.confirm_subject),
-        (ours.confirm_asked_comment, core.confirm_asked_comment),
-        (ours.confirm_asked_site, core.confirm_asked_site),
-        (ours.confirm_open, core.confirm_open),
-        (ours.confirm_ignore, core.confirm_ignore),
-        (ours.reply_subject, core.reply_subject),
-        (ours.reply_read, core.reply_read),
-        (ours.reply_stop, core.reply_stop),
-        (ours.digest_line, core.digest_line),
-        (ours.digest_review, core.digest_review),
-        (ours.page_confirm_title, core.page_confirm_title),
-        (ours.page_confirm_text, core.page_confirm_text),
-        (ours.page_confirm_button, core.page_confirm_button),
-        (ours.page_confirmed_title, core.page_confirmed_title),
-        (ours.page_confirmed_text, core.page_confirmed_text),
-        (ours.page_unsubscribe_title, core.page_unsubscribe_title),
-        (ours.page_unsubscribe_text, core.page_unsubscribe_text),
-        (ours.page_unsubscribe_button, core.page_unsubscribe_button),
-        (ours.page_unsubscribed_title, core.page_unsubscribed_title),
-        (ours.page_unsubscribed_text, core.page_unsubscribed_text),
-        (ours.page_invalid_title, core.page_invalid_title),
-        (ours.page_invalid_text, core.page_invalid_text),
-    ];
-    for (file, default) in pairs {
-        assert_eq!(file, default);
-    }
-    assert_eq!(ours.digest_subject, core.digest_subject);
-    assert_eq!(ours.digest_intro, core.digest_intro);
+    assert_eq!(mail_texts(ours), mail_texts(&core));
     for lang in Lang::ALL {
         let mail = lang.mail();
         assert_eq!(mail.tag, lang.tag());

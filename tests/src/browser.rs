@@ -482,3 +482,16 @@ pub async fn delayed_done(client: &Client, n: u64) {
 pub async fn count(root: &ShadowRoot, css: &str) -> usize {
     root.find_all(Locator::Css(css)).await.unwrap().len()
 }
+
+/// How far the page scrolls sideways, in pixels (0 or less: not at all).
+pub async fn sideways_overflow(client: &Client) -> i64 {
+    client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("measure the page")
+        .as_i64()
+        .unwrap_or(i64::MAX)
+}

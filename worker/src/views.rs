@@ -476,9 +476,7 @@ pub fn rendered_comment(
     let none = |_: &str| String::new();
     let none_id = |_: CommentId| String::new();
     let view = view(
-        Lang::negotiate(&lang)
-            .unwrap_or_else(|| crate::language::of_site(&config.site))
-            .strings(),
+        crate::language::of_page(&config.site, &lang).strings(),
         config,
         max,
         &none,

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use colloquy_e2e::browser::{
     assert_accessible, click, count, focused, in_widget, open_demo, open_demo_with, phone_session,
-    poll, screenshot_widget, session, submit_main_form, type_into, value_of, wait_focus, wait_for,
-    wait_for_text,
+    poll, screenshot_widget, session, sideways_overflow, submit_main_form, type_into, value_of,
+    wait_focus, wait_for, wait_for_text,
 };
 use colloquy_e2e::fixtures::{seed as post, Deployment};
 use colloquy_e2e::{seed, unique_thread};
@@ -78,17 +78,8 @@ async fn a_320_pixel_phone_shows_the_widget_without_sideways_scrolling() {
         .await
         .unwrap();
     assert_eq!(direction, "rtl");
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64().unwrap_or(99) <= 0,
-        "page scrolls sideways by {overflow}px"
-    );
+    let overflow = sideways_overflow(&client).await;
+    assert!(overflow <= 0, "page scrolls sideways by {overflow}px");
     // Nor is anything cut off at the widget's edge (the host page may clip it): every
     // name ends inside the widget.
     let past_edge = in_widget(

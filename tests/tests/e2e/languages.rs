@@ -10,7 +10,7 @@ use colloquy_core::wire::endpoint::AdminOp;
 use colloquy_core::wire::endpoint::{EmbedQuery, Endpoint, ThreadQuery};
 use colloquy_e2e::browser::{
     assert_accessible, in_widget, open_demo_with, phone_session, screenshot_widget, session,
-    type_into, wait_for, wait_for_text,
+    sideways_overflow, type_into, wait_for, wait_for_text,
 };
 use colloquy_e2e::fixtures::{comment, Deployment};
 use colloquy_e2e::sites::TestSite;
@@ -297,17 +297,8 @@ async fn a_right_to_left_thread_mirrors_at_320_px_and_desktop_width() {
             "{title}"
         );
         // Nothing sideways at 320 px, with the form (and its hidden field) open.
-        let overflow = client
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            overflow.as_i64().unwrap_or(99) <= 0,
-            "{lang}: sideways by {overflow}px"
-        );
+        let overflow = sideways_overflow(&client).await;
+        assert!(overflow <= 0, "{lang}: sideways by {overflow}px");
         let situation = format!("{lang} at {} px", width.unwrap_or(1280));
         assert_accessible(&client, &situation).await;
         // The README's pictures, at desktop width (an element screenshot under phone
